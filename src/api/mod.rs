@@ -1,0 +1,6 @@
+//! Server functions, one file per domain. Each checks who is calling and whether they may touch
+//! the object, then calls a plain service in `server::`.
+
+pub mod auth;
+pub mod team;
+pub mod user;

@@ -1,0 +1,57 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::team::TeamNode;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::{team::TeamKind, user::Role},
+    server::{ctx::Ctx, team as svc},
+};
+
+#[cfg(feature = "ssr")]
+fn parse(parent_id: &str, kind: &str) -> Result<(Option<i64>, TeamKind), AppError> {
+    let parent = match parent_id.trim() {
+        "" => None,
+        p => Some(p.parse().map_err(|_| AppError::validation("parent_id", "error.team_unknown"))?),
+    };
+    let kind = TeamKind::parse(kind).ok_or_else(|| AppError::validation("kind", "error.team_kind_invalid"))?;
+    Ok((parent, kind))
+}
+
+/// The whole tree for admins; a manager gets the teams they oversee; others nothing.
+#[server]
+pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(&[Role::Admin, Role::Manager], "list_teams")?;
+    let tree = cx.fail_with(svc::tree(&cx.state.db).await)?;
+    if me.has(Role::Admin) {
+        return Ok(tree);
+    }
+    let visible = cx.fail_with(crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await)?;
+    Ok(tree.into_iter().filter(|t| visible.contains(&t.id)).collect())
+}
+
+#[server]
+pub async fn create_team(name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "create_team")?;
+    let (parent, kind) = cx.fail_with(parse(&parent_id, &kind))?;
+    cx.fail_with(svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await)?;
+    Ok(())
+}
+
+#[server]
+pub async fn update_team(id: i64, name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "update_team")?;
+    let (parent, kind) = cx.fail_with(parse(&parent_id, &kind))?;
+    cx.fail_with(svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await)
+}
+
+#[server]
+pub async fn delete_team(id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "delete_team")?;
+    cx.fail_with(svc::delete(&cx.state.db, cx.actor(), id).await)
+}

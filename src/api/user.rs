@@ -1,0 +1,119 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::user::{ImportReport, UserDetail, UserSummary};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::user::Role,
+    server::{ctx::Ctx, user as svc},
+};
+
+#[server]
+pub async fn list_users(query: String) -> Result<Vec<UserSummary>, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "list_users")?;
+    cx.fail_with(svc::list(&cx.state.db, &query).await)
+}
+
+#[server]
+pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "get_user")?;
+    cx.fail_with(svc::get(&cx.state.db, id).await)
+}
+
+/// Form input of the user editor; role and team checkboxes arrive as indexed lists.
+#[cfg(feature = "ssr")]
+fn input(
+    email: String,
+    employee_no: String,
+    display_name: String,
+    position: String,
+    hire_date: String,
+    locale: String,
+    roles: Vec<String>,
+) -> svc::UserInput {
+    svc::UserInput { email, employee_no, display_name, position, hire_date, locale, roles }
+}
+
+#[cfg(feature = "ssr")]
+fn team(team_id: &str) -> Result<Option<i64>, AppError> {
+    match team_id.trim() {
+        "" => Ok(None),
+        t => t.parse().map(Some).map_err(|_| AppError::validation("team_id", "error.team_unknown")),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn create_user(
+    email: String,
+    employee_no: String,
+    display_name: String,
+    #[server(default)] position: String,
+    #[server(default)] hire_date: String,
+    #[server(default)] locale: String,
+    #[server(default)] team_id: String,
+    #[server(default)] roles: Vec<String>,
+    password: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "create_user")?;
+    let team_id = cx.fail_with(team(&team_id))?;
+    let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+    let id = cx.fail_with(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
+    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn update_user(
+    id: i64,
+    email: String,
+    employee_no: String,
+    display_name: String,
+    #[server(default)] position: String,
+    #[server(default)] hire_date: String,
+    #[server(default)] locale: String,
+    #[server(default)] team_id: String,
+    #[server(default)] roles: Vec<String>,
+    #[server(default)] managed_teams: Vec<i64>,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "update_user")?;
+    let team_id = cx.fail_with(team(&team_id))?;
+    let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+    cx.fail_with(svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await)?;
+    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "set_user_active")?;
+    cx.fail_with(svc::set_active(&cx.state.db, cx.actor(), id, active).await)?;
+    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn reset_user_password(id: i64, password: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "reset_user_password")?;
+    cx.fail_with(svc::reset_password(&cx.state.db, &cx.state.passwords, cx.actor(), id, &password).await)?;
+    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+    Ok(())
+}
+
+/// Imports users from pasted CSV text (see `server::user::IMPORT_COLUMNS`).
+#[server]
+pub async fn import_users(csv: String) -> Result<ImportReport, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "import_users")?;
+    let report = cx.fail_with(svc::import_csv(&cx.state.db, &cx.state.passwords, cx.actor(), csv.as_bytes()).await)?;
+    leptos_axum::redirect(&format!("/admin/users?imported={}", report.created));
+    Ok(report)
+}

@@ -1,0 +1,94 @@
+//! The HTML shell, the `App` root and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::auth::get_me;
+use crate::components::nav::Nav;
+use crate::i18n::{tr, Locale};
+use crate::model::user::Me;
+use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, NotFound};
+
+/// The signed-in user, loaded once per page and shared by every component.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
+
+/// The locale the server chose for this request.
+#[cfg(feature = "ssr")]
+fn request_locale() -> Locale {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::server::ctx::RequestAuth>().map(|a| a.locale))
+        .unwrap_or_default()
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let locale = request_locale();
+    #[cfg(not(feature = "ssr"))]
+    let locale = Locale::default();
+    #[cfg(feature = "ssr")]
+    set_page_csp();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Scripts run only from our origin or with this response's nonce (the hydration bootstrap).
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'"
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&csp) {
+        res.append_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    let locale = request_locale();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let locale = crate::i18n::locale_from_document();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let locale = Locale::default();
+    provide_context(locale);
+    let me = Resource::new_blocking(|| (), |_| get_me());
+    provide_context(MeResource(me));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/floorready.css"/>
+        <Title text=tr("app.title")/>
+        <Router>
+            <Nav/>
+            <main class="page">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/admin/users") view=admin::users::UsersPage/>
+                    <Route path=path!("/admin/users/new") view=admin::users::NewUserPage/>
+                    <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage/>
+                    <Route path=path!("/admin/teams") view=admin::teams::TeamsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,3 @@
+pub mod error_note;
+pub mod nav;
+pub mod require;

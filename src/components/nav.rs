@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::api::auth::{Logout, SetLanguage};
+use crate::app::MeResource;
+use crate::i18n::{tr, use_locale, Locale};
+use crate::model::user::Role;
+
+/// Plain forms (not ActionForm): signing out and switching language reload the whole page,
+/// so every part of it is rendered again for the new session or language.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{tr("app.name")}</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.await.ok().flatten().map(|me| {
+                        let admin = me.has(Role::Admin);
+                        view! {
+                            <nav class="links" aria-label=tr("nav.main")>
+                                <a href="/">{tr("nav.home")}</a>
+                                {admin.then(|| view! {
+                                    <a href="/admin/users">{tr("nav.users")}</a>
+                                    <a href="/admin/teams">{tr("nav.teams")}</a>
+                                })}
+                                <a href="/account" class="who">{me.display_name.clone()}</a>
+                                <form method="post" action=Logout::PATH class="inline">
+                                    <button type="submit" class="link">{tr("nav.logout")}</button>
+                                </form>
+                            </nav>
+                        }
+                    })
+                })}
+            </Suspense>
+            <LanguageSwitch/>
+        </header>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let current = use_locale();
+    view! {
+        <form method="post" action=SetLanguage::PATH class="inline lang" aria-label=tr("nav.language")>
+            {Locale::ALL
+                .into_iter()
+                .map(|l| {
+                    view! {
+                        <button type="submit" name="locale" value=l.code() class="link" disabled=l == current lang=l.code()>
+                            {l.native_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </form>
+    }
+}

@@ -1,0 +1,101 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Admin,
+    Manager,
+    Trainer,
+    Trainee,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Manager, Role::Trainer, Role::Trainee];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Trainer => "trainer",
+            Role::Trainee => "trainee",
+        }
+    }
+
+    /// Translation key of the role's display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role.admin",
+            Role::Manager => "role.manager",
+            Role::Trainer => "role.trainer",
+            Role::Trainee => "role.trainee",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase()).ok_or(())
+    }
+}
+
+/// The signed-in user as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub employee_no: String,
+    pub roles: Vec<Role>,
+    pub locale: Locale,
+}
+
+impl Me {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A row of the admin user list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub employee_no: String,
+    pub position: String,
+    pub team_name: Option<String>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+/// Everything an admin edits about a user (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub employee_no: String,
+    pub position: String,
+    pub hire_date: Option<String>,
+    pub locale: Locale,
+    pub team_id: Option<i64>,
+    pub roles: Vec<Role>,
+    pub managed_team_ids: Vec<i64>,
+    pub active: bool,
+}
+
+/// Rows of a user CSV import that were stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: u32,
+}

@@ -1,0 +1,2 @@
+pub mod teams;
+pub mod users;

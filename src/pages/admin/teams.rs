@@ -1,0 +1,101 @@
+use leptos::prelude::*;
+
+use crate::api::team::{list_teams, CreateTeam, DeleteTeam, UpdateTeam};
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::tr;
+use crate::model::team::{TeamKind, TeamNode};
+use crate::model::user::{Me, Role};
+
+#[component]
+pub fn TeamsPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Admin] view=teams/> }
+}
+
+fn teams(_me: Me) -> impl IntoView {
+    let create = ServerAction::<CreateTeam>::new();
+    let update = ServerAction::<UpdateTeam>::new();
+    let delete = ServerAction::<DeleteTeam>::new();
+    let tree = Resource::new(
+        move || (create.version().get(), update.version().get(), delete.version().get()),
+        |_| list_teams(),
+    );
+    view! {
+        <h1>{tr("teams.title")}</h1>
+        <ErrorNote error=action_error(create.value())/>
+        <ErrorNote error=action_error(update.value())/>
+        <ErrorNote error=action_error(delete.value())/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match tree.await {
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(teams) => view! {
+                        <ul class="tree">
+                            {teams.iter().map(|t| view! {
+                                <li class=format!("depth-{}", t.depth.min(4))>
+                                    <TeamRow team=t.clone() all=teams.clone() update=update delete=delete/>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <section class="card">
+                            <h2>{tr("teams.new")}</h2>
+                            <ActionForm action=create attr:class="stack">
+                                <label>{tr("field.name")}<input name="name" required/></label>
+                                <label>{tr("teams.parent")}
+                                    <select name="parent_id">{parent_options(&teams, None, None)}</select>
+                                </label>
+                                <label>{tr("teams.kind")}<select name="kind">{kind_options(TeamKind::Team)}</select></label>
+                                <button type="submit" class="primary">{tr("teams.create")}</button>
+                            </ActionForm>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn parent_options(teams: &[TeamNode], selected: Option<i64>, exclude: Option<i64>) -> impl IntoView {
+    let root = view! { <option value="">{tr("teams.top_level")}</option> };
+    let rest = teams
+        .iter()
+        .filter(|t| Some(t.id) != exclude)
+        .map(|t| view! { <option value=t.id selected=selected == Some(t.id)>{t.path.clone()}</option> })
+        .collect_view();
+    (root, rest)
+}
+
+fn kind_options(selected: TeamKind) -> impl IntoView {
+    TeamKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.as_str() selected=*k == selected>{tr(k.label_key())}</option> })
+        .collect_view()
+}
+
+#[component]
+fn TeamRow(
+    team: TeamNode,
+    all: Vec<TeamNode>,
+    update: ServerAction<UpdateTeam>,
+    delete: ServerAction<DeleteTeam>,
+) -> impl IntoView {
+    view! {
+        <details>
+            <summary>
+                <strong>{team.name.clone()}</strong>
+                " · "{tr(team.kind.label_key())}" · "{team.member_count}" "{tr("teams.members")}
+            </summary>
+            <ActionForm action=update attr:class="row">
+                <input type="hidden" name="id" value=team.id/>
+                <input name="name" value=team.name.clone() required aria-label=tr("field.name")/>
+                <select name="parent_id" aria-label=tr("teams.parent")>{parent_options(&all, team.parent_id, Some(team.id))}</select>
+                <select name="kind" aria-label=tr("teams.kind")>{kind_options(team.kind)}</select>
+                <button type="submit">{tr("teams.save")}</button>
+            </ActionForm>
+            <ActionForm action=delete attr:class="row">
+                <input type="hidden" name="id" value=team.id/>
+                <button type="submit" class="danger">{tr("teams.delete")}</button>
+            </ActionForm>
+        </details>
+    }
+}

@@ -1,0 +1,68 @@
+use leptos::prelude::*;
+
+use crate::api::team::list_teams;
+use crate::components::require::RequireRole;
+use crate::i18n::{tr, tr_with};
+use crate::model::user::{Me, Role};
+
+/// Each role's start page. Later features fill the empty states.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! { <RequireRole view=home/> }
+}
+
+fn home(me: Me) -> impl IntoView {
+    let cards = me
+        .roles
+        .iter()
+        .map(|role| match role {
+            Role::Trainee => card("home.trainee.title", "home.trainee.empty", None),
+            Role::Trainer => card("home.trainer.title", "home.trainer.empty", None),
+            Role::Manager => view! {
+                <section class="card">
+                    <h2>{tr("home.manager.title")}</h2>
+                    <p class="empty">{tr("home.manager.empty")}</p>
+                    <ManagedTeams/>
+                </section>
+            }
+            .into_any(),
+            Role::Admin => card("home.admin.title", "home.admin.empty", Some(("/admin/users", "nav.users"))),
+        })
+        .collect_view();
+    view! {
+        <h1>{tr_with("home.greeting", &[("name", me.display_name.clone())])}</h1>
+        <div class="grid">{cards}</div>
+    }
+}
+
+fn card(title: &'static str, body: &'static str, link: Option<(&'static str, &'static str)>) -> AnyView {
+    view! {
+        <section class="card">
+            <h2>{tr(title)}</h2>
+            <p class="empty">{tr(body)}</p>
+            {link.map(|(href, label)| view! { <a href=href>{tr(label)}</a> })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ManagedTeams() -> impl IntoView {
+    let teams = Resource::new(|| (), |_| list_teams());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let teams = teams.await.unwrap_or_default();
+                view! {
+                    <h3>{tr("home.manager.teams")}</h3>
+                    <ul class="teams">
+                        {teams
+                            .into_iter()
+                            .map(|t| view! { <li>{t.path}" · "{t.member_count}</li> })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,86 @@
+//! The one authorization layer: who is calling, what may they do, which teams may they see.
+//! Every server function goes through these; a denial is logged with who and what.
+
+use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use crate::model::user::{Me, Role};
+use crate::server::db::Db;
+
+/// The signed-in user of a request, resolved from the session cookie by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub session_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub employee_no: String,
+    pub locale: Locale,
+    pub roles: Vec<Role>,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn me(&self) -> Me {
+        Me {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            employee_no: self.employee_no.clone(),
+            roles: self.roles.clone(),
+            locale: self.locale,
+        }
+    }
+}
+
+pub fn require_user<'a>(user: Option<&'a CurrentUser>, what: &str) -> AppResult<&'a CurrentUser> {
+    user.ok_or_else(|| {
+        tracing::warn!(what, "denied: not signed in");
+        AppError::Unauthorized
+    })
+}
+
+/// The caller must hold at least one of `roles`.
+pub fn require_role<'a>(
+    user: Option<&'a CurrentUser>,
+    roles: &[Role],
+    what: &str,
+) -> AppResult<&'a CurrentUser> {
+    let user = require_user(user, what)?;
+    if roles.iter().any(|r| user.has(*r)) {
+        Ok(user)
+    } else {
+        tracing::warn!(user_id = user.id, ?roles, what, "denied: missing role");
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Admins see every team; a manager sees the teams they manage and everything below them.
+pub async fn require_team_scope(db: &Db, user: &CurrentUser, team_id: i64, what: &str) -> AppResult<()> {
+    if user.has(Role::Admin) {
+        return Ok(());
+    }
+    if user.has(Role::Manager) && visible_team_ids(db, user.id).await?.contains(&team_id) {
+        return Ok(());
+    }
+    tracing::warn!(user_id = user.id, team_id, what, "denied: team out of scope");
+    Err(AppError::Forbidden)
+}
+
+/// Every team inside the subtrees a manager oversees.
+pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
+    let ids = sqlx::query_scalar!(
+        r#"with recursive scope(id) as (
+               select team_id from team_managers where user_id = ?
+               union
+               select t.id from teams t join scope s on t.parent_id = s.id
+           )
+           select id as "id!: i64" from scope order by id"#,
+        manager_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(ids)
+}

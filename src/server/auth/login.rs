@@ -1,0 +1,126 @@
+//! Signing in and out, and changing passwords: the plain services behind the auth server functions.
+
+use std::time::Instant;
+
+use crate::error::{AppError, AppResult};
+use crate::server::audit::{self, Event};
+use crate::server::auth::password::check_policy;
+use crate::server::auth::session;
+use crate::server::state::AppState;
+
+pub struct LoginRequest<'a> {
+    /// An email address or an employee number.
+    pub login: &'a str,
+    pub password: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    /// The caller's current session, ended so every login gets a fresh token.
+    pub previous_session: Option<i64>,
+}
+
+/// Returns the new session token.
+pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<String> {
+    let login = req.login.trim();
+    if login.is_empty() || req.password.is_empty() {
+        return Err(AppError::validation("login", "error.bad_credentials"));
+    }
+    if let Err(retry_after_secs) = state.throttle.check(login, req.ip, Instant::now()) {
+        tracing::warn!(ip = req.ip, "login throttled");
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    let lowered = login.to_lowercase();
+    let user = sqlx::query!(
+        r#"select id as "id!", password_hash, active as "active: bool" from users
+           where email = ? or employee_no = ?"#,
+        lowered,
+        login
+    )
+    .fetch_optional(&state.db.read)
+    .await?;
+
+    let ok = state.passwords.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let mut tx = state.db.begin().await?;
+    match user {
+        Some(u) if ok && u.active => {
+            state.throttle.record_success(login, req.ip);
+            if let Some(old) = req.previous_session {
+                session::end(&mut tx, old).await?;
+            }
+            let token = session::create(&mut tx, &state.config, u.id, req.ip, req.user_agent).await?;
+            audit::record(
+                &mut tx,
+                Event { actor: Some(u.id), action: "login", subject_type: "user", subject_id: Some(u.id), ip: req.ip, ..Default::default() },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(token)
+        }
+        user => {
+            state.throttle.record_failure(login, req.ip, Instant::now());
+            // A disabled account gets the same answer as a wrong password.
+            let reason = match &user {
+                None => "unknown account",
+                Some(u) if !u.active => "account disabled",
+                Some(_) => "wrong password",
+            };
+            audit::record(
+                &mut tx,
+                Event {
+                    actor: None,
+                    action: "login_failed",
+                    subject_type: "user",
+                    subject_id: user.map(|u| u.id),
+                    detail: reason.into(),
+                    ip: req.ip,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::validation("login", "error.bad_credentials"))
+        }
+    }
+}
+
+pub async fn logout(state: &AppState, user_id: i64, session_id: i64, ip: &str) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    session::end(&mut tx, session_id).await?;
+    audit::record(
+        &mut tx,
+        Event { actor: Some(user_id), action: "logout", subject_type: "user", subject_id: Some(user_id), ip, ..Default::default() },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A user changes their own password; their other sessions end.
+pub async fn change_password(
+    state: &AppState,
+    user_id: i64,
+    session_id: i64,
+    current: &str,
+    new: &str,
+    ip: &str,
+) -> AppResult<()> {
+    let u = sqlx::query!("select password_hash, email, display_name from users where id = ?", user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    if !state.passwords.verify(current, Some(u.password_hash)).await? {
+        return Err(AppError::validation("current_password", "error.current_password_wrong"));
+    }
+    check_policy(new, &[&u.email, &u.display_name])?;
+    let hash = state.passwords.hash(new).await?;
+    let now = crate::server::now();
+    let mut tx = state.db.begin().await?;
+    sqlx::query!("update users set password_hash = ?, password_changed_at = ? where id = ?", hash, now, user_id)
+        .execute(&mut *tx)
+        .await?;
+    session::end_all(&mut tx, user_id, Some(session_id)).await?;
+    audit::record(
+        &mut tx,
+        Event { actor: Some(user_id), action: "password_changed", subject_type: "user", subject_id: Some(user_id), ip, ..Default::default() },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

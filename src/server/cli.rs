@@ -1,0 +1,252 @@
+//! The `floorready` command line: serve, migrate, demo and user administration.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use leptos::prelude::LeptosOptions;
+
+use super::auth::password::Passwords;
+use super::config::Config;
+use super::db::Db;
+use super::state::AppState;
+use super::{demo, http, user};
+use crate::model::user::Role;
+
+#[derive(Parser, Debug)]
+#[command(name = "floorready", version, about = "Staff training and certification")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct Global {
+    /// Directory for the database and uploaded files.
+    #[arg(long, env = "FLOORREADY_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to sqlite://<data-dir>/floorready.db.
+    #[arg(long, env = "FLOORREADY_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web application.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo organisation into an empty database.
+    Demo,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[arg(long, env = "FLOORREADY_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Set when served over HTTPS: cookies become Secure and __Host- prefixed.
+    #[arg(long, env = "FLOORREADY_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Directory with the built site (pkg/, stylesheet).
+    #[arg(long, env = "FLOORREADY_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Seed the demo organisation when the database has no users yet.
+    #[arg(long, env = "FLOORREADY_DEMO_IF_EMPTY", default_value_t = false)]
+    pub demo_if_empty: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; the password is read from a prompt or, with --password-stdin, standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager, trainer or trainee; repeat or separate with commas for several.
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+        /// Team name or path ("Site / Department / Team").
+        #[arg(long)]
+        team: Option<String>,
+        /// Defaults to the part of the email before the @.
+        #[arg(long)]
+        employee_no: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Replace a user's roles.
+    SetRole {
+        /// Email or employee number.
+        login: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+    },
+    /// Disable a user and end all their sessions.
+    Disable {
+        /// Email or employee number.
+        login: String,
+    },
+}
+
+impl Global {
+    fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("floorready.db").display()))
+    }
+
+    async fn open(&self) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let url = self.database_url();
+        Db::open(&url).await.with_context(|| format!("cannot open database {url}"))
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        rpassword::prompt_password("Password: ")?
+    };
+    if password.is_empty() {
+        bail!("no password given");
+    }
+    Ok(password)
+}
+
+fn parse_roles(roles: &[String]) -> anyhow::Result<Vec<Role>> {
+    roles
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(|()| anyhow::anyhow!("unknown role {r:?} (admin, manager, trainer, trainee)")))
+        .collect()
+}
+
+fn explain(e: crate::error::AppError) -> anyhow::Error {
+    match &e {
+        crate::error::AppError::Validation { field, key } => {
+            anyhow::anyhow!("{field}: {}", rust_i18n::t!(key.as_str(), locale = "en"))
+        }
+        crate::error::AppError::Conflict { field } => anyhow::anyhow!("{field} is already taken"),
+        _ => anyhow::anyhow!("{e}"),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let system = user::Actor { id: None, ip: "cli" };
+    match cli.command {
+        Command::Migrate => {
+            cli.global.open().await?;
+            println!("database is up to date: {}", cli.global.database_url());
+        }
+        Command::Demo => {
+            let db = cli.global.open().await?;
+            if !demo::is_empty(&db).await.map_err(explain)? {
+                bail!("the database already has users; the demo is seeded only into an empty one");
+            }
+            demo::seed(&db, &Passwords::new()).await.map_err(explain)?;
+            print_demo_logins();
+        }
+        Command::User(cmd) => {
+            let db = cli.global.open().await?;
+            match cmd {
+                UserCommand::Add { email, name, role, team, employee_no, password_stdin } => {
+                    let team_id = match team {
+                        Some(path) => Some(
+                            super::team::find_by_path(&super::team::tree(&db).await.map_err(explain)?, &path)
+                                .with_context(|| format!("no team named {path:?}"))?,
+                        ),
+                        None => None,
+                    };
+                    parse_roles(&role)?;
+                    let employee_no =
+                        employee_no.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+                    let password = read_password(password_stdin)?;
+                    let input = user::UserInput { email, employee_no, display_name: name, roles: role, ..Default::default() };
+                    let id = user::create(&db, &Passwords::new(), system, &input, team_id, &password)
+                        .await
+                        .map_err(explain)?;
+                    println!("created user {id}");
+                }
+                UserCommand::SetRole { login, role } => {
+                    let roles = parse_roles(&role)?;
+                    let id = user::find_id(&db, &login).await.map_err(|_| anyhow::anyhow!("no user {login:?}"))?;
+                    user::set_user_roles(&db, system, id, &roles).await.map_err(explain)?;
+                    println!("roles of {login} set to {}", role.join(","));
+                }
+                UserCommand::Disable { login } => {
+                    let id = user::find_id(&db, &login).await.map_err(|_| anyhow::anyhow!("no user {login:?}"))?;
+                    user::set_active(&db, system, id, false).await.map_err(explain)?;
+                    println!("{login} disabled; their sessions have ended");
+                }
+            }
+        }
+        Command::Serve(args) => serve(cli.global, args).await?,
+    }
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("Demo logins (password for all: {}):", demo::DEMO_PASSWORD);
+    for d in demo::DEMO_LOGINS {
+        println!("  {:<28} {:<6} {:<10} {}", d.email, d.employee_no, d.roles.join(","), d.name);
+    }
+}
+
+async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
+    let db = global.open().await?;
+    let config = Config {
+        database_url: global.database_url(),
+        data_dir: global.data_dir.clone(),
+        addr: args.addr,
+        secure_cookies: args.secure_cookies,
+        site_root: args.site_root.clone(),
+        session_idle: Duration::from_secs(2 * 3600),
+        session_absolute: Duration::from_secs(12 * 3600),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("floorready")
+        .site_root(args.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build();
+    let state = AppState::new(leptos_options, db, config);
+    if args.demo_if_empty && demo::is_empty(&state.db).await.map_err(explain)? {
+        demo::seed(&state.db, &state.passwords).await.map_err(explain)?;
+        print_demo_logins();
+    }
+    let app = http::router(state);
+    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    println!("Floorready listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    println!("Floorready stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,78 @@
+//! What a server function knows about its request: the app state, the caller and their address.
+//! The HTTP layer resolves these once per request (see `http::resolve_request`).
+
+use http::request::Parts;
+use http::{header, HeaderValue};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use super::auth::guard::{self, CurrentUser};
+use super::state::AppState;
+use super::user::Actor;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use crate::model::user::Role;
+
+/// Inserted into every request's extensions by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct RequestAuth {
+    pub user: Option<CurrentUser>,
+    pub ip: String,
+    pub locale: Locale,
+}
+
+pub struct Ctx {
+    pub state: AppState,
+    pub auth: RequestAuth,
+    parts: Parts,
+}
+
+impl Ctx {
+    pub fn get() -> AppResult<Ctx> {
+        let state = use_context::<AppState>().ok_or_else(|| crate::error::internal("AppState missing from context"))?;
+        let parts = use_context::<Parts>().ok_or_else(|| crate::error::internal("request Parts missing from context"))?;
+        let auth = parts
+            .extensions
+            .get::<RequestAuth>()
+            .cloned()
+            .ok_or_else(|| crate::error::internal("RequestAuth missing: resolve_request layer not installed"))?;
+        Ok(Ctx { state, auth, parts })
+    }
+
+    pub fn user(&self, what: &str) -> AppResult<&CurrentUser> {
+        self.fail_with(guard::require_user(self.auth.user.as_ref(), what))
+    }
+
+    pub fn role(&self, roles: &[Role], what: &str) -> AppResult<&CurrentUser> {
+        self.fail_with(guard::require_role(self.auth.user.as_ref(), roles, what))
+    }
+
+    pub fn actor(&self) -> Actor<'_> {
+        Actor { id: self.auth.user.as_ref().map(|u| u.id), ip: &self.auth.ip }
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> &str {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// A browser form posted without JavaScript: leptos_axum answers it with a redirect back to
+    /// the page (carrying the error), so the status code must stay a redirect.
+    fn is_plain_form(&self) -> bool {
+        self.header(header::ACCEPT).contains("text/html")
+    }
+
+    /// Gives an error its HTTP status (401, 403, 429 with Retry-After, ...) before it is returned.
+    pub fn fail_with<T>(&self, result: AppResult<T>) -> AppResult<T> {
+        if let Err(e) = &result {
+            if !self.is_plain_form() {
+                if let Some(res) = use_context::<ResponseOptions>() {
+                    res.set_status(e.status());
+                    if let AppError::RateLimited { retry_after_secs } = e {
+                        res.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                    }
+                }
+            }
+        }
+        result
+    }
+}

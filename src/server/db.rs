@@ -1,0 +1,56 @@
+//! SQLite pools: one writer, several readers (see shared/guides/performance.md).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: SqlitePool,
+    /// A single connection: writers queue in the pool instead of spinning on SQLITE_BUSY.
+    pub write: SqlitePool,
+}
+
+pub type Tx = Transaction<'static, Sqlite>;
+
+impl Db {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    pub async fn open(url: &str) -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // An acknowledged change survives power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        MIGRATOR.run(&write).await?;
+        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Db { read, write })
+    }
+
+    /// One pool for both roles, as `#[sqlx::test]` hands out.
+    pub fn from_pool(pool: SqlitePool) -> Db {
+        Db { read: pool.clone(), write: pool }
+    }
+
+    /// Every write transaction takes the write lock up front; a deferred BEGIN that reads
+    /// first fails with SQLITE_BUSY under concurrency instead of waiting.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// True when `e` is a violation of the unique index `index` (used to name the field in conflict).
+pub fn is_unique_violation(e: &sqlx::Error, index_column: &str) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation() && db.message().contains(index_column)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,81 @@
+//! The demo organisation: an after-sales service company with two sites.
+
+use crate::error::AppResult;
+use crate::model::team::TeamKind;
+use crate::server::auth::password::Passwords;
+use crate::server::db::Db;
+use crate::server::team;
+use crate::server::user::{self, Actor, UserInput};
+
+/// Every demo account signs in with this password (it is printed at start and in the README).
+pub const DEMO_PASSWORD: &str = "floorready-demo";
+
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub employee_no: &'static str,
+    pub name: &'static str,
+    pub roles: &'static [&'static str],
+}
+
+pub const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin { email: "admin@demo.floorready", employee_no: "A0001", name: "系统管理员 Admin", roles: &["admin"] },
+    DemoLogin { email: "manager@demo.floorready", employee_no: "M1001", name: "王经理 Wang Lei", roles: &["manager"] },
+    DemoLogin { email: "manager.bj@demo.floorready", employee_no: "M2001", name: "赵经理 Zhao Min", roles: &["manager"] },
+    DemoLogin { email: "trainer@demo.floorready", employee_no: "T1001", name: "陈培训师 Chen Jing", roles: &["trainer"] },
+    DemoLogin { email: "trainer2@demo.floorready", employee_no: "T1002", name: "刘培训师 Liu Yang", roles: &["trainer"] },
+    DemoLogin { email: "trainee@demo.floorready", employee_no: "E1001", name: "李娜 Li Na", roles: &["trainee"] },
+    DemoLogin { email: "trainee2@demo.floorready", employee_no: "E1002", name: "张伟 Zhang Wei", roles: &["trainee"] },
+    DemoLogin { email: "trainee3@demo.floorready", employee_no: "E1003", name: "孙丽 Sun Li", roles: &["trainee"] },
+    DemoLogin { email: "trainee4@demo.floorready", employee_no: "E2001", name: "周强 Zhou Qiang", roles: &["trainee"] },
+    DemoLogin { email: "trainee5@demo.floorready", employee_no: "E2002", name: "吴芳 Wu Fang", roles: &["trainee"] },
+];
+
+/// True when the database has no users yet (a first start).
+pub async fn is_empty(db: &Db) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!("select count(*) from users").fetch_one(&db.read).await? == 0)
+}
+
+/// Seeds teams and the demo logins. Meant for an empty database.
+pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
+    let system = Actor { id: None, ip: "" };
+    let sh = team::create(db, system, None, "上海 Shanghai", TeamKind::Site).await?;
+    let sh_as = team::create(db, system, Some(sh), "售后服务部 After-sales", TeamKind::Department).await?;
+    let sh_g1 = team::create(db, system, Some(sh_as), "客服一组 Service Team 1", TeamKind::Team).await?;
+    let sh_g2 = team::create(db, system, Some(sh_as), "客服二组 Service Team 2", TeamKind::Team).await?;
+    let bj = team::create(db, system, None, "北京 Beijing", TeamKind::Site).await?;
+    let bj_as = team::create(db, system, Some(bj), "售后服务部 After-sales", TeamKind::Department).await?;
+    let bj_g1 = team::create(db, system, Some(bj_as), "上门服务组 Field Service", TeamKind::Team).await?;
+
+    let team_of = |no: &str| match no {
+        "M1001" | "T1001" | "T1002" => Some(sh_as),
+        "E1001" | "E1002" => Some(sh_g1),
+        "E1003" => Some(sh_g2),
+        "M2001" | "E2001" | "E2002" => Some(bj_g1),
+        _ => None,
+    };
+    let positions = |no: &str| match no.as_bytes()[0] {
+        b'M' => "售后服务经理 After-sales manager",
+        b'T' => "培训师 Trainer",
+        b'E' => "售后服务专员 After-sales service specialist",
+        _ => "",
+    };
+    for (i, d) in DEMO_LOGINS.iter().enumerate() {
+        let input = UserInput {
+            email: d.email.into(),
+            employee_no: d.employee_no.into(),
+            display_name: d.name.into(),
+            position: positions(d.employee_no).into(),
+            hire_date: format!("2026-{:02}-01", 1 + i % 10),
+            locale: if i % 2 == 0 { "zh-CN".into() } else { "en".into() },
+            roles: d.roles.iter().map(|r| r.to_string()).collect(),
+        };
+        let id = user::create(db, passwords, system, &input, team_of(d.employee_no), DEMO_PASSWORD).await?;
+        let managed = match d.employee_no {
+            "M1001" => vec![sh_as],
+            "M2001" => vec![bj],
+            _ => continue,
+        };
+        user::update(db, system, id, &input, team_of(d.employee_no), &managed).await?;
+    }
+    Ok(())
+}

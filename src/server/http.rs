@@ -1,0 +1,150 @@
+//! The HTTP stack: routes, the per-request session and locale, and the protective layers.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::auth::session;
+use super::ctx::RequestAuth;
+use super::state::AppState;
+use crate::app::{shell, App};
+use crate::i18n::Locale;
+
+/// Uploads (CSV imports) are the largest bodies the app accepts.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Applies to every response; the page's own CSP (with the script nonce) is added by `shell`.
+/// Browsers enforce both policies, so this one only adds what a meta/page policy cannot.
+const BASE_CSP: &str = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let site_root = state.config.site_root.clone();
+
+    let ctx_state = state.clone();
+    let fn_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post(move |req: Request<Body>| {
+                let s = fn_state.clone();
+                handle_server_fns_with_context(move || provide_context(s.clone()), req)
+            }),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .nest_service("/pkg", tower_http::services::ServeDir::new(site_root.join("pkg")))
+        .fallback_service(tower_http::services::ServeDir::new(&site_root).not_found_service(get(not_found)))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_request))
+        .layer(middleware::from_fn(reject_cross_site))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::appending(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(BASE_CSP)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, "not found")
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match sqlx::query_scalar!("select 1 as one").fetch_one(&state.db.read).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Resolves the caller (session cookie) and the page language once per request.
+async fn resolve_request(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/pkg/") {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let user = match cookie_value(req.headers(), state.config.session_cookie_name()) {
+        Some(token) => session::resolve(&state.db, &state.config, token).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }),
+        None => None,
+    };
+    let locale = user
+        .as_ref()
+        .map(|u| u.locale)
+        .or_else(|| cookie_value(req.headers(), "lang").and_then(Locale::parse))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default();
+    req.extensions_mut().insert(RequestAuth { user, ip, locale });
+    next.run(req).await
+}
+
+/// Refuses state-changing requests that a browser marks as coming from another site, so a
+/// form on an attacker's page cannot post to a server function with the user's cookie.
+async fn reject_cross_site(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_by_fetch_site = matches!(fetch_site, Some("cross-site" | "same-site"));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let cross_by_origin = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => false,
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+            origin_host.is_none() || origin_host != host
+        }
+    };
+    if cross_by_fetch_site || cross_by_origin {
+        tracing::warn!(path = %req.uri().path(), ?fetch_site, "refused cross-site request");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}

@@ -1,0 +1,19 @@
+//! Server-only code: state, database, authentication and one plain service module per domain.
+//! Nothing here knows about Leptos except `ctx`, which adapts services to server functions.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod ctx;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod state;
+pub mod team;
+pub mod user;
+
+/// Seconds since the Unix epoch: the one clock every service uses.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,152 @@
+//! The team tree (sites, departments, teams).
+
+use crate::error::{AppError, AppResult};
+use crate::model::team::{TeamKind, TeamNode};
+use crate::server::audit::{self, Event};
+use crate::server::db::{is_unique_violation, Db};
+use crate::server::now;
+use crate::server::user::Actor;
+
+/// All teams, depth-first, each with its depth and full path.
+pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
+    let rows = sqlx::query!(
+        r#"select t.id as "id!", t.parent_id, t.name, t.kind,
+                  (select count(*) from users u where u.team_id = t.id and u.active = 1) as "members!: i64"
+           from teams t order by t.name"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    // Iterative depth-first walk; roots first, children in name order.
+    let mut stack: Vec<(i64, u32, String)> =
+        rows.iter().filter(|r| r.parent_id.is_none()).rev().map(|r| (r.id, 0, String::new())).collect();
+    while let Some((id, depth, parent_path)) = stack.pop() {
+        let Some(r) = rows.iter().find(|r| r.id == id) else { continue };
+        let path = if parent_path.is_empty() { r.name.clone() } else { format!("{parent_path} / {}", r.name) };
+        for child in rows.iter().filter(|c| c.parent_id == Some(id)).rev() {
+            stack.push((child.id, depth + 1, path.clone()));
+        }
+        out.push(TeamNode {
+            id,
+            parent_id: r.parent_id,
+            name: r.name.clone(),
+            kind: TeamKind::parse(&r.kind).unwrap_or(TeamKind::Team),
+            depth,
+            path,
+            member_count: r.members,
+        });
+    }
+    Ok(out)
+}
+
+/// Finds a team by its full path ("Site / Department / Team") or, if unambiguous, its name.
+pub fn find_by_path(tree: &[TeamNode], path: &str) -> Option<i64> {
+    let wanted: Vec<&str> = path.split('/').map(str::trim).collect();
+    let normalized = wanted.join(" / ");
+    if let Some(t) = tree.iter().find(|t| t.path == normalized) {
+        return Some(t.id);
+    }
+    let mut by_name = tree.iter().filter(|t| t.name == normalized);
+    match (by_name.next(), by_name.next()) {
+        (Some(t), None) => Some(t.id),
+        _ => None,
+    }
+}
+
+fn clean_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 || name.contains('/') {
+        return Err(AppError::validation("name", "error.team_name_invalid"));
+    }
+    Ok(name.to_string())
+}
+
+fn conflict_of(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e, "teams.") {
+        AppError::Conflict { field: "name".into() }
+    } else {
+        e.into()
+    }
+}
+
+pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &str, kind: TeamKind) -> AppResult<i64> {
+    let name = clean_name(name)?;
+    let kind_s = kind.as_str();
+    let now = now();
+    let mut tx = db.begin().await?;
+    if let Some(p) = parent_id {
+        sqlx::query_scalar!("select id from teams where id = ?", p)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::validation("parent_id", "error.team_unknown"))?;
+    }
+    let id = sqlx::query_scalar!(
+        r#"insert into teams (parent_id, name, kind, created_at) values (?, ?, ?, ?) returning id as "id!: i64""#,
+        parent_id,
+        name,
+        kind_s,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(conflict_of)?;
+    audit::record(&mut tx, Event { actor: actor.id, action: "team_created", subject_type: "team", subject_id: Some(id), detail: name, ip: actor.ip })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Renames a team and moves it under `parent_id`, refusing to move it inside itself.
+pub async fn update(db: &Db, actor: Actor<'_>, id: i64, parent_id: Option<i64>, name: &str, kind: TeamKind) -> AppResult<()> {
+    let name = clean_name(name)?;
+    let kind_s = kind.as_str();
+    let mut tx = db.begin().await?;
+    if let Some(p) = parent_id {
+        // Walk up from the new parent: meeting `id` means a cycle.
+        let inside = sqlx::query_scalar!(
+            r#"with recursive up(id, parent_id) as (
+                   select id, parent_id from teams where id = ?
+                   union all
+                   select t.id, t.parent_id from teams t join up on t.id = up.parent_id
+               )
+               select count(*) as "n!: i64" from up where id = ?"#,
+            p,
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if inside > 0 {
+            return Err(AppError::validation("parent_id", "error.team_cycle"));
+        }
+    }
+    let changed = sqlx::query!("update teams set parent_id = ?, name = ?, kind = ? where id = ?", parent_id, name, kind_s, id)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_of)?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event { actor: actor.id, action: "team_updated", subject_type: "team", subject_id: Some(id), detail: name, ip: actor.ip })
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an empty team (no sub-teams, no members).
+pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let children = sqlx::query_scalar!("select count(*) from teams where parent_id = ?", id).fetch_one(&mut *tx).await?;
+    let members = sqlx::query_scalar!("select count(*) from users where team_id = ?", id).fetch_one(&mut *tx).await?;
+    if children > 0 || members > 0 {
+        return Err(AppError::validation("team", "error.team_not_empty"));
+    }
+    sqlx::query!("delete from team_managers where team_id = ?", id).execute(&mut *tx).await?;
+    let gone = sqlx::query!("delete from teams where id = ?", id).execute(&mut *tx).await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event { actor: actor.id, action: "team_deleted", subject_type: "team", subject_id: Some(id), ip: actor.ip, ..Default::default() })
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
