@@ -19,4 +19,6 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Lets the end-to-end tests wait for hydration instead of guessing with timeouts.
+    let _ = js_sys::Reflect::set(&leptos::prelude::window(), &"__floorready_hydrated".into(), &true.into());
 }

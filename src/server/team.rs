@@ -62,7 +62,7 @@ fn clean_name(name: &str) -> AppResult<String> {
 }
 
 fn conflict_of(e: sqlx::Error) -> AppError {
-    if is_unique_violation(&e, "teams.") {
+    if is_unique_violation(&e, "teams_parent_name") {
         AppError::Conflict { field: "name".into() }
     } else {
         e.into()

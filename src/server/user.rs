@@ -104,7 +104,7 @@ impl UserFields {
                 Err(()) => bad("roles", "error.role_invalid"),
             }
         }
-        if roles.is_empty() {
+        if roles.is_empty() && input.roles.iter().all(|r| r.trim().is_empty()) {
             bad("roles", "error.roles_empty");
         }
         roles.sort();
@@ -500,22 +500,23 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
             locale: String::new(),
             roles: row.roles.split([';', '|']).map(str::to_string).collect(),
         };
-        match UserFields::parse(&input, team_id) {
-            Ok(fields) => {
-                if let Err(AppError::Validation { field, key }) =
-                    check_policy(&row.password, &[&fields.email, &fields.display_name, &fields.employee_no])
-                {
-                    bad(&field, &key);
-                }
-                if !emails.insert(fields.email.clone()) {
-                    bad("email", "error.email_taken");
-                }
-                if !numbers.insert(fields.employee_no.clone()) {
-                    bad("employee_no", "error.employee_no_taken");
-                }
-                rows.push((fields, row.password));
+        let parsed = UserFields::parse(&input, team_id);
+        if let Err(problems) = &parsed {
+            problems.iter().for_each(|(f, k)| bad(f, k));
+        }
+        if let Err(AppError::Validation { field, key }) =
+            check_policy(&row.password, &[&input.email, &input.display_name, &input.employee_no])
+        {
+            bad(&field, &key);
+        }
+        if let Ok(fields) = parsed {
+            if !emails.insert(fields.email.clone()) {
+                bad("email", "error.email_taken");
             }
-            Err(problems) => problems.iter().for_each(|(f, k)| bad(f, k)),
+            if !numbers.insert(fields.employee_no.clone()) {
+                bad("employee_no", "error.employee_no_taken");
+            }
+            rows.push((fields, row.password));
         }
     }
     if !errors.is_empty() {
@@ -566,6 +567,6 @@ mod tests {
         bad.roles = vec!["boss".into()];
         let errors = UserFields::parse(&bad, None).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, vec!["email", "hire_date", "roles", "roles"]);
+        assert_eq!(fields, vec!["email", "hire_date", "roles"]);
     }
 }

@@ -1,0 +1,75 @@
+# The README's two commands: `make run` and `make test`. Each installs what it needs on a fresh
+# machine (and is a fast no-op when it is already there). See shared toolchain guide.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+# Builds use the committed .sqlx query data, never a live database.
+export SQLX_OFFLINE := true
+export CARGO_TERM_COLOR := never
+
+WASM_TARGET := wasm32-unknown-unknown
+WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
+E2E_PORT ?= 3100
+
+.PHONY: run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+
+## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
+run: tools-build site-release
+	cargo build --release --bin floorready --features ssr
+	target/release/floorready serve --site-root target/site-release --demo-if-empty
+
+## make test: formatting, clippy (ssr and hydrate), cargo tests, Playwright with JavaScript on and off.
+test: tools lint unit e2e
+
+tools: tools-build tools-e2e
+
+tools-build:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || timeout 300 rustup target add $(WASM_TARGET)
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WB_VERSION)$$" || cargo install wasm-bindgen-cli --version "=$(WB_VERSION)"
+
+tools-e2e:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+
+# $(1): output dir, $(2): cargo profile flag, $(3): profile dir
+define build_site
+	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(2)
+	mkdir -p $(1)/pkg
+	cp -r public/. $(1)/
+	cp style/main.css $(1)/pkg/floorready.css
+	wasm-bindgen --target web --no-typescript --out-dir $(1)/pkg --out-name floorready \
+	  target/$(WASM_TARGET)/$(3)/floorready.wasm
+endef
+
+site-release:
+	$(call build_site,target/site-release,--profile wasm-release,wasm-release)
+
+site-debug:
+	$(call build_site,target/site,,debug)
+
+lint:
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features hydrate -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+# Playwright starts the server itself (end2end/playwright.config.ts) on a fresh database.
+e2e: site-debug
+	cargo build --bin floorready --features ssr
+	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+## For developers: refresh .sqlx after changing a query or a migration (needs sqlite3).
+sqlx-prepare:
+	rm -f target/sqlx-dev.db && mkdir -p target
+	cat migrations/*.sql | sqlite3 target/sqlx-dev.db
+	rm -rf .sqlx && mkdir .sqlx
+	touch src/lib.rs
+	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=sqlite:target/sqlx-dev.db \
+	  cargo build --features ssr --lib --bins
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,142 @@
+//! HTTP-level checks against the real router: headers, cookies, CSRF and server-function rights.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use floorready::api::auth::{GetMe, Login};
+use floorready::api::user::ListUsers;
+use floorready::server::config::Config;
+use floorready::server::http::router;
+use floorready::server::state::AppState;
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use sqlx::SqlitePool;
+use tower::ServiceExt;
+
+fn form(path: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+}
+
+async fn send(state: &AppState, req: Request<Body>) -> axum::response::Response {
+    router(state.clone()).oneshot(req).await.expect("router answers")
+}
+
+async fn body_text(res: axum::response::Response) -> String {
+    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+/// Signs in through the real endpoint and returns the session cookie pair (`name=value`).
+async fn sign_in(state: &AppState, login: &str) -> String {
+    let body = format!("login={login}&password={PASSWORD}");
+    let res = send(state, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    let cookie = res.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_string();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+#[sqlx::test]
+async fn login_page_has_security_headers_and_a_nonce_csp(pool: SqlitePool) {
+    let st = state(pool);
+    let res = send(&st, Request::get("/login").header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert_eq!(h.get(header::REFERRER_POLICY).unwrap(), "same-origin");
+    let csps: Vec<String> = h.get_all(header::CONTENT_SECURITY_POLICY).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    assert!(csps.iter().any(|c| c.contains("frame-ancestors 'none'")), "{csps:?}");
+    let page_csp = csps.iter().find(|c| c.contains("script-src")).expect("page CSP");
+    let nonce = page_csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    let html = body_text(res).await;
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the nonce");
+    assert!(html.contains("<html lang=\"zh-CN\""));
+    assert!(html.contains("邮箱或工号"), "rendered in Chinese from Accept-Language");
+}
+
+#[sqlx::test]
+async fn session_cookie_flags(pool: SqlitePool) {
+    let st = state(pool.clone());
+    user(&st, "E1", "trainee", None).await;
+    let body = format!("login=E1&password={PASSWORD}");
+    let res = send(&st, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("floorready_session="));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
+    assert!(!cookie.contains("Secure"));
+
+    let secure = state_with(pool, Config { secure_cookies: true, ..Config::for_tests() });
+    let res = send(&secure, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-floorready_session=") && cookie.contains("; Secure"), "{cookie}");
+}
+
+#[sqlx::test]
+async fn cross_site_posts_are_refused(pool: SqlitePool) {
+    let st = state(pool.clone());
+    user(&st, "E2", "trainee", None).await;
+    let body = format!("login=E2&password={PASSWORD}");
+    let by_fetch_site = form(Login::PATH).header("sec-fetch-site", "cross-site").body(Body::from(body.clone())).unwrap();
+    assert_eq!(send(&st, by_fetch_site).await.status(), StatusCode::FORBIDDEN);
+    let by_origin = form(Login::PATH).header(header::ORIGIN, "https://evil.example").body(Body::from(body.clone())).unwrap();
+    assert_eq!(send(&st, by_origin).await.status(), StatusCode::FORBIDDEN);
+    let same = form(Login::PATH)
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    assert_eq!(send(&st, same).await.status(), StatusCode::OK);
+    assert_eq!(count(&pool, "select count(*) from sessions").await, 1, "only the same-origin login counted");
+}
+
+#[sqlx::test]
+async fn server_functions_need_a_session_and_the_right_role(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E3", "trainee", None).await;
+    user(&st, "AD", "admin", None).await;
+
+    let anon = send(&st, form(ListUsers::PATH).body(Body::from("query=")).unwrap()).await;
+    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+
+    let trainee = sign_in(&st, "E3").await;
+    let res = send(&st, form(ListUsers::PATH).header(header::COOKIE, &trainee).body(Body::from("query=")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let text = body_text(res).await;
+    assert!(!text.contains("ad@example.com"), "a denied call leaks no data");
+
+    let admin = sign_in(&st, "AD").await;
+    let res = send(&st, form(ListUsers::PATH).header(header::COOKIE, &admin).body(Body::from("query=")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = body_text(res).await;
+    assert!(text.contains("e3@example.com") && !text.contains("password"), "{text}");
+
+    let me = send(&st, form(GetMe::PATH).header(header::COOKIE, &trainee).body(Body::empty()).unwrap()).await;
+    assert!(body_text(me).await.contains("\"employee_no\":\"E3\""));
+}
+
+#[sqlx::test]
+async fn throttled_login_answers_429_with_retry_after(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E4", "trainee", None).await;
+    let bad = "login=E4&password=wrong-guess-123";
+    for _ in 0..6 {
+        let res = send(&st, form(Login::PATH).body(Body::from(bad)).unwrap()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let res = send(&st, form(Login::PATH).body(Body::from(bad)).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers().get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry));
+}
+
+#[sqlx::test]
+async fn healthz_checks_the_database(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let res = send(&st, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    pool.close().await;
+    let res = send(&st, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -1,0 +1,122 @@
+//! Admin user management and the CSV import against a real database.
+
+mod common;
+
+use common::*;
+use floorready::error::{AppError, RowError};
+use floorready::model::team::TeamKind;
+use floorready::model::user::Role;
+use floorready::server::{demo, team, user};
+use sqlx::SqlitePool;
+
+const HEADER: &str = "employee_no,display_name,email,position,hire_date,team,roles,password\n";
+
+#[sqlx::test]
+async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let site = team::create(&st.db, SYSTEM, None, "上海 Shanghai", TeamKind::Site).await.unwrap();
+    team::create(&st.db, SYSTEM, Some(site), "客服一组", TeamKind::Team).await.unwrap();
+    user(&st, "E1", "trainee", None).await;
+    let before_users = count(&pool, "select count(*) from users").await;
+    let before_audit = count(&pool, "select count(*) from audit_log").await;
+
+    let csv = format!(
+        "{HEADER}\
+         E2,王芳,wang.fang@example.com,专员,2026-11-01,上海 Shanghai / 客服一组,trainee,lantern-orbit-maple\n\
+         E3,Bad Date,bad.date@example.com,,2026-02-30,,trainee,lantern-orbit-maple\n\
+         E1,Dup,dup@example.com,,,,trainee,lantern-orbit-maple\n\
+         E4,No Team,no.team@example.com,,,Nowhere,boss,12345678\n"
+    );
+    let err = user::import_csv(&st.db, &st.passwords, SYSTEM, csv.as_bytes()).await.unwrap_err();
+    let AppError::Rows(rows) = err else { panic!("expected row errors, got {err:?}") };
+    let got: Vec<(u32, &str)> = rows.iter().map(|r| (r.line, r.field.as_str())).collect();
+    assert_eq!(got, vec![(3, "hire_date"), (4, "employee_no"), (5, "team"), (5, "roles"), (5, "password")]);
+    assert_eq!(count(&pool, "select count(*) from users").await, before_users);
+    assert_eq!(count(&pool, "select count(*) from audit_log").await, before_audit);
+}
+
+#[sqlx::test]
+async fn a_good_import_creates_every_row(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
+    let t1 = team::create(&st.db, SYSTEM, Some(site), "Team 1", TeamKind::Team).await.unwrap();
+    // Excel writes a BOM and CRLF line ends.
+    let csv = format!(
+        "\u{feff}{}E10,王芳,Wang.Fang@Example.com,专员,2026-11-01,Shanghai / Team 1,trainee,lantern-orbit-maple\r\n\
+         E11,Liu Yang,liu.yang@example.com,,,,trainer;manager,river-candle-sketch\r\n",
+        HEADER.replace('\n', "\r\n")
+    );
+    let report = user::import_csv(&st.db, &st.passwords, SYSTEM, csv.as_bytes()).await.unwrap();
+    assert_eq!(report.created, 2);
+    let id = user::find_id(&st.db, "wang.fang@example.com").await.unwrap();
+    let u = user::get(&st.db, id).await.unwrap();
+    assert_eq!((u.team_id, u.roles.clone(), u.hire_date.as_deref()), (Some(t1), vec![Role::Trainee], Some("2026-11-01")));
+    let liu = user::get(&st.db, user::find_id(&st.db, "E11").await.unwrap()).await.unwrap();
+    assert_eq!(liu.roles, vec![Role::Manager, Role::Trainer]);
+}
+
+#[sqlx::test]
+async fn a_file_without_required_columns_names_them(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let err = user::import_csv(&st.db, &st.passwords, SYSTEM, b"name,email\nA,a@example.com\n").await.unwrap_err();
+    assert_eq!(
+        err,
+        AppError::Rows(vec![RowError { line: 1, field: "employee_no".into(), key: "error.csv_missing_column".into() }])
+    );
+}
+
+#[sqlx::test]
+async fn duplicate_email_is_a_conflict_naming_the_field(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let a = user(&st, "E20", "trainee", None).await;
+    user(&st, "E21", "trainee", None).await;
+    let input = user::UserInput {
+        email: "e21@example.com".into(),
+        employee_no: "E20".into(),
+        display_name: "Renamed".into(),
+        roles: vec!["trainee".into()],
+        ..Default::default()
+    };
+    let err = user::update(&st.db, SYSTEM, a, &input, None, &[]).await.unwrap_err();
+    assert_eq!(err, AppError::Conflict { field: "email".into() });
+    assert_eq!(user::get(&st.db, a).await.unwrap().display_name, "User E20", "nothing half-written");
+}
+
+#[sqlx::test]
+async fn role_changes_are_audited(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let id = user(&st, "E30", "trainee", None).await;
+    user::set_user_roles(&st.db, SYSTEM, id, &[Role::Trainer, Role::Trainee]).await.unwrap();
+    let detail: String = sqlx::query_scalar("select detail from audit_log where action = 'roles_changed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(detail, "trainee -> trainer,trainee");
+}
+
+#[sqlx::test]
+async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let site = team::create(&st.db, SYSTEM, None, "Site", TeamKind::Site).await.unwrap();
+    let dept = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Department).await.unwrap();
+    let err = team::update(&st.db, SYSTEM, site, Some(dept), "Site", TeamKind::Site).await.unwrap_err();
+    assert_eq!(err, AppError::validation("parent_id", "error.team_cycle"));
+    assert_eq!(team::delete(&st.db, SYSTEM, site).await.unwrap_err(), AppError::validation("team", "error.team_not_empty"));
+    let dup = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Team).await.unwrap_err();
+    assert_eq!(dup, AppError::Conflict { field: "name".into() });
+    let paths: Vec<String> = team::tree(&st.db).await.unwrap().into_iter().map(|t| t.path).collect();
+    assert_eq!(paths, vec!["Site", "Site / Dept"]);
+    team::delete(&st.db, SYSTEM, dept).await.unwrap();
+}
+
+#[sqlx::test]
+async fn the_demo_seeds_every_role(pool: SqlitePool) {
+    let st = state(pool.clone());
+    assert!(demo::is_empty(&st.db).await.unwrap());
+    demo::seed(&st.db, &st.passwords).await.unwrap();
+    for role in ["admin", "manager", "trainer", "trainee"] {
+        let n: i64 = sqlx::query_scalar("select count(*) from user_roles where role = ?").bind(role).fetch_one(&pool).await.unwrap();
+        assert!(n >= 1, "no demo {role}");
+    }
+    assert_eq!(count(&pool, "select count(*) from team_managers").await, 2);
+}
