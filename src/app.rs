@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::api::auth::get_me;
 use crate::components::nav::Nav;
@@ -73,6 +73,8 @@ pub fn App() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| get_me());
     provide_context(MeResource(me));
 
+    // Async SSR: every page arrives complete, so it reads right without JavaScript (out-of-order
+    // streaming would need a script to move late Suspense content into place).
     view! {
         <Stylesheet id="leptos" href="/pkg/floorready.css"/>
         <Title text=tr("app.title")/>
@@ -80,13 +82,13 @@ pub fn App() -> impl IntoView {
             <Nav/>
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/admin/users") view=admin::users::UsersPage/>
-                    <Route path=path!("/admin/users/new") view=admin::users::NewUserPage/>
-                    <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage/>
-                    <Route path=path!("/admin/teams") view=admin::teams::TeamsPage/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=admin::users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/new") view=admin::users::NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/teams") view=admin::teams::TeamsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
