@@ -41,12 +41,17 @@ async fn sign_in(state: &AppState, login: &str) -> String {
 #[sqlx::test]
 async fn login_page_has_security_headers_and_a_nonce_csp(pool: SqlitePool) {
     let st = state(pool);
-    let res = send(&st, Request::get("/login").header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9").body(Body::empty()).unwrap()).await;
+    let res = send(
+        &st,
+        Request::get("/login").header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let h = res.headers();
     assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
     assert_eq!(h.get(header::REFERRER_POLICY).unwrap(), "same-origin");
-    let csps: Vec<String> = h.get_all(header::CONTENT_SECURITY_POLICY).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let csps: Vec<String> =
+        h.get_all(header::CONTENT_SECURITY_POLICY).iter().map(|v| v.to_str().unwrap().to_string()).collect();
     assert!(csps.iter().any(|c| c.contains("frame-ancestors 'none'")), "{csps:?}");
     let page_csp = csps.iter().find(|c| c.contains("script-src")).expect("page CSP");
     let nonce = page_csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
@@ -78,9 +83,11 @@ async fn cross_site_posts_are_refused(pool: SqlitePool) {
     let st = state(pool.clone());
     user(&st, "E2", "trainee", None).await;
     let body = format!("login=E2&password={PASSWORD}");
-    let by_fetch_site = form(Login::PATH).header("sec-fetch-site", "cross-site").body(Body::from(body.clone())).unwrap();
+    let by_fetch_site =
+        form(Login::PATH).header("sec-fetch-site", "cross-site").body(Body::from(body.clone())).unwrap();
     assert_eq!(send(&st, by_fetch_site).await.status(), StatusCode::FORBIDDEN);
-    let by_origin = form(Login::PATH).header(header::ORIGIN, "https://evil.example").body(Body::from(body.clone())).unwrap();
+    let by_origin =
+        form(Login::PATH).header(header::ORIGIN, "https://evil.example").body(Body::from(body.clone())).unwrap();
     assert_eq!(send(&st, by_origin).await.status(), StatusCode::FORBIDDEN);
     let same = form(Login::PATH)
         .header(header::ORIGIN, "http://127.0.0.1:3000")
@@ -101,7 +108,8 @@ async fn server_functions_need_a_session_and_the_right_role(pool: SqlitePool) {
     assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
 
     let trainee = sign_in(&st, "E3").await;
-    let res = send(&st, form(ListUsers::PATH).header(header::COOKIE, &trainee).body(Body::from("query=")).unwrap()).await;
+    let res =
+        send(&st, form(ListUsers::PATH).header(header::COOKIE, &trainee).body(Body::from("query=")).unwrap()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let text = body_text(res).await;
     assert!(!text.contains("ad@example.com"), "a denied call leaks no data");

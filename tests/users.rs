@@ -50,7 +50,10 @@ async fn a_good_import_creates_every_row(pool: SqlitePool) {
     assert_eq!(report.created, 2);
     let id = user::find_id(&st.db, "wang.fang@example.com").await.unwrap();
     let u = user::get(&st.db, id).await.unwrap();
-    assert_eq!((u.team_id, u.roles.clone(), u.hire_date.as_deref()), (Some(t1), vec![Role::Trainee], Some("2026-11-01")));
+    assert_eq!(
+        (u.team_id, u.roles.clone(), u.hire_date.as_deref()),
+        (Some(t1), vec![Role::Trainee], Some("2026-11-01"))
+    );
     let liu = user::get(&st.db, user::find_id(&st.db, "E11").await.unwrap()).await.unwrap();
     assert_eq!(liu.roles, vec![Role::Manager, Role::Trainer]);
 }
@@ -101,7 +104,10 @@ async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
     let dept = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Department).await.unwrap();
     let err = team::update(&st.db, SYSTEM, site, Some(dept), "Site", TeamKind::Site).await.unwrap_err();
     assert_eq!(err, AppError::validation("parent_id", "error.team_cycle"));
-    assert_eq!(team::delete(&st.db, SYSTEM, site).await.unwrap_err(), AppError::validation("team", "error.team_not_empty"));
+    assert_eq!(
+        team::delete(&st.db, SYSTEM, site).await.unwrap_err(),
+        AppError::validation("team", "error.team_not_empty")
+    );
     let dup = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Team).await.unwrap_err();
     assert_eq!(dup, AppError::Conflict { field: "name".into() });
     let paths: Vec<String> = team::tree(&st.db).await.unwrap().into_iter().map(|t| t.path).collect();
@@ -115,7 +121,11 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert!(demo::is_empty(&st.db).await.unwrap());
     demo::seed(&st.db, &st.passwords).await.unwrap();
     for role in ["admin", "manager", "trainer", "trainee"] {
-        let n: i64 = sqlx::query_scalar("select count(*) from user_roles where role = ?").bind(role).fetch_one(&pool).await.unwrap();
+        let n: i64 = sqlx::query_scalar("select count(*) from user_roles where role = ?")
+            .bind(role)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert!(n >= 1, "no demo {role}");
     }
     assert_eq!(count(&pool, "select count(*) from team_managers").await, 2);

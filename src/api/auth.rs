@@ -55,7 +55,11 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[server]
-pub async fn change_password(current_password: String, new_password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("change_password")?;
     if new_password != confirm_password {
@@ -72,7 +76,8 @@ pub async fn change_password(current_password: String, new_password: String, con
 #[server]
 pub async fn set_language(locale: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    let locale = crate::i18n::Locale::parse(&locale).ok_or_else(|| AppError::validation("locale", "error.locale_invalid"));
+    let locale =
+        crate::i18n::Locale::parse(&locale).ok_or_else(|| AppError::validation("locale", "error.locale_invalid"));
     let locale = cx.fail_with(locale)?;
     if let Some(u) = &cx.auth.user {
         cx.fail_with(crate::server::user::set_locale(&cx.state.db, u.id, locale).await)?;

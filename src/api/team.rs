@@ -42,7 +42,12 @@ pub async fn create_team(name: String, #[server(default)] parent_id: String, kin
 }
 
 #[server]
-pub async fn update_team(id: i64, name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
+pub async fn update_team(
+    id: i64,
+    name: String,
+    #[server(default)] parent_id: String,
+    kind: String,
+) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "update_team")?;
     let (parent, kind) = cx.fail_with(parse(&parent_id, &kind))?;

@@ -1,3 +1,6 @@
+// A server function's arguments are its form's fields, so the user editor has many.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -45,7 +48,6 @@ fn team(team_id: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn create_user(
     email: String,
@@ -62,12 +64,12 @@ pub async fn create_user(
     cx.role(&[Role::Admin], "create_user")?;
     let team_id = cx.fail_with(team(&team_id))?;
     let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
-    let id = cx.fail_with(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
+    let id =
+        cx.fail_with(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
     leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn update_user(
     id: i64,

@@ -15,7 +15,8 @@ fn account(me: Me) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let query = leptos_router::hooks::use_query_map();
     let done = move || {
-        matches!(change.value().get(), Some(Ok(()))) || query.read().get("changed").is_some() && change.value().get().is_none()
+        matches!(change.value().get(), Some(Ok(())))
+            || query.read().get("changed").is_some() && change.value().get().is_none()
     };
     let roles = me.roles.iter().map(|r| tr(r.label_key())).collect::<Vec<_>>().join(", ");
     view! {

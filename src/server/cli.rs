@@ -129,7 +129,9 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 fn parse_roles(roles: &[String]) -> anyhow::Result<Vec<Role>> {
     roles
         .iter()
-        .map(|r| r.parse::<Role>().map_err(|()| anyhow::anyhow!("unknown role {r:?} (admin, manager, trainer, trainee)")))
+        .map(|r| {
+            r.parse::<Role>().map_err(|()| anyhow::anyhow!("unknown role {r:?} (admin, manager, trainer, trainee)"))
+        })
         .collect()
 }
 
@@ -173,7 +175,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     let employee_no =
                         employee_no.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
                     let password = read_password(password_stdin)?;
-                    let input = user::UserInput { email, employee_no, display_name: name, roles: role, ..Default::default() };
+                    let input =
+                        user::UserInput { email, employee_no, display_name: name, roles: role, ..Default::default() };
                     let id = user::create(&db, &Passwords::new(), system, &input, team_id, &password)
                         .await
                         .map_err(explain)?;
@@ -227,7 +230,8 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         print_demo_logins();
     }
     let app = http::router(state);
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     println!("Floorready listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

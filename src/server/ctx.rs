@@ -30,7 +30,8 @@ pub struct Ctx {
 impl Ctx {
     pub fn get() -> AppResult<Ctx> {
         let state = use_context::<AppState>().ok_or_else(|| crate::error::internal("AppState missing from context"))?;
-        let parts = use_context::<Parts>().ok_or_else(|| crate::error::internal("request Parts missing from context"))?;
+        let parts =
+            use_context::<Parts>().ok_or_else(|| crate::error::internal("request Parts missing from context"))?;
         let auth = parts
             .extensions
             .get::<RequestAuth>()

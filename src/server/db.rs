@@ -48,9 +48,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// True when `e` is a violation of the unique index `index` (used to name the field in conflict).
 pub fn is_unique_violation(e: &sqlx::Error, index_column: &str) -> bool {
     match e {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation() && db.message().contains(index_column)
-        }
+        sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(index_column),
         _ => false,
     }
 }

@@ -18,15 +18,38 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin { email: "admin@demo.floorready", employee_no: "A0001", name: "系统管理员 Admin", roles: &["admin"] },
-    DemoLogin { email: "manager@demo.floorready", employee_no: "M1001", name: "王经理 Wang Lei", roles: &["manager"] },
-    DemoLogin { email: "manager.bj@demo.floorready", employee_no: "M2001", name: "赵经理 Zhao Min", roles: &["manager"] },
-    DemoLogin { email: "trainer@demo.floorready", employee_no: "T1001", name: "陈培训师 Chen Jing", roles: &["trainer"] },
-    DemoLogin { email: "trainer2@demo.floorready", employee_no: "T1002", name: "刘培训师 Liu Yang", roles: &["trainer"] },
+    DemoLogin {
+        email: "admin@demo.floorready", employee_no: "A0001", name: "系统管理员 Admin", roles: &["admin"]
+    },
+    DemoLogin {
+        email: "manager@demo.floorready", employee_no: "M1001", name: "王经理 Wang Lei", roles: &["manager"]
+    },
+    DemoLogin {
+        email: "manager.bj@demo.floorready",
+        employee_no: "M2001",
+        name: "赵经理 Zhao Min",
+        roles: &["manager"],
+    },
+    DemoLogin {
+        email: "trainer@demo.floorready",
+        employee_no: "T1001",
+        name: "陈培训师 Chen Jing",
+        roles: &["trainer"],
+    },
+    DemoLogin {
+        email: "trainer2@demo.floorready",
+        employee_no: "T1002",
+        name: "刘培训师 Liu Yang",
+        roles: &["trainer"],
+    },
     DemoLogin { email: "trainee@demo.floorready", employee_no: "E1001", name: "李娜 Li Na", roles: &["trainee"] },
-    DemoLogin { email: "trainee2@demo.floorready", employee_no: "E1002", name: "张伟 Zhang Wei", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee2@demo.floorready", employee_no: "E1002", name: "张伟 Zhang Wei", roles: &["trainee"]
+    },
     DemoLogin { email: "trainee3@demo.floorready", employee_no: "E1003", name: "孙丽 Sun Li", roles: &["trainee"] },
-    DemoLogin { email: "trainee4@demo.floorready", employee_no: "E2001", name: "周强 Zhou Qiang", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee4@demo.floorready", employee_no: "E2001", name: "周强 Zhou Qiang", roles: &["trainee"]
+    },
     DemoLogin { email: "trainee5@demo.floorready", employee_no: "E2002", name: "吴芳 Wu Fang", roles: &["trainee"] },
 ];
 

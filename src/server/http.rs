@@ -98,11 +98,7 @@ async fn resolve_request(State(state): State<AppState>, mut req: Request, next: 
     if req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let user = match cookie_value(req.headers(), state.config.session_cookie_name()) {
         Some(token) => session::resolve(&state.db, &state.config, token).await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "session lookup failed");

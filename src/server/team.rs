@@ -90,14 +90,31 @@ pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &st
     .fetch_one(&mut *tx)
     .await
     .map_err(conflict_of)?;
-    audit::record(&mut tx, Event { actor: actor.id, action: "team_created", subject_type: "team", subject_id: Some(id), detail: name, ip: actor.ip })
-        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "team_created",
+            subject_type: "team",
+            subject_id: Some(id),
+            detail: name,
+            ip: actor.ip,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Renames a team and moves it under `parent_id`, refusing to move it inside itself.
-pub async fn update(db: &Db, actor: Actor<'_>, id: i64, parent_id: Option<i64>, name: &str, kind: TeamKind) -> AppResult<()> {
+pub async fn update(
+    db: &Db,
+    actor: Actor<'_>,
+    id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+    kind: TeamKind,
+) -> AppResult<()> {
     let name = clean_name(name)?;
     let kind_s = kind.as_str();
     let mut tx = db.begin().await?;
@@ -119,15 +136,26 @@ pub async fn update(db: &Db, actor: Actor<'_>, id: i64, parent_id: Option<i64>, 
             return Err(AppError::validation("parent_id", "error.team_cycle"));
         }
     }
-    let changed = sqlx::query!("update teams set parent_id = ?, name = ?, kind = ? where id = ?", parent_id, name, kind_s, id)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict_of)?;
+    let changed =
+        sqlx::query!("update teams set parent_id = ?, name = ?, kind = ? where id = ?", parent_id, name, kind_s, id)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict_of)?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, Event { actor: actor.id, action: "team_updated", subject_type: "team", subject_id: Some(id), detail: name, ip: actor.ip })
-        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "team_updated",
+            subject_type: "team",
+            subject_id: Some(id),
+            detail: name,
+            ip: actor.ip,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -135,7 +163,8 @@ pub async fn update(db: &Db, actor: Actor<'_>, id: i64, parent_id: Option<i64>, 
 /// Deletes an empty team (no sub-teams, no members).
 pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let children = sqlx::query_scalar!("select count(*) from teams where parent_id = ?", id).fetch_one(&mut *tx).await?;
+    let children =
+        sqlx::query_scalar!("select count(*) from teams where parent_id = ?", id).fetch_one(&mut *tx).await?;
     let members = sqlx::query_scalar!("select count(*) from users where team_id = ?", id).fetch_one(&mut *tx).await?;
     if children > 0 || members > 0 {
         return Err(AppError::validation("team", "error.team_not_empty"));
@@ -145,8 +174,18 @@ pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     if gone.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, Event { actor: actor.id, action: "team_deleted", subject_type: "team", subject_id: Some(id), ip: actor.ip, ..Default::default() })
-        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "team_deleted",
+            subject_type: "team",
+            subject_id: Some(id),
+            ip: actor.ip,
+            ..Default::default()
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

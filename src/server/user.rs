@@ -168,9 +168,7 @@ async fn set_roles(conn: &mut SqliteConnection, user_id: i64, roles: &[Role]) ->
     sqlx::query!("delete from user_roles where user_id = ?", user_id).execute(&mut *conn).await?;
     for role in roles {
         let r = role.as_str();
-        sqlx::query!("insert into user_roles (user_id, role) values (?, ?)", user_id, r)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!("insert into user_roles (user_id, role) values (?, ?)", user_id, r).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -264,7 +262,14 @@ pub async fn update(
     }
     audit::record(
         &mut tx,
-        Event { actor: actor.id, action: "user_updated", subject_type: "user", subject_id: Some(id), ip: actor.ip, ..Default::default() },
+        Event {
+            actor: actor.id,
+            action: "user_updated",
+            subject_type: "user",
+            subject_id: Some(id),
+            ip: actor.ip,
+            ..Default::default()
+        },
     )
     .await?;
     if before.roles != fields.roles {
@@ -327,7 +332,14 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
     let action = if active { "user_enabled" } else { "user_disabled" };
     audit::record(
         &mut tx,
-        Event { actor: actor.id, action, subject_type: "user", subject_id: Some(id), ip: actor.ip, ..Default::default() },
+        Event {
+            actor: actor.id,
+            action,
+            subject_type: "user",
+            subject_id: Some(id),
+            ip: actor.ip,
+            ..Default::default()
+        },
     )
     .await?;
     tx.commit().await?;
@@ -335,7 +347,13 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
 }
 
 /// An admin sets a new password; the user's sessions end.
-pub async fn reset_password(db: &Db, passwords: &Passwords, actor: Actor<'_>, id: i64, password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    db: &Db,
+    passwords: &Passwords,
+    actor: Actor<'_>,
+    id: i64,
+    password: &str,
+) -> AppResult<()> {
     let user = get(db, id).await?;
     check_policy(password, &[&user.email, &user.display_name, &user.employee_no])?;
     let hash = passwords.hash(password).await?;
@@ -347,7 +365,14 @@ pub async fn reset_password(db: &Db, passwords: &Passwords, actor: Actor<'_>, id
     session::end_all(&mut tx, id, None).await?;
     audit::record(
         &mut tx,
-        Event { actor: actor.id, action: "password_reset", subject_type: "user", subject_id: Some(id), ip: actor.ip, ..Default::default() },
+        Event {
+            actor: actor.id,
+            action: "password_reset",
+            subject_type: "user",
+            subject_id: Some(id),
+            ip: actor.ip,
+            ..Default::default()
+        },
     )
     .await?;
     tx.commit().await?;
@@ -417,8 +442,7 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
     Ok(rows
         .into_iter()
         .map(|r| {
-            let mut roles: Vec<Role> =
-                r.roles.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect();
+            let mut roles: Vec<Role> = r.roles.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect();
             roles.sort();
             UserSummary {
                 id: r.id,
@@ -461,7 +485,11 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
     let headers = reader.headers().map_err(|_| AppError::validation("file", "error.csv_unreadable"))?.clone();
     for required in ["employee_no", "display_name", "email", "roles", "password"] {
         if !headers.iter().any(|h| h == required) {
-            return Err(AppError::Rows(vec![RowError { line: 1, field: required.into(), key: "error.csv_missing_column".into() }]));
+            return Err(AppError::Rows(vec![RowError {
+                line: 1,
+                field: required.into(),
+                key: "error.csv_missing_column".into(),
+            }]));
         }
     }
     let teams = team::tree(db).await?;
@@ -534,7 +562,14 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
         let id = insert(&mut tx, fields, hash).await.map_err(conflict_of)?;
         audit::record(
             &mut tx,
-            Event { actor: actor.id, action: "user_created", subject_type: "user", subject_id: Some(id), detail: "import".into(), ip: actor.ip },
+            Event {
+                actor: actor.id,
+                action: "user_created",
+                subject_type: "user",
+                subject_id: Some(id),
+                detail: "import".into(),
+                ip: actor.ip,
+            },
         )
         .await?;
     }

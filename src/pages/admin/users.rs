@@ -128,10 +128,14 @@ fn edit_user(_me: Me) -> impl IntoView {
     let teams = Resource::new(|| (), |_| list_teams());
     let saved = move || {
         let pending = update.pending().get() || active.pending().get() || reset.pending().get();
-        let failed = [update.value().get().map(|r| r.is_err()), active.value().get().map(|r| r.is_err()), reset.value().get().map(|r| r.is_err())]
-            .into_iter()
-            .flatten()
-            .any(|e| e);
+        let failed = [
+            update.value().get().map(|r| r.is_err()),
+            active.value().get().map(|r| r.is_err()),
+            reset.value().get().map(|r| r.is_err()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|e| e);
         !pending && !failed && query.read().get("saved").is_some()
     };
     view! {

@@ -43,11 +43,7 @@ pub fn require_user<'a>(user: Option<&'a CurrentUser>, what: &str) -> AppResult<
 }
 
 /// The caller must hold at least one of `roles`.
-pub fn require_role<'a>(
-    user: Option<&'a CurrentUser>,
-    roles: &[Role],
-    what: &str,
-) -> AppResult<&'a CurrentUser> {
+pub fn require_role<'a>(user: Option<&'a CurrentUser>, roles: &[Role], what: &str) -> AppResult<&'a CurrentUser> {
     let user = require_user(user, what)?;
     if roles.iter().any(|r| user.has(*r)) {
         Ok(user)

@@ -49,7 +49,14 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<String>
             let token = session::create(&mut tx, &state.config, u.id, req.ip, req.user_agent).await?;
             audit::record(
                 &mut tx,
-                Event { actor: Some(u.id), action: "login", subject_type: "user", subject_id: Some(u.id), ip: req.ip, ..Default::default() },
+                Event {
+                    actor: Some(u.id),
+                    action: "login",
+                    subject_type: "user",
+                    subject_id: Some(u.id),
+                    ip: req.ip,
+                    ..Default::default()
+                },
             )
             .await?;
             tx.commit().await?;
@@ -86,7 +93,14 @@ pub async fn logout(state: &AppState, user_id: i64, session_id: i64, ip: &str) -
     session::end(&mut tx, session_id).await?;
     audit::record(
         &mut tx,
-        Event { actor: Some(user_id), action: "logout", subject_type: "user", subject_id: Some(user_id), ip, ..Default::default() },
+        Event {
+            actor: Some(user_id),
+            action: "logout",
+            subject_type: "user",
+            subject_id: Some(user_id),
+            ip,
+            ..Default::default()
+        },
     )
     .await?;
     tx.commit().await?;
@@ -118,7 +132,14 @@ pub async fn change_password(
     session::end_all(&mut tx, user_id, Some(session_id)).await?;
     audit::record(
         &mut tx,
-        Event { actor: Some(user_id), action: "password_changed", subject_type: "user", subject_id: Some(user_id), ip, ..Default::default() },
+        Event {
+            actor: Some(user_id),
+            action: "password_changed",
+            subject_type: "user",
+            subject_id: Some(user_id),
+            ip,
+            ..Default::default()
+        },
     )
     .await?;
     tx.commit().await?;

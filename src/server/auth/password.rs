@@ -20,10 +20,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("not a real
 
 fn hash_blocking(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing with valid parameters")
-        .to_string()
+    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing with valid parameters").to_string()
 }
 
 fn verify_blocking(password: &str, hash: &str) -> bool {

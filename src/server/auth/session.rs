@@ -94,10 +94,7 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
     }))
 }
 
-pub async fn roles_of<'e>(
-    conn: impl sqlx::SqliteExecutor<'e>,
-    user_id: i64,
-) -> AppResult<Vec<Role>> {
+pub async fn roles_of<'e>(conn: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> AppResult<Vec<Role>> {
     let rows = sqlx::query_scalar!("select role from user_roles where user_id = ? order by role", user_id)
         .fetch_all(conn)
         .await?;
@@ -114,9 +111,7 @@ pub async fn end(conn: &mut SqliteConnection, session_id: i64) -> AppResult<()> 
 /// Ends every session of a user, e.g. when they are disabled or their password is reset.
 pub async fn end_all(conn: &mut SqliteConnection, user_id: i64, except_session: Option<i64>) -> AppResult<()> {
     let keep = except_session.unwrap_or(-1);
-    sqlx::query!("delete from sessions where user_id = ? and id <> ?", user_id, keep)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!("delete from sessions where user_id = ? and id <> ?", user_id, keep).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -81,8 +81,7 @@ impl Throttle {
         let mut entries = self.entries.lock().expect("throttle lock");
         if entries.len() > MAX_ENTRIES {
             entries.retain(|_, e| {
-                now.duration_since(e.first_failure) < ADDRESS.window
-                    || e.locked_until.is_some_and(|u| u > now)
+                now.duration_since(e.first_failure) < ADDRESS.window || e.locked_until.is_some_and(|u| u > now)
             });
         }
         for (key, rule) in Self::keys(login, ip) {
