@@ -9,7 +9,6 @@ SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export CARGO_TERM_COLOR := never
 
-WASM_TARGET := wasm32-unknown-unknown
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
@@ -26,7 +25,7 @@ test: tools lint unit e2e
 tools: tools-build tools-e2e
 
 tools-build:
-	@rustup target list --installed | grep -qx $(WASM_TARGET) || timeout 300 rustup target add $(WASM_TARGET)
+	@build/wasm-cargo install
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WB_VERSION)$$" || cargo install wasm-bindgen-cli --version "=$(WB_VERSION)"
 
 tools-e2e:
@@ -35,12 +34,12 @@ tools-e2e:
 
 # $(1): output dir, $(2): cargo profile flag, $(3): profile dir
 define build_site
-	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(2)
+	build/wasm-cargo build --lib --no-default-features --features hydrate $(2)
 	mkdir -p $(1)/pkg
 	cp -r public/. $(1)/
 	cp style/main.css $(1)/pkg/floorready.css
 	wasm-bindgen --target web --no-typescript --out-dir $(1)/pkg --out-name floorready \
-	  target/$(WASM_TARGET)/$(3)/floorready.wasm
+	  $$(build/wasm-cargo dir $(3))/floorready.wasm
 endef
 
 site-release:
@@ -52,7 +51,7 @@ site-debug:
 lint:
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
-	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features hydrate -- -D warnings
+	build/wasm-cargo clippy --lib --no-default-features --features hydrate -- -D warnings
 
 unit:
 	cargo test --features ssr

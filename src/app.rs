@@ -9,7 +9,7 @@ use crate::api::auth::get_me;
 use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale};
 use crate::model::user::Me;
-use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, NotFound};
+use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, trainee, trainer, NotFound};
 
 /// The signed-in user, loaded once per page and shared by every component.
 #[derive(Clone, Copy)]
@@ -89,6 +89,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/new") view=admin::users::NewUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teams") view=admin::teams::TeamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/courses/:id/preview") view=trainer::courses::CoursePreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn") view=trainee::learn::LearnPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/:id") view=trainee::learn::CourseOutlinePage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/lesson/:id") view=trainee::learn::LessonPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -148,3 +148,41 @@ async fn healthz_checks_the_database(pool: SqlitePool) {
     let res = send(&st, Request::get("/healthz").body(Body::empty()).unwrap()).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[sqlx::test]
+async fn course_functions_refuse_the_wrong_people(pool: SqlitePool) {
+    use floorready::api::course::{AddModule, CreateCourse, GetLesson, PublishCourse};
+    let st = state(pool.clone());
+    user(&st, "T1", "trainer", None).await;
+    user(&st, "T2", "trainer", None).await;
+    user(&st, "E1", "trainee", None).await;
+    let owner = sign_in(&st, "T1").await;
+    let other = sign_in(&st, "T2").await;
+    let trainee = sign_in(&st, "E1").await;
+    let post = |path: &str, cookie: &str, body: &str| {
+        form(path).header(header::COOKIE, cookie).body(Body::from(body.to_string())).unwrap()
+    };
+
+    let create = "title=Onboarding&summary=&category_id=2&level_id=1&training_type=pre_job&duration_minutes=60";
+    assert_eq!(send(&st, post(CreateCourse::PATH, &trainee, create)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(send(&st, post(CreateCourse::PATH, &owner, create)).await.status(), StatusCode::OK);
+    let course: i64 = sqlx::query_scalar("select id from courses").fetch_one(&pool).await.unwrap();
+
+    let module = format!("course_id={course}&title=Intro");
+    assert_eq!(send(&st, post(AddModule::PATH, &other, &module)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(send(&st, post(AddModule::PATH, &trainee, &module)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(&pool, "select count(*) from course_modules").await, 0, "denied calls change nothing");
+    assert_eq!(send(&st, post(AddModule::PATH, &owner, &module)).await.status(), StatusCode::OK);
+
+    let publish = format!("id={course}");
+    let res = send(&st, post(PublishCourse::PATH, &owner, &publish)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "no lessons yet");
+    assert!(body_text(res).await.contains("error.course_empty"));
+
+    let bad_number = "title=X&category_id=two&level_id=1&training_type=pre_job&duration_minutes=60";
+    let res = send(&st, post(CreateCourse::PATH, &owner, bad_number)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(res).await.contains("category_id"), "the bad field is named");
+
+    assert_eq!(send(&st, post(GetLesson::PATH, &trainee, "lesson_id=1")).await.status(), StatusCode::NOT_FOUND);
+}

@@ -129,4 +129,10 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
         assert!(n >= 1, "no demo {role}");
     }
     assert_eq!(count(&pool, "select count(*) from team_managers").await, 2);
+    // The onboarding course: published, at least 3 modules and 8 lessons, trainees enrolled.
+    assert_eq!(count(&pool, "select count(*) from course_versions where status = 'published'").await, 1);
+    assert!(count(&pool, "select count(*) from course_modules").await >= 3);
+    assert!(count(&pool, "select count(*) from lessons").await >= 8);
+    assert_eq!(count(&pool, "select count(*) from enrollments").await, 3);
+    assert_eq!(count(&pool, "select count(*) from lesson_completions").await, 2);
 }

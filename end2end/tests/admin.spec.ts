@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { DEMO, ready, signIn, signOut } from './helpers';
+import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
 
 test('an admin creates a user who then signs in', async ({ page }, info) => {
   const no = `N${info.project.name.toUpperCase()}${Date.now() % 100000}`;

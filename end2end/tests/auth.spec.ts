@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { DEMO, signIn, signOut } from './helpers';
+import { DEMO, expect, signIn, signOut, test } from './helpers';
 
 for (const [role, who] of Object.entries(DEMO)) {
   test(`${role} signs in and out`, async ({ page }) => {

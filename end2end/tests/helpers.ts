@@ -1,4 +1,23 @@
-import { expect, Page, TestInfo } from '@playwright/test';
+import { expect, Page, TestInfo, test as base } from '@playwright/test';
+
+/// Every spec fails on a Content-Security-Policy violation, an uncaught script error or a Rust
+/// panic in the browser, so hydration problems cannot pass silently.
+export const test = base.extend<{ browserErrors: void }>({
+  browserErrors: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        const text = m.text();
+        if (text.includes('Content Security Policy') || text.includes('panicked')) problems.push(text);
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await use();
+      expect(problems, 'errors in the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 export const DEMO_PASSWORD = 'floorready-demo';
 

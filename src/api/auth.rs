@@ -87,7 +87,22 @@ pub async fn set_language(locale: String) -> Result<(), AppError> {
     res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
     // Back to the page the switch was clicked on.
     let back = cx.header(http::header::REFERER).to_string();
-    let path = back.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
-    leptos_axum::redirect(&path.unwrap_or_else(|| "/".into()));
+    let path = back.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
+    leptos_axum::redirect(safe_next(path));
     Ok(())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/admin/users?q=li")), "/admin/users?q=li");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -2,5 +2,6 @@
 //! the object, then calls a plain service in `server::`.
 
 pub mod auth;
+pub mod course;
 pub mod team;
 pub mod user;

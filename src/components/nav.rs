@@ -18,9 +18,12 @@ pub fn Nav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     me.await.ok().flatten().map(|me| {
                         let admin = me.has(Role::Admin);
+                        let author = admin || me.has(Role::Trainer);
                         view! {
                             <nav class="links" aria-label=tr("nav.main")>
                                 <a href="/">{tr("nav.home")}</a>
+                                <a href="/learn">{tr("nav.learn")}</a>
+                                {author.then(|| view! { <a href="/trainer/courses">{tr("nav.courses")}</a> })}
                                 {admin.then(|| view! {
                                     <a href="/admin/users">{tr("nav.users")}</a>
                                     <a href="/admin/teams">{tr("nav.teams")}</a>

@@ -1,4 +1,5 @@
 //! Types that cross the wire between server and browser. Nothing here may carry a secret.
 
+pub mod course;
 pub mod team;
 pub mod user;

@@ -73,6 +73,7 @@ pub struct UserSummary {
     pub email: String,
     pub employee_no: String,
     pub position: String,
+    pub hire_date: Option<chrono::NaiveDate>,
     pub team_name: Option<String>,
     pub roles: Vec<Role>,
     pub active: bool,

@@ -4,6 +4,7 @@ use crate::api::team::list_teams;
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::user::{Me, Role};
+use crate::pages::trainee::learn::MyCourses;
 
 /// Each role's start page. Later features fill the empty states.
 #[component]
@@ -16,8 +17,17 @@ fn home(me: Me) -> impl IntoView {
         .roles
         .iter()
         .map(|role| match role {
-            Role::Trainee => card("home.trainee.title", "home.trainee.empty", None),
-            Role::Trainer => card("home.trainer.title", "home.trainer.empty", None),
+            Role::Trainee => view! {
+                <section class="card">
+                    <h2>{tr("home.trainee.title")}</h2>
+                    <MyCourses/>
+                    <p class="hint">{tr("home.trainee.empty")}</p>
+                </section>
+            }
+            .into_any(),
+            Role::Trainer => {
+                card("home.trainer.title", "home.trainer.empty", Some(("/trainer/courses", "nav.courses")))
+            }
             Role::Manager => view! {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>

@@ -2,6 +2,8 @@ pub mod account;
 pub mod admin;
 pub mod home;
 pub mod login;
+pub mod trainee;
+pub mod trainer;
 
 use leptos::prelude::*;
 

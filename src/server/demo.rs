@@ -100,5 +100,11 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
         };
         user::update(db, system, id, &input, team_of(d.employee_no), &managed).await?;
     }
+    let trainer = user::find_id(db, "T1001").await?;
+    let mut trainees = Vec::new();
+    for no in ["E1001", "E1002", "E1003"] {
+        trainees.push(user::find_id(db, no).await?);
+    }
+    super::demo_course::seed(db, trainer, &trainees).await?;
     Ok(())
 }

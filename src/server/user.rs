@@ -428,7 +428,8 @@ pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
 pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
     let pattern = format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = sqlx::query!(
-        r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position, t.name as "team_name?",
+        r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position, u.hire_date,
+                  t.name as "team_name?",
                   u.active as "active: bool",
                   (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String"
            from users u left join teams t on t.id = u.team_id
@@ -450,6 +451,7 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
                 email: r.email,
                 employee_no: r.employee_no,
                 position: r.position,
+                hire_date: r.hire_date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 team_name: r.team_name,
                 roles,
                 active: r.active,

@@ -5,7 +5,7 @@ use crate::api::team::list_teams;
 use crate::api::user::{get_user, list_users, CreateUser, ImportUsers, ResetUserPassword, SetUserActive, UpdateUser};
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with, Locale};
+use crate::i18n::{tr, tr_with, use_locale, Locale};
 use crate::model::team::TeamNode;
 use crate::model::user::{Me, Role, UserDetail};
 
@@ -15,6 +15,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 fn users(_me: Me) -> impl IntoView {
+    let locale = use_locale();
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let list = Resource::new(q, list_users);
@@ -45,6 +46,7 @@ fn users(_me: Me) -> impl IntoView {
                                 <th>{tr("field.employee_no")}</th>
                                 <th>{tr("field.email")}</th>
                                 <th>{tr("field.team")}</th>
+                                <th>{tr("field.hire_date")}</th>
                                 <th>{tr("field.roles")}</th>
                                 <th>{tr("field.status")}</th>
                             </tr></thead>
@@ -57,6 +59,7 @@ fn users(_me: Me) -> impl IntoView {
                                             <td>{u.employee_no}</td>
                                             <td>{u.email}</td>
                                             <td>{u.team_name.unwrap_or_default()}</td>
+                                            <td>{u.hire_date.map(|d| locale.format_date(d))}</td>
                                             <td>{roles}</td>
                                             <td>{tr(if u.active { "users.active" } else { "users.disabled" })}</td>
                                         </tr>

@@ -1,0 +1,369 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::course::*;
+use crate::api::team::list_teams;
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::{tr, tr_with, use_locale};
+use crate::model::course::{CourseChoices, CourseFields, CourseStatus, TrainingType};
+use crate::model::user::{Me, Role};
+
+fn course_id() -> i64 {
+    use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[component]
+pub fn CoursesPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=courses/> }
+}
+
+fn courses(_me: Me) -> impl IntoView {
+    let create = ServerAction::<CreateCourse>::new();
+    let list = Resource::new(|| (), |_| authored_courses());
+    let choices = Resource::new(|| (), |_| get_course_choices());
+    view! {
+        <h1>{tr("courses.title")}</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{tr("courses.none")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="list">
+                            <thead><tr>
+                                <th>{tr("field.title")}</th><th>{tr("field.status")}</th>
+                                <th>{tr("courses.lessons")}</th><th>{tr("courses.enrolled")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|c| view! {
+                                    <tr>
+                                        <td><a href=format!("/trainer/courses/{}", c.id)>{c.title}</a></td>
+                                        <td>
+                                            {tr(c.status.label_key())}
+                                            {c.published_version.map(|v| format!(" v{v}"))}
+                                            {c.has_draft.then(|| format!(" · {}", tr("courses.has_draft")))}
+                                        </td>
+                                        <td>{c.lesson_count}</td>
+                                        <td>{c.enrolled}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>{tr("courses.new")}</h2>
+            <ErrorNote error=action_error(create.value())/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let choices = choices.await.unwrap_or(CourseChoices { categories: vec![], levels: vec![] });
+                    view! {
+                        <ActionForm action=create attr:class="stack">
+                            <CourseFieldsForm fields=None choices=choices/>
+                            <button type="submit" class="primary">{tr("courses.create")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Title, summary, category, level, type and duration, shared by the create and edit forms.
+#[component]
+fn CourseFieldsForm(fields: Option<CourseFields>, choices: CourseChoices) -> impl IntoView {
+    let locale = use_locale();
+    let f = fields.unwrap_or(CourseFields {
+        title: String::new(),
+        summary: String::new(),
+        category_id: choices.categories.first().map(|c| c.id).unwrap_or(0),
+        level_id: choices.levels.first().map(|l| l.id).unwrap_or(0),
+        training_type: TrainingType::PreJob,
+        duration_minutes: 60,
+    });
+    let categories = choices
+        .categories
+        .iter()
+        .map(|c| view! { <option value=c.id selected=c.id == f.category_id>{c.name(locale).to_string()}</option> })
+        .collect_view();
+    let levels = choices
+        .levels
+        .iter()
+        .map(|l| view! { <option value=l.id selected=l.id == f.level_id>{l.name(locale).to_string()}</option> })
+        .collect_view();
+    let types = TrainingType::ALL
+        .iter()
+        .map(|t| view! { <option value=t.as_str() selected=*t == f.training_type>{tr(t.label_key())}</option> })
+        .collect_view();
+    view! {
+        <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
+        <label>{tr("field.summary")}<textarea name="summary" rows="3">{f.summary}</textarea></label>
+        <label>{tr("field.category_id")}<select name="category_id">{categories}</select></label>
+        <label>{tr("field.level_id")}<select name="level_id">{levels}</select></label>
+        <label>{tr("field.training_type")}<select name="training_type">{types}</select></label>
+        <label>{tr("field.duration_minutes")}
+            <input type="number" name="duration_minutes" min="0" max="10000" value=f.duration_minutes required/>
+        </label>
+    }
+}
+
+#[component]
+pub fn CourseEditorPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=editor/> }
+}
+
+fn editor(_me: Me) -> impl IntoView {
+    let id = course_id();
+    let update = ServerAction::<UpdateCourse>::new();
+    let draft = ServerAction::<StartCourseDraft>::new();
+    let add_module = ServerAction::<AddModule>::new();
+    let rename_module = ServerAction::<RenameModule>::new();
+    let delete_module = ServerAction::<DeleteModule>::new();
+    let add_lesson = ServerAction::<AddLesson>::new();
+    let update_lesson = ServerAction::<UpdateLesson>::new();
+    let delete_lesson = ServerAction::<DeleteLesson>::new();
+    let publish = ServerAction::<PublishCourse>::new();
+    let archive = ServerAction::<ArchiveCourse>::new();
+    let enroll = ServerAction::<EnrollCourse>::new();
+    // Any change reloads the editor and the learner list.
+    let changes = move || {
+        update.version().get()
+            + draft.version().get()
+            + add_module.version().get()
+            + rename_module.version().get()
+            + delete_module.version().get()
+            + add_lesson.version().get()
+            + update_lesson.version().get()
+            + delete_lesson.version().get()
+            + publish.version().get()
+            + archive.version().get()
+            + enroll.version().get()
+    };
+    let course = Resource::new(changes, move |_| get_course_editor(id));
+    let learners = Resource::new(changes, move |_| course_learners(id));
+    let choices = Resource::new(|| (), |_| get_course_choices());
+    let teams = Resource::new(|| (), |_| list_teams());
+    let errors = view! {
+        <ErrorNote error=action_error(update.value())/>
+        <ErrorNote error=action_error(draft.value())/>
+        <ErrorNote error=action_error(add_module.value())/>
+        <ErrorNote error=action_error(rename_module.value())/>
+        <ErrorNote error=action_error(delete_module.value())/>
+        <ErrorNote error=action_error(add_lesson.value())/>
+        <ErrorNote error=action_error(update_lesson.value())/>
+        <ErrorNote error=action_error(delete_lesson.value())/>
+        <ErrorNote error=action_error(publish.value())/>
+        <ErrorNote error=action_error(archive.value())/>
+        <ErrorNote error=action_error(enroll.value())/>
+    };
+    let enrolled_note = move || {
+        enroll.value().get().and_then(|r| r.ok()).map(|n| {
+            view! { <p class="alert ok" role="status">{tr_with("courses.enrolled_now", &[("count", n.to_string())])}</p> }
+        })
+    };
+    view! {
+        <p><a href="/trainer/courses">{tr("courses.back")}</a></p>
+        {errors}
+        {enrolled_note}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let choices = choices.await.unwrap_or(CourseChoices { categories: vec![], levels: vec![] });
+                let teams = teams.await.unwrap_or_default();
+                let c = match course.await {
+                    Ok(c) => c,
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                };
+                let editable = c.is_draft;
+                let status = format!("{} · v{}{}", tr(c.status.label_key()), c.version_no,
+                    if c.is_draft { format!(" ({})", tr("courses.draft_version")) } else { String::new() });
+                let cid = c.id;
+                let modules = c.modules.clone().into_iter().map(|m| {
+                    let lessons = m.lessons.clone().into_iter().map(|l| {
+                        if editable {
+                            view! {
+                                <details class="lesson-edit">
+                                    <summary>{l.title.clone()}</summary>
+                                    <ActionForm action=update_lesson attr:class="stack">
+                                        <input type="hidden" name="course_id" value=cid/>
+                                        <input type="hidden" name="lesson_id" value=l.id/>
+                                        <label>{tr("field.title")}<input name="title" value=l.title.clone() required/></label>
+                                        <label>{tr("field.body_md")}<textarea name="body_md" rows="10">{l.body_md.clone()}</textarea></label>
+                                        <button type="submit">{tr("courses.save_lesson")}</button>
+                                    </ActionForm>
+                                    <ActionForm action=delete_lesson>
+                                        <input type="hidden" name="course_id" value=cid/>
+                                        <input type="hidden" name="lesson_id" value=l.id/>
+                                        <button type="submit" class="danger">{tr("courses.delete_lesson")}</button>
+                                    </ActionForm>
+                                </details>
+                            }.into_any()
+                        } else {
+                            view! { <p class="lesson-title">{l.title.clone()}</p> }.into_any()
+                        }
+                    }).collect_view();
+                    view! {
+                        <section class="card module">
+                            <h3>{m.title.clone()}</h3>
+                            {lessons}
+                            {editable.then(|| view! {
+                                <details>
+                                    <summary>{tr("courses.add_lesson")}</summary>
+                                    <ActionForm action=add_lesson attr:class="stack">
+                                        <input type="hidden" name="course_id" value=cid/>
+                                        <input type="hidden" name="module_id" value=m.id/>
+                                        <label>{tr("field.title")}<input name="title" required/></label>
+                                        <label>{tr("field.body_md")}<textarea name="body_md" rows="10"></textarea></label>
+                                        <button type="submit" class="primary">{tr("courses.add_lesson")}</button>
+                                    </ActionForm>
+                                </details>
+                                <details>
+                                    <summary>{tr("courses.edit_module")}</summary>
+                                    <ActionForm action=rename_module attr:class="row">
+                                        <input type="hidden" name="course_id" value=cid/>
+                                        <input type="hidden" name="module_id" value=m.id/>
+                                        <input name="title" value=m.title.clone() required aria-label=tr("field.title")/>
+                                        <button type="submit">{tr("courses.rename_module")}</button>
+                                    </ActionForm>
+                                    <ActionForm action=delete_module>
+                                        <input type="hidden" name="course_id" value=cid/>
+                                        <input type="hidden" name="module_id" value=m.id/>
+                                        <button type="submit" class="danger">{tr("courses.delete_module")}</button>
+                                    </ActionForm>
+                                </details>
+                            })}
+                        </section>
+                    }
+                }).collect_view();
+                let team_options = teams.iter().map(|t| view! { <option value=t.id>{t.path.clone()}</option> }).collect_view();
+                let archived = c.status == CourseStatus::Archived;
+                view! {
+                    <div class="row">
+                        <h1>{c.fields.title.clone()}</h1>
+                        <a class="button" href=format!("/trainer/courses/{}/preview", c.id)>{tr("courses.preview")}</a>
+                    </div>
+                    <p class="status">{status}" · "{tr("courses.owners")}": "{c.owners.join(", ")}</p>
+                    {if editable {
+                        view! {
+                            <section class="card">
+                                <ActionForm action=publish>
+                                    <input type="hidden" name="id" value=c.id/>
+                                    <button type="submit" class="primary">{tr("courses.publish")}</button>
+                                    " "<span class="hint">{tr("courses.publish_help")}</span>
+                                </ActionForm>
+                            </section>
+                            <details class="card">
+                                <summary>{tr("courses.edit_details")}</summary>
+                                <ActionForm action=update attr:class="stack">
+                                    <input type="hidden" name="id" value=c.id/>
+                                    <CourseFieldsForm fields=Some(c.fields.clone()) choices=choices/>
+                                    <button type="submit">{tr("courses.save")}</button>
+                                </ActionForm>
+                            </details>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <section class="card">
+                                <ActionForm action=draft>
+                                    <input type="hidden" name="id" value=c.id/>
+                                    <button type="submit">{tr("courses.new_version")}</button>
+                                    " "<span class="hint">{tr("courses.new_version_help")}</span>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                    }}
+                    <h2>{tr("courses.modules")}</h2>
+                    {modules}
+                    {editable.then(|| view! {
+                        <ActionForm action=add_module attr:class="row card">
+                            <input type="hidden" name="course_id" value=c.id/>
+                            <input name="title" required placeholder=tr("courses.module_title") aria-label=tr("courses.module_title")/>
+                            <button type="submit">{tr("courses.add_module")}</button>
+                        </ActionForm>
+                    })}
+                    {c.has_published.then(|| view! {
+                        <section class="card">
+                            <h2>{tr("courses.enroll")}</h2>
+                            <ActionForm action=enroll attr:class="stack">
+                                <input type="hidden" name="course_id" value=c.id/>
+                                <label>{tr("field.employee_numbers")}
+                                    <textarea name="employee_numbers" rows="2" placeholder="E1001 E1002"></textarea>
+                                </label>
+                                <label>{tr("courses.enroll_team")}
+                                    <select name="team_id"><option value="">{tr("users.no_team")}</option>{team_options}</select>
+                                </label>
+                                <button type="submit">{tr("courses.enroll_submit")}</button>
+                            </ActionForm>
+                        </section>
+                    })}
+                    <section class="card">
+                        <ActionForm action=archive>
+                            <input type="hidden" name="id" value=c.id/>
+                            <input type="hidden" name="archived" value=(!archived).to_string()/>
+                            <button type="submit">{tr(if archived { "courses.unarchive" } else { "courses.archive" })}</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>{tr("courses.learners")}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = learners.await.unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="empty">{tr("courses.no_learners")}</p> }.into_any();
+                    }
+                    view! {
+                        <table class="list">
+                            <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("courses.version")}</th><th>{tr("courses.progress")}</th></tr></thead>
+                            <tbody>{list.into_iter().map(|l| view! {
+                                <tr>
+                                    <td>{l.display_name}</td><td>{l.employee_no}</td><td>{format!("v{}", l.version_no)}</td>
+                                    <td><progress max=l.total value=l.done></progress>" "{format!("{}/{}", l.done, l.total)}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn CoursePreviewPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=preview/> }
+}
+
+fn preview(_me: Me) -> impl IntoView {
+    let id = course_id();
+    let course = Resource::new(|| (), move |_| preview_course(id));
+    view! {
+        <p><a href=format!("/trainer/courses/{id}")>{tr("courses.back_to_editor")}</a></p>
+        <p class="alert ok">{tr("courses.preview_note")}</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match course.await {
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(p) => view! {
+                        <h1>{p.title}</h1>
+                        <p>{p.summary}</p>
+                        {p.modules.into_iter().map(|m| view! {
+                            <h2>{m.title}</h2>
+                            {m.lessons.into_iter().map(|l| view! {
+                                <article class="card lesson">
+                                    <h3>{l.title}</h3>
+                                    // Rendered from Markdown and sanitized (ammonia) on the server.
+                                    <div class="lesson-body" inner_html=l.html></div>
+                                </article>
+                            }).collect_view()}
+                        }).collect_view()}
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

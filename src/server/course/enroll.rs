@@ -1,0 +1,152 @@
+//! Putting trainees on a course: one by one, by team, or from a list of employee numbers.
+
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult, RowError};
+use crate::model::course::Learner;
+use crate::server::audit::{self, Event};
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+/// The version new enrollments take; a course that is archived or never published takes none.
+async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
+    let row = sqlx::query!(
+        r#"select c.archived_at, v.id as "version_id?"
+           from courses c left join course_versions v on v.course_id = c.id and v.status = 'published'
+           where c.id = ?"#,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    match (row.archived_at, row.version_id) {
+        (None, Some(v)) => Ok(v),
+        _ => Err(AppError::validation("course", "error.course_not_enrollable")),
+    }
+}
+
+/// Enrolls each user; someone already enrolled keeps their enrollment. Returns how many are new.
+async fn enroll_users(
+    conn: &mut SqliteConnection,
+    actor: Actor<'_>,
+    course_id: i64,
+    user_ids: &[i64],
+) -> AppResult<u32> {
+    let version = enrollable_version(conn, course_id).await?;
+    let now = now();
+    let mut created = 0;
+    for user_id in user_ids {
+        let r = sqlx::query!(
+            "insert into enrollments (user_id, course_id, version_id, enrolled_at, enrolled_by)
+             values (?, ?, ?, ?, ?) on conflict (user_id, course_id) do nothing",
+            user_id,
+            course_id,
+            version,
+            now,
+            actor.id
+        )
+        .execute(&mut *conn)
+        .await?;
+        created += r.rows_affected() as u32;
+    }
+    audit::record(
+        conn,
+        Event {
+            actor: actor.id,
+            action: "course_enrolled",
+            subject_type: "course",
+            subject_id: Some(course_id),
+            detail: format!("{created} new of {}", user_ids.len()),
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Enrolls the people named by employee number (separated by spaces, commas or new lines). An
+/// unknown or disabled number rejects the whole list, with every problem named.
+pub async fn by_employee_numbers(db: &Db, actor: Actor<'_>, course_id: i64, list: &str) -> AppResult<u32> {
+    let numbers: Vec<&str> = list
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '，')
+        .filter(|s| !s.is_empty())
+        .collect();
+    if numbers.is_empty() {
+        return Err(AppError::validation("employee_numbers", "error.list_empty"));
+    }
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(numbers.len());
+    let mut errors = Vec::new();
+    for (i, no) in numbers.iter().enumerate() {
+        let line = i as u32 + 1;
+        match sqlx::query!(r#"select id as "id!", active as "active: bool" from users where employee_no = ?"#, no)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            Some(u) if u.active => ids.push(u.id),
+            Some(_) => errors.push(RowError { line, field: "employee_no".into(), key: "error.user_disabled".into() }),
+            None => {
+                errors.push(RowError { line, field: "employee_no".into(), key: "error.employee_no_unknown".into() })
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let created = enroll_users(&mut tx, actor, course_id, &ids).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Enrolls every active trainee of a team and the teams below it.
+pub async fn by_team(db: &Db, actor: Actor<'_>, course_id: i64, team_id: i64) -> AppResult<u32> {
+    let mut tx = db.begin().await?;
+    let ids = sqlx::query_scalar!(
+        r#"with recursive sub(id) as (
+               select id from teams where id = ?
+               union select t.id from teams t join sub on t.parent_id = sub.id
+           )
+           select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainee'
+           where u.active = 1 and u.team_id in (select id from sub) order by u.id"#,
+        team_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let created = enroll_users(&mut tx, actor, course_id, &ids).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn one(db: &Db, actor: Actor<'_>, course_id: i64, user_id: i64) -> AppResult<u32> {
+    let mut tx = db.begin().await?;
+    let created = enroll_users(&mut tx, actor, course_id, &[user_id]).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Who is enrolled and how far they are.
+pub async fn learners(db: &Db, course_id: i64) -> AppResult<Vec<Learner>> {
+    let rows = sqlx::query!(
+        r#"select u.display_name, u.employee_no, v.version_no, e.completed_at,
+                  (select count(*) from lesson_completions lc where lc.enrollment_id = e.id) as "done!: i64",
+                  (select count(*) from lessons l join course_modules m on m.id = l.module_id
+                    where m.version_id = e.version_id) as "total!: i64"
+           from enrollments e join users u on u.id = e.user_id join course_versions v on v.id = e.version_id
+           where e.course_id = ? order by u.display_name"#,
+        course_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Learner {
+            display_name: r.display_name,
+            employee_no: r.employee_no,
+            version_no: r.version_no,
+            done: r.done as u32,
+            total: r.total as u32,
+            completed_at: r.completed_at,
+        })
+        .collect())
+}

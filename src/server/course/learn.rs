@@ -1,0 +1,254 @@
+//! A trainee working through their courses: lessons open in order, completion is recorded once.
+
+use sqlx::SqliteConnection;
+
+use super::markdown;
+use crate::error::{AppError, AppResult};
+use crate::model::course::{
+    CourseOutline, CoursePreview, EnrolledCourse, LessonView, OutlineLesson, OutlineModule, PreviewModule,
+};
+use crate::server::db::Db;
+use crate::server::now;
+
+struct Step {
+    lesson_id: i64,
+    module_id: i64,
+    module_title: String,
+    title: String,
+}
+
+/// The lessons of a version in reading order.
+async fn steps(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<Step>> {
+    let rows = sqlx::query!(
+        r#"select l.id as "lesson_id!", m.id as "module_id!", m.title as module_title, l.title
+           from lessons l join course_modules m on m.id = l.module_id
+           where m.version_id = ? order by m.position, l.position"#,
+        version_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Step { lesson_id: r.lesson_id, module_id: r.module_id, module_title: r.module_title, title: r.title })
+        .collect())
+}
+
+struct Enrollment {
+    id: i64,
+    course_id: i64,
+    version_id: i64,
+    title: String,
+    summary: String,
+    completed_at: Option<i64>,
+}
+
+async fn enrollment(conn: &mut SqliteConnection, user_id: i64, course_id: i64) -> AppResult<Enrollment> {
+    let r = sqlx::query!(
+        r#"select e.id as "id!", e.version_id, e.completed_at, v.title, v.summary
+           from enrollments e join course_versions v on v.id = e.version_id
+           where e.user_id = ? and e.course_id = ?"#,
+        user_id,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Enrollment {
+        id: r.id,
+        course_id,
+        version_id: r.version_id,
+        title: r.title,
+        summary: r.summary,
+        completed_at: r.completed_at,
+    })
+}
+
+async fn done_ids(conn: &mut SqliteConnection, enrollment_id: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!("select lesson_id from lesson_completions where enrollment_id = ?", enrollment_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+fn next_open(steps: &[Step], done: &[i64]) -> Option<i64> {
+    steps.iter().find(|s| !done.contains(&s.lesson_id)).map(|s| s.lesson_id)
+}
+
+pub async fn my_courses(db: &Db, user_id: i64) -> AppResult<Vec<EnrolledCourse>> {
+    let mut conn = db.read.acquire().await?;
+    let course_ids = sqlx::query_scalar!(
+        "select e.course_id from enrollments e join course_versions v on v.id = e.version_id
+         where e.user_id = ? order by e.completed_at is not null, e.enrolled_at, v.title",
+        user_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(course_ids.len());
+    for course_id in course_ids {
+        let e = enrollment(&mut conn, user_id, course_id).await?;
+        let steps = steps(&mut conn, e.version_id).await?;
+        let done = done_ids(&mut conn, e.id).await?;
+        out.push(EnrolledCourse {
+            course_id,
+            title: e.title,
+            done: done.len() as u32,
+            total: steps.len() as u32,
+            next_lesson_id: next_open(&steps, &done),
+            completed_at: e.completed_at,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn outline(db: &Db, user_id: i64, course_id: i64) -> AppResult<CourseOutline> {
+    let mut conn = db.read.acquire().await?;
+    let e = enrollment(&mut conn, user_id, course_id).await?;
+    let steps = steps(&mut conn, e.version_id).await?;
+    let done = done_ids(&mut conn, e.id).await?;
+    let next = next_open(&steps, &done);
+    let mut modules: Vec<(i64, OutlineModule)> = Vec::new();
+    let mut open = true;
+    for s in &steps {
+        if modules.last().is_none_or(|(id, _)| *id != s.module_id) {
+            modules.push((s.module_id, OutlineModule { title: s.module_title.clone(), lessons: Vec::new() }));
+        }
+        let is_done = done.contains(&s.lesson_id);
+        modules.last_mut().expect("pushed above").1.lessons.push(OutlineLesson {
+            id: s.lesson_id,
+            title: s.title.clone(),
+            done: is_done,
+            open,
+        });
+        open = open && is_done;
+    }
+    Ok(CourseOutline {
+        course_id,
+        title: e.title,
+        summary: e.summary,
+        done: done.len() as u32,
+        total: steps.len() as u32,
+        next_lesson_id: next,
+        modules: modules.into_iter().map(|(_, m)| m).collect(),
+    })
+}
+
+/// The enrollment whose version contains `lesson_id`, for this user.
+async fn enrollment_of_lesson(conn: &mut SqliteConnection, user_id: i64, lesson_id: i64) -> AppResult<Enrollment> {
+    let course_id = sqlx::query_scalar!(
+        "select e.course_id from enrollments e join course_modules m on m.version_id = e.version_id
+         join lessons l on l.module_id = m.id where e.user_id = ? and l.id = ?",
+        user_id,
+        lesson_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    enrollment(conn, user_id, course_id).await
+}
+
+fn locked_error() -> AppError {
+    AppError::validation("lesson", "error.lesson_locked")
+}
+
+async fn lesson_view(
+    conn: &mut SqliteConnection,
+    e: &Enrollment,
+    steps: &[Step],
+    done: &[i64],
+    lesson_id: i64,
+) -> AppResult<LessonView> {
+    let index = steps.iter().position(|s| s.lesson_id == lesson_id).ok_or(AppError::NotFound)?;
+    let body = sqlx::query_scalar!("select body_md from lessons where id = ?", lesson_id).fetch_one(&mut *conn).await?;
+    Ok(LessonView {
+        id: lesson_id,
+        course_id: e.course_id,
+        course_title: e.title.clone(),
+        title: steps[index].title.clone(),
+        html: markdown::render(&body),
+        done: done.contains(&lesson_id),
+        number: index as u32 + 1,
+        total: steps.len() as u32,
+        prev_id: index.checked_sub(1).map(|i| steps[i].lesson_id),
+        next_id: steps.get(index + 1).map(|s| s.lesson_id),
+    })
+}
+
+/// A lesson of the trainee's own enrollment, once every lesson before it is done.
+pub async fn lesson(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<LessonView> {
+    let mut conn = db.read.acquire().await?;
+    let e = enrollment_of_lesson(&mut conn, user_id, lesson_id).await?;
+    let steps = steps(&mut conn, e.version_id).await?;
+    let done = done_ids(&mut conn, e.id).await?;
+    if steps.iter().take_while(|s| s.lesson_id != lesson_id).any(|s| !done.contains(&s.lesson_id)) {
+        return Err(locked_error());
+    }
+    lesson_view(&mut conn, &e, &steps, &done, lesson_id).await
+}
+
+/// Records the lesson as completed (once; a repeat keeps the first time) and returns where to go
+/// next: the following lesson, or `None` when the course is finished.
+pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option<i64>> {
+    let mut tx = db.begin().await?;
+    let e = enrollment_of_lesson(&mut tx, user_id, lesson_id).await?;
+    let steps = steps(&mut tx, e.version_id).await?;
+    let mut done = done_ids(&mut tx, e.id).await?;
+    if steps.iter().take_while(|s| s.lesson_id != lesson_id).any(|s| !done.contains(&s.lesson_id)) {
+        return Err(locked_error());
+    }
+    let now = now();
+    sqlx::query!(
+        "insert into lesson_completions (enrollment_id, lesson_id, completed_at) values (?, ?, ?)
+         on conflict (enrollment_id, lesson_id) do nothing",
+        e.id,
+        lesson_id,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    if !done.contains(&lesson_id) {
+        done.push(lesson_id);
+    }
+    let next = next_open(&steps, &done);
+    if next.is_none() && e.completed_at.is_none() {
+        sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    let index = steps.iter().position(|s| s.lesson_id == lesson_id).unwrap_or(0);
+    Ok(steps.get(index + 1).map(|s| s.lesson_id).or(next))
+}
+
+/// The draft (or else published) version rendered for its authors.
+pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
+    let mut conn = db.read.acquire().await?;
+    let v = sqlx::query!(
+        r#"select id as "id!", version_no, title, summary from course_versions
+           where course_id = ? and status in ('draft', 'published') order by status = 'draft' desc limit 1"#,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let e = Enrollment {
+        id: 0,
+        course_id,
+        version_id: v.id,
+        title: v.title.clone(),
+        summary: v.summary.clone(),
+        completed_at: None,
+    };
+    let steps = steps(&mut conn, v.id).await?;
+    let mut modules: Vec<(i64, PreviewModule)> = Vec::new();
+    for s in &steps {
+        if modules.last().is_none_or(|(id, _)| *id != s.module_id) {
+            modules.push((s.module_id, PreviewModule { title: s.module_title.clone(), lessons: Vec::new() }));
+        }
+        let view = lesson_view(&mut conn, &e, &steps, &[], s.lesson_id).await?;
+        modules.last_mut().expect("pushed above").1.lessons.push(view);
+    }
+    Ok(CoursePreview {
+        course_id,
+        title: v.title,
+        summary: v.summary,
+        version_no: v.version_no,
+        modules: modules.into_iter().map(|(_, m)| m).collect(),
+    })
+}

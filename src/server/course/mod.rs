@@ -1,0 +1,543 @@
+//! Courses: authoring with versions, enrollment, and trainees working through lessons.
+//!
+//! Content is only ever edited in a draft version. Publishing a draft supersedes the previous
+//! published version; enrollments keep the version they started on.
+
+pub mod enroll;
+pub mod learn;
+pub mod markdown;
+
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult};
+use crate::model::course::{
+    CourseChoices, CourseEditor, CourseFields, CourseStatus, CourseSummary, LessonEdit, ModuleEdit, Named, TrainingType,
+};
+use crate::model::user::Role;
+use crate::server::audit::{self, Event};
+use crate::server::auth::guard::CurrentUser;
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 200_000;
+
+/// Admins and the course's owners may author it; everyone else is refused (and logged).
+pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppResult<()> {
+    if user.has(Role::Admin) {
+        return Ok(());
+    }
+    let owner = sqlx::query_scalar!(
+        "select count(*) from course_owners where course_id = ? and user_id = ?",
+        course_id,
+        user.id
+    )
+    .fetch_one(&db.read)
+    .await?;
+    if user.has(Role::Trainer) && owner > 0 {
+        return Ok(());
+    }
+    tracing::warn!(user_id = user.id, course_id, "denied: not an author of this course");
+    Err(AppError::Forbidden)
+}
+
+pub fn validate(fields: &CourseFields) -> AppResult<CourseFields> {
+    let title = fields.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(AppError::validation("title", "error.title_invalid"));
+    }
+    if !(0..=10_000).contains(&fields.duration_minutes) {
+        return Err(AppError::validation("duration_minutes", "error.duration_invalid"));
+    }
+    Ok(CourseFields { title, summary: fields.summary.trim().chars().take(2000).collect(), ..fields.clone() })
+}
+
+fn clean_title(title: &str) -> AppResult<String> {
+    let t = title.trim();
+    if t.is_empty() || t.chars().count() > MAX_TITLE {
+        return Err(AppError::validation("title", "error.title_invalid"));
+    }
+    Ok(t.to_string())
+}
+
+pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
+    let categories =
+        sqlx::query_as!(Named, r#"select id as "id!", name_zh, name_en from course_categories order by position, id"#)
+            .fetch_all(&db.read)
+            .await?;
+    let levels = sqlx::query_as!(Named, r#"select id as "id!", name_zh, name_en from course_levels order by rank"#)
+        .fetch_all(&db.read)
+        .await?;
+    Ok(CourseChoices { categories, levels })
+}
+
+/// A category or level id that does not exist is a validation error, not a database error.
+async fn check_choices(conn: &mut SqliteConnection, f: &CourseFields) -> AppResult<()> {
+    let cat = sqlx::query_scalar!("select count(*) from course_categories where id = ?", f.category_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if cat == 0 {
+        return Err(AppError::validation("category_id", "error.choice_unknown"));
+    }
+    let level = sqlx::query_scalar!("select count(*) from course_levels where id = ?", f.level_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if level == 0 {
+        return Err(AppError::validation("level_id", "error.choice_unknown"));
+    }
+    Ok(())
+}
+
+/// A trainer creates a course (version 1, a draft) and becomes its owner.
+pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFields) -> AppResult<i64> {
+    let f = validate(fields)?;
+    let now = now();
+    let kind = f.training_type.as_str();
+    let mut tx = db.begin().await?;
+    check_choices(&mut tx, &f).await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into courses (created_by, created_at) values (?, ?) returning id as "id!: i64""#,
+        owner_id,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!("insert into course_owners (course_id, user_id) values (?, ?)", id, owner_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "insert into course_versions (course_id, version_no, status, title, summary, category_id, level_id,
+                                      training_type, duration_minutes, created_at)
+         values (?, 1, 'draft', ?, ?, ?, ?, ?, ?, ?)",
+        id,
+        f.title,
+        f.summary,
+        f.category_id,
+        f.level_id,
+        kind,
+        f.duration_minutes,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "course_created",
+            subject_type: "course",
+            subject_id: Some(id),
+            detail: f.title,
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Courses the user may author (all of them for an admin).
+pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<CourseSummary>> {
+    let all = user.has(Role::Admin);
+    let rows = sqlx::query!(
+        r#"select c.id as "id!", c.archived_at,
+                  coalesce(d.title, p.title) as "title!: String",
+                  p.version_no as "published_version?: i64",
+                  d.id is not null as "has_draft!: bool",
+                  (select count(*) from lessons l join course_modules m on m.id = l.module_id
+                    where m.version_id = coalesce(d.id, p.id)) as "lessons!: i64",
+                  (select count(*) from enrollments e where e.course_id = c.id) as "enrolled!: i64"
+           from courses c
+           left join course_versions d on d.course_id = c.id and d.status = 'draft'
+           left join course_versions p on p.course_id = c.id and p.status = 'published'
+           where ? or exists (select 1 from course_owners o where o.course_id = c.id and o.user_id = ?)
+           order by c.archived_at is not null, 3"#,
+        all,
+        user.id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CourseSummary {
+            id: r.id,
+            title: r.title,
+            status: status_of(r.archived_at, r.published_version.is_some()),
+            published_version: r.published_version,
+            has_draft: r.has_draft,
+            lesson_count: r.lessons,
+            enrolled: r.enrolled,
+        })
+        .collect())
+}
+
+fn status_of(archived_at: Option<i64>, published: bool) -> CourseStatus {
+    match (archived_at, published) {
+        (Some(_), _) => CourseStatus::Archived,
+        (None, true) => CourseStatus::Published,
+        (None, false) => CourseStatus::Draft,
+    }
+}
+
+struct VersionRow {
+    id: i64,
+    version_no: i64,
+    status: String,
+    fields: CourseFields,
+}
+
+/// The draft if there is one, else the published version.
+async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<VersionRow> {
+    let r = sqlx::query!(
+        r#"select id as "id!", version_no, status, title, summary, category_id, level_id, training_type, duration_minutes
+           from course_versions where course_id = ? and status in ('draft', 'published')
+           order by status = 'draft' desc limit 1"#,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(VersionRow {
+        id: r.id,
+        version_no: r.version_no,
+        status: r.status,
+        fields: CourseFields {
+            title: r.title,
+            summary: r.summary,
+            category_id: r.category_id,
+            level_id: r.level_id,
+            training_type: TrainingType::parse(&r.training_type).unwrap_or(TrainingType::PreJob),
+            duration_minutes: r.duration_minutes,
+        },
+    })
+}
+
+pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<ModuleEdit>> {
+    let rows = sqlx::query!(
+        r#"select m.id as "module_id!", m.title as module_title, l.id as "lesson_id?", l.title as "lesson_title?",
+                  l.body_md as "body_md?"
+           from course_modules m left join lessons l on l.module_id = m.id
+           where m.version_id = ? order by m.position, l.position"#,
+        version_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut modules: Vec<ModuleEdit> = Vec::new();
+    for r in rows {
+        if modules.last().is_none_or(|m| m.id != r.module_id) {
+            modules.push(ModuleEdit { id: r.module_id, title: r.module_title, lessons: Vec::new() });
+        }
+        if let (Some(id), Some(title), Some(body_md)) = (r.lesson_id, r.lesson_title, r.body_md) {
+            modules.last_mut().expect("pushed above").lessons.push(LessonEdit { id, title, body_md });
+        }
+    }
+    Ok(modules)
+}
+
+pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
+    let mut conn = db.read.acquire().await?;
+    let archived_at = sqlx::query_scalar!("select archived_at from courses where id = ?", course_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = editable_version(&mut conn, course_id).await?;
+    let has_published = sqlx::query_scalar!(
+        "select count(*) from course_versions where course_id = ? and status = 'published'",
+        course_id
+    )
+    .fetch_one(&mut *conn)
+    .await?
+        > 0;
+    let modules = modules_of(&mut conn, v.id).await?;
+    let owners = sqlx::query_scalar!(
+        "select u.display_name from course_owners o join users u on u.id = o.user_id where o.course_id = ? order by u.display_name",
+        course_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(CourseEditor {
+        id: course_id,
+        status: status_of(archived_at, has_published),
+        version_no: v.version_no,
+        is_draft: v.status == "draft",
+        has_published,
+        fields: v.fields,
+        modules,
+        owners,
+    })
+}
+
+/// Copies the published version into a new draft (if there is no draft yet) and returns the draft.
+pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let v = editable_version(&mut tx, course_id).await?;
+    if v.status == "draft" {
+        return Ok(v.id);
+    }
+    let now = now();
+    let next_no = v.version_no + 1;
+    let kind = v.fields.training_type.as_str();
+    let draft = sqlx::query_scalar!(
+        r#"insert into course_versions (course_id, version_no, status, title, summary, category_id, level_id,
+                                        training_type, duration_minutes, created_at)
+           values (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+        course_id,
+        next_no,
+        v.fields.title,
+        v.fields.summary,
+        v.fields.category_id,
+        v.fields.level_id,
+        kind,
+        v.fields.duration_minutes,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    for m in modules_of(&mut tx, v.id).await? {
+        let position =
+            sqlx::query_scalar!("select position from course_modules where id = ?", m.id).fetch_one(&mut *tx).await?;
+        let new_module = sqlx::query_scalar!(
+            r#"insert into course_modules (version_id, position, title) values (?, ?, ?) returning id as "id!: i64""#,
+            draft,
+            position,
+            m.title
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "insert into lessons (module_id, position, title, body_md)
+             select ?, position, title, body_md from lessons where module_id = ?",
+            new_module,
+            m.id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "course_draft_started",
+            subject_type: "course",
+            subject_id: Some(course_id),
+            detail: format!("version {next_no}"),
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(draft)
+}
+
+/// The course's draft version id, or a validation error telling the author to start one.
+async fn draft_of(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
+    sqlx::query_scalar!(
+        r#"select id as "id!" from course_versions where course_id = ? and status = 'draft'"#,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::validation("course", "error.course_not_draft"))
+}
+
+pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> AppResult<()> {
+    let f = validate(fields)?;
+    let kind = f.training_type.as_str();
+    let mut tx = db.begin().await?;
+    check_choices(&mut tx, &f).await?;
+    let draft = draft_of(&mut tx, course_id).await?;
+    sqlx::query!(
+        "update course_versions set title = ?, summary = ?, category_id = ?, level_id = ?, training_type = ?,
+                                    duration_minutes = ? where id = ?",
+        f.title,
+        f.summary,
+        f.category_id,
+        f.level_id,
+        kind,
+        f.duration_minutes,
+        draft
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_module(db: &Db, course_id: i64, title: &str) -> AppResult<i64> {
+    let title = clean_title(title)?;
+    let mut tx = db.begin().await?;
+    let draft = draft_of(&mut tx, course_id).await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into course_modules (version_id, position, title)
+           values (?1, (select coalesce(max(position), 0) + 1 from course_modules where version_id = ?1), ?2)
+           returning id as "id!: i64""#,
+        draft,
+        title
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The draft module `module_id` of `course_id`; anything else (another course, a published
+/// version) is NotFound, so ids cannot be used to reach into other courses.
+async fn draft_module(conn: &mut SqliteConnection, course_id: i64, module_id: i64) -> AppResult<()> {
+    let found = sqlx::query_scalar!(
+        "select count(*) from course_modules m join course_versions v on v.id = m.version_id
+         where m.id = ? and v.course_id = ? and v.status = 'draft'",
+        module_id,
+        course_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if found == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn draft_lesson(conn: &mut SqliteConnection, course_id: i64, lesson_id: i64) -> AppResult<()> {
+    let found = sqlx::query_scalar!(
+        "select count(*) from lessons l join course_modules m on m.id = l.module_id
+         join course_versions v on v.id = m.version_id
+         where l.id = ? and v.course_id = ? and v.status = 'draft'",
+        lesson_id,
+        course_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if found == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &str) -> AppResult<()> {
+    let title = clean_title(title)?;
+    let mut tx = db.begin().await?;
+    draft_module(&mut tx, course_id, module_id).await?;
+    sqlx::query!("update course_modules set title = ? where id = ?", title, module_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    draft_module(&mut tx, course_id, module_id).await?;
+    sqlx::query!("delete from course_modules where id = ?", module_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, body_md: &str) -> AppResult<i64> {
+    let title = clean_title(title)?;
+    if body_md.len() > MAX_BODY {
+        return Err(AppError::validation("body_md", "error.body_too_long"));
+    }
+    let mut tx = db.begin().await?;
+    draft_module(&mut tx, course_id, module_id).await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into lessons (module_id, position, title, body_md)
+           values (?1, (select coalesce(max(position), 0) + 1 from lessons where module_id = ?1), ?2, ?3)
+           returning id as "id!: i64""#,
+        module_id,
+        title,
+        body_md
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &str, body_md: &str) -> AppResult<()> {
+    let title = clean_title(title)?;
+    if body_md.len() > MAX_BODY {
+        return Err(AppError::validation("body_md", "error.body_too_long"));
+    }
+    let mut tx = db.begin().await?;
+    draft_lesson(&mut tx, course_id, lesson_id).await?;
+    sqlx::query!("update lessons set title = ?, body_md = ? where id = ?", title, body_md, lesson_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_lesson(db: &Db, course_id: i64, lesson_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    draft_lesson(&mut tx, course_id, lesson_id).await?;
+    sqlx::query!("delete from lessons where id = ?", lesson_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes the draft: it becomes the version new enrollments take.
+pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let draft = draft_of(&mut tx, course_id).await?;
+    let lessons = sqlx::query_scalar!(
+        "select count(*) from lessons l join course_modules m on m.id = l.module_id where m.version_id = ?",
+        draft
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if lessons == 0 {
+        return Err(AppError::validation("course", "error.course_empty"));
+    }
+    let now = now();
+    sqlx::query!(
+        "update course_versions set status = 'superseded' where course_id = ? and status = 'published'",
+        course_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("update course_versions set status = 'published', published_at = ? where id = ?", now, draft)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("update courses set archived_at = null where id = ?", course_id).execute(&mut *tx).await?;
+    let version =
+        sqlx::query_scalar!("select version_no from course_versions where id = ?", draft).fetch_one(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "course_published",
+            subject_type: "course",
+            subject_id: Some(course_id),
+            detail: format!("version {version}"),
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Archived courses take no new enrollments; trainees already enrolled keep their progress.
+pub async fn set_archived(db: &Db, actor: Actor<'_>, course_id: i64, archived: bool) -> AppResult<()> {
+    let at = archived.then(now);
+    let mut tx = db.begin().await?;
+    let changed =
+        sqlx::query!("update courses set archived_at = ? where id = ?", at, course_id).execute(&mut *tx).await?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let action = if archived { "course_archived" } else { "course_unarchived" };
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action,
+            subject_type: "course",
+            subject_id: Some(course_id),
+            ip: actor.ip,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
