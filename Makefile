@@ -30,7 +30,10 @@ tools-build:
 
 tools-e2e:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
-	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+	@# Reinstall whenever package-lock.json changes, not only when node_modules is missing.
+	@cd end2end && lock=$$(sha256sum package-lock.json | cut -d' ' -f1) && \
+	  { [ "$$(cat node_modules/.lock-sha 2>/dev/null)" = "$$lock" ] || \
+	    { npm ci --no-audit --no-fund && echo "$$lock" > node_modules/.lock-sha; }; }
 
 # $(1): output dir, $(2): cargo profile flag, $(3): profile dir
 define build_site

@@ -9,7 +9,7 @@ use crate::api::auth::get_me;
 use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale};
 use crate::model::user::Me;
-use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, trainee, trainer, NotFound};
+use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, plans, trainee, trainer, NotFound};
 
 /// The signed-in user, loaded once per page and shared by every component.
 #[derive(Clone, Copy)]
@@ -36,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -92,6 +93,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id/preview") view=trainer::courses::CoursePreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:id/print") view=plans::PlanPrintPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:id/sessions/:sid") view=plans::AttendancePage ssr=SsrMode::Async/>
                     <Route path=path!("/learn") view=trainee::learn::LearnPage ssr=SsrMode::Async/>
                     <Route path=path!("/learn/:id") view=trainee::learn::CourseOutlinePage ssr=SsrMode::Async/>
                     <Route path=path!("/learn/lesson/:id") view=trainee::learn::LessonPage ssr=SsrMode::Async/>

@@ -135,4 +135,8 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert!(count(&pool, "select count(*) from lessons").await >= 8);
     assert_eq!(count(&pool, "select count(*) from enrollments").await, 3);
     assert_eq!(count(&pool, "select count(*) from lesson_completions").await, 2);
+    // The plan: sessions, the Shanghai trainees, yesterday's attendance.
+    assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 3);
+    assert_eq!(count(&pool, "select count(*) from plan_members").await, 3);
+    assert_eq!(count(&pool, "select count(*) from attendance").await, 3);
 }

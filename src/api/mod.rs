@@ -3,5 +3,6 @@
 
 pub mod auth;
 pub mod course;
+pub mod plan;
 pub mod team;
 pub mod user;

@@ -19,13 +19,14 @@ fn parse(parent_id: &str, kind: &str) -> Result<(Option<i64>, TeamKind), AppErro
     Ok((parent, kind))
 }
 
-/// The whole tree for admins; a manager gets the teams they oversee; others nothing.
+/// The whole tree for admins and trainers (who enroll whole teams); a manager gets the teams they
+/// oversee; trainees nothing.
 #[server]
 pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
     let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Admin, Role::Manager], "list_teams")?;
+    let me = cx.role(&[Role::Admin, Role::Trainer, Role::Manager], "list_teams")?;
     let tree = cx.fail_with(svc::tree(&cx.state.db).await)?;
-    if me.has(Role::Admin) {
+    if me.has(Role::Admin) || me.has(Role::Trainer) {
         return Ok(tree);
     }
     let visible = cx.fail_with(crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await)?;

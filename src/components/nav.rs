@@ -24,6 +24,7 @@ pub fn Nav() -> impl IntoView {
                                 <a href="/">{tr("nav.home")}</a>
                                 <a href="/learn">{tr("nav.learn")}</a>
                                 {author.then(|| view! { <a href="/trainer/courses">{tr("nav.courses")}</a> })}
+                                <a href="/plans">{tr("nav.plans")}</a>
                                 {admin.then(|| view! {
                                     <a href="/admin/users">{tr("nav.users")}</a>
                                     <a href="/admin/teams">{tr("nav.teams")}</a>

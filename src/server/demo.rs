@@ -105,6 +105,7 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     for no in ["E1001", "E1002", "E1003"] {
         trainees.push(user::find_id(db, no).await?);
     }
-    super::demo_course::seed(db, trainer, &trainees).await?;
+    let course = super::demo_course::seed(db, trainer, &trainees).await?;
+    super::demo_course::seed_plan(db, trainer, course, sh_as).await?;
     Ok(())
 }

@@ -4,8 +4,10 @@
 
 use crate::error::AppResult;
 use crate::model::course::{CourseFields, TrainingType};
+use crate::model::plan::{Attendance, Method, PlanFields};
 use crate::server::course::{self, enroll, learn};
 use crate::server::db::Db;
+use crate::server::plan::{self, SessionInput};
 use crate::server::user::Actor;
 
 pub const TITLE: &str = "售后客服岗前培训 After-sales customer service onboarding";
@@ -162,4 +164,55 @@ pub async fn seed(db: &Db, trainer: i64, trainees: &[i64]) -> AppResult<i64> {
         }
     }
     Ok(course_id)
+}
+
+/// A training plan around the course: three sessions (yesterday's with attendance), the Shanghai
+/// trainees enrolled.
+pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64) -> AppResult<i64> {
+    let system = Actor { id: Some(trainer), ip: "" };
+    let fields = PlanFields {
+        title: "售后客服岗前培训计划 After-sales onboarding plan".into(),
+        purpose:
+            "新员工上岗前完成培训并取得上岗合格证书。New hires are trained and certified before taking up the post."
+                .into(),
+        methods: vec![Method::Lecture, Method::CaseStudy, Method::RolePlay],
+        materials: "《售后服务手册》、投诉案例集 After-sales handbook, complaint case book".into(),
+        venue: "上海培训中心 301 Shanghai training centre, room 301".into(),
+        audience_positions: "售后服务专员 After-sales service specialist".into(),
+        budget_planned_cents: 800_000,
+        budget_actual_cents: 215_000,
+        ..Default::default()
+    };
+    let id = plan::create(db, system, trainer, &fields).await?;
+    plan::set_teams_and_courses(db, id, &[team_id], &[course_id]).await?;
+    let today = chrono::Local::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+    let topics = [
+        (-1, "服务承诺与响应时限 Commitments and response times", "09:00", "12:00"),
+        (2, "投诉处理案例分析 Complaint case studies", "09:00", "12:00"),
+        (3, "角色扮演：客户投诉 Role-play: a customer complaint", "14:00", "17:00"),
+    ];
+    let mut first = None;
+    for (offset, topic, start, end) in topics {
+        let input = SessionInput {
+            topic: topic.into(),
+            day: day(offset),
+            start_time: start.into(),
+            end_time: end.into(),
+            venue: "301".into(),
+            instructor_employee_no: "T1001".into(),
+            ..Default::default()
+        };
+        let s = plan::add_session(db, id, &input).await?;
+        first.get_or_insert(s);
+    }
+    plan::enroll_team(db, system, id, team_id).await?;
+    if let Some(s) = first {
+        let marks = [("E1001", Attendance::Present), ("E1002", Attendance::Late), ("E1003", Attendance::Absent)];
+        for (no, status) in marks {
+            let u = crate::server::user::find_id(db, no).await?;
+            plan::mark(db, system, s, u, status).await?;
+        }
+    }
+    Ok(id)
 }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +40,9 @@ pub fn router(state: AppState) -> Router {
     let fn_state = state.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/plans/{id}/record.csv", get(plan_record_csv))
+        .route("/plans/{id}/record.xlsx", get(plan_record_xlsx))
+        .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request<Body>| {
@@ -80,6 +83,57 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// The caller of a download route, allowed to see the plan.
+async fn plan_reader(state: &AppState, auth: Option<&RequestAuth>, plan_id: i64) -> Result<Locale, Response> {
+    let auth = auth.ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+    let Some(user) = auth.user.as_ref() else {
+        return Err((StatusCode::UNAUTHORIZED, "sign in first").into_response());
+    };
+    match super::plan::require_view(&state.db, user, plan_id).await {
+        Ok(()) => Ok(auth.locale),
+        Err(e) => Err((e.status(), e.to_string()).into_response()),
+    }
+}
+
+fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
+type Downloaded = Result<Response, Response>;
+
+fn failed(e: crate::error::AppError) -> Response {
+    (e.status(), e.to_string()).into_response()
+}
+
+async fn plan_record_csv(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
+    let locale = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
+    let rows = super::plan::export::record_rows(&state.db, id).await.map_err(failed)?;
+    let body = super::plan::export::csv(locale, &rows).map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", format!("training-record-{id}.csv"), body))
+}
+
+async fn plan_record_xlsx(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
+    let locale = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
+    let rows = super::plan::export::record_rows(&state.db, id).await.map_err(failed)?;
+    let body = super::plan::export::xlsx(locale, &rows).map_err(failed)?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(download(xlsx, format!("training-record-{id}.xlsx"), body))
+}
+
+async fn plan_schedule_ics(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
+    plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
+    let body = super::plan::export::ics(&state.db, id).await.map_err(failed)?;
+    Ok(download("text/calendar; charset=utf-8", format!("training-schedule-{id}.ics"), body.into_bytes()))
 }
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_course;
 pub mod http;
+pub mod plan;
 pub mod state;
 pub mod team;
 pub mod user;

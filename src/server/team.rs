@@ -39,6 +39,21 @@ pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
     Ok(out)
 }
 
+/// Active users with the trainee role in `team_id` and every team below it.
+pub async fn active_trainees(conn: &mut sqlx::SqliteConnection, team_id: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"with recursive sub(id) as (
+               select id from teams where id = ?
+               union select t.id from teams t join sub on t.parent_id = sub.id
+           )
+           select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainee'
+           where u.active = 1 and u.team_id in (select id from sub) order by u.id"#,
+        team_id
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Finds a team by its full path ("Site / Department / Team") or, if unambiguous, its name.
 pub fn find_by_path(tree: &[TeamNode], path: &str) -> Option<i64> {
     let wanted: Vec<&str> = path.split('/').map(str::trim).collect();

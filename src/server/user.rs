@@ -460,6 +460,48 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
         .collect())
 }
 
+/// Splits a pasted list of employee numbers (spaces, commas, semicolons or new lines).
+pub fn split_employee_numbers(list: &str) -> Vec<(u32, &str)> {
+    list.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '，')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .map(|(i, s)| (i as u32 + 1, s))
+        .collect()
+}
+
+/// The ids of active users with these employee numbers; any unknown or disabled number fails the
+/// whole list with a row error each (numbered as given), so callers store all or nothing.
+pub async fn active_ids_by_employee_no(conn: &mut SqliteConnection, numbers: &[(u32, &str)]) -> AppResult<Vec<i64>> {
+    if numbers.is_empty() {
+        return Err(AppError::validation("employee_numbers", "error.list_empty"));
+    }
+    let mut ids = Vec::with_capacity(numbers.len());
+    let mut errors = Vec::new();
+    for (line, no) in numbers {
+        let found =
+            sqlx::query!(r#"select id as "id!", active as "active: bool" from users where employee_no = ?"#, no)
+                .fetch_optional(&mut *conn)
+                .await?;
+        match found {
+            Some(u) if u.active => ids.push(u.id),
+            Some(_) => {
+                errors.push(RowError { line: *line, field: "employee_no".into(), key: "error.user_disabled".into() })
+            }
+            None => errors.push(RowError {
+                line: *line,
+                field: "employee_no".into(),
+                key: "error.employee_no_unknown".into(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// The columns of a user import file, in any order; `roles` is separated by `;` or `|`.
 pub const IMPORT_COLUMNS: [&str; 8] =
     ["employee_no", "display_name", "email", "position", "hire_date", "team", "roles", "password"];

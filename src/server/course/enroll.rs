@@ -2,15 +2,16 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::{AppError, AppResult, RowError};
+use crate::error::{AppError, AppResult};
 use crate::model::course::Learner;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
+use crate::server::team;
+use crate::server::user::{self, Actor};
 
 /// The version new enrollments take; a course that is archived or never published takes none.
-async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
+pub(crate) async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
     let row = sqlx::query!(
         r#"select c.archived_at, v.id as "version_id?"
            from courses c left join course_versions v on v.course_id = c.id and v.status = 'published'
@@ -27,7 +28,7 @@ async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppR
 }
 
 /// Enrolls each user; someone already enrolled keeps their enrollment. Returns how many are new.
-async fn enroll_users(
+pub(crate) async fn enroll_users(
     conn: &mut SqliteConnection,
     actor: Actor<'_>,
     course_id: i64,
@@ -68,32 +69,9 @@ async fn enroll_users(
 /// Enrolls the people named by employee number (separated by spaces, commas or new lines). An
 /// unknown or disabled number rejects the whole list, with every problem named.
 pub async fn by_employee_numbers(db: &Db, actor: Actor<'_>, course_id: i64, list: &str) -> AppResult<u32> {
-    let numbers: Vec<&str> = list
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '，')
-        .filter(|s| !s.is_empty())
-        .collect();
-    if numbers.is_empty() {
-        return Err(AppError::validation("employee_numbers", "error.list_empty"));
-    }
+    let numbers = user::split_employee_numbers(list);
     let mut tx = db.begin().await?;
-    let mut ids = Vec::with_capacity(numbers.len());
-    let mut errors = Vec::new();
-    for (i, no) in numbers.iter().enumerate() {
-        let line = i as u32 + 1;
-        match sqlx::query!(r#"select id as "id!", active as "active: bool" from users where employee_no = ?"#, no)
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            Some(u) if u.active => ids.push(u.id),
-            Some(_) => errors.push(RowError { line, field: "employee_no".into(), key: "error.user_disabled".into() }),
-            None => {
-                errors.push(RowError { line, field: "employee_no".into(), key: "error.employee_no_unknown".into() })
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
+    let ids = user::active_ids_by_employee_no(&mut tx, &numbers).await?;
     let created = enroll_users(&mut tx, actor, course_id, &ids).await?;
     tx.commit().await?;
     Ok(created)
@@ -102,17 +80,7 @@ pub async fn by_employee_numbers(db: &Db, actor: Actor<'_>, course_id: i64, list
 /// Enrolls every active trainee of a team and the teams below it.
 pub async fn by_team(db: &Db, actor: Actor<'_>, course_id: i64, team_id: i64) -> AppResult<u32> {
     let mut tx = db.begin().await?;
-    let ids = sqlx::query_scalar!(
-        r#"with recursive sub(id) as (
-               select id from teams where id = ?
-               union select t.id from teams t join sub on t.parent_id = sub.id
-           )
-           select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainee'
-           where u.active = 1 and u.team_id in (select id from sub) order by u.id"#,
-        team_id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let ids = team::active_trainees(&mut tx, team_id).await?;
     let created = enroll_users(&mut tx, actor, course_id, &ids).await?;
     tx.commit().await?;
     Ok(created)

@@ -1,0 +1,154 @@
+use serde::{Deserialize, Serialize};
+
+/// How a plan trains: the methods named in the companies' own training plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    Lecture,
+    CaseStudy,
+    RolePlay,
+    Drill,
+    Online,
+}
+
+impl Method {
+    pub const ALL: [Method; 5] = [Method::Lecture, Method::CaseStudy, Method::RolePlay, Method::Drill, Method::Online];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Lecture => "lecture",
+            Method::CaseStudy => "case_study",
+            Method::RolePlay => "role_play",
+            Method::Drill => "drill",
+            Method::Online => "online",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Method::Lecture => "plan.method.lecture",
+            Method::CaseStudy => "plan.method.case_study",
+            Method::RolePlay => "plan.method.role_play",
+            Method::Drill => "plan.method.drill",
+            Method::Online => "plan.method.online",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Attendance {
+    Present,
+    Late,
+    Absent,
+    Excused,
+}
+
+impl Attendance {
+    pub const ALL: [Attendance; 4] = [Attendance::Present, Attendance::Late, Attendance::Absent, Attendance::Excused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attendance::Present => "present",
+            Attendance::Late => "late",
+            Attendance::Absent => "absent",
+            Attendance::Excused => "excused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Attendance> {
+        Attendance::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Attendance::Present => "attendance.present",
+            Attendance::Late => "attendance.late",
+            Attendance::Absent => "attendance.absent",
+            Attendance::Excused => "attendance.excused",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PlanFields {
+    pub title: String,
+    pub purpose: String,
+    pub methods: Vec<Method>,
+    pub materials: String,
+    pub venue: String,
+    pub audience_positions: String,
+    pub hire_from: Option<String>,
+    pub hire_to: Option<String>,
+    pub budget_planned_cents: i64,
+    pub budget_actual_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub title: String,
+    pub sessions: i64,
+    pub members: i64,
+    /// The first session from today on, as "YYYY-MM-DD HH:MM".
+    pub next_session: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSession {
+    pub id: i64,
+    pub topic: String,
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub venue: String,
+    pub online_link: String,
+    pub instructor_id: Option<i64>,
+    pub instructor_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanMember {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    /// Present or late, out of the sessions marked for them (excused ones do not count).
+    pub attendance_percent: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanCourse {
+    pub id: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDetail {
+    pub id: i64,
+    pub fields: PlanFields,
+    pub team_ids: Vec<i64>,
+    pub courses: Vec<PlanCourse>,
+    pub sessions: Vec<PlanSession>,
+    pub members: Vec<PlanMember>,
+    pub attendance_percent: Option<u32>,
+    /// Whether the caller may edit the plan (the page hides forms otherwise; the server checks again).
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceRow {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    pub status: Option<Attendance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceSheet {
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub session: PlanSession,
+    pub rows: Vec<AttendanceRow>,
+}

@@ -1,0 +1,162 @@
+//! The training record form (培训记录表) as CSV and XLSX, and the schedule as an ICS calendar.
+
+use icalendar::{Calendar, Component, Event, EventLike};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::{internal, AppError, AppResult};
+use crate::i18n::Locale;
+use crate::model::plan::Attendance;
+use crate::server::db::Db;
+
+/// One attendee of one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub plan: String,
+    pub topic: String,
+    pub day: String,
+    pub time: String,
+    pub instructor: String,
+    pub employee_no: String,
+    pub name: String,
+    pub attendance: Option<Attendance>,
+    /// Plan courses completed, out of the plan's courses.
+    pub courses_done: i64,
+    pub courses_total: i64,
+}
+
+pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
+    let rows = sqlx::query!(
+        r#"select p.title as plan, s.topic, s.day, s.start_time, s.end_time,
+                  coalesce(i.display_name, '') as "instructor!: String", u.employee_no, u.display_name,
+                  a.status as "status?",
+                  (select count(*) from plan_courses pc join enrollments e on e.course_id = pc.course_id
+                    where pc.plan_id = p.id and e.user_id = u.id and e.completed_at is not null) as "done!: i64",
+                  (select count(*) from plan_courses pc where pc.plan_id = p.id) as "total!: i64"
+           from training_plans p
+           join plan_sessions s on s.plan_id = p.id
+           join plan_members m on m.plan_id = p.id
+           join users u on u.id = m.user_id
+           left join users i on i.id = s.instructor_id
+           left join attendance a on a.session_id = s.id and a.user_id = u.id
+           where p.id = ? order by s.day, s.start_time, u.display_name"#,
+        plan_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RecordRow {
+            plan: r.plan,
+            topic: r.topic,
+            day: r.day,
+            time: format!("{}-{}", r.start_time, r.end_time),
+            instructor: r.instructor,
+            employee_no: r.employee_no,
+            name: r.display_name,
+            attendance: r.status.as_deref().and_then(Attendance::parse),
+            courses_done: r.done,
+            courses_total: r.total,
+        })
+        .collect())
+}
+
+const HEADER_KEYS: [&str; 9] = [
+    "record.plan",
+    "record.session",
+    "record.date",
+    "record.time",
+    "record.instructor",
+    "field.employee_no",
+    "field.display_name",
+    "record.attendance",
+    "record.result",
+];
+
+fn t(locale: Locale, key: &str) -> String {
+    rust_i18n::t!(key, locale = locale.code()).into_owned()
+}
+
+fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
+    let attendance = r.attendance.map(|a| t(locale, a.label_key())).unwrap_or_default();
+    let result = format!("{}/{}", r.courses_done, r.courses_total);
+    [
+        r.plan.clone(),
+        r.topic.clone(),
+        r.day.clone(),
+        r.time.clone(),
+        r.instructor.clone(),
+        r.employee_no.clone(),
+        r.name.clone(),
+        attendance,
+        result,
+    ]
+}
+
+/// UTF-8 with a BOM, so Excel opens Chinese text correctly.
+pub fn csv(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(HEADER_KEYS.iter().map(|k| t(locale, k))).map_err(internal)?;
+        for r in rows {
+            w.write_record(cells(locale, r)).map_err(internal)?;
+        }
+        w.flush().map_err(internal)?;
+    }
+    Ok(out)
+}
+
+pub fn xlsx(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(t(locale, "record.sheet")).map_err(internal)?;
+    let bold = Format::new().set_bold();
+    for (c, key) in HEADER_KEYS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, t(locale, key), &bold).map_err(internal)?;
+        sheet.set_column_width(c as u16, 16).map_err(internal)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        for (c, value) in cells(locale, r).iter().enumerate() {
+            sheet.write_string(i as u32 + 1, c as u16, value).map_err(internal)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    book.save_to_buffer().map_err(internal)
+}
+
+/// The sessions as calendar events in the venue's local time ("floating" times, as printed).
+pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
+    let plan = sqlx::query_scalar!("select title from training_plans where id = ?", plan_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sessions = sqlx::query!(
+        r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link,
+                  u.display_name as "instructor?"
+           from plan_sessions s left join users u on u.id = s.instructor_id where s.plan_id = ? order by s.day, s.start_time"#,
+        plan_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut cal = Calendar::new();
+    cal.name(&plan);
+    for s in sessions {
+        let at = |time: &str| chrono::NaiveDateTime::parse_from_str(&format!("{} {time}", s.day), "%Y-%m-%d %H:%M");
+        let (Ok(start), Ok(end)) = (at(&s.start_time), at(&s.end_time)) else { continue };
+        let summary = if s.topic.is_empty() { plan.clone() } else { format!("{plan}: {}", s.topic) };
+        let mut description = s.instructor.map(|i| format!("Instructor / 讲师: {i}")).unwrap_or_default();
+        if !s.online_link.is_empty() {
+            description.push_str(&format!("\n{}", s.online_link));
+        }
+        let event = Event::new()
+            .uid(&format!("floorready-plan-{plan_id}-session-{}", s.id))
+            .summary(&summary)
+            .starts(start)
+            .ends(end)
+            .location(&s.venue)
+            .description(&description)
+            .done();
+        cal.push(event);
+    }
+    Ok(cal.done().to_string())
+}

@@ -1,0 +1,584 @@
+//! Training plans (培训计划): what is trained, for whom, when and where, and who attended.
+
+pub mod export;
+
+use chrono::{NaiveDate, NaiveTime};
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult, RowError};
+use crate::model::plan::{
+    Attendance, AttendanceRow, AttendanceSheet, Method, PlanCourse, PlanDetail, PlanFields, PlanMember, PlanSession,
+    PlanSummary,
+};
+use crate::model::user::Role;
+use crate::server::audit::{self, Event};
+use crate::server::auth::guard::{visible_team_ids, CurrentUser};
+use crate::server::course::enroll::{enroll_users, enrollable_version};
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::team;
+use crate::server::user::{self, Actor};
+
+/// Admins and the trainer who made the plan may change it.
+pub async fn can_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
+    if user.has(Role::Admin) {
+        return Ok(true);
+    }
+    let creator = sqlx::query_scalar!("select created_by from training_plans where id = ?", plan_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(user.has(Role::Trainer) && creator == user.id)
+}
+
+/// Editors, the plan's instructors, its members, and managers whose teams it reaches may see it.
+pub async fn can_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
+    if can_edit(db, user, plan_id).await? {
+        return Ok(true);
+    }
+    let involved = sqlx::query_scalar!(
+        "select count(*) from training_plans p where p.id = ?1 and (
+             exists (select 1 from plan_sessions s where s.plan_id = p.id and s.instructor_id = ?2)
+          or exists (select 1 from plan_members m where m.plan_id = p.id and m.user_id = ?2))",
+        plan_id,
+        user.id
+    )
+    .fetch_one(&db.read)
+    .await?;
+    if involved > 0 {
+        return Ok(true);
+    }
+    if user.has(Role::Manager) {
+        let scope = visible_team_ids(db, user.id).await?;
+        let teams = sqlx::query_scalar!(
+            r#"select team_id as "team_id!: i64" from plan_teams where plan_id = ?1
+               union select u.team_id as "team_id!: i64" from plan_members m join users u on u.id = m.user_id
+               where m.plan_id = ?1 and u.team_id is not null"#,
+            plan_id
+        )
+        .fetch_all(&db.read)
+        .await?;
+        return Ok(teams.iter().any(|t| scope.contains(t)));
+    }
+    Ok(false)
+}
+
+pub async fn require_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<()> {
+    if can_edit(db, user, plan_id).await? {
+        return Ok(());
+    }
+    tracing::warn!(user_id = user.id, plan_id, "denied: not an editor of this plan");
+    Err(AppError::Forbidden)
+}
+
+pub async fn require_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<()> {
+    if can_view(db, user, plan_id).await? {
+        return Ok(());
+    }
+    tracing::warn!(user_id = user.id, plan_id, "denied: plan out of scope");
+    Err(AppError::Forbidden)
+}
+
+/// Admins, the plan's editor and the session's instructor may mark attendance.
+pub async fn require_mark(db: &Db, user: &CurrentUser, session_id: i64) -> AppResult<i64> {
+    let s = sqlx::query!("select plan_id, instructor_id from plan_sessions where id = ?", session_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if s.instructor_id == Some(user.id) || can_edit(db, user, s.plan_id).await? {
+        return Ok(s.plan_id);
+    }
+    tracing::warn!(user_id = user.id, session_id, "denied: not this session's instructor");
+    Err(AppError::Forbidden)
+}
+
+fn date(field: &str, value: &Option<String>) -> AppResult<Option<String>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(|d| Some(d.to_string()))
+            .map_err(|_| AppError::validation(field, "error.date_invalid")),
+    }
+}
+
+pub fn validate(f: &PlanFields) -> AppResult<PlanFields> {
+    let title = f.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::validation("title", "error.title_invalid"));
+    }
+    let hire_from = date("hire_from", &f.hire_from)?;
+    let hire_to = date("hire_to", &f.hire_to)?;
+    if let (Some(a), Some(b)) = (&hire_from, &hire_to) {
+        if a > b {
+            return Err(AppError::validation("hire_to", "error.range_reversed"));
+        }
+    }
+    if f.budget_planned_cents < 0 || f.budget_actual_cents < 0 {
+        return Err(AppError::validation("budget_planned", "error.money_invalid"));
+    }
+    let long = |s: &str| s.trim().chars().take(4000).collect::<String>();
+    Ok(PlanFields {
+        title,
+        purpose: long(&f.purpose),
+        methods: f.methods.clone(),
+        materials: long(&f.materials),
+        venue: long(&f.venue),
+        audience_positions: long(&f.audience_positions),
+        hire_from,
+        hire_to,
+        budget_planned_cents: f.budget_planned_cents,
+        budget_actual_cents: f.budget_actual_cents,
+    })
+}
+
+fn methods_text(methods: &[Method]) -> String {
+    methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields) -> AppResult<i64> {
+    let f = validate(fields)?;
+    let methods = methods_text(&f.methods);
+    let now = now();
+    let mut tx = db.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into training_plans (title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
+                                       budget_planned_cents, budget_actual_cents, created_by, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+        f.title,
+        f.purpose,
+        methods,
+        f.materials,
+        f.venue,
+        f.audience_positions,
+        f.hire_from,
+        f.hire_to,
+        f.budget_planned_cents,
+        f.budget_actual_cents,
+        creator,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "plan_created",
+            subject_type: "plan",
+            subject_id: Some(id),
+            detail: f.title,
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
+    let f = validate(fields)?;
+    let methods = methods_text(&f.methods);
+    let changed = sqlx::query!(
+        "update training_plans set title = ?, purpose = ?, methods = ?, materials = ?, venue = ?, audience_positions = ?,
+                                   hire_from = ?, hire_to = ?, budget_planned_cents = ?, budget_actual_cents = ?
+         where id = ?",
+        f.title,
+        f.purpose,
+        methods,
+        f.materials,
+        f.venue,
+        f.audience_positions,
+        f.hire_from,
+        f.hire_to,
+        f.budget_planned_cents,
+        f.budget_actual_cents,
+        id
+    )
+    .execute(&db.write)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Replaces the plan's audience teams and its courses.
+pub async fn set_teams_and_courses(db: &Db, id: i64, team_ids: &[i64], course_ids: &[i64]) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query!("delete from plan_teams where plan_id = ?", id).execute(&mut *tx).await?;
+    sqlx::query!("delete from plan_courses where plan_id = ?", id).execute(&mut *tx).await?;
+    for t in team_ids {
+        let ok = sqlx::query_scalar!("select count(*) from teams where id = ?", t).fetch_one(&mut *tx).await?;
+        if ok == 0 {
+            return Err(AppError::validation("team_id", "error.team_unknown"));
+        }
+        sqlx::query!("insert into plan_teams (plan_id, team_id) values (?, ?)", id, t).execute(&mut *tx).await?;
+    }
+    for c in course_ids {
+        let ok = sqlx::query_scalar!("select count(*) from courses where id = ?", c).fetch_one(&mut *tx).await?;
+        if ok == 0 {
+            return Err(AppError::validation("course", "error.course_unknown"));
+        }
+        sqlx::query!("insert into plan_courses (plan_id, course_id) values (?, ?)", id, c).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionInput {
+    pub topic: String,
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub venue: String,
+    pub online_link: String,
+    pub instructor_employee_no: String,
+}
+
+pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i64> {
+    let day = NaiveDate::parse_from_str(s.day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::validation("day", "error.date_invalid"))?;
+    let time = |field: &str, v: &str| {
+        NaiveTime::parse_from_str(v.trim(), "%H:%M").map_err(|_| AppError::validation(field, "error.time_invalid"))
+    };
+    let (start, end) = (time("start_time", &s.start_time)?, time("end_time", &s.end_time)?);
+    if end <= start {
+        return Err(AppError::validation("end_time", "error.range_reversed"));
+    }
+    let link = s.online_link.trim();
+    let web_link = link.starts_with("https://") || link.starts_with("http://");
+    if !link.is_empty() && !web_link {
+        return Err(AppError::validation("online_link", "error.link_invalid"));
+    }
+    let mut tx = db.begin().await?;
+    let instructor = match s.instructor_employee_no.trim() {
+        "" => None,
+        no => Some(
+            user::active_ids_by_employee_no(&mut tx, &[(1, no)])
+                .await
+                .map_err(|_| AppError::validation("instructor", "error.employee_no_unknown"))?[0],
+        ),
+    };
+    let (day, start, end) = (day.to_string(), start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
+    let topic = s.topic.trim();
+    let venue = s.venue.trim();
+    let id = sqlx::query_scalar!(
+        r#"insert into plan_sessions (plan_id, topic, day, start_time, end_time, venue, online_link, instructor_id)
+           values (?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+        plan_id,
+        topic,
+        day,
+        start,
+        end,
+        venue,
+        link,
+        instructor
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult<()> {
+    let gone = sqlx::query!("delete from plan_sessions where id = ? and plan_id = ?", session_id, plan_id)
+        .execute(&db.write)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Adds members and enrolls them in each of the plan's courses that takes enrollments.
+async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64, user_ids: &[i64]) -> AppResult<u32> {
+    let now = now();
+    let mut added = 0;
+    for u in user_ids {
+        let r = sqlx::query!(
+            "insert into plan_members (plan_id, user_id, enrolled_at, enrolled_by) values (?, ?, ?, ?)
+             on conflict (plan_id, user_id) do nothing",
+            plan_id,
+            u,
+            now,
+            actor.id
+        )
+        .execute(&mut *conn)
+        .await?;
+        added += r.rows_affected() as u32;
+    }
+    let courses = sqlx::query_scalar!("select course_id from plan_courses where plan_id = ?", plan_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for c in courses {
+        // Courses not yet published are taken up when the plan is enrolled again after publishing.
+        if enrollable_version(conn, c).await.is_ok() {
+            enroll_users(conn, actor, c, user_ids).await?;
+        }
+    }
+    audit::record(
+        conn,
+        Event {
+            actor: actor.id,
+            action: "plan_enrolled",
+            subject_type: "plan",
+            subject_id: Some(plan_id),
+            detail: format!("{added} new of {}", user_ids.len()),
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    Ok(added)
+}
+
+pub async fn enroll_numbers(db: &Db, actor: Actor<'_>, plan_id: i64, list: &str) -> AppResult<u32> {
+    let numbers = user::split_employee_numbers(list);
+    let mut tx = db.begin().await?;
+    let ids = user::active_ids_by_employee_no(&mut tx, &numbers).await?;
+    let added = add_members(&mut tx, actor, plan_id, &ids).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// A CSV with an `employee_no` column; errors carry the file's line numbers. All or nothing.
+pub async fn enroll_csv(db: &Db, actor: Actor<'_>, plan_id: i64, data: &[u8]) -> AppResult<u32> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(data);
+    let headers = reader.headers().map_err(|_| AppError::validation("file", "error.csv_unreadable"))?.clone();
+    let Some(col) = headers.iter().position(|h| h == "employee_no") else {
+        return Err(AppError::Rows(vec![RowError {
+            line: 1,
+            field: "employee_no".into(),
+            key: "error.csv_missing_column".into(),
+        }]));
+    };
+    let mut numbers = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u32 + 2;
+        match record.as_ref().ok().and_then(|r| r.get(col)).filter(|v| !v.is_empty()) {
+            Some(no) => numbers.push((line, no.to_string())),
+            None => errors.push(RowError { line, field: "employee_no".into(), key: "error.csv_row_malformed".into() }),
+        }
+    }
+    let mut tx = db.begin().await?;
+    let refs: Vec<(u32, &str)> = numbers.iter().map(|(l, n)| (*l, n.as_str())).collect();
+    let ids = match user::active_ids_by_employee_no(&mut tx, &refs).await {
+        Ok(ids) if errors.is_empty() => ids,
+        Ok(_) => return Err(AppError::Rows(errors)),
+        Err(AppError::Rows(more)) => {
+            errors.extend(more);
+            errors.sort_by_key(|e| e.line);
+            return Err(AppError::Rows(errors));
+        }
+        Err(e) if errors.is_empty() => return Err(e),
+        Err(_) => return Err(AppError::Rows(errors)),
+    };
+    let added = add_members(&mut tx, actor, plan_id, &ids).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+pub async fn enroll_team(db: &Db, actor: Actor<'_>, plan_id: i64, team_id: i64) -> AppResult<u32> {
+    let mut tx = db.begin().await?;
+    let ids = team::active_trainees(&mut tx, team_id).await?;
+    let added = add_members(&mut tx, actor, plan_id, &ids).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, status: Attendance) -> AppResult<()> {
+    let now = now();
+    let s = status.as_str();
+    let mut tx = db.begin().await?;
+    let member = sqlx::query_scalar!(
+        "select count(*) from plan_sessions s join plan_members m on m.plan_id = s.plan_id where s.id = ? and m.user_id = ?",
+        session_id,
+        user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if member == 0 {
+        return Err(AppError::validation("user", "error.not_a_member"));
+    }
+    sqlx::query!(
+        "insert into attendance (session_id, user_id, status, marked_by, marked_at) values (?, ?, ?, ?, ?)
+         on conflict (session_id, user_id) do update set status = excluded.status, marked_by = excluded.marked_by,
+                                                          marked_at = excluded.marked_at",
+        session_id,
+        user_id,
+        s,
+        actor.id,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Present or late out of present, late and absent (excused sessions do not count).
+fn percent(attended: i64, counted: i64) -> Option<u32> {
+    (counted > 0).then(|| ((attended * 100 + counted / 2) / counted) as u32)
+}
+
+async fn sessions(conn: &mut SqliteConnection, plan_id: i64) -> AppResult<Vec<PlanSession>> {
+    Ok(sqlx::query_as!(
+        PlanSession,
+        r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link, s.instructor_id,
+                  u.display_name as "instructor_name?"
+           from plan_sessions s left join users u on u.id = s.instructor_id
+           where s.plan_id = ? order by s.day, s.start_time"#,
+        plan_id
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetail> {
+    let can_edit = can_edit(db, user, id).await?;
+    let mut conn = db.read.acquire().await?;
+    let p = sqlx::query!(
+        "select title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
+                budget_planned_cents, budget_actual_cents from training_plans where id = ?",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let team_ids = sqlx::query_scalar!("select team_id from plan_teams where plan_id = ? order by team_id", id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let courses = sqlx::query_as!(
+        PlanCourse,
+        r#"select c.id as "id!", (select v.title from course_versions v where v.course_id = c.id
+                                   order by v.status = 'published' desc, v.version_no desc limit 1) as "title!: String"
+           from plan_courses pc join courses c on c.id = pc.course_id where pc.plan_id = ? order by 2"#,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let sessions = sessions(&mut conn, id).await?;
+    let rows = sqlx::query!(
+        r#"select u.id as "id!", u.display_name, u.employee_no,
+                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
+                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status in ('present', 'late')) as "attended!: i64",
+                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
+                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status <> 'excused') as "counted!: i64"
+           from plan_members m join users u on u.id = m.user_id where m.plan_id = ? order by u.display_name"#,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let (attended, counted) = rows.iter().fold((0, 0), |(a, c), r| (a + r.attended, c + r.counted));
+    let members = rows
+        .into_iter()
+        .map(|r| PlanMember {
+            user_id: r.id,
+            display_name: r.display_name,
+            employee_no: r.employee_no,
+            attendance_percent: percent(r.attended, r.counted),
+        })
+        .collect();
+    Ok(PlanDetail {
+        id,
+        fields: PlanFields {
+            title: p.title,
+            purpose: p.purpose,
+            methods: p.methods.split(',').filter_map(Method::parse).collect(),
+            materials: p.materials,
+            venue: p.venue,
+            audience_positions: p.audience_positions,
+            hire_from: p.hire_from,
+            hire_to: p.hire_to,
+            budget_planned_cents: p.budget_planned_cents,
+            budget_actual_cents: p.budget_actual_cents,
+        },
+        team_ids,
+        courses,
+        sessions,
+        members,
+        attendance_percent: percent(attended, counted),
+        can_edit,
+    })
+}
+
+/// Plans the user may see, soonest session first.
+pub async fn list_for(db: &Db, user: &CurrentUser) -> AppResult<Vec<PlanSummary>> {
+    let today = chrono::Local::now().date_naive().to_string();
+    let rows = sqlx::query!(
+        r#"select p.id as "id!", p.title,
+                  (select count(*) from plan_sessions s where s.plan_id = p.id) as "sessions!: i64",
+                  (select count(*) from plan_members m where m.plan_id = p.id) as "members!: i64",
+                  (select s.day || ' ' || s.start_time from plan_sessions s where s.plan_id = p.id and s.day >= ?
+                    order by s.day, s.start_time limit 1) as "next_session?: String"
+           from training_plans p order by p.created_at desc"#,
+        today
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        if can_view(db, user, r.id).await? {
+            out.push(PlanSummary {
+                id: r.id,
+                title: r.title,
+                sessions: r.sessions,
+                members: r.members,
+                next_session: r.next_session,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceSheet> {
+    let mut conn = db.read.acquire().await?;
+    let plan = sqlx::query!(
+        r#"select p.id as "id!", p.title from plan_sessions s join training_plans p on p.id = s.plan_id where s.id = ?"#,
+        session_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let session =
+        sessions(&mut conn, plan.id).await?.into_iter().find(|s| s.id == session_id).ok_or(AppError::NotFound)?;
+    let rows = sqlx::query!(
+        r#"select u.id as "id!", u.display_name, u.employee_no, a.status as "status?"
+           from plan_members m join users u on u.id = m.user_id
+           left join attendance a on a.session_id = ? and a.user_id = u.id
+           where m.plan_id = ? order by u.display_name"#,
+        session_id,
+        plan.id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(AttendanceSheet {
+        plan_id: plan.id,
+        plan_title: plan.title,
+        session,
+        rows: rows
+            .into_iter()
+            .map(|r| AttendanceRow {
+                user_id: r.id,
+                display_name: r.display_name,
+                employee_no: r.employee_no,
+                status: r.status.as_deref().and_then(Attendance::parse),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn attendance_percent_rounds_and_ignores_empty() {
+        assert_eq!(percent(0, 0), None);
+        assert_eq!(percent(2, 3), Some(67));
+        assert_eq!(percent(1, 3), Some(33));
+        assert_eq!(percent(3, 3), Some(100));
+    }
+}
