@@ -35,18 +35,18 @@ tools-e2e:
 	  { [ "$$(cat node_modules/.lock-sha 2>/dev/null)" = "$$lock" ] || \
 	    { npm ci --no-audit --no-fund && echo "$$lock" > node_modules/.lock-sha; }; }
 
-# $(1): output dir, $(2): cargo profile flag, $(3): profile dir
+# $(1): output dir, $(2): cargo profile flag, $(3): profile dir, $(4): extra wasm-bindgen flags
 define build_site
 	build/wasm-cargo build --lib --no-default-features --features hydrate $(2)
 	mkdir -p $(1)/pkg
 	cp -r public/. $(1)/
 	cp style/main.css $(1)/pkg/floorready.css
-	wasm-bindgen --target web --no-typescript --out-dir $(1)/pkg --out-name floorready \
+	wasm-bindgen --target web --no-typescript $(4) --out-dir $(1)/pkg --out-name floorready \
 	  $$(build/wasm-cargo dir $(3))/floorready.wasm
 endef
 
 site-release:
-	$(call build_site,target/site-release,--profile wasm-release,wasm-release)
+	$(call build_site,target/site-release,--profile wasm-release,wasm-release,--remove-name-section --remove-producers-section)
 
 site-debug:
 	$(call build_site,target/site,,debug)

@@ -92,6 +92,16 @@ fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
     ]
 }
 
+/// Spreadsheet programs run a CSV cell that starts with = + - @ (or a tab/CR) as a formula; a
+/// leading apostrophe keeps user-entered names and topics plain text (OWASP "CSV injection").
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// UTF-8 with a BOM, so Excel opens Chinese text correctly.
 pub fn csv(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -99,7 +109,7 @@ pub fn csv(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(HEADER_KEYS.iter().map(|k| t(locale, k))).map_err(internal)?;
         for r in rows {
-            w.write_record(cells(locale, r)).map_err(internal)?;
+            w.write_record(cells(locale, r).map(inert)).map_err(internal)?;
         }
         w.flush().map_err(internal)?;
     }
@@ -159,4 +169,18 @@ pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
         cal.push(event);
     }
     Ok(cal.done().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_like_cells_are_made_inert() {
+        assert_eq!(inert("=HYPERLINK(\"http://x\")".into()), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(inert("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(inert("+86 21 5555".into()), "'+86 21 5555");
+        assert_eq!(inert("李娜".into()), "李娜");
+        assert_eq!(inert("09:00-12:00".into()), "09:00-12:00");
+    }
 }
