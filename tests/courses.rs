@@ -186,3 +186,28 @@ async fn only_owners_and_admins_may_author(pool: SqlitePool) {
     assert!(course::list_for_author(&st.db, &other_trainer).await.unwrap().is_empty());
     assert_eq!(course::list_for_author(&st.db, &owner).await.unwrap().len(), 1);
 }
+
+#[sqlx::test]
+async fn admins_keep_the_category_and_level_lists(pool: SqlitePool) {
+    use course::ChoiceList;
+    let st = state(pool.clone());
+    let trainer = user(&st, "T1", "trainer", None).await;
+    let id = course::add_choice(&st.db, SYSTEM, ChoiceList::Category, "安全规范", "Safety rules").await.unwrap();
+    let level = course::add_choice(&st.db, SYSTEM, ChoiceList::Level, "专家", "Expert").await.unwrap();
+    let choices = course::choices(&st.db).await.unwrap();
+    assert_eq!(choices.categories.last().unwrap().name_en, "Safety rules");
+    assert_eq!(choices.levels.last().unwrap().id, level, "a new level ranks highest");
+    assert_eq!(
+        course::add_choice(&st.db, SYSTEM, ChoiceList::Level, " ", "x").await.unwrap_err(),
+        AppError::validation("name_zh", "error.name_invalid")
+    );
+
+    course::rename_choice(&st.db, ChoiceList::Category, id, "安全与合规", "Safety and compliance").await.unwrap();
+    course::create(&st.db, SYSTEM, trainer, &CourseFields { category_id: id, ..fields("Safety") }).await.unwrap();
+    assert_eq!(
+        course::delete_choice(&st.db, ChoiceList::Category, id).await.unwrap_err(),
+        AppError::validation("choice", "error.choice_in_use")
+    );
+    course::delete_choice(&st.db, ChoiceList::Level, level).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from course_levels").await, 3);
+}

@@ -185,4 +185,9 @@ async fn course_functions_refuse_the_wrong_people(pool: SqlitePool) {
     assert!(body_text(res).await.contains("category_id"), "the bad field is named");
 
     assert_eq!(send(&st, post(GetLesson::PATH, &trainee, "lesson_id=1")).await.status(), StatusCode::NOT_FOUND);
+
+    use floorready::api::course::AddCourseChoice;
+    let choice = "list=category&name_zh=安全&name_en=Safety";
+    assert_eq!(send(&st, post(AddCourseChoice::PATH, &owner, choice)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(&pool, "select count(*) from course_categories").await, 5);
 }

@@ -236,3 +236,33 @@ pub async fn complete_lesson(course_id: i64, lesson_id: i64) -> Result<(), AppEr
     }
     Ok(())
 }
+
+#[cfg(feature = "ssr")]
+fn choice_list(list: &str) -> Result<svc::ChoiceList, AppError> {
+    svc::ChoiceList::parse(list).ok_or_else(|| AppError::validation("list", "error.choice_unknown"))
+}
+
+/// Admins keep the category and level lists.
+#[server]
+pub async fn add_course_choice(list: String, name_zh: String, name_en: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "add_course_choice")?;
+    let list = cx.fail_with(choice_list(&list))?;
+    cx.fail_with(svc::add_choice(&cx.state.db, cx.actor(), list, &name_zh, &name_en).await).map(|_| ())
+}
+
+#[server]
+pub async fn rename_course_choice(list: String, id: i64, name_zh: String, name_en: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "rename_course_choice")?;
+    let list = cx.fail_with(choice_list(&list))?;
+    cx.fail_with(svc::rename_choice(&cx.state.db, list, id, &name_zh, &name_en).await)
+}
+
+#[server]
+pub async fn delete_course_choice(list: String, id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "delete_course_choice")?;
+    let list = cx.fail_with(choice_list(&list))?;
+    cx.fail_with(svc::delete_choice(&cx.state.db, list, id).await)
+}

@@ -28,6 +28,7 @@ pub fn Nav() -> impl IntoView {
                                 {admin.then(|| view! {
                                     <a href="/admin/users">{tr("nav.users")}</a>
                                     <a href="/admin/teams">{tr("nav.teams")}</a>
+                                    <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
                                 })}
                                 <a href="/account" class="who">{me.display_name.clone()}</a>
                                 <form method="post" action=Logout::PATH class="inline">

@@ -1,2 +1,3 @@
+pub mod course_lists;
 pub mod teams;
 pub mod users;

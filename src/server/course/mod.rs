@@ -541,3 +541,127 @@ pub async fn set_archived(db: &Db, actor: Actor<'_>, course_id: i64, archived: b
     tx.commit().await?;
     Ok(())
 }
+
+/// Which admin-editable list: course categories or levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceList {
+    Category,
+    Level,
+}
+
+fn clean_names(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
+    let (zh, en) = (name_zh.trim(), name_en.trim());
+    if zh.is_empty() || zh.chars().count() > 60 {
+        return Err(AppError::validation("name_zh", "error.name_invalid"));
+    }
+    if en.is_empty() || en.chars().count() > 60 {
+        return Err(AppError::validation("name_en", "error.name_invalid"));
+    }
+    Ok((zh.to_string(), en.to_string()))
+}
+
+/// Adds an entry at the end of the list.
+pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &str, name_en: &str) -> AppResult<i64> {
+    let (zh, en) = clean_names(name_zh, name_en)?;
+    let mut tx = db.begin().await?;
+    let id = match list {
+        ChoiceList::Category => sqlx::query_scalar!(
+            r#"insert into course_categories (name_zh, name_en, position)
+               values (?, ?, (select coalesce(max(position), 0) + 1 from course_categories)) returning id as "id!: i64""#,
+            zh,
+            en
+        )
+        .fetch_one(&mut *tx)
+        .await?,
+        ChoiceList::Level => sqlx::query_scalar!(
+            r#"insert into course_levels (name_zh, name_en, rank)
+               values (?, ?, (select coalesce(max(rank), 0) + 1 from course_levels)) returning id as "id!: i64""#,
+            zh,
+            en
+        )
+        .fetch_one(&mut *tx)
+        .await?,
+    };
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "choice_added",
+            subject_type: list.name(),
+            subject_id: Some(id),
+            detail: en,
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn rename_choice(db: &Db, list: ChoiceList, id: i64, name_zh: &str, name_en: &str) -> AppResult<()> {
+    let (zh, en) = clean_names(name_zh, name_en)?;
+    let changed = match list {
+        ChoiceList::Category => {
+            sqlx::query!("update course_categories set name_zh = ?, name_en = ? where id = ?", zh, en, id)
+                .execute(&db.write)
+                .await?
+        }
+        ChoiceList::Level => {
+            sqlx::query!("update course_levels set name_zh = ?, name_en = ? where id = ?", zh, en, id)
+                .execute(&db.write)
+                .await?
+        }
+    };
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes an entry no course version uses (not even an old one).
+pub async fn delete_choice(db: &Db, list: ChoiceList, id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let used = match list {
+        ChoiceList::Category => {
+            sqlx::query_scalar!("select count(*) from course_versions where category_id = ?", id)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+        ChoiceList::Level => {
+            sqlx::query_scalar!("select count(*) from course_versions where level_id = ?", id)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    if used > 0 {
+        return Err(AppError::validation("choice", "error.choice_in_use"));
+    }
+    let gone = match list {
+        ChoiceList::Category => {
+            sqlx::query!("delete from course_categories where id = ?", id).execute(&mut *tx).await?
+        }
+        ChoiceList::Level => sqlx::query!("delete from course_levels where id = ?", id).execute(&mut *tx).await?,
+    };
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl ChoiceList {
+    pub fn parse(s: &str) -> Option<ChoiceList> {
+        match s {
+            "category" => Some(ChoiceList::Category),
+            "level" => Some(ChoiceList::Level),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ChoiceList::Category => "course_category",
+            ChoiceList::Level => "course_level",
+        }
+    }
+}
