@@ -185,6 +185,15 @@ async fn only_owners_and_admins_may_author(pool: SqlitePool) {
     assert_eq!(course::require_author(&st.db, &trainee, c).await.unwrap_err(), AppError::Forbidden);
     assert!(course::list_for_author(&st.db, &other_trainer).await.unwrap().is_empty());
     assert_eq!(course::list_for_author(&st.db, &owner).await.unwrap().len(), 1);
+
+    // An owner adds a co-owner, who may then author; a trainee cannot be made an owner.
+    assert_eq!(
+        course::add_owner(&st.db, SYSTEM, c, "E1").await.unwrap_err(),
+        AppError::validation("employee_no", "error.not_a_trainer")
+    );
+    course::add_owner(&st.db, SYSTEM, c, "T2").await.unwrap();
+    assert!(course::require_author(&st.db, &other_trainer, c).await.is_ok());
+    assert_eq!(course::editor(&st.db, c).await.unwrap().owners, vec!["User T1", "User T2"]);
 }
 
 #[sqlx::test]

@@ -266,3 +266,9 @@ pub async fn delete_course_choice(list: String, id: i64) -> Result<(), AppError>
     let list = cx.fail_with(choice_list(&list))?;
     cx.fail_with(svc::delete_choice(&cx.state.db, list, id).await)
 }
+
+#[server]
+pub async fn add_course_owner(course_id: i64, employee_no: String) -> Result<(), AppError> {
+    let cx = author(course_id, "add_course_owner").await?;
+    cx.fail_with(svc::add_owner(&cx.state.db, cx.actor(), course_id, &employee_no).await)
+}

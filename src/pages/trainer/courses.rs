@@ -128,6 +128,7 @@ fn editor(_me: Me) -> impl IntoView {
     let publish = ServerAction::<PublishCourse>::new();
     let archive = ServerAction::<ArchiveCourse>::new();
     let enroll = ServerAction::<EnrollCourse>::new();
+    let add_owner = ServerAction::<AddCourseOwner>::new();
     // Any change reloads the editor and the learner list.
     let changes = move || {
         update.version().get()
@@ -141,6 +142,7 @@ fn editor(_me: Me) -> impl IntoView {
             + publish.version().get()
             + archive.version().get()
             + enroll.version().get()
+            + add_owner.version().get()
     };
     let course = Resource::new(changes, move |_| get_course_editor(id));
     let learners = Resource::new(changes, move |_| course_learners(id));
@@ -158,6 +160,7 @@ fn editor(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(publish.value())/>
         <ErrorNote error=action_error(archive.value())/>
         <ErrorNote error=action_error(enroll.value())/>
+        <ErrorNote error=action_error(add_owner.value())/>
     };
     let enrolled_note = move || {
         enroll.value().get().and_then(|r| r.ok()).map(|n| {
@@ -298,6 +301,13 @@ fn editor(_me: Me) -> impl IntoView {
                             </ActionForm>
                         </section>
                     })}
+                    <section class="card">
+                        <ActionForm action=add_owner attr:class="row">
+                            <input type="hidden" name="course_id" value=c.id/>
+                            <input name="employee_no" required placeholder="T1002" aria-label=tr("courses.add_owner")/>
+                            <button type="submit">{tr("courses.add_owner")}</button>
+                        </ActionForm>
+                    </section>
                     <section class="card">
                         <ActionForm action=archive>
                             <input type="hidden" name="id" value=c.id/>

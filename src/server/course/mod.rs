@@ -665,3 +665,34 @@ impl ChoiceList {
         }
     }
 }
+
+/// Makes another trainer an owner of the course, by employee number.
+pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &str) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let no = employee_no.trim();
+    let trainer = sqlx::query_scalar!(
+        r#"select u.id as "id!" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
+           where u.employee_no = ? and u.active = 1"#,
+        no
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::validation("employee_no", "error.not_a_trainer"))?;
+    sqlx::query!("insert or ignore into course_owners (course_id, user_id) values (?, ?)", course_id, trainer)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: actor.id,
+            action: "course_owner_added",
+            subject_type: "course",
+            subject_id: Some(course_id),
+            detail: no.into(),
+            ip: actor.ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
