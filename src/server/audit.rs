@@ -5,6 +5,7 @@ use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
 use crate::server::now;
+use crate::server::user::Actor;
 
 #[derive(Debug, Clone, Default)]
 pub struct Event<'a> {
@@ -14,6 +15,25 @@ pub struct Event<'a> {
     pub subject_id: Option<i64>,
     pub detail: String,
     pub ip: &'a str,
+}
+
+impl<'a> Event<'a> {
+    /// `actor` did `action` to one subject.
+    pub fn by(actor: Actor<'a>, action: &'a str, subject_type: &'a str, subject_id: i64) -> Self {
+        Event {
+            actor: actor.id,
+            action,
+            subject_type,
+            subject_id: Some(subject_id),
+            detail: String::new(),
+            ip: actor.ip,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
 }
 
 pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> AppResult<()> {

@@ -105,18 +105,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &st
     .fetch_one(&mut *tx)
     .await
     .map_err(conflict_of)?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "team_created",
-            subject_type: "team",
-            subject_id: Some(id),
-            detail: name,
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "team_created", "team", id).detail(name)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -159,18 +148,7 @@ pub async fn update(
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "team_updated",
-            subject_type: "team",
-            subject_id: Some(id),
-            detail: name,
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(name)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -189,18 +167,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     if gone.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "team_deleted",
-            subject_type: "team",
-            subject_id: Some(id),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "team_deleted", "team", id)).await?;
     tx.commit().await?;
     Ok(())
 }

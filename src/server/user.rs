@@ -124,6 +124,11 @@ impl UserFields {
     }
 }
 
+/// "admin,trainer", as the audit log records roles.
+fn role_list(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
 fn first_error(errors: Vec<(String, String)>) -> AppError {
     let (field, key) = errors.into_iter().next().unwrap_or_default();
     AppError::Validation { field, key }
@@ -199,17 +204,9 @@ pub async fn create(
     let mut tx = db.begin().await?;
     ensure_team_exists(&mut tx, fields.team_id).await?;
     let id = insert(&mut tx, &fields, &hash).await.map_err(conflict_of)?;
-    let roles: Vec<&str> = fields.roles.iter().map(|r| r.as_str()).collect();
     audit::record(
         &mut tx,
-        Event {
-            actor: actor.id,
-            action: "user_created",
-            subject_type: "user",
-            subject_id: Some(id),
-            detail: format!("roles={}", roles.join(",")),
-            ip: actor.ip,
-        },
+        Event::by(actor, "user_created", "user", id).detail(format!("roles={}", role_list(&fields.roles))),
     )
     .await?;
     tx.commit().await?;
@@ -260,30 +257,15 @@ pub async fn update(
                 .await?;
         }
     }
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "user_updated",
-            subject_type: "user",
-            subject_id: Some(id),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "user_updated", "user", id)).await?;
     if before.roles != fields.roles {
-        let show = |r: &[Role]| r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
         audit::record(
             &mut tx,
-            Event {
-                actor: actor.id,
-                action: "roles_changed",
-                subject_type: "user",
-                subject_id: Some(id),
-                detail: format!("{} -> {}", show(&before.roles), show(&fields.roles)),
-                ip: actor.ip,
-            },
+            Event::by(actor, "roles_changed", "user", id).detail(format!(
+                "{} -> {}",
+                role_list(&before.roles),
+                role_list(&fields.roles)
+            )),
         )
         .await?;
     }
@@ -299,17 +281,13 @@ pub async fn set_user_roles(db: &Db, actor: Actor<'_>, id: i64, roles: &[Role]) 
     let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     set_roles(&mut tx, id, roles).await?;
-    let show = |r: &[Role]| r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
     audit::record(
         &mut tx,
-        Event {
-            actor: actor.id,
-            action: "roles_changed",
-            subject_type: "user",
-            subject_id: Some(id),
-            detail: format!("{} -> {}", show(&before.roles), show(roles)),
-            ip: actor.ip,
-        },
+        Event::by(actor, "roles_changed", "user", id).detail(format!(
+            "{} -> {}",
+            role_list(&before.roles),
+            role_list(roles)
+        )),
     )
     .await?;
     tx.commit().await?;
@@ -330,18 +308,7 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
         session::end_all(&mut tx, id, None).await?;
     }
     let action = if active { "user_enabled" } else { "user_disabled" };
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action,
-            subject_type: "user",
-            subject_id: Some(id),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, action, "user", id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -363,18 +330,7 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
     session::end_all(&mut tx, id, None).await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "password_reset",
-            subject_type: "user",
-            subject_id: Some(id),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "password_reset", "user", id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -604,18 +560,7 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
     let mut tx = db.begin().await?;
     for (fields, hash) in &hashed {
         let id = insert(&mut tx, fields, hash).await.map_err(conflict_of)?;
-        audit::record(
-            &mut tx,
-            Event {
-                actor: actor.id,
-                action: "user_created",
-                subject_type: "user",
-                subject_id: Some(id),
-                detail: "import".into(),
-                ip: actor.ip,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, Event::by(actor, "user_created", "user", id).detail("import")).await?;
     }
     tx.commit().await?;
     Ok(ImportReport { created: hashed.len() as u32 })

@@ -53,14 +53,7 @@ pub(crate) async fn enroll_users(
     }
     audit::record(
         conn,
-        Event {
-            actor: actor.id,
-            action: "course_enrolled",
-            subject_type: "course",
-            subject_id: Some(course_id),
-            detail: format!("{created} new of {}", user_ids.len()),
-            ip: actor.ip,
-        },
+        Event::by(actor, "course_enrolled", "course", course_id).detail(format!("{created} new of {}", user_ids.len())),
     )
     .await?;
     Ok(created)

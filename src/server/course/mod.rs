@@ -121,18 +121,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFie
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "course_created",
-            subject_type: "course",
-            subject_id: Some(id),
-            detail: f.title,
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "course_created", "course", id).detail(f.title)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -316,14 +305,7 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
     }
     audit::record(
         &mut tx,
-        Event {
-            actor: actor.id,
-            action: "course_draft_started",
-            subject_type: "course",
-            subject_id: Some(course_id),
-            detail: format!("version {next_no}"),
-            ip: actor.ip,
-        },
+        Event::by(actor, "course_draft_started", "course", course_id).detail(format!("version {next_no}")),
     )
     .await?;
     tx.commit().await?;
@@ -502,14 +484,7 @@ pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()>
         sqlx::query_scalar!("select version_no from course_versions where id = ?", draft).fetch_one(&mut *tx).await?;
     audit::record(
         &mut tx,
-        Event {
-            actor: actor.id,
-            action: "course_published",
-            subject_type: "course",
-            subject_id: Some(course_id),
-            detail: format!("version {version}"),
-            ip: actor.ip,
-        },
+        Event::by(actor, "course_published", "course", course_id).detail(format!("version {version}")),
     )
     .await?;
     tx.commit().await?;
@@ -526,18 +501,7 @@ pub async fn set_archived(db: &Db, actor: Actor<'_>, course_id: i64, archived: b
         return Err(AppError::NotFound);
     }
     let action = if archived { "course_archived" } else { "course_unarchived" };
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action,
-            subject_type: "course",
-            subject_id: Some(course_id),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, action, "course", course_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -582,18 +546,7 @@ pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &s
         .fetch_one(&mut *tx)
         .await?,
     };
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "choice_added",
-            subject_type: list.name(),
-            subject_id: Some(id),
-            detail: en,
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "choice_added", list.name(), id).detail(en)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -681,18 +634,7 @@ pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &
     sqlx::query!("insert or ignore into course_owners (course_id, user_id) values (?, ?)", course_id, trainer)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "course_owner_added",
-            subject_type: "course",
-            subject_id: Some(course_id),
-            detail: no.into(),
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "course_owner_added", "course", course_id).detail(no)).await?;
     tx.commit().await?;
     Ok(())
 }

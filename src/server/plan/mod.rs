@@ -159,18 +159,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: actor.id,
-            action: "plan_created",
-            subject_type: "plan",
-            subject_id: Some(id),
-            detail: f.title,
-            ip: actor.ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Event::by(actor, "plan_created", "plan", id).detail(f.title)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -319,14 +308,7 @@ async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64
     }
     audit::record(
         conn,
-        Event {
-            actor: actor.id,
-            action: "plan_enrolled",
-            subject_type: "plan",
-            subject_id: Some(plan_id),
-            detail: format!("{added} new of {}", user_ids.len()),
-            ip: actor.ip,
-        },
+        Event::by(actor, "plan_enrolled", "plan", plan_id).detail(format!("{added} new of {}", user_ids.len())),
     )
     .await?;
     Ok(added)
