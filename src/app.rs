@@ -9,7 +9,9 @@ use crate::api::auth::get_me;
 use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale};
 use crate::model::user::Me;
-use crate::pages::{account::AccountPage, admin, home::HomePage, login::LoginPage, plans, trainee, trainer, NotFound};
+use crate::pages::{
+    account::AccountPage, admin, home::HomePage, login::LoginPage, manager, plans, trainee, trainer, NotFound,
+};
 
 /// The signed-in user, loaded once per page and shared by every component.
 #[derive(Clone, Copy)]
@@ -95,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id/preview") view=trainer::courses::CoursePreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/print") view=plans::PlanPrintPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/sessions/:sid") view=plans::AttendancePage ssr=SsrMode::Async/>

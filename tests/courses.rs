@@ -5,11 +5,13 @@ mod common;
 use common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::course::{CourseFields, CourseStatus, TrainingType};
+use floorready::model::team::TeamKind;
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::auth::login::{self, LoginRequest};
 use floorready::server::auth::session;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::state::AppState;
+use floorready::server::{team, user};
 use sqlx::SqlitePool;
 
 fn fields(title: &str) -> CourseFields {
@@ -219,4 +221,36 @@ async fn admins_keep_the_category_and_level_lists(pool: SqlitePool) {
     );
     course::delete_choice(&st.db, ChoiceList::Level, level).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from course_levels").await, 3);
+}
+
+#[sqlx::test]
+async fn managers_see_course_progress_of_their_teams_only(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(site), "客服一组", TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let owner = user(&st, "T1", "trainer", None).await;
+    user(&st, "E1", "trainee", Some(group)).await;
+    user(&st, "E9", "trainee", Some(other)).await;
+    user(&st, "AD", "admin", None).await;
+    let m1 = user(&st, "M1", "manager", None).await;
+    let input = user::UserInput {
+        email: "m1@example.com".into(),
+        employee_no: "M1".into(),
+        display_name: "User M1".into(),
+        roles: vec!["manager".into()],
+        ..Default::default()
+    };
+    user::update(&st.db, SYSTEM, m1, &input, None, &[site]).await.unwrap();
+    let (c, lessons) = published_course(&st, owner).await;
+    enroll::by_employee_numbers(&st.db, SYSTEM, c, "E1 E9").await.unwrap();
+    let e1 = current(&st, "E1").await;
+    learn::complete(&st.db, e1.id, lessons[0]).await.unwrap();
+
+    let rows = enroll::team_progress(&st.db, &current(&st, "M1").await).await.unwrap();
+    let seen: Vec<(&str, &str, u32, u32)> =
+        rows.iter().map(|r| (r.team.as_str(), r.employee_no.as_str(), r.done, r.total)).collect();
+    assert_eq!(seen, vec![("客服一组", "E1", 1, 3)], "a sub-team is in scope, another site is not");
+    assert_eq!(enroll::team_progress(&st.db, &current(&st, "AD").await).await.unwrap().len(), 2);
+    assert!(enroll::team_progress(&st.db, &current(&st, "T1").await).await.unwrap().is_empty());
 }

@@ -6,37 +6,11 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
 use floorready::api::auth::{GetMe, Login};
+use floorready::api::course::GetTeamProgress;
 use floorready::api::user::ListUsers;
 use floorready::server::config::Config;
-use floorready::server::http::router;
-use floorready::server::state::AppState;
-use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
-use tower::ServiceExt;
-
-fn form(path: &str) -> axum::http::request::Builder {
-    Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> axum::response::Response {
-    router(state.clone()).oneshot(req).await.expect("router answers")
-}
-
-async fn body_text(res: axum::response::Response) -> String {
-    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
-}
-
-/// Signs in through the real endpoint and returns the session cookie pair (`name=value`).
-async fn sign_in(state: &AppState, login: &str) -> String {
-    let body = format!("login={login}&password={PASSWORD}");
-    let res = send(state, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
-    let cookie = res.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_string();
-    cookie.split(';').next().unwrap().to_string()
-}
 
 #[sqlx::test]
 async fn login_page_has_security_headers_and_a_nonce_csp(pool: SqlitePool) {
@@ -113,6 +87,9 @@ async fn server_functions_need_a_session_and_the_right_role(pool: SqlitePool) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let text = body_text(res).await;
     assert!(!text.contains("ad@example.com"), "a denied call leaks no data");
+    let res =
+        send(&st, form(GetTeamProgress::PATH).header(header::COOKIE, &trainee).body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "team progress is for managers and admins");
 
     let admin = sign_in(&st, "AD").await;
     let res = send(&st, form(ListUsers::PATH).header(header::COOKIE, &admin).body(Body::from("query=")).unwrap()).await;
@@ -190,4 +167,30 @@ async fn course_functions_refuse_the_wrong_people(pool: SqlitePool) {
     let choice = "list=category&name_zh=安全&name_en=Safety";
     assert_eq!(send(&st, post(AddCourseChoice::PATH, &owner, choice)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&pool, "select count(*) from course_categories").await, 5);
+}
+
+/// Regression: building a router while another request renders used to leave that render waiting
+/// forever (a 408 after 30 s); see `http::route_list`.
+#[test]
+fn pages_render_while_other_routers_are_built() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    rt.block_on(async {
+        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        floorready::server::db::MIGRATOR.run(&pool).await.unwrap();
+        let st = state(pool);
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let st = st.clone();
+                tokio::spawn(async move {
+                    for _ in 0..20 {
+                        let res = send(&st, Request::get("/login").body(Body::empty()).unwrap()).await;
+                        assert_eq!(res.status(), StatusCode::OK);
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
 }

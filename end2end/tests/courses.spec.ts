@@ -1,5 +1,11 @@
 import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
 
+// A valid 1×1 PNG, so the browser really decodes the served image.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 test('a trainer publishes a course; a trainee completes a lesson and the progress bar moves', async ({ page }, info) => {
   const title = `Warranty basics ${info.project.name} ${Date.now() % 100000}`;
 
@@ -20,12 +26,26 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await page.locator('input[placeholder="New module title"]').fill('三包 rules');
   await page.getByRole('button', { name: 'Add module' }).click();
   await expect(page.locator('section.module h3')).toHaveText('三包 rules');
+
+  // An image for the lesson: a plain multipart form; a file that only claims to be a PNG is refused.
+  const files = page.locator('#files');
+  await files.locator('input[type=file]').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload="alert(1)"/>') });
+  await files.getByRole('button', { name: 'Upload' }).click();
+  await expect(files.locator('.alert.error')).toContainText('not an accepted type');
+  await files.locator('input[type=file]').setInputFiles({ name: '三包 流程.png', mimeType: 'image/png', buffer: PNG });
+  await files.getByRole('button', { name: 'Upload' }).click();
+  await expect(files.locator('.alert.ok')).toBeVisible();
+  await expect(files.locator('tbody tr')).toHaveCount(1);
+  const snippet = (await files.locator('code.snippet').textContent())!;
+  expect(snippet).toMatch(/^!\[三包-流程\.png\]\(\/files\/\d+\/三包-流程\.png\)$/);
+  await ready(page, info);
+
   await page.locator('section.module summary', { hasText: 'Add lesson' }).click();
   const addLesson = page.locator('form:has(input[name=module_id]):has(textarea[name=body_md])');
   await addLesson.locator('input[name=title]').fill('Repair, replace, refund');
   await addLesson
     .locator('textarea[name=body_md]')
-    .fill('Faults **not caused by the user** are repaired free.\n\n<img src=x onerror="alert(1)">');
+    .fill(`Faults **not caused by the user** are repaired free.\n\n${snippet}\n\n<img src=x onerror="alert(1)">`);
   await addLesson.getByRole('button', { name: 'Add lesson' }).click();
   await expect(page.locator('section.module details.lesson-edit summary')).toHaveText('Repair, replace, refund');
 
@@ -33,7 +53,7 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await expect(page.locator('p.status')).toContainText('Published');
   await page.locator('textarea[name=employee_numbers]').fill('E1002');
   await page.getByRole('button', { name: 'Enroll', exact: true }).click();
-  await expect(page.locator('table.list')).toContainText('E1002');
+  await expect(page.locator('#learners table.list')).toContainText('E1002');
   await signOut(page);
 
   // The trainee (Chinese UI) finds it on their home page with an empty progress bar.
@@ -44,6 +64,7 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await expect(page.locator('article.lesson h1')).toHaveText('Repair, replace, refund');
   await expect(page.locator('.lesson-body strong')).toHaveText('not caused by the user');
   await expect(page.locator('.lesson-body [onerror]')).toHaveCount(0);
+  await expect(page.locator('.lesson-body img[src^="/files/"]')).toHaveJSProperty('naturalWidth', 1);
   await ready(page, info);
   await page.locator('form:has(input[name=lesson_id]) button.primary').click();
 
@@ -54,4 +75,16 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await expect(page.locator('progress')).toHaveAttribute('max', '1');
   await page.goto('/');
   await expect(page.locator('li.course', { hasText: title }).locator('progress')).toHaveAttribute('value', '1');
+});
+
+test("a manager sees the course progress of their own teams' people", async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await page.locator('nav a[href="/team/progress"]').click();
+  await expect(page).toHaveURL(/\/team\/progress$/);
+  await ready(page, info);
+  const people = page.locator('section.card').nth(1).locator('table.list');
+  await expect(people).toContainText('E1001');
+  await expect(people).toContainText('E1003');
+  await expect(people).not.toContainText('E2001');
+  await expect(page.locator('section.card').first().locator('tbody tr').first().locator('progress')).toBeVisible();
 });

@@ -66,6 +66,14 @@ test('an instructor marks attendance; the record form downloads as XLSX and the 
   expect(text).toContain('DTEND:20261207T113000');
   expect(text).toContain(`SUMMARY:${title}: Complaint handling role-play`);
 
+  // The printable record form: the plan, its session and a signature column per attendee.
+  await page.goto(`${planUrl}/print`);
+  const sheet2 = page.locator('article.print-sheet');
+  await expect(sheet2.locator('h2')).toHaveText(title);
+  await expect(sheet2.locator('h3')).toContainText('2026-12-07 09:00–11:30 Complaint handling role-play');
+  await expect(sheet2.locator('tbody tr')).toHaveCount(2);
+  await expect(sheet2.locator('tbody tr', { hasText: 'E1002' })).toContainText('0%');
+
   // Someone outside the plan gets no export.
   await page.context().clearCookies();
   expect((await page.request.get(`${planUrl}/record.xlsx`)).status()).toBe(401);

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::course::{
-    CourseChoices, CourseEditor, CourseOutline, CoursePreview, CourseSummary, EnrolledCourse, Learner, LessonView,
+    CourseChoices, CourseEditor, CourseFile, CourseOutline, CoursePreview, CourseSummary, EnrolledCourse, Learner,
+    LessonView, TeamProgress,
 };
 
 #[cfg(feature = "ssr")]
@@ -271,4 +272,23 @@ pub async fn delete_course_choice(list: String, id: i64) -> Result<(), AppError>
 pub async fn add_course_owner(course_id: i64, employee_no: String) -> Result<(), AppError> {
     let cx = author(course_id, "add_course_owner").await?;
     cx.fail_with(svc::add_owner(&cx.state.db, cx.actor(), course_id, &employee_no).await)
+}
+
+#[server]
+pub async fn course_files(course_id: i64) -> Result<Vec<CourseFile>, AppError> {
+    let cx = author(course_id, "course_files").await?;
+    cx.fail_with(svc::files::list(&cx.state.db, course_id).await)
+}
+
+#[server]
+pub async fn delete_course_file(course_id: i64, file_id: i64) -> Result<(), AppError> {
+    let cx = author(course_id, "delete_course_file").await?;
+    cx.fail_with(svc::files::delete(&cx.state.db, cx.actor(), course_id, file_id).await)
+}
+
+#[server]
+pub async fn get_team_progress() -> Result<Vec<TeamProgress>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(&[Role::Manager, Role::Admin], "get_team_progress")?;
+    cx.fail_with(svc::enroll::team_progress(&cx.state.db, me).await)
 }

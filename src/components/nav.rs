@@ -19,12 +19,14 @@ pub fn Nav() -> impl IntoView {
                     me.await.ok().flatten().map(|me| {
                         let admin = me.has(Role::Admin);
                         let author = admin || me.has(Role::Trainer);
+                        let oversees = admin || me.has(Role::Manager);
                         view! {
                             <nav class="links" aria-label=tr("nav.main")>
                                 <a href="/">{tr("nav.home")}</a>
                                 <a href="/learn">{tr("nav.learn")}</a>
                                 {author.then(|| view! { <a href="/trainer/courses">{tr("nav.courses")}</a> })}
                                 <a href="/plans">{tr("nav.plans")}</a>
+                                {oversees.then(|| view! { <a href="/team/progress">{tr("nav.progress")}</a> })}
                                 {admin.then(|| view! {
                                     <a href="/admin/users">{tr("nav.users")}</a>
                                     <a href="/admin/teams">{tr("nav.teams")}</a>

@@ -209,3 +209,51 @@ pub struct Learner {
     pub total: u32,
     pub completed_at: Option<i64>,
 }
+
+/// An image or attachment uploaded to a course, linked from lessons as `/files/{id}/{name}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseFile {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub created_at: i64,
+}
+
+impl CourseFile {
+    pub fn url(&self) -> String {
+        format!("/files/{}/{}", self.id, url_segment(&self.name))
+    }
+
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+
+    /// What a trainer pastes into a lesson: an image embed or a download link.
+    pub fn markdown(&self) -> String {
+        let label = self.name.replace(['[', ']'], "");
+        if self.is_image() {
+            format!("![{label}]({})", self.url())
+        } else {
+            format!("[{label}]({})", self.url())
+        }
+    }
+}
+
+/// Names are cleaned on upload to letters, digits, `.`, `-`, `_` and CJK; spaces become `-`.
+fn url_segment(name: &str) -> String {
+    name.chars().map(|c| if c.is_whitespace() { '-' } else { c }).collect()
+}
+
+/// One person's progress in one course, for the managers of their team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamProgress {
+    pub team: String,
+    pub display_name: String,
+    pub employee_no: String,
+    pub course_id: i64,
+    pub course_title: String,
+    pub done: u32,
+    pub total: u32,
+    pub completed_at: Option<i64>,
+}

@@ -32,6 +32,7 @@ fn home(me: Me) -> impl IntoView {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>
                     <p class="empty">{tr("home.manager.empty")}</p>
+                    <p><a href="/team/progress">{tr("nav.progress")}</a>" · "<a href="/plans">{tr("nav.plans")}</a></p>
                     <ManagedTeams/>
                 </section>
             }

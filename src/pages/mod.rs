@@ -2,6 +2,7 @@ pub mod account;
 pub mod admin;
 pub mod home;
 pub mod login;
+pub mod manager;
 pub mod plans;
 pub mod trainee;
 pub mod trainer;

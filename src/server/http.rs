@@ -1,17 +1,18 @@
 //! The HTTP stack: routes, the per-request session and locale, and the protective layers.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -31,8 +32,16 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// Browsers enforce both policies, so this one only adds what a meta/page policy cannot.
 const BASE_CSP: &str = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
+/// The route list, generated once per process. Generating it runs the app with resource loading
+/// suppressed through a process-wide flag, and a resource first polled by another render in that
+/// window never resolves (leptos-rs/leptos#4773); our tests build many routers concurrently.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
     let site_root = state.config.site_root.clone();
 
@@ -43,6 +52,11 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/record.csv", get(plan_record_csv))
         .route("/plans/{id}/record.xlsx", get(plan_record_xlsx))
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
+        .route("/files/{id}/{name}", get(course_file))
+        .route(
+            "/courses/{id}/files",
+            axum::routing::post(upload_course_file).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request<Body>| {
@@ -87,12 +101,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The caller of a download route, allowed to see the plan.
 async fn plan_reader(state: &AppState, auth: Option<&RequestAuth>, plan_id: i64) -> Result<Locale, Response> {
-    let auth = auth.ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
-    let Some(user) = auth.user.as_ref() else {
-        return Err((StatusCode::UNAUTHORIZED, "sign in first").into_response());
-    };
+    let user = signed_in(auth).map_err(IntoResponse::into_response)?;
     match super::plan::require_view(&state.db, user, plan_id).await {
-        Ok(()) => Ok(auth.locale),
+        Ok(()) => Ok(auth.map(|a| a.locale).unwrap_or_default()),
         Err(e) => Err((e.status(), e.to_string()).into_response()),
     }
 }
@@ -134,6 +145,93 @@ async fn plan_schedule_ics(State(state): State<AppState>, Path(id): Path<i64>, r
     plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
     let body = super::plan::export::ics(&state.db, id).await.map_err(failed)?;
     Ok(download("text/calendar; charset=utf-8", format!("training-schedule-{id}.ics"), body.into_bytes()))
+}
+
+/// Uploaded files are served as inert downloads: sniffed type, no scripts even if a browser
+/// disagreed with our sniffing, images shown inline and everything else saved.
+async fn course_file(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(i64, String)>,
+    req: Request,
+) -> Downloaded {
+    let user = signed_in(req.extensions().get::<RequestAuth>()).map_err(IntoResponse::into_response)?;
+    let (file, bytes) =
+        super::course::files::read(&state.db, &state.config.data_dir, user, id).await.map_err(failed)?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    let disposition = if file.is_image() { "inline" } else { "attachment" };
+    let encoded = percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC);
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok(res)
+}
+
+/// A plain multipart form post (works without JavaScript); answers with a redirect back to the
+/// course editor carrying the outcome, as the editor page reads it.
+async fn upload_course_file(
+    State(state): State<AppState>,
+    Path(course_id): Path<i64>,
+    auth: Option<axum::Extension<RequestAuth>>,
+    multipart: Multipart,
+) -> Response {
+    let back = |query: String| {
+        let mut res = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("/trainer/courses/{course_id}?{query}")) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        res
+    };
+    let Some(axum::Extension(auth)) = auth else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Some(user) = auth.user.as_ref() else {
+        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    };
+    if let Err(e) = super::course::require_author(&state.db, user, course_id).await {
+        return failed(e);
+    }
+    let actor = super::user::Actor { id: Some(user.id), ip: &auth.ip };
+    let outcome = match read_file_field(multipart).await {
+        Ok((name, bytes)) => {
+            super::course::files::upload(&state.db, &state.config.data_dir, actor, course_id, &name, &bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(id) => back(format!("uploaded={id}")),
+        Err(crate::error::AppError::Validation { key, .. }) => back(format!("file_error={key}")),
+        Err(e) => failed(e),
+    }
+}
+
+async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), crate::error::AppError> {
+    use crate::error::AppError;
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::validation("file", "error.file_too_large")
+        } else {
+            AppError::validation("file", "error.file_empty")
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(too_large)?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::validation("file", "error.file_empty"))
+}
+
+fn signed_in(auth: Option<&RequestAuth>) -> Result<&super::auth::guard::CurrentUser, (StatusCode, &'static str)> {
+    let auth = auth.ok_or((StatusCode::INTERNAL_SERVER_ERROR, "no request context"))?;
+    auth.user.as_ref().ok_or((StatusCode::UNAUTHORIZED, "sign in first"))
 }
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -1,13 +1,20 @@
 #![allow(dead_code)]
 //! Shared set-up for the integration tests: real migrations, real services, real router.
 
+use axum::body::Body;
+use axum::http::{header, Request};
+use floorready::api::auth::Login;
 use floorready::server::auth::password::Passwords;
 use floorready::server::config::Config;
 use floorready::server::db::Db;
+use floorready::server::http::router;
 use floorready::server::state::AppState;
 use floorready::server::user::{self, Actor, UserInput};
+use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
+use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
+use tower::ServiceExt;
 
 pub const PASSWORD: &str = "lantern-orbit-maple";
 
@@ -40,4 +47,31 @@ pub fn passwords() -> Passwords {
 
 pub async fn count(pool: &SqlitePool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect("count query")
+}
+
+pub fn form(path: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+}
+
+pub async fn send(state: &AppState, req: Request<Body>) -> axum::response::Response {
+    router(state.clone()).oneshot(req).await.expect("router answers")
+}
+
+pub async fn body_text(res: axum::response::Response) -> String {
+    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+/// Signs in through the real endpoint and returns the session cookie pair (`name=value`).
+pub async fn sign_in(state: &AppState, login: &str) -> String {
+    let body = format!("login={login}&password={PASSWORD}");
+    let res = send(state, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    let cookie = res.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_string();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+pub async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
 }

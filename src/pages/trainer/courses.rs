@@ -1,12 +1,13 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::course::*;
 use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::error::AppError;
 use crate::i18n::{tr, tr_with, use_locale};
-use crate::model::course::{CourseChoices, CourseFields, CourseStatus, TrainingType};
+use crate::model::course::{CourseChoices, CourseFields, CourseFile, CourseStatus, TrainingType};
 use crate::model::user::{Me, Role};
 
 fn course_id() -> i64 {
@@ -129,6 +130,7 @@ fn editor(_me: Me) -> impl IntoView {
     let archive = ServerAction::<ArchiveCourse>::new();
     let enroll = ServerAction::<EnrollCourse>::new();
     let add_owner = ServerAction::<AddCourseOwner>::new();
+    let delete_file = ServerAction::<DeleteCourseFile>::new();
     // Any change reloads the editor and the learner list.
     let changes = move || {
         update.version().get()
@@ -143,11 +145,13 @@ fn editor(_me: Me) -> impl IntoView {
             + archive.version().get()
             + enroll.version().get()
             + add_owner.version().get()
+            + delete_file.version().get()
     };
     let course = Resource::new(changes, move |_| get_course_editor(id));
     let learners = Resource::new(changes, move |_| course_learners(id));
     let choices = Resource::new(|| (), |_| get_course_choices());
     let teams = Resource::new(|| (), |_| list_teams());
+    let files = Resource::new(move || delete_file.version().get(), move |_| course_files(id));
     let errors = view! {
         <ErrorNote error=action_error(update.value())/>
         <ErrorNote error=action_error(draft.value())/>
@@ -161,6 +165,7 @@ fn editor(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(archive.value())/>
         <ErrorNote error=action_error(enroll.value())/>
         <ErrorNote error=action_error(add_owner.value())/>
+        <ErrorNote error=action_error(delete_file.value())/>
     };
     let enrolled_note = move || {
         enroll.value().get().and_then(|r| r.ok()).map(|n| {
@@ -318,7 +323,8 @@ fn editor(_me: Me) -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
-        <section class="card">
+        <CourseFiles course_id=id files=files delete=delete_file/>
+        <section class="card" id="learners">
             <h2>{tr("courses.learners")}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -333,6 +339,73 @@ fn editor(_me: Me) -> impl IntoView {
                                 <tr>
                                     <td>{l.display_name}</td><td>{l.employee_no}</td><td>{format!("v{}", l.version_no)}</td>
                                     <td><progress max=l.total value=l.done></progress>" "{format!("{}/{}", l.done, l.total)}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The upload outcome the upload route put in the query string; only known keys are shown.
+fn upload_outcome() -> Option<(bool, &'static str)> {
+    let query = use_query_map().read_untracked();
+    if query.get("uploaded").is_some() {
+        return Some((true, "courses.file_uploaded"));
+    }
+    let key = query.get("file_error")?;
+    ["error.file_empty", "error.file_too_large", "error.file_type"].into_iter().find(|k| *k == key).map(|k| (false, k))
+}
+
+/// Images and attachments: a plain multipart form (works without JavaScript) and the list with
+/// the Markdown to paste into a lesson.
+#[component]
+fn CourseFiles(
+    course_id: i64,
+    files: Resource<Result<Vec<CourseFile>, AppError>>,
+    delete: ServerAction<DeleteCourseFile>,
+) -> impl IntoView {
+    let outcome = upload_outcome().map(|(ok, key)| {
+        view! { <p class=if ok { "alert ok" } else { "alert error" } role="status">
+            {if ok { tr(key) } else { format!("{}: {}", tr("field.file"), tr(key)) }}
+        </p> }
+    });
+    view! {
+        <section class="card" id="files">
+            <h2>{tr("courses.files")}</h2>
+            {outcome}
+            <form method="post" action=format!("/courses/{course_id}/files") enctype="multipart/form-data" class="row">
+                <input type="file" name="file" required aria-label=tr("courses.file")
+                    accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.docx,.xlsx,.pptx"/>
+                <button type="submit">{tr("courses.upload")}</button>
+            </form>
+            <p class="hint">{tr("courses.files_help")}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = files.await.unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="empty">{tr("courses.no_files")}</p> }.into_any();
+                    }
+                    view! {
+                        <table class="list">
+                            <thead><tr>
+                                <th>{tr("courses.file")}</th><th>{tr("courses.file_size")}</th>
+                                <th>{tr("courses.file_markdown")}</th><th></th>
+                            </tr></thead>
+                            <tbody>{list.into_iter().map(|f| view! {
+                                <tr>
+                                    <td><a href=f.url()>{f.name.clone()}</a></td>
+                                    <td>{format!("{:.1} KB", f.size_bytes as f64 / 1024.0)}</td>
+                                    <td><code class="snippet">{f.markdown()}</code></td>
+                                    <td>
+                                        <ActionForm action=delete>
+                                            <input type="hidden" name="course_id" value=course_id/>
+                                            <input type="hidden" name="file_id" value=f.id/>
+                                            <button type="submit" class="danger">{tr("courses.delete_file")}</button>
+                                        </ActionForm>
+                                    </td>
                                 </tr>
                             }).collect_view()}</tbody>
                         </table>

@@ -20,6 +20,8 @@ mod tests {
         assert!(html.contains("<h1>服务承诺</h1>"));
         assert!(html.contains("<strong>24 小时</strong>"));
         assert!(html.contains("<table>"));
+        let img = render("![流程](/files/7/三包.png)");
+        assert!(img.contains("<img src=\"/files/7/%E4%B8%89%E5%8C%85.png\" alt=\"流程\""), "{img}");
     }
 
     #[test]

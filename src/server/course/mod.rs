@@ -4,6 +4,7 @@
 //! published version; enrollments keep the version they started on.
 
 pub mod enroll;
+pub mod files;
 pub mod learn;
 pub mod markdown;
 
