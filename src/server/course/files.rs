@@ -104,8 +104,11 @@ pub async fn upload(
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, Event::by(actor, "course.file_upload", "course", course_id).detail(format!("{id} {name}")))
-        .await?;
+    audit::record(
+        &mut tx,
+        Event::by(actor, "course_file_uploaded", "course", course_id).detail(format!("{id} {name}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -143,7 +146,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
         return Err(AppError::validation("file", "error.file_in_use"));
     }
     sqlx::query!("delete from course_files where id = ?", file_id).execute(&mut *tx).await?;
-    audit::record(&mut tx, Event::by(actor, "course.file_delete", "course", course_id).detail(file_id.to_string()))
+    audit::record(&mut tx, Event::by(actor, "course_file_deleted", "course", course_id).detail(file_id.to_string()))
         .await?;
     tx.commit().await?;
     // The blob stays: another row (or course) may share the same content.
