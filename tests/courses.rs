@@ -6,9 +6,6 @@ use common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::course::{CourseFields, CourseStatus, TrainingType};
 use floorready::model::team::TeamKind;
-use floorready::server::auth::guard::CurrentUser;
-use floorready::server::auth::login::{self, LoginRequest};
-use floorready::server::auth::session;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::state::AppState;
 use floorready::server::{team, user};
@@ -23,16 +20,6 @@ fn fields(title: &str) -> CourseFields {
         training_type: TrainingType::PreJob,
         duration_minutes: 90,
     }
-}
-
-async fn current(st: &AppState, employee_no: &str) -> CurrentUser {
-    let token = login::login(
-        st,
-        LoginRequest { login: employee_no, password: PASSWORD, ip: "t", user_agent: "t", previous_session: None },
-    )
-    .await
-    .unwrap();
-    session::resolve(&st.db, &st.config, &token).await.unwrap().unwrap()
 }
 
 /// A published course with two modules and three lessons; returns (course, [lesson ids]).

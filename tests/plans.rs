@@ -11,9 +11,6 @@ use floorready::i18n::Locale;
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::{Attendance, Method, PlanFields};
 use floorready::model::team::TeamKind;
-use floorready::server::auth::guard::CurrentUser;
-use floorready::server::auth::login::{self, LoginRequest};
-use floorready::server::auth::session;
 use floorready::server::plan::{self, export, SessionInput};
 use floorready::server::state::AppState;
 use floorready::server::{course, team, user};
@@ -40,12 +37,6 @@ fn session(day: &str, start: &str, end: &str, instructor: &str) -> SessionInput 
         instructor_employee_no: instructor.into(),
         ..Default::default()
     }
-}
-
-async fn current(st: &AppState, no: &str) -> CurrentUser {
-    let req = LoginRequest { login: no, password: PASSWORD, ip: "t", user_agent: "t", previous_session: None };
-    let token = login::login(st, req).await.unwrap();
-    session::resolve(&st.db, &st.config, &token).await.unwrap().unwrap()
 }
 
 #[sqlx::test]

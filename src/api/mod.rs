@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod course;
 pub mod plan;
+pub mod quiz;
 pub mod team;
 pub mod user;

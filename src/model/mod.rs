@@ -2,5 +2,6 @@
 
 pub mod course;
 pub mod plan;
+pub mod quiz;
 pub mod team;
 pub mod user;

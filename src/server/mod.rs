@@ -12,6 +12,7 @@ pub mod demo;
 pub mod demo_course;
 pub mod http;
 pub mod plan;
+pub mod quiz;
 pub mod state;
 pub mod team;
 pub mod user;

@@ -4,7 +4,10 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use floorready::api::auth::Login;
+use floorready::server::auth::guard::CurrentUser;
+use floorready::server::auth::login::{self, LoginRequest};
 use floorready::server::auth::password::Passwords;
+use floorready::server::auth::session;
 use floorready::server::config::Config;
 use floorready::server::db::Db;
 use floorready::server::http::router;
@@ -74,4 +77,15 @@ pub async fn sign_in(state: &AppState, login: &str) -> String {
 
 pub async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
     res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+/// Signs in through the login service and returns the caller as the guards see them.
+pub async fn current(st: &AppState, employee_no: &str) -> CurrentUser {
+    let token = login::login(
+        st,
+        LoginRequest { login: employee_no, password: PASSWORD, ip: "t", user_agent: "t", previous_session: None },
+    )
+    .await
+    .unwrap();
+    session::resolve(&st.db, &st.config, &token).await.unwrap().unwrap()
 }

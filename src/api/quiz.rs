@@ -1,0 +1,380 @@
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::quiz::{
+    AttemptResult, AttemptView, BankDetail, BankSummary, Gain, GradingItem, QuizEditor, QuizIntro, QuizResults,
+    QuizSummary,
+};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::quiz::{QuizFields, QuizKind, ReviewPolicy},
+    model::user::Role,
+    server::{ctx::Ctx, quiz as svc},
+};
+
+#[cfg(feature = "ssr")]
+const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
+
+#[cfg(feature = "ssr")]
+fn optional_number(field: &str, value: &str) -> Result<Option<i64>, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse().map(Some).map_err(|_| AppError::validation(field, "error.number_invalid"))
+}
+
+/// A `datetime-local` value, read as UTC (the app shows every time in UTC).
+#[cfg(feature = "ssr")]
+fn optional_time(field: &str, value: &str) -> Result<Option<i64>, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .map(|t| Some(t.and_utc().timestamp()))
+        .map_err(|_| AppError::validation(field, "error.time_invalid"))
+}
+
+#[cfg(feature = "ssr")]
+async fn bank_user(bank_id: i64, what: &str) -> Result<Ctx, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, what)?;
+    cx.fail_with(svc::require_bank(&cx.state.db, me, bank_id).await)?;
+    Ok(cx)
+}
+
+#[cfg(feature = "ssr")]
+async fn quiz_author(quiz_id: i64, what: &str) -> Result<Ctx, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, what)?;
+    cx.fail_with(svc::authoring::require_quiz_author(&cx.state.db, me, quiz_id).await)?;
+    Ok(cx)
+}
+
+#[server]
+pub async fn list_banks() -> Result<Vec<BankSummary>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "list_banks")?;
+    cx.fail_with(svc::list_banks(&cx.state.db, me).await)
+}
+
+#[server]
+pub async fn create_bank(name: String, #[server(default)] course_id: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "create_bank")?;
+    let course_id = cx.fail_with(optional_number("course_id", &course_id))?;
+    let id = cx.fail_with(svc::create_bank(&cx.state.db, cx.actor(), me, course_id, &name).await)?;
+    leptos_axum::redirect(&format!("/trainer/banks/{id}"));
+    Ok(())
+}
+
+#[server]
+pub async fn get_bank(id: i64) -> Result<BankDetail, AppError> {
+    let cx = bank_user(id, "get_bank").await?;
+    cx.fail_with(svc::bank_detail(&cx.state.db, id).await)
+}
+
+#[server]
+pub async fn import_gift(bank_id: i64, gift: String) -> Result<u32, AppError> {
+    let cx = bank_user(bank_id, "import_gift").await?;
+    cx.fail_with(svc::import_gift(&cx.state.db, cx.actor(), bank_id, &gift).await)
+}
+
+#[server]
+pub async fn save_question(
+    bank_id: i64,
+    #[server(default)] question_id: Option<i64>,
+    gift: String,
+) -> Result<(), AppError> {
+    let cx = bank_user(bank_id, "save_question").await?;
+    cx.fail_with(svc::save_question(&cx.state.db, cx.actor(), bank_id, question_id, &gift).await).map(|_| ())
+}
+
+#[server]
+pub async fn archive_question(bank_id: i64, question_id: i64) -> Result<(), AppError> {
+    let cx = bank_user(bank_id, "archive_question").await?;
+    cx.fail_with(svc::archive_question(&cx.state.db, cx.actor(), bank_id, question_id).await)
+}
+
+#[server]
+pub async fn regrade_question(bank_id: i64, question_id: i64) -> Result<u32, AppError> {
+    let cx = bank_user(bank_id, "regrade_question").await?;
+    let in_bank = cx.fail_with(svc::question_in_bank(&cx.state.db, bank_id, question_id).await)?;
+    if !in_bank {
+        return cx.fail_with(Err(AppError::NotFound));
+    }
+    cx.fail_with(svc::attempt::regrade_question(&cx.state.db, cx.actor(), question_id).await)
+}
+
+#[server]
+pub async fn authored_quizzes() -> Result<Vec<QuizSummary>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "authored_quizzes")?;
+    cx.fail_with(svc::authoring::list_for_author(&cx.state.db, me).await)
+}
+
+#[cfg(feature = "ssr")]
+fn quiz_fields(
+    title: String,
+    kind: &str,
+    pass_percent: &str,
+    time_limit_minutes: &str,
+    opens_at: &str,
+    closes_at: &str,
+    attempts_allowed: &str,
+    cooloff_minutes: &str,
+    review_policy: &str,
+    shuffle_questions: Option<String>,
+    shuffle_options: Option<String>,
+    pre_test_id: &str,
+) -> Result<QuizFields, AppError> {
+    Ok(QuizFields {
+        title,
+        kind: QuizKind::parse(kind).ok_or_else(|| AppError::validation("kind", "error.choice_unknown"))?,
+        pass_percent: optional_number("pass_percent", pass_percent)?.unwrap_or(80),
+        time_limit_minutes: optional_number("time_limit_minutes", time_limit_minutes)?,
+        opens_at: optional_time("opens_at", opens_at)?,
+        closes_at: optional_time("closes_at", closes_at)?,
+        attempts_allowed: optional_number("attempts_allowed", attempts_allowed)?,
+        cooloff_minutes: optional_number("cooloff_minutes", cooloff_minutes)?.unwrap_or(0),
+        review_policy: ReviewPolicy::parse(review_policy)
+            .ok_or_else(|| AppError::validation("review_policy", "error.choice_unknown"))?,
+        shuffle_questions: shuffle_questions.is_some(),
+        shuffle_options: shuffle_options.is_some(),
+        pre_test_id: optional_number("pre_test_id", pre_test_id)?,
+    })
+}
+
+#[server]
+pub async fn create_quiz(
+    course_id: i64,
+    title: String,
+    kind: String,
+    #[server(default)] pass_percent: String,
+    #[server(default)] time_limit_minutes: String,
+    #[server(default)] opens_at: String,
+    #[server(default)] closes_at: String,
+    #[server(default)] attempts_allowed: String,
+    #[server(default)] cooloff_minutes: String,
+    review_policy: String,
+    #[server(default)] shuffle_questions: Option<String>,
+    #[server(default)] shuffle_options: Option<String>,
+    #[server(default)] pre_test_id: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "create_quiz")?;
+    let f = cx.fail_with(quiz_fields(
+        title,
+        &kind,
+        &pass_percent,
+        &time_limit_minutes,
+        &opens_at,
+        &closes_at,
+        &attempts_allowed,
+        &cooloff_minutes,
+        &review_policy,
+        shuffle_questions,
+        shuffle_options,
+        &pre_test_id,
+    ))?;
+    let id = cx.fail_with(svc::authoring::create(&cx.state.db, cx.actor(), me, course_id, &f).await)?;
+    leptos_axum::redirect(&format!("/trainer/quizzes/{id}"));
+    Ok(())
+}
+
+#[server]
+pub async fn update_quiz(
+    id: i64,
+    title: String,
+    kind: String,
+    #[server(default)] pass_percent: String,
+    #[server(default)] time_limit_minutes: String,
+    #[server(default)] opens_at: String,
+    #[server(default)] closes_at: String,
+    #[server(default)] attempts_allowed: String,
+    #[server(default)] cooloff_minutes: String,
+    review_policy: String,
+    #[server(default)] shuffle_questions: Option<String>,
+    #[server(default)] shuffle_options: Option<String>,
+    #[server(default)] pre_test_id: String,
+) -> Result<(), AppError> {
+    let cx = quiz_author(id, "update_quiz").await?;
+    let f = cx.fail_with(quiz_fields(
+        title,
+        &kind,
+        &pass_percent,
+        &time_limit_minutes,
+        &opens_at,
+        &closes_at,
+        &attempts_allowed,
+        &cooloff_minutes,
+        &review_policy,
+        shuffle_questions,
+        shuffle_options,
+        &pre_test_id,
+    ))?;
+    cx.fail_with(svc::authoring::update(&cx.state.db, id, &f).await)
+}
+
+#[server]
+pub async fn get_quiz_editor(id: i64) -> Result<QuizEditor, AppError> {
+    let cx = quiz_author(id, "get_quiz_editor").await?;
+    let me = cx.role(AUTHORS, "get_quiz_editor")?;
+    cx.fail_with(svc::authoring::editor(&cx.state.db, me, id).await)
+}
+
+#[server]
+pub async fn add_quiz_question(quiz_id: i64, question_id: String) -> Result<(), AppError> {
+    let cx = quiz_author(quiz_id, "add_quiz_question").await?;
+    let q = cx.fail_with(optional_number("question_id", &question_id).and_then(|q| {
+        q.ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))
+    }))?;
+    cx.fail_with(svc::authoring::add_question(&cx.state.db, quiz_id, q).await)
+}
+
+#[server]
+pub async fn add_quiz_draw(
+    quiz_id: i64,
+    bank_id: i64,
+    #[server(default)] category: String,
+    #[server(default)] tag: String,
+    draw_count: String,
+) -> Result<(), AppError> {
+    let cx = quiz_author(quiz_id, "add_quiz_draw").await?;
+    let n = cx.fail_with(optional_number("draw_count", &draw_count))?.unwrap_or(1);
+    cx.fail_with(svc::authoring::add_draw(&cx.state.db, quiz_id, bank_id, &category, &tag, n).await)
+}
+
+#[server]
+pub async fn remove_quiz_slot(quiz_id: i64, slot_id: i64) -> Result<(), AppError> {
+    let cx = quiz_author(quiz_id, "remove_quiz_slot").await?;
+    cx.fail_with(svc::authoring::remove_slot(&cx.state.db, quiz_id, slot_id).await)
+}
+
+#[server]
+pub async fn publish_quiz(id: i64, published: bool) -> Result<(), AppError> {
+    let cx = quiz_author(id, "publish_quiz").await?;
+    cx.fail_with(svc::authoring::set_published(&cx.state.db, cx.actor(), id, published).await)
+}
+
+#[server]
+pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Vec<Gain>), AppError> {
+    let cx = quiz_author(id, "get_quiz_results").await?;
+    let results = cx.fail_with(svc::authoring::results(&cx.state.db, id).await)?;
+    let gains = cx.fail_with(svc::authoring::gains(&cx.state.db, id).await)?;
+    Ok((results, gains))
+}
+
+#[server]
+pub async fn grading_queue() -> Result<Vec<GradingItem>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "grading_queue")?;
+    cx.fail_with(svc::attempt::grading_queue(&cx.state.db, me).await)
+}
+
+#[server]
+pub async fn grade_essay(attempt_id: i64, position: i64, awarded: String, #[server(default)] comment: String) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "grade_essay")?;
+    let course = cx.fail_with(svc::attempt::attempt_course(&cx.state.db, attempt_id).await)?;
+    cx.fail_with(crate::server::course::require_author(&cx.state.db, me, course).await)?;
+    let awarded: f64 = cx.fail_with(
+        awarded.trim().replace(',', ".").parse().map_err(|_| AppError::validation("awarded", "error.number_invalid")),
+    )?;
+    cx.fail_with(svc::attempt::grade_item(&cx.state.db, cx.actor(), me, attempt_id, position, awarded, &comment).await)
+}
+
+// ---- trainees ----
+
+#[server]
+pub async fn get_quiz_intro(id: i64) -> Result<QuizIntro, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("get_quiz_intro")?;
+    cx.fail_with(svc::attempt::intro(&cx.state.db, me, id).await)
+}
+
+#[server]
+pub async fn start_attempt(quiz_id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("start_attempt")?;
+    let id = cx.fail_with(svc::attempt::start(&cx.state.db, cx.actor(), me, quiz_id).await)?;
+    leptos_axum::redirect(&format!("/attempt/{id}"));
+    Ok(())
+}
+
+/// The attempt page's questions, or `None` once the attempt is closed (the page then shows the result).
+#[server]
+pub async fn get_attempt(id: i64, page: usize) -> Result<Option<AttemptView>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("get_attempt")?;
+    cx.fail_with(svc::attempt::view(&cx.state.db, me, id, page).await)
+}
+
+/// Saves a page of answers, then goes where the button said: `stay` (autosave, answers the new
+/// sequence number), `prev`, `next`, `page-N` or `submit`.
+#[server]
+pub async fn save_attempt(
+    attempt_id: i64,
+    seq: i64,
+    page: usize,
+    go: String,
+    #[server(default)] answers: BTreeMap<String, String>,
+) -> Result<i64, AppError> {
+    use svc::attempt::Saved;
+    let cx = Ctx::get()?;
+    let me = cx.user("save_attempt")?;
+    let saved = cx.fail_with(svc::attempt::save(&cx.state.db, me, attempt_id, seq, page, &answers).await);
+    let saved = match (saved, go.as_str()) {
+        // After the deadline the attempt is closed: show the result rather than an error.
+        (Err(AppError::Validation { key, .. }), _) if key == "error.attempt_deadline" || key == "error.attempt_closed" => {
+            if go != "stay" {
+                leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
+                return Ok(seq);
+            }
+            return cx.fail_with(Err(AppError::validation("attempt", &key)));
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(s), _) => s,
+    };
+    let current = match saved {
+        Saved::Stored(s) => s,
+        // A submit whose answers were already saved (double click, retry) still submits.
+        Saved::Stale(s) if go == "submit" => s,
+        Saved::Stale(_) => return cx.fail_with(Err(AppError::Conflict { field: "seq".into() })),
+    };
+    match go.as_str() {
+        "stay" => {}
+        "submit" => {
+            cx.fail_with(svc::attempt::submit(&cx.state.db, cx.actor(), me, attempt_id).await)?;
+            leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
+        }
+        "prev" => leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page.saturating_sub(1))),
+        "next" => leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page + 1)),
+        other => {
+            let target: usize = other.strip_prefix("page-").and_then(|p| p.parse().ok()).unwrap_or(page);
+            leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={target}"));
+        }
+    }
+    Ok(current)
+}
+
+#[server]
+pub async fn get_attempt_result(id: i64) -> Result<AttemptResult, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("get_attempt_result")?;
+    cx.fail_with(svc::attempt::result(&cx.state.db, me, id).await)
+}
+
+#[server]
+pub async fn my_quizzes() -> Result<Vec<crate::model::quiz::MyQuiz>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("my_quizzes")?;
+    cx.fail_with(svc::attempt::my_quizzes(&cx.state.db, me).await)
+}

@@ -1,0 +1,452 @@
+//! Quizzes as trainers build them: settings, fixed questions and random draws, publishing, and
+//! the results views (attempts with pass rate, pre-test vs post-test gain).
+
+use crate::error::{AppError, AppResult};
+use crate::model::quiz::{
+    AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy,
+    SlotView,
+};
+use crate::model::user::Role;
+use crate::server::audit::{self, Event};
+use crate::server::auth::guard::CurrentUser;
+use crate::server::course::require_author;
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+/// The course a quiz belongs to, once the caller is known to author it.
+pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
+    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = ?", quiz_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require_author(db, user, course_id).await?;
+    Ok(course_id)
+}
+
+pub fn validate(f: &QuizFields) -> AppResult<()> {
+    let title = f.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::validation("title", "error.title_invalid"));
+    }
+    if !(0..=100).contains(&f.pass_percent) {
+        return Err(AppError::validation("pass_percent", "error.percent_invalid"));
+    }
+    if f.time_limit_minutes.is_some_and(|m| !(1..=600).contains(&m)) {
+        return Err(AppError::validation("time_limit_minutes", "error.number_invalid"));
+    }
+    if f.attempts_allowed.is_some_and(|n| !(1..=100).contains(&n)) {
+        return Err(AppError::validation("attempts_allowed", "error.number_invalid"));
+    }
+    if !(0..=60 * 24 * 90).contains(&f.cooloff_minutes) {
+        return Err(AppError::validation("cooloff_minutes", "error.number_invalid"));
+    }
+    if let (Some(o), Some(c)) = (f.opens_at, f.closes_at) {
+        if c <= o {
+            return Err(AppError::validation("closes_at", "error.window_invalid"));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i64, f: &QuizFields) -> AppResult<i64> {
+    require_author(db, user, course_id).await?;
+    validate(f)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into quizzes (course_id, title, kind, created_by, created_at) values (?, ?, ?, ?, ?)
+           returning id as "id!""#,
+        course_id,
+        f.title,
+        "practice",
+        user.id,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    write_fields(&mut tx, id, course_id, f).await?;
+    audit::record(&mut tx, Event::by(actor, "quiz_created", "quiz", id).detail(f.title.trim())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn write_fields(conn: &mut sqlx::SqliteConnection, id: i64, course_id: i64, f: &QuizFields) -> AppResult<()> {
+    if let Some(pre) = f.pre_test_id {
+        let ok = sqlx::query_scalar!(
+            "select count(*) from quizzes where id = ? and course_id = ? and kind = 'pre_test' and id <> ?",
+            pre,
+            course_id,
+            id
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if ok == 0 {
+            return Err(AppError::validation("pre_test_id", "error.choice_unknown"));
+        }
+    }
+    let title = f.title.trim();
+    let kind = f.kind.as_str();
+    let limit = f.time_limit_minutes.map(|m| m * 60);
+    let cooloff = f.cooloff_minutes * 60;
+    let review = f.review_policy.as_str();
+    let pre = if f.kind == QuizKind::PostTest { f.pre_test_id } else { None };
+    sqlx::query!(
+        "update quizzes set title = ?, kind = ?, pass_percent = ?, time_limit_secs = ?, opens_at = ?, closes_at = ?,
+                attempts_allowed = ?, cooloff_secs = ?, review_policy = ?, shuffle_questions = ?,
+                shuffle_options = ?, pre_test_id = ?
+         where id = ?",
+        title,
+        kind,
+        f.pass_percent,
+        limit,
+        f.opens_at,
+        f.closes_at,
+        f.attempts_allowed,
+        cooloff,
+        review,
+        f.shuffle_questions,
+        f.shuffle_options,
+        pre,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
+    validate(f)?;
+    let mut tx = db.begin().await?;
+    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = ?", quiz_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    write_fields(&mut tx, quiz_id, course_id, f).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A bank the quiz may draw from: shared, or belonging to the quiz's course.
+async fn check_bank(conn: &mut sqlx::SqliteConnection, quiz_id: i64, bank_id: i64) -> AppResult<()> {
+    let ok = sqlx::query_scalar!(
+        "select count(*) from question_banks b join quizzes z on z.id = ?
+         where b.id = ? and (b.course_id is null or b.course_id = z.course_id)",
+        quiz_id,
+        bank_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if ok == 0 {
+        return Err(AppError::validation("bank_id", "error.choice_unknown"));
+    }
+    Ok(())
+}
+
+async fn next_position(conn: &mut sqlx::SqliteConnection, quiz_id: i64) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(max(position), -1) + 1 as "p!: i64" from quiz_slots where quiz_id = ?"#,
+        quiz_id
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let bank_id = sqlx::query_scalar!("select bank_id from questions where id = ? and archived_at is null", question_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))?;
+    check_bank(&mut tx, quiz_id, bank_id).await?;
+    let pos = next_position(&mut tx, quiz_id).await?;
+    sqlx::query!("insert into quiz_slots (quiz_id, position, question_id) values (?, ?, ?)", quiz_id, pos, question_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: &str, count: i64) -> AppResult<()> {
+    if !(1..=200).contains(&count) {
+        return Err(AppError::validation("draw_count", "error.number_invalid"));
+    }
+    let (category, tag) = (category.trim().trim_matches('/'), tag.trim().to_lowercase());
+    let mut tx = db.begin().await?;
+    check_bank(&mut tx, quiz_id, bank_id).await?;
+    let available = draw_pool_size(&mut tx, bank_id, category, &tag).await?;
+    if available < count {
+        return Err(AppError::validation("draw_count", "error.quiz_not_enough_questions"));
+    }
+    let pos = next_position(&mut tx, quiz_id).await?;
+    sqlx::query!(
+        "insert into quiz_slots (quiz_id, position, bank_id, category, tag, draw_count) values (?, ?, ?, ?, ?, ?)",
+        quiz_id,
+        pos,
+        bank_id,
+        category,
+        tag,
+        count
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Questions a draw can pick from: in the category or below it, with the tag if one is given.
+pub(crate) async fn draw_pool(
+    conn: &mut sqlx::SqliteConnection,
+    bank_id: i64,
+    category: &str,
+    tag: &str,
+) -> AppResult<Vec<i64>> {
+    let below = format!("{category}/%");
+    let tagged = format!("%,{tag},%");
+    Ok(sqlx::query_scalar!(
+        r#"select id as "id!" from questions
+           where bank_id = ?1 and archived_at is null
+             and (?2 = '' or category = ?2 or category like ?3)
+             and (?4 = '' or ',' || tags || ',' like ?5)
+           order by id"#,
+        bank_id,
+        category,
+        below,
+        tag,
+        tagged
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+async fn draw_pool_size(conn: &mut sqlx::SqliteConnection, bank_id: i64, category: &str, tag: &str) -> AppResult<i64> {
+    Ok(draw_pool(conn, bank_id, category, tag).await?.len() as i64)
+}
+
+pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
+    let n = sqlx::query!("delete from quiz_slots where id = ? and quiz_id = ?", slot_id, quiz_id)
+        .execute(&db.write)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: bool) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    if published {
+        let slots = sqlx::query_scalar!("select count(*) from quiz_slots where quiz_id = ?", quiz_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if slots == 0 {
+            return Err(AppError::validation("quiz", "error.quiz_empty"));
+        }
+    }
+    let at = published.then(now);
+    sqlx::query!("update quizzes set published_at = ? where id = ?", at, quiz_id).execute(&mut *tx).await?;
+    let action = if published { "quiz_published" } else { "quiz_unpublished" };
+    audit::record(&mut tx, Event::by(actor, action, "quiz", quiz_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) fn fields_from_row(
+    title: String,
+    kind: &str,
+    pass_percent: i64,
+    time_limit_secs: Option<i64>,
+    opens_at: Option<i64>,
+    closes_at: Option<i64>,
+    attempts_allowed: Option<i64>,
+    cooloff_secs: i64,
+    review_policy: &str,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+    pre_test_id: Option<i64>,
+) -> QuizFields {
+    QuizFields {
+        title,
+        kind: QuizKind::parse(kind).unwrap_or(QuizKind::Practice),
+        pass_percent,
+        time_limit_minutes: time_limit_secs.map(|s| s / 60),
+        opens_at,
+        closes_at,
+        attempts_allowed,
+        cooloff_minutes: cooloff_secs / 60,
+        review_policy: ReviewPolicy::parse(review_policy).unwrap_or(ReviewPolicy::ScoreOnly),
+        shuffle_questions,
+        shuffle_options,
+        pre_test_id,
+    }
+}
+
+pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizEditor> {
+    let q = sqlx::query!(
+        r#"select course_id, title, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
+                  cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
+                  shuffle_options as "shuffle_options: bool", pre_test_id, published_at
+           from quizzes where id = ?"#,
+        quiz_id
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slots = sqlx::query!(
+        r#"select s.id as "id!", s.position, s.question_id, s.bank_id, s.category, s.tag, s.draw_count,
+                  v.title as "q_title?", v.stem as "q_stem?",
+                  (select name from question_banks b where b.id = coalesce(s.bank_id, q.bank_id)) as "bank_name?"
+           from quiz_slots s
+           left join questions q on q.id = s.question_id
+           left join question_versions v on v.id = q.current_version_id
+           where s.quiz_id = ? order by s.position"#,
+        quiz_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| SlotView {
+        id: r.id,
+        position: r.position,
+        question_id: r.question_id,
+        question_label: match (r.q_title, r.q_stem) {
+            (Some(t), _) if !t.is_empty() => t,
+            (_, Some(stem)) => stem.chars().take(80).collect(),
+            _ => String::new(),
+        },
+        bank_id: r.bank_id,
+        bank_name: r.bank_name.unwrap_or_default(),
+        category: r.category,
+        tag: r.tag,
+        draw_count: r.draw_count,
+    })
+    .collect();
+    let banks = super::list_banks(db, user)
+        .await?
+        .into_iter()
+        .filter(|b| b.course_id.is_none() || b.course_id == Some(q.course_id))
+        .collect();
+    let siblings = sqlx::query!(
+        r#"select id as "id!", title from quizzes where course_id = ? and id <> ? and kind = 'pre_test' order by id"#,
+        q.course_id,
+        quiz_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.title))
+    .collect();
+    Ok(QuizEditor {
+        id: quiz_id,
+        course_id: q.course_id,
+        fields: fields_from_row(
+            q.title,
+            &q.kind,
+            q.pass_percent,
+            q.time_limit_secs,
+            q.opens_at,
+            q.closes_at,
+            q.attempts_allowed,
+            q.cooloff_secs,
+            &q.review_policy,
+            q.shuffle_questions,
+            q.shuffle_options,
+            q.pre_test_id,
+        ),
+        published: q.published_at.is_some(),
+        slots,
+        banks,
+        siblings,
+    })
+}
+
+/// The quizzes of the courses the user authors (all for admins).
+pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizSummary>> {
+    let all = user.has(Role::Admin);
+    let rows = sqlx::query!(
+        r#"select z.id as "id!", z.course_id, z.title, z.kind, z.published_at,
+                  (select v.title from course_versions v where v.course_id = z.course_id
+                    order by v.version_no desc limit 1) as "course_title!: String",
+                  (select coalesce(sum(draw_count), 0) from quiz_slots s where s.quiz_id = z.id) as "questions!: i64",
+                  (select count(*) from attempts a where a.quiz_id = z.id and a.status <> 'in_progress') as "attempts!: i64",
+                  (select count(*) from attempts a where a.quiz_id = z.id and a.passed = 1) as "passed!: i64"
+           from quizzes z
+           where ?1 or z.course_id in (select course_id from course_owners where user_id = ?2)
+           order by z.course_id, z.id"#,
+        all,
+        user.id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| QuizSummary {
+            id: r.id,
+            course_id: r.course_id,
+            course_title: r.course_title,
+            title: r.title,
+            kind: QuizKind::parse(&r.kind).unwrap_or(QuizKind::Practice),
+            published: r.published_at.is_some(),
+            question_count: r.questions,
+            attempts: r.attempts,
+            passed: r.passed,
+        })
+        .collect())
+}
+
+/// Every finished or open attempt of a quiz, and the pass rate among graded ones.
+pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
+    let title = sqlx::query_scalar!("select title from quizzes where id = ?", quiz_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let attempts: Vec<AttemptRow> = sqlx::query!(
+        r#"select a.id as "id!", u.display_name, u.employee_no, a.attempt_no, a.status, a.submitted_at,
+                  a.percent, a.passed as "passed: bool"
+           from attempts a join users u on u.id = a.user_id
+           where a.quiz_id = ? order by u.display_name, a.attempt_no"#,
+        quiz_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| AttemptRow {
+        id: r.id,
+        display_name: r.display_name,
+        employee_no: r.employee_no,
+        attempt_no: r.attempt_no,
+        status: AttemptStatus::parse(&r.status).unwrap_or(AttemptStatus::InProgress),
+        submitted_at: r.submitted_at,
+        percent: r.percent,
+        passed: r.passed,
+    })
+    .collect();
+    let graded: Vec<&AttemptRow> = attempts.iter().filter(|a| a.status == AttemptStatus::Graded).collect();
+    let pass_rate = (!graded.is_empty())
+        .then(|| graded.iter().filter(|a| a.passed == Some(true)).count() as f64 * 100.0 / graded.len() as f64);
+    Ok(QuizResults { quiz_id, title, attempts, pass_rate })
+}
+
+/// Each trainee's best graded pre-test and post-test of a post-test's pair, side by side.
+pub async fn gains(db: &Db, post_test_id: i64) -> AppResult<Vec<Gain>> {
+    let rows = sqlx::query!(
+        r#"select u.display_name, u.employee_no,
+                  (select max(a.percent) from attempts a where a.quiz_id = z.pre_test_id and a.user_id = u.id
+                     and a.status = 'graded') as "pre: f64",
+                  (select max(a.percent) from attempts a where a.quiz_id = z.id and a.user_id = u.id
+                     and a.status = 'graded') as "post: f64"
+           from quizzes z
+           join enrollments e on e.course_id = z.course_id
+           join users u on u.id = e.user_id
+           where z.id = ? order by u.display_name"#,
+        post_test_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.pre.is_some() || r.post.is_some())
+        .map(|r| Gain { display_name: r.display_name, employee_no: r.employee_no, pre_percent: r.pre, post_percent: r.post })
+        .collect())
+}

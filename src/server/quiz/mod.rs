@@ -1,0 +1,367 @@
+//! Question banks and versioned questions. Quizzes and attempts are in `quiz::attempt` and
+//! `quiz::authoring`; grading is a pure function in `quiz::grade`.
+
+pub mod attempt;
+pub mod authoring;
+pub mod gift;
+pub mod grade;
+
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult};
+use crate::model::quiz::{BankDetail, BankSummary, QuestionBody, QuestionDraft, QuestionRow};
+use crate::model::user::Role;
+use crate::server::audit::{self, Event};
+use crate::server::auth::guard::CurrentUser;
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+const MAX_TEXT: usize = 20_000;
+
+/// The checks every question passes, however it arrives (GIFT, spreadsheet, editor).
+/// Returns the translation key of the first problem.
+pub fn validate_draft(q: &QuestionDraft) -> Result<(), &'static str> {
+    if q.stem.trim().is_empty() {
+        return Err("error.question_no_text");
+    }
+    if q.stem.len() > MAX_TEXT || q.title.chars().count() > 200 {
+        return Err("error.question_too_long");
+    }
+    if !(1..=5).contains(&q.difficulty) {
+        return Err("error.question_difficulty");
+    }
+    if !(1..=100).contains(&q.points) {
+        return Err("error.question_points");
+    }
+    let ok = match &q.body {
+        QuestionBody::Single { options } => {
+            options.len() >= 2 && options.iter().any(|o| o.percent == 100) && options.iter().all(|o| !o.text.is_empty())
+        }
+        QuestionBody::Multiple { options, .. } => {
+            options.len() >= 2 && options.iter().any(|o| o.percent > 0) && options.iter().all(|o| !o.text.is_empty())
+        }
+        QuestionBody::TrueFalse { .. } | QuestionBody::Essay => true,
+        QuestionBody::FillBlank { answers } => answers.iter().any(|a| a.percent > 0 && !a.text.is_empty()),
+        QuestionBody::Numeric { answers } => answers.iter().any(|a| a.percent > 0),
+        QuestionBody::Matching { pairs } => {
+            pairs.iter().filter(|p| !p.left.is_empty()).count() >= 2 && pairs.iter().all(|p| !p.right.is_empty())
+        }
+        QuestionBody::Ordering { items } => items.len() >= 2 && items.iter().all(|i| !i.is_empty()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(match q.body.kind() {
+            crate::model::quiz::QuestionKind::Single => "error.question_single",
+            crate::model::quiz::QuestionKind::Multiple => "error.question_multiple",
+            crate::model::quiz::QuestionKind::FillBlank | crate::model::quiz::QuestionKind::Numeric => {
+                "error.question_accepted"
+            }
+            crate::model::quiz::QuestionKind::Matching => "error.question_matching",
+            _ => "error.question_ordering",
+        })
+    }
+}
+
+/// Tags compare case-insensitively and are stored sorted, lower case, comma separated.
+pub fn normalize_tags(tags: &[String]) -> String {
+    let mut t: Vec<String> =
+        tags.iter().map(|t| t.trim().to_lowercase().replace(',', " ")).filter(|t| !t.is_empty()).collect();
+    t.sort();
+    t.dedup();
+    t.join(",")
+}
+
+pub fn split_tags(tags: &str) -> Vec<String> {
+    tags.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+/// Who may use and edit a bank: for a course's bank, its authors; a shared bank, any trainer.
+pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResult<()> {
+    let course = sqlx::query_scalar!("select course_id from question_banks where id = ?", bank_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match course {
+        Some(course_id) => crate::server::course::require_author(db, user, course_id).await,
+        None if user.has(Role::Trainer) || user.has(Role::Admin) => Ok(()),
+        None => Err(AppError::Forbidden),
+    }
+}
+
+pub async fn create_bank(
+    db: &Db,
+    actor: Actor<'_>,
+    user: &CurrentUser,
+    course_id: Option<i64>,
+    name: &str,
+) -> AppResult<i64> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::validation("name", "error.name_invalid"));
+    }
+    if let Some(c) = course_id {
+        crate::server::course::require_author(db, user, c).await?;
+    }
+    let at = now();
+    let mut tx = db.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into question_banks (course_id, name, created_by, created_at) values (?, ?, ?, ?)
+           returning id as "id!""#,
+        course_id,
+        name,
+        user.id,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(&mut tx, Event::by(actor, "bank_created", "question_bank", id).detail(name)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Shared banks and the banks of courses the user authors (every bank for admins).
+pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummary>> {
+    let all = user.has(Role::Admin);
+    let rows = sqlx::query!(
+        r#"select b.id as "id!", b.name, b.course_id,
+                  (select v.title from course_versions v where v.course_id = b.course_id
+                    order by v.version_no desc limit 1) as course_title,
+                  (select count(*) from questions q where q.bank_id = b.id and q.archived_at is null) as "count!: i64"
+           from question_banks b
+           where ?1 or b.course_id is null
+              or b.course_id in (select course_id from course_owners where user_id = ?2)
+           order by b.course_id is not null, b.name"#,
+        all,
+        user.id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BankSummary {
+            id: r.id,
+            name: r.name,
+            course_id: r.course_id,
+            course_title: r.course_title,
+            question_count: r.count,
+        })
+        .collect())
+}
+
+pub(crate) fn body_json(body: &QuestionBody) -> AppResult<String> {
+    serde_json::to_string(body).map_err(crate::error::internal)
+}
+
+pub(crate) fn parse_body(json: &str) -> AppResult<QuestionBody> {
+    serde_json::from_str(json).map_err(crate::error::internal)
+}
+
+/// Writes a question's next version (or its first, creating the question).
+async fn write_version(
+    conn: &mut SqliteConnection,
+    actor: Actor<'_>,
+    bank_id: i64,
+    question_id: Option<i64>,
+    q: &QuestionDraft,
+) -> AppResult<i64> {
+    let at = now();
+    let tags = normalize_tags(&q.tags);
+    let category = q.category.trim().trim_matches('/').to_string();
+    let question_id = match question_id {
+        Some(id) => {
+            sqlx::query!("update questions set category = ?, tags = ? where id = ?", category, tags, id)
+                .execute(&mut *conn)
+                .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar!(
+                r#"insert into questions (bank_id, category, tags, created_at) values (?, ?, ?, ?)
+                   returning id as "id!""#,
+                bank_id,
+                category,
+                tags,
+                at
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    let next = sqlx::query_scalar!(
+        r#"select coalesce(max(version_no), 0) + 1 as "n!: i64" from question_versions where question_id = ?"#,
+        question_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let kind = q.body.kind().as_str();
+    let body = body_json(&q.body)?;
+    let version_id = sqlx::query_scalar!(
+        r#"insert into question_versions
+             (question_id, version_no, kind, title, stem, difficulty, points, feedback, body, created_by, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!""#,
+        question_id,
+        next,
+        kind,
+        q.title,
+        q.stem,
+        q.difficulty,
+        q.points,
+        q.feedback,
+        body,
+        actor.id,
+        at
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!("update questions set current_version_id = ? where id = ?", version_id, question_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(question_id)
+}
+
+/// Imports a whole GIFT file into a bank: every question or none.
+pub async fn import_gift(db: &Db, actor: Actor<'_>, bank_id: i64, text: &str) -> AppResult<u32> {
+    let drafts = gift::parse(text).map_err(AppError::Rows)?;
+    import(db, actor, bank_id, &drafts, "gift").await
+}
+
+pub(crate) async fn import(
+    db: &Db,
+    actor: Actor<'_>,
+    bank_id: i64,
+    drafts: &[QuestionDraft],
+    source: &str,
+) -> AppResult<u32> {
+    let mut tx = db.begin().await?;
+    for q in drafts {
+        write_version(&mut tx, actor, bank_id, None, q).await?;
+    }
+    let n = drafts.len() as u32;
+    audit::record(&mut tx, Event::by(actor, "questions_imported", "question_bank", bank_id).detail(format!("{n} {source}")))
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Saves one question written in GIFT: a new question, or a new version of `question_id`.
+/// Attempts keep pointing at the version they showed, so past grades stay as they were.
+pub async fn save_question(
+    db: &Db,
+    actor: Actor<'_>,
+    bank_id: i64,
+    question_id: Option<i64>,
+    gift_text: &str,
+) -> AppResult<i64> {
+    let mut drafts = gift::parse(gift_text).map_err(AppError::Rows)?;
+    if drafts.len() != 1 {
+        return Err(AppError::validation("gift", "error.gift_one_question"));
+    }
+    let draft = drafts.remove(0);
+    let mut tx = db.begin().await?;
+    if let Some(id) = question_id {
+        let owner = sqlx::query_scalar!("select bank_id from questions where id = ?", id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if owner != bank_id {
+            return Err(AppError::NotFound);
+        }
+    }
+    let id = write_version(&mut tx, actor, bank_id, question_id, &draft).await?;
+    audit::record(&mut tx, Event::by(actor, "question_saved", "question", id)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn archive_question(db: &Db, actor: Actor<'_>, bank_id: i64, question_id: i64) -> AppResult<()> {
+    let at = now();
+    let mut tx = db.begin().await?;
+    let n = sqlx::query!(
+        "update questions set archived_at = ? where id = ? and bank_id = ? and archived_at is null",
+        at,
+        question_id,
+        bank_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event::by(actor, "question_archived", "question", question_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The current versions of a bank's questions, in category order.
+pub async fn drafts(db: &Db, bank_id: i64) -> AppResult<Vec<(i64, i64, QuestionDraft)>> {
+    let rows = sqlx::query!(
+        r#"select q.id as "id!", q.category, q.tags, v.version_no, v.title, v.stem, v.difficulty, v.points,
+                  v.feedback, v.body
+           from questions q join question_versions v on v.id = q.current_version_id
+           where q.bank_id = ? and q.archived_at is null order by q.category, q.id"#,
+        bank_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.id,
+                r.version_no,
+                QuestionDraft {
+                    category: r.category,
+                    tags: split_tags(&r.tags),
+                    title: r.title,
+                    stem: r.stem,
+                    difficulty: r.difficulty,
+                    points: r.points,
+                    feedback: r.feedback,
+                    body: parse_body(&r.body)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+pub async fn bank_detail(db: &Db, bank_id: i64) -> AppResult<BankDetail> {
+    let bank = sqlx::query!("select name, course_id from question_banks where id = ?", bank_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let questions: Vec<QuestionRow> = drafts(db, bank_id)
+        .await?
+        .into_iter()
+        .map(|(id, version_no, draft)| QuestionRow {
+            id,
+            version_no,
+            category: draft.category.clone(),
+            tags: draft.tags.clone(),
+            gift: gift::write_question(&draft).unwrap_or_default(),
+            draft,
+        })
+        .collect();
+    let mut categories: Vec<String> = questions.iter().map(|q| q.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    Ok(BankDetail { id: bank_id, name: bank.name, course_id: bank.course_id, questions, categories })
+}
+
+pub async fn export_gift(db: &Db, bank_id: i64) -> AppResult<(String, usize)> {
+    let drafts: Vec<QuestionDraft> = drafts(db, bank_id).await?.into_iter().map(|(_, _, d)| d).collect();
+    Ok(gift::write(&drafts))
+}
+
+/// Validation as an `AppError` naming the field.
+pub fn check_draft(q: &QuestionDraft) -> AppResult<()> {
+    validate_draft(q).map_err(|key| AppError::validation("question", key))
+}
+
+pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppResult<bool> {
+    let n = sqlx::query_scalar!("select count(*) from questions where id = ? and bank_id = ?", question_id, bank_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok(n > 0)
+}

@@ -1,0 +1,403 @@
+//! Question banks, quizzes and attempts against a real database and through the real router:
+//! the attempt state machine, grading once, essays and regrading, permissions, and that nothing
+//! revealing an answer reaches a trainee.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use floorready::api::quiz::{GetAttempt, GetAttemptResult, GetBank, GetQuizIntro, ImportGift, MyQuizzes, SaveAttempt, StartAttempt};
+use floorready::error::AppError;
+use floorready::model::course::{CourseFields, TrainingType};
+use floorready::model::quiz::{AttemptStatus, QuizFields, QuizKind, ReviewPolicy};
+use floorready::server::course::{self, enroll};
+use floorready::server::quiz::{self, attempt, authoring};
+use floorready::server::state::AppState;
+use leptos::server_fn::ServerFn;
+use sqlx::SqlitePool;
+
+/// Every secret below must stay on the server until the review policy allows it.
+const GIFT: &str = "\
+$CATEGORY: $course$/售后/三包
+
+// [tag:warranty]
+::Fill::Within how many hours must a complaint be answered? {=ZQXSECRET48#FEEDBACKSECRET1 =%50%two days}
+
+::Num::How many days is the return window? {#31415.9:0.1}
+
+// [tag:warranty]
+::Pick::Which is covered by the warranty? {=RIGHTOPTION#FEEDBACKSECRET2 ~Damage by misuse ~Lost parts}
+
+::Essay::Describe how you apologise to an angry customer. {}
+
+::TF::The warranty covers damage by misuse. {F}
+";
+
+const SECRETS: &[&str] =
+    &["ZQXSECRET48", "31415", "FEEDBACKSECRET", "\"percent\"", "tolerance", "\"correct\"", "fraction", "two days"];
+
+fn course_fields() -> CourseFields {
+    CourseFields {
+        title: "售后服务 After-sales".into(),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 60,
+    }
+}
+
+fn quiz_fields(kind: QuizKind) -> QuizFields {
+    QuizFields {
+        title: format!("{kind:?} quiz"),
+        kind,
+        pass_percent: 60,
+        time_limit_minutes: Some(30),
+        opens_at: None,
+        closes_at: None,
+        attempts_allowed: Some(2),
+        cooloff_minutes: 0,
+        review_policy: ReviewPolicy::ScoreOnly,
+        shuffle_questions: true,
+        shuffle_options: true,
+        pre_test_id: None,
+    }
+}
+
+struct Setup {
+    course: i64,
+    bank: i64,
+    quiz: i64,
+}
+
+/// T1 owns a course with E1 enrolled, a bank with the five questions above and a published quiz
+/// holding all of them.
+async fn setup(st: &AppState, fields: QuizFields) -> Setup {
+    let t1 = user(st, "T1", "trainer", None).await;
+    user(st, "T2", "trainer", None).await;
+    user(st, "E1", "trainee", None).await;
+    user(st, "E2", "trainee", None).await;
+    let course = course::create(&st.db, SYSTEM, t1, &course_fields()).await.unwrap();
+    let m = course::add_module(&st.db, course, "M").await.unwrap();
+    course::add_lesson(&st.db, course, m, "L", "text").await.unwrap();
+    course::publish(&st.db, SYSTEM, course).await.unwrap();
+    enroll::by_employee_numbers(&st.db, SYSTEM, course, "E1").await.unwrap();
+    let trainer = current(st, "T1").await;
+    let bank = quiz::create_bank(&st.db, SYSTEM, &trainer, Some(course), "三包题库").await.unwrap();
+    assert_eq!(quiz::import_gift(&st.db, SYSTEM, bank, GIFT).await.unwrap(), 5);
+    let quiz = authoring::create(&st.db, SYSTEM, &trainer, course, &fields).await.unwrap();
+    authoring::add_draw(&st.db, quiz, bank, "", "", 5).await.unwrap();
+    authoring::set_published(&st.db, SYSTEM, quiz, true).await.unwrap();
+    Setup { course, bank, quiz }
+}
+
+/// The form fields that answer every question right (or as given), found by reading the
+/// attempt as the trainee sees it.
+async fn answers(st: &AppState, attempt_id: i64, e1: &floorready::server::auth::guard::CurrentUser, right: bool) -> Vec<(usize, BTreeMap<String, String>)> {
+    let first = attempt::view(&st.db, e1, attempt_id, 0).await.unwrap().unwrap();
+    let mut pages = Vec::new();
+    for page in 0..first.pages {
+        let v = attempt::view(&st.db, e1, attempt_id, page).await.unwrap().unwrap();
+        let mut form = BTreeMap::new();
+        for item in &v.items {
+            let key = format!("p{}", item.position);
+            let value = match item.kind {
+                floorready::model::quiz::QuestionKind::FillBlank => (if right { "  zqxsecret48 " } else { "no" }).to_string(),
+                floorready::model::quiz::QuestionKind::Numeric => (if right { "31415.95" } else { "1" }).to_string(),
+                floorready::model::quiz::QuestionKind::Single => {
+                    let want = if right { "RIGHTOPTION" } else { "Lost parts" };
+                    item.options.iter().position(|o| o == want).unwrap().to_string()
+                }
+                floorready::model::quiz::QuestionKind::TrueFalse => (if right { "false" } else { "true" }).to_string(),
+                floorready::model::quiz::QuestionKind::Essay => "I listen, apologise and fix it.".to_string(),
+                _ => unreachable!(),
+            };
+            form.insert(key, value);
+        }
+        pages.push((page, form));
+    }
+    pages
+}
+
+async fn answer_all(st: &AppState, attempt_id: i64, who: &floorready::server::auth::guard::CurrentUser, right: bool) {
+    let mut seq = 0;
+    for (page, form) in answers(st, attempt_id, who, right).await {
+        seq += 1;
+        assert_eq!(attempt::save(&st.db, who, attempt_id, seq, page, &form).await.unwrap(), attempt::Saved::Stored(seq));
+    }
+}
+
+#[sqlx::test]
+async fn parallel_submits_yield_exactly_one_grade(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    assert_eq!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap(), id, "a second start resumes");
+    answer_all(&st, id, &e1, true).await;
+
+    let (a, b, c) = tokio::join!(
+        attempt::submit(&st.db, SYSTEM, &e1, id),
+        attempt::submit(&st.db, SYSTEM, &e1, id),
+        attempt::submit(&st.db, SYSTEM, &e1, id)
+    );
+    assert!(a.is_ok() && b.is_ok() && c.is_ok());
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'attempt_submitted'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from attempts").await, 1);
+    // Four automatic questions right, the essay waits for a trainer.
+    let r = attempt::result(&st.db, &e1, id).await.unwrap();
+    assert_eq!(r.status, AttemptStatus::AwaitingGrading);
+    assert_eq!((r.score, r.max_score), (None, 5.0));
+    let err = attempt::save(&st.db, &e1, id, 99, 0, &BTreeMap::new()).await.unwrap_err();
+    assert_eq!(err, AppError::validation("attempt", "error.attempt_closed"), "no answers after submitting");
+}
+
+#[sqlx::test]
+async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    let view = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap();
+    let fill = view.items.iter().find(|i| i.kind == floorready::model::quiz::QuestionKind::FillBlank);
+    let Some(fill) = fill else { return }; // shuffled onto page 2 — covered by the other tests
+    let key = format!("p{}", fill.position);
+    let form = |v: &str| BTreeMap::from([(key.clone(), v.to_string())]);
+
+    assert_eq!(attempt::save(&st.db, &e1, id, 1, 0, &form("first")).await.unwrap(), attempt::Saved::Stored(1));
+    assert_eq!(attempt::save(&st.db, &e1, id, 3, 0, &form("newest")).await.unwrap(), attempt::Saved::Stored(3));
+    assert_eq!(attempt::save(&st.db, &e1, id, 2, 0, &form("delayed")).await.unwrap(), attempt::Saved::Stale(3));
+    assert_eq!(attempt::save(&st.db, &e1, id, 3, 0, &form("repeat")).await.unwrap(), attempt::Saved::Stale(3));
+    let v = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap();
+    let shown = v.items.iter().find(|i| i.position == fill.position).unwrap();
+    assert_eq!(shown.answer, Some(floorready::model::quiz::ShownAnswer::Text("newest".into())));
+    assert_eq!(v.seq, 3, "the page carries the sequence to continue from");
+}
+
+#[sqlx::test]
+async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    answer_all(&st, id, &e1, true).await;
+    // Time passes: the deadline was a little over the grace period ago.
+    let past = floorready::server::now() - attempt::GRACE_SECS - 1;
+    sqlx::query("update attempts set deadline_at = ? where id = ?").bind(past).bind(id).execute(&pool).await.unwrap();
+
+    let err = attempt::save(&st.db, &e1, id, 50, 0, &BTreeMap::from([("p0".into(), "late".into())])).await.unwrap_err();
+    assert_eq!(err, AppError::validation("attempt", "error.attempt_deadline"));
+    let r = attempt::result(&st.db, &e1, id).await.unwrap();
+    assert!(r.closed_by_deadline);
+    assert_eq!(r.status, AttemptStatus::AwaitingGrading, "what was saved in time is graded");
+    assert!(attempt::view(&st.db, &e1, id, 0).await.unwrap().is_none());
+    // Within the grace period answers are still taken.
+    let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    let just = floorready::server::now() - attempt::GRACE_SECS + 5;
+    sqlx::query("update attempts set deadline_at = ? where id = ?").bind(just).bind(id2).execute(&pool).await.unwrap();
+    assert!(matches!(attempt::save(&st.db, &e1, id2, 1, 0, &BTreeMap::new()).await, Ok(attempt::Saved::Stored(1))));
+}
+
+#[sqlx::test]
+async fn start_rules_attempts_cooloff_window_and_enrollment(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let mut f = quiz_fields(QuizKind::PostTest);
+    f.attempts_allowed = Some(2);
+    f.cooloff_minutes = 10;
+    let s = setup(&st, f.clone()).await;
+    let (e1, e2) = (current(&st, "E1").await, current(&st, "E2").await);
+    assert_eq!(attempt::start(&st.db, SYSTEM, &e2, s.quiz).await.unwrap_err(), AppError::NotFound, "not enrolled");
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &e1, id).await.unwrap();
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(),
+        AppError::validation("quiz", "error.quiz_cooloff")
+    );
+    let intro = attempt::intro(&st.db, &e1, s.quiz).await.unwrap();
+    assert_eq!(intro.blocked.as_deref(), Some("error.quiz_cooloff"));
+    assert!(intro.next_start_at.is_some());
+    sqlx::query("update attempts set submitted_at = submitted_at - 601").execute(&pool).await.unwrap();
+    let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &e1, id2).await.unwrap();
+    sqlx::query("update attempts set submitted_at = submitted_at - 601").execute(&pool).await.unwrap();
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(),
+        AppError::validation("quiz", "error.quiz_no_attempts_left")
+    );
+    // A closed window, and an unpublished quiz, take no attempts.
+    let mut closed = f.clone();
+    closed.attempts_allowed = None;
+    closed.opens_at = Some(floorready::server::now() - 7200);
+    closed.closes_at = Some(floorready::server::now() - 3600);
+    authoring::update(&st.db, s.quiz, &closed).await.unwrap();
+    assert_eq!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(), AppError::validation("quiz", "error.quiz_closed"));
+    authoring::set_published(&st.db, SYSTEM, s.quiz, false).await.unwrap();
+    assert_eq!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(), AppError::NotFound);
+}
+
+#[sqlx::test]
+async fn essays_are_graded_by_a_trainer_and_a_fixed_key_regrades(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = current(&st, "E1").await;
+    let (t1, t2) = (current(&st, "T1").await, current(&st, "T2").await);
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    answer_all(&st, id, &e1, true).await;
+    attempt::submit(&st.db, SYSTEM, &e1, id).await.unwrap();
+
+    let queue = attempt::grading_queue(&st.db, &t1).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].answer, "I listen, apologise and fix it.");
+    assert!(attempt::grading_queue(&st.db, &t2).await.unwrap().is_empty(), "another trainer's course");
+    let pos = queue[0].position as i64;
+    assert_eq!(
+        attempt::grade_item(&st.db, SYSTEM, &t1, id, pos, 1.5, "").await.unwrap_err(),
+        AppError::validation("awarded", "error.points_out_of_range")
+    );
+    attempt::grade_item(&st.db, SYSTEM, &t1, id, pos, 0.5, "Also offer a follow-up call.").await.unwrap();
+    let r = attempt::result(&st.db, &e1, id).await.unwrap();
+    assert_eq!((r.status, r.score, r.percent, r.passed), (AttemptStatus::Graded, Some(4.5), Some(90.0), Some(true)));
+
+    // The key of "Pick" was wrong: "Lost parts" is the covered case. Editing makes a new version;
+    // the past grade stays until a regrade, which is audited.
+    let bank = quiz::bank_detail(&st.db, s.bank).await.unwrap();
+    let pick = bank.questions.iter().find(|q| q.draft.title == "Pick").unwrap();
+    let fixed = pick.gift.replace("=RIGHTOPTION", "~RIGHTOPTION").replace("~Lost parts", "=Lost parts");
+    quiz::save_question(&st.db, SYSTEM, s.bank, Some(pick.id), &fixed).await.unwrap();
+    assert_eq!(attempt::result(&st.db, &e1, id).await.unwrap().score, Some(4.5), "an edit alone changes nothing");
+    assert_eq!(attempt::regrade_question(&st.db, SYSTEM, pick.id).await.unwrap(), 1);
+    let r = attempt::result(&st.db, &e1, id).await.unwrap();
+    assert_eq!((r.score, r.percent), (Some(3.5), Some(70.0)));
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'attempt_regraded'").await, 1);
+    assert_eq!(attempt::regrade_question(&st.db, SYSTEM, pick.id).await.unwrap(), 0, "regrading again changes nothing");
+}
+
+#[sqlx::test]
+async fn pre_and_post_test_gain(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PreTest)).await;
+    let t1 = current(&st, "T1").await;
+    let mut post = quiz_fields(QuizKind::PostTest);
+    post.pre_test_id = Some(s.quiz);
+    let post_id = authoring::create(&st.db, SYSTEM, &t1, s.course, &post).await.unwrap();
+    authoring::add_draw(&st.db, post_id, s.bank, "售后", "warranty", 2).await.unwrap();
+    authoring::set_published(&st.db, SYSTEM, post_id, true).await.unwrap();
+    let e1 = current(&st, "E1").await;
+
+    let pre = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    answer_all(&st, pre, &e1, false).await;
+    attempt::submit(&st.db, SYSTEM, &e1, pre).await.unwrap();
+    let queue = attempt::grading_queue(&st.db, &t1).await.unwrap();
+    attempt::grade_item(&st.db, SYSTEM, &t1, pre, queue[0].position as i64, 0.0, "").await.unwrap();
+    let post_attempt = attempt::start(&st.db, SYSTEM, &e1, post_id).await.unwrap();
+    answer_all(&st, post_attempt, &e1, true).await;
+    attempt::submit(&st.db, SYSTEM, &e1, post_attempt).await.unwrap();
+
+    let gains = authoring::gains(&st.db, post_id).await.unwrap();
+    assert_eq!(gains.len(), 1);
+    assert_eq!((gains[0].pre_percent, gains[0].post_percent, gains[0].gain()), (Some(0.0), Some(100.0), Some(100.0)));
+    let results = authoring::results(&st.db, post_id).await.unwrap();
+    assert_eq!(results.pass_rate, Some(100.0));
+}
+
+async fn call(st: &AppState, path: &str, cookie: &str, body: String) -> (StatusCode, String) {
+    let res = send(st, form(path).header(header::COOKIE, cookie).body(Body::from(body)).unwrap()).await;
+    (res.status(), body_text(res).await)
+}
+
+fn assert_no_secrets(what: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{what} reveals {secret}: {text}");
+    }
+}
+
+#[sqlx::test]
+async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = sign_in(&st, "E1").await;
+
+    let (status, text) = call(&st, MyQuizzes::PATH, &e1, String::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_no_secrets("my_quizzes", &text);
+    let (status, text) = call(&st, GetQuizIntro::PATH, &e1, format!("id={}", s.quiz)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_no_secrets("get_quiz_intro", &text);
+    let (status, text) = call(&st, StartAttempt::PATH, &e1, format!("quiz_id={}", s.quiz)).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_no_secrets("start_attempt", &text);
+    let attempt_id = count(&pool, "select max(id) from attempts").await;
+    let mut options_seen = 0;
+    for page in 0..2 {
+        let (status, text) = call(&st, GetAttempt::PATH, &e1, format!("id={attempt_id}&page={page}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_no_secrets("get_attempt", &text);
+        options_seen += text.matches("RIGHTOPTION").count();
+        let html = body_text(send(&st, Request::get(format!("/attempt/{attempt_id}?page={page}")).header(header::COOKIE, &e1).body(Body::empty()).unwrap()).await).await;
+        assert!(html.contains("<form"), "the attempt page renders its form");
+        assert_no_secrets("the attempt page (HTML and hydration data)", &html);
+    }
+    assert_eq!(options_seen, 1, "choice texts are shown, once, without their weights");
+    let (status, text) = call(&st, SaveAttempt::PATH, &e1, format!("attempt_id={attempt_id}&seq=1&page=0&go=stay&answers[p0]=x")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_no_secrets("save_attempt", &text);
+    let (status, text) = call(&st, SaveAttempt::PATH, &e1, format!("attempt_id={attempt_id}&seq=2&page=0&go=submit")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, text) = call(&st, GetAttemptResult::PATH, &e1, format!("id={attempt_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_no_secrets("get_attempt_result (score only)", &text);
+    let html = body_text(send(&st, Request::get(format!("/attempt/{attempt_id}/result")).header(header::COOKIE, &e1).body(Body::empty()).unwrap()).await).await;
+    assert_no_secrets("the result page", &html);
+
+    // Authoring functions refuse a trainee outright.
+    let (status, text) = call(&st, GetBank::PATH, &e1, format!("id={}", s.bank)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_no_secrets("a refused get_bank", &text);
+    let (status, _) = call(&st, ImportGift::PATH, &e1, format!("bank_id={}&gift=x", s.bank)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn people_reach_only_their_own_attempts_and_banks(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    enroll::by_employee_numbers(&st.db, SYSTEM, s.course, "E2").await.unwrap();
+    let e2 = current(&st, "E2").await;
+    assert_eq!(attempt::view(&st.db, &e2, id, 0).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(attempt::save(&st.db, &e2, id, 1, 0, &BTreeMap::new()).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(attempt::submit(&st.db, SYSTEM, &e2, id).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(attempt::result(&st.db, &e2, id).await.unwrap_err(), AppError::NotFound);
+
+    let t2 = current(&st, "T2").await;
+    assert_eq!(quiz::require_bank(&st.db, &t2, s.bank).await.unwrap_err(), AppError::Forbidden, "another trainer's course bank");
+    assert_eq!(authoring::require_quiz_author(&st.db, &t2, s.quiz).await.unwrap_err(), AppError::Forbidden);
+    let t2_cookie = sign_in(&st, "T2").await;
+    let (status, _) = call(&st, GetBank::PATH, &t2_cookie, format!("id={}", s.bank)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A trainer cannot grade their own attempt.
+    let t1 = current(&st, "T1").await;
+    assert_eq!(attempt::grade_item(&st.db, SYSTEM, &t1, id, 0, 1.0, "").await.unwrap_err(), AppError::validation("attempt", "error.attempt_open"));
+}
+
+#[sqlx::test]
+async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let before = count(&pool, "select count(*) from question_versions").await;
+    let broken = format!("{GIFT}\n\n::Bad:: No answer block here\n");
+    let AppError::Rows(rows) = quiz::import_gift(&st.db, SYSTEM, s.bank, &broken).await.unwrap_err() else { panic!() };
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].line, rows[0].key.as_str()), (16, "error.gift_no_answers"));
+    assert_eq!(count(&pool, "select count(*) from question_versions").await, before);
+    let moodle = include_str!("fixtures/gift/moodle-questions.gift.txt");
+    assert_eq!(quiz::import_gift(&st.db, SYSTEM, s.bank, moodle).await.unwrap(), 9);
+    let (text, skipped) = quiz::export_gift(&st.db, s.bank).await.unwrap();
+    assert_eq!(skipped, 0);
+    let again = floorready::server::quiz::gift::parse(&text).unwrap();
+    assert_eq!(again.len(), 14, "export holds every question");
+}
