@@ -96,6 +96,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id/preview") view=trainer::courses::CoursePreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/banks") view=trainer::banks::BanksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/banks/:id") view=trainer::banks::BankPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/quizzes") view=trainer::quizzes::QuizzesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/quizzes/:id") view=trainer::quizzes::QuizEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/quizzes/:id/results") view=trainer::quizzes::QuizResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/grading") view=trainer::quizzes::GradingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quiz/:id") view=trainee::quiz::QuizIntroPage ssr=SsrMode::Async/>
+                    <Route path=path!("/attempt/:id") view=trainee::quiz::AttemptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/attempt/:id/result") view=trainee::quiz::AttemptResultPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
                     <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>

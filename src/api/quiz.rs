@@ -233,9 +233,10 @@ pub async fn get_quiz_editor(id: i64) -> Result<QuizEditor, AppError> {
 #[server]
 pub async fn add_quiz_question(quiz_id: i64, question_id: String) -> Result<(), AppError> {
     let cx = quiz_author(quiz_id, "add_quiz_question").await?;
-    let q = cx.fail_with(optional_number("question_id", &question_id).and_then(|q| {
-        q.ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))
-    }))?;
+    let q = cx.fail_with(
+        optional_number("question_id", &question_id)
+            .and_then(|q| q.ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))),
+    )?;
     cx.fail_with(svc::authoring::add_question(&cx.state.db, quiz_id, q).await)
 }
 
@@ -280,7 +281,12 @@ pub async fn grading_queue() -> Result<Vec<GradingItem>, AppError> {
 }
 
 #[server]
-pub async fn grade_essay(attempt_id: i64, position: i64, awarded: String, #[server(default)] comment: String) -> Result<(), AppError> {
+pub async fn grade_essay(
+    attempt_id: i64,
+    position: i64,
+    awarded: String,
+    #[server(default)] comment: String,
+) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "grade_essay")?;
     let course = cx.fail_with(svc::attempt::attempt_course(&cx.state.db, attempt_id).await)?;
@@ -333,7 +339,9 @@ pub async fn save_attempt(
     let saved = cx.fail_with(svc::attempt::save(&cx.state.db, me, attempt_id, seq, page, &answers).await);
     let saved = match (saved, go.as_str()) {
         // After the deadline the attempt is closed: show the result rather than an error.
-        (Err(AppError::Validation { key, .. }), _) if key == "error.attempt_deadline" || key == "error.attempt_closed" => {
+        (Err(AppError::Validation { key, .. }), _)
+            if key == "error.attempt_deadline" || key == "error.attempt_closed" =>
+        {
             if go != "stay" {
                 leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
                 return Ok(seq);

@@ -24,7 +24,10 @@ pub fn Nav() -> impl IntoView {
                             <nav class="links" aria-label=tr("nav.main")>
                                 <a href="/">{tr("nav.home")}</a>
                                 <a href="/learn">{tr("nav.learn")}</a>
-                                {author.then(|| view! { <a href="/trainer/courses">{tr("nav.courses")}</a> })}
+                                {author.then(|| view! {
+                                    <a href="/trainer/courses">{tr("nav.courses")}</a>
+                                    <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>
+                                })}
                                 <a href="/plans">{tr("nav.plans")}</a>
                                 {oversees.then(|| view! { <a href="/team/progress">{tr("nav.progress")}</a> })}
                                 {admin.then(|| view! {

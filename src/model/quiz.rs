@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Questions per page of an attempt.
+pub const PER_PAGE: usize = 5;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QuestionKind {
     Single,
@@ -106,14 +109,31 @@ pub struct Pair {
 /// A question's options and its key. Server and authors only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QuestionBody {
-    Single { options: Vec<Choice> },
-    Multiple { options: Vec<Choice>, scoring: Scoring },
-    TrueFalse { answer: bool, feedback_wrong: String, feedback_right: String },
-    FillBlank { answers: Vec<Accepted> },
-    Numeric { answers: Vec<NumericAnswer> },
-    Matching { pairs: Vec<Pair> },
+    Single {
+        options: Vec<Choice>,
+    },
+    Multiple {
+        options: Vec<Choice>,
+        scoring: Scoring,
+    },
+    TrueFalse {
+        answer: bool,
+        feedback_wrong: String,
+        feedback_right: String,
+    },
+    FillBlank {
+        answers: Vec<Accepted>,
+    },
+    Numeric {
+        answers: Vec<NumericAnswer>,
+    },
+    Matching {
+        pairs: Vec<Pair>,
+    },
     /// Items in the right order.
-    Ordering { items: Vec<String> },
+    Ordering {
+        items: Vec<String>,
+    },
     Essay,
 }
 
@@ -216,9 +236,9 @@ impl ReviewPolicy {
 
     pub fn label_key(self) -> &'static str {
         match self {
-            ReviewPolicy::ScoreOnly => "quiz.review.score_only",
-            ReviewPolicy::ScoreAndWrong => "quiz.review.score_and_wrong",
-            ReviewPolicy::FullAfterClose => "quiz.review.full_after_close",
+            ReviewPolicy::ScoreOnly => "quiz.policy.score_only",
+            ReviewPolicy::ScoreAndWrong => "quiz.policy.score_and_wrong",
+            ReviewPolicy::FullAfterClose => "quiz.policy.full_after_close",
         }
     }
 }
@@ -370,7 +390,7 @@ pub struct AttemptSummary {
     pub status: AttemptStatus,
     pub started_at: i64,
     pub submitted_at: Option<i64>,
-    pub percent: Option<f64>,
+    pub score_percent: Option<f64>,
     pub passed: Option<bool>,
 }
 
@@ -436,7 +456,7 @@ pub struct AttemptResult {
     pub closed_by_deadline: bool,
     pub score: Option<f64>,
     pub max_score: f64,
-    pub percent: Option<f64>,
+    pub score_percent: Option<f64>,
     pub passed: Option<bool>,
     pub pass_percent: i64,
     pub items: Vec<ItemReview>,

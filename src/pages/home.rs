@@ -21,13 +21,24 @@ fn home(me: Me) -> impl IntoView {
                 <section class="card">
                     <h2>{tr("home.trainee.title")}</h2>
                     <MyCourses/>
+                    <crate::pages::trainee::quiz::MyQuizzes/>
                     <p class="hint">{tr("home.trainee.empty")}</p>
                 </section>
             }
             .into_any(),
-            Role::Trainer => {
-                card("home.trainer.title", "home.trainer.empty", Some(("/trainer/courses", "nav.courses")))
+            Role::Trainer => view! {
+                <section class="card">
+                    <h2>{tr("home.trainer.title")}</h2>
+                    <p class="empty">{tr("home.trainer.empty")}</p>
+                    <p>
+                        <a href="/trainer/courses">{tr("nav.courses")}</a>" · "
+                        <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>" · "
+                        <a href="/trainer/banks">{tr("nav.banks")}</a>" · "
+                        <a href="/trainer/grading">{tr("nav.grading")}</a>
+                    </p>
+                </section>
             }
+            .into_any(),
             Role::Manager => view! {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>

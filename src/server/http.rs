@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/record.xlsx", get(plan_record_xlsx))
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route("/files/{id}/{name}", get(course_file))
+        .route("/banks/{id}/export.gift", get(bank_export))
         .route(
             "/courses/{id}/files",
             axum::routing::post(upload_course_file).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -145,6 +146,18 @@ async fn plan_schedule_ics(State(state): State<AppState>, Path(id): Path<i64>, r
     plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
     let body = super::plan::export::ics(&state.db, id).await.map_err(failed)?;
     Ok(download("text/calendar; charset=utf-8", format!("training-schedule-{id}.ics"), body.into_bytes()))
+}
+
+async fn bank_export(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
+    let user = signed_in(req.extensions().get::<RequestAuth>()).map_err(IntoResponse::into_response)?;
+    super::quiz::require_bank(&state.db, user, id).await.map_err(failed)?;
+    let (text, skipped) = super::quiz::export_gift(&state.db, id).await.map_err(failed)?;
+    let note = if skipped > 0 {
+        format!("// {skipped} ordering question(s) left out: GIFT has no ordering type.\n\n")
+    } else {
+        String::new()
+    };
+    Ok(download("text/plain; charset=utf-8", format!("question-bank-{id}.gift.txt"), (note + &text).into_bytes()))
 }
 
 /// Uploaded files are served as inert downloads: sniffed type, no scripts even if a browser

@@ -67,6 +67,7 @@ pub fn LearnPage() -> impl IntoView {
         <RequireRole view=|_me: Me| view! {
             <h1>{tr("learn.title")}</h1>
             <MyCourses/>
+            <crate::pages::trainee::quiz::MyQuizzes/>
         }/>
     }
 }

@@ -1,1 +1,2 @@
 pub mod learn;
+pub mod quiz;

@@ -1,1 +1,3 @@
+pub mod banks;
 pub mod courses;
+pub mod quizzes;

@@ -14,8 +14,8 @@ use super::grade::grade;
 use super::parse_body;
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{
-    Answer, AttemptResult, AttemptStatus, AttemptSummary, AttemptView, GradingItem, ItemReview, ItemView,
-    MyQuiz, QuestionBody, QuizIntro, QuizKind, ReviewPolicy, ShownAnswer,
+    Answer, AttemptResult, AttemptStatus, AttemptSummary, AttemptView, GradingItem, ItemReview, ItemView, MyQuiz,
+    QuestionBody, QuizIntro, QuizKind, ReviewPolicy, ShownAnswer,
 };
 use crate::model::user::Role;
 use crate::server::audit::{self, Event};
@@ -27,7 +27,7 @@ use crate::server::user::Actor;
 
 /// Answers arriving this long after the deadline are still taken (network, a slow submit).
 pub const GRACE_SECS: i64 = 30;
-pub const PER_PAGE: usize = 5;
+pub use crate::model::quiz::PER_PAGE;
 
 struct QuizRow {
     course_id: i64,
@@ -198,7 +198,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
         status: AttemptStatus::parse(&r.status).unwrap_or(AttemptStatus::InProgress),
         started_at: r.started_at,
         submitted_at: r.submitted_at,
-        percent: r.percent,
+        score_percent: r.percent,
         passed: r.passed,
     })
     .collect();
@@ -211,10 +211,12 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     )
     .fetch_one(&mut *conn)
     .await?;
-    let question_count =
-        sqlx::query_scalar!(r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = ?"#, quiz_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let question_count = sqlx::query_scalar!(
+        r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = ?"#,
+        quiz_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(QuizIntro {
         id: quiz_id,
         title: quiz.title,
@@ -451,9 +453,14 @@ async fn finalize(conn: &mut SqliteConnection, a: &AttemptRow, closed_by: &str, 
     for item in &all {
         let fraction = grade(&item.body, item.answer.as_ref());
         let pos = item.position as i64;
-        sqlx::query!("update attempt_items set fraction = ? where attempt_id = ? and position = ?", fraction, a.id, pos)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "update attempt_items set fraction = ? where attempt_id = ? and position = ?",
+            fraction,
+            a.id,
+            pos
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query!(
         "update attempts set status = 'awaiting_grading', submitted_at = ?, closed_by = ? where id = ?",
@@ -480,9 +487,8 @@ async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppRes
         return Ok(());
     }
     let a = attempt_row(conn, attempt_id).await?;
-    let pass_percent = sqlx::query_scalar!("select pass_percent from quizzes where id = ?", a.quiz_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let pass_percent =
+        sqlx::query_scalar!("select pass_percent from quizzes where id = ?", a.quiz_id).fetch_one(&mut *conn).await?;
     let score = (r.score * 100.0).round() / 100.0;
     let percent = if a.max_score > 0.0 { (score * 10000.0 / a.max_score).round() / 100.0 } else { 0.0 };
     let passed = percent + 1e-9 >= pass_percent as f64;
@@ -508,9 +514,10 @@ fn option_texts(body: &QuestionBody) -> (Vec<String>, Vec<String>) {
         QuestionBody::Single { options } | QuestionBody::Multiple { options, .. } => {
             (options.iter().map(|o| o.text.clone()).collect(), vec![])
         }
-        QuestionBody::Matching { pairs } => {
-            (pairs.iter().filter(|p| !p.left.is_empty()).map(|p| p.left.clone()).collect(), pairs.iter().map(|p| p.right.clone()).collect())
-        }
+        QuestionBody::Matching { pairs } => (
+            pairs.iter().filter(|p| !p.left.is_empty()).map(|p| p.left.clone()).collect(),
+            pairs.iter().map(|p| p.right.clone()).collect(),
+        ),
         QuestionBody::Ordering { items } => (items.clone(), vec![]),
         _ => (vec![], vec![]),
     }
@@ -531,7 +538,10 @@ fn shown_answer(item: &Item) -> Option<ShownAnswer> {
         ),
         Answer::Order(order) => ShownAnswer::Order(
             // Rank (1-based) of each shown item.
-            item.option_order.iter().map(|authored| order.iter().position(|o| o == authored).map_or(0, |p| p + 1)).collect(),
+            item.option_order
+                .iter()
+                .map(|authored| order.iter().position(|o| o == authored).map_or(0, |p| p + 1))
+                .collect(),
         ),
     })
 }
@@ -568,7 +578,8 @@ pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> 
         return Ok(None);
     }
     let all = items(&mut tx, attempt_id).await?;
-    let quiz_title = sqlx::query_scalar!("select title from quizzes where id = ?", a.quiz_id).fetch_one(&mut *tx).await?;
+    let quiz_title =
+        sqlx::query_scalar!("select title from quizzes where id = ?", a.quiz_id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     let pages = pages_of(all.len());
     let page = page.min(pages - 1);
@@ -615,7 +626,8 @@ fn read_answer(item: &Item, form: &BTreeMap<String, String>) -> Option<Answer> {
             let lefts = pairs.iter().filter(|p| !p.left.is_empty()).count();
             let mut m = vec![None; lefts];
             for (shown, left) in item.option_order.iter().enumerate() {
-                let right = field(shown).and_then(|v| v.parse::<usize>().ok()).and_then(|j| item.extra_order.get(j).copied());
+                let right =
+                    field(shown).and_then(|v| v.parse::<usize>().ok()).and_then(|j| item.extra_order.get(j).copied());
                 if let Some(slot) = m.get_mut(*left) {
                     *slot = right;
                 }
@@ -624,7 +636,9 @@ fn read_answer(item: &Item, form: &BTreeMap<String, String>) -> Option<Answer> {
         }
         QuestionBody::Ordering { .. } => {
             let mut ranked: Vec<(i64, usize, usize)> = (0..n)
-                .map(|shown| (field(shown).and_then(|v| v.parse().ok()).unwrap_or(i64::MAX), shown, item.option_order[shown]))
+                .map(|shown| {
+                    (field(shown).and_then(|v| v.parse().ok()).unwrap_or(i64::MAX), shown, item.option_order[shown])
+                })
                 .collect();
             if ranked.iter().all(|r| r.0 == i64::MAX) {
                 return None;
@@ -671,9 +685,14 @@ pub async fn save(
     for item in all.iter().skip(page * PER_PAGE).take(PER_PAGE) {
         let answer = read_answer(item, form).map(|a| json(&a)).transpose()?;
         let pos = item.position as i64;
-        sqlx::query!("update attempt_items set answer = ? where attempt_id = ? and position = ?", answer, attempt_id, pos)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update attempt_items set answer = ? where attempt_id = ? and position = ?",
+            answer,
+            attempt_id,
+            pos
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query!("update attempts set save_seq = ? where id = ?", seq, attempt_id).execute(&mut *tx).await?;
     tx.commit().await?;
@@ -775,7 +794,7 @@ pub async fn result(db: &Db, user: &CurrentUser, attempt_id: i64) -> AppResult<A
         closed_by_deadline: a.closed_by.as_deref() == Some("deadline"),
         score: a.score,
         max_score: a.max_score,
-        percent: a.percent,
+        score_percent: a.percent,
         passed: a.passed,
         pass_percent: quiz.pass_percent,
         items,
@@ -825,10 +844,13 @@ pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<Grading
 
 /// The course of an attempt, for checking that a trainer may grade it.
 pub async fn attempt_course(db: &Db, attempt_id: i64) -> AppResult<i64> {
-    sqlx::query_scalar!("select z.course_id from attempts a join quizzes z on z.id = a.quiz_id where a.id = ?", attempt_id)
-        .fetch_optional(&db.read)
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_scalar!(
+        "select z.course_id from attempts a join quizzes z on z.id = a.quiz_id where a.id = ?",
+        attempt_id
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// A trainer's grade for one essay. A trainer may not grade their own attempt.
@@ -877,7 +899,9 @@ pub async fn grade_item(
     .await?;
     if a.status == AttemptStatus::Graded {
         // A later change to a graded essay: the grade is recomputed.
-        sqlx::query!("update attempts set status = 'awaiting_grading' where id = ?", attempt_id).execute(&mut *tx).await?;
+        sqlx::query!("update attempts set status = 'awaiting_grading' where id = ?", attempt_id)
+            .execute(&mut *tx)
+            .await?;
     }
     settle(&mut tx, attempt_id, at).await?;
     audit::record(
@@ -933,16 +957,17 @@ pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> Ap
         )
         .execute(&mut *tx)
         .await?;
-        let before = sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query!("update attempts set status = 'awaiting_grading' where id = ? and status = 'graded'", r.attempt_id)
-            .execute(&mut *tx)
-            .await?;
+        let before =
+            sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id).fetch_one(&mut *tx).await?;
+        sqlx::query!(
+            "update attempts set status = 'awaiting_grading' where id = ? and status = 'graded'",
+            r.attempt_id
+        )
+        .execute(&mut *tx)
+        .await?;
         settle(&mut tx, r.attempt_id, at).await?;
-        let after = sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let after =
+            sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id).fetch_one(&mut *tx).await?;
         audit::record(
             &mut tx,
             Event::by(actor, "attempt_regraded", "attempt", r.attempt_id)

@@ -3,8 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{
-    AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy,
-    SlotView,
+    AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
 };
 use crate::model::user::Role;
 use crate::server::audit::{self, Event};
@@ -154,10 +153,11 @@ async fn next_position(conn: &mut sqlx::SqliteConnection, quiz_id: i64) -> AppRe
 
 pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let bank_id = sqlx::query_scalar!("select bank_id from questions where id = ? and archived_at is null", question_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))?;
+    let bank_id =
+        sqlx::query_scalar!("select bank_id from questions where id = ? and archived_at is null", question_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))?;
     check_bank(&mut tx, quiz_id, bank_id).await?;
     let pos = next_position(&mut tx, quiz_id).await?;
     sqlx::query!("insert into quiz_slots (quiz_id, position, question_id) values (?, ?, ?)", quiz_id, pos, question_id)
@@ -447,6 +447,11 @@ pub async fn gains(db: &Db, post_test_id: i64) -> AppResult<Vec<Gain>> {
     Ok(rows
         .into_iter()
         .filter(|r| r.pre.is_some() || r.post.is_some())
-        .map(|r| Gain { display_name: r.display_name, employee_no: r.employee_no, pre_percent: r.pre, post_percent: r.post })
+        .map(|r| Gain {
+            display_name: r.display_name,
+            employee_no: r.employee_no,
+            pre_percent: r.pre,
+            post_percent: r.post,
+        })
         .collect())
 }

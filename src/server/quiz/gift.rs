@@ -8,9 +8,7 @@
 //! systems ignore.
 
 use crate::error::RowError;
-use crate::model::quiz::{
-    Accepted, Choice, NumericAnswer, Pair, QuestionBody, QuestionDraft, QuestionKind, Scoring,
-};
+use crate::model::quiz::{Accepted, Choice, NumericAnswer, Pair, QuestionBody, QuestionDraft, QuestionKind, Scoring};
 
 /// A character and whether it was written escaped (`\=`), so only unescaped ones are syntax.
 #[derive(Clone, Copy, PartialEq)]
@@ -86,7 +84,10 @@ fn split_answers(chs: &[Ch]) -> Vec<Part<'_>> {
     starts
         .iter()
         .enumerate()
-        .map(|(n, &s)| Part { right: chs[s].c == '=', body: &chs[s + 1..starts.get(n + 1).copied().unwrap_or(chs.len())] })
+        .map(|(n, &s)| Part {
+            right: chs[s].c == '=',
+            body: &chs[s + 1..starts.get(n + 1).copied().unwrap_or(chs.len())],
+        })
         .collect()
 }
 
@@ -429,7 +430,10 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
                 + "\n"
         }
         QuestionBody::FillBlank { answers } => {
-            answers.iter().map(|a| format!("\n\t=%{}%{}", a.percent, with_feedback(&a.text, &a.feedback))).collect::<String>()
+            answers
+                .iter()
+                .map(|a| format!("\n\t=%{}%{}", a.percent, with_feedback(&a.text, &a.feedback)))
+                .collect::<String>()
                 + "\n"
         }
         QuestionBody::Numeric { answers } => {
@@ -502,7 +506,10 @@ mod tests {
         let QuestionBody::Matching { pairs } = &qs[1].body else { panic!() };
         assert_eq!(qs[1].stem, "Match the <b>activity</b> to the description.");
         assert_eq!(pairs.len(), 5);
-        assert_eq!(pairs[0], Pair { left: "An activity supporting asynchronous discussions.".into(), right: "Forum".into() });
+        assert_eq!(
+            pairs[0],
+            Pair { left: "An activity supporting asynchronous discussions.".into(), right: "Forum".into() }
+        );
         assert_eq!(pairs[4], Pair { left: String::new(), right: "Chat".into() }, "the extra distractor");
         let QuestionBody::Single { options } = &qs[2].body else { panic!() };
         assert_eq!(options[0], Choice { text: "yellow".into(), percent: 100, feedback: "right; good!".into() });
@@ -538,7 +545,10 @@ mod tests {
             "<a href=\"http://demo.moodle.net/file.php/5/media/bonjour.mp3\">Listen to this greeting:</a><br /><br />What language is being spoken?"
         );
         let QuestionBody::Single { options } = &qs[1].body else { panic!() };
-        assert_eq!(options.iter().filter(|o| o.percent == 100).map(|o| o.text.as_str()).collect::<Vec<_>>(), ["French"]);
+        assert_eq!(
+            options.iter().filter(|o| o.percent == 100).map(|o| o.text.as_str()).collect::<Vec<_>>(),
+            ["French"]
+        );
         let QuestionBody::FillBlank { answers } = &qs[2].body else { panic!() };
         assert_eq!((answers[0].text.as_str(), answers[0].percent, answers[0].feedback.as_str()), ("Moodler", 100, ""));
         assert!(qs[3].stem.contains("<span style=\"font-style: italic;\">"));

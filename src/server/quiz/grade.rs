@@ -172,7 +172,9 @@ mod tests {
                 NumericAnswer { value: 10.0, tolerance: 0.0, percent: 50, feedback: String::new() },
             ],
         };
-        for (given, want) in [("1", 1.0), ("5", 1.0), ("5.0001", 0.0), ("３", 1.0), ("4,5", 1.0), ("10", 0.5), ("x", 0.0)] {
+        for (given, want) in
+            [("1", 1.0), ("5", 1.0), ("5.0001", 0.0), ("３", 1.0), ("4,5", 1.0), ("10", 0.5), ("x", 0.0)]
+        {
             assert_eq!(grade(&q, Some(&Answer::Text(given.into()))), Some(want), "{given}");
         }
     }
@@ -197,7 +199,8 @@ mod tests {
     #[test]
     fn essays_wait_for_a_person_and_mismatched_answers_earn_nothing() {
         assert_eq!(grade(&QuestionBody::Essay, Some(&Answer::Text("...".into()))), None);
-        let tf = QuestionBody::TrueFalse { answer: false, feedback_wrong: String::new(), feedback_right: String::new() };
+        let tf =
+            QuestionBody::TrueFalse { answer: false, feedback_wrong: String::new(), feedback_right: String::new() };
         assert_eq!(grade(&tf, Some(&Answer::Bool(false))), Some(1.0));
         assert_eq!(grade(&tf, Some(&Answer::Text("false".into()))), Some(0.0));
     }

@@ -239,8 +239,11 @@ pub(crate) async fn import(
         write_version(&mut tx, actor, bank_id, None, q).await?;
     }
     let n = drafts.len() as u32;
-    audit::record(&mut tx, Event::by(actor, "questions_imported", "question_bank", bank_id).detail(format!("{n} {source}")))
-        .await?;
+    audit::record(
+        &mut tx,
+        Event::by(actor, "questions_imported", "question_bank", bank_id).detail(format!("{n} {source}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -1,0 +1,417 @@
+//! Taking quizzes. Every page is a plain form that works without JavaScript (each button saves
+//! the page and moves on); with JavaScript the timer counts down and every change autosaves.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizzes, SaveAttempt, StartAttempt};
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::{tr, tr_with, use_locale};
+use crate::model::quiz::{AttemptResult, AttemptView, ItemView, QuestionKind, ShownAnswer, PER_PAGE};
+use crate::model::user::Me;
+
+fn param(name: &str) -> i64 {
+    use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+fn percent(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
+}
+
+/// The trainee's quizzes, on the learning page and the home page.
+#[component]
+pub fn MyQuizzes() -> impl IntoView {
+    let list = Resource::new(|| (), |_| my_quizzes());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = list.await.unwrap_or_default();
+                if list.is_empty() {
+                    return ().into_any();
+                }
+                view! {
+                    <h2>{tr("quiz.mine")}</h2>
+                    <ul class="quizzes">
+                        {list.into_iter().map(|q| {
+                            let state = if let Some(a) = q.open_attempt {
+                                view! { <a class="button primary" href=format!("/attempt/{a}")>{tr("quiz.resume")}</a> }.into_any()
+                            } else if q.passed {
+                                view! { <span class="ok">{tr("quiz.passed")}" · "{percent(q.best_percent)}</span> }.into_any()
+                            } else if q.awaiting_grading {
+                                view! { <span>{tr("attempt.status.awaiting_grading")}</span> }.into_any()
+                            } else {
+                                view! { <span>{percent(q.best_percent)}</span> }.into_any()
+                            };
+                            view! {
+                                <li class="quiz">
+                                    <a href=format!("/quiz/{}", q.id)><strong>{q.title}</strong></a>
+                                    " · "{tr(q.kind.label_key())}" · "{q.course_title}" "
+                                    {state}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn QuizIntroPage() -> impl IntoView {
+    view! { <RequireRole view=intro/> }
+}
+
+fn intro(_me: Me) -> impl IntoView {
+    let id = param("id");
+    let locale = use_locale();
+    let start = ServerAction::<StartAttempt>::new();
+    let quiz = Resource::new(move || start.version().get(), move |_| get_quiz_intro(id));
+    view! {
+        <ErrorNote error=action_error(start.value())/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let q = match quiz.await {
+                    Ok(q) => q,
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                };
+                let limit = q.time_limit_minutes
+                    .map(|m| tr_with("quiz.minutes", &[("n", m.to_string())]))
+                    .unwrap_or_else(|| tr("quiz.no_limit"));
+                let attempts = match q.attempts_allowed {
+                    Some(n) => format!("{} / {n}", q.attempts_used),
+                    None => q.attempts_used.to_string(),
+                };
+                let action = if let Some(a) = q.open_attempt {
+                    view! { <a class="button primary" href=format!("/attempt/{a}")>{tr("quiz.resume")}</a> }.into_any()
+                } else if let Some(key) = q.blocked.clone() {
+                    let when = q.next_start_at.map(|t| format!(" {}", locale.format_timestamp(t)));
+                    view! { <p class="alert" role="status">{tr(&key)}{when}</p> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=start>
+                            <input type="hidden" name="quiz_id" value=q.id/>
+                            <button type="submit" class="primary">{tr("quiz.start")}</button>
+                        </ActionForm>
+                    }.into_any()
+                };
+                let history = q.history.into_iter().map(|a| view! {
+                    <tr>
+                        <td>{a.attempt_no}</td>
+                        <td>{tr(a.status.label_key())}</td>
+                        <td>{locale.format_timestamp(a.started_at)}</td>
+                        <td>{percent(a.score_percent)}</td>
+                        <td>{match a.passed { Some(true) => tr("quiz.passed"), Some(false) => tr("quiz.failed"), None => String::new() }}</td>
+                        <td>{(a.submitted_at.is_some()).then(|| view! { <a href=format!("/attempt/{}/result", a.id)>{tr("quiz.see_result")}</a> })}</td>
+                    </tr>
+                }).collect_view();
+                view! {
+                    <p><a href="/learn">{tr("learn.back")}</a></p>
+                    <h1>{q.title.clone()}</h1>
+                    <dl class="facts">
+                        <dt>{tr("field.kind")}</dt><dd>{tr(q.kind.label_key())}</dd>
+                        <dt>{tr("nav.courses")}</dt><dd>{q.course_title.clone()}</dd>
+                        <dt>{tr("quiz.questions")}</dt><dd>{q.question_count}</dd>
+                        <dt>{tr("quiz.time_limit")}</dt><dd>{limit}</dd>
+                        <dt>{tr("quiz.pass_mark")}</dt><dd>{format!("{}%", q.pass_percent)}</dd>
+                        <dt>{tr("quiz.attempts")}</dt><dd>{attempts}</dd>
+                        {q.closes_at.map(|t| view! { <dt>{tr("quiz.closes")}</dt><dd>{locale.format_timestamp(t)}</dd> })}
+                    </dl>
+                    {action}
+                    <table class="list">
+                        <thead><tr>
+                            <th>"#"</th><th>{tr("field.status")}</th><th>{tr("quiz.started")}</th>
+                            <th>{tr("quiz.score")}</th><th></th><th></th>
+                        </tr></thead>
+                        <tbody>{history}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AttemptPage() -> impl IntoView {
+    view! { <RequireRole view=attempt/> }
+}
+
+fn attempt(_me: Me) -> impl IntoView {
+    let id = param("id");
+    let page: usize = use_query_map().read_untracked().get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    let current = Resource::new(|| (), move |_| get_attempt(id, page));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match current.await {
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(None) => view! {
+                        <p class="alert" role="status">{tr("quiz.attempt_closed")}</p>
+                        <a class="button primary" href=format!("/attempt/{id}/result")>{tr("quiz.see_result")}</a>
+                    }.into_any(),
+                    Ok(Some(v)) => attempt_form(v).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn attempt_form(v: AttemptView) -> impl IntoView {
+    let locale = use_locale();
+    let next_seq = RwSignal::new(v.seq + 1);
+    let status = RwSignal::new(None::<&'static str>);
+    let (id, page, pages) = (v.id, v.page, v.pages);
+    let deadline = v.deadline_at.map(|d| tr_with("quiz.deadline", &[("time", locale.format_timestamp(d))]));
+    let pager = (0..pages)
+        .map(|p| {
+            let answered = v.answered.iter().skip(p * PER_PAGE).take(PER_PAGE);
+            let done = answered.clone().filter(|a| **a).count();
+            let total = answered.count();
+            let label = tr_with("quiz.page_label", &[("n", (p + 1).to_string()), ("done", done.to_string()), ("total", total.to_string())]);
+            view! {
+                <button type="submit" name="go" value=format!("page-{p}") class="link" aria-current=(p == page).then_some("page")>
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    let items = v.items.into_iter().map(item).collect_view();
+    view! {
+        <h1>{v.quiz_title.clone()}</h1>
+        <p class="status">
+            {tr_with("quiz.attempt_no", &[("n", v.attempt_no.to_string())])}
+            {deadline.map(|d| view! { " · "{d} })}
+        </p>
+        {v.remaining_secs.map(|secs| view! { <Timer secs=secs/> })}
+        <form method="post" action=SaveAttempt::PATH id="attempt-form" class="stack attempt"
+            on:change=move |ev| autosave(ev, id, page, next_seq, status)>
+            <input type="hidden" name="attempt_id" value=id/>
+            <input type="hidden" name="seq" prop:value=move || next_seq.get().to_string()/>
+            <input type="hidden" name="page" value=page/>
+            // The first submit button is what Enter in a text box presses: save and stay.
+            <div class="row actions">
+                <button type="submit" name="go" value=format!("page-{page}")>{tr("quiz.save")}</button>
+                <span class="hint" role="status" aria-live="polite">{move || status.get().map(tr)}</span>
+            </div>
+            {items}
+            <nav class="pager" aria-label=tr("quiz.pages")>{pager}</nav>
+            <div class="row actions">
+                {(page > 0).then(|| view! { <button type="submit" name="go" value="prev">{tr("quiz.previous")}</button> })}
+                {(page + 1 < pages).then(|| view! { <button type="submit" name="go" value="next">{tr("quiz.next")}</button> })}
+                <button type="submit" name="go" value="submit" class="primary" id="submit-attempt">{tr("quiz.submit")}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Saves the whole page in the background whenever an answer changes.
+#[allow(unused_variables)]
+fn autosave(
+    ev: leptos::ev::Event,
+    id: i64,
+    page: usize,
+    next_seq: RwSignal<i64>,
+    status: RwSignal<Option<&'static str>>,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::collections::BTreeMap;
+        use wasm_bindgen::JsCast;
+        let Some(form) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+        let mut answers = BTreeMap::new();
+        if let Ok(Some(entries)) = js_sys::try_iter(&data) {
+            for entry in entries.flatten() {
+                let pair = js_sys::Array::from(&entry);
+                let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else { continue };
+                if let Some(key) = name.strip_prefix("answers[").and_then(|n| n.strip_suffix(']')) {
+                    answers.insert(key.to_string(), value);
+                }
+            }
+        }
+        let seq = next_seq.get_untracked();
+        next_seq.set(seq + 1);
+        status.set(Some("quiz.saving"));
+        leptos::task::spawn_local(async move {
+            let result = crate::api::quiz::save_attempt(id, seq, page, "stay".into(), answers).await;
+            status.set(Some(match result {
+                Ok(_) => "quiz.saved",
+                Err(crate::error::AppError::Conflict { .. }) => "quiz.save_stale",
+                Err(_) => "quiz.save_failed",
+            }));
+        });
+    }
+}
+
+/// Time left. Without JavaScript it shows the time when the page loaded; with it, it counts down
+/// and submits the attempt when time is up (the server enforces the deadline either way).
+#[component]
+fn Timer(secs: i64) -> impl IntoView {
+    let left = RwSignal::new(secs);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                let now = left.get_untracked() - 1;
+                left.set(now.max(0));
+                if now == 0 {
+                    use wasm_bindgen::JsCast;
+                    if let Some(button) = document()
+                        .get_element_by_id("submit-attempt")
+                        .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok())
+                    {
+                        button.click();
+                    }
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let text = move || {
+        let s = left.get();
+        tr_with("quiz.time_left", &[("time", format!("{}:{:02}", s / 60, s % 60))])
+    };
+    view! { <p class=move || if left.get() < 60 { "timer urgent" } else { "timer" } role="timer">{text}</p> }
+}
+
+fn chosen(answer: &Option<ShownAnswer>, i: usize) -> bool {
+    matches!(answer, Some(ShownAnswer::Choices(c)) if c.contains(&i))
+}
+
+fn item(it: ItemView) -> impl IntoView {
+    let key = format!("answers[p{}]", it.position);
+    let sub = |i: usize| format!("answers[p{}_{}]", it.position, i);
+    let text_answer = match &it.answer {
+        Some(ShownAnswer::Text(t)) => t.clone(),
+        _ => String::new(),
+    };
+    let input = match it.kind {
+        QuestionKind::Single => it.options.iter().enumerate().map(|(i, o)| view! {
+            <label class="choice"><input type="radio" name=key.clone() value=i checked=chosen(&it.answer, i)/>" "{o.clone()}</label>
+        }).collect_view().into_any(),
+        QuestionKind::Multiple => view! {
+            <p class="hint">{tr("quiz.pick_all")}</p>
+            {it.options.iter().enumerate().map(|(i, o)| view! {
+                <label class="choice"><input type="checkbox" name=sub(i) checked=chosen(&it.answer, i)/>" "{o.clone()}</label>
+            }).collect_view()}
+        }.into_any(),
+        QuestionKind::TrueFalse => {
+            let given = match it.answer {
+                Some(ShownAnswer::Bool(b)) => Some(b),
+                _ => None,
+            };
+            view! {
+                <label class="choice"><input type="radio" name=key.clone() value="true" checked=given == Some(true)/>" "{tr("quiz.true")}</label>
+                <label class="choice"><input type="radio" name=key.clone() value="false" checked=given == Some(false)/>" "{tr("quiz.false")}</label>
+            }.into_any()
+        }
+        QuestionKind::FillBlank => view! {
+            <input name=key.clone() value=text_answer aria-label=tr("quiz.your_answer") autocomplete="off"/>
+        }.into_any(),
+        QuestionKind::Numeric => view! {
+            <input name=key.clone() value=text_answer inputmode="decimal" aria-label=tr("quiz.your_answer") autocomplete="off"/>
+        }.into_any(),
+        QuestionKind::Essay => view! {
+            <textarea name=key.clone() rows="6" aria-label=tr("quiz.your_answer")>{text_answer}</textarea>
+        }.into_any(),
+        QuestionKind::Matching => {
+            let picked = match &it.answer {
+                Some(ShownAnswer::Matches(m)) => m.clone(),
+                _ => vec![],
+            };
+            it.options.iter().enumerate().map(|(i, left)| {
+                let current = picked.get(i).copied().flatten();
+                let options = it.rights.iter().enumerate().map(|(j, r)| view! {
+                    <option value=j selected=current == Some(j)>{r.clone()}</option>
+                }).collect_view();
+                view! {
+                    <label class="match">{left.clone()}
+                        <select name=sub(i)><option value="">"—"</option>{options}</select>
+                    </label>
+                }
+            }).collect_view().into_any()
+        }
+        QuestionKind::Ordering => {
+            let ranks = match &it.answer {
+                Some(ShownAnswer::Order(r)) => r.clone(),
+                _ => vec![],
+            };
+            let n = it.options.len();
+            view! {
+                <p class="hint">{tr_with("quiz.order_help", &[("n", n.to_string())])}</p>
+                {it.options.iter().enumerate().map(|(i, o)| {
+                    let rank = ranks.get(i).copied().filter(|r| *r > 0).map(|r| r.to_string()).unwrap_or_default();
+                    view! {
+                        <label class="order"><input type="number" name=sub(i) min="1" max=n value=rank class="rank"/>" "{o.clone()}</label>
+                    }
+                }).collect_view()}
+            }.into_any()
+        }
+    };
+    view! {
+        <fieldset class="card question">
+            <legend>{tr_with("quiz.question_n", &[("n", (it.position + 1).to_string()), ("points", it.points.to_string())])}</legend>
+            // Rendered from Markdown and sanitized (ammonia) on the server.
+            <div class="stem" inner_html=it.stem_html></div>
+            {input}
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn AttemptResultPage() -> impl IntoView {
+    view! { <RequireRole view=result/> }
+}
+
+fn result(_me: Me) -> impl IntoView {
+    let id = param("id");
+    let res = Resource::new(|| (), move |_| get_attempt_result(id));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match res.await {
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(r) => result_view(r).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn result_view(r: AttemptResult) -> impl IntoView {
+    let verdict = match r.passed {
+        Some(true) => view! { <p class="alert ok verdict">{tr("quiz.passed")}</p> }.into_any(),
+        Some(false) => view! { <p class="alert error verdict">{tr("quiz.failed")}</p> }.into_any(),
+        None => view! { <p class="alert verdict">{tr("attempt.status.awaiting_grading")}</p> }.into_any(),
+    };
+    let score = r.score.map(|s| format!("{s} / {}", r.max_score));
+    let items = r.items.into_iter().map(|i| view! {
+        <li class=match i.correct { Some(true) => "review right", Some(false) => "review wrong", None => "review" }>
+            <div class="stem" inner_html=i.stem_html></div>
+            <p>{tr("quiz.your_answer")}": "{i.your_answer}</p>
+            <p>{match i.correct { Some(true) => tr("quiz.right"), Some(false) => tr("quiz.wrong"), None => tr("attempt.status.awaiting_grading") }}</p>
+            {i.right_answer.map(|a| view! { <p>{tr("quiz.right_answer")}": "{a}</p> })}
+            {i.feedback.map(|f| view! { <p class="hint">{f}</p> })}
+            {i.comment.map(|c| view! { <p class="hint">{tr("quiz.trainer_comment")}": "{c}</p> })}
+        </li>
+    }).collect_view();
+    view! {
+        <p><a href=format!("/quiz/{}", r.quiz_id)>{tr("quiz.back")}</a></p>
+        <h1>{r.quiz_title}</h1>
+        {r.closed_by_deadline.then(|| view! { <p class="alert">{tr("quiz.closed_by_deadline")}</p> })}
+        {verdict}
+        <dl class="facts">
+            <dt>{tr("quiz.score")}</dt><dd class="score">{percent(r.score_percent)}</dd>
+            {score.map(|s| view! { <dt>{tr("quiz.points")}</dt><dd>{s}</dd> })}
+            <dt>{tr("quiz.pass_mark")}</dt><dd>{format!("{}%", r.pass_percent)}</dd>
+        </dl>
+        <ol class="reviews">{items}</ol>
+    }
+}

@@ -1,0 +1,175 @@
+//! Question banks: create, import GIFT, write or edit a question in GIFT, archive, regrade, export.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::course::authored_courses;
+use crate::api::quiz::*;
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::{tr, tr_with};
+use crate::model::user::{Me, Role};
+
+#[component]
+pub fn BanksPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=banks/> }
+}
+
+fn banks(_me: Me) -> impl IntoView {
+    let create = ServerAction::<CreateBank>::new();
+    let list = Resource::new(|| (), |_| list_banks());
+    let courses = Resource::new(|| (), |_| authored_courses());
+    view! {
+        <h1>{tr("bank.title")}</h1>
+        <p><a href="/trainer/quizzes">{tr("nav.quizzes")}</a>" · "<a href="/trainer/grading">{tr("nav.grading")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = list.await.unwrap_or_default();
+                if list.is_empty() {
+                    return view! { <p class="empty">{tr("bank.none")}</p> }.into_any();
+                }
+                view! {
+                    <table class="list banks">
+                        <thead><tr><th>{tr("field.name")}</th><th>{tr("nav.courses")}</th><th>{tr("bank.questions")}</th></tr></thead>
+                        <tbody>{list.into_iter().map(|b| view! {
+                            <tr>
+                                <td><a href=format!("/trainer/banks/{}", b.id)>{b.name}</a></td>
+                                <td>{b.course_title.unwrap_or_else(|| tr("bank.shared"))}</td>
+                                <td>{b.question_count}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>{tr("bank.new")}</h2>
+            <ErrorNote error=action_error(create.value())/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let courses = courses.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=create attr:class="stack">
+                            <label>{tr("field.name")}<input name="name" required maxlength="200"/></label>
+                            <label>{tr("nav.courses")}
+                                <select name="course_id">
+                                    <option value="">{tr("bank.shared")}</option>
+                                    {courses.into_iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="primary">{tr("bank.create")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn BankPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=bank/> }
+}
+
+fn bank(_me: Me) -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0i64);
+    let import = ServerAction::<ImportGift>::new();
+    let save = ServerAction::<SaveQuestion>::new();
+    let archive = ServerAction::<ArchiveQuestion>::new();
+    let regrade = ServerAction::<RegradeQuestion>::new();
+    let detail = Resource::new(
+        move || import.version().get() + save.version().get() + archive.version().get(),
+        move |_| get_bank(id),
+    );
+    let imported = move || {
+        import.value().get().and_then(|r| r.ok()).map(|n| {
+            view! { <p class="alert ok" role="status">{tr_with("bank.imported", &[("count", n.to_string())])}</p> }
+        })
+    };
+    let regraded = move || {
+        regrade.value().get().and_then(|r| r.ok()).map(|n| {
+            view! { <p class="alert ok" role="status">{tr_with("bank.regraded", &[("count", n.to_string())])}</p> }
+        })
+    };
+    view! {
+        <p><a href="/trainer/banks">{tr("bank.back")}</a></p>
+        <ErrorNote error=action_error(import.value())/>
+        <ErrorNote error=action_error(save.value())/>
+        <ErrorNote error=action_error(archive.value())/>
+        <ErrorNote error=action_error(regrade.value())/>
+        {imported}
+        {regraded}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let b = match detail.await {
+                    Ok(b) => b,
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                };
+                let bid = b.id;
+                let count = b.questions.len();
+                let questions = b.questions.into_iter().map(|q| {
+                    let tags = q.tags.join(", ");
+                    let label = if q.draft.title.is_empty() { q.draft.stem.chars().take(80).collect() } else { q.draft.title.clone() };
+                    view! {
+                        <li class="question-row">
+                            <details>
+                                <summary>
+                                    <strong>{label}</strong>" · "{tr(q.draft.body.kind().label_key())}
+                                    " · "{if q.category.is_empty() { String::new() } else { q.category.clone() }}
+                                    {(!tags.is_empty()).then(|| format!(" · #{tags}"))}
+                                    {format!(" · v{}", q.version_no)}
+                                </summary>
+                                <ActionForm action=save attr:class="stack">
+                                    <input type="hidden" name="bank_id" value=bid/>
+                                    <input type="hidden" name="question_id" value=q.id/>
+                                    <label>{tr("bank.gift_one")}<textarea name="gift" rows="8" class="code">{q.gift.clone()}</textarea></label>
+                                    <button type="submit">{tr("bank.save_version")}</button>
+                                </ActionForm>
+                                <div class="row">
+                                    <ActionForm action=regrade>
+                                        <input type="hidden" name="bank_id" value=bid/>
+                                        <input type="hidden" name="question_id" value=q.id/>
+                                        <button type="submit">{tr("bank.regrade")}</button>
+                                    </ActionForm>
+                                    <ActionForm action=archive>
+                                        <input type="hidden" name="bank_id" value=bid/>
+                                        <input type="hidden" name="question_id" value=q.id/>
+                                        <button type="submit" class="danger">{tr("bank.archive")}</button>
+                                    </ActionForm>
+                                </div>
+                            </details>
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    <div class="row">
+                        <h1>{b.name.clone()}</h1>
+                        <a class="button" href=format!("/banks/{bid}/export.gift")>{tr("bank.export")}</a>
+                    </div>
+                    <p class="status">{tr_with("bank.count", &[("count", count.to_string())])}</p>
+                    <ul class="questions">{questions}</ul>
+                    <details class="card" open=b.categories.is_empty()>
+                        <summary>{tr("bank.import")}</summary>
+                        <ActionForm action=import attr:class="stack">
+                            <input type="hidden" name="bank_id" value=bid/>
+                            <label>{tr("bank.gift_paste")}<textarea name="gift" rows="12" class="code" required></textarea></label>
+                            <p class="hint">{tr("bank.gift_help")}</p>
+                            <button type="submit" class="primary">{tr("bank.import_submit")}</button>
+                        </ActionForm>
+                    </details>
+                    <details class="card">
+                        <summary>{tr("bank.add_question")}</summary>
+                        <ActionForm action=save attr:class="stack">
+                            <input type="hidden" name="bank_id" value=bid/>
+                            <label>{tr("bank.gift_one")}
+                                <textarea name="gift" rows="8" class="code" required
+                                    placeholder="::三包::退货期限是几天？ {=7天 ~15天 ~30天}"></textarea>
+                            </label>
+                            <button type="submit" class="primary">{tr("bank.add_question")}</button>
+                        </ActionForm>
+                    </details>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

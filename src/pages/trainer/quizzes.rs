@@ -1,0 +1,350 @@
+//! Quizzes for trainers: list and create, the editor (settings, questions, draws, publishing),
+//! results with pass rate and pre/post gain, and the essay grading queue.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::course::authored_courses;
+use crate::api::quiz::*;
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::{tr, use_locale};
+use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
+use crate::model::user::{Me, Role};
+
+fn id_param() -> i64 {
+    use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+fn percent(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
+}
+
+/// `datetime-local` text for a UTC timestamp.
+fn local_input(t: Option<i64>) -> String {
+    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn QuizzesPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=quizzes/> }
+}
+
+fn quizzes(_me: Me) -> impl IntoView {
+    let create = ServerAction::<CreateQuiz>::new();
+    let list = Resource::new(|| (), |_| authored_quizzes());
+    let courses = Resource::new(|| (), |_| authored_courses());
+    view! {
+        <h1>{tr("quiz.title")}</h1>
+        <p><a href="/trainer/banks">{tr("nav.banks")}</a>" · "<a href="/trainer/grading">{tr("nav.grading")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = list.await.unwrap_or_default();
+                if list.is_empty() {
+                    return view! { <p class="empty">{tr("quiz.none")}</p> }.into_any();
+                }
+                view! {
+                    <table class="list quizzes">
+                        <thead><tr>
+                            <th>{tr("field.title")}</th><th>{tr("nav.courses")}</th><th>{tr("field.kind")}</th>
+                            <th>{tr("field.status")}</th><th>{tr("quiz.questions")}</th><th>{tr("quiz.pass_rate")}</th>
+                        </tr></thead>
+                        <tbody>{list.into_iter().map(|q| view! {
+                            <tr>
+                                <td><a href=format!("/trainer/quizzes/{}", q.id)>{q.title}</a></td>
+                                <td>{q.course_title}</td>
+                                <td>{tr(q.kind.label_key())}</td>
+                                <td>{tr(if q.published { "quiz.published" } else { "quiz.draft" })}</td>
+                                <td>{q.question_count}</td>
+                                <td>
+                                    <a href=format!("/trainer/quizzes/{}/results", q.id)>
+                                        {if q.attempts == 0 { "—".to_string() } else { format!("{}/{}", q.passed, q.attempts) }}
+                                    </a>
+                                </td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>{tr("quiz.new")}</h2>
+            <ErrorNote error=action_error(create.value())/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let courses = courses.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=create attr:class="stack">
+                            <label>{tr("nav.courses")}
+                                <select name="course_id" required>
+                                    {courses.into_iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <QuizFieldsForm fields=None siblings=vec![]/>
+                            <button type="submit" class="primary">{tr("quiz.create")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The settings shared by the create and edit forms.
+#[component]
+fn QuizFieldsForm(fields: Option<QuizFields>, siblings: Vec<(i64, String)>) -> impl IntoView {
+    let f = fields.unwrap_or(QuizFields {
+        title: String::new(),
+        kind: QuizKind::PreTest,
+        pass_percent: 80,
+        time_limit_minutes: Some(30),
+        opens_at: None,
+        closes_at: None,
+        attempts_allowed: Some(2),
+        cooloff_minutes: 0,
+        review_policy: ReviewPolicy::ScoreAndWrong,
+        shuffle_questions: true,
+        shuffle_options: true,
+        pre_test_id: None,
+    });
+    let kinds = QuizKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.as_str() selected=*k == f.kind>{tr(k.label_key())}</option> })
+        .collect_view();
+    let reviews = ReviewPolicy::ALL
+        .iter()
+        .map(|r| view! { <option value=r.as_str() selected=*r == f.review_policy>{tr(r.label_key())}</option> })
+        .collect_view();
+    let pre = f.pre_test_id;
+    let pre_tests = siblings
+        .into_iter()
+        .map(|(id, title)| view! { <option value=id selected=pre == Some(id)>{title}</option> })
+        .collect_view();
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    view! {
+        <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
+        <label>{tr("field.kind")}<select name="kind">{kinds}</select></label>
+        <label>{tr("quiz.pre_test")}<select name="pre_test_id"><option value="">"—"</option>{pre_tests}</select></label>
+        <label>{tr("quiz.pass_mark")}" (%)"<input type="number" name="pass_percent" min="0" max="100" value=f.pass_percent/></label>
+        <label>{tr("quiz.time_limit")}" ("{tr("quiz.minutes_unit")}")"
+            <input type="number" name="time_limit_minutes" min="1" max="600" value=opt(f.time_limit_minutes)/>
+        </label>
+        <label>{tr("quiz.opens")}" (UTC)"<input type="datetime-local" name="opens_at" value=local_input(f.opens_at)/></label>
+        <label>{tr("quiz.closes")}" (UTC)"<input type="datetime-local" name="closes_at" value=local_input(f.closes_at)/></label>
+        <label>{tr("quiz.attempts_allowed")}<input type="number" name="attempts_allowed" min="1" max="100" value=opt(f.attempts_allowed)/></label>
+        <label>{tr("quiz.cooloff")}" ("{tr("quiz.minutes_unit")}")"
+            <input type="number" name="cooloff_minutes" min="0" value=f.cooloff_minutes/>
+        </label>
+        <label>{tr("field.review_policy")}<select name="review_policy">{reviews}</select></label>
+        <label class="check"><input type="checkbox" name="shuffle_questions" checked=f.shuffle_questions/>" "{tr("quiz.shuffle_questions")}</label>
+        <label class="check"><input type="checkbox" name="shuffle_options" checked=f.shuffle_options/>" "{tr("quiz.shuffle_options")}</label>
+    }
+}
+
+#[component]
+pub fn QuizEditorPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=editor/> }
+}
+
+fn editor(_me: Me) -> impl IntoView {
+    let id = id_param();
+    let update = ServerAction::<UpdateQuiz>::new();
+    let add_question = ServerAction::<AddQuizQuestion>::new();
+    let add_draw = ServerAction::<AddQuizDraw>::new();
+    let remove = ServerAction::<RemoveQuizSlot>::new();
+    let publish = ServerAction::<PublishQuiz>::new();
+    let changes = move || {
+        update.version().get()
+            + add_question.version().get()
+            + add_draw.version().get()
+            + remove.version().get()
+            + publish.version().get()
+    };
+    let quiz = Resource::new(changes, move |_| get_quiz_editor(id));
+    view! {
+        <p><a href="/trainer/quizzes">{tr("quiz.back_list")}</a></p>
+        <ErrorNote error=action_error(update.value())/>
+        <ErrorNote error=action_error(add_question.value())/>
+        <ErrorNote error=action_error(add_draw.value())/>
+        <ErrorNote error=action_error(remove.value())/>
+        <ErrorNote error=action_error(publish.value())/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let q = match quiz.await {
+                    Ok(q) => q,
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                };
+                let qid = q.id;
+                let slots = q.slots.clone().into_iter().map(|s| {
+                    let what = match s.question_id {
+                        Some(_) => format!("{} ({})", s.question_label, s.bank_name),
+                        None => {
+                            let mut d = format!("{} × {}", s.draw_count, s.bank_name);
+                            if !s.category.is_empty() { d.push_str(&format!(" / {}", s.category)); }
+                            if !s.tag.is_empty() { d.push_str(&format!(" #{}", s.tag)); }
+                            d
+                        }
+                    };
+                    view! {
+                        <li class="slot">
+                            {tr(if s.question_id.is_some() { "quiz.slot_fixed" } else { "quiz.slot_draw" })}": "{what}
+                            <ActionForm action=remove attr:class="inline">
+                                <input type="hidden" name="quiz_id" value=qid/>
+                                <input type="hidden" name="slot_id" value=s.id/>
+                                <button type="submit" class="link danger">{tr("quiz.remove")}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view();
+                let banks = q.banks.clone();
+                let bank_options = move || banks.iter().map(|b| view! {
+                    <option value=b.id>{format!("{} ({})", b.name, b.question_count)}</option>
+                }).collect_view();
+                let bank_links = q.banks.iter().map(|b| view! {
+                    <a href=format!("/trainer/banks/{}", b.id)>{b.name.clone()}</a>" "
+                }).collect_view();
+                view! {
+                    <div class="row">
+                        <h1>{q.fields.title.clone()}</h1>
+                        <a class="button" href=format!("/trainer/quizzes/{qid}/results")>{tr("quiz.results")}</a>
+                    </div>
+                    <p class="status">{tr(if q.published { "quiz.published" } else { "quiz.draft" })}</p>
+                    <section class="card">
+                        <ActionForm action=publish>
+                            <input type="hidden" name="id" value=qid/>
+                            <input type="hidden" name="published" value=(!q.published).to_string()/>
+                            <button type="submit" class=if q.published { "" } else { "primary" }>
+                                {tr(if q.published { "quiz.unpublish" } else { "quiz.publish" })}
+                            </button>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h2>{tr("quiz.questions")}</h2>
+                        <ol class="slots">{slots}</ol>
+                        <ActionForm action=add_draw attr:class="row">
+                            <input type="hidden" name="quiz_id" value=qid/>
+                            <label>{tr("quiz.bank")}<select name="bank_id">{bank_options()}</select></label>
+                            <label>{tr("quiz.category")}<input name="category" placeholder="售后/三包"/></label>
+                            <label>{tr("quiz.tag")}<input name="tag"/></label>
+                            <label>{tr("quiz.draw_count")}<input type="number" name="draw_count" min="1" max="200" value="5"/></label>
+                            <button type="submit">{tr("quiz.add_draw")}</button>
+                        </ActionForm>
+                        <ActionForm action=add_question attr:class="row">
+                            <input type="hidden" name="quiz_id" value=qid/>
+                            <label>{tr("quiz.question_id")}<input name="question_id" inputmode="numeric" required/></label>
+                            <button type="submit">{tr("quiz.add_fixed")}</button>
+                        </ActionForm>
+                        <p class="hint">{tr("quiz.banks_hint")}" "{bank_links}</p>
+                    </section>
+                    <details class="card">
+                        <summary>{tr("quiz.settings")}</summary>
+                        <ActionForm action=update attr:class="stack">
+                            <input type="hidden" name="id" value=qid/>
+                            <QuizFieldsForm fields=Some(q.fields.clone()) siblings=q.siblings.clone()/>
+                            <button type="submit">{tr("courses.save")}</button>
+                        </ActionForm>
+                    </details>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn QuizResultsPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=results/> }
+}
+
+fn results(_me: Me) -> impl IntoView {
+    let id = id_param();
+    let locale = use_locale();
+    let data = Resource::new(|| (), move |_| get_quiz_results(id));
+    view! {
+        <p><a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (r, gains) = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                };
+                let rows = r.attempts.into_iter().map(|a| view! {
+                    <tr>
+                        <td>{a.display_name}</td><td>{a.employee_no}</td><td>{a.attempt_no}</td>
+                        <td>{tr(a.status.label_key())}</td>
+                        <td>{a.submitted_at.map(|t| locale.format_timestamp(t)).unwrap_or_default()}</td>
+                        <td>{percent(a.percent)}</td>
+                        <td>{match a.passed { Some(true) => tr("quiz.passed"), Some(false) => tr("quiz.failed"), None => String::new() }}</td>
+                    </tr>
+                }).collect_view();
+                let gain_rows = gains.iter().map(|g| view! {
+                    <tr>
+                        <td>{g.display_name.clone()}</td><td>{g.employee_no.clone()}</td>
+                        <td>{percent(g.pre_percent)}</td><td>{percent(g.post_percent)}</td>
+                        <td class="gain">{g.gain().map(|x| format!("{x:+.0}")).unwrap_or_else(|| "—".into())}</td>
+                    </tr>
+                }).collect_view();
+                view! {
+                    <h1>{r.title}</h1>
+                    <p class="status">{tr("quiz.pass_rate")}": "<strong class="pass-rate">{percent(r.pass_rate)}</strong></p>
+                    <table class="list attempts">
+                        <thead><tr>
+                            <th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>"#"</th>
+                            <th>{tr("field.status")}</th><th>{tr("quiz.submitted")}</th><th>{tr("quiz.score")}</th><th></th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    {(!gains.is_empty()).then(|| view! {
+                        <h2>{tr("quiz.gain_title")}</h2>
+                        <table class="list gains">
+                            <thead><tr>
+                                <th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th>
+                                <th>{tr("quiz.kind.pre_test")}</th><th>{tr("quiz.kind.post_test")}</th><th>{tr("quiz.gain")}</th>
+                            </tr></thead>
+                            <tbody>{gain_rows}</tbody>
+                        </table>
+                    })}
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn GradingPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=grading/> }
+}
+
+fn grading(_me: Me) -> impl IntoView {
+    let grade = ServerAction::<GradeEssay>::new();
+    let queue = Resource::new(move || grade.version().get(), |_| grading_queue());
+    view! {
+        <h1>{tr("grading.title")}</h1>
+        <ErrorNote error=action_error(grade.value())/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let queue = queue.await.unwrap_or_default();
+                if queue.is_empty() {
+                    return view! { <p class="empty">{tr("grading.none")}</p> }.into_any();
+                }
+                queue.into_iter().map(|g| view! {
+                    <section class="card essay">
+                        <h2>{g.quiz_title}" · "{g.display_name}" ("{g.employee_no}")"</h2>
+                        <div class="stem" inner_html=g.stem_html></div>
+                        <blockquote class="answer">{g.answer}</blockquote>
+                        <ActionForm action=grade attr:class="row">
+                            <input type="hidden" name="attempt_id" value=g.attempt_id/>
+                            <input type="hidden" name="position" value=g.position/>
+                            <label>{tr("grading.awarded")}" (0–"{g.points}")"
+                                <input name="awarded" inputmode="decimal" required size="4"/>
+                            </label>
+                            <label>{tr("grading.comment")}<input name="comment"/></label>
+                            <button type="submit" class="primary">{tr("grading.save")}</button>
+                        </ActionForm>
+                    </section>
+                }).collect_view().into_any()
+            })}
+        </Suspense>
+    }
+}
