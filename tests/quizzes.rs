@@ -39,7 +39,7 @@ $CATEGORY: $course$/售后/三包
 ";
 
 const SECRETS: &[&str] =
-    &["ZQXSECRET48", "31415", "FEEDBACKSECRET", "\"percent\"", "tolerance", "\"correct\"", "fraction", "two days"];
+    &["ZQXSECRET48", "31415", "FEEDBACKSECRET", "\"weight\"", "tolerance", "\"correct\"", "fraction", "two days"];
 
 fn course_fields() -> CourseFields {
     CourseFields {

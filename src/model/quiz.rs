@@ -75,11 +75,11 @@ pub enum Scoring {
     Proportional,
 }
 
-/// An option of a choice question. `percent` is the credit for picking it (-100..=100).
+/// An option of a choice question. `weight` is the credit for picking it, in percent (-100..=100).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub text: String,
-    pub percent: i32,
+    pub weight: f64,
     pub feedback: String,
 }
 
@@ -87,7 +87,7 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accepted {
     pub text: String,
-    pub percent: i32,
+    pub weight: f64,
     pub feedback: String,
 }
 
@@ -95,7 +95,7 @@ pub struct Accepted {
 pub struct NumericAnswer {
     pub value: f64,
     pub tolerance: f64,
-    pub percent: i32,
+    pub weight: f64,
     pub feedback: String,
 }
 

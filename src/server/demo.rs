@@ -4,6 +4,7 @@ use crate::error::AppResult;
 use crate::model::team::TeamKind;
 use crate::server::auth::password::Passwords;
 use crate::server::db::Db;
+use crate::server::auth::guard;
 use crate::server::team;
 use crate::server::user::{self, Actor, UserInput};
 
@@ -107,5 +108,11 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     }
     let course = super::demo_course::seed(db, trainer, &trainees).await?;
     super::demo_course::seed_plan(db, trainer, course, sh_as).await?;
+    let trainer = guard::acting_as(db, trainer).await?;
+    let mut people = Vec::new();
+    for id in trainees {
+        people.push(guard::acting_as(db, id).await?);
+    }
+    super::demo_quiz::seed(db, &trainer, course, &people).await?;
     Ok(())
 }

@@ -80,3 +80,21 @@ pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
     .await?;
     Ok(ids)
 }
+
+/// A user as the services see a caller, for work done on their behalf outside a request (the
+/// demo seed); there is no session behind it.
+pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
+    let row = sqlx::query!("select display_name, email, employee_no, locale from users where id = ?", user_id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(CurrentUser {
+        id: user_id,
+        session_id: 0,
+        display_name: row.display_name,
+        email: row.email,
+        employee_no: row.employee_no,
+        locale: Locale::parse(&row.locale).unwrap_or_default(),
+        roles: super::session::roles_of(&db.read, user_id).await?,
+    })
+}

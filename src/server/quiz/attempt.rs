@@ -735,15 +735,15 @@ fn describe_answer(body: &QuestionBody, answer: Option<&Answer>) -> String {
 fn describe_key(body: &QuestionBody) -> String {
     match body {
         QuestionBody::Single { options } | QuestionBody::Multiple { options, .. } => {
-            options.iter().filter(|o| o.percent > 0).map(|o| o.text.clone()).collect::<Vec<_>>().join("; ")
+            options.iter().filter(|o| o.weight > 0.0).map(|o| o.text.clone()).collect::<Vec<_>>().join("; ")
         }
         QuestionBody::TrueFalse { answer, .. } => if *answer { "✓" } else { "✗" }.to_string(),
         QuestionBody::FillBlank { answers } => {
-            answers.iter().filter(|a| a.percent == 100).map(|a| a.text.clone()).collect::<Vec<_>>().join(" / ")
+            answers.iter().filter(|a| a.weight == 100.0).map(|a| a.text.clone()).collect::<Vec<_>>().join(" / ")
         }
         QuestionBody::Numeric { answers } => answers
             .iter()
-            .filter(|a| a.percent == 100)
+            .filter(|a| a.weight == 100.0)
             .map(|a| if a.tolerance > 0.0 { format!("{} ± {}", a.value, a.tolerance) } else { a.value.to_string() })
             .collect::<Vec<_>>()
             .join(" / "),

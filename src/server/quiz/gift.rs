@@ -92,7 +92,7 @@ fn split_answers(chs: &[Ch]) -> Vec<Part<'_>> {
 }
 
 /// `%50%` at the start of an answer: the weight and the rest.
-fn weight(chs: &[Ch]) -> Result<(Option<i32>, &[Ch]), &'static str> {
+fn weight(chs: &[Ch]) -> Result<(Option<f64>, &[Ch]), &'static str> {
     let t = trim(chs);
     if t.first().is_some_and(|ch| ch.c == '%' && !ch.escaped) {
         let end = t[1..].iter().position(|ch| ch.c == '%').ok_or("error.gift_weight")? + 1;
@@ -100,7 +100,7 @@ fn weight(chs: &[Ch]) -> Result<(Option<i32>, &[Ch]), &'static str> {
         if !(-100.0..=100.0).contains(&n) {
             return Err("error.gift_weight");
         }
-        Ok((Some(n.round() as i32), &t[end + 1..]))
+        Ok((Some(n), &t[end + 1..]))
     } else {
         Ok((None, t))
     }
@@ -308,7 +308,7 @@ fn answers(block: &[Ch]) -> Result<QuestionBody, &'static str> {
         for p in &parts {
             let (w, rest) = weight(p.body)?;
             let (text, feedback) = feedback(rest);
-            answers.push(Accepted { text, percent: w.unwrap_or(100), feedback });
+            answers.push(Accepted { text, weight: w.unwrap_or(100.0), feedback });
         }
         return Ok(QuestionBody::FillBlank { answers });
     }
@@ -316,8 +316,8 @@ fn answers(block: &[Ch]) -> Result<QuestionBody, &'static str> {
     for p in &parts {
         let (w, rest) = weight(p.body)?;
         let (text, feedback) = feedback(rest);
-        let percent = w.unwrap_or(if p.right { 100 } else { 0 });
-        options.push(Choice { text, percent, feedback });
+        let weight = w.unwrap_or(if p.right { 100.0 } else { 0.0 });
+        options.push(Choice { text, weight, feedback });
     }
     // Moodle's rule: with an `=` answer only one option may be picked; without, several.
     if parts.iter().any(|p| p.right) {
@@ -348,7 +348,7 @@ fn numeric(block: &[Ch]) -> Result<QuestionBody, &'static str> {
         } else {
             (number(&value)?, 0.0)
         };
-        answers.push(NumericAnswer { value, tolerance, percent: w.unwrap_or(100), feedback });
+        answers.push(NumericAnswer { value, tolerance, weight: w.unwrap_or(100.0), feedback });
     }
     Ok(QuestionBody::Numeric { answers })
 }
@@ -418,12 +418,12 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
                 .iter()
                 .map(|o| {
                     let text = with_feedback(&o.text, &o.feedback);
-                    if !multiple && o.percent == 100 {
+                    if !multiple && o.weight == 100.0 {
                         format!("\n\t={text}")
-                    } else if !multiple && o.percent == 0 {
+                    } else if !multiple && o.weight == 0.0 {
                         format!("\n\t~{text}")
                     } else {
-                        format!("\n\t~%{}%{text}", o.percent)
+                        format!("\n\t~%{}%{text}", fmt_num(o.weight))
                     }
                 })
                 .collect::<String>()
@@ -432,7 +432,7 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
         QuestionBody::FillBlank { answers } => {
             answers
                 .iter()
-                .map(|a| format!("\n\t=%{}%{}", a.percent, with_feedback(&a.text, &a.feedback)))
+                .map(|a| format!("\n\t=%{}%{}", fmt_num(a.weight), with_feedback(&a.text, &a.feedback)))
                 .collect::<String>()
                 + "\n"
         }
@@ -442,7 +442,7 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
                     .iter()
                     .map(|a| {
                         let value = format!("{}:{}", fmt_num(a.value), fmt_num(a.tolerance));
-                        format!("\n\t=%{}%{}", a.percent, with_feedback(&value, &a.feedback))
+                        format!("\n\t=%{}%{}", fmt_num(a.weight), with_feedback(&value, &a.feedback))
                     })
                     .collect::<String>()
                 + "\n"
@@ -512,19 +512,19 @@ mod tests {
         );
         assert_eq!(pairs[4], Pair { left: String::new(), right: "Chat".into() }, "the extra distractor");
         let QuestionBody::Single { options } = &qs[2].body else { panic!() };
-        assert_eq!(options[0], Choice { text: "yellow".into(), percent: 100, feedback: "right; good!".into() });
+        assert_eq!(options[0], Choice { text: "yellow".into(), weight: 100.0, feedback: "right; good!".into() });
         assert_eq!(options[1].feedback, "wrong, it's yellow", "[html] marker dropped from feedback");
         assert_eq!(options[2].text, "blue", "[plain] marker dropped from the answer");
         let QuestionBody::Multiple { options, scoring } = &qs[3].body else { panic!() };
         assert_eq!(*scoring, Scoring::Proportional);
-        assert_eq!(options.iter().map(|o| o.percent).collect::<Vec<_>>(), vec![50, -100, 50, -100]);
+        assert_eq!(options.iter().map(|o| o.weight).collect::<Vec<_>>(), vec![50.0, -100.0, 50.0, -100.0]);
         let QuestionBody::Numeric { answers } = &qs[4].body else { panic!() };
         assert_eq!((answers[0].value, answers[0].tolerance, answers.len()), (3.0, 2.0, 1));
         assert_eq!(qs[4].stem, "What is a number from 1 to 5? _____ \";", "trailing text, as Moodle keeps it");
         let QuestionBody::FillBlank { answers } = &qs[5].body else { panic!() };
         assert_eq!(
-            answers.iter().map(|a| (a.text.as_str(), a.percent)).collect::<Vec<_>>(),
-            vec![("Frog", 100), ("Cat", 50), ("*", 0)]
+            answers.iter().map(|a| (a.text.as_str(), a.weight)).collect::<Vec<_>>(),
+            vec![("Frog", 100.0), ("Cat", 50.0), ("*", 0.0)]
         );
         let QuestionBody::TrueFalse { answer, feedback_wrong, feedback_right } = &qs[6].body else { panic!() };
         assert!(!answer);
@@ -546,11 +546,11 @@ mod tests {
         );
         let QuestionBody::Single { options } = &qs[1].body else { panic!() };
         assert_eq!(
-            options.iter().filter(|o| o.percent == 100).map(|o| o.text.as_str()).collect::<Vec<_>>(),
+            options.iter().filter(|o| o.weight == 100.0).map(|o| o.text.as_str()).collect::<Vec<_>>(),
             ["French"]
         );
         let QuestionBody::FillBlank { answers } = &qs[2].body else { panic!() };
-        assert_eq!((answers[0].text.as_str(), answers[0].percent, answers[0].feedback.as_str()), ("Moodler", 100, ""));
+        assert_eq!((answers[0].text.as_str(), answers[0].weight, answers[0].feedback.as_str()), ("Moodler", 100.0, ""));
         assert!(qs[3].stem.contains("<span style=\"font-style: italic;\">"));
     }
 
@@ -563,7 +563,7 @@ mod tests {
         let QuestionBody::Numeric { answers } = &qs[0].body else { panic!() };
         assert_eq!((answers[0].value, answers[0].tolerance), (3.0, 2.0));
         let QuestionBody::Numeric { answers } = &qs[1].body else { panic!() };
-        assert_eq!(answers.iter().map(|a| a.percent).collect::<Vec<_>>(), vec![100, 50]);
+        assert_eq!(answers.iter().map(|a| a.weight).collect::<Vec<_>>(), vec![100.0, 50.0]);
         assert_eq!(qs[2].stem, "Grant is _____ in Grant's tomb.");
         assert_eq!(qs[3].stem, "1 = 1 {really}?");
         let QuestionBody::Single { options } = &qs[3].body else { panic!() };

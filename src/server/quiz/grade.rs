@@ -13,7 +13,7 @@ pub fn grade(body: &QuestionBody, answer: Option<&Answer>) -> Option<f64> {
     let Some(answer) = answer else { return Some(0.0) };
     let fraction = match (body, answer) {
         (QuestionBody::Single { options }, Answer::Choices(picked)) => match picked.as_slice() {
-            [i] => options.get(*i).map_or(0.0, |o| percent(o.percent)),
+            [i] => options.get(*i).map_or(0.0, |o| percent(o.weight)),
             _ => 0.0,
         },
         (QuestionBody::Multiple { options, scoring }, Answer::Choices(picked)) => {
@@ -22,14 +22,14 @@ pub fn grade(body: &QuestionBody, answer: Option<&Answer>) -> Option<f64> {
             picked.dedup();
             match scoring {
                 Scoring::AllOrNothing => {
-                    let right: Vec<usize> = (0..options.len()).filter(|i| options[*i].percent > 0).collect();
+                    let right: Vec<usize> = (0..options.len()).filter(|i| options[*i].weight > 0.0).collect();
                     if picked == right {
                         1.0
                     } else {
                         0.0
                     }
                 }
-                Scoring::Proportional => percent(picked.iter().map(|i| options[*i].percent).sum()),
+                Scoring::Proportional => percent(picked.iter().map(|i| options[*i].weight).sum()),
             }
         }
         (QuestionBody::TrueFalse { answer: key, .. }, Answer::Bool(given)) => f64::from(u8::from(key == given)),
@@ -38,14 +38,14 @@ pub fn grade(body: &QuestionBody, answer: Option<&Answer>) -> Option<f64> {
             answers
                 .iter()
                 .filter(|a| wildcard_match(&normalize(&a.text), &given))
-                .map(|a| percent(a.percent))
+                .map(|a| percent(a.weight))
                 .fold(0.0, f64::max)
         }
         (QuestionBody::Numeric { answers }, Answer::Text(given)) => match parse_number(given) {
             Some(x) => answers
                 .iter()
                 .filter(|a| (x - a.value).abs() <= a.tolerance.abs() + 1e-9 * a.value.abs().max(1.0))
-                .map(|a| percent(a.percent))
+                .map(|a| percent(a.weight))
                 .fold(0.0, f64::max),
             None => 0.0,
         },
@@ -77,8 +77,8 @@ pub fn grade(body: &QuestionBody, answer: Option<&Answer>) -> Option<f64> {
     Some(fraction.clamp(0.0, 1.0))
 }
 
-fn percent(p: i32) -> f64 {
-    (f64::from(p) / 100.0).clamp(0.0, 1.0)
+fn percent(p: f64) -> f64 {
+    (p / 100.0).clamp(0.0, 1.0)
 }
 
 /// Full-width and half-width forms become the same (NFKC), case and surrounding or repeated
@@ -120,19 +120,19 @@ mod tests {
     use crate::model::quiz::{Accepted, Choice, NumericAnswer, Pair};
     use proptest::prelude::*;
 
-    fn choices(percents: &[i32]) -> Vec<Choice> {
-        percents.iter().map(|p| Choice { text: format!("o{p}"), percent: *p, feedback: String::new() }).collect()
+    fn choices(weights: &[f64]) -> Vec<Choice> {
+        weights.iter().map(|w| Choice { text: format!("o{w}"), weight: *w, feedback: String::new() }).collect()
     }
 
     #[test]
     fn choice_questions() {
-        let single = QuestionBody::Single { options: choices(&[0, 100, 0]) };
+        let single = QuestionBody::Single { options: choices(&[0.0, 100.0, 0.0]) };
         assert_eq!(grade(&single, Some(&Answer::Choices(vec![1]))), Some(1.0));
         assert_eq!(grade(&single, Some(&Answer::Choices(vec![0]))), Some(0.0));
         assert_eq!(grade(&single, Some(&Answer::Choices(vec![0, 1]))), Some(0.0), "two picks on a single choice");
         assert_eq!(grade(&single, None), Some(0.0));
 
-        let options = choices(&[50, -100, 50, -100]);
+        let options = choices(&[50.0, -100.0, 50.0, -100.0]);
         let strict = QuestionBody::Multiple { options: options.clone(), scoring: Scoring::AllOrNothing };
         let partial = QuestionBody::Multiple { options, scoring: Scoring::Proportional };
         assert_eq!(grade(&strict, Some(&Answer::Choices(vec![2, 0]))), Some(1.0));
@@ -148,8 +148,8 @@ mod tests {
     fn fill_in_normalizes_case_space_and_width() {
         let q = QuestionBody::FillBlank {
             answers: vec![
-                Accepted { text: "48 小时".into(), percent: 100, feedback: String::new() },
-                Accepted { text: "two days".into(), percent: 50, feedback: String::new() },
+                Accepted { text: "48 小时".into(), weight: 100.0, feedback: String::new() },
+                Accepted { text: "two days".into(), weight: 50.0, feedback: String::new() },
             ],
         };
         for given in ["48 小时", "  ４８　小时 ", "48  小时"] {
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(grade(&q, Some(&Answer::Text("TWO   Days".into()))), Some(0.5));
         assert_eq!(grade(&q, Some(&Answer::Text("48小时".into()))), Some(0.0), "inner spaces are not removed");
         let wild = QuestionBody::FillBlank {
-            answers: vec![Accepted { text: "re*fund".into(), percent: 100, feedback: String::new() }],
+            answers: vec![Accepted { text: "re*fund".into(), weight: 100.0, feedback: String::new() }],
         };
         assert_eq!(grade(&wild, Some(&Answer::Text("Re-Fund".into()))), Some(1.0));
         assert_eq!(grade(&wild, Some(&Answer::Text("refun".into()))), Some(0.0));
@@ -168,8 +168,8 @@ mod tests {
     fn numeric_with_tolerance() {
         let q = QuestionBody::Numeric {
             answers: vec![
-                NumericAnswer { value: 3.0, tolerance: 2.0, percent: 100, feedback: String::new() },
-                NumericAnswer { value: 10.0, tolerance: 0.0, percent: 50, feedback: String::new() },
+                NumericAnswer { value: 3.0, tolerance: 2.0, weight: 100.0, feedback: String::new() },
+                NumericAnswer { value: 10.0, tolerance: 0.0, weight: 50.0, feedback: String::new() },
             ],
         };
         for (given, want) in
@@ -206,7 +206,7 @@ mod tests {
     }
 
     fn any_body() -> impl Strategy<Value = QuestionBody> {
-        let percents = prop::collection::vec(-100i32..=100, 1..7);
+        let percents = prop::collection::vec((-100i32..=100).prop_map(f64::from), 1..7);
         prop_oneof![
             percents.clone().prop_map(|p| QuestionBody::Single { options: choices(&p) }),
             (percents, any::<bool>()).prop_map(|(p, strict)| QuestionBody::Multiple {

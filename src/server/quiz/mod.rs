@@ -36,14 +36,14 @@ pub fn validate_draft(q: &QuestionDraft) -> Result<(), &'static str> {
     }
     let ok = match &q.body {
         QuestionBody::Single { options } => {
-            options.len() >= 2 && options.iter().any(|o| o.percent == 100) && options.iter().all(|o| !o.text.is_empty())
+            options.len() >= 2 && options.iter().any(|o| o.weight == 100.0) && options.iter().all(|o| !o.text.is_empty())
         }
         QuestionBody::Multiple { options, .. } => {
-            options.len() >= 2 && options.iter().any(|o| o.percent > 0) && options.iter().all(|o| !o.text.is_empty())
+            options.len() >= 2 && options.iter().any(|o| o.weight > 0.0) && options.iter().all(|o| !o.text.is_empty())
         }
         QuestionBody::TrueFalse { .. } | QuestionBody::Essay => true,
-        QuestionBody::FillBlank { answers } => answers.iter().any(|a| a.percent > 0 && !a.text.is_empty()),
-        QuestionBody::Numeric { answers } => answers.iter().any(|a| a.percent > 0),
+        QuestionBody::FillBlank { answers } => answers.iter().any(|a| a.weight > 0.0 && !a.text.is_empty()),
+        QuestionBody::Numeric { answers } => answers.iter().any(|a| a.weight > 0.0),
         QuestionBody::Matching { pairs } => {
             pairs.iter().filter(|p| !p.left.is_empty()).count() >= 2 && pairs.iter().all(|p| !p.right.is_empty())
         }
