@@ -12,7 +12,6 @@ use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::{Attendance, Method, PlanFields};
 use floorready::model::team::TeamKind;
 use floorready::server::plan::{self, export, SessionInput};
-use floorready::server::state::AppState;
 use floorready::server::{course, team, user};
 use sqlx::SqlitePool;
 

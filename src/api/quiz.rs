@@ -84,7 +84,10 @@ pub async fn get_bank(id: i64) -> Result<BankDetail, AppError> {
 #[server]
 pub async fn import_gift(bank_id: i64, gift: String) -> Result<u32, AppError> {
     let cx = bank_user(bank_id, "import_gift").await?;
-    cx.fail_with(svc::import_gift(&cx.state.db, cx.actor(), bank_id, &gift).await)
+    let n = cx.fail_with(svc::import_gift(&cx.state.db, cx.actor(), bank_id, &gift).await)?;
+    // The count travels in the address so the page shows it with or without JavaScript.
+    leptos_axum::redirect(&format!("/trainer/banks/{bank_id}?imported={n}"));
+    Ok(n)
 }
 
 #[server]
@@ -355,6 +358,11 @@ pub async fn save_attempt(
         Saved::Stored(s) => s,
         // A submit whose answers were already saved (double click, retry) still submits.
         Saved::Stale(s) if go == "submit" => s,
+        // A page posted from an older tab: show the current answers and say why nothing changed.
+        Saved::Stale(_) if go != "stay" => {
+            leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={page}&problem=stale"));
+            return Ok(seq);
+        }
         Saved::Stale(_) => return cx.fail_with(Err(AppError::Conflict { field: "seq".into() })),
     };
     match go.as_str() {

@@ -2,9 +2,9 @@
 
 use crate::error::AppResult;
 use crate::model::team::TeamKind;
+use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
 use crate::server::db::Db;
-use crate::server::auth::guard;
 use crate::server::team;
 use crate::server::user::{self, Actor, UserInput};
 

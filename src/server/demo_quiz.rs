@@ -258,9 +258,12 @@ async fn answer(db: &Db, who: &CurrentUser, attempt_id: i64, skill: usize) -> Ap
             let key = format!("p{}", item.position);
             match item.kind {
                 QuestionKind::Essay => {
-                    form.insert(key, "先道歉并说明原因，告知新的完成时间，提供备用机，并安排回访。\
+                    form.insert(
+                        key,
+                        "先道歉并说明原因，告知新的完成时间，提供备用机，并安排回访。\
                                       Apologise, explain, give a new time, lend a unit, follow up."
-                        .to_string());
+                            .to_string(),
+                    );
                 }
                 _ if !right => {
                     form.insert(key, "0".to_string());
@@ -335,18 +338,19 @@ pub async fn seed(db: &Db, trainer: &CurrentUser, course_id: i64, trainees: &[Cu
     let actor = Actor { id: Some(trainer.id), ip: "" };
     let bank = quiz::create_bank(db, actor, trainer, Some(course_id), "售后服务题库 After-sales question bank").await?;
     quiz::import_gift(db, actor, bank, BANK_GIFT).await?;
-    let pre = authoring::create(db, actor, trainer, course_id, &fields("岗前前测 Baseline pre-test", QuizKind::PreTest, None))
-        .await?;
-    authoring::add_draw(db, pre, bank, "售后服务 After-sales", "", 10).await?;
-    authoring::set_published(db, actor, pre, true).await?;
-    let post = authoring::create(
+    let pre = authoring::create(
         db,
         actor,
         trainer,
         course_id,
-        &fields("岗前后测 Post-test", QuizKind::PostTest, Some(pre)),
+        &fields("岗前前测 Baseline pre-test", QuizKind::PreTest, None),
     )
     .await?;
+    authoring::add_draw(db, pre, bank, "售后服务 After-sales", "", 10).await?;
+    authoring::set_published(db, actor, pre, true).await?;
+    let post =
+        authoring::create(db, actor, trainer, course_id, &fields("岗前后测 Post-test", QuizKind::PostTest, Some(pre)))
+            .await?;
     authoring::add_draw(db, post, bank, "售后服务 After-sales/服务承诺 Commitments", "", 4).await?;
     authoring::add_draw(db, post, bank, "售后服务 After-sales/投诉处理 Complaints", "", 4).await?;
     authoring::add_draw(db, post, bank, "售后服务 After-sales/三包 Warranty", "", 4).await?;
@@ -369,8 +373,16 @@ pub async fn seed(db: &Db, trainer: &CurrentUser, course_id: i64, trainees: &[Cu
         attempt::submit(db, system(li), li, a).await?;
         for item in attempt::grading_queue(db, trainer).await? {
             if item.attempt_id == a {
-                attempt::grade_item(db, actor, trainer, a, item.position as i64, 4.0, "步骤完整，语气可以更温和。Complete; a warmer tone would help.")
-                    .await?;
+                attempt::grade_item(
+                    db,
+                    actor,
+                    trainer,
+                    a,
+                    item.position as i64,
+                    4.0,
+                    "步骤完整，语气可以更温和。Complete; a warmer tone would help.",
+                )
+                .await?;
             }
         }
         let a = attempt::start(db, system(zhang), zhang, post).await?;

@@ -142,7 +142,9 @@ fn attempt(_me: Me) -> impl IntoView {
     let id = param("id");
     let page: usize = use_query_map().read_untracked().get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
     let current = Resource::new(|| (), move |_| get_attempt(id, page));
+    let stale = use_query_map().read_untracked().get("problem").is_some_and(|p| p == "stale");
     view! {
+        {stale.then(|| view! { <p class="alert error" role="alert">{tr("quiz.stale_page")}</p> })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match current.await {
@@ -188,7 +190,7 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
         <form method="post" action=SaveAttempt::PATH id="attempt-form" class="stack attempt"
             on:change=move |ev| autosave(ev, id, page, next_seq, status)>
             <input type="hidden" name="attempt_id" value=id/>
-            <input type="hidden" name="seq" prop:value=move || next_seq.get().to_string()/>
+            <input type="hidden" name="seq" value=move || next_seq.get().to_string()/>
             <input type="hidden" name="page" value=page/>
             // The first submit button is what Enter in a text box presses: save and stay.
             <div class="row actions">

@@ -1,7 +1,7 @@
 //! Question banks: create, import GIFT, write or edit a question in GIFT, archive, regrade, export.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
@@ -77,12 +77,13 @@ fn bank(_me: Me) -> impl IntoView {
     let save = ServerAction::<SaveQuestion>::new();
     let archive = ServerAction::<ArchiveQuestion>::new();
     let regrade = ServerAction::<RegradeQuestion>::new();
+    let query = use_query_map();
     let detail = Resource::new(
-        move || import.version().get() + save.version().get() + archive.version().get(),
+        move || (query.read().get("imported"), import.version().get() + save.version().get() + archive.version().get()),
         move |_| get_bank(id),
     );
     let imported = move || {
-        import.value().get().and_then(|r| r.ok()).map(|n| {
+        query.read().get("imported").and_then(|n| n.parse::<u32>().ok()).map(|n| {
             view! { <p class="alert ok" role="status">{tr_with("bank.imported", &[("count", n.to_string())])}</p> }
         })
     };
@@ -114,8 +115,8 @@ fn bank(_me: Me) -> impl IntoView {
                         <li class="question-row">
                             <details>
                                 <summary>
-                                    <strong>{label}</strong>" · "{tr(q.draft.body.kind().label_key())}
-                                    " · "{if q.category.is_empty() { String::new() } else { q.category.clone() }}
+                                    {format!("#{} ", q.id)}<strong>{label}</strong>" · "{tr(q.draft.body.kind().label_key())}
+                                    {(!q.category.is_empty()).then(|| format!(" · {}", q.category))}
                                     {(!tags.is_empty()).then(|| format!(" · #{tags}"))}
                                     {format!(" · v{}", q.version_no)}
                                 </summary>

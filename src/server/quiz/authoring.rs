@@ -252,36 +252,6 @@ pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: b
     Ok(())
 }
 
-pub(crate) fn fields_from_row(
-    title: String,
-    kind: &str,
-    pass_percent: i64,
-    time_limit_secs: Option<i64>,
-    opens_at: Option<i64>,
-    closes_at: Option<i64>,
-    attempts_allowed: Option<i64>,
-    cooloff_secs: i64,
-    review_policy: &str,
-    shuffle_questions: bool,
-    shuffle_options: bool,
-    pre_test_id: Option<i64>,
-) -> QuizFields {
-    QuizFields {
-        title,
-        kind: QuizKind::parse(kind).unwrap_or(QuizKind::Practice),
-        pass_percent,
-        time_limit_minutes: time_limit_secs.map(|s| s / 60),
-        opens_at,
-        closes_at,
-        attempts_allowed,
-        cooloff_minutes: cooloff_secs / 60,
-        review_policy: ReviewPolicy::parse(review_policy).unwrap_or(ReviewPolicy::ScoreOnly),
-        shuffle_questions,
-        shuffle_options,
-        pre_test_id,
-    }
-}
-
 pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizEditor> {
     let q = sqlx::query!(
         r#"select course_id, title, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
@@ -340,20 +310,20 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
     Ok(QuizEditor {
         id: quiz_id,
         course_id: q.course_id,
-        fields: fields_from_row(
-            q.title,
-            &q.kind,
-            q.pass_percent,
-            q.time_limit_secs,
-            q.opens_at,
-            q.closes_at,
-            q.attempts_allowed,
-            q.cooloff_secs,
-            &q.review_policy,
-            q.shuffle_questions,
-            q.shuffle_options,
-            q.pre_test_id,
-        ),
+        fields: QuizFields {
+            title: q.title,
+            kind: QuizKind::parse(&q.kind).unwrap_or(QuizKind::Practice),
+            pass_percent: q.pass_percent,
+            time_limit_minutes: q.time_limit_secs.map(|s| s / 60),
+            opens_at: q.opens_at,
+            closes_at: q.closes_at,
+            attempts_allowed: q.attempts_allowed,
+            cooloff_minutes: q.cooloff_secs / 60,
+            review_policy: ReviewPolicy::parse(&q.review_policy).unwrap_or(ReviewPolicy::ScoreOnly),
+            shuffle_questions: q.shuffle_questions,
+            shuffle_options: q.shuffle_options,
+            pre_test_id: q.pre_test_id,
+        },
         published: q.published_at.is_some(),
         slots,
         banks,

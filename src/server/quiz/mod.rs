@@ -36,7 +36,9 @@ pub fn validate_draft(q: &QuestionDraft) -> Result<(), &'static str> {
     }
     let ok = match &q.body {
         QuestionBody::Single { options } => {
-            options.len() >= 2 && options.iter().any(|o| o.weight == 100.0) && options.iter().all(|o| !o.text.is_empty())
+            options.len() >= 2
+                && options.iter().any(|o| o.weight == 100.0)
+                && options.iter().all(|o| !o.text.is_empty())
         }
         QuestionBody::Multiple { options, .. } => {
             options.len() >= 2 && options.iter().any(|o| o.weight > 0.0) && options.iter().all(|o| !o.text.is_empty())
