@@ -13,7 +13,6 @@ use floorready::server::state::AppState;
 use sqlx::SqlitePool;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-const BOUNDARY: &str = "----floorready-test-boundary";
 
 fn test_state(pool: SqlitePool) -> AppState {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
@@ -22,19 +21,7 @@ fn test_state(pool: SqlitePool) -> AppState {
 }
 
 fn upload(course_id: i64, cookie: &str, name: &str, bytes: &[u8]) -> Request<Body> {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    Request::post(format!("/courses/{course_id}/files"))
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(Body::from(body))
-        .unwrap()
+    multipart_post(&format!("/courses/{course_id}/files"), cookie, name, bytes)
 }
 
 fn get(path: &str, cookie: &str) -> Request<Body> {

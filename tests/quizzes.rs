@@ -449,3 +449,48 @@ async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
     let again = floorready::server::quiz::gift::parse(&text).unwrap();
     assert_eq!(again.len(), 14, "export holds every question");
 }
+
+#[sqlx::test]
+async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let t1 = sign_in(&st, "T1").await;
+    let path = format!("/banks/{}/import", s.bank);
+    let location = |res: &axum::response::Response| {
+        res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    };
+    let before = count(&pool, "select count(*) from questions").await;
+
+    let xlsx = floorready::server::quiz::sheet::template_xlsx().unwrap();
+    let res = send(&st, multipart_post(&path, &t1, "题目.xlsx", &xlsx)).await;
+    assert_eq!(location(&res), format!("/trainer/banks/{}?imported=4", s.bank));
+    let res = send(
+        &st,
+        multipart_post(
+            &path,
+            &t1,
+            "moodle.gift",
+            include_bytes!("fixtures/gift/moodle-questions_in_category.gift.txt"),
+        ),
+    )
+    .await;
+    assert_eq!(location(&res), format!("/trainer/banks/{}?imported=4", s.bank));
+    assert_eq!(count(&pool, "select count(*) from questions").await, before + 8);
+
+    let bad = "type,question,options,answer\nsingle,Q?,a|b,1\nsingle,Q2?,a|b,9\n";
+    let res = send(&st, multipart_post(&path, &t1, "bad.csv", bad.as_bytes())).await;
+    assert_eq!(
+        location(&res),
+        format!("/trainer/banks/{}?import_errors=3%3Aanswer%3Aerror%2Esheet%5Fanswer%5Fnumbers", s.bank)
+    );
+    assert_eq!(
+        count(&pool, "select count(*) from questions").await,
+        before + 8,
+        "the good row was not imported either"
+    );
+
+    let e1 = sign_in(&st, "E1").await;
+    assert_eq!(send(&st, multipart_post(&path, &e1, "x.csv", bad.as_bytes())).await.status(), StatusCode::FORBIDDEN);
+    let template = send(&st, Request::get("/banks/template.csv").body(Body::empty()).unwrap()).await;
+    assert_eq!(template.status(), StatusCode::OK);
+}

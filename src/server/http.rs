@@ -54,6 +54,9 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route("/files/{id}/{name}", get(course_file))
         .route("/banks/{id}/export.gift", get(bank_export))
+        .route("/banks/template.csv", get(bank_template_csv))
+        .route("/banks/template.xlsx", get(bank_template_xlsx))
+        .route("/banks/{id}/import", axum::routing::post(bank_import).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
         .route(
             "/courses/{id}/files",
             axum::routing::post(upload_course_file).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -158,6 +161,58 @@ async fn bank_export(State(state): State<AppState>, Path(id): Path<i64>, req: Re
         String::new()
     };
     Ok(download("text/plain; charset=utf-8", format!("question-bank-{id}.gift.txt"), (note + &text).into_bytes()))
+}
+
+async fn bank_template_csv() -> Response {
+    download("text/csv; charset=utf-8", "questions-template.csv".into(), super::quiz::sheet::template_csv())
+}
+
+async fn bank_template_xlsx() -> Downloaded {
+    let body = super::quiz::sheet::template_xlsx().map_err(failed)?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(download(xlsx, "questions-template.xlsx".into(), body))
+}
+
+/// A question file posted from a plain form: GIFT, CSV or XLSX. Answers with a redirect to the
+/// bank, carrying the count or the problems (line:field:key, the first 50) for the page to show.
+async fn bank_import(
+    State(state): State<AppState>,
+    Path(bank_id): Path<i64>,
+    auth: Option<axum::Extension<RequestAuth>>,
+    multipart: Multipart,
+) -> Response {
+    use crate::error::AppError;
+    let Some(axum::Extension(auth)) = auth else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Some(user) = auth.user.as_ref() else {
+        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    };
+    if let Err(e) = super::quiz::require_bank(&state.db, user, bank_id).await {
+        return failed(e);
+    }
+    let actor = super::user::Actor { id: Some(user.id), ip: &auth.ip };
+    let outcome = match read_file_field(multipart).await {
+        Ok((name, bytes)) => super::quiz::import_file(&state.db, actor, bank_id, &name, &bytes).await,
+        Err(e) => Err(e),
+    };
+    let query = match outcome {
+        Ok(n) => format!("imported={n}"),
+        Err(AppError::Rows(rows)) => {
+            let list: Vec<String> = rows.iter().take(50).map(|r| format!("{}:{}:{}", r.line, r.field, r.key)).collect();
+            format!(
+                "import_errors={}",
+                percent_encoding::utf8_percent_encode(&list.join(","), percent_encoding::NON_ALPHANUMERIC)
+            )
+        }
+        Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
+        Err(e) => return failed(e),
+    };
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/trainer/banks/{bank_id}?{query}")) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
 }
 
 /// Uploaded files are served as inert downloads: sniffed type, no scripts even if a browser

@@ -89,3 +89,21 @@ pub async fn current(st: &AppState, employee_no: &str) -> CurrentUser {
     .unwrap();
     session::resolve(&st.db, &st.config, &token).await.unwrap().unwrap()
 }
+
+/// A browser's multipart form post of one file in the field `file`.
+pub fn multipart_post(path: &str, cookie: &str, name: &str, bytes: &[u8]) -> Request<Body> {
+    const BOUNDARY: &str = "----floorready-test-boundary";
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from(body))
+        .unwrap()
+}

@@ -87,6 +87,32 @@ fn bank(_me: Me) -> impl IntoView {
             view! { <p class="alert ok" role="status">{tr_with("bank.imported", &[("count", n.to_string())])}</p> }
         })
     };
+    // Problems of a rejected file upload, as the upload route put them in the address.
+    let import_errors = move || {
+        let list = query.read().get("import_errors")?;
+        let rows = list
+            .split(',')
+            .filter_map(|r| {
+                let mut parts = r.splitn(3, ':');
+                let (line, field, key) = (parts.next()?, parts.next()?, parts.next()?);
+                let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                (safe(field) && safe(key) && key.split('.').next() == Some("error")).then(|| {
+                    let problem = format!("{}: {}", tr(&format!("field.{field}")), tr(key));
+                    match line.parse::<u32>() {
+                        Ok(n) if n > 0 => tr_with(
+                            "error.row",
+                            &[("line", n.to_string()), ("field", tr(&format!("field.{field}"))), ("problem", tr(key))],
+                        ),
+                        _ => problem,
+                    }
+                })
+            })
+            .map(|text| view! { <li>{text}</li> })
+            .collect_view();
+        Some(view! {
+            <div class="alert error" role="alert"><p>{tr("error.rows")}</p><ul>{rows}</ul></div>
+        })
+    };
     let regraded = move || {
         regrade.value().get().and_then(|r| r.ok()).map(|n| {
             view! { <p class="alert ok" role="status">{tr_with("bank.regraded", &[("count", n.to_string())])}</p> }
@@ -99,6 +125,7 @@ fn bank(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(archive.value())/>
         <ErrorNote error=action_error(regrade.value())/>
         {imported}
+        {import_errors}
         {regraded}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -158,6 +185,19 @@ fn bank(_me: Me) -> impl IntoView {
                             <button type="submit" class="primary">{tr("bank.import_submit")}</button>
                         </ActionForm>
                     </details>
+                    <section class="card">
+                        <h2>{tr("bank.upload")}</h2>
+                        <form method="post" action=format!("/banks/{bid}/import") enctype="multipart/form-data" class="row">
+                            <input type="file" name="file" required aria-label=tr("bank.upload")
+                                accept=".gift,.txt,.csv,.xlsx,text/plain,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/>
+                            <button type="submit">{tr("bank.import_submit")}</button>
+                        </form>
+                        <p class="hint">
+                            {tr("bank.upload_help")}" "
+                            <a href="/banks/template.xlsx">{tr("bank.template_xlsx")}</a>" · "
+                            <a href="/banks/template.csv">{tr("bank.template_csv")}</a>
+                        </p>
+                    </section>
                     <details class="card">
                         <summary>{tr("bank.add_question")}</summary>
                         <ActionForm action=save attr:class="stack">

@@ -5,6 +5,7 @@ pub mod attempt;
 pub mod authoring;
 pub mod gift;
 pub mod grade;
+pub mod sheet;
 
 use sqlx::SqliteConnection;
 
@@ -369,4 +370,19 @@ pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppRes
         .fetch_one(&db.read)
         .await?;
     Ok(n > 0)
+}
+
+/// Imports an uploaded file: an XLSX or CSV spreadsheet (by content or name), otherwise GIFT text.
+pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, data: &[u8]) -> AppResult<u32> {
+    let lower = name.to_lowercase();
+    if data.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") {
+        let drafts = sheet::from_xlsx(data)?;
+        return import(db, actor, bank_id, &drafts, "xlsx").await;
+    }
+    if lower.ends_with(".csv") {
+        let drafts = sheet::from_csv(data)?;
+        return import(db, actor, bank_id, &drafts, "csv").await;
+    }
+    let text = std::str::from_utf8(data).map_err(|_| AppError::validation("file", "error.file_not_utf8"))?;
+    import_gift(db, actor, bank_id, text).await
 }
