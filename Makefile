@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
-.PHONY: run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+.PHONY: bench run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
 
 ## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
 run: tools-build site-release
@@ -75,3 +75,7 @@ sqlx-prepare:
 
 clean-data:
 	rm -rf data
+
+# Quiz submission benchmark (not part of `make test`): HTTP vs raw sqlx, see bench/quiz_submit.rs.
+bench:
+	cargo bench --bench quiz_submit --features ssr

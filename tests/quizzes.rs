@@ -165,6 +165,18 @@ async fn parallel_submits_yield_exactly_one_grade(pool: SqlitePool) {
     assert_eq!((r.score, r.max_score), (None, 5.0));
     let err = attempt::save(&st.db, &e1, id, 99, 0, &BTreeMap::new()).await.unwrap_err();
     assert_eq!(err, AppError::validation("attempt", "error.attempt_closed"), "no answers after submitting");
+
+    // The submit button posts the last page too: two tabs doing so at once still make one grade.
+    let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    let page = answers(&st, id2, &e1, true).await.remove(0).1;
+    let (a, b) = tokio::join!(
+        attempt::save_and_submit(&st.db, SYSTEM, &e1, id2, 1, 0, &page),
+        attempt::save_and_submit(&st.db, SYSTEM, &e1, id2, 1, 0, &page)
+    );
+    assert!(a.is_ok() && b.is_ok());
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'attempt_submitted'").await, 2);
+    let r = attempt::result(&st.db, &e1, id2).await.unwrap();
+    assert_eq!(r.status, AttemptStatus::AwaitingGrading, "the page's answers were stored before grading");
 }
 
 #[sqlx::test]

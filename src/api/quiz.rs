@@ -339,46 +339,40 @@ pub async fn save_attempt(
     use svc::attempt::Saved;
     let cx = Ctx::get()?;
     let me = cx.user("save_attempt")?;
-    let saved = cx.fail_with(svc::attempt::save(&cx.state.db, me, attempt_id, seq, page, &answers).await);
-    let saved = match (saved, go.as_str()) {
-        // After the deadline the attempt is closed: show the result rather than an error.
-        (Err(AppError::Validation { key, .. }), _)
-            if key == "error.attempt_deadline" || key == "error.attempt_closed" =>
+    if go == "submit" {
+        let done = svc::attempt::save_and_submit(&cx.state.db, cx.actor(), me, attempt_id, seq, page, &answers).await;
+        cx.fail_with(done)?;
+        leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
+        return Ok(seq);
+    }
+    let saved = match svc::attempt::save(&cx.state.db, me, attempt_id, seq, page, &answers).await {
+        // After the deadline the attempt is closed: a page post shows the result instead.
+        Err(AppError::Validation { key, .. })
+            if go != "stay" && (key == "error.attempt_deadline" || key == "error.attempt_closed") =>
         {
-            if go != "stay" {
-                leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
-                return Ok(seq);
-            }
-            return cx.fail_with(Err(AppError::validation("attempt", &key)));
+            leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
+            return Ok(seq);
         }
-        (Err(e), _) => return Err(e),
-        (Ok(s), _) => s,
+        other => cx.fail_with(other)?,
     };
-    let current = match saved {
-        Saved::Stored(s) => s,
-        // A submit whose answers were already saved (double click, retry) still submits.
-        Saved::Stale(s) if go == "submit" => s,
+    match (saved, go.as_str()) {
+        (Saved::Stale(_), "stay") => return cx.fail_with(Err(AppError::Conflict { field: "seq".into() })),
         // A page posted from an older tab: show the current answers and say why nothing changed.
-        Saved::Stale(_) if go != "stay" => {
+        (Saved::Stale(_), _) => {
             leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={page}&problem=stale"));
             return Ok(seq);
         }
-        Saved::Stale(_) => return cx.fail_with(Err(AppError::Conflict { field: "seq".into() })),
-    };
-    match go.as_str() {
-        "stay" => {}
-        "submit" => {
-            cx.fail_with(svc::attempt::submit(&cx.state.db, cx.actor(), me, attempt_id).await)?;
-            leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
+        (Saved::Stored(_), "stay") => {}
+        (Saved::Stored(_), "prev") => {
+            leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page.saturating_sub(1)))
         }
-        "prev" => leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page.saturating_sub(1))),
-        "next" => leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page + 1)),
-        other => {
+        (Saved::Stored(_), "next") => leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={}", page + 1)),
+        (Saved::Stored(_), other) => {
             let target: usize = other.strip_prefix("page-").and_then(|p| p.parse().ok()).unwrap_or(page);
             leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={target}"));
         }
     }
-    Ok(current)
+    Ok(seq)
 }
 
 #[server]

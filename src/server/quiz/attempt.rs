@@ -567,20 +567,25 @@ fn pages_of(n: usize) -> usize {
 /// deadline is closed here (and shown as finished), whoever notices first.
 pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> AppResult<Option<AttemptView>> {
     let at = now();
-    let mut tx = db.begin().await?;
-    let a = own_attempt(&mut tx, user, attempt_id).await?;
+    let mut conn = db.read.acquire().await?;
+    let a = own_attempt(&mut conn, user, attempt_id).await?;
     if overdue(&a, at) {
-        finalize(&mut tx, &a, "deadline", at).await?;
+        // Closing is a write: take the write lock and look again, another request may have closed it.
+        drop(conn);
+        let mut tx = db.begin().await?;
+        let a = own_attempt(&mut tx, user, attempt_id).await?;
+        if overdue(&a, at) {
+            finalize(&mut tx, &a, "deadline", at).await?;
+        }
         tx.commit().await?;
         return Ok(None);
     }
     if a.status != AttemptStatus::InProgress {
         return Ok(None);
     }
-    let all = items(&mut tx, attempt_id).await?;
+    let all = items(&mut conn, attempt_id).await?;
     let quiz_title =
-        sqlx::query_scalar!("select title from quizzes where id = ?", a.quiz_id).fetch_one(&mut *tx).await?;
-    tx.commit().await?;
+        sqlx::query_scalar!("select title from quizzes where id = ?", a.quiz_id).fetch_one(&mut *conn).await?;
     let pages = pages_of(all.len());
     let page = page.min(pages - 1);
     Ok(Some(AttemptView {
@@ -678,25 +683,62 @@ pub async fn save(
     if a.status != AttemptStatus::InProgress {
         return Err(AppError::validation("attempt", "error.attempt_closed"));
     }
+    let saved = store_page(&mut tx, &a, seq, page, form).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Writes one page's answers of an open attempt, unless a newer save came first.
+async fn store_page(
+    conn: &mut SqliteConnection,
+    a: &AttemptRow,
+    seq: i64,
+    page: usize,
+    form: &BTreeMap<String, String>,
+) -> AppResult<Saved> {
     if seq <= a.save_seq {
         return Ok(Saved::Stale(a.save_seq));
     }
-    let all = items(&mut tx, attempt_id).await?;
+    let all = items(conn, a.id).await?;
     for item in all.iter().skip(page * PER_PAGE).take(PER_PAGE) {
         let answer = read_answer(item, form).map(|a| json(&a)).transpose()?;
         let pos = item.position as i64;
-        sqlx::query!(
-            "update attempt_items set answer = ? where attempt_id = ? and position = ?",
-            answer,
-            attempt_id,
-            pos
-        )
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query!("update attempt_items set answer = ? where attempt_id = ? and position = ?", answer, a.id, pos)
+            .execute(&mut *conn)
+            .await?;
     }
-    sqlx::query!("update attempts set save_seq = ? where id = ?", seq, attempt_id).execute(&mut *tx).await?;
-    tx.commit().await?;
+    sqlx::query!("update attempts set save_seq = ? where id = ?", seq, a.id).execute(&mut *conn).await?;
     Ok(Saved::Stored(seq))
+}
+
+/// The last page's answers and the submission in one transaction: both happen or neither.
+/// Like `submit`, a second call changes nothing; a stale page (a newer save exists) is not
+/// written but the attempt is still submitted; after the deadline only what was saved counts.
+pub async fn save_and_submit(
+    db: &Db,
+    actor: Actor<'_>,
+    user: &CurrentUser,
+    attempt_id: i64,
+    seq: i64,
+    page: usize,
+    form: &BTreeMap<String, String>,
+) -> AppResult<()> {
+    let at = now();
+    let mut tx = db.begin().await?;
+    let a = own_attempt(&mut tx, user, attempt_id).await?;
+    if a.status != AttemptStatus::InProgress {
+        return Ok(());
+    }
+    let closed_by = if overdue(&a, at) {
+        "deadline"
+    } else {
+        store_page(&mut tx, &a, seq, page, form).await?;
+        "trainee"
+    };
+    finalize(&mut tx, &a, closed_by, at).await?;
+    audit::record(&mut tx, Event::by(actor, "attempt_submitted", "attempt", attempt_id).detail(closed_by)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Submits and grades. Submitting an attempt that is already closed changes nothing, so a double
