@@ -204,7 +204,9 @@ async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePoo
 #[sqlx::test]
 async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePool) {
     let st = state(pool.clone());
-    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let mut f = quiz_fields(QuizKind::PostTest);
+    f.attempts_allowed = None;
+    let s = setup(&st, f).await;
     let e1 = current(&st, "E1").await;
     let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
     answer_all(&st, id, &e1, true).await;
@@ -216,8 +218,20 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
     assert_eq!(err, AppError::validation("attempt", "error.attempt_deadline"));
     let r = attempt::result(&st.db, &e1, id).await.unwrap();
     assert!(r.closed_by_deadline);
+    assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 0, "closed once only");
     assert_eq!(r.status, AttemptStatus::AwaitingGrading, "what was saved in time is graded");
     assert!(attempt::view(&st.db, &e1, id, 0).await.unwrap().is_none());
+    // An abandoned attempt is closed by the sweep, once, even after downtime.
+    let abandoned = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    sqlx::query("update attempts set deadline_at = ? where id = ?")
+        .bind(past - 86400)
+        .bind(abandoned)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 1);
+    assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 0);
+    assert!(attempt::result(&st.db, &e1, abandoned).await.unwrap().closed_by_deadline);
     // Within the grace period answers are still taken.
     let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
     let just = floorready::server::now() - attempt::GRACE_SECS + 5;

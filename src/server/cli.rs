@@ -229,6 +229,17 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         demo::seed(&state.db, &state.passwords).await.map_err(explain)?;
         print_demo_logins();
     }
+    // Timed-out quiz attempts are closed and graded even if their trainee never comes back.
+    let sweep_db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = crate::server::quiz::attempt::close_overdue(&sweep_db).await {
+                tracing::error!(error = %e, "closing overdue attempts failed");
+            }
+        }
+    });
     let app = http::router(state);
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;

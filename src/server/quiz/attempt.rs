@@ -603,6 +603,31 @@ pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> 
     }))
 }
 
+/// Closes every attempt past its deadline (plus grace) that nobody has looked at since, grading
+/// what was saved in time. Run by a timer in the server and before results are listed; running
+/// it twice, or after downtime, closes each attempt once.
+pub async fn close_overdue(db: &Db) -> AppResult<u32> {
+    let at = now();
+    let cutoff = at - GRACE_SECS;
+    let ids = sqlx::query_scalar!(
+        r#"select id as "id!" from attempts where status = 'in_progress' and deadline_at < ?"#,
+        cutoff
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut closed = 0;
+    for id in ids {
+        let mut tx = db.begin().await?;
+        let a = attempt_row(&mut tx, id).await?;
+        if overdue(&a, at) {
+            finalize(&mut tx, &a, "deadline", at).await?;
+            closed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(closed)
+}
+
 /// Reads one item's answer from the form fields (`p{pos}` and `p{pos}_{i}`), in authored terms.
 fn read_answer(item: &Item, form: &BTreeMap<String, String>) -> Option<Answer> {
     let key = format!("p{}", item.position);

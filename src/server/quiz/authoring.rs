@@ -367,6 +367,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
 
 /// Every finished or open attempt of a quiz, and the pass rate among graded ones.
 pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
+    super::attempt::close_overdue(db).await?;
     let title = sqlx::query_scalar!("select title from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
         .await?
