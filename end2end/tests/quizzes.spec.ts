@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
 
 const COURSE = '售后客服岗前培训 After-sales customer service onboarding';
@@ -19,9 +18,10 @@ test('a trainer imports GIFT and builds a pre-test; a trainee resumes it after a
   await page.getByRole('button', { name: 'Create bank' }).click();
   await expect(page).toHaveURL(/\/trainer\/banks\/\d+$/);
   await ready(page, info);
-  const moodle = readFileSync('../tests/fixtures/gift/moodle-questions.gift.txt', 'utf8');
-  await page.locator('details.card', { hasText: 'Import GIFT' }).locator('textarea[name=gift]').fill(moodle);
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  // Moodle's fixture as a file upload (works without JavaScript: a plain multipart form).
+  const upload = page.locator('form[enctype="multipart/form-data"]');
+  await upload.locator('input[type=file]').setInputFiles('../tests/fixtures/gift/moodle-questions.gift.txt');
+  await upload.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('.alert.ok')).toContainText('9 questions imported');
   const ours = [
     `$CATEGORY: $course$/${stamp}`,
