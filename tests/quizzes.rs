@@ -520,3 +520,40 @@ async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool
     let template = send(&st, Request::get("/banks/template.csv").body(Body::empty()).unwrap()).await;
     assert_eq!(template.status(), StatusCode::OK);
 }
+
+#[sqlx::test]
+async fn a_plan_shows_its_members_post_test_results(pool: SqlitePool) {
+    use floorready::i18n::Locale;
+    use floorready::model::plan::PlanFields;
+    use floorready::server::plan::{self, export, SessionInput};
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let t1 = current(&st, "T1").await;
+    let fields = PlanFields { title: "岗前培训".into(), ..Default::default() };
+    let p = plan::create(&st.db, SYSTEM, t1.id, &fields).await.unwrap();
+    plan::set_teams_and_courses(&st.db, p, &[], &[s.course]).await.unwrap();
+    let day = SessionInput {
+        topic: "考试".into(),
+        day: "2026-12-01".into(),
+        start_time: "09:00".into(),
+        end_time: "10:00".into(),
+        ..Default::default()
+    };
+    plan::add_session(&st.db, p, &day).await.unwrap();
+    plan::enroll_numbers(&st.db, SYSTEM, p, "E1").await.unwrap();
+
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    answer_all(&st, id, &e1, true).await;
+    attempt::submit(&st.db, SYSTEM, &e1, id).await.unwrap();
+    let detail = plan::detail(&st.db, &t1, p).await.unwrap();
+    assert_eq!(detail.members[0].post_test_percent, None, "not graded yet: the essay waits");
+    let queue = attempt::grading_queue(&st.db, &t1).await.unwrap();
+    attempt::grade_item(&st.db, SYSTEM, &t1, id, queue[0].position as i64, 1.0, "").await.unwrap();
+
+    let detail = plan::detail(&st.db, &t1, p).await.unwrap();
+    assert_eq!((detail.members[0].post_test_percent, detail.members[0].post_test_passed), (Some(100), Some(true)));
+    let rows = export::record_rows(&st.db, p).await.unwrap();
+    let csv = String::from_utf8(export::csv(Locale::En, &rows).unwrap()).unwrap();
+    assert!(csv.contains("Courses 0/1; Post-test 100% Passed"), "{csv}");
+}

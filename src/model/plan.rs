@@ -116,6 +116,9 @@ pub struct PlanMember {
     pub employee_no: String,
     /// Present or late, out of the sessions marked for them (excused ones do not count).
     pub attendance_percent: Option<u32>,
+    /// Best graded post-test of the plan's courses, and whether any post-test was passed.
+    pub post_test_percent: Option<u32>,
+    pub post_test_passed: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

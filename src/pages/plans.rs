@@ -198,7 +198,18 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
     let members = p
         .members
         .iter()
-        .map(|m| view! { <tr><td>{m.display_name.clone()}</td><td>{m.employee_no.clone()}</td><td>{percent(m.attendance_percent)}</td></tr> })
+        .map(|m| {
+            let post = m.post_test_percent.map(|p| {
+                let verdict = tr(if m.post_test_passed == Some(true) { "quiz.passed" } else { "quiz.failed" });
+                format!("{p}% {verdict}")
+            });
+            view! {
+                <tr>
+                    <td>{m.display_name.clone()}</td><td>{m.employee_no.clone()}</td>
+                    <td>{percent(m.attendance_percent)}</td><td class="post-test">{post.unwrap_or_else(|| "—".into())}</td>
+                </tr>
+            }
+        })
         .collect_view();
     let courses = p.courses.iter().map(|c| view! { <li>{c.title.clone()}</li> }).collect_view();
     view! {
@@ -233,7 +244,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
         </table>
         <h2>{tr("plans.members")}</h2>
         <table class="list members">
-            <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("plans.attendance_rate")}</th></tr></thead>
+            <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("plans.attendance_rate")}</th><th>{tr("quiz.kind.post_test")}</th></tr></thead>
             <tbody>{members}</tbody>
         </table>
         {p.can_edit.then(|| plan_forms(p.clone(), forms))}

@@ -9,7 +9,7 @@ use crate::model::plan::Attendance;
 use crate::server::db::Db;
 
 /// One attendee of one session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordRow {
     pub plan: String,
     pub topic: String,
@@ -22,6 +22,9 @@ pub struct RecordRow {
     /// Plan courses completed, out of the plan's courses.
     pub courses_done: i64,
     pub courses_total: i64,
+    /// Best graded post-test of the plan's courses, and whether one was passed.
+    pub post_test_percent: Option<f64>,
+    pub post_test_passed: Option<bool>,
 }
 
 pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
@@ -31,7 +34,15 @@ pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
                   a.status as "status?",
                   (select count(*) from plan_courses pc join enrollments e on e.course_id = pc.course_id
                     where pc.plan_id = p.id and e.user_id = u.id and e.completed_at is not null) as "done!: i64",
-                  (select count(*) from plan_courses pc where pc.plan_id = p.id) as "total!: i64"
+                  (select count(*) from plan_courses pc where pc.plan_id = p.id) as "total!: i64",
+                  (select max(t.percent) from attempts t join quizzes z on z.id = t.quiz_id
+                    join plan_courses pc on pc.course_id = z.course_id
+                    where pc.plan_id = p.id and z.kind = 'post_test' and t.user_id = u.id
+                      and t.status = 'graded') as "post: f64",
+                  (select max(t.passed) from attempts t join quizzes z on z.id = t.quiz_id
+                    join plan_courses pc on pc.course_id = z.course_id
+                    where pc.plan_id = p.id and z.kind = 'post_test' and t.user_id = u.id
+                      and t.status = 'graded') as "post_passed: bool"
            from training_plans p
            join plan_sessions s on s.plan_id = p.id
            join plan_members m on m.plan_id = p.id
@@ -56,6 +67,8 @@ pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
             attendance: r.status.as_deref().and_then(Attendance::parse),
             courses_done: r.done,
             courses_total: r.total,
+            post_test_percent: r.post,
+            post_test_passed: r.post_passed,
         })
         .collect())
 }
@@ -78,7 +91,11 @@ fn t(locale: Locale, key: &str) -> String {
 
 fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
     let attendance = r.attendance.map(|a| t(locale, a.label_key())).unwrap_or_default();
-    let result = format!("{}/{}", r.courses_done, r.courses_total);
+    let mut result = format!("{} {}/{}", t(locale, "record.courses"), r.courses_done, r.courses_total);
+    if let Some(p) = r.post_test_percent {
+        let verdict = t(locale, if r.post_test_passed == Some(true) { "quiz.passed" } else { "quiz.failed" });
+        result.push_str(&format!("; {} {p:.0}% {verdict}", t(locale, "quiz.kind.post_test")));
+    }
     [
         r.plan.clone(),
         r.topic.clone(),

@@ -447,7 +447,15 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
                     where s.plan_id = m.plan_id and a.user_id = u.id and a.status in ('present', 'late')) as "attended!: i64",
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status <> 'excused') as "counted!: i64"
+                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status <> 'excused') as "counted!: i64",
+                  (select max(a.percent) from attempts a join quizzes z on z.id = a.quiz_id
+                    join plan_courses pc on pc.course_id = z.course_id
+                    where pc.plan_id = m.plan_id and z.kind = 'post_test' and a.user_id = u.id
+                      and a.status = 'graded') as "post: f64",
+                  (select max(a.passed) from attempts a join quizzes z on z.id = a.quiz_id
+                    join plan_courses pc on pc.course_id = z.course_id
+                    where pc.plan_id = m.plan_id and z.kind = 'post_test' and a.user_id = u.id
+                      and a.status = 'graded') as "post_passed: bool"
            from plan_members m join users u on u.id = m.user_id where m.plan_id = ? order by u.display_name"#,
         id
     )
@@ -461,6 +469,8 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
             display_name: r.display_name,
             employee_no: r.employee_no,
             attendance_percent: percent(r.attended, r.counted),
+            post_test_percent: r.post.map(|p| p.round() as u32),
+            post_test_passed: r.post_passed,
         })
         .collect();
     Ok(PlanDetail {
