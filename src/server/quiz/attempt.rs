@@ -450,7 +450,18 @@ async fn items(conn: &mut SqliteConnection, attempt_id: i64) -> AppResult<Vec<It
 /// caller holds the write transaction and has checked the attempt is still in progress.
 async fn finalize(conn: &mut SqliteConnection, a: &AttemptRow, closed_by: &str, at: i64) -> AppResult<()> {
     let all = items(conn, a.id).await?;
-    for item in &all {
+    finalize_items(conn, a, &all, closed_by, at).await
+}
+
+/// `finalize` with the attempt's items already loaded (and current).
+async fn finalize_items(
+    conn: &mut SqliteConnection,
+    a: &AttemptRow,
+    all: &[Item],
+    closed_by: &str,
+    at: i64,
+) -> AppResult<()> {
+    for item in all {
         let fraction = grade(&item.body, item.answer.as_ref());
         let pos = item.position as i64;
         sqlx::query!(
@@ -708,7 +719,8 @@ pub async fn save(
     if a.status != AttemptStatus::InProgress {
         return Err(AppError::validation("attempt", "error.attempt_closed"));
     }
-    let saved = store_page(&mut tx, &a, seq, page, form).await?;
+    let mut all = items(&mut tx, attempt_id).await?;
+    let saved = store_page(&mut tx, &a, &mut all, seq, page, form).await?;
     tx.commit().await?;
     Ok(saved)
 }
@@ -717,6 +729,7 @@ pub async fn save(
 async fn store_page(
     conn: &mut SqliteConnection,
     a: &AttemptRow,
+    all: &mut [Item],
     seq: i64,
     page: usize,
     form: &BTreeMap<String, String>,
@@ -724,9 +737,9 @@ async fn store_page(
     if seq <= a.save_seq {
         return Ok(Saved::Stale(a.save_seq));
     }
-    let all = items(conn, a.id).await?;
-    for item in all.iter().skip(page * PER_PAGE).take(PER_PAGE) {
-        let answer = read_answer(item, form).map(|a| json(&a)).transpose()?;
+    for item in all.iter_mut().skip(page * PER_PAGE).take(PER_PAGE) {
+        item.answer = read_answer(item, form);
+        let answer = item.answer.as_ref().map(json).transpose()?;
         let pos = item.position as i64;
         sqlx::query!("update attempt_items set answer = ? where attempt_id = ? and position = ?", answer, a.id, pos)
             .execute(&mut *conn)
@@ -754,13 +767,14 @@ pub async fn save_and_submit(
     if a.status != AttemptStatus::InProgress {
         return Ok(());
     }
+    let mut all = items(&mut tx, attempt_id).await?;
     let closed_by = if overdue(&a, at) {
         "deadline"
     } else {
-        store_page(&mut tx, &a, seq, page, form).await?;
+        store_page(&mut tx, &a, &mut all, seq, page, form).await?;
         "trainee"
     };
-    finalize(&mut tx, &a, closed_by, at).await?;
+    finalize_items(&mut tx, &a, &all, closed_by, at).await?;
     audit::record(&mut tx, Event::by(actor, "attempt_submitted", "attempt", attempt_id).detail(closed_by)).await?;
     tx.commit().await?;
     Ok(())
