@@ -579,6 +579,14 @@ mod tests {
         assert_eq!(parse("// only a comment\n").unwrap_err()[0].key, "error.gift_empty");
     }
 
+    proptest::proptest! {
+        /// Whatever a trainer pastes, the parser answers with questions or errors, never a panic.
+        #[test]
+        fn any_text_parses_or_errs(text in "[:{}=~#%\\\\\\[\\]a-z0-9 \n.-]{0,200}") {
+            let _ = parse(&text);
+        }
+    }
+
     #[test]
     fn export_then_import_keeps_every_question() {
         let mut qs = parse(MOODLE).unwrap();
