@@ -3,5 +3,6 @@
 pub mod course;
 pub mod plan;
 pub mod quiz;
+pub mod roleplay;
 pub mod team;
 pub mod user;

@@ -14,6 +14,7 @@ pub mod demo_quiz;
 pub mod http;
 pub mod plan;
 pub mod quiz;
+pub mod roleplay;
 pub mod state;
 pub mod team;
 pub mod user;
