@@ -336,13 +336,7 @@ async fn raw_phase(db: &Db, attempts: &[i64]) -> Run {
             t.elapsed()
         }));
     }
-    barrier.wait().await;
-    let start = Instant::now();
-    let mut latencies = Vec::new();
-    for t in tasks {
-        latencies.push(t.await.unwrap());
-    }
-    summarize(start.elapsed(), latencies)
+    release(&barrier, tasks).await
 }
 
 /// Every trainee posts the last page with "submit"; the i-th starts at i/n of `spread`.
@@ -380,9 +374,14 @@ async fn http_phase(client: &reqwest::Client, url: &str, who: &[(String, i64)], 
             t.elapsed()
         }));
     }
+    release(&barrier, tasks).await
+}
+
+/// Lets every waiting task go at once and collects their latencies and the wall time.
+async fn release(barrier: &Barrier, tasks: Vec<tokio::task::JoinHandle<Duration>>) -> Run {
     barrier.wait().await;
     let start = Instant::now();
-    let mut latencies = Vec::new();
+    let mut latencies = Vec::with_capacity(tasks.len());
     for t in tasks {
         latencies.push(t.await.unwrap());
     }

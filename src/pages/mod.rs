@@ -8,8 +8,20 @@ pub mod trainee;
 pub mod trainer;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
 use crate::i18n::tr;
+
+/// A numeric route parameter (`/plans/:id`), 0 when absent or malformed (the server then says
+/// "not found").
+pub fn param(name: &str) -> i64 {
+    use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// A percentage for a table cell, or a dash when there is none yet.
+pub fn percent(p: Option<impl Into<f64>>) -> String {
+    p.map(|p| format!("{:.0}%", p.into())).unwrap_or_else(|| "—".into())
+}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

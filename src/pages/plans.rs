@@ -1,5 +1,5 @@
+use crate::pages::{param, percent};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::course::authored_courses;
 use crate::api::plan::*;
@@ -10,16 +10,8 @@ use crate::i18n::{tr, tr_with};
 use crate::model::plan::{Attendance, Method, PlanDetail, PlanFields};
 use crate::model::user::{Me, Role};
 
-fn param(name: &str) -> i64 {
-    use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
-}
-
 fn yuan(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-fn percent(p: Option<u32>) -> String {
-    p.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
 }
 
 #[component]

@@ -19,9 +19,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::auth::guard::CurrentUser;
 use super::auth::session;
 use super::ctx::RequestAuth;
 use super::state::AppState;
+use super::user::Actor;
 use crate::app::{shell, App};
 use crate::i18n::Locale;
 
@@ -182,16 +184,13 @@ async fn bank_import(
     multipart: Multipart,
 ) -> Response {
     use crate::error::AppError;
-    let Some(axum::Extension(auth)) = auth else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let Some(user) = auth.user.as_ref() else {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    let (user, actor) = match form_caller(&auth) {
+        Ok(caller) => caller,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(e) = super::quiz::require_bank(&state.db, user, bank_id).await {
         return failed(e);
     }
-    let actor = super::user::Actor { id: Some(user.id), ip: &auth.ip };
     let outcome = match read_file_field(multipart).await {
         Ok((name, bytes)) => super::quiz::import_file(&state.db, actor, bank_id, &name, &bytes).await,
         Err(e) => Err(e),
@@ -208,11 +207,7 @@ async fn bank_import(
         Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
         Err(e) => return failed(e),
     };
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/trainer/banks/{bank_id}?{query}")) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
+    see_other(&format!("/trainer/banks/{bank_id}?{query}"))
 }
 
 /// Uploaded files are served as inert downloads: sniffed type, no scripts even if a browser
@@ -248,23 +243,14 @@ async fn upload_course_file(
     auth: Option<axum::Extension<RequestAuth>>,
     multipart: Multipart,
 ) -> Response {
-    let back = |query: String| {
-        let mut res = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(&format!("/trainer/courses/{course_id}?{query}")) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
-        res
-    };
-    let Some(axum::Extension(auth)) = auth else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let Some(user) = auth.user.as_ref() else {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    let back = |query: String| see_other(&format!("/trainer/courses/{course_id}?{query}"));
+    let (user, actor) = match form_caller(&auth) {
+        Ok(caller) => caller,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(e) = super::course::require_author(&state.db, user, course_id).await {
         return failed(e);
     }
-    let actor = super::user::Actor { id: Some(user.id), ip: &auth.ip };
     let outcome = match read_file_field(multipart).await {
         Ok((name, bytes)) => {
             super::course::files::upload(&state.db, &state.config.data_dir, actor, course_id, &name, &bytes).await
@@ -276,6 +262,25 @@ async fn upload_course_file(
         Err(crate::error::AppError::Validation { key, .. }) => back(format!("file_error={key}")),
         Err(e) => failed(e),
     }
+}
+
+/// The signed-in caller of a plain form post, and the actor its audit entries name.
+fn form_caller(
+    auth: &Option<axum::Extension<RequestAuth>>,
+) -> Result<(&CurrentUser, Actor<'_>), (StatusCode, &'static str)> {
+    let auth = auth.as_ref().map(|e| &e.0);
+    let user = signed_in(auth)?;
+    let ip = auth.map(|a| a.ip.as_str()).unwrap_or_default();
+    Ok((user, Actor { id: Some(user.id), ip }))
+}
+
+/// Where a plain form post sends the browser afterwards (the page reads the outcome from the query).
+fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
 }
 
 async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), crate::error::AppError> {
@@ -297,7 +302,7 @@ async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), 
     Err(AppError::validation("file", "error.file_empty"))
 }
 
-fn signed_in(auth: Option<&RequestAuth>) -> Result<&super::auth::guard::CurrentUser, (StatusCode, &'static str)> {
+fn signed_in(auth: Option<&RequestAuth>) -> Result<&CurrentUser, (StatusCode, &'static str)> {
     let auth = auth.ok_or((StatusCode::INTERNAL_SERVER_ERROR, "no request context"))?;
     auth.user.as_ref().ok_or((StatusCode::UNAUTHORIZED, "sign in first"))
 }

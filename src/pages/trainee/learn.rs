@@ -1,16 +1,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::pages::param;
+
 use crate::api::course::{get_course_outline, get_lesson, my_courses, CompleteLesson};
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::course::EnrolledCourse;
 use crate::model::user::Me;
-
-fn param(name: &str) -> i64 {
-    use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
-}
 
 /// Done / total as a bar and as words, so it reads without the bar too.
 fn progress(done: u32, total: u32) -> impl IntoView {

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
+
+use crate::pages::{param, percent};
 
 use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizzes, SaveAttempt, StartAttempt};
 use crate::components::error_note::{action_error, error_text, ErrorNote};
@@ -11,14 +13,6 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::quiz::{AttemptResult, AttemptView, ItemView, QuestionKind, ShownAnswer, PER_PAGE};
 use crate::model::user::Me;
-
-fn param(name: &str) -> i64 {
-    use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
-}
-
-fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
-}
 
 /// The trainee's quizzes, on the learning page and the home page.
 #[component]

@@ -1,7 +1,9 @@
 //! Question banks: create, import GIFT, write or edit a question in GIFT, archive, regrade, export.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
+
+use crate::pages::param;
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
@@ -72,7 +74,7 @@ pub fn BankPage() -> impl IntoView {
 }
 
 fn bank(_me: Me) -> impl IntoView {
-    let id = use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0i64);
+    let id = param("id");
     let import = ServerAction::<ImportGift>::new();
     let save = ServerAction::<SaveQuestion>::new();
     let archive = ServerAction::<ArchiveQuestion>::new();

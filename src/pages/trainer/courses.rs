@@ -1,5 +1,7 @@
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
+
+use crate::pages::param;
 
 use crate::api::course::*;
 use crate::api::team::list_teams;
@@ -9,10 +11,6 @@ use crate::error::AppError;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::course::{CourseChoices, CourseFields, CourseFile, CourseStatus, TrainingType};
 use crate::model::user::{Me, Role};
-
-fn course_id() -> i64 {
-    use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0)
-}
 
 #[component]
 pub fn CoursesPage() -> impl IntoView {
@@ -117,7 +115,7 @@ pub fn CourseEditorPage() -> impl IntoView {
 }
 
 fn editor(_me: Me) -> impl IntoView {
-    let id = course_id();
+    let id = param("id");
     let update = ServerAction::<UpdateCourse>::new();
     let draft = ServerAction::<StartCourseDraft>::new();
     let add_module = ServerAction::<AddModule>::new();
@@ -422,7 +420,7 @@ pub fn CoursePreviewPage() -> impl IntoView {
 }
 
 fn preview(_me: Me) -> impl IntoView {
-    let id = course_id();
+    let id = param("id");
     let course = Resource::new(|| (), move |_| preview_course(id));
     view! {
         <p><a href=format!("/trainer/courses/{id}")>{tr("courses.back_to_editor")}</a></p>

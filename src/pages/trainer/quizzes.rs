@@ -1,8 +1,8 @@
 //! Quizzes for trainers: list and create, the editor (settings, questions, draws, publishing),
 //! results with pass rate and pre/post gain, and the essay grading queue.
 
+use crate::pages::{param, percent};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
@@ -11,14 +11,6 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, use_locale};
 use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use crate::model::user::{Me, Role};
-
-fn id_param() -> i64 {
-    use_params_map().read_untracked().get("id").and_then(|s| s.parse().ok()).unwrap_or(0)
-}
-
-fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
-}
 
 /// `datetime-local` text for a UTC timestamp.
 fn local_input(t: Option<i64>) -> String {
@@ -149,7 +141,7 @@ pub fn QuizEditorPage() -> impl IntoView {
 }
 
 fn editor(_me: Me) -> impl IntoView {
-    let id = id_param();
+    let id = param("id");
     let update = ServerAction::<UpdateQuiz>::new();
     let add_question = ServerAction::<AddQuizQuestion>::new();
     let add_draw = ServerAction::<AddQuizDraw>::new();
@@ -258,7 +250,7 @@ pub fn QuizResultsPage() -> impl IntoView {
 }
 
 fn results(_me: Me) -> impl IntoView {
-    let id = id_param();
+    let id = param("id");
     let locale = use_locale();
     let data = Resource::new(|| (), move |_| get_quiz_results(id));
     view! {
