@@ -10,7 +10,7 @@ use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale};
 use crate::model::user::Me;
 use crate::pages::{
-    account::AccountPage, admin, home::HomePage, login::LoginPage, manager, plans, trainee, trainer, NotFound,
+    account::AccountPage, admin, home::HomePage, login::LoginPage, manager, plans, roleplay, trainee, trainer, NotFound,
 };
 
 /// The signed-in user, loaded once per page and shared by every component.
@@ -105,6 +105,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/quiz/:id") view=trainee::quiz::QuizIntroPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id") view=trainee::quiz::AttemptPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id/result") view=trainee::quiz::AttemptResultPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/rubrics") view=trainer::roleplay::RubricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/rubrics/:id") view=trainer::roleplay::RubricEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/scenarios") view=trainer::roleplay::ScenariosPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/scenarios/:id") view=trainer::roleplay::ScenarioEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/calibration") view=trainer::roleplay::CalibrationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/roleplays") view=roleplay::RoleplaysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/roleplay/:id") view=roleplay::RoleplayPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
                     <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>

@@ -139,4 +139,14 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 3);
     assert_eq!(count(&pool, "select count(*) from plan_members").await, 3);
     assert_eq!(count(&pool, "select count(*) from attendance").await, 3);
+    // Role-plays: three scenarios on one shared rubric; double-rated, final, waiting and written.
+    assert_eq!(count(&pool, "select count(*) from scenarios").await, 3);
+    assert_eq!(count(&pool, "select count(distinct rubric_id) from scenarios").await, 1);
+    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and raters_required = 2").await, 4);
+    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and passed = 0").await, 2);
+    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'open' and mode = 'written'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'awaiting_transcript'").await, 1);
+    let pairs = floorready::server::roleplay::calibration::report(&st.db, 0.6).await.unwrap();
+    assert_eq!(pairs.iter().filter(|r| r.criterion.is_none()).count(), 1, "one pair of demo raters");
+    assert_eq!(pairs.iter().find(|r| r.criterion.is_none()).unwrap().n, 24, "4 role-plays × 6 criteria");
 }

@@ -5,5 +5,6 @@ pub mod auth;
 pub mod course;
 pub mod plan;
 pub mod quiz;
+pub mod roleplay;
 pub mod team;
 pub mod user;

@@ -27,7 +27,9 @@ pub fn Nav() -> impl IntoView {
                                 {author.then(|| view! {
                                     <a href="/trainer/courses">{tr("nav.courses")}</a>
                                     <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>
+                                    <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
                                 })}
+                                <a href="/roleplays">{tr("nav.roleplays")}</a>
                                 <a href="/plans">{tr("nav.plans")}</a>
                                 {oversees.then(|| view! { <a href="/team/progress">{tr("nav.progress")}</a> })}
                                 {admin.then(|| view! {

@@ -4,6 +4,7 @@ pub mod home;
 pub mod login;
 pub mod manager;
 pub mod plans;
+pub mod roleplay;
 pub mod trainee;
 pub mod trainer;
 

@@ -114,5 +114,7 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
         people.push(guard::acting_as(db, id).await?);
     }
     super::demo_quiz::seed(db, &trainer, course, &people).await?;
+    let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
+    super::demo_roleplay::seed(db, &[trainer, second], &people, course).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_course;
 pub mod demo_quiz;
+pub mod demo_roleplay;
 pub mod http;
 pub mod plan;
 pub mod quiz;

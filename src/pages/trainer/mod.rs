@@ -1,3 +1,4 @@
 pub mod banks;
 pub mod courses;
 pub mod quizzes;
+pub mod roleplay;

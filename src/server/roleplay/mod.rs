@@ -1,5 +1,385 @@
-//! Role-play scoring with rubrics and rater agreement (issue 5). Pure functions so far; the
-//! scenarios, ratings and pages that use them are not built yet.
+//! Role-play scenarios and versioned rubrics (authoring). Running and rating role-plays is in
+//! `run`, rater agreement in `calibration`; the math is in `score` and `kappa`.
 
+pub mod calibration;
 pub mod kappa;
+pub mod run;
 pub mod score;
+
+use std::collections::HashSet;
+
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult};
+use crate::model::roleplay::{
+    Channel, Criterion, CriterionInput, RubricDetail, RubricSummary, ScenarioEditor, ScenarioFields, ScenarioSummary,
+    SecondRaterRule,
+};
+use crate::server::audit::{self, Event};
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+const MAX_CRITERIA: usize = 20;
+const MAX_LEVELS: usize = 11;
+
+/// The rubric form's rows as criteria: blank rows skipped, everything else checked.
+pub fn parse_criteria(rows: &[CriterionInput]) -> AppResult<Vec<Criterion>> {
+    let bad = |key: &str| AppError::validation("criteria", key);
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
+        let name = row.name.trim().to_string();
+        if name.chars().count() > 200 {
+            return Err(bad("error.text_too_long"));
+        }
+        if !names.insert(name.to_lowercase()) {
+            return Err(bad("error.criterion_duplicate"));
+        }
+        let weight = match row.weight.trim() {
+            "" => 1.0,
+            w => w.replace(',', ".").parse::<f64>().map_err(|_| bad("error.criterion_weight"))?,
+        };
+        if !weight.is_finite() || weight <= 0.0 || weight > 100.0 {
+            return Err(bad("error.criterion_weight"));
+        }
+        let levels: Vec<String> =
+            row.levels.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        if levels.len() < 2 || levels.len() > MAX_LEVELS {
+            return Err(bad("error.criterion_levels"));
+        }
+        let critical = row.critical.as_deref().is_some_and(|c| !c.is_empty() && c != "false");
+        let pass_level = match row.pass_level.trim() {
+            "" => 0,
+            p => p.parse::<u8>().map_err(|_| bad("error.criterion_pass_level"))?,
+        };
+        if usize::from(pass_level) >= levels.len() || (critical && pass_level == 0) {
+            return Err(bad("error.criterion_pass_level"));
+        }
+        out.push(Criterion { name, weight, levels, critical, pass_level: if critical { pass_level } else { 0 } });
+    }
+    if out.is_empty() {
+        return Err(bad("error.criteria_missing"));
+    }
+    if out.len() > MAX_CRITERIA {
+        return Err(bad("error.criteria_too_many"));
+    }
+    Ok(out)
+}
+
+pub async fn list_rubrics(db: &Db) -> AppResult<Vec<RubricSummary>> {
+    let rows = sqlx::query!(
+        r#"select r.id, r.name, v.version_no, v.criteria,
+                  (select count(*) from scenarios s where s.rubric_id = r.id and s.archived_at is null) as "scenarios!: i64"
+           from rubrics r join rubric_versions v on v.id = r.current_version_id
+           order by r.name"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RubricSummary {
+            id: r.id,
+            name: r.name,
+            version_no: r.version_no,
+            criteria: serde_json::from_str::<Vec<Criterion>>(&r.criteria).map(|c| c.len()).unwrap_or(0),
+            scenarios: r.scenarios,
+        })
+        .collect())
+}
+
+pub async fn rubric(db: &Db, id: i64) -> AppResult<RubricDetail> {
+    let r = sqlx::query!(
+        "select r.name, v.version_no, v.criteria from rubrics r join rubric_versions v on v.id = r.current_version_id
+         where r.id = ?",
+        id
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(RubricDetail { id, name: r.name, version_no: r.version_no, criteria: decode_criteria(&r.criteria)? })
+}
+
+pub fn decode_criteria(json: &str) -> AppResult<Vec<Criterion>> {
+    serde_json::from_str(json).map_err(crate::error::internal)
+}
+
+/// Creates a rubric (`id` None) or writes a new version of one. Role-plays already opened keep the
+/// version they were opened with.
+pub async fn save_rubric(
+    db: &Db,
+    actor: Actor<'_>,
+    id: Option<i64>,
+    name: &str,
+    rows: &[CriterionInput],
+) -> AppResult<i64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "error.title_invalid"));
+    }
+    let criteria = parse_criteria(rows)?;
+    let json = serde_json::to_string(&criteria).map_err(crate::error::internal)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    let id = match id {
+        Some(id) => {
+            let n = sqlx::query!("update rubrics set name = ? where id = ?", name, id).execute(&mut *tx).await?;
+            if n.rows_affected() == 0 {
+                return Err(AppError::NotFound);
+            }
+            id
+        }
+        None => {
+            sqlx::query_scalar!(
+                "insert into rubrics (name, created_by, created_at) values (?, ?, ?) returning id as \"id!: i64\"",
+                name,
+                actor.id,
+                at
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    let version_no: i64 =
+        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 from rubric_versions where rubric_id = ?", id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let version_id = sqlx::query_scalar!(
+        "insert into rubric_versions (rubric_id, version_no, criteria, created_by, created_at)
+         values (?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+        id,
+        version_no,
+        json,
+        actor.id,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!("update rubrics set current_version_id = ? where id = ?", version_id, id).execute(&mut *tx).await?;
+    audit::record(&mut tx, Event::by(actor, "rubric_saved", "rubric", id).detail(format!("version {version_no}")))
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks and trims a scenario's fields.
+fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
+    for (field, value, max) in [
+        ("title", &mut f.title, 200),
+        ("product", &mut f.product, 200),
+        ("situation", &mut f.situation, 4000),
+        ("persona", &mut f.persona, 2000),
+        ("mood", &mut f.mood, 200),
+        ("objective", &mut f.objective, 2000),
+        ("cues", &mut f.cues, 4000),
+        ("facts", &mut f.facts, 4000),
+        ("customer_turns", &mut f.customer_turns, 8000),
+    ] {
+        *value = value.trim().to_string();
+        if value.chars().count() > max {
+            return Err(AppError::validation(field, "error.text_too_long"));
+        }
+    }
+    if f.title.is_empty() {
+        return Err(AppError::validation("title", "error.title_invalid"));
+    }
+    if f.situation.is_empty() {
+        return Err(AppError::validation("situation", "error.text_required"));
+    }
+    if !(1..=240).contains(&f.time_box_minutes) {
+        return Err(AppError::validation("time_box_minutes", "error.time_box_invalid"));
+    }
+    if !(0..=100).contains(&f.pass_percent) {
+        return Err(AppError::validation("pass_percent", "error.percent_invalid"));
+    }
+    f.course_ids.sort_unstable();
+    f.course_ids.dedup();
+    Ok(())
+}
+
+async fn write_links(conn: &mut SqliteConnection, id: i64, course_ids: &[i64]) -> AppResult<()> {
+    sqlx::query!("delete from scenario_courses where scenario_id = ?", id).execute(&mut *conn).await?;
+    for course_id in course_ids {
+        let exists = sqlx::query_scalar!("select count(*) from courses where id = ?", course_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if exists == 0 {
+            return Err(AppError::validation("course_ids", "error.not_found"));
+        }
+        sqlx::query!("insert into scenario_courses (scenario_id, course_id) values (?, ?)", id, course_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates a scenario (`id` None) or updates one.
+pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: ScenarioFields) -> AppResult<i64> {
+    check_fields(&mut f)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    let rubric_ok = sqlx::query_scalar!("select count(*) from rubrics where id = ? and current_version_id is not null", f.rubric_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if rubric_ok == 0 {
+        return Err(AppError::validation("rubric_id", "error.not_found"));
+    }
+    let (channel, rule) = (f.channel.as_str(), f.rule.as_str());
+    let id = match id {
+        Some(id) => {
+            let n = sqlx::query!(
+                "update scenarios set title = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
+                        objective = ?, cues = ?, facts = ?, customer_turns = ?, time_box_minutes = ?, rubric_id = ?,
+                        pass_percent = ?, second_rater_rule = ?
+                 where id = ?",
+                f.title,
+                channel,
+                f.product,
+                f.situation,
+                f.persona,
+                f.mood,
+                f.objective,
+                f.cues,
+                f.facts,
+                f.customer_turns,
+                f.time_box_minutes,
+                f.rubric_id,
+                f.pass_percent,
+                rule,
+                id
+            )
+            .execute(&mut *tx)
+            .await?;
+            if n.rows_affected() == 0 {
+                return Err(AppError::NotFound);
+            }
+            id
+        }
+        None => {
+            sqlx::query_scalar!(
+                "insert into scenarios (title, channel, product, situation, persona, mood, objective, cues, facts,
+                                        customer_turns, time_box_minutes, rubric_id, pass_percent, second_rater_rule,
+                                        created_by, created_at)
+                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+                f.title,
+                channel,
+                f.product,
+                f.situation,
+                f.persona,
+                f.mood,
+                f.objective,
+                f.cues,
+                f.facts,
+                f.customer_turns,
+                f.time_box_minutes,
+                f.rubric_id,
+                f.pass_percent,
+                rule,
+                actor.id,
+                at
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    write_links(&mut tx, id, &f.course_ids).await?;
+    audit::record(&mut tx, Event::by(actor, "scenario_saved", "scenario", id)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
+    let rows = sqlx::query!(
+        r#"select s.id, s.title, s.channel, r.name as rubric_name,
+                  coalesce((select group_concat((select v.title from course_versions v where v.course_id = sc.course_id
+                                             order by v.version_no desc limit 1), ' · ')
+                            from scenario_courses sc where sc.scenario_id = s.id), '') as "courses!: String",
+                  (select count(*) from roleplays p where p.scenario_id = s.id and p.status = 'final') as "roleplays!: i64",
+                  (select count(*) from roleplays p where p.scenario_id = s.id and p.passed = 1) as "passed!: i64"
+           from scenarios s join rubrics r on r.id = s.rubric_id
+           where s.archived_at is null order by s.title"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ScenarioSummary {
+            id: r.id,
+            title: r.title,
+            channel: Channel::parse(&r.channel).unwrap_or(Channel::Phone),
+            rubric_name: r.rubric_name,
+            courses: r.courses.split(" · ").filter(|s| !s.is_empty()).map(String::from).collect(),
+            roleplays: r.roleplays,
+            passed: r.passed,
+        })
+        .collect())
+}
+
+/// A scenario's fields, for its authors and raters (they include the cues and facts).
+pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
+    let s = sqlx::query!("select * from scenarios where id = ? and archived_at is null", id)
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let course_ids = sqlx::query_scalar!("select course_id from scenario_courses where scenario_id = ? order by course_id", id)
+        .fetch_all(&db.read)
+        .await?;
+    Ok(ScenarioFields {
+        title: s.title,
+        channel: Channel::parse(&s.channel).unwrap_or(Channel::Phone),
+        product: s.product,
+        situation: s.situation,
+        persona: s.persona,
+        mood: s.mood,
+        objective: s.objective,
+        cues: s.cues,
+        facts: s.facts,
+        customer_turns: s.customer_turns,
+        time_box_minutes: s.time_box_minutes,
+        rubric_id: s.rubric_id,
+        pass_percent: s.pass_percent,
+        rule: SecondRaterRule::parse(&s.second_rater_rule).unwrap_or(SecondRaterRule::Average),
+        course_ids,
+    })
+}
+
+/// The choices a scenario form offers: current rubrics and live courses.
+pub async fn scenario_choices(db: &Db) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+    let rubrics = sqlx::query!("select id, name from rubrics where current_version_id is not null order by name")
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let courses = sqlx::query!(
+        r#"select c.id, (select v.title from course_versions v where v.course_id = c.id
+                         order by v.version_no desc limit 1) as "title!: String"
+           from courses c where c.archived_at is null order by 2"#
+    )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.title))
+        .collect();
+    Ok((rubrics, courses))
+}
+
+pub async fn scenario_editor(db: &Db, id: i64) -> AppResult<ScenarioEditor> {
+    let fields = scenario_fields(db, id).await?;
+    let (rubrics, courses) = scenario_choices(db).await?;
+    Ok(ScenarioEditor { id, fields, rubrics, courses })
+}
+
+pub async fn archive_scenario(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    let n = sqlx::query!("update scenarios set archived_at = ? where id = ? and archived_at is null", at, id)
+        .execute(&mut *tx)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event::by(actor, "scenario_archived", "scenario", id)).await?;
+    tx.commit().await?;
+    Ok(())
+}

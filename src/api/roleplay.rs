@@ -1,0 +1,234 @@
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::roleplay::{
+    CalibrationRow, CriterionInput, RoleplaySummary, RoleplayView, RubricDetail, RubricSummary, ScenarioEditor,
+    ScenarioSummary, ScoreInput,
+};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::roleplay::{Channel, Mode, ScenarioFields, SecondRaterRule},
+    model::user::Role,
+    server::{ctx::Ctx, roleplay as svc},
+};
+
+/// Who writes scenarios and rubrics and opens role-plays.
+#[cfg(feature = "ssr")]
+const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
+
+/// The default agreement below which a pair of raters is flagged.
+pub const KAPPA_THRESHOLD: f64 = 0.6;
+
+#[cfg(feature = "ssr")]
+fn number(field: &str, value: &str) -> Result<i64, AppError> {
+    value.trim().parse().map_err(|_| AppError::validation(field, "error.number_invalid"))
+}
+
+#[server]
+pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "list_rubrics")?;
+    cx.fail_with(svc::list_rubrics(&cx.state.db).await)
+}
+
+#[server]
+pub async fn get_rubric(id: i64) -> Result<RubricDetail, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "get_rubric")?;
+    cx.fail_with(svc::rubric(&cx.state.db, id).await)
+}
+
+/// Creates a rubric (`id` 0) or saves a new version of one.
+#[server]
+pub async fn save_rubric(id: i64, name: String, #[server(default)] criteria: Vec<CriterionInput>) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "save_rubric")?;
+    let id = (id > 0).then_some(id);
+    let id = cx.fail_with(svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await)?;
+    leptos_axum::redirect(&format!("/trainer/rubrics/{id}?saved=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn list_scenarios() -> Result<Vec<ScenarioSummary>, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "list_scenarios")?;
+    cx.fail_with(svc::list_scenarios(&cx.state.db).await)
+}
+
+/// The scenario editor; `id` 0 gives an empty one for a new scenario.
+#[server]
+pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "get_scenario_editor")?;
+    if id == 0 {
+        let (rubrics, courses) = cx.fail_with(svc::scenario_choices(&cx.state.db).await)?;
+        let fields = ScenarioFields {
+            title: String::new(),
+            channel: Channel::Phone,
+            product: String::new(),
+            situation: String::new(),
+            persona: String::new(),
+            mood: String::new(),
+            objective: String::new(),
+            cues: String::new(),
+            facts: String::new(),
+            customer_turns: String::new(),
+            time_box_minutes: 10,
+            rubric_id: rubrics.first().map(|r| r.0).unwrap_or(0),
+            pass_percent: 70,
+            rule: SecondRaterRule::Average,
+            course_ids: Vec::new(),
+        };
+        return Ok(ScenarioEditor { id, fields, rubrics, courses });
+    }
+    cx.fail_with(svc::scenario_editor(&cx.state.db, id).await)
+}
+
+/// Creates a scenario (`id` 0) or updates one.
+#[server]
+pub async fn save_scenario(
+    id: i64,
+    title: String,
+    channel: String,
+    #[server(default)] product: String,
+    situation: String,
+    #[server(default)] persona: String,
+    #[server(default)] mood: String,
+    #[server(default)] objective: String,
+    #[server(default)] cues: String,
+    #[server(default)] facts: String,
+    #[server(default)] customer_turns: String,
+    time_box_minutes: String,
+    rubric_id: String,
+    pass_percent: String,
+    rule: String,
+    #[server(default)] course_ids: Vec<i64>,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "save_scenario")?;
+    let fields = cx.fail_with((|| {
+        Ok(ScenarioFields {
+            title,
+            channel: Channel::parse(&channel).ok_or_else(|| AppError::validation("channel", "error.choice_unknown"))?,
+            product,
+            situation,
+            persona,
+            mood,
+            objective,
+            cues,
+            facts,
+            customer_turns,
+            time_box_minutes: number("time_box_minutes", &time_box_minutes)?,
+            rubric_id: number("rubric_id", &rubric_id)?,
+            pass_percent: number("pass_percent", &pass_percent)?,
+            rule: SecondRaterRule::parse(&rule).ok_or_else(|| AppError::validation("rule", "error.choice_unknown"))?,
+            course_ids,
+        })
+    })())?;
+    let id = (id > 0).then_some(id);
+    let id = cx.fail_with(svc::save_scenario(&cx.state.db, cx.actor(), id, fields).await)?;
+    leptos_axum::redirect(&format!("/trainer/scenarios/{id}?saved=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn archive_scenario(id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "archive_scenario")?;
+    cx.fail_with(svc::archive_scenario(&cx.state.db, cx.actor(), id).await)?;
+    leptos_axum::redirect("/trainer/scenarios");
+    Ok(())
+}
+
+#[server]
+pub async fn open_roleplay(
+    scenario_id: i64,
+    employee_no: String,
+    mode: String,
+    #[server(default)] second_rater: Option<String>,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(AUTHORS, "open_roleplay")?;
+    let mode = cx.fail_with(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
+    let two = second_rater.is_some_and(|v| !v.is_empty());
+    let id = cx.fail_with(
+        svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, two).await,
+    )?;
+    leptos_axum::redirect(&format!("/roleplay/{id}"));
+    Ok(())
+}
+
+/// The role-plays the caller may see (trainers all, managers their teams', trainees their own).
+#[server]
+pub async fn list_roleplays() -> Result<Vec<RoleplaySummary>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("list_roleplays")?;
+    cx.fail_with(svc::run::list(&cx.state.db, me).await)
+}
+
+#[server]
+pub async fn get_roleplay(id: i64) -> Result<RoleplayView, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("get_roleplay")?;
+    cx.fail_with(svc::run::view(&cx.state.db, me, id).await)
+}
+
+/// A trainer's rating; only trainers score, never their own role-play.
+#[server]
+pub async fn rate_roleplay(
+    id: i64,
+    #[server(default)] scores: Vec<ScoreInput>,
+    #[server(default)] overall: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(&[Role::Trainer], "rate_roleplay")?;
+    cx.fail_with(svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
+    leptos_axum::redirect(&format!("/roleplay/{id}?rated=1"));
+    Ok(())
+}
+
+#[server]
+pub async fn self_assess_roleplay(
+    id: i64,
+    #[server(default)] scores: Vec<ScoreInput>,
+    #[server(default)] overall: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("self_assess_roleplay")?;
+    cx.fail_with(svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
+    leptos_axum::redirect(&format!("/roleplay/{id}"));
+    Ok(())
+}
+
+/// The trainee's written replies to the customer's turns.
+#[server]
+pub async fn reply_roleplay(id: i64, #[server(default)] replies: Vec<String>) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("reply_roleplay")?;
+    cx.fail_with(svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await)?;
+    leptos_axum::redirect(&format!("/roleplay/{id}"));
+    Ok(())
+}
+
+/// Rater agreement; `threshold` empty means the default.
+#[server]
+pub async fn get_calibration(#[server(default)] threshold: String) -> Result<Vec<CalibrationRow>, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "get_calibration")?;
+    let threshold = match threshold.trim() {
+        "" => KAPPA_THRESHOLD,
+        t => cx.fail_with(
+            t.replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|t| (-1.0..=1.0).contains(t))
+                .ok_or_else(|| AppError::validation("threshold", "error.threshold_invalid")),
+        )?,
+    };
+    cx.fail_with(svc::calibration::report(&cx.state.db, threshold).await)
+}
