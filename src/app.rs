@@ -106,8 +106,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/attempt/:id") view=trainee::quiz::AttemptPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id/result") view=trainee::quiz::AttemptResultPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics") view=trainer::roleplay::RubricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/rubrics/new") view=trainer::roleplay::RubricEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics/:id") view=trainer::roleplay::RubricEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/scenarios") view=trainer::roleplay::ScenariosPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/scenarios/new") view=trainer::roleplay::ScenarioEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/scenarios/:id") view=trainer::roleplay::ScenarioEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/calibration") view=trainer::roleplay::CalibrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/roleplays") view=roleplay::RoleplaysPage ssr=SsrMode::Async/>

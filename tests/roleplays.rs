@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
 use floorready::api::roleplay::{
-    GetCalibration, GetRoleplay, GetRubric, GetScenarioEditor, ListRoleplays, ListScenarios, RateRoleplay,
-    SaveRubric, SelfAssessRoleplay,
+    GetCalibration, GetRoleplay, GetRubric, GetScenarioEditor, ListRoleplays, ListScenarios, RateRoleplay, SaveRubric,
+    SelfAssessRoleplay,
 };
 use floorready::error::AppError;
 use floorready::model::roleplay::{
@@ -139,7 +139,11 @@ fn rubric_rows_are_checked() {
     assert_eq!(ok.len(), 4, "the empty row is skipped");
     assert_eq!((ok[2].critical, ok[2].pass_level, ok[2].max_level()), (true, 3, 4));
     assert_eq!(ok[3].weight, 2.0);
-    assert_eq!(rp::parse_criteria(&[row("a", "1,5", false, "2", 3)]).unwrap()[0].pass_level, 0, "only critical rows keep a pass level");
+    assert_eq!(
+        rp::parse_criteria(&[row("a", "1,5", false, "2", 3)]).unwrap()[0].pass_level,
+        0,
+        "only critical rows keep a pass level"
+    );
 }
 
 #[sqlx::test]
@@ -161,11 +165,8 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert!((r.percent - 81.25).abs() < 1e-9);
     assert!(!r.passed);
     assert_eq!(r.critical_failed, vec!["policy facts".to_string()]);
-    let stored: (f64, i64) = sqlx::query_as("select percent, passed from roleplays where id = ?")
-        .bind(b)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored: (f64, i64) =
+        sqlx::query_as("select percent, passed from roleplays where id = ?").bind(b).fetch_one(&pool).await.unwrap();
     assert_eq!(stored, (81.25, 0), "the result is stored with the role-play");
 
     // Bad ratings name the problem and store nothing.
@@ -400,7 +401,10 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     let id: i64 = count(&pool, "select max(id) from rubrics").await;
     let d = rp::rubric(&st.db, id).await.unwrap();
     assert_eq!(d.criteria.len(), 2);
-    assert_eq!((d.criteria[1].critical, d.criteria[1].pass_level, d.criteria[1].levels.clone()), (true, 1, vec!["wrong".into(), "right".into()]));
+    assert_eq!(
+        (d.criteria[1].critical, d.criteria[1].pass_level, d.criteria[1].levels.clone()),
+        (true, 1, vec!["wrong".into(), "right".into()])
+    );
 
     // The self-assessment form from the trainee, with comments per criterion.
     let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
@@ -421,9 +425,8 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
     let s = setup(&st, SecondRaterRule::Average).await;
     // One criterion on three levels; the pairs of the hand-computed example in `kappa`:
     // (0,0) (0,1) (1,1) (2,2) → kappa 0.8, exact 75%, adjacent 100%.
-    let rubric = rp::save_rubric(&st.db, SYSTEM, None, "Three levels", &[row("facts", "1", false, "", 3)])
-        .await
-        .unwrap();
+    let rubric =
+        rp::save_rubric(&st.db, SYSTEM, None, "Three levels", &[row("facts", "1", false, "", 3)]).await.unwrap();
     let scenario = rp::save_scenario(&st.db, SYSTEM, None, scenario(rubric, SecondRaterRule::Average)).await.unwrap();
     for (x, y) in [(0u8, 0u8), (0, 1), (1, 1), (2, 2)] {
         let id = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, true).await.unwrap();

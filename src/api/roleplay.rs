@@ -44,7 +44,11 @@ pub async fn get_rubric(id: i64) -> Result<RubricDetail, AppError> {
 
 /// Creates a rubric (`id` 0) or saves a new version of one.
 #[server]
-pub async fn save_rubric(id: i64, name: String, #[server(default)] criteria: Vec<CriterionInput>) -> Result<(), AppError> {
+pub async fn save_rubric(
+    id: i64,
+    name: String,
+    #[server(default)] criteria: Vec<CriterionInput>,
+) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(AUTHORS, "save_rubric")?;
     let id = (id > 0).then_some(id);
@@ -156,9 +160,7 @@ pub async fn open_roleplay(
     let me = cx.role(AUTHORS, "open_roleplay")?;
     let mode = cx.fail_with(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
     let two = second_rater.is_some_and(|v| !v.is_empty());
-    let id = cx.fail_with(
-        svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, two).await,
-    )?;
+    let id = cx.fail_with(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, two).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}"));
     Ok(())
 }

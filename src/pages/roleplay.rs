@@ -69,31 +69,50 @@ pub fn RoleplayPage() -> impl IntoView {
     view! { <RequireRole view=roleplay/> }
 }
 
+/// The forms a role-play page may show. They live with the page so that the page reloads the
+/// role-play after each of them (the redirect stays on the same route).
+#[derive(Clone, Copy)]
+struct Forms {
+    rate: ServerAction<RateRoleplay>,
+    assess: ServerAction<SelfAssessRoleplay>,
+    reply: ServerAction<ReplyRoleplay>,
+}
+
 fn roleplay(_me: Me) -> impl IntoView {
     let id = param("id");
-    let rated = use_query_map().read_untracked().get("rated").is_some();
-    let res = Resource::new(|| (), move |_| get_roleplay(id));
+    let forms = Forms { rate: ServerAction::new(), assess: ServerAction::new(), reply: ServerAction::new() };
+    let posted = use_query_map().read_untracked().get("rated").is_some();
+    let rated = move || posted || forms.rate.value().get().is_some_and(|r| r.is_ok());
+    let changes = move || forms.rate.version().get() + forms.assess.version().get() + forms.reply.version().get();
+    let res = Resource::new(changes, move |_| get_roleplay(id));
     view! {
         <p><a href="/roleplays">{tr("roleplay.back")}</a></p>
-        {rated.then(|| view! { <p class="alert ok" role="status">{tr("roleplay.rating_saved")}</p> })}
+        {move || rated().then(|| view! { <p class="alert ok" role="status">{tr("roleplay.rating_saved")}</p> })}
+        <ErrorNote error=action_error(forms.rate.value())/>
+        <ErrorNote error=action_error(forms.assess.value())/>
+        <ErrorNote error=action_error(forms.reply.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match res.await {
                     Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
-                    Ok(r) => roleplay_view(r).into_any(),
+                    Ok(r) => roleplay_view(r, forms).into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-fn roleplay_view(r: RoleplayView) -> impl IntoView {
+fn roleplay_view(r: RoleplayView, forms: Forms) -> impl IntoView {
     let facts = |label: &'static str, text: String| {
         (!text.is_empty()).then(|| view! { <dt>{tr(label)}</dt><dd class="pre">{text}</dd> })
     };
     let status_line = tr_with(
         "roleplay.status_line",
-        &[("status", tr(r.status.label_key())), ("in", r.ratings_in.to_string()), ("of", r.raters_required.to_string())],
+        &[
+            ("status", tr(r.status.label_key())),
+            ("in", r.ratings_in.to_string()),
+            ("of", r.raters_required.to_string()),
+        ],
     );
     let transcript = (!r.customer_turns.is_empty() && !r.replies.is_empty()).then(|| {
         let turns = r.customer_turns.clone();
@@ -132,13 +151,15 @@ fn roleplay_view(r: RoleplayView) -> impl IntoView {
         }
     });
     let own_self = (r.viewer == Viewer::Trainee && r.result.is_none())
-        .then(|| r.self_rating.clone().map(|g| view! {
+        .then(|| {
+            r.self_rating.clone().map(|g| view! {
             <section class="card"><h2>{tr("roleplay.self_assessment")}</h2>{rating_block(&r.criteria, g)}</section>
-        }))
+        })
+        })
         .flatten();
-    let reply = r.can_reply.then(|| reply_form(r.id, r.customer_turns.clone()));
-    let rate = r.can_rate.then(|| score_form(r.id, r.criteria.clone(), false));
-    let assess = r.can_self_assess.then(|| score_form(r.id, r.criteria.clone(), true));
+    let reply = r.can_reply.then(|| reply_form(forms.reply, r.id, r.customer_turns.clone()));
+    let rate = r.can_rate.then(|| score_form(forms, r.id, r.criteria.clone(), false));
+    let assess = r.can_self_assess.then(|| score_form(forms, r.id, r.criteria.clone(), true));
     let waiting = (r.viewer == Viewer::Rater && !r.can_rate && r.status == Status::Open)
         .then(|| view! { <p class="alert">{tr("roleplay.waiting_other")}</p> });
     view! {
@@ -219,7 +240,13 @@ fn gap_table(r: &RoleplayView) -> Option<impl IntoView> {
         .zip(own.levels.iter().zip(&result.levels))
         .map(|(c, (mine, theirs))| {
             let gap = f64::from(*mine) - theirs;
-            let class = if gap > 0.25 { "over" } else if gap < -0.25 { "under" } else { "match" };
+            let class = if gap > 0.25 {
+                "over"
+            } else if gap < -0.25 {
+                "under"
+            } else {
+                "match"
+            };
             view! {
                 <tr class=class>
                     <td>{c.name.clone()}</td>
@@ -247,7 +274,7 @@ fn gap_table(r: &RoleplayView) -> Option<impl IntoView> {
 
 /// The rubric as a form: one radio group per criterion (levels with descriptors, best last) and a
 /// comment. Used by raters and, for the self-assessment, by the trainee.
-fn score_form(id: i64, criteria: Vec<CriterionView>, self_assessment: bool) -> impl IntoView {
+fn score_form(forms: Forms, id: i64, criteria: Vec<CriterionView>, self_assessment: bool) -> impl IntoView {
     let rows = criteria
         .into_iter()
         .enumerate()
@@ -286,12 +313,11 @@ fn score_form(id: i64, criteria: Vec<CriterionView>, self_assessment: bool) -> i
         <label>{tr("roleplay.overall")}<textarea name="overall" rows="3" maxlength="4000"></textarea></label>
     };
     if self_assessment {
-        let action = ServerAction::<SelfAssessRoleplay>::new();
+        let action = forms.assess;
         view! {
             <section class="card score">
                 <h2>{tr("roleplay.self_assessment")}</h2>
                 <p class="hint">{tr("roleplay.self_help")}</p>
-                <ErrorNote error=action_error(action.value())/>
                 <ActionForm action=action attr:class="stack">
                     {body}
                     <button type="submit" class="primary">{tr("roleplay.submit_self")}</button>
@@ -300,12 +326,11 @@ fn score_form(id: i64, criteria: Vec<CriterionView>, self_assessment: bool) -> i
         }
         .into_any()
     } else {
-        let action = ServerAction::<RateRoleplay>::new();
+        let action = forms.rate;
         view! {
             <section class="card score">
                 <h2>{tr("roleplay.your_rating")}</h2>
                 <p class="hint">{tr("roleplay.blind_help")}</p>
-                <ErrorNote error=action_error(action.value())/>
                 <ActionForm action=action attr:class="stack">
                     {body}
                     <button type="submit" class="primary">{tr("roleplay.submit_rating")}</button>
@@ -317,8 +342,7 @@ fn score_form(id: i64, criteria: Vec<CriterionView>, self_assessment: bool) -> i
 }
 
 /// Written mode: one reply per customer turn.
-fn reply_form(id: i64, turns: Vec<String>) -> impl IntoView {
-    let action = ServerAction::<ReplyRoleplay>::new();
+fn reply_form(action: ServerAction<ReplyRoleplay>, id: i64, turns: Vec<String>) -> impl IntoView {
     let rows = turns
         .into_iter()
         .enumerate()
@@ -333,7 +357,6 @@ fn reply_form(id: i64, turns: Vec<String>) -> impl IntoView {
         <section class="card">
             <h2>{tr("roleplay.written")}</h2>
             <p class="hint">{tr("roleplay.written_help")}</p>
-            <ErrorNote error=action_error(action.value())/>
             <ActionForm action=action attr:class="stack">
                 <input type="hidden" name="id" value=id/>
                 <ol class="turns">{rows}</ol>

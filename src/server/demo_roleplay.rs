@@ -108,7 +108,8 @@ fn scores(levels: [u8; 6], comment: &str) -> Vec<ScoreInput> {
 pub async fn seed(db: &Db, trainers: &[CurrentUser; 2], trainees: &[CurrentUser], course_id: i64) -> AppResult<()> {
     let [chen, liu] = trainers;
     let as_ = |u: &CurrentUser| Actor { id: Some(u.id), ip: "" };
-    let rubric_id = rp::save_rubric(db, as_(chen), None, "售后服务角色扮演量表 After-sales role-play rubric", &rubric()).await?;
+    let rubric_id =
+        rp::save_rubric(db, as_(chen), None, "售后服务角色扮演量表 After-sales role-play rubric", &rubric()).await?;
     let mut ids = Vec::new();
     for s in scenarios(rubric_id, course_id) {
         ids.push(rp::save_scenario(db, as_(chen), None, s).await?);
@@ -126,7 +127,8 @@ pub async fn seed(db: &Db, trainers: &[CurrentUser; 2], trainees: &[CurrentUser]
 
     // 李娜: the repair call, self-assessed first, then rated by both trainers: passed.
     let a = open(repair, li, Mode::Live, true).await?;
-    run::self_assess(db, as_(li), li, a, &scores([4, 4, 3, 4, 4, 3], ""), "我觉得处理得不错。I think it went well.").await?;
+    run::self_assess(db, as_(li), li, a, &scores([4, 4, 3, 4, 4, 3], ""), "我觉得处理得不错。I think it went well.")
+        .await?;
     rate(a, chen, [4, 3, 3, 3, 4, 3], "说明了 12 小时到场。Stated the 12-hour visit.").await?;
     rate(a, liu, [4, 3, 3, 4, 3, 3], "质保期说得准确。Warranty rule exact.").await?;
     // 张伟: the appliance at the counter, strong manner but the replacement rule wrong: a

@@ -26,9 +26,19 @@ fn subnav() -> impl IntoView {
     }
 }
 
-fn saved_note() -> impl IntoView {
-    let saved = use_query_map().read_untracked().get("saved").is_some();
-    saved.then(|| view! { <p class="alert ok" role="status">{tr("roleplay.saved")}</p> })
+/// "Saved": after a plain form post the redirect carries `?saved=1`; with JavaScript the
+/// action's own result says so.
+fn saved_note(done: Signal<bool>) -> impl IntoView {
+    let posted = use_query_map().read_untracked().get("saved").is_some();
+    move || (posted || done.get()).then(|| view! { <p class="alert ok" role="status">{tr("roleplay.saved")}</p> })
+}
+
+fn succeeded<A>(action: ServerAction<A>) -> Signal<bool>
+where
+    A: leptos::server_fn::ServerFn<Output = (), Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync,
+{
+    Signal::derive(move || action.value().get().is_some_and(|r| r.is_ok()))
 }
 
 #[component]
@@ -78,10 +88,19 @@ const SPARE_ROWS: usize = 3;
 fn rubric_editor(_me: Me) -> impl IntoView {
     let id = param("id");
     let save = ServerAction::<SaveRubric>::new();
-    let rubric = Resource::new(|| (), move |_| async move { if id == 0 { Ok(None) } else { get_rubric(id).await.map(Some) } });
+    let rubric = Resource::new(
+        move || save.version().get(),
+        move |_| async move {
+            if id == 0 {
+                Ok(None)
+            } else {
+                get_rubric(id).await.map(Some)
+            }
+        },
+    );
     view! {
         {subnav()}
-        {saved_note()}
+        {saved_note(succeeded(save))}
         <ErrorNote error=action_error(save.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -118,7 +137,8 @@ fn rubric_editor(_me: Me) -> impl IntoView {
 
 fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
     let n = |f: &str| format!("criteria[{i}][{f}]");
-    let c = c.unwrap_or(Criterion { name: String::new(), weight: 1.0, levels: Vec::new(), critical: false, pass_level: 0 });
+    let c =
+        c.unwrap_or(Criterion { name: String::new(), weight: 1.0, levels: Vec::new(), critical: false, pass_level: 0 });
     view! {
         <fieldset class="criterion">
             <legend>{tr_with("roleplay.criterion_n", &[("n", (i + 1).to_string())])}</legend>
@@ -184,10 +204,10 @@ fn scenario_editor(_me: Me) -> impl IntoView {
     let save = ServerAction::<SaveScenario>::new();
     let open = ServerAction::<OpenRoleplay>::new();
     let archive = ServerAction::<ArchiveScenario>::new();
-    let editor = Resource::new(|| (), move |_| get_scenario_editor(id));
+    let editor = Resource::new(move || save.version().get(), move |_| get_scenario_editor(id));
     view! {
         {subnav()}
-        {saved_note()}
+        {saved_note(succeeded(save))}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let e = match editor.await {

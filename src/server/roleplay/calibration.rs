@@ -12,6 +12,9 @@ use crate::server::db::Db;
 /// One role-play rated by a pair of raters: (criterion name, level count, level A, level B).
 type Paired = Vec<(String, usize, u8, u8)>;
 
+/// One rater's rating: (rater id, name, levels, the rubric version's criteria JSON).
+type Rating = (i64, String, Vec<u8>, String);
+
 /// Every pair of raters with their agreement per criterion and overall (all criteria pooled on the
 /// widest scale), pairs flagged when kappa is below `threshold`.
 pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
@@ -27,7 +30,7 @@ pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
     .fetch_all(&db.read)
     .await?;
     // Role-play → its raters in order; only the first two count (there are never more).
-    let mut by_roleplay: BTreeMap<i64, Vec<(i64, String, Vec<u8>, String)>> = BTreeMap::new();
+    let mut by_roleplay: BTreeMap<i64, Vec<Rating>> = BTreeMap::new();
     for r in rows {
         let levels = serde_json::from_str(&r.levels).unwrap_or_default();
         by_roleplay.entry(r.roleplay_id).or_default().push((r.rater_id, r.display_name, levels, r.criteria));

@@ -200,9 +200,8 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
 async fn write_links(conn: &mut SqliteConnection, id: i64, course_ids: &[i64]) -> AppResult<()> {
     sqlx::query!("delete from scenario_courses where scenario_id = ?", id).execute(&mut *conn).await?;
     for course_id in course_ids {
-        let exists = sqlx::query_scalar!("select count(*) from courses where id = ?", course_id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let exists =
+            sqlx::query_scalar!("select count(*) from courses where id = ?", course_id).fetch_one(&mut *conn).await?;
         if exists == 0 {
             return Err(AppError::validation("course_ids", "error.not_found"));
         }
@@ -218,9 +217,12 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
     check_fields(&mut f)?;
     let at = now();
     let mut tx = db.begin().await?;
-    let rubric_ok = sqlx::query_scalar!("select count(*) from rubrics where id = ? and current_version_id is not null", f.rubric_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let rubric_ok = sqlx::query_scalar!(
+        "select count(*) from rubrics where id = ? and current_version_id is not null",
+        f.rubric_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if rubric_ok == 0 {
         return Err(AppError::validation("rubric_id", "error.not_found"));
     }
@@ -321,9 +323,10 @@ pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    let course_ids = sqlx::query_scalar!("select course_id from scenario_courses where scenario_id = ? order by course_id", id)
-        .fetch_all(&db.read)
-        .await?;
+    let course_ids =
+        sqlx::query_scalar!("select course_id from scenario_courses where scenario_id = ? order by course_id", id)
+            .fetch_all(&db.read)
+            .await?;
     Ok(ScenarioFields {
         title: s.title,
         channel: Channel::parse(&s.channel).unwrap_or(Channel::Phone),
@@ -356,11 +359,11 @@ pub async fn scenario_choices(db: &Db) -> AppResult<(Vec<(i64, String)>, Vec<(i6
                          order by v.version_no desc limit 1) as "title!: String"
            from courses c where c.archived_at is null order by 2"#
     )
-        .fetch_all(&db.read)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.title))
-        .collect();
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.title))
+    .collect();
     Ok((rubrics, courses))
 }
 

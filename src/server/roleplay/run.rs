@@ -8,8 +8,8 @@ use super::score::{combine, score};
 use super::{decode_criteria, scenario_fields};
 use crate::error::{AppError, AppResult};
 use crate::model::roleplay::{
-    Channel, Criterion, CriterionView, Mode, RatingView, RoleplayResult, RoleplaySummary, RoleplayView,
-    ScoreInput, SecondRaterRule, Status, Viewer,
+    Channel, Criterion, CriterionView, Mode, RatingView, RoleplayResult, RoleplaySummary, RoleplayView, ScoreInput,
+    SecondRaterRule, Status, Viewer,
 };
 use crate::model::user::Role;
 use crate::server::audit::{self, Event};
@@ -35,10 +35,11 @@ pub async fn open(
     let at = now();
     let mut tx = db.begin().await?;
     let employee_no = employee_no.trim();
-    let trainee = sqlx::query_scalar!(r#"select id as "id!: i64" from users where employee_no = ? and active = 1"#, employee_no)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::validation("employee_no", "error.employee_no_unknown"))?;
+    let trainee =
+        sqlx::query_scalar!(r#"select id as "id!: i64" from users where employee_no = ? and active = 1"#, employee_no)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::validation("employee_no", "error.employee_no_unknown"))?;
     if trainee == opener.id {
         return Err(AppError::validation("employee_no", "error.roleplay_own"));
     }
@@ -65,7 +66,8 @@ pub async fn open(
     .await?;
     audit::record(
         &mut tx,
-        Event::by(actor, "roleplay_opened", "roleplay", id).detail(format!("scenario {scenario_id}, trainee {trainee}")),
+        Event::by(actor, "roleplay_opened", "roleplay", id)
+            .detail(format!("scenario {scenario_id}, trainee {trainee}")),
     )
     .await?;
     tx.commit().await?;
@@ -414,7 +416,9 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
     let result = if final_ {
         let levels: Vec<Vec<f64>> = raters
             .iter()
-            .map(|g| serde_json::from_str::<Vec<u8>>(&g.levels).unwrap_or_default().into_iter().map(f64::from).collect())
+            .map(|g| {
+                serde_json::from_str::<Vec<u8>>(&g.levels).unwrap_or_default().into_iter().map(f64::from).collect()
+            })
             .collect();
         outcome(&r, &levels)
     } else {
