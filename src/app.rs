@@ -10,7 +10,8 @@ use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale};
 use crate::model::user::Me;
 use crate::pages::{
-    account::AccountPage, admin, home::HomePage, login::LoginPage, manager, plans, roleplay, trainee, trainer, NotFound,
+    account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, roleplay, trainee, trainer,
+    NotFound,
 };
 
 /// The signed-in user, loaded once per page and shared by every component.
@@ -114,6 +115,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/calibration") view=trainer::roleplay::CalibrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/roleplays") view=roleplay::RoleplaysPage ssr=SsrMode::Async/>
                     <Route path=path!("/roleplay/:id") view=roleplay::RoleplayPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/programs") view=trainer::programs::ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/programs/new") view=trainer::programs::ProgramEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/programs/:id") view=trainer::programs::ProgramEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/people/:id/certification") view=cert::PersonCertificationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/certificates/:number") view=cert::CertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify/:number") view=cert::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/roster") view=cert::RosterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=cert::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=admin::tokens::TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
                     <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>

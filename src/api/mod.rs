@@ -2,6 +2,7 @@
 //! the object, then calls a plain service in `server::`.
 
 pub mod auth;
+pub mod cert;
 pub mod course;
 pub mod plan;
 pub mod quiz;

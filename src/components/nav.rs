@@ -28,14 +28,20 @@ pub fn Nav() -> impl IntoView {
                                     <a href="/trainer/courses">{tr("nav.courses")}</a>
                                     <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>
                                     <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
+                                    <a href="/trainer/programs">{tr("nav.programs")}</a>
                                 })}
                                 <a href="/roleplays">{tr("nav.roleplays")}</a>
                                 <a href="/plans">{tr("nav.plans")}</a>
-                                {oversees.then(|| view! { <a href="/team/progress">{tr("nav.progress")}</a> })}
+                                {oversees.then(|| view! {
+                                    <a href="/team/progress">{tr("nav.progress")}</a>
+                                    <a href="/team/roster">{tr("nav.roster")}</a>
+                                })}
+                                <a href="/notifications">{tr("nav.notifications")}</a>
                                 {admin.then(|| view! {
                                     <a href="/admin/users">{tr("nav.users")}</a>
                                     <a href="/admin/teams">{tr("nav.teams")}</a>
                                     <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
+                                    <a href="/admin/tokens">{tr("nav.tokens")}</a>
                                 })}
                                 <a href="/account" class="who">{me.display_name.clone()}</a>
                                 <form method="post" action=Logout::PATH class="inline">

@@ -20,6 +20,7 @@ fn home(me: Me) -> impl IntoView {
             Role::Trainee => view! {
                 <section class="card">
                     <h2>{tr("home.trainee.title")}</h2>
+                    <crate::pages::cert::MyPath/>
                     <MyCourses/>
                     <crate::pages::trainee::quiz::MyQuizzes/>
                     <p class="hint">{tr("home.trainee.empty")}</p>
@@ -43,7 +44,10 @@ fn home(me: Me) -> impl IntoView {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>
                     <p class="empty">{tr("home.manager.empty")}</p>
-                    <p><a href="/team/progress">{tr("nav.progress")}</a>" · "<a href="/plans">{tr("nav.plans")}</a></p>
+                    <p>
+                        <a href="/team/roster">{tr("nav.roster")}</a>" · "
+                        <a href="/team/progress">{tr("nav.progress")}</a>" · "<a href="/plans">{tr("nav.plans")}</a>
+                    </p>
                     <ManagedTeams/>
                 </section>
             }

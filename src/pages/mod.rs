@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod cert;
 pub mod home;
 pub mod login;
 pub mod manager;

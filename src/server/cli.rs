@@ -46,6 +46,11 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the audit log's hash chain; exits with an error at the first entry that does not match.
+    AuditVerify,
+    /// Re-evaluate certifications whose renewal window opened or that ran out (the server does
+    /// this every minute); safe to run at any time, any number of times.
+    CertSweep,
 }
 
 #[derive(Args, Debug)]
@@ -61,6 +66,16 @@ pub struct ServeArgs {
     /// Seed the demo organisation when the database has no users yet.
     #[arg(long, env = "FLOORREADY_DEMO_IF_EMPTY", default_value_t = false)]
     pub demo_if_empty: bool,
+    /// The address people reach the app at (printed in certificate QR codes and emails);
+    /// defaults to http://<addr>.
+    #[arg(long, env = "FLOORREADY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// SMTP server for expiry notices, e.g. smtps://user:password@mail.example.com; without it
+    /// notices are shown in the app only.
+    #[arg(long, env = "FLOORREADY_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    #[arg(long, env = "FLOORREADY_SMTP_FROM", default_value = "Floorready <noreply@localhost>")]
+    pub smtp_from: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -152,6 +167,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             cli.global.open().await?;
             println!("database is up to date: {}", cli.global.database_url());
         }
+        Command::AuditVerify => {
+            let db = cli.global.open().await?;
+            match super::audit::verify(&db).await.map_err(explain)? {
+                super::audit::Chain::Intact(n) => println!("audit log intact: {n} entries verified"),
+                super::audit::Chain::BrokenAt(id) => {
+                    bail!("audit log broken at entry {id}: it, or the one before it, was changed or removed")
+                }
+            }
+        }
+        Command::CertSweep => {
+            let db = cli.global.open().await?;
+            let n = super::cert::engine::sweep(&db, super::now()).await.map_err(explain)?;
+            println!("certifications re-evaluated: {n} changed");
+        }
         Command::Demo => {
             let db = cli.global.open().await?;
             if !demo::is_empty(&db).await.map_err(explain)? {
@@ -217,6 +246,9 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         site_root: args.site_root.clone(),
         session_idle: Duration::from_secs(2 * 3600),
         session_absolute: Duration::from_secs(12 * 3600),
+        public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr)),
+        smtp_url: args.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+        smtp_from: args.smtp_from.clone(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("floorready")
@@ -230,13 +262,20 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         print_demo_logins();
     }
     // Timed-out quiz attempts are closed and graded even if their trainee never comes back.
-    let sweep_db = state.db.clone();
+    let sweep = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            if let Err(e) = crate::server::quiz::attempt::close_overdue(&sweep_db).await {
+            if let Err(e) = crate::server::quiz::attempt::close_overdue(&sweep.db).await {
                 tracing::error!(error = %e, "closing overdue attempts failed");
+            }
+            let at = crate::server::now();
+            if let Err(e) = crate::server::cert::engine::sweep(&sweep.db, at).await {
+                tracing::error!(error = %e, "certification sweep failed");
+            }
+            if let Err(e) = crate::server::cert::notify::send_email(&sweep.db, &sweep.config, at).await {
+                tracing::error!(error = %e, "sending expiry emails failed");
             }
         }
     });

@@ -14,6 +14,11 @@ pub struct Config {
     pub site_root: PathBuf,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// The address people reach the app at, for QR codes and links in emails.
+    pub public_url: String,
+    /// `smtp://`, `smtps://` or `smtp://...?tls=required` URL; none means notices stay in the app.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
 }
 
 impl Config {
@@ -35,6 +40,9 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             session_idle: Duration::from_secs(2 * 3600),
             session_absolute: Duration::from_secs(12 * 3600),
+            public_url: "http://127.0.0.1:3000".into(),
+            smtp_url: None,
+            smtp_from: "Floorready <noreply@localhost>".into(),
         }
     }
 }

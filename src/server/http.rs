@@ -56,6 +56,10 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route("/files/{id}/{name}", get(course_file))
         .route("/banks/{id}/export.gift", get(bank_export))
+        .route("/team/roster.csv", get(roster_csv))
+        .route("/team/roster.xlsx", get(roster_xlsx))
+        .route("/api/v1/clearance/{employee_no}", get(clearance_one))
+        .route("/api/v1/clearance", axum::routing::post(clearance_bulk))
         .route("/banks/template.csv", get(bank_template_csv))
         .route("/banks/template.xlsx", get(bank_template_xlsx))
         .route("/banks/{id}/import", axum::routing::post(bank_import).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
@@ -163,6 +167,94 @@ async fn bank_export(State(state): State<AppState>, Path(id): Path<i64>, req: Re
         String::new()
     };
     Ok(download("text/plain; charset=utf-8", format!("question-bank-{id}.gift.txt"), (note + &text).into_bytes()))
+}
+
+/// The caller of a roster export: a manager (their teams) or an admin.
+async fn roster_rows(state: &AppState, req: Request) -> Result<Vec<crate::model::cert::RosterRow>, Response> {
+    let auth = req.extensions().get::<RequestAuth>().cloned();
+    let user = signed_in(auth.as_ref()).map_err(IntoResponse::into_response)?;
+    if !(user.has(crate::model::user::Role::Manager) || user.has(crate::model::user::Role::Admin)) {
+        return Err((StatusCode::FORBIDDEN, "managers and admins only").into_response());
+    }
+    let within = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("within=")))
+        .and_then(|v| v.parse::<i64>().ok());
+    super::cert::status::roster(&state.db, user, within).await.map_err(failed)
+}
+
+async fn roster_csv(State(state): State<AppState>, req: Request) -> Downloaded {
+    let rows = roster_rows(&state, req).await?;
+    let body = super::cert::status::roster_csv(&rows).map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "floor-roster.csv".into(), body))
+}
+
+async fn roster_xlsx(State(state): State<AppState>, req: Request) -> Downloaded {
+    let rows = roster_rows(&state, req).await?;
+    let body = super::cert::status::roster_xlsx(&rows).map_err(failed)?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(download(xlsx, "floor-roster.xlsx".into(), body))
+}
+
+/// A JSON error for API clients: `{"error": "..."}` with the status.
+fn api_error(e: crate::error::AppError) -> Response {
+    let mut res = (e.status(), axum::Json(serde_json::json!({ "error": e.to_string() }))).into_response();
+    if e == crate::error::AppError::Unauthorized {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
+async fn api_grant(state: &AppState, headers: &HeaderMap) -> Result<super::cert::token::Grant, Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    super::cert::token::authenticate(&state.db, bearer, super::cert::token::SCOPE_CLEARANCE).await.map_err(api_error)
+}
+
+/// `GET /api/v1/clearance/{employee_no}`: one person's clearance, 404 when unknown or outside
+/// the token's teams.
+async fn clearance_one(State(state): State<AppState>, Path(no): Path<String>, headers: HeaderMap) -> Response {
+    let grant = match api_grant(&state, &headers).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    match super::cert::token::clearance(&state.db, &grant, &[no]).await {
+        Ok(mut list) if !list.is_empty() => axum::Json(list.remove(0)).into_response(),
+        Ok(_) => api_error(crate::error::AppError::NotFound),
+        Err(e) => api_error(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct BulkQuery {
+    employee_nos: Vec<String>,
+}
+
+/// `POST /api/v1/clearance` with `{"employee_nos": [...]}` (at most 500): the people found, in
+/// the order asked; numbers unknown or outside the token's teams are listed under `not_found`.
+async fn clearance_bulk(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let grant = match api_grant(&state, &headers).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let Ok(q) = serde_json::from_slice::<BulkQuery>(&body) else {
+        return api_error(crate::error::AppError::validation("employee_nos", "error.json_invalid"));
+    };
+    if q.employee_nos.len() > 500 {
+        return api_error(crate::error::AppError::validation("employee_nos", "error.too_many"));
+    }
+    match super::cert::token::clearance(&state.db, &grant, &q.employee_nos).await {
+        Ok(found) => {
+            let not_found: Vec<&String> =
+                q.employee_nos.iter().filter(|n| !found.iter().any(|f| &f.employee_no == *n)).collect();
+            axum::Json(serde_json::json!({ "people": found, "not_found": not_found })).into_response()
+        }
+        Err(e) => api_error(e),
+    }
 }
 
 async fn bank_template_csv() -> Response {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cert;
 pub mod cli;
 pub mod config;
 pub mod course;

@@ -258,6 +258,9 @@ pub async fn update(
         }
     }
     audit::record(&mut tx, Event::by(actor, "user_updated", "user", id)).await?;
+    // A new position or role can change which programs apply and how long certificates last.
+    let cause = crate::server::cert::engine::Cause { actor: actor.id, ip: actor.ip, why: "user changed", reason: None };
+    crate::server::cert::engine::recompute_user(&mut tx, id, crate::server::now(), cause).await?;
     if before.roles != fields.roles {
         audit::record(
             &mut tx,

@@ -1,3 +1,4 @@
 pub mod course_lists;
 pub mod teams;
+pub mod tokens;
 pub mod users;

@@ -1,4 +1,5 @@
 pub mod banks;
 pub mod courses;
+pub mod programs;
 pub mod quizzes;
 pub mod roleplay;

@@ -52,6 +52,15 @@ pub(crate) async fn enroll_users(
         .execute(&mut *conn)
         .await?;
         created += r.rows_affected() as u32;
+        if r.rows_affected() > 0 {
+            let cause = crate::server::cert::engine::Cause {
+                actor: actor.id,
+                ip: actor.ip,
+                why: "enrolled in a course",
+                reason: None,
+            };
+            crate::server::cert::engine::recompute_user(conn, *user_id, now, cause).await?;
+        }
     }
     audit::record(
         conn,

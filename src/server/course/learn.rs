@@ -210,6 +210,9 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     let next = next_open(&steps, &done);
     if next.is_none() && e.completed_at.is_none() {
         sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;
+        let cause =
+            crate::server::cert::engine::Cause { actor: Some(user_id), ip: "", why: "course completed", reason: None };
+        crate::server::cert::engine::recompute_user(&mut tx, user_id, now, cause).await?;
     }
     tx.commit().await?;
     let index = steps.iter().position(|s| s.lesson_id == lesson_id).unwrap_or(0);

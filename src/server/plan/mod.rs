@@ -296,6 +296,15 @@ async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64
         .execute(&mut *conn)
         .await?;
         added += r.rows_affected() as u32;
+        if r.rows_affected() > 0 {
+            let cause = crate::server::cert::engine::Cause {
+                actor: actor.id,
+                ip: actor.ip,
+                why: "joined a training plan",
+                reason: None,
+            };
+            crate::server::cert::engine::recompute_user(conn, *u, now, cause).await?;
+        }
     }
     let courses = sqlx::query_scalar!("select course_id from plan_courses where plan_id = ?", plan_id)
         .fetch_all(&mut *conn)
@@ -396,6 +405,9 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     )
     .execute(&mut *tx)
     .await?;
+    let cause =
+        crate::server::cert::engine::Cause { actor: actor.id, ip: actor.ip, why: "attendance marked", reason: None };
+    crate::server::cert::engine::recompute_user(&mut tx, user_id, now, cause).await?;
     tx.commit().await?;
     Ok(())
 }

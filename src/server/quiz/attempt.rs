@@ -513,6 +513,8 @@ async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppRes
     )
     .execute(&mut *conn)
     .await?;
+    let cause = crate::server::cert::engine::Cause { actor: None, ip: "", why: "quiz attempt graded", reason: None };
+    crate::server::cert::engine::recompute_user(conn, a.user_id, at, cause).await?;
     Ok(())
 }
 

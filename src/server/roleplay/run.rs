@@ -295,6 +295,13 @@ pub async fn rate(
             )),
         )
         .await?;
+        let cause = crate::server::cert::engine::Cause {
+            actor: actor.id,
+            ip: actor.ip,
+            why: "role-play result final",
+            reason: None,
+        };
+        crate::server::cert::engine::recompute_user(&mut tx, r.trainee_id, at, cause).await?;
     }
     tx.commit().await?;
     Ok(())

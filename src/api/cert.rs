@@ -1,0 +1,235 @@
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::cert::{
+    CertificateView, NotificationView, PersonStatus, ProgramEditor, ProgramSummary, RosterRow, TokenView, Verification,
+};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::cert::{Decision, Phase, ProgramFields, ReqKind},
+    model::user::Role,
+    server::{cert as svc, ctx::Ctx, now},
+};
+
+#[cfg(feature = "ssr")]
+const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
+
+/// The cookie that carries a just-created API token to the page that shows it once.
+#[cfg(feature = "ssr")]
+const NEW_TOKEN_COOKIE: &str = "floorready_new_token";
+
+#[cfg(feature = "ssr")]
+fn number(field: &str, value: &str) -> Result<i64, AppError> {
+    value.trim().parse().map_err(|_| AppError::validation(field, "error.number_invalid"))
+}
+
+#[cfg(feature = "ssr")]
+fn optional(field: &str, value: &str) -> Result<Option<i64>, AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => number(field, v).map(Some),
+    }
+}
+
+#[server]
+pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "list_programs")?;
+    cx.fail_with(svc::list_programs(&cx.state.db).await)
+}
+
+/// The program editor; `id` 0 gives an empty one.
+#[server]
+pub async fn get_program_editor(id: i64) -> Result<ProgramEditor, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "get_program_editor")?;
+    cx.fail_with(svc::editor(&cx.state.db, id).await)
+}
+
+#[server]
+pub async fn save_program(
+    id: i64,
+    name: String,
+    position: String,
+    level_id: String,
+    #[server(default)] requires_program_id: String,
+    validity_days: String,
+    window_days: String,
+    #[server(default)] veteran_cycle_days: String,
+    #[server(default)] manager_cycle_days: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "save_program")?;
+    let fields = cx.fail_with((|| {
+        Ok(ProgramFields {
+            name,
+            position,
+            level_id: number("level_id", &level_id)?,
+            requires_program_id: optional("requires_program_id", &requires_program_id)?,
+            validity_days: number("validity_days", &validity_days)?,
+            window_days: number("window_days", &window_days)?,
+            veteran_cycle_days: optional("veteran_cycle_days", &veteran_cycle_days)?,
+            manager_cycle_days: optional("manager_cycle_days", &manager_cycle_days)?,
+        })
+    })())?;
+    let id = (id > 0).then_some(id);
+    let id = cx.fail_with(svc::save_program(&cx.state.db, cx.actor(), id, fields).await)?;
+    leptos_axum::redirect(&format!("/trainer/programs/{id}?saved=1"));
+    Ok(())
+}
+
+/// `target` is `kind:id`, e.g. `quiz:3`, as the editor's grouped select sends it.
+#[server]
+pub async fn add_requirement(
+    program_id: i64,
+    phase: String,
+    target: String,
+    #[server(default)] min_percent: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "add_requirement")?;
+    let parsed = (|| {
+        let phase = Phase::parse(&phase).ok_or_else(|| AppError::validation("phase", "error.choice_unknown"))?;
+        let (kind, id) =
+            target.split_once(':').ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
+        let kind = ReqKind::parse(kind).ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
+        Ok((phase, kind, number("target", id)?, optional("min_percent", &min_percent)?))
+    })();
+    let (phase, kind, target, min) = cx.fail_with(parsed)?;
+    cx.fail_with(svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await)
+}
+
+#[server]
+pub async fn remove_requirement(program_id: i64, requirement_id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(AUTHORS, "remove_requirement")?;
+    cx.fail_with(svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await)
+}
+
+/// The caller's own path to the floor.
+#[server]
+pub async fn my_certification() -> Result<PersonStatus, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("my_certification")?;
+    cx.fail_with(svc::status::person(&cx.state.db, me, me.id).await)
+}
+
+#[server]
+pub async fn person_certification(user_id: i64) -> Result<PersonStatus, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("person_certification")?;
+    cx.fail_with(svc::status::person(&cx.state.db, me, user_id).await)
+}
+
+/// A manual decision (exempt, suspend, revoke, reinstate); the reason is required.
+#[server]
+pub async fn decide_certification(
+    user_id: i64,
+    program_id: i64,
+    decision: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(&[Role::Manager, Role::Admin], "decide_certification")?;
+    let decision = cx.fail_with(
+        Decision::parse(&decision).ok_or_else(|| AppError::validation("decision", "error.choice_unknown")),
+    )?;
+    cx.fail_with(svc::status::decide(&cx.state.db, cx.actor(), me, user_id, program_id, decision, &reason).await)?;
+    leptos_axum::redirect(&format!("/people/{user_id}/certification?decided=1"));
+    Ok(())
+}
+
+/// The floor roster for the caller's teams; `within` (days) keeps those expiring that soon.
+#[server]
+pub async fn get_roster(#[server(default)] within: String) -> Result<Vec<RosterRow>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
+    let within = cx.fail_with(optional("within", &within))?;
+    cx.fail_with(svc::status::roster(&cx.state.db, me, within).await)
+}
+
+#[server]
+pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("get_certificate")?;
+    let url = cx.state.config.public_url.clone();
+    cx.fail_with(svc::certificate::view(&cx.state.db, me, &number, &url, now()).await)
+}
+
+/// Public: what the QR code on a certificate leads to.
+#[server]
+pub async fn verify_certificate(number: String) -> Result<Verification, AppError> {
+    let cx = Ctx::get()?;
+    cx.fail_with(svc::certificate::verify(&cx.state.db, &number, now()).await)
+}
+
+/// The API tokens, and a token created just now (shown once, then gone).
+#[server]
+pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "list_tokens")?;
+    let cookies = cx.header(http::header::COOKIE).to_string();
+    let fresh = cookies
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == NEW_TOKEN_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty());
+    if fresh.is_some() {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            let gone = format!("{NEW_TOKEN_COOKIE}=; Path=/admin/tokens; Max-Age=0; HttpOnly; SameSite=Strict");
+            res.append_header(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&gone).map_err(crate::error::internal)?,
+            );
+        }
+    }
+    let list = cx.fail_with(svc::token::list(&cx.state.db).await)?;
+    Ok((list, fresh))
+}
+
+#[server]
+pub async fn create_token(name: String, #[server(default)] team_id: String) -> Result<String, AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "create_token")?;
+    let team = cx.fail_with(optional("team_id", &team_id))?;
+    let token = cx.fail_with(svc::token::create(&cx.state.db, cx.actor(), &name, team).await)?;
+    // Without JavaScript the page after the redirect shows it: a short-lived cookie for that
+    // page only, cleared when shown.
+    let secure = if cx.state.config.secure_cookies { "; Secure" } else { "" };
+    let cookie =
+        format!("{NEW_TOKEN_COOKIE}={token}; Path=/admin/tokens; Max-Age=120; HttpOnly; SameSite=Strict{secure}");
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+        );
+    }
+    leptos_axum::redirect("/admin/tokens?created=1");
+    Ok(token)
+}
+
+#[server]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    cx.role(&[Role::Admin], "revoke_token")?;
+    cx.fail_with(svc::token::revoke(&cx.state.db, cx.actor(), id).await)
+}
+
+#[server]
+pub async fn my_notifications() -> Result<Vec<NotificationView>, AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("my_notifications")?;
+    cx.fail_with(svc::notify::list(&cx.state.db, me.id).await)
+}
+
+#[server]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    let cx = Ctx::get()?;
+    let me = cx.user("mark_notifications_read")?;
+    cx.fail_with(svc::notify::mark_read(&cx.state.db, me.id, now()).await)
+}

@@ -1,0 +1,342 @@
+//! Certification programs and the cleared-for-floor status (issue 6).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertStatus {
+    NotStarted,
+    InTraining,
+    Certified,
+    Expiring,
+    Expired,
+    Suspended,
+    Revoked,
+}
+
+impl CertStatus {
+    pub const ALL: [CertStatus; 7] = [
+        CertStatus::NotStarted,
+        CertStatus::InTraining,
+        CertStatus::Certified,
+        CertStatus::Expiring,
+        CertStatus::Expired,
+        CertStatus::Suspended,
+        CertStatus::Revoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertStatus::NotStarted => "not_started",
+            CertStatus::InTraining => "in_training",
+            CertStatus::Certified => "certified",
+            CertStatus::Expiring => "expiring",
+            CertStatus::Expired => "expired",
+            CertStatus::Suspended => "suspended",
+            CertStatus::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CertStatus> {
+        CertStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            CertStatus::NotStarted => "cert.status.not_started",
+            CertStatus::InTraining => "cert.status.in_training",
+            CertStatus::Certified => "cert.status.certified",
+            CertStatus::Expiring => "cert.status.expiring",
+            CertStatus::Expired => "cert.status.expired",
+            CertStatus::Suspended => "cert.status.suspended",
+            CertStatus::Revoked => "cert.status.revoked",
+        }
+    }
+
+    /// Cleared for the floor: certified, including inside the renewal window.
+    pub fn cleared(self) -> bool {
+        matches!(self, CertStatus::Certified | CertStatus::Expiring)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// To become certified.
+    Initial,
+    /// To renew inside the window before expiry.
+    Recert,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Initial => "initial",
+            Phase::Recert => "recert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        [Phase::Initial, Phase::Recert].into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Phase::Initial => "cert.phase.initial",
+            Phase::Recert => "cert.phase.recert",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReqKind {
+    Course,
+    Quiz,
+    Roleplay,
+    Attendance,
+}
+
+impl ReqKind {
+    pub const ALL: [ReqKind; 4] = [ReqKind::Course, ReqKind::Quiz, ReqKind::Roleplay, ReqKind::Attendance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReqKind::Course => "course",
+            ReqKind::Quiz => "quiz",
+            ReqKind::Roleplay => "roleplay",
+            ReqKind::Attendance => "attendance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReqKind> {
+        ReqKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ReqKind::Course => "cert.kind.course",
+            ReqKind::Quiz => "cert.kind.quiz",
+            ReqKind::Roleplay => "cert.kind.roleplay",
+            ReqKind::Attendance => "cert.kind.attendance",
+        }
+    }
+}
+
+/// A manual decision by a manager or admin; every one needs a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    /// Certify without the requirements (an exemption).
+    Exempt,
+    Suspend,
+    Revoke,
+    /// Lift a suspension or revocation.
+    Reinstate,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [Decision::Exempt, Decision::Suspend, Decision::Revoke, Decision::Reinstate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Exempt => "exempt",
+            Decision::Suspend => "suspend",
+            Decision::Revoke => "revoke",
+            Decision::Reinstate => "reinstate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Decision::Exempt => "cert.decision.exempt",
+            Decision::Suspend => "cert.decision.suspend",
+            Decision::Revoke => "cert.decision.revoke",
+            Decision::Reinstate => "cert.decision.reinstate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramFields {
+    pub name: String,
+    pub position: String,
+    pub level_id: i64,
+    pub requires_program_id: Option<i64>,
+    pub validity_days: i64,
+    pub window_days: i64,
+    pub veteran_cycle_days: Option<i64>,
+    pub manager_cycle_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramSummary {
+    pub id: i64,
+    pub name: String,
+    pub position: String,
+    pub level: String,
+    pub requires: Option<String>,
+    pub validity_days: i64,
+    pub requirements: i64,
+    pub cleared: i64,
+    pub holders: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementView {
+    pub id: i64,
+    pub phase: Phase,
+    pub kind: ReqKind,
+    pub target: String,
+    pub min_percent: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramEditor {
+    pub id: i64,
+    pub fields: ProgramFields,
+    pub requirements: Vec<RequirementView>,
+    pub levels: Vec<(i64, String)>,
+    pub programs: Vec<(i64, String)>,
+    pub courses: Vec<(i64, String)>,
+    pub quizzes: Vec<(i64, String)>,
+    pub scenarios: Vec<(i64, String)>,
+    pub plans: Vec<(i64, String)>,
+}
+
+/// One requirement checked for one person: met or not, why, and a link to the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub kind: ReqKind,
+    pub title: String,
+    pub met: bool,
+    /// What was found, as a translation key and its arguments ("86%, at least 80%").
+    pub detail_key: String,
+    pub detail_args: Vec<(String, String)>,
+    pub link: Option<String>,
+    pub at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRef {
+    pub number: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub exempted: bool,
+}
+
+/// One person's status in one program, with the reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusView {
+    pub program_id: i64,
+    pub program: String,
+    pub level: String,
+    pub position: String,
+    pub status: CertStatus,
+    pub certificate: Option<CertificateRef>,
+    pub hold_reason: String,
+    /// The requirements that matter now: to certify, or to renew inside the window.
+    pub phase: Phase,
+    pub checks: Vec<Check>,
+    /// The lower-level program this one requires, and whether it is cleared.
+    pub prerequisite: Option<(String, bool)>,
+    pub window_opens_at: Option<i64>,
+}
+
+impl StatusView {
+    pub fn met(&self) -> usize {
+        self.checks.iter().filter(|c| c.met).count()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    pub at: i64,
+    pub actor: Option<String>,
+    pub program: String,
+    pub before: Option<CertStatus>,
+    pub after: CertStatus,
+    pub why: String,
+}
+
+/// A person's path to the floor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonStatus {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    pub position: String,
+    pub team: String,
+    pub programs: Vec<StatusView>,
+    pub history: Vec<StatusEvent>,
+    /// The caller may make manual decisions (a manager of the person's team, or an admin).
+    pub can_decide: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterRow {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    pub team: String,
+    pub position: String,
+    pub program: String,
+    pub level: String,
+    pub status: CertStatus,
+    pub expires_at: Option<i64>,
+    /// The requirements still missing (titles), when not cleared.
+    pub missing: Vec<String>,
+    pub hold_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateView {
+    pub number: String,
+    pub holder: String,
+    pub employee_no: String,
+    pub program: String,
+    pub level_zh: String,
+    pub level_en: String,
+    pub position: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub exempted: bool,
+    pub status: CertStatus,
+    pub verify_path: String,
+    /// The QR code of the verification address, as SVG markup made on the server.
+    pub qr_svg: String,
+}
+
+/// What the public verification page shows: only what is needed to verify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub number: String,
+    pub holder: String,
+    pub program: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub status: CertStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub scope: String,
+    pub team: Option<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationView {
+    pub id: i64,
+    pub kind: String,
+    pub holder: String,
+    pub program: String,
+    pub expires_at: i64,
+    pub link: String,
+    pub created_at: i64,
+    pub read: bool,
+}

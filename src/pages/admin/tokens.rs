@@ -1,0 +1,96 @@
+//! API tokens for rostering and ticket-routing systems: create (the token is shown once),
+//! limit to a team, revoke.
+
+use leptos::prelude::*;
+
+use crate::api::cert::{list_tokens, CreateToken, RevokeToken};
+use crate::api::team::list_teams;
+use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::require::RequireRole;
+use crate::i18n::tr;
+use crate::model::user::{Me, Role};
+use crate::pages::cert::day;
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    view! { <RequireRole roles=vec![Role::Admin] view=tokens/> }
+}
+
+fn tokens(_me: Me) -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let data = Resource::new(move || create.version().get() + revoke.version().get(), |_| list_tokens());
+    let teams = Resource::new(|| (), |_| list_teams());
+    view! {
+        <h1>{tr("token.title")}</h1>
+        <p class="hint">{tr("token.help")}</p>
+        <ErrorNote error=action_error(create.value())/>
+        <ErrorNote error=action_error(revoke.value())/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (list, fresh) = match data.await {
+                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(d) => d,
+                };
+                // With JavaScript the action holds the new token; without, the page request carries it.
+                let fresh = create.value().get_untracked().and_then(|r| r.ok()).or(fresh);
+                view! {
+                    {fresh.map(|t| view! {
+                        <div class="alert ok" role="status">
+                            <p>{tr("token.created")}</p>
+                            <pre class="sample token">{t}</pre>
+                        </div>
+                    })}
+                    <table class="list tokens">
+                        <thead><tr>
+                            <th>{tr("field.name")}</th><th>{tr("token.scope")}</th><th>{tr("field.team")}</th>
+                            <th>{tr("token.created_at")}</th><th>{tr("token.last_used")}</th><th></th>
+                        </tr></thead>
+                        <tbody>{list.into_iter().map(|t| {
+                            let id = t.id;
+                            let revoked = t.revoked_at.is_some();
+                            view! {
+                                <tr class:inactive=revoked>
+                                    <td>{t.name}</td><td>{t.scope}</td>
+                                    <td>{t.team.unwrap_or_else(|| tr("token.all_teams"))}</td>
+                                    <td>{day(t.created_at)}</td>
+                                    <td>{t.last_used_at.map(day).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{if revoked {
+                                        view! { <span>{tr("token.revoked")}</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=revoke attr:class="inline">
+                                                <input type="hidden" name="id" value=id/>
+                                                <button type="submit" class="danger">{tr("token.revoke")}</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>{tr("token.new")}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let teams = teams.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=create attr:class="stack">
+                            <label>{tr("field.name")}<input name="name" required maxlength="100"/></label>
+                            <label>{tr("field.team")}
+                                <select name="team_id">
+                                    <option value="">{tr("token.all_teams")}</option>
+                                    {teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="primary">{tr("token.create")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

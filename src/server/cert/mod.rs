@@ -1,0 +1,306 @@
+//! Certification programs (authoring). The status engine is in `engine`; people's status, manual
+//! decisions and the roster in `status`; certificates and their public verification in
+//! `certificate`; API tokens and the clearance API in `token`; expiry notices in `notify`.
+
+pub mod certificate;
+pub mod engine;
+pub mod notify;
+pub mod status;
+pub mod token;
+
+use sqlx::SqliteConnection;
+
+use crate::error::{AppError, AppResult};
+use crate::model::cert::{Phase, ProgramEditor, ProgramFields, ProgramSummary, ReqKind, RequirementView};
+use crate::server::audit::{self, Event};
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+use engine::Cause;
+
+fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
+    f.name = f.name.trim().to_string();
+    f.position = f.position.trim().to_string();
+    if f.name.is_empty() || f.name.chars().count() > 200 {
+        return Err(AppError::validation("name", "error.title_invalid"));
+    }
+    if f.position.is_empty() || f.position.chars().count() > 200 {
+        return Err(AppError::validation("position", "error.title_invalid"));
+    }
+    if !(1..=3650).contains(&f.validity_days) {
+        return Err(AppError::validation("validity_days", "error.days_invalid"));
+    }
+    if !(0..=365).contains(&f.window_days) || f.window_days >= f.validity_days {
+        return Err(AppError::validation("window_days", "error.window_days_invalid"));
+    }
+    for (field, v) in [("veteran_cycle_days", f.veteran_cycle_days), ("manager_cycle_days", f.manager_cycle_days)] {
+        if v.is_some_and(|d| !(1..=3650).contains(&d) || d <= f.window_days) {
+            return Err(AppError::validation(field, "error.window_days_invalid"));
+        }
+    }
+    Ok(())
+}
+
+/// Everyone a program applies to, re-evaluated after the program changed.
+async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
+    let users = sqlx::query_scalar!(
+        r#"select u.id as "id!: i64" from users u, programs p
+           where p.id = ?1 and u.active = 1 and (lower(trim(u.position)) = lower(trim(p.position))
+                 or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))"#,
+        program_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for u in users {
+        engine::recompute_user(conn, u, at, cause).await?;
+    }
+    Ok(())
+}
+
+pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: ProgramFields) -> AppResult<i64> {
+    check_fields(&mut f)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    if let Some(req) = f.requires_program_id {
+        let ok = sqlx::query_scalar!("select count(*) from programs where id = ? and archived_at is null", req)
+            .fetch_one(&mut *tx)
+            .await?;
+        if ok == 0 || Some(req) == id {
+            return Err(AppError::validation("requires_program_id", "error.choice_unknown"));
+        }
+    }
+    let id = match id {
+        Some(id) => {
+            let n = sqlx::query!(
+                "update programs set name = ?, position = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
+                        window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ? where id = ?",
+                f.name,
+                f.position,
+                f.level_id,
+                f.requires_program_id,
+                f.validity_days,
+                f.window_days,
+                f.veteran_cycle_days,
+                f.manager_cycle_days,
+                id
+            )
+            .execute(&mut *tx)
+            .await?;
+            if n.rows_affected() == 0 {
+                return Err(AppError::NotFound);
+            }
+            id
+        }
+        None => {
+            sqlx::query_scalar!(
+                r#"insert into programs (name, position, level_id, requires_program_id, validity_days, window_days,
+                                        veteran_cycle_days, manager_cycle_days, created_by, created_at)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                f.name,
+                f.position,
+                f.level_id,
+                f.requires_program_id,
+                f.validity_days,
+                f.window_days,
+                f.veteran_cycle_days,
+                f.manager_cycle_days,
+                actor.id,
+                at
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    audit::record(&mut tx, Event::by(actor, "program_saved", "program", id)).await?;
+    let cause = Cause { actor: actor.id, ip: actor.ip, why: "program changed", reason: None };
+    recompute_program(&mut tx, id, at, cause).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a requirement; the target must exist. Everyone in the program is re-evaluated at once.
+pub async fn add_requirement(
+    db: &Db,
+    actor: Actor<'_>,
+    program_id: i64,
+    phase: Phase,
+    kind: ReqKind,
+    target: i64,
+    min_percent: Option<i64>,
+) -> AppResult<()> {
+    if min_percent.is_some_and(|m| !(0..=100).contains(&m)) {
+        return Err(AppError::validation("min_percent", "error.percent_invalid"));
+    }
+    let at = now();
+    let mut tx = db.begin().await?;
+    let exists = match kind {
+        ReqKind::Course => {
+            sqlx::query_scalar!("select count(*) from courses where id = ?", target).fetch_one(&mut *tx).await?
+        }
+        ReqKind::Quiz => {
+            sqlx::query_scalar!("select count(*) from quizzes where id = ?", target).fetch_one(&mut *tx).await?
+        }
+        ReqKind::Roleplay => {
+            sqlx::query_scalar!("select count(*) from scenarios where id = ?", target).fetch_one(&mut *tx).await?
+        }
+        ReqKind::Attendance => {
+            sqlx::query_scalar!("select count(*) from training_plans where id = ?", target).fetch_one(&mut *tx).await?
+        }
+    };
+    if exists == 0 {
+        return Err(AppError::validation("target", "error.choice_unknown"));
+    }
+    let (phase_s, kind_s) = (phase.as_str(), kind.as_str());
+    let pick = |k: ReqKind| (k == kind).then_some(target);
+    let (course, quiz, scenario, plan) =
+        (pick(ReqKind::Course), pick(ReqKind::Quiz), pick(ReqKind::Roleplay), pick(ReqKind::Attendance));
+    let n = sqlx::query!(
+        "insert into program_requirements (program_id, phase, kind, course_id, quiz_id, scenario_id, plan_id, min_percent)
+         select ?, ?, ?, ?, ?, ?, ?, ? where exists (select 1 from programs where id = ?)",
+        program_id,
+        phase_s,
+        kind_s,
+        course,
+        quiz,
+        scenario,
+        plan,
+        min_percent,
+        program_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        Event::by(actor, "program_requirement_added", "program", program_id)
+            .detail(format!("{phase_s} {kind_s} {target}")),
+    )
+    .await?;
+    let cause = Cause { actor: actor.id, ip: actor.ip, why: "program requirements changed", reason: None };
+    recompute_program(&mut tx, program_id, at, cause).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requirement_id: i64) -> AppResult<()> {
+    let at = now();
+    let mut tx = db.begin().await?;
+    let n =
+        sqlx::query!("delete from program_requirements where id = ? and program_id = ?", requirement_id, program_id)
+            .execute(&mut *tx)
+            .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event::by(actor, "program_requirement_removed", "program", program_id)).await?;
+    let cause = Cause { actor: actor.id, ip: actor.ip, why: "program requirements changed", reason: None };
+    recompute_program(&mut tx, program_id, at, cause).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
+    let rows = sqlx::query!(
+        r#"select p.id, p.name, p.position, l.name_zh || ' ' || l.name_en as "level!: String",
+                  (select r.name from programs r where r.id = p.requires_program_id) as requires,
+                  p.validity_days,
+                  (select count(*) from program_requirements q where q.program_id = p.id) as "requirements!: i64",
+                  (select count(*) from certifications c where c.program_id = p.id
+                     and c.status in ('certified', 'expiring')) as "cleared!: i64",
+                  (select count(*) from certifications c where c.program_id = p.id) as "holders!: i64"
+           from programs p join course_levels l on l.id = p.level_id
+           where p.archived_at is null order by p.position, p.level_id"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ProgramSummary {
+            id: r.id,
+            name: r.name,
+            position: r.position,
+            level: r.level,
+            requires: r.requires,
+            validity_days: r.validity_days,
+            requirements: r.requirements,
+            cleared: r.cleared,
+            holders: r.holders,
+        })
+        .collect())
+}
+
+async fn choices(db: &Db, sql_titles: &str) -> AppResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(sql_titles).fetch_all(&db.read).await?;
+    Ok(rows)
+}
+
+/// The editor: fields, requirements, and what can be chosen (`id` 0: a new program).
+pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
+    let fields = if id == 0 {
+        ProgramFields {
+            name: String::new(),
+            position: String::new(),
+            level_id: 1,
+            requires_program_id: None,
+            validity_days: 365,
+            window_days: 60,
+            veteran_cycle_days: None,
+            manager_cycle_days: None,
+        }
+    } else {
+        let r = sqlx::query!("select * from programs where id = ? and archived_at is null", id)
+            .fetch_optional(&db.read)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        ProgramFields {
+            name: r.name,
+            position: r.position,
+            level_id: r.level_id,
+            requires_program_id: r.requires_program_id,
+            validity_days: r.validity_days,
+            window_days: r.window_days,
+            veteran_cycle_days: r.veteran_cycle_days,
+            manager_cycle_days: r.manager_cycle_days,
+        }
+    };
+    let requirements = sqlx::query!(
+        r#"select q.id as "id!: i64", q.phase, q.kind, q.min_percent,
+                  coalesce((select v.title from course_versions v where v.course_id = q.course_id order by v.version_no desc limit 1),
+                           (select z.title from quizzes z where z.id = q.quiz_id),
+                           (select s.title from scenarios s where s.id = q.scenario_id),
+                           (select t.title from training_plans t where t.id = q.plan_id), '') as "target!: String"
+           from program_requirements q where q.program_id = ? order by q.phase, q.id"#,
+        id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .filter_map(|r| {
+        Some(RequirementView {
+            id: r.id,
+            phase: Phase::parse(&r.phase)?,
+            kind: ReqKind::parse(&r.kind)?,
+            target: r.target,
+            min_percent: r.min_percent,
+        })
+    })
+    .collect();
+    Ok(ProgramEditor {
+        id,
+        fields,
+        requirements,
+        levels: choices(db, "select id, name_zh || ' ' || name_en from course_levels order by rank").await?,
+        programs: choices(db, "select id, name from programs where archived_at is null order by name").await?,
+        courses: choices(
+            db,
+            "select c.id, (select v.title from course_versions v where v.course_id = c.id order by v.version_no desc limit 1)
+             from courses c where c.archived_at is null order by 2",
+        )
+        .await?,
+        quizzes: choices(db, "select id, title from quizzes order by title").await?,
+        scenarios: choices(db, "select id, title from scenarios where archived_at is null order by title").await?,
+        plans: choices(db, "select id, title from training_plans order by title").await?,
+    })
+}

@@ -1,0 +1,166 @@
+//! Notices of approaching expiry (and expiry) to the holder and the managers of their team and
+//! the teams above it: always in the app, and by email when an SMTP server is configured.
+
+use sqlx::SqliteConnection;
+
+use crate::error::AppResult;
+use crate::model::cert::{CertStatus, NotificationView};
+use crate::server::config::Config;
+use crate::server::db::Db;
+
+/// Queues one notice per person for this certificate and status (a second call adds nothing).
+pub async fn queue(
+    conn: &mut SqliteConnection,
+    holder: i64,
+    certificate: i64,
+    status: CertStatus,
+    at: i64,
+) -> AppResult<()> {
+    let kind = status.as_str();
+    let link = format!("/people/{holder}/certification");
+    let recipients = sqlx::query_scalar!(
+        r#"with recursive up(id) as (
+               select team_id from users where id = ?1 and team_id is not null
+               union
+               select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null
+           )
+           select ?1 as "id!: i64"
+           union
+           select m.user_id from team_managers m join up on up.id = m.team_id"#,
+        holder
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for user_id in recipients {
+        sqlx::query!(
+            "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
+             on conflict (user_id, kind, subject_id) do nothing",
+            user_id,
+            kind,
+            certificate,
+            link,
+            at
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
+    let rows = sqlx::query!(
+        r#"select n.id as "id!: i64", n.kind, n.link, n.created_at, n.read_at, u.display_name, p.name as program, c.expires_at
+           from notifications n
+           join certificates c on c.id = n.subject_id
+           join users u on u.id = c.user_id
+           join programs p on p.id = c.program_id
+           where n.user_id = ? order by n.created_at desc, n.id desc limit 100"#,
+        user_id
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| NotificationView {
+            id: r.id,
+            kind: r.kind,
+            holder: r.display_name,
+            program: r.program,
+            expires_at: r.expires_at,
+            link: r.link,
+            created_at: r.created_at,
+            read: r.read_at.is_some(),
+        })
+        .collect())
+}
+
+pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!("select count(*) from notifications where user_id = ? and read_at is null", user_id)
+        .fetch_one(&db.read)
+        .await?)
+}
+
+pub async fn mark_read(db: &Db, user_id: i64, at: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query!("update notifications set read_at = ? where user_id = ? and read_at is null", at, user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Emails notices not yet emailed, when SMTP is configured; without it notices stay in the app
+/// only, which is not an error. A failed send is logged and retried on the next run.
+pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
+    use lettre::message::header::ContentType;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+    let Some(url) = config.smtp_url.as_deref() else { return Ok(0) };
+    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
+        Ok(t) => t.build(),
+        Err(e) => {
+            tracing::error!(error = %e, "FLOORREADY_SMTP_URL is not a valid SMTP URL");
+            return Ok(0);
+        }
+    };
+    let pending = sqlx::query!(
+        r#"select n.id, n.kind, n.link, r.email, r.display_name as recipient, h.display_name as holder,
+                  p.name as program, c.expires_at
+           from notifications n
+           join users r on r.id = n.user_id
+           join certificates c on c.id = n.subject_id
+           join users h on h.id = c.user_id
+           join programs p on p.id = c.program_id
+           where n.emailed_at is null and r.active = 1 limit 100"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut sent = 0;
+    for n in pending {
+        let day = chrono::DateTime::from_timestamp(n.expires_at, 0)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        // Both languages in one message: the recipient's locale is a UI setting, and a notice
+        // forwarded to a colleague should still read.
+        let (subject, verb_zh, verb_en) = if n.kind == "expired" {
+            (format!("证书已过期 Certificate expired: {}", n.holder), "已于", "expired on")
+        } else {
+            (format!("证书即将到期 Certificate expiring: {}", n.holder), "将于", "expires on")
+        };
+        let body = format!(
+            "{holder} 的「{program}」证书{verb_zh} {day} 到期。\n{holder}'s {program} certificate {verb_en} {day}.\n\n{base}{link}\n",
+            holder = n.holder,
+            program = n.program,
+            base = config.public_url.trim_end_matches('/'),
+            link = n.link,
+        );
+        let message = (|| {
+            Message::builder()
+                .from(config.smtp_from.parse().ok()?)
+                .to(format!("{} <{}>", n.recipient, n.email).parse().ok()?)
+                .subject(subject)
+                .header(ContentType::TEXT_PLAIN)
+                .body(body)
+                .ok()
+        })();
+        let Some(message) = message else {
+            tracing::warn!(notification = n.id, "cannot build the email (check FLOORREADY_SMTP_FROM and the address)");
+            continue;
+        };
+        match transport.send(message).await {
+            Ok(_) => {
+                let mut tx = db.begin().await?;
+                sqlx::query!("update notifications set emailed_at = ? where id = ?", at, n.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, notification = n.id, "email not sent; will retry");
+                break;
+            }
+        }
+    }
+    Ok(sent)
+}

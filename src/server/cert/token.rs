@@ -1,0 +1,234 @@
+//! API tokens for rostering and ticket-routing systems, and the read-only clearance answers they
+//! get. Tokens are random, shown once, and stored only as SHA-256; each has a scope and may be
+//! limited to one team and the teams below it.
+
+use base64::Engine;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+use crate::model::cert::{CertStatus, TokenView};
+use crate::server::audit::{self, Event};
+use crate::server::db::Db;
+use crate::server::now;
+use crate::server::user::Actor;
+
+pub const SCOPE_CLEARANCE: &str = "clearance:read";
+const PREFIX: &str = "frt_";
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a token and returns it; only its hash is kept.
+pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::validation("name", "error.name_invalid"));
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let digest = hash(&token);
+    let at = now();
+    let mut tx = db.begin().await?;
+    if let Some(t) = team_id {
+        let ok = sqlx::query_scalar!("select count(*) from teams where id = ?", t).fetch_one(&mut *tx).await?;
+        if ok == 0 {
+            return Err(AppError::validation("team_id", "error.team_unknown"));
+        }
+    }
+    let id = sqlx::query_scalar!(
+        r#"insert into api_tokens (name, token_hash, scope, team_id, created_by, created_at) values (?, ?, ?, ?, ?, ?)
+           returning id as "id!: i64""#,
+        name,
+        digest,
+        SCOPE_CLEARANCE,
+        team_id,
+        actor.id,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(&mut tx, Event::by(actor, "api_token_created", "api_token", id).detail(name.to_string())).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
+    let at = now();
+    let mut tx = db.begin().await?;
+    let n = sqlx::query!("update api_tokens set revoked_at = ? where id = ? and revoked_at is null", at, id)
+        .execute(&mut *tx)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event::by(actor, "api_token_revoked", "api_token", id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
+    let rows = sqlx::query!(
+        r#"select k.id, k.name, k.scope, t.name as "team?", k.created_at, k.revoked_at, k.last_used_at
+           from api_tokens k left join teams t on t.id = k.team_id order by k.revoked_at is not null, k.id desc"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TokenView {
+            id: r.id,
+            name: r.name,
+            scope: r.scope,
+            team: r.team,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        })
+        .collect())
+}
+
+/// A valid token's grant: the teams it may see (`None`: every team).
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub token_id: i64,
+    pub teams: Option<Vec<i64>>,
+}
+
+/// Checks a bearer token for `scope`: unknown or revoked tokens are `Unauthorized`, a token
+/// without the scope `Forbidden`.
+pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant> {
+    let token = bearer.trim();
+    if !token.starts_with(PREFIX) {
+        return Err(AppError::Unauthorized);
+    }
+    let digest = hash(token);
+    let row = sqlx::query!(
+        r#"select id as "id!: i64", scope, team_id, revoked_at, last_used_at from api_tokens where token_hash = ?"#,
+        digest
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .ok_or(AppError::Unauthorized)?;
+    if row.revoked_at.is_some() {
+        return Err(AppError::Unauthorized);
+    }
+    if !row.scope.split(' ').any(|s| s == scope) {
+        return Err(AppError::Forbidden);
+    }
+    let at = now();
+    // Recording use costs a write; once a minute per token is enough to see what is in use.
+    if row.last_used_at.is_none_or(|t| at - t >= 60) {
+        let mut tx = db.begin().await?;
+        sqlx::query!("update api_tokens set last_used_at = ? where id = ?", at, row.id).execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    let teams = match row.team_id {
+        None => None,
+        Some(t) => Some(
+            sqlx::query_scalar!(
+                r#"with recursive scope(id) as (select ?1 union select t.id from teams t join scope s on t.parent_id = s.id)
+                   select id as "id!: i64" from scope"#,
+                t
+            )
+            .fetch_all(&db.read)
+            .await?,
+        ),
+    };
+    Ok(Grant { token_id: row.id, teams })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramClearance {
+    pub program: String,
+    pub level: String,
+    pub position: String,
+    pub status: &'static str,
+    pub cleared: bool,
+    pub certificate: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Clearance {
+    pub employee_no: String,
+    pub name: String,
+    pub team: Option<String>,
+    pub position: String,
+    /// Positions this person is cleared to work today.
+    pub cleared_positions: Vec<String>,
+    pub programs: Vec<ProgramClearance>,
+    pub as_of: String,
+}
+
+fn rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+/// The clearance of each employee number the grant may see; numbers not found (or outside the
+/// token's teams) are left out, so a caller cannot tell the two apart.
+pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppResult<Vec<Clearance>> {
+    let mut out = Vec::new();
+    let at = now();
+    for no in employee_nos {
+        let Some(u) = sqlx::query!(
+            r#"select u.id, u.display_name, u.position, u.team_id, t.name as "team?"
+               from users u left join teams t on t.id = u.team_id where u.employee_no = ? and u.active = 1"#,
+            no
+        )
+        .fetch_optional(&db.read)
+        .await?
+        else {
+            continue;
+        };
+        if let Some(teams) = &grant.teams {
+            if !u.team_id.is_some_and(|t| teams.contains(&t)) {
+                continue;
+            }
+        }
+        let programs = sqlx::query!(
+            r#"select p.name, p.position, l.name_en as level, coalesce(c.status, 'not_started') as "status!: String",
+                      k.number as "number?", k.expires_at as "expires_at?"
+               from programs p
+               join course_levels l on l.id = p.level_id
+               left join certifications c on c.program_id = p.id and c.user_id = ?1
+               left join certificates k on k.id = c.certificate_id
+               where p.archived_at is null and (lower(trim(p.position)) = lower(trim(?2)) or c.id is not null)
+               order by p.level_id"#,
+            u.id,
+            u.position
+        )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let status = CertStatus::parse(&p.status).unwrap_or(CertStatus::NotStarted);
+            ProgramClearance {
+                program: p.name,
+                level: p.level,
+                position: p.position,
+                status: status.as_str(),
+                cleared: status.cleared(),
+                certificate: p.number.filter(|_| status.cleared()),
+                expires_at: p.expires_at.filter(|_| status.cleared()).map(rfc3339),
+            }
+        })
+        .collect::<Vec<_>>();
+        let mut cleared_positions: Vec<String> =
+            programs.iter().filter(|p| p.cleared).map(|p| p.position.clone()).collect();
+        cleared_positions.dedup();
+        out.push(Clearance {
+            employee_no: no.clone(),
+            name: u.display_name,
+            team: u.team,
+            position: u.position,
+            cleared_positions,
+            programs,
+            as_of: rfc3339(at),
+        });
+    }
+    Ok(out)
+}
