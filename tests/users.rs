@@ -133,20 +133,57 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from course_versions where status = 'published'").await, 1);
     assert!(count(&pool, "select count(*) from course_modules").await >= 3);
     assert!(count(&pool, "select count(*) from lessons").await >= 8);
-    assert_eq!(count(&pool, "select count(*) from enrollments").await, 3);
-    assert_eq!(count(&pool, "select count(*) from lesson_completions").await, 2);
+    // Three trainees enrolled with the course, the other Shanghai trainees with the plan.
+    assert_eq!(count(&pool, "select count(*) from enrollments").await, 8);
+    assert!(count(&pool, "select count(*) from enrollments where completed_at is not null").await >= 6);
     // The plan: sessions, the Shanghai trainees, yesterday's attendance.
     assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 3);
-    assert_eq!(count(&pool, "select count(*) from plan_members").await, 3);
+    assert_eq!(count(&pool, "select count(*) from plan_members").await, 8);
     assert_eq!(count(&pool, "select count(*) from attendance").await, 3);
     // Role-plays: three scenarios on one shared rubric; double-rated, final, waiting and written.
     assert_eq!(count(&pool, "select count(*) from scenarios").await, 3);
     assert_eq!(count(&pool, "select count(distinct rubric_id) from scenarios").await, 1);
     assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and raters_required = 2").await, 4);
-    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and passed = 0").await, 2);
+    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and passed = 0").await, 3);
     assert_eq!(count(&pool, "select count(*) from roleplays where status = 'open' and mode = 'written'").await, 1);
     assert_eq!(count(&pool, "select count(*) from roleplays where status = 'awaiting_transcript'").await, 1);
     let pairs = floorready::server::roleplay::calibration::report(&st.db, 0.6).await.unwrap();
     assert_eq!(pairs.iter().filter(|r| r.criterion.is_none()).count(), 1, "one pair of demo raters");
     assert_eq!(pairs.iter().find(|r| r.criterion.is_none()).unwrap().n, 24, "4 role-plays × 6 criteria");
+    // Certification: two programs, and people in every status, computed by the engine.
+    assert_eq!(count(&pool, "select count(*) from programs").await, 2);
+    let status = |no: &str, level: i64| {
+        let pool = pool.clone();
+        let no = no.to_string();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select coalesce((select c.status from certifications c join programs p on p.id = c.program_id
+                                  where c.user_id = u.id and p.level_id = ?), 'none')
+                 from users u where u.employee_no = ?",
+            )
+            .bind(level)
+            .bind(no)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for (no, expected) in [
+        ("E1001", "certified"),
+        ("E1002", "in_training"),
+        ("E1004", "in_training"),
+        ("E1005", "expiring"),
+        ("E1006", "expired"),
+        ("E1007", "revoked"),
+        ("E1008", "suspended"),
+        ("E2001", "not_started"),
+        ("E2002", "certified"),
+    ] {
+        assert_eq!(status(no, 1).await, expected, "{no} junior");
+    }
+    assert_eq!(status("E1001", 2).await, "in_training", "intermediate needs more role-plays");
+    assert_eq!(
+        floorready::server::audit::verify(&st.db).await.unwrap(),
+        floorready::server::audit::Chain::Intact(count(&pool, "select count(*) from audit_log").await as u64)
+    );
 }

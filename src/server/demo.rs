@@ -52,6 +52,11 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         email: "trainee4@demo.floorready", employee_no: "E2001", name: "周强 Zhou Qiang", roles: &["trainee"]
     },
     DemoLogin { email: "trainee5@demo.floorready", employee_no: "E2002", name: "吴芳 Wu Fang", roles: &["trainee"] },
+    DemoLogin { email: "trainee6@demo.floorready", employee_no: "E1004", name: "王芳 Wang Fang", roles: &["trainee"] },
+    DemoLogin { email: "trainee7@demo.floorready", employee_no: "E1005", name: "赵磊 Zhao Lei", roles: &["trainee"] },
+    DemoLogin { email: "trainee8@demo.floorready", employee_no: "E1006", name: "钱静 Qian Jing", roles: &["trainee"] },
+    DemoLogin { email: "trainee9@demo.floorready", employee_no: "E1007", name: "孙浩 Sun Hao", roles: &["trainee"] },
+    DemoLogin { email: "trainee10@demo.floorready", employee_no: "E1008", name: "周婷 Zhou Ting", roles: &["trainee"] },
 ];
 
 /// True when the database has no users yet (a first start).
@@ -72,8 +77,8 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
 
     let team_of = |no: &str| match no {
         "M1001" | "T1001" | "T1002" => Some(sh_as),
-        "E1001" | "E1002" => Some(sh_g1),
-        "E1003" => Some(sh_g2),
+        "E1001" | "E1002" | "E1004" | "E1005" => Some(sh_g1),
+        "E1003" | "E1006" | "E1007" | "E1008" => Some(sh_g2),
         "M2001" | "E2001" | "E2002" => Some(bj_g1),
         _ => None,
     };
@@ -116,5 +121,6 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     super::demo_quiz::seed(db, &trainer, course, &people).await?;
     let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
     super::demo_roleplay::seed(db, &[trainer, second], &people, course).await?;
+    super::demo_cert::seed(db, course).await?;
     Ok(())
 }

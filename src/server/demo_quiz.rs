@@ -248,7 +248,7 @@ fn fields(title: &str, kind: QuizKind, pre_test_id: Option<i64>) -> QuizFields {
 
 /// Answers every question of an attempt, right with probability `skill` (in 0..=10 tenths),
 /// deterministically by position so the demo is the same every time.
-async fn answer(db: &Db, who: &CurrentUser, attempt_id: i64, skill: usize) -> AppResult<()> {
+pub(crate) async fn answer(db: &Db, who: &CurrentUser, attempt_id: i64, skill: usize) -> AppResult<()> {
     let first = attempt::view(db, who, attempt_id, 0).await?.expect("attempt open");
     for page in 0..first.pages {
         let v = attempt::view(db, who, attempt_id, page).await?.expect("attempt open");

@@ -10,6 +10,7 @@ pub mod course;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+pub mod demo_cert;
 pub mod demo_course;
 pub mod demo_quiz;
 pub mod demo_roleplay;
