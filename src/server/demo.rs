@@ -52,11 +52,17 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         email: "trainee4@demo.floorready", employee_no: "E2001", name: "周强 Zhou Qiang", roles: &["trainee"]
     },
     DemoLogin { email: "trainee5@demo.floorready", employee_no: "E2002", name: "吴芳 Wu Fang", roles: &["trainee"] },
-    DemoLogin { email: "trainee6@demo.floorready", employee_no: "E1004", name: "王芳 Wang Fang", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee6@demo.floorready", employee_no: "E1004", name: "王芳 Wang Fang", roles: &["trainee"]
+    },
     DemoLogin { email: "trainee7@demo.floorready", employee_no: "E1005", name: "赵磊 Zhao Lei", roles: &["trainee"] },
-    DemoLogin { email: "trainee8@demo.floorready", employee_no: "E1006", name: "钱静 Qian Jing", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee8@demo.floorready", employee_no: "E1006", name: "钱静 Qian Jing", roles: &["trainee"]
+    },
     DemoLogin { email: "trainee9@demo.floorready", employee_no: "E1007", name: "孙浩 Sun Hao", roles: &["trainee"] },
-    DemoLogin { email: "trainee10@demo.floorready", employee_no: "E1008", name: "周婷 Zhou Ting", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee10@demo.floorready", employee_no: "E1008", name: "周婷 Zhou Ting", roles: &["trainee"]
+    },
 ];
 
 /// True when the database has no users yet (a first start).

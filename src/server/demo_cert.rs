@@ -130,7 +130,9 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
         veteran_cycle_days: Some(90),
         manager_cycle_days: Some(180),
     };
-    let junior = cert::save_program(db, chen, None, program("售后服务专员·初级 After-sales specialist, junior", 1, None)).await?;
+    let junior =
+        cert::save_program(db, chen, None, program("售后服务专员·初级 After-sales specialist, junior", 1, None))
+            .await?;
     cert::add_requirement(db, chen, junior, Phase::Initial, ReqKind::Course, course_id, None).await?;
     cert::add_requirement(db, chen, junior, Phase::Initial, ReqKind::Quiz, post, Some(80)).await?;
     cert::add_requirement(db, chen, junior, Phase::Initial, ReqKind::Roleplay, repair, None).await?;
@@ -176,10 +178,26 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
     // 孙浩 E1007: revoked by his manager; 周婷 E1008: suspended.
     let manager = person("M1001").await?;
     let m = Actor { id: Some(manager.id), ip: "" };
-    status::decide(db, m, &manager, sun.id, junior, Decision::Revoke, "客户投诉核实：违反三包政策 Complaint confirmed: warranty rules breached")
-        .await?;
-    status::decide(db, m, &manager, zhou.id, junior, Decision::Suspend, "停岗调查中 Off the floor pending an investigation")
-        .await?;
+    status::decide(
+        db,
+        m,
+        &manager,
+        sun.id,
+        junior,
+        Decision::Revoke,
+        "客户投诉核实：违反三包政策 Complaint confirmed: warranty rules breached",
+    )
+    .await?;
+    status::decide(
+        db,
+        m,
+        &manager,
+        zhou.id,
+        junior,
+        Decision::Suspend,
+        "停岗调查中 Off the floor pending an investigation",
+    )
+    .await?;
     // 吴芳 E2002 (Beijing): certified with an exemption by her manager.
     let wu = person("E2002").await?;
     let bj = person("M2001").await?;

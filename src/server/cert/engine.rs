@@ -524,18 +524,21 @@ pub async fn recompute(
 ) -> AppResult<CertStatus> {
     let e = evaluate(conn, user_id, p, at).await?;
     let (status, issue_until) = decide(&e.facts);
-    let certificate =
-        match issue_until {
-            Some(expires) => Some(issue(conn, user_id, p.id, at, expires, None, None).await?),
-            None => sqlx::query_scalar!(
-                r#"select id as "id!: i64" from certificates where user_id = ? and program_id = ? and revoked_at is null
-               order by expires_at desc limit 1"#,
+    // The certificate the status refers to: a new one, else the latest valid one, else the one
+    // last held (expired or revoked), so a reinstatement knows which to restore.
+    let certificate = match issue_until {
+        Some(expires) => Some(issue(conn, user_id, p.id, at, expires, None, None).await?),
+        None => {
+            sqlx::query_scalar!(
+                r#"select id as "id!: i64" from certificates where user_id = ?1 and program_id = ?2
+               order by revoked_at is null desc, expires_at desc limit 1"#,
                 user_id,
                 p.id
             )
             .fetch_optional(&mut *conn)
-            .await?,
-        };
+            .await?
+        }
+    };
     let before =
         sqlx::query_scalar!("select status from certifications where user_id = ? and program_id = ?", user_id, p.id)
             .fetch_optional(&mut *conn)

@@ -1,0 +1,644 @@
+//! Certification against a real database and through the real router: every requirement kind,
+//! the renewal window and cycles, expiry by the scheduled check (twice, and after downtime),
+//! manual decisions and their reasons, the audit chain, API tokens, and who may see what.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use floorready::api::cert::{DecideCertification, GetRoster, PersonCertification, VerifyCertificate};
+use floorready::error::AppError;
+use floorready::model::cert::{CertStatus, Decision, Phase, ProgramFields, ReqKind};
+use floorready::model::course::{CourseFields, TrainingType};
+use floorready::model::plan::Attendance;
+use floorready::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
+use floorready::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields, ScoreInput, SecondRaterRule};
+use floorready::model::team::TeamKind;
+use floorready::server::audit::{self, Chain};
+use floorready::server::auth::guard::CurrentUser;
+use floorready::server::cert::{self, certificate, engine, status, token};
+use floorready::server::course::{self, enroll, learn};
+use floorready::server::quiz::{self, attempt, authoring};
+use floorready::server::roleplay::{self as rp, run};
+use floorready::server::state::AppState;
+use floorready::server::{now, plan, team, user as users};
+use leptos::server_fn::ServerFn;
+use sqlx::SqlitePool;
+
+const DAY: i64 = 86_400;
+const POSITION: &str = "Service specialist";
+
+struct World {
+    program: i64,
+    course: i64,
+    lessons: Vec<i64>,
+    post: i64,
+    refresher: i64,
+    scenario: i64,
+    sessions: Vec<i64>,
+    trainer: CurrentUser,
+}
+
+fn quiz_fields(title: &str, kind: QuizKind) -> QuizFields {
+    QuizFields {
+        title: title.into(),
+        kind,
+        pass_percent: 50,
+        time_limit_minutes: None,
+        opens_at: None,
+        closes_at: None,
+        attempts_allowed: None,
+        cooloff_minutes: 0,
+        review_policy: ReviewPolicy::ScoreOnly,
+        shuffle_questions: false,
+        shuffle_options: false,
+        pre_test_id: None,
+    }
+}
+
+/// Team "Floor" (manager M1) with trainees E1, E2; team "Other" (manager M2) with E3; trainer T1,
+/// admin AD. A program for the position asks for a course, a post-test of at least 80% (the quiz
+/// itself passes at 50%), a role-play with a critical criterion, and 75% attendance of a plan of
+/// four sessions; renewal asks for a refresher quiz.
+async fn world(st: &AppState) -> World {
+    let floor = team::create(&st.db, SYSTEM, None, "Floor", TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, "Other", TeamKind::Team).await.unwrap();
+    let t1 = user(st, "T1", "trainer", None).await;
+    user(st, "AD", "admin", None).await;
+    for (no, team) in [("E1", floor), ("E2", floor), ("E3", other)] {
+        user(st, no, "trainee", Some(team)).await;
+    }
+    for (no, team) in [("M1", floor), ("M2", other)] {
+        let id = user(st, no, "manager", Some(team)).await;
+        let input = users::UserInput {
+            email: format!("{}@example.com", no.to_lowercase()),
+            employee_no: no.into(),
+            display_name: format!("User {no}"),
+            roles: vec!["manager".into()],
+            ..Default::default()
+        };
+        users::update(&st.db, SYSTEM, id, &input, Some(team), &[team]).await.unwrap();
+    }
+    sqlx::query("update users set position = ? where employee_no like 'E%'")
+        .bind(POSITION)
+        .execute(&st.db.write)
+        .await
+        .unwrap();
+
+    let fields = CourseFields {
+        title: "Onboarding".into(),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 60,
+    };
+    let course = course::create(&st.db, SYSTEM, t1, &fields).await.unwrap();
+    let m = course::add_module(&st.db, course, "M").await.unwrap();
+    let lessons = vec![
+        course::add_lesson(&st.db, course, m, "L1", "one").await.unwrap(),
+        course::add_lesson(&st.db, course, m, "L2", "two").await.unwrap(),
+    ];
+    course::publish(&st.db, SYSTEM, course).await.unwrap();
+    let trainer = current(st, "T1").await;
+    let bank = quiz::create_bank(&st.db, SYSTEM, &trainer, Some(course), "Bank").await.unwrap();
+    // Five true/false questions, all true: answering k of them "true" scores k × 20%.
+    let gift: String = (1..=5).map(|i| format!("::Q{i}:: Statement {i} is true. {{T}}\n\n")).collect();
+    quiz::import_gift(&st.db, SYSTEM, bank, &gift).await.unwrap();
+    let mut quizzes = Vec::new();
+    for (title, kind) in [("Post-test", QuizKind::PostTest), ("Refresher", QuizKind::Refresher)] {
+        let q = authoring::create(&st.db, SYSTEM, &trainer, course, &quiz_fields(title, kind)).await.unwrap();
+        authoring::add_draw(&st.db, q, bank, "", "", 5).await.unwrap();
+        authoring::set_published(&st.db, SYSTEM, q, true).await.unwrap();
+        quizzes.push(q);
+    }
+    let rows = vec![
+        CriterionInput {
+            name: "manner".into(),
+            weight: "1".into(),
+            levels: "poor\nok\ngood".into(),
+            ..Default::default()
+        },
+        CriterionInput {
+            name: "warranty facts".into(),
+            weight: "1".into(),
+            critical: Some("on".into()),
+            pass_level: "1".into(),
+            levels: "wrong\nright\nexact".into(),
+        },
+    ];
+    let rubric = rp::save_rubric(&st.db, SYSTEM, None, "Rubric", &rows).await.unwrap();
+    let scenario = rp::save_scenario(
+        &st.db,
+        SYSTEM,
+        None,
+        ScenarioFields {
+            title: "Late repair".into(),
+            channel: Channel::Phone,
+            product: String::new(),
+            situation: "Two weeks late.".into(),
+            persona: String::new(),
+            mood: String::new(),
+            objective: String::new(),
+            cues: String::new(),
+            facts: String::new(),
+            customer_turns: String::new(),
+            time_box_minutes: 10,
+            rubric_id: rubric,
+            pass_percent: 50,
+            rule: SecondRaterRule::Average,
+            course_ids: vec![course],
+        },
+    )
+    .await
+    .unwrap();
+    let plan: i64 = sqlx::query_scalar(
+        "insert into training_plans (title, created_by, created_at) values ('Plan', ?, 0) returning id",
+    )
+    .bind(t1)
+    .fetch_one(&st.db.write)
+    .await
+    .unwrap();
+    let mut sessions = Vec::new();
+    for day in ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"] {
+        let id: i64 = sqlx::query_scalar(
+            "insert into plan_sessions (plan_id, day, start_time, end_time) values (?, ?, '09:00', '12:00') returning id",
+        )
+        .bind(plan)
+        .bind(day)
+        .fetch_one(&st.db.write)
+        .await
+        .unwrap();
+        sessions.push(id);
+    }
+    sqlx::query("insert into plan_members (plan_id, user_id, enrolled_at) select ?, id, 0 from users where employee_no in ('E1', 'E2')")
+        .bind(plan)
+        .execute(&st.db.write)
+        .await
+        .unwrap();
+
+    let program = cert::save_program(
+        &st.db,
+        SYSTEM,
+        None,
+        ProgramFields {
+            name: "Specialist junior".into(),
+            position: POSITION.into(),
+            level_id: 1,
+            requires_program_id: None,
+            validity_days: 365,
+            window_days: 60,
+            veteran_cycle_days: Some(90),
+            manager_cycle_days: Some(180),
+        },
+    )
+    .await
+    .unwrap();
+    for (phase, kind, target, min) in [
+        (Phase::Initial, ReqKind::Course, course, None),
+        (Phase::Initial, ReqKind::Quiz, quizzes[0], Some(80)),
+        (Phase::Initial, ReqKind::Roleplay, scenario, None),
+        (Phase::Initial, ReqKind::Attendance, plan, Some(75)),
+        (Phase::Recert, ReqKind::Quiz, quizzes[1], None),
+    ] {
+        cert::add_requirement(&st.db, SYSTEM, program, phase, kind, target, min).await.unwrap();
+    }
+    World { program, course, lessons, post: quizzes[0], refresher: quizzes[1], scenario, sessions, trainer }
+}
+
+async fn status_of(st: &AppState, no: &str, program: i64) -> CertStatus {
+    let s: String = sqlx::query_scalar(
+        "select c.status from certifications c join users u on u.id = c.user_id where u.employee_no = ? and c.program_id = ?",
+    )
+    .bind(no)
+    .bind(program)
+    .fetch_optional(&st.db.read)
+    .await
+    .unwrap()
+    .unwrap_or_else(|| "not_started".into());
+    CertStatus::parse(&s).unwrap()
+}
+
+/// Takes a quiz answering `right` of the five questions "true".
+async fn take_quiz(st: &AppState, who: &CurrentUser, quiz: i64, right: usize) {
+    let a = attempt::start(&st.db, SYSTEM, who, quiz).await.unwrap();
+    let v = attempt::view(&st.db, who, a, 0).await.unwrap().unwrap();
+    let mut seq = 0;
+    for page in 0..v.pages {
+        let p = attempt::view(&st.db, who, a, page).await.unwrap().unwrap();
+        let form = p
+            .items
+            .iter()
+            .map(|i| (format!("p{}", i.position), if i.position < right { "true" } else { "false" }.to_string()))
+            .collect();
+        seq += 1;
+        attempt::save(&st.db, who, a, seq, page, &form).await.unwrap();
+    }
+    attempt::submit(&st.db, SYSTEM, who, a).await.unwrap();
+}
+
+async fn role_play(st: &AppState, w: &World, no: &str, levels: [u8; 2]) {
+    let id = run::open(&st.db, SYSTEM, &w.trainer, w.scenario, no, Mode::Live, false).await.unwrap();
+    let scores: Vec<ScoreInput> =
+        levels.iter().map(|l| ScoreInput { level: Some(l.to_string()), comment: String::new() }).collect();
+    run::rate(&st.db, SYSTEM, &w.trainer, id, &scores, "").await.unwrap();
+}
+
+/// Everything but the role-play, for E1.
+async fn almost_qualify(st: &AppState, w: &World, no: &str) -> CurrentUser {
+    let who = current(st, no).await;
+    enroll::by_employee_numbers(&st.db, SYSTEM, w.course, no).await.unwrap();
+    for l in &w.lessons {
+        learn::complete(&st.db, who.id, *l).await.unwrap();
+    }
+    take_quiz(st, &who, w.post, 5).await;
+    for s in &w.sessions[..3] {
+        plan::mark(&st.db, SYSTEM, *s, who.id, Attendance::Present).await.unwrap();
+    }
+    who
+}
+
+async fn checks(st: &AppState, who: &CurrentUser, w: &World) -> Vec<(ReqKind, bool, String)> {
+    let p = status::person(&st.db, who, who.id).await.unwrap();
+    let v = p.programs.into_iter().find(|v| v.program_id == w.program).unwrap();
+    v.checks.into_iter().map(|c| (c.kind, c.met, c.detail_key)).collect()
+}
+
+#[sqlx::test]
+async fn each_requirement_kind_is_evaluated_with_evidence(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    let e1 = current(&st, "E1").await;
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::InTraining, "a plan member is in training");
+    assert_eq!(status_of(&st, "E3", w.program).await, CertStatus::NotStarted);
+
+    // Course: enrolled, half done, then complete.
+    enroll::by_employee_numbers(&st.db, SYSTEM, w.course, "E1").await.unwrap();
+    learn::complete(&st.db, e1.id, w.lessons[0]).await.unwrap();
+    let c = checks(&st, &e1, &w).await;
+    assert_eq!(c[0], (ReqKind::Course, false, "cert.detail.lessons".into()));
+    learn::complete(&st.db, e1.id, w.lessons[1]).await.unwrap();
+    assert!(checks(&st, &e1, &w).await[0].1, "the course is complete");
+
+    // Quiz: 60% passes the quiz (50%) but not the program's 80%; 80% meets it.
+    take_quiz(&st, &e1, w.post, 3).await;
+    let c = checks(&st, &e1, &w).await;
+    assert_eq!((c[1].0, c[1].1), (ReqKind::Quiz, false));
+    take_quiz(&st, &e1, w.post, 4).await;
+    assert!(checks(&st, &e1, &w).await[1].1, "the best attempt (80%) counts");
+
+    // Attendance: 2 of 4 = 50% < 75%; an excused session leaves 2 of 3 = 66%; a third: 3 of 3.
+    plan::mark(&st.db, SYSTEM, w.sessions[0], e1.id, Attendance::Present).await.unwrap();
+    plan::mark(&st.db, SYSTEM, w.sessions[1], e1.id, Attendance::Late).await.unwrap();
+    assert!(!checks(&st, &e1, &w).await[3].1);
+    plan::mark(&st.db, SYSTEM, w.sessions[2], e1.id, Attendance::Excused).await.unwrap();
+    assert!(!checks(&st, &e1, &w).await[3].1);
+    plan::mark(&st.db, SYSTEM, w.sessions[3], e1.id, Attendance::Present).await.unwrap();
+    assert!(checks(&st, &e1, &w).await[3].1);
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::InTraining, "the role-play is still missing");
+
+    // Role-play: a high total with the critical criterion failed does not count; a pass does.
+    role_play(&st, &w, "E1", [2, 0]).await;
+    let c = checks(&st, &e1, &w).await;
+    assert_eq!(c[2], (ReqKind::Roleplay, false, "cert.detail.roleplay_critical".into()));
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::InTraining);
+    role_play(&st, &w, "E1", [1, 1]).await;
+    // The rating's transaction certified E1 and issued a certificate.
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
+    let (issued, expires): (i64, i64) =
+        sqlx::query_as("select issued_at, expires_at from certificates").fetch_one(&pool).await.unwrap();
+    assert_eq!(expires - issued, 365 * DAY, "a first certificate lasts the validity");
+    let p = status::person(&st.db, &e1, e1.id).await.unwrap();
+    let v = &p.programs[0];
+    assert!(v.checks.iter().all(|c| c.met && c.link.is_some()), "each requirement links to its evidence");
+    assert!(p.history.iter().any(|h| h.after == CertStatus::Certified && h.why == "role-play result final"));
+}
+
+#[sqlx::test]
+async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    let e1 = almost_qualify(&st, &w, "E1").await;
+    role_play(&st, &w, "E1", [2, 2]).await;
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
+    let expires: i64 = sqlx::query_scalar("select expires_at from certificates").fetch_one(&pool).await.unwrap();
+
+    // The scheduled check at a given time: before the window nothing changes; inside it (60 days
+    // before expiry) the person is expiring; a second run changes nothing.
+    assert_eq!(engine::sweep(&st.db, expires - 61 * DAY).await.unwrap(), 0);
+    let t = now();
+    // Move the certificate so that its window is open today (55 days left), as time would.
+    let shift = expires - (t + 55 * DAY);
+    sqlx::query("update certificates set issued_at = issued_at - ?1, expires_at = expires_at - ?1")
+        .bind(shift)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let expires = expires - shift;
+    assert_eq!(engine::sweep(&st.db, t).await.unwrap(), 1);
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Expiring);
+    assert_eq!(engine::sweep(&st.db, t).await.unwrap(), 0, "a second run changes nothing");
+    let p = status::person(&st.db, &e1, e1.id).await.unwrap();
+    assert_eq!(p.programs[0].phase, Phase::Recert, "the checklist shows what renewal needs");
+    assert_eq!(p.programs[0].checks.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![ReqKind::Quiz]);
+    // The holder and their manager were told once.
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'expiring'").await, 2);
+
+    // Taking the refresher inside the window renews on the veteran cycle, counted from the old expiry.
+    take_quiz(&st, &e1, w.refresher, 5).await;
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
+    let latest: i64 = sqlx::query_scalar("select max(expires_at) from certificates").fetch_one(&pool).await.unwrap();
+    assert_eq!(latest, expires + 90 * DAY);
+
+    // After downtime the check catches up in one run: the renewed certificate ran out.
+    assert_eq!(engine::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 1);
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Expired);
+    assert_eq!(engine::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 0);
+    let changes = count(&pool, "select count(*) from audit_log where action = 'certification_status'").await;
+    engine::sweep(&st.db, latest + 11 * DAY).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'certification_status'").await, changes);
+    // Old evidence does not certify again after expiry.
+    let p = engine::program(&mut *st.db.write.acquire().await.unwrap(), w.program).await.unwrap();
+    let e = engine::evaluate(&mut *st.db.read.acquire().await.unwrap(), e1.id, &p, latest + 12 * DAY).await.unwrap();
+    assert!(!e.facts.initial_met);
+
+    // A manager renews on the manager cycle: E2 holds the manager role too.
+    let e2 = almost_qualify(&st, &w, "E2").await;
+    sqlx::query("insert into user_roles (user_id, role) values (?, 'manager')")
+        .bind(e2.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    role_play(&st, &w, "E2", [2, 2]).await;
+    let (issued, expires): (i64, i64) =
+        sqlx::query_as("select issued_at, expires_at from certificates where user_id = ? order by id desc limit 1")
+            .bind(e2.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(expires - issued, 180 * DAY);
+}
+
+#[sqlx::test]
+async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    let senior = cert::save_program(
+        &st.db,
+        SYSTEM,
+        None,
+        ProgramFields {
+            name: "Specialist intermediate".into(),
+            position: POSITION.into(),
+            level_id: 2,
+            requires_program_id: Some(w.program),
+            validity_days: 365,
+            window_days: 30,
+            veteran_cycle_days: None,
+            manager_cycle_days: None,
+        },
+    )
+    .await
+    .unwrap();
+    cert::add_requirement(&st.db, SYSTEM, senior, Phase::Initial, ReqKind::Quiz, w.refresher, None).await.unwrap();
+    let e1 = almost_qualify(&st, &w, "E1").await;
+    take_quiz(&st, &e1, w.refresher, 5).await;
+    assert_eq!(
+        status_of(&st, "E1", senior).await,
+        CertStatus::InTraining,
+        "its own requirements are met, the junior is not"
+    );
+    role_play(&st, &w, "E1", [2, 2]).await;
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
+    assert_eq!(status_of(&st, "E1", senior).await, CertStatus::Certified, "in the same transaction");
+}
+
+#[sqlx::test]
+async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    almost_qualify(&st, &w, "E1").await;
+    role_play(&st, &w, "E1", [2, 2]).await;
+    let e1 = current(&st, "E1").await;
+    let (m1, m2) = (current(&st, "M1").await, current(&st, "M2").await);
+
+    let revoke = |who: &CurrentUser, reason: &str| {
+        let (db, who, reason) = (st.db.clone(), who.clone(), reason.to_string());
+        async move { status::decide(&db, SYSTEM, &who, e1.id, w.program, Decision::Revoke, &reason).await }
+    };
+    assert!(matches!(revoke(&m1, "  ").await, Err(AppError::Validation { key, .. }) if key == "error.reason_required"));
+    assert_eq!(revoke(&m2, "not my team").await, Err(AppError::Forbidden), "another team's manager");
+    assert_eq!(revoke(&e1, "myself").await, Err(AppError::Forbidden), "the holder");
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified, "nothing changed");
+
+    // Through the router the trainee is refused outright.
+    let cookie = sign_in(&st, "E1").await;
+    let body = format!("user_id={}&program_id={}&decision=revoke&reason=because", e1.id, w.program);
+    let res =
+        send(&st, form(DecideCertification::PATH).header(header::COOKIE, &cookie).body(Body::from(body)).unwrap())
+            .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(revoke(&m1, "Complaint confirmed").await.unwrap(), CertStatus::Revoked);
+    let number: String = sqlx::query_scalar("select number from certificates").fetch_one(&pool).await.unwrap();
+    assert_eq!(certificate::verify(&st.db, &number, now()).await.unwrap().status, CertStatus::Revoked);
+    let entry: String = sqlx::query_scalar(
+        "select detail from audit_log where action = 'certification_status' order by id desc limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(entry.contains("\"before\":\"certified\"") && entry.contains("\"after\":\"revoked\""), "{entry}");
+    assert!(entry.contains("Complaint confirmed"), "the reason is in the audit entry");
+    // Revoked stays revoked whatever the evidence; reinstating restores the certificate.
+    engine::sweep(&st.db, now()).await.unwrap();
+    assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Revoked);
+    let reinstated = status::decide(&st.db, SYSTEM, &m1, e1.id, w.program, Decision::Reinstate, "Appeal upheld").await;
+    assert_eq!(reinstated.unwrap(), CertStatus::Certified);
+    assert_eq!(certificate::verify(&st.db, &number, now()).await.unwrap().status, CertStatus::Certified);
+
+    // Suspension, and exemption for someone who has not qualified.
+    let sus = status::decide(&st.db, SYSTEM, &m1, e1.id, w.program, Decision::Suspend, "Investigation").await;
+    assert_eq!(sus.unwrap(), CertStatus::Suspended);
+    let e2 = current(&st, "E2").await;
+    let ex =
+        status::decide(&st.db, SYSTEM, &m1, e2.id, w.program, Decision::Exempt, "Transferred with a certificate").await;
+    assert_eq!(ex.unwrap(), CertStatus::Certified);
+    let exempt: (i64, String) = sqlx::query_as("select exempted, reason from certificates where user_id = ?")
+        .bind(e2.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(exempt, (1, "Transferred with a certificate".to_string()));
+    assert!(matches!(
+        status::decide(&st.db, SYSTEM, &m1, e2.id, w.program, Decision::Exempt, "again").await,
+        Err(AppError::Validation { key, .. }) if key == "error.decision_not_applicable"
+    ));
+}
+
+#[sqlx::test]
+async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    almost_qualify(&st, &w, "E1").await;
+    role_play(&st, &w, "E1", [2, 2]).await;
+    let n = count(&pool, "select count(*) from audit_log").await;
+    assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::Intact(n as u64));
+    // The application cannot edit the log...
+    assert!(sqlx::query("update audit_log set detail = 'x' where id = 3").execute(&pool).await.is_err());
+    assert!(sqlx::query("delete from audit_log where id = 3").execute(&pool).await.is_err());
+    let original: String =
+        sqlx::query_scalar("select detail from audit_log where action = 'certification_status' order by id limit 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    // ...and someone with direct access who drops the guard and edits a row is found out.
+    let target: i64 =
+        sqlx::query_scalar("select id from audit_log where action = 'certification_status' order by id limit 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
+    sqlx::query("update audit_log set detail = replace(detail, '\"after\":\"', '\"after\":\"certified') where id = ?")
+        .bind(target)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target));
+    // Deleting a row breaks the chain at the next one.
+    sqlx::query("drop trigger audit_log_no_delete").execute(&pool).await.unwrap();
+    sqlx::query("update audit_log set detail = ? where id = ?")
+        .bind(&original)
+        .bind(target)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::Intact(n as u64), "restored exactly");
+    sqlx::query("delete from audit_log where id = ?").bind(target).execute(&pool).await.unwrap();
+    assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target + 1));
+}
+
+#[sqlx::test]
+async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    almost_qualify(&st, &w, "E1").await;
+    role_play(&st, &w, "E1", [2, 2]).await;
+    let floor: i64 = sqlx::query_scalar("select id from teams where name = 'Floor'").fetch_one(&pool).await.unwrap();
+    let all = token::create(&st.db, SYSTEM, "Rostering", None).await.unwrap();
+    let floor_only = token::create(&st.db, SYSTEM, "Floor tickets", Some(floor)).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("select group_concat(token_hash) from api_tokens").fetch_one(&pool).await.unwrap();
+    assert!(!stored.contains(&all) && !stored.contains(&all[4..]), "only hashes are stored");
+
+    let get = |path: &str, bearer: Option<&str>| {
+        let mut req = Request::get(path);
+        if let Some(b) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let res = send(&st, get("/api/v1/clearance/E1", Some(&all))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+    assert_eq!(json["cleared_positions"], serde_json::json!([POSITION]));
+    assert_eq!(json["programs"][0]["status"], "certified");
+    assert!(json["programs"][0]["certificate"].as_str().unwrap().starts_with("FR-"));
+    let res = send(&st, get("/api/v1/clearance/E2", Some(&all))).await;
+    let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+    assert_eq!(
+        (json["cleared_positions"].as_array().unwrap().len(), json["programs"][0]["cleared"].as_bool()),
+        (0, Some(false))
+    );
+
+    // The team-limited token sees Floor, not Other; unknown and out-of-scope look the same.
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&floor_only))).await.status(), StatusCode::OK);
+    assert_eq!(send(&st, get("/api/v1/clearance/E3", Some(&floor_only))).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(send(&st, get("/api/v1/clearance/NOPE", Some(&floor_only))).await.status(), StatusCode::NOT_FOUND);
+    // Bulk.
+    let bulk = Request::post("/api/v1/clearance")
+        .header(header::AUTHORIZATION, format!("Bearer {floor_only}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"employee_nos": ["E1", "E2", "E3"]}"#))
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body_text(send(&st, bulk).await).await).unwrap();
+    assert_eq!(json["people"].as_array().unwrap().len(), 2);
+    assert_eq!(json["not_found"], serde_json::json!(["E3"]));
+
+    // No token, a wrong one, a session cookie instead: 401.
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", None)).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", Some("frt_wrong"))).await.status(), StatusCode::UNAUTHORIZED);
+    // A scope the token was not given is refused; a revoked token stops at once.
+    assert!(matches!(token::authenticate(&st.db, &all, "roster:write").await, Err(AppError::Forbidden)));
+    let id: i64 =
+        sqlx::query_scalar("select id from api_tokens where name = 'Rostering'").fetch_one(&pool).await.unwrap();
+    token::revoke(&st.db, SYSTEM, id).await.unwrap();
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&all))).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&st, get("/api/v1/clearance/E1", Some(&floor_only))).await.status(),
+        StatusCode::OK,
+        "others keep working"
+    );
+}
+
+#[sqlx::test]
+async fn people_see_only_what_they_may(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    almost_qualify(&st, &w, "E1").await;
+    role_play(&st, &w, "E1", [2, 2]).await;
+    let e1 = current(&st, "E1").await;
+    let (e2, m1, m2) = (current(&st, "E2").await, current(&st, "M1").await, current(&st, "M2").await);
+    assert_eq!(status::person(&st.db, &e2, e1.id).await, Err(AppError::Forbidden), "another trainee");
+    assert_eq!(status::person(&st.db, &m2, e1.id).await, Err(AppError::Forbidden), "another team's manager");
+    assert!(status::person(&st.db, &m1, e1.id).await.unwrap().can_decide);
+    assert!(!status::person(&st.db, &e1, e1.id).await.unwrap().can_decide);
+
+    let number: String = sqlx::query_scalar("select number from certificates").fetch_one(&pool).await.unwrap();
+    assert!(certificate::view(&st.db, &e1, &number, "https://floor.example", now())
+        .await
+        .unwrap()
+        .qr_svg
+        .starts_with("<svg"));
+    assert_eq!(certificate::view(&st.db, &e2, &number, "", now()).await.map(|_| ()), Err(AppError::NotFound));
+
+    // The public check needs no sign-in and tells only what is needed.
+    let res = send(&st, form(VerifyCertificate::PATH).body(Body::from(format!("number={number}"))).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = body_text(res).await;
+    assert!(text.contains("Certified") && text.contains("User E1"), "{text}");
+    assert!(!text.contains("e1@example.com") && !text.contains("\"E1\"") && !text.contains(POSITION), "{text}");
+    let page = body_text(send(&st, Request::get(format!("/verify/{number}")).body(Body::empty()).unwrap()).await).await;
+    assert!(page.contains(&number) && page.contains("User E1"));
+
+    // The roster: M1 sees Floor only; a trainee may not; CSV for the same rows.
+    let rows = status::roster(&st.db, &m1, None).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.employee_no.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
+    assert!(rows[0].status.cleared() && !rows[1].status.cleared());
+    assert!(rows[1].missing.contains(&"Late repair".to_string()), "why E2 is not cleared: {:?}", rows[1].missing);
+    assert!(status::roster(&st.db, &m1, Some(30)).await.unwrap().is_empty(), "nobody expires within 30 days");
+    let e1_cookie = sign_in(&st, "E1").await;
+    let res =
+        send(&st, form(GetRoster::PATH).header(header::COOKIE, &e1_cookie).body(Body::from("within=")).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let m1_cookie = sign_in(&st, "M1").await;
+    let csv = body_text(
+        send(&st, Request::get("/team/roster.csv").header(header::COOKIE, &m1_cookie).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert!(
+        csv.contains("E1,User E1,Floor,Service specialist,Specialist junior") && csv.contains(",certified,yes,"),
+        "{csv}"
+    );
+    let res = send(
+        &st,
+        form(PersonCertification::PATH)
+            .header(header::COOKIE, &e1_cookie)
+            .body(Body::from(format!("user_id={}", e2.id)))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
