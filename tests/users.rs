@@ -134,11 +134,11 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert!(count(&pool, "select count(*) from course_modules").await >= 3);
     assert!(count(&pool, "select count(*) from lessons").await >= 8);
     // Three trainees enrolled with the course, the other Shanghai trainees with the plan.
-    assert_eq!(count(&pool, "select count(*) from enrollments").await, 8);
+    assert_eq!(count(&pool, "select count(*) from enrollments").await, 10);
     assert!(count(&pool, "select count(*) from enrollments where completed_at is not null").await >= 6);
     // The plan: sessions, the Shanghai trainees, yesterday's attendance.
     assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 3);
-    assert_eq!(count(&pool, "select count(*) from plan_members").await, 8);
+    assert_eq!(count(&pool, "select count(*) from plan_members").await, 10);
     assert_eq!(count(&pool, "select count(*) from attendance").await, 3);
     // Role-plays: three scenarios on one shared rubric; double-rated, final, waiting and written.
     assert_eq!(count(&pool, "select count(*) from scenarios").await, 3);
@@ -176,6 +176,7 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
         ("E1006", "expired"),
         ("E1007", "revoked"),
         ("E1008", "suspended"),
+        ("E1009", "in_training"),
         ("E2001", "not_started"),
         ("E2002", "certified"),
     ] {

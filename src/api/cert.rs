@@ -198,16 +198,18 @@ pub async fn create_token(name: String, #[server(default)] team_id: String) -> R
     cx.role(&[Role::Admin], "create_token")?;
     let team = cx.fail_with(optional("team_id", &team_id))?;
     let token = cx.fail_with(svc::token::create(&cx.state.db, cx.actor(), &name, team).await)?;
-    // Without JavaScript the page after the redirect shows it: a short-lived cookie for that
-    // page only, cleared when shown.
-    let secure = if cx.state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie =
-        format!("{NEW_TOKEN_COOKIE}={token}; Path=/admin/tokens; Max-Age=120; HttpOnly; SameSite=Strict{secure}");
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.append_header(
-            http::header::SET_COOKIE,
-            http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
-        );
+    // With JavaScript the page shows the returned token. Without, the page after the redirect
+    // shows it: a short-lived cookie for that page only, cleared when shown.
+    if cx.is_plain_form() {
+        let secure = if cx.state.config.secure_cookies { "; Secure" } else { "" };
+        let cookie =
+            format!("{NEW_TOKEN_COOKIE}={token}; Path=/admin/tokens; Max-Age=120; HttpOnly; SameSite=Strict{secure}");
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.append_header(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+            );
+        }
     }
     leptos_axum::redirect("/admin/tokens?created=1");
     Ok(token)

@@ -58,7 +58,7 @@ impl Ctx {
 
     /// A browser form posted without JavaScript: leptos_axum answers it with a redirect back to
     /// the page (carrying the error), so the status code must stay a redirect.
-    fn is_plain_form(&self) -> bool {
+    pub fn is_plain_form(&self) -> bool {
         self.header(header::ACCEPT).contains("text/html")
     }
 

@@ -63,6 +63,15 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     DemoLogin {
         email: "trainee10@demo.floorready", employee_no: "E1008", name: "周婷 Zhou Ting", roles: &["trainee"]
     },
+    DemoLogin {
+        email: "trainee11@demo.floorready", employee_no: "E1009", name: "林晨 Lin Chen", roles: &["trainee"]
+    },
+    DemoLogin {
+        email: "trainee12@demo.floorready",
+        employee_no: "E1010",
+        name: "郑阳 Zheng Yang",
+        roles: &["trainee"],
+    },
 ];
 
 /// True when the database has no users yet (a first start).
@@ -83,8 +92,8 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
 
     let team_of = |no: &str| match no {
         "M1001" | "T1001" | "T1002" => Some(sh_as),
-        "E1001" | "E1002" | "E1004" | "E1005" => Some(sh_g1),
-        "E1003" | "E1006" | "E1007" | "E1008" => Some(sh_g2),
+        "E1001" | "E1002" | "E1004" | "E1005" | "E1009" => Some(sh_g1),
+        "E1003" | "E1006" | "E1007" | "E1008" | "E1010" => Some(sh_g2),
         "M2001" | "E2001" | "E2002" => Some(bj_g1),
         _ => None,
     };
