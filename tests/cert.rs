@@ -359,8 +359,8 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     engine::sweep(&st.db, latest + 11 * DAY).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'certification_status'").await, changes);
     // Old evidence does not certify again after expiry.
-    let p = engine::program(&mut *st.db.write.acquire().await.unwrap(), w.program).await.unwrap();
-    let e = engine::evaluate(&mut *st.db.read.acquire().await.unwrap(), e1.id, &p, latest + 12 * DAY).await.unwrap();
+    let p = engine::program(&mut st.db.write.acquire().await.unwrap(), w.program).await.unwrap();
+    let e = engine::evaluate(&mut st.db.read.acquire().await.unwrap(), e1.id, &p, latest + 12 * DAY).await.unwrap();
     assert!(!e.facts.initial_met);
 
     // A manager renews on the manager cycle: E2 holds the manager role too.

@@ -280,6 +280,36 @@ async fn start_rules_attempts_cooloff_window_and_enrollment(pool: SqlitePool) {
 }
 
 #[sqlx::test]
+async fn a_failed_attempt_needs_the_remediation_lesson_before_a_retake(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let mut f = quiz_fields(QuizKind::PostTest);
+    f.attempts_allowed = None;
+    let s = setup(&st, f).await;
+    let lesson: i64 = count(&pool, "select id from lessons limit 1").await;
+    assert!(matches!(
+        authoring::set_remediation(&st.db, SYSTEM, s.quiz, Some(lesson + 1000)).await,
+        Err(AppError::Validation { .. })
+    ));
+    authoring::set_remediation(&st.db, SYSTEM, s.quiz, Some(lesson)).await.unwrap();
+    let (e1, t1) = (current(&st, "E1").await, current(&st, "T1").await);
+    let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &e1, id).await.unwrap();
+    // The essay graded 0 completes a failed attempt.
+    let essay = attempt::grading_queue(&st.db, &t1).await.unwrap().into_iter().find(|i| i.attempt_id == id).unwrap();
+    attempt::grade_item(&st.db, SYSTEM, &t1, id, essay.position as i64, 0.0, "").await.unwrap();
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(),
+        AppError::validation("quiz", "error.remediation_required")
+    );
+    let intro = attempt::intro(&st.db, &e1, s.quiz).await.unwrap();
+    assert_eq!(intro.blocked.as_deref(), Some("error.remediation_required"));
+    assert_eq!(intro.remediation, Some((lesson, "L".to_string())));
+    floorready::server::course::learn::complete(&st.db, e1.id, lesson).await.unwrap();
+    assert!(attempt::intro(&st.db, &e1, s.quiz).await.unwrap().remediation.is_none());
+    assert!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.is_ok(), "read again: the retake opens");
+}
+
+#[sqlx::test]
 async fn essays_are_graded_by_a_trainer_and_a_fixed_key_regrades(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;

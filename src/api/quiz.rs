@@ -268,6 +268,14 @@ pub async fn publish_quiz(id: i64, published: bool) -> Result<(), AppError> {
     cx.fail_with(svc::authoring::set_published(&cx.state.db, cx.actor(), id, published).await)
 }
 
+/// The lesson to re-read after a failed attempt before a retake (`lesson_id` empty: none).
+#[server]
+pub async fn set_quiz_remediation(id: i64, #[server(default)] lesson_id: String) -> Result<(), AppError> {
+    let cx = quiz_author(id, "set_quiz_remediation").await?;
+    let lesson = cx.fail_with(optional_number("lesson_id", &lesson_id))?;
+    cx.fail_with(svc::authoring::set_remediation(&cx.state.db, cx.actor(), id, lesson).await)
+}
+
 #[server]
 pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Vec<Gain>), AppError> {
     let cx = quiz_author(id, "get_quiz_results").await?;

@@ -359,6 +359,9 @@ pub struct QuizEditor {
     pub banks: Vec<BankSummary>,
     /// Other quizzes of the course, to pair a post-test with its pre-test.
     pub siblings: Vec<(i64, String)>,
+    /// The lesson to re-read after a failed attempt before a retake, and the lessons to choose from.
+    pub remediation_lesson_id: Option<i64>,
+    pub lessons: Vec<(i64, String)>,
 }
 
 /// A trainee's view of a quiz before and between attempts.
@@ -380,6 +383,8 @@ pub struct QuizIntro {
     pub blocked: Option<String>,
     /// When the cool-off ends, if that is what blocks.
     pub next_start_at: Option<i64>,
+    /// The lesson to re-read before a retake, when that is what blocks: (id, title).
+    pub remediation: Option<(i64, String)>,
     pub history: Vec<AttemptSummary>,
 }
 

@@ -82,7 +82,10 @@ fn intro(_me: Me) -> impl IntoView {
                     view! { <a class="button primary" href=format!("/attempt/{a}")>{tr("quiz.resume")}</a> }.into_any()
                 } else if let Some(key) = q.blocked.clone() {
                     let when = q.next_start_at.map(|t| format!(" {}", locale.format_timestamp(t)));
-                    view! { <p class="alert" role="status">{tr(&key)}{when}</p> }.into_any()
+                    let lesson = q.remediation.clone().map(|(id, title)| view! {
+                        " "<a href=format!("/learn/lesson/{id}")>{title}</a>
+                    });
+                    view! { <p class="alert" role="status">{tr(&key)}{when}{lesson}</p> }.into_any()
                 } else {
                     view! {
                         <ActionForm action=start>

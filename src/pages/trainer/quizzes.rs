@@ -147,12 +147,14 @@ fn editor(_me: Me) -> impl IntoView {
     let add_draw = ServerAction::<AddQuizDraw>::new();
     let remove = ServerAction::<RemoveQuizSlot>::new();
     let publish = ServerAction::<PublishQuiz>::new();
+    let remediation = ServerAction::<SetQuizRemediation>::new();
     let changes = move || {
         update.version().get()
             + add_question.version().get()
             + add_draw.version().get()
             + remove.version().get()
             + publish.version().get()
+            + remediation.version().get()
     };
     let quiz = Resource::new(changes, move |_| get_quiz_editor(id));
     view! {
@@ -162,6 +164,7 @@ fn editor(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(add_draw.value())/>
         <ErrorNote error=action_error(remove.value())/>
         <ErrorNote error=action_error(publish.value())/>
+        <ErrorNote error=action_error(remediation.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let q = match quiz.await {
@@ -210,6 +213,22 @@ fn editor(_me: Me) -> impl IntoView {
                             <button type="submit" class=if q.published { "" } else { "primary" }>
                                 {tr(if q.published { "quiz.unpublish" } else { "quiz.publish" })}
                             </button>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h2>{tr("quiz.remediation")}</h2>
+                        <p class="hint">{tr("quiz.remediation_help")}</p>
+                        <ActionForm action=remediation attr:class="row">
+                            <input type="hidden" name="id" value=qid/>
+                            <label>{tr("field.lesson_id")}
+                                <select name="lesson_id">
+                                    <option value="">"—"</option>
+                                    {q.lessons.iter().map(|(lid, title)| view! {
+                                        <option value=*lid selected=q.remediation_lesson_id == Some(*lid)>{title.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit">{tr("roleplay.save")}</button>
                         </ActionForm>
                     </section>
                     <section class="card">

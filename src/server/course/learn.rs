@@ -207,6 +207,16 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     if !done.contains(&lesson_id) {
         done.push(lesson_id);
     }
+    // Reading a remediation lesson again (after a failed attempt) clears the way to the retake.
+    sqlx::query!(
+        "update remediations set done_at = ?1 where lesson_id = ?2 and done_at is null
+           and attempt_id in (select id from attempts where user_id = ?3)",
+        now,
+        lesson_id,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     let next = next_open(&steps, &done);
     if next.is_none() && e.completed_at.is_none() {
         sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;

@@ -175,7 +175,28 @@ async fn start_blocker(
             return Ok((Some("error.quiz_cooloff"), Some(next)));
         }
     }
+    if pending_remediation(conn, quiz_id, user_id).await?.is_some() {
+        return Ok((Some("error.remediation_required"), None));
+    }
     Ok((None, None))
+}
+
+/// The lesson still to re-read after a failed attempt, if any: (id, title).
+async fn pending_remediation(
+    conn: &mut SqliteConnection,
+    quiz_id: i64,
+    user_id: i64,
+) -> AppResult<Option<(i64, String)>> {
+    Ok(sqlx::query!(
+        r#"select l.id as "id!: i64", l.title from remediations r
+           join attempts a on a.id = r.attempt_id join lessons l on l.id = r.lesson_id
+           where a.quiz_id = ? and a.user_id = ? and r.done_at is null limit 1"#,
+        quiz_id,
+        user_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| (r.id, r.title)))
 }
 
 pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizIntro> {
@@ -232,6 +253,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
         open_attempt,
         blocked: if open_attempt.is_some() { None } else { blocked.map(str::to_string) },
         next_start_at,
+        remediation: pending_remediation(&mut conn, quiz_id, user.id).await?,
         history,
     })
 }
@@ -513,6 +535,18 @@ async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppRes
     )
     .execute(&mut *conn)
     .await?;
+    if !passed {
+        // A failed attempt of a quiz with a remediation lesson: that lesson before the retake.
+        sqlx::query!(
+            "insert into remediations (attempt_id, lesson_id)
+             select ?1, remediation_lesson_id from quizzes where id = ?2 and remediation_lesson_id is not null
+             on conflict (attempt_id) do nothing",
+            attempt_id,
+            a.quiz_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     let cause = crate::server::cert::engine::Cause { actor: None, ip: "", why: "quiz attempt graded", reason: None };
     crate::server::cert::engine::recompute_user(conn, a.user_id, at, cause).await?;
     Ok(())

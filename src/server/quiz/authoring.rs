@@ -328,7 +328,58 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
         slots,
         banks,
         siblings,
+        remediation_lesson_id: sqlx::query_scalar!("select remediation_lesson_id from quizzes where id = ?", quiz_id)
+            .fetch_one(&db.read)
+            .await?,
+        lessons: course_lessons(db, q.course_id).await?,
     })
+}
+
+/// The lessons of a course's current version (draft, else published), in reading order.
+async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query!(
+        r#"select l.id as "id!: i64", m.title as module, l.title
+           from lessons l join course_modules m on m.id = l.module_id
+           where m.version_id = (select id from course_versions where course_id = ? and status in ('draft', 'published')
+                                 order by status = 'published' desc, version_no desc limit 1)
+           order by m.position, l.position"#,
+        course_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, format!("{} · {}", r.module, r.title)))
+    .collect())
+}
+
+/// Sets (or clears) the lesson a trainee must re-read after failing before a retake. The lesson
+/// must belong to the quiz's course.
+pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id: Option<i64>) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    if let Some(lesson) = lesson_id {
+        let ok = sqlx::query_scalar!(
+            "select count(*) from lessons l join course_modules m on m.id = l.module_id
+             join course_versions v on v.id = m.version_id join quizzes z on z.course_id = v.course_id
+             where l.id = ? and z.id = ?",
+            lesson,
+            quiz_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if ok == 0 {
+            return Err(AppError::validation("lesson", "error.choice_unknown"));
+        }
+    }
+    let n = sqlx::query!("update quizzes set remediation_lesson_id = ? where id = ?", lesson_id, quiz_id)
+        .execute(&mut *tx)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&mut tx, Event::by(actor, "quiz_remediation_set", "quiz", quiz_id).detail(format!("{lesson_id:?}")))
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The quizzes of the courses the user authors (all for admins).
