@@ -412,6 +412,27 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
     role_play(&st, &w, "E1", [2, 2]).await;
     assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
     assert_eq!(status_of(&st, "E1", senior).await, CertStatus::Certified, "in the same transaction");
+
+    // A program cannot end up requiring itself, and the level must exist.
+    let looped = ProgramFields {
+        name: "Specialist junior".into(),
+        position: POSITION.into(),
+        level_id: 1,
+        requires_program_id: Some(senior),
+        validity_days: 365,
+        window_days: 60,
+        veteran_cycle_days: Some(90),
+        manager_cycle_days: Some(180),
+    };
+    assert!(matches!(
+        cert::save_program(&st.db, SYSTEM, Some(w.program), looped.clone()).await,
+        Err(AppError::Validation { field, .. }) if field == "requires_program_id"
+    ));
+    let bad_level = ProgramFields { level_id: 99, requires_program_id: None, ..looped };
+    assert!(matches!(
+        cert::save_program(&st.db, SYSTEM, Some(w.program), bad_level).await,
+        Err(AppError::Validation { field, .. }) if field == "level_id"
+    ));
 }
 
 #[sqlx::test]

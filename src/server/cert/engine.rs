@@ -405,52 +405,29 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
     Ok(Evaluation { facts, phase, checks, prerequisite, window_opens_at })
 }
 
-/// In training: enrolled in a required course, or a member of a required plan.
+/// In training: enrolled in a required course, a member of a required plan, or has taken a
+/// required quiz or role-play.
 async fn enrolled_anywhere(conn: &mut SqliteConnection, user_id: i64, reqs: &[Requirement]) -> AppResult<bool> {
-    for r in reqs {
-        let n = match r.kind {
-            ReqKind::Course => {
-                sqlx::query_scalar!(
-                    "select count(*) from enrollments where user_id = ? and course_id = ?",
-                    user_id,
-                    r.target
-                )
-                .fetch_one(&mut *conn)
-                .await?
-            }
-            ReqKind::Attendance => {
-                sqlx::query_scalar!(
-                    "select count(*) from plan_members where user_id = ? and plan_id = ?",
-                    user_id,
-                    r.target
-                )
-                .fetch_one(&mut *conn)
-                .await?
-            }
-            ReqKind::Quiz => {
-                sqlx::query_scalar!(
-                    "select count(*) from attempts where user_id = ? and quiz_id = ?",
-                    user_id,
-                    r.target
-                )
-                .fetch_one(&mut *conn)
-                .await?
-            }
-            ReqKind::Roleplay => {
-                sqlx::query_scalar!(
-                    "select count(*) from roleplays where trainee_id = ? and scenario_id = ?",
-                    user_id,
-                    r.target
-                )
-                .fetch_one(&mut *conn)
-                .await?
-            }
-        };
-        if n > 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let ids = |kind: ReqKind| {
+        serde_json::to_string(&reqs.iter().filter(|r| r.kind == kind).map(|r| r.target).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into())
+    };
+    let (courses, plans, quizzes, scenarios) =
+        (ids(ReqKind::Course), ids(ReqKind::Attendance), ids(ReqKind::Quiz), ids(ReqKind::Roleplay));
+    Ok(sqlx::query_scalar!(
+        r#"select (exists(select 1 from enrollments where user_id = ?1 and course_id in (select value from json_each(?2)))
+               or exists(select 1 from plan_members where user_id = ?1 and plan_id in (select value from json_each(?3)))
+               or exists(select 1 from attempts where user_id = ?1 and quiz_id in (select value from json_each(?4)))
+               or exists(select 1 from roleplays where trainee_id = ?1 and scenario_id in (select value from json_each(?5))))
+               as "started!: bool""#,
+        user_id,
+        courses,
+        plans,
+        quizzes,
+        scenarios
+    )
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// An unguessable certificate number: FR-<year>-XXXX-XXXX (no 0/O or 1/I).

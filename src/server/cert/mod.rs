@@ -61,49 +61,38 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     check_fields(&mut f)?;
     let at = now();
     let mut tx = db.begin().await?;
+    let level =
+        sqlx::query_scalar!("select count(*) from course_levels where id = ?", f.level_id).fetch_one(&mut *tx).await?;
+    if level == 0 {
+        return Err(AppError::validation("level_id", "error.choice_unknown"));
+    }
     if let Some(req) = f.requires_program_id {
         let ok = sqlx::query_scalar!("select count(*) from programs where id = ? and archived_at is null", req)
             .fetch_one(&mut *tx)
             .await?;
-        if ok == 0 || Some(req) == id {
+        // The chain of required programs must not lead back to this one.
+        let chain = sqlx::query_scalar!(
+            r#"with recursive up(id) as (select ?1 union select p.requires_program_id from programs p join up on p.id = up.id
+                                          where p.requires_program_id is not null)
+               select id as "id!: i64" from up"#,
+            req
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if ok == 0 || id.is_some_and(|id| chain.contains(&id)) {
             return Err(AppError::validation("requires_program_id", "error.choice_unknown"));
         }
     }
+    // A new program starts as a row with the required fields; one update then writes them all.
     let id = match id {
-        Some(id) => {
-            let n = sqlx::query!(
-                "update programs set name = ?, position = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
-                        window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ? where id = ?",
-                f.name,
-                f.position,
-                f.level_id,
-                f.requires_program_id,
-                f.validity_days,
-                f.window_days,
-                f.veteran_cycle_days,
-                f.manager_cycle_days,
-                id
-            )
-            .execute(&mut *tx)
-            .await?;
-            if n.rows_affected() == 0 {
-                return Err(AppError::NotFound);
-            }
-            id
-        }
+        Some(id) => id,
         None => {
             sqlx::query_scalar!(
-                r#"insert into programs (name, position, level_id, requires_program_id, validity_days, window_days,
-                                        veteran_cycle_days, manager_cycle_days, created_by, created_at)
-                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                r#"insert into programs (name, position, level_id, created_by, created_at) values (?, ?, ?, ?, ?)
+               returning id as "id!: i64""#,
                 f.name,
                 f.position,
                 f.level_id,
-                f.requires_program_id,
-                f.validity_days,
-                f.window_days,
-                f.veteran_cycle_days,
-                f.manager_cycle_days,
                 actor.id,
                 at
             )
@@ -111,6 +100,24 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
             .await?
         }
     };
+    let n = sqlx::query!(
+        "update programs set name = ?, position = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
+                window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ? where id = ? and archived_at is null",
+        f.name,
+        f.position,
+        f.level_id,
+        f.requires_program_id,
+        f.validity_days,
+        f.window_days,
+        f.veteran_cycle_days,
+        f.manager_cycle_days,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
     audit::record(&mut tx, Event::by(actor, "program_saved", "program", id)).await?;
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "program changed", reason: None };
     recompute_program(&mut tx, id, at, cause).await?;

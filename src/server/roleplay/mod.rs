@@ -227,56 +227,18 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
         return Err(AppError::validation("rubric_id", "error.not_found"));
     }
     let (channel, rule) = (f.channel.as_str(), f.rule.as_str());
+    // A new scenario starts as a row with the required fields; one update then writes them all,
+    // for new and existing scenarios alike.
     let id = match id {
-        Some(id) => {
-            let n = sqlx::query!(
-                "update scenarios set title = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
-                        objective = ?, cues = ?, facts = ?, customer_turns = ?, time_box_minutes = ?, rubric_id = ?,
-                        pass_percent = ?, second_rater_rule = ?
-                 where id = ?",
-                f.title,
-                channel,
-                f.product,
-                f.situation,
-                f.persona,
-                f.mood,
-                f.objective,
-                f.cues,
-                f.facts,
-                f.customer_turns,
-                f.time_box_minutes,
-                f.rubric_id,
-                f.pass_percent,
-                rule,
-                id
-            )
-            .execute(&mut *tx)
-            .await?;
-            if n.rows_affected() == 0 {
-                return Err(AppError::NotFound);
-            }
-            id
-        }
+        Some(id) => id,
         None => {
             sqlx::query_scalar!(
-                "insert into scenarios (title, channel, product, situation, persona, mood, objective, cues, facts,
-                                        customer_turns, time_box_minutes, rubric_id, pass_percent, second_rater_rule,
-                                        created_by, created_at)
-                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+                r#"insert into scenarios (title, channel, situation, rubric_id, created_by, created_at)
+               values (?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
                 f.title,
                 channel,
-                f.product,
                 f.situation,
-                f.persona,
-                f.mood,
-                f.objective,
-                f.cues,
-                f.facts,
-                f.customer_turns,
-                f.time_box_minutes,
                 f.rubric_id,
-                f.pass_percent,
-                rule,
                 actor.id,
                 at
             )
@@ -284,6 +246,32 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
             .await?
         }
     };
+    let n = sqlx::query!(
+        "update scenarios set title = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
+                objective = ?, cues = ?, facts = ?, customer_turns = ?, time_box_minutes = ?, rubric_id = ?,
+                pass_percent = ?, second_rater_rule = ?
+         where id = ? and archived_at is null",
+        f.title,
+        channel,
+        f.product,
+        f.situation,
+        f.persona,
+        f.mood,
+        f.objective,
+        f.cues,
+        f.facts,
+        f.customer_turns,
+        f.time_box_minutes,
+        f.rubric_id,
+        f.pass_percent,
+        rule,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if n.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
     write_links(&mut tx, id, &f.course_ids).await?;
     audit::record(&mut tx, Event::by(actor, "scenario_saved", "scenario", id)).await?;
     tx.commit().await?;
