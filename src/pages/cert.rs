@@ -56,7 +56,7 @@ fn program_card(v: StatusView) -> impl IntoView {
             {(!v.hold_reason.is_empty()).then(|| view! { <p class="alert error">{tr_with("cert.hold_reason", &[("reason", v.hold_reason.clone())])}</p> })}
             {cert.map(|c| view! {
                 <p>
-                    {tr_with("cert.valid_until", &[("date", day(c.expires_at))])}" · "
+                    {tr_with(if v.status.cleared() { "cert.valid_until" } else { "cert.last_certificate" }, &[("date", day(c.expires_at))])}" · "
                     <a href=format!("/certificates/{}", c.number)>{tr("cert.view_certificate")}</a>
                     {c.exempted.then(|| view! { " · "<span class="badge">{tr("cert.exempted")}</span> })}
                 </p>
