@@ -79,3 +79,4 @@ clean-data:
 # Quiz submission benchmark (not part of `make test`): HTTP vs raw sqlx, see bench/quiz_submit.rs.
 bench:
 	cargo bench --bench quiz_submit --features ssr
+	cargo bench --bench roster --features ssr

@@ -413,6 +413,22 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
     assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Certified);
     assert_eq!(status_of(&st, "E1", senior).await, CertStatus::Certified, "in the same transaction");
 
+    // The roster names what someone who has not started lacks, the lower program first.
+    let admin = current(&st, "AD").await;
+    let rows = status::roster(&st.db, &admin, None).await.unwrap();
+    let e3: Vec<(String, Vec<String>)> =
+        rows.iter().filter(|r| r.employee_no == "E3").map(|r| (r.program.clone(), r.missing.clone())).collect();
+    assert_eq!(
+        e3,
+        vec![
+            (
+                "Specialist junior".to_string(),
+                vec!["Onboarding".into(), "Post-test".into(), "Late repair".into(), "Plan".into()]
+            ),
+            ("Specialist intermediate".to_string(), vec!["Specialist junior".into(), "Refresher".into()]),
+        ]
+    );
+
     // A program cannot end up requiring itself, and the level must exist.
     let looped = ProgramFields {
         name: "Specialist junior".into(),

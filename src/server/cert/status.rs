@@ -249,6 +249,7 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
     .await?;
     let mut conn = db.read.acquire().await?;
     let mut out = Vec::new();
+    let mut not_started: std::collections::HashMap<i64, Program> = std::collections::HashMap::new();
     for r in rows {
         let status = CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted);
         if let Some(days) = within_days {
@@ -259,6 +260,27 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
         }
         let missing = if status.cleared() && status != CertStatus::Expiring {
             Vec::new()
+        } else if status == CertStatus::NotStarted {
+            // Nothing started: every requirement is missing, the same for everyone in the
+            // program, so they are looked up once (most of a large roster is often here).
+            if let std::collections::hash_map::Entry::Vacant(slot) = not_started.entry(r.program_id) {
+                slot.insert(everything_for(&mut conn, r.program_id).await?);
+            }
+            let (requires, titles) = &not_started[&r.program_id];
+            let mut m = titles.clone();
+            if let Some((req, name)) = requires {
+                let cleared = sqlx::query_scalar!(
+                    "select count(*) from certifications where user_id = ? and program_id = ? and status in ('certified', 'expiring')",
+                    r.user_id,
+                    req
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                if cleared == 0 {
+                    m.insert(0, name.clone());
+                }
+            }
+            m
         } else {
             let p = engine::program(&mut conn, r.program_id).await?;
             let e = engine::evaluate(&mut conn, r.user_id, &p, at).await?;
@@ -283,6 +305,27 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
         });
     }
     Ok(out)
+}
+
+/// A program's required program (id, name) and the titles of what it asks to certify.
+type Program = (Option<(i64, String)>, Vec<String>);
+
+async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Program> {
+    let p = engine::program(conn, program_id).await?;
+    let requires = match p.requires {
+        Some(id) => {
+            Some((id, sqlx::query_scalar!("select name from programs where id = ?", id).fetch_one(&mut *conn).await?))
+        }
+        None => None,
+    };
+    let mut titles = Vec::new();
+    for r in
+        engine::requirements(conn, program_id).await?.iter().filter(|r| r.phase == crate::model::cert::Phase::Initial)
+    {
+        // With no person (id 0) the check finds no evidence and only names the requirement.
+        titles.push(engine::check(conn, 0, r, 0).await?.title);
+    }
+    Ok((requires, titles))
 }
 
 fn day(t: Option<i64>) -> String {
