@@ -344,6 +344,9 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     assert_eq!(p.programs[0].checks.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![ReqKind::Quiz]);
     // The holder and their manager were told once.
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'expiring'").await, 2);
+    // Without SMTP they stay in the app: sending is not attempted and is not an error.
+    assert_eq!(cert::notify::send_email(&st.db, &st.config, t).await.unwrap(), 0);
+    assert_eq!(count(&pool, "select count(*) from notifications where emailed_at is not null").await, 0);
 
     // Taking the refresher inside the window renews on the veteran cycle, counted from the old expiry.
     take_quiz(&st, &e1, w.refresher, 5).await;
