@@ -23,17 +23,7 @@ const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
 const NEW_TOKEN_COOKIE: &str = "floorready_new_token";
 
 #[cfg(feature = "ssr")]
-fn number(field: &str, value: &str) -> Result<i64, AppError> {
-    value.trim().parse().map_err(|_| AppError::validation(field, "error.number_invalid"))
-}
-
-#[cfg(feature = "ssr")]
-fn optional(field: &str, value: &str) -> Result<Option<i64>, AppError> {
-    match value.trim() {
-        "" => Ok(None),
-        v => number(field, v).map(Some),
-    }
-}
+use super::{number, optional_number};
 
 #[server]
 pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
@@ -69,11 +59,11 @@ pub async fn save_program(
             name,
             position,
             level_id: number("level_id", &level_id)?,
-            requires_program_id: optional("requires_program_id", &requires_program_id)?,
+            requires_program_id: optional_number("requires_program_id", &requires_program_id)?,
             validity_days: number("validity_days", &validity_days)?,
             window_days: number("window_days", &window_days)?,
-            veteran_cycle_days: optional("veteran_cycle_days", &veteran_cycle_days)?,
-            manager_cycle_days: optional("manager_cycle_days", &manager_cycle_days)?,
+            veteran_cycle_days: optional_number("veteran_cycle_days", &veteran_cycle_days)?,
+            manager_cycle_days: optional_number("manager_cycle_days", &manager_cycle_days)?,
         })
     })())?;
     let id = (id > 0).then_some(id);
@@ -97,7 +87,7 @@ pub async fn add_requirement(
         let (kind, id) =
             target.split_once(':').ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
         let kind = ReqKind::parse(kind).ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
-        Ok((phase, kind, number("target", id)?, optional("min_percent", &min_percent)?))
+        Ok((phase, kind, number("target", id)?, optional_number("min_percent", &min_percent)?))
     })();
     let (phase, kind, target, min) = cx.fail_with(parsed)?;
     cx.fail_with(svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await)
@@ -148,7 +138,7 @@ pub async fn decide_certification(
 pub async fn get_roster(#[server(default)] within: String) -> Result<Vec<RosterRow>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
-    let within = cx.fail_with(optional("within", &within))?;
+    let within = cx.fail_with(optional_number("within", &within))?;
     cx.fail_with(svc::status::roster(&cx.state.db, me, within).await)
 }
 
@@ -172,13 +162,7 @@ pub async fn verify_certificate(number: String) -> Result<Verification, AppError
 pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "list_tokens")?;
-    let cookies = cx.header(http::header::COOKIE).to_string();
-    let fresh = cookies
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == NEW_TOKEN_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty());
+    let fresh = cx.cookie(NEW_TOKEN_COOKIE).filter(|v| !v.is_empty()).map(String::from);
     if fresh.is_some() {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             let gone = format!("{NEW_TOKEN_COOKIE}=; Path=/admin/tokens; Max-Age=0; HttpOnly; SameSite=Strict");
@@ -196,7 +180,7 @@ pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError>
 pub async fn create_token(name: String, #[server(default)] team_id: String) -> Result<String, AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "create_token")?;
-    let team = cx.fail_with(optional("team_id", &team_id))?;
+    let team = cx.fail_with(optional_number("team_id", &team_id))?;
     let token = cx.fail_with(svc::token::create(&cx.state.db, cx.actor(), &name, team).await)?;
     // With JavaScript the page shows the returned token. Without, the page after the redirect
     // shows it: a short-lived cookie for that page only, cleared when shown.

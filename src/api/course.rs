@@ -16,11 +16,8 @@ use crate::{
     server::{course as svc, ctx::Ctx},
 };
 
-/// Numbers arrive as form text; a bad one is named rather than failing the whole request.
 #[cfg(feature = "ssr")]
-fn number(field: &str, value: &str) -> Result<i64, AppError> {
-    value.trim().parse().map_err(|_| AppError::validation(field, "error.number_invalid"))
-}
+use super::number;
 
 #[cfg(feature = "ssr")]
 fn fields(

@@ -9,3 +9,18 @@ pub mod quiz;
 pub mod roleplay;
 pub mod team;
 pub mod user;
+
+/// Numbers arrive as form text; a bad one is named rather than failing the whole request.
+#[cfg(feature = "ssr")]
+fn number(field: &str, value: &str) -> Result<i64, crate::error::AppError> {
+    value.trim().parse().map_err(|_| crate::error::AppError::validation(field, "error.number_invalid"))
+}
+
+/// An optional number: empty text is none.
+#[cfg(feature = "ssr")]
+fn optional_number(field: &str, value: &str) -> Result<Option<i64>, crate::error::AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => number(field, v).map(Some),
+    }
+}

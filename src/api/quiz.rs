@@ -22,13 +22,7 @@ use crate::{
 const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
 
 #[cfg(feature = "ssr")]
-fn optional_number(field: &str, value: &str) -> Result<Option<i64>, AppError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|_| AppError::validation(field, "error.number_invalid"))
-}
+use super::optional_number;
 
 /// A `datetime-local` value, read as UTC (the app shows every time in UTC).
 #[cfg(feature = "ssr")]

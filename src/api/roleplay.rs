@@ -24,9 +24,7 @@ const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
 pub const KAPPA_THRESHOLD: f64 = 0.6;
 
 #[cfg(feature = "ssr")]
-fn number(field: &str, value: &str) -> Result<i64, AppError> {
-    value.trim().parse().map_err(|_| AppError::validation(field, "error.number_invalid"))
-}
+use super::number;
 
 #[server]
 pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {

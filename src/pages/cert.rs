@@ -12,7 +12,7 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, StatusView};
 use crate::model::user::{Me, Role};
-use crate::pages::param;
+use crate::pages::{done_note, param, succeeded};
 
 /// A date for people (UTC, like every time in the app).
 pub fn day(t: i64) -> String {
@@ -114,10 +114,8 @@ fn person(_me: Me) -> impl IntoView {
     let id = param("id");
     let decide = ServerAction::<DecideCertification>::new();
     let data = Resource::new(move || decide.version().get(), move |_| person_certification(id));
-    let posted = use_query_map().read_untracked().get("decided").is_some();
-    let done = move || posted || decide.value().get().is_some_and(|r| r.is_ok());
     view! {
-        {move || done().then(|| view! { <p class="alert ok" role="status">{tr("cert.decided")}</p> })}
+        {done_note("decided", succeeded(decide), "cert.decided")}
         <ErrorNote error=action_error(decide.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -20,6 +20,22 @@ pub fn param(name: &str) -> i64 {
     use_params_map().read_untracked().get(name).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
+/// A confirmation after a form: a plain post's redirect carries `?<flag>=1`; with JavaScript the
+/// action's own result says so.
+pub fn done_note(flag: &'static str, done: Signal<bool>, message_key: &'static str) -> impl IntoView {
+    let posted = leptos_router::hooks::use_query_map().read_untracked().get(flag).is_some();
+    move || (posted || done.get()).then(|| view! { <p class="alert ok" role="status">{tr(message_key)}</p> })
+}
+
+/// True once the action's last submission succeeded.
+pub fn succeeded<A>(action: ServerAction<A>) -> Signal<bool>
+where
+    A: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().with(|v| matches!(v, Some(Ok(_)))))
+}
+
 /// A percentage for a table cell, or a dash when there is none yet.
 pub fn percent(p: Option<impl Into<f64>>) -> String {
     p.map(|p| format!("{:.0}%", p.into())).unwrap_or_else(|| "—".into())

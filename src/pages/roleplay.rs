@@ -2,7 +2,6 @@
 //! their own) and one role-play's page, whose content follows `RoleplayView::viewer`.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
@@ -10,7 +9,7 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::roleplay::{CriterionView, RatingView, RoleplayView, Status, Viewer};
 use crate::model::user::{Me, Role};
-use crate::pages::{param, percent};
+use crate::pages::{done_note, param, percent, succeeded};
 
 #[component]
 pub fn RoleplaysPage() -> impl IntoView {
@@ -22,13 +21,7 @@ fn roleplays(me: Me) -> impl IntoView {
     let author = me.has(Role::Trainer) || me.has(Role::Admin);
     view! {
         <h1>{tr("nav.roleplays")}</h1>
-        {author.then(|| view! {
-            <p class="subnav">
-                <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>" · "
-                <a href="/trainer/rubrics">{tr("nav.rubrics")}</a>" · "
-                <a href="/trainer/calibration">{tr("nav.calibration")}</a>
-            </p>
-        })}
+        {author.then(crate::pages::trainer::roleplay::subnav)}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let list = match list.await {
@@ -81,13 +74,11 @@ struct Forms {
 fn roleplay(_me: Me) -> impl IntoView {
     let id = param("id");
     let forms = Forms { rate: ServerAction::new(), assess: ServerAction::new(), reply: ServerAction::new() };
-    let posted = use_query_map().read_untracked().get("rated").is_some();
-    let rated = move || posted || forms.rate.value().get().is_some_and(|r| r.is_ok());
     let changes = move || forms.rate.version().get() + forms.assess.version().get() + forms.reply.version().get();
     let res = Resource::new(changes, move |_| get_roleplay(id));
     view! {
         <p><a href="/roleplays">{tr("roleplay.back")}</a></p>
-        {move || rated().then(|| view! { <p class="alert ok" role="status">{tr("roleplay.rating_saved")}</p> })}
+        {done_note("rated", succeeded(forms.rate), "roleplay.rating_saved")}
         <ErrorNote error=action_error(forms.rate.value())/>
         <ErrorNote error=action_error(forms.assess.value())/>
         <ErrorNote error=action_error(forms.reply.value())/>

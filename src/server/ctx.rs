@@ -56,6 +56,10 @@ impl Ctx {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        super::http::cookie_value(&self.parts.headers, name)
+    }
+
     /// A browser form posted without JavaScript: leptos_axum answers it with a redirect back to
     /// the page (carrying the error), so the status code must stay a redirect.
     pub fn is_plain_form(&self) -> bool {

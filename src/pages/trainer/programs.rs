@@ -1,7 +1,6 @@
 //! Certification programs: the list, and the editor (fields, requirements to certify and to renew).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::cert::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
@@ -9,7 +8,7 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::cert::{Phase, ProgramEditor, ReqKind};
 use crate::model::user::{Me, Role};
-use crate::pages::param;
+use crate::pages::{done_note, param, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
 
@@ -64,11 +63,9 @@ fn editor(_me: Me) -> impl IntoView {
     let remove = ServerAction::<RemoveRequirement>::new();
     let changes = move || save.version().get() + add.version().get() + remove.version().get();
     let data = Resource::new(changes, move |_| get_program_editor(id));
-    let posted = use_query_map().read_untracked().get("saved").is_some();
-    let saved = move || posted || save.value().get().is_some_and(|r| r.is_ok());
     view! {
         <p><a href="/trainer/programs">{tr("cert.programs")}</a></p>
-        {move || saved().then(|| view! { <p class="alert ok" role="status">{tr("roleplay.saved")}</p> })}
+        {done_note("saved", succeeded(save), "roleplay.saved")}
         <ErrorNote error=action_error(save.value())/>
         <ErrorNote error=action_error(add.value())/>
         <ErrorNote error=action_error(remove.value())/>

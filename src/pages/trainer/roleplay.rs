@@ -10,12 +10,12 @@ use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::roleplay::{Channel, Criterion, SecondRaterRule};
 use crate::model::user::{Me, Role};
-use crate::pages::{param, percent};
+use crate::pages::{done_note, param, percent, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
 
 /// Links between the role-play pages.
-fn subnav() -> impl IntoView {
+pub fn subnav() -> impl IntoView {
     view! {
         <p class="subnav">
             <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>" · "
@@ -24,21 +24,6 @@ fn subnav() -> impl IntoView {
             <a href="/trainer/calibration">{tr("nav.calibration")}</a>
         </p>
     }
-}
-
-/// "Saved": after a plain form post the redirect carries `?saved=1`; with JavaScript the
-/// action's own result says so.
-fn saved_note(done: Signal<bool>) -> impl IntoView {
-    let posted = use_query_map().read_untracked().get("saved").is_some();
-    move || (posted || done.get()).then(|| view! { <p class="alert ok" role="status">{tr("roleplay.saved")}</p> })
-}
-
-fn succeeded<A>(action: ServerAction<A>) -> Signal<bool>
-where
-    A: leptos::server_fn::ServerFn<Output = (), Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    A::Output: Send + Sync,
-{
-    Signal::derive(move || action.value().get().is_some_and(|r| r.is_ok()))
 }
 
 #[component]
@@ -100,7 +85,7 @@ fn rubric_editor(_me: Me) -> impl IntoView {
     );
     view! {
         {subnav()}
-        {saved_note(succeeded(save))}
+        {done_note("saved", succeeded(save), "roleplay.saved")}
         <ErrorNote error=action_error(save.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -207,7 +192,7 @@ fn scenario_editor(_me: Me) -> impl IntoView {
     let editor = Resource::new(move || save.version().get(), move |_| get_scenario_editor(id));
     view! {
         {subnav()}
-        {saved_note(succeeded(save))}
+        {done_note("saved", succeeded(save), "roleplay.saved")}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let e = match editor.await {

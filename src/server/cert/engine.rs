@@ -330,6 +330,15 @@ pub struct Evaluation {
     pub window_opens_at: Option<i64>,
 }
 
+impl Evaluation {
+    /// What is still missing, by title: the required lower program first, then each unmet
+    /// requirement.
+    pub fn missing(&self) -> Vec<String> {
+        let prerequisite = self.prerequisite.iter().filter(|(_, ok)| !ok).map(|(name, _)| name.clone());
+        prerequisite.chain(self.checks.iter().filter(|c| !c.met).map(|c| c.title.clone())).collect()
+    }
+}
+
 pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
     let row = sqlx::query!("select hold from certifications where user_id = ? and program_id = ?", user_id, p.id)
         .fetch_optional(&mut *conn)

@@ -249,7 +249,9 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
     .await?;
     let mut conn = db.read.acquire().await?;
     let mut out = Vec::new();
-    let mut not_started: std::collections::HashMap<i64, Program> = std::collections::HashMap::new();
+    // Looked up once per program, not per row.
+    let mut programs: std::collections::HashMap<i64, engine::Program> = std::collections::HashMap::new();
+    let mut not_started: std::collections::HashMap<i64, Asks> = std::collections::HashMap::new();
     for r in rows {
         let status = CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted);
         if let Some(days) = within_days {
@@ -282,13 +284,10 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
             }
             m
         } else {
-            let p = engine::program(&mut conn, r.program_id).await?;
-            let e = engine::evaluate(&mut conn, r.user_id, &p, at).await?;
-            let mut m: Vec<String> = e.checks.into_iter().filter(|c| !c.met).map(|c| c.title).collect();
-            if let Some((name, false)) = e.prerequisite {
-                m.insert(0, name);
+            if let std::collections::hash_map::Entry::Vacant(slot) = programs.entry(r.program_id) {
+                slot.insert(engine::program(&mut conn, r.program_id).await?);
             }
-            m
+            engine::evaluate(&mut conn, r.user_id, &programs[&r.program_id], at).await?.missing()
         };
         out.push(RosterRow {
             user_id: r.user_id,
@@ -308,9 +307,9 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
 }
 
 /// A program's required program (id, name) and the titles of what it asks to certify.
-type Program = (Option<(i64, String)>, Vec<String>);
+type Asks = (Option<(i64, String)>, Vec<String>);
 
-async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Program> {
+async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Asks> {
     let p = engine::program(conn, program_id).await?;
     let requires = match p.requires {
         Some(id) => {

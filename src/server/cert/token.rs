@@ -5,7 +5,6 @@
 use base64::Engine;
 use rand::RngCore;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, TokenView};
@@ -17,8 +16,9 @@ use crate::server::user::Actor;
 pub const SCOPE_CLEARANCE: &str = "clearance:read";
 const PREFIX: &str = "frt_";
 
+/// Stored like session tokens (`session::token_hash`), as hex text.
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::server::auth::session::token_hash(token).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Creates a token and returns it; only its hash is kept.

@@ -225,25 +225,12 @@ async fn rater_levels(conn: &mut SqliteConnection, id: i64) -> AppResult<Vec<Vec
 /// The deciding levels and outcome of a role-play's ratings under its rule.
 fn outcome(r: &Row, ratings: &[Vec<f64>]) -> Option<RoleplayResult> {
     let pass = r.pass_percent as f64;
-    let (levels, o) = match ratings {
-        [a] => (a.clone(), score(&r.criteria, a, pass)),
-        [a, b, ..] => {
-            let o = combine(&r.criteria, a, b, r.rule, pass);
-            let levels = match r.rule {
-                SecondRaterRule::Average => a.iter().zip(b).map(|(x, y)| (x + y) / 2.0).collect(),
-                SecondRaterRule::Lower => {
-                    if (score(&r.criteria, a, pass).percent - o.percent).abs() < 1e-9 {
-                        a.clone()
-                    } else {
-                        b.clone()
-                    }
-                }
-            };
-            (levels, o)
-        }
+    let o = match ratings {
+        [a] => score(&r.criteria, a, pass),
+        [a, b, ..] => combine(&r.criteria, a, b, r.rule, pass),
         [] => return None,
     };
-    Some(RoleplayResult { percent: o.percent, passed: o.passed, critical_failed: o.critical_failed, levels })
+    Some(RoleplayResult { percent: o.percent, passed: o.passed, critical_failed: o.critical_failed, levels: o.levels })
 }
 
 /// A trainer's rating. Blind: nothing of another rating is read back to the rater. The last

@@ -10,6 +10,8 @@ pub struct Outcome {
     /// Names of critical criteria scored below their pass level.
     pub critical_failed: Vec<String>,
     pub passed: bool,
+    /// The level per criterion that decided it: the rater's, the mean of two, or the lower one's.
+    pub levels: Vec<f64>,
 }
 
 /// One rater's levels (one per criterion, in rubric order) against the rubric and threshold.
@@ -34,7 +36,7 @@ pub fn score(rubric: &[Criterion], levels: &[f64], pass_percent: f64) -> Outcome
     // Missing levels count as 0, so an incomplete rating cannot pass a critical criterion.
     let missing_critical = rubric.iter().skip(levels.len()).any(|c| c.critical && c.pass_level > 0);
     let passed = critical_failed.is_empty() && !missing_critical && percent + 1e-9 >= pass_percent;
-    Outcome { percent, critical_failed, passed }
+    Outcome { percent, critical_failed, passed, levels: levels.to_vec() }
 }
 
 /// The result of a performance scored by two raters.
