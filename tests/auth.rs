@@ -13,7 +13,7 @@ use floorready::server::{team, user};
 use sqlx::SqlitePool;
 
 fn req<'a>(login: &'a str, password: &'a str, previous_session: Option<i64>) -> LoginRequest<'a> {
-    LoginRequest { login, password, ip: "192.0.2.10", user_agent: "test", previous_session }
+    LoginRequest { login, password, ip: "192.0.2.10", user_agent: "test", previous_session, device: None }
 }
 
 #[sqlx::test]
@@ -21,7 +21,7 @@ async fn login_by_email_or_employee_no_stores_only_a_token_hash(pool: SqlitePool
     let st = state(pool.clone());
     let id = user(&st, "E100", "trainee", None).await;
 
-    let token = login::login(&st, req("E100@Example.com", PASSWORD, None)).await.unwrap();
+    let token = login::login(&st, req("E100@Example.com", PASSWORD, None)).await.unwrap().session;
     let me = session::resolve(&st.db, &st.config, &token).await.unwrap().expect("live session");
     assert_eq!(me.id, id);
     assert_eq!(me.roles, vec![Role::Trainee]);
@@ -29,7 +29,7 @@ async fn login_by_email_or_employee_no_stores_only_a_token_hash(pool: SqlitePool
     assert_eq!(stored, session::token_hash(&token));
     assert_ne!(stored, token.as_bytes());
 
-    let token2 = login::login(&st, req("E100", PASSWORD, None)).await.unwrap();
+    let token2 = login::login(&st, req("E100", PASSWORD, None)).await.unwrap().session;
     assert_ne!(token, token2);
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'login'").await, 2);
 }
@@ -68,10 +68,10 @@ async fn repeated_failures_are_throttled_with_retry_after(pool: SqlitePool) {
 async fn login_rotates_and_logout_ends_the_session(pool: SqlitePool) {
     let st = state(pool.clone());
     let id = user(&st, "E103", "trainee", None).await;
-    let first = login::login(&st, req("E103", PASSWORD, None)).await.unwrap();
+    let first = login::login(&st, req("E103", PASSWORD, None)).await.unwrap().session;
     let first_session = session::resolve(&st.db, &st.config, &first).await.unwrap().unwrap().session_id;
 
-    let second = login::login(&st, req("E103", PASSWORD, Some(first_session))).await.unwrap();
+    let second = login::login(&st, req("E103", PASSWORD, Some(first_session))).await.unwrap().session;
     assert!(session::resolve(&st.db, &st.config, &first).await.unwrap().is_none(), "old token must die");
     let live = session::resolve(&st.db, &st.config, &second).await.unwrap().unwrap();
 
@@ -84,8 +84,8 @@ async fn login_rotates_and_logout_ends_the_session(pool: SqlitePool) {
 async fn idle_and_absolute_timeouts_end_sessions(pool: SqlitePool) {
     let st = state(pool.clone());
     user(&st, "E104", "trainee", None).await;
-    let idle = login::login(&st, req("E104", PASSWORD, None)).await.unwrap();
-    let absolute = login::login(&st, req("E104", PASSWORD, None)).await.unwrap();
+    let idle = login::login(&st, req("E104", PASSWORD, None)).await.unwrap().session;
+    let absolute = login::login(&st, req("E104", PASSWORD, None)).await.unwrap().session;
     let idle_secs = st.config.session_idle.as_secs() as i64;
 
     sqlx::query("update sessions set last_seen_at = last_seen_at - ? where token_hash = ?")
@@ -109,7 +109,7 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_login(pool: SqlitePool)
     let st = state(pool.clone());
     let admin = user(&st, "A1", "admin", None).await;
     let id = user(&st, "E105", "trainee", None).await;
-    let token = login::login(&st, req("E105", PASSWORD, None)).await.unwrap();
+    let token = login::login(&st, req("E105", PASSWORD, None)).await.unwrap().session;
 
     let actor = user::Actor { id: Some(admin), ip: "ip" };
     user::set_active(&st.db, actor, id, false).await.unwrap();
@@ -128,8 +128,8 @@ async fn password_change_and_reset(pool: SqlitePool) {
     let st = state(pool.clone());
     let admin = user(&st, "A2", "admin", None).await;
     let id = user(&st, "E106", "trainee", None).await;
-    let a = login::login(&st, req("E106", PASSWORD, None)).await.unwrap();
-    let b = login::login(&st, req("E106", PASSWORD, None)).await.unwrap();
+    let a = login::login(&st, req("E106", PASSWORD, None)).await.unwrap().session;
+    let b = login::login(&st, req("E106", PASSWORD, None)).await.unwrap().session;
     let a_session = session::resolve(&st.db, &st.config, &a).await.unwrap().unwrap().session_id;
 
     let wrong = login::change_password(&st, id, a_session, "bad-current", "river-candle-sketch", "ip").await;
@@ -172,7 +172,7 @@ async fn roles_and_team_scope_are_enforced(pool: SqlitePool) {
         let st = st.clone();
         let no = no.to_string();
         async move {
-            let t = login::login(&st, req(&no, PASSWORD, None)).await.unwrap();
+            let t = login::login(&st, req(&no, PASSWORD, None)).await.unwrap().session;
             session::resolve(&st.db, &st.config, &t).await.unwrap().unwrap()
         }
     };
@@ -201,4 +201,44 @@ async fn audit_log_cannot_be_edited_or_deleted(pool: SqlitePool) {
     assert!(sqlx::query("update audit_log set action = 'x'").execute(&pool).await.is_err());
     assert!(sqlx::query("delete from audit_log").execute(&pool).await.is_err());
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'user_created'").await, 1);
+}
+
+#[sqlx::test]
+async fn attackers_cannot_lock_the_owner_out_of_a_trusted_browser(pool: SqlitePool) {
+    let st = state(pool.clone());
+    user(&st, "E110", "trainee", None).await;
+    user(&st, "E111", "trainee", None).await;
+    let device = login::login(&st, req("E110", PASSWORD, None)).await.unwrap().new_device.expect("a device token");
+    let other_device = login::login(&st, req("E111", PASSWORD, None)).await.unwrap().new_device.unwrap();
+
+    // 21 wrong guesses from 7 addresses lock the account for every untrusted client.
+    for i in 0..21 {
+        let ip = format!("198.51.100.{}", i % 7);
+        let guess = LoginRequest { ip: &ip, ..req("E110", "wrong-guess-123", None) };
+        assert!(login::login(&st, guess).await.is_err());
+    }
+    let elsewhere = LoginRequest { ip: "203.0.113.9", ..req("E110", PASSWORD, None) };
+    assert!(matches!(login::login(&st, elsewhere).await, Err(AppError::RateLimited { .. })));
+    // Her own browser gets in, and keeps its cookie.
+    let hers = LoginRequest { ip: "203.0.113.9", device: Some(&device), ..req("E110", PASSWORD, None) };
+    assert!(login::login(&st, hers).await.unwrap().new_device.is_none());
+    // A device cookie of another account is no pass.
+    let borrowed = LoginRequest { ip: "203.0.113.9", device: Some(&other_device), ..req("E110", PASSWORD, None) };
+    assert!(matches!(login::login(&st, borrowed).await, Err(AppError::RateLimited { .. })));
+
+    // 31 failures from one office address lock the address for untrusted clients only.
+    for i in 0..31 {
+        let no = format!("nobody{i}");
+        let spray = LoginRequest { ip: "192.0.2.50", ..req(&no, "wrong-guess-123", None) };
+        assert!(login::login(&st, spray).await.is_err());
+    }
+    let colleague = LoginRequest { ip: "192.0.2.50", ..req("E111", PASSWORD, None) };
+    assert!(matches!(login::login(&st, colleague).await, Err(AppError::RateLimited { .. })));
+    let colleague = LoginRequest { ip: "192.0.2.50", device: Some(&other_device), ..req("E111", PASSWORD, None) };
+    assert!(login::login(&st, colleague).await.is_ok());
+
+    // An admin's password reset means the account may be in the wrong hands: no browser stays trusted.
+    let id = user::find_id(&st.db, "E111").await.unwrap();
+    user::reset_password(&st.db, &st.passwords, SYSTEM, id, "river-candle-sketch").await.unwrap();
+    assert_eq!(count(&pool, &format!("select count(*) from trusted_devices where user_id = {id}")).await, 0);
 }

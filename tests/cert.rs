@@ -239,7 +239,7 @@ async fn take_quiz(st: &AppState, who: &CurrentUser, quiz: i64, right: usize) {
 }
 
 async fn role_play(st: &AppState, w: &World, no: &str, levels: [u8; 2]) {
-    let id = run::open(&st.db, SYSTEM, &w.trainer, w.scenario, no, Mode::Live, false).await.unwrap();
+    let id = run::open(&st.db, SYSTEM, &w.trainer, w.scenario, no, Mode::Live, run::Raters::opener()).await.unwrap();
     let scores: Vec<ScoreInput> =
         levels.iter().map(|l| ScoreInput { level: Some(l.to_string()), comment: String::new() }).collect();
     run::rate(&st.db, SYSTEM, &w.trainer, id, &scores, "").await.unwrap();
@@ -681,4 +681,107 @@ async fn people_see_only_what_they_may(pool: SqlitePool) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn only_owners_and_admins_change_what_certification_requires(pool: SqlitePool) {
+    use floorready::api::cert::{AddRequirement, RemoveRequirement, SaveProgram};
+    use floorready::api::owners::AddOwner;
+    use floorready::api::roleplay::{ArchiveScenario, SaveRubric, SaveScenario};
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    user(&st, "T2", "trainer", None).await;
+    let post = |path: &'static str, cookie: String, body: String| {
+        let st = st.clone();
+        async move {
+            let req = form(path).header(header::COOKIE, cookie).body(Body::from(body)).unwrap();
+            let res = send(&st, req).await;
+            let status = res.status();
+            (status, body_text(res).await)
+        }
+    };
+    let (t1, t2, ad) = (sign_in(&st, "T1").await, sign_in(&st, "T2").await, sign_in(&st, "AD").await);
+    let fields = |id: i64, name: &str| {
+        format!("id={id}&name={name}&position={POSITION}&level_id=1&validity_days=365&window_days=60")
+    };
+
+    // T1 makes a program and owns it.
+    let (status, text) = post(SaveProgram::PATH, t1.clone(), fields(0, "Mine")).await;
+    assert!(status.is_success(), "{status} {text}");
+    let mine: i64 = sqlx::query_scalar("select max(id) from programs").fetch_one(&pool).await.unwrap();
+    // Another trainer may neither change it nor lower what it asks for.
+    assert_eq!(post(SaveProgram::PATH, t2.clone(), fields(mine, "Lowered")).await.0, StatusCode::FORBIDDEN);
+    let add = format!("program_id={mine}&phase=initial&target=course:{}", w.course);
+    assert_eq!(post(AddRequirement::PATH, t2.clone(), add.clone()).await.0, StatusCode::FORBIDDEN);
+    assert!(post(AddRequirement::PATH, t1.clone(), add).await.0.is_success());
+    let req: i64 = sqlx::query_scalar("select max(id) from program_requirements").fetch_one(&pool).await.unwrap();
+    let remove = format!("program_id={mine}&requirement_id={req}");
+    assert_eq!(post(RemoveRequirement::PATH, t2.clone(), remove.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(post(SaveProgram::PATH, t2.clone(), fields(w.program, "Lowered")).await.0, StatusCode::FORBIDDEN);
+    let add_owner = format!("what=program&id={mine}&employee_no=T2");
+    assert_eq!(post(AddOwner::PATH, t2.clone(), add_owner.clone()).await.0, StatusCode::FORBIDDEN);
+    // An admin may; the owner names T2 a co-owner, who then may.
+    assert!(post(SaveProgram::PATH, ad.clone(), fields(mine, "Renamed")).await.0.is_success());
+    assert!(post(AddOwner::PATH, t1.clone(), add_owner).await.0.is_success());
+    assert!(post(SaveProgram::PATH, t2.clone(), fields(mine, "Shared")).await.0.is_success());
+    assert!(post(RemoveRequirement::PATH, t2.clone(), remove).await.0.is_success());
+    let name: String =
+        sqlx::query_scalar("select name from programs where id = ?").bind(mine).fetch_one(&pool).await.unwrap();
+    assert_eq!(name, "Shared");
+
+    // Every change is in the audit chain with what it was and what it became.
+    let details: Vec<String> = sqlx::query_scalar(
+        "select detail from audit_log where subject_type = 'program' and subject_id = ? order by id",
+    )
+    .bind(mine)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let saved: Vec<serde_json::Value> = details
+        .iter()
+        .filter_map(|d| serde_json::from_str(d).ok())
+        .filter(|v: &serde_json::Value| v["after"]["name"].is_string())
+        .collect();
+    assert_eq!(saved.len(), 3, "{details:?}");
+    assert_eq!(
+        (saved[1]["before"]["name"].as_str(), saved[1]["after"]["name"].as_str()),
+        (Some("Mine"), Some("Renamed"))
+    );
+    let removed: serde_json::Value = serde_json::from_str(details.last().unwrap()).unwrap();
+    assert_eq!((removed["before"].as_array().unwrap().len(), removed["after"].as_array().unwrap().len()), (1, 0));
+    assert!(matches!(audit::verify(&st.db).await.unwrap(), Chain::Intact(_)));
+
+    // Rubrics and scenarios: their owners (here T1) and admins only.
+    let t1_id = users::find_id(&st.db, "T1").await.unwrap();
+    let as_t1 = floorready::server::user::Actor { id: Some(t1_id), ip: "t" };
+    let rows = vec![CriterionInput {
+        name: "manner".into(),
+        weight: "1".into(),
+        levels: "poor\ngood".into(),
+        ..Default::default()
+    }];
+    let rubric = rp::save_rubric(&st.db, as_t1, None, "T1's rubric", &rows).await.unwrap();
+    let scenario = rp::save_scenario(
+        &st.db,
+        as_t1,
+        None,
+        rp::scenario_fields(&st.db, w.scenario)
+            .await
+            .map(|mut f| {
+                f.rubric_id = rubric;
+                f
+            })
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let rubric_form = format!("id={rubric}&name=Lowered&criteria[0][name]=manner&criteria[0][weight]=1&criteria[0][levels]=a%0Ab&criteria[0][pass_level]=0");
+    assert_eq!(post(SaveRubric::PATH, t2.clone(), rubric_form.clone()).await.0, StatusCode::FORBIDDEN);
+    assert!(post(SaveRubric::PATH, t1.clone(), rubric_form).await.0.is_success());
+    let scenario_form = format!(
+        "id={scenario}&title=Lowered&channel=phone&situation=S&time_box_minutes=10&rubric_id={rubric}&pass_percent=0&rule=average"
+    );
+    assert_eq!(post(SaveScenario::PATH, t2.clone(), scenario_form.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(post(ArchiveScenario::PATH, t2.clone(), format!("id={scenario}")).await.0, StatusCode::FORBIDDEN);
+    assert!(post(SaveScenario::PATH, ad.clone(), scenario_form).await.0.is_success());
 }

@@ -27,6 +27,7 @@ async fn login_page_has_security_headers_and_a_nonce_csp(pool: SqlitePool) {
     let csps: Vec<String> =
         h.get_all(header::CONTENT_SECURITY_POLICY).iter().map(|v| v.to_str().unwrap().to_string()).collect();
     assert!(csps.iter().any(|c| c.contains("frame-ancestors 'none'")), "{csps:?}");
+    assert!(csps.iter().any(|c| c.contains("base-uri 'none'") && c.contains("form-action 'self'")), "{csps:?}");
     let page_csp = csps.iter().find(|c| c.contains("script-src")).expect("page CSP");
     let nonce = page_csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
     let html = body_text(res).await;
@@ -193,4 +194,57 @@ fn pages_render_while_other_routers_are_built() {
             t.await.unwrap();
         }
     });
+}
+
+#[sqlx::test]
+async fn a_bad_next_after_sign_in_goes_home_and_never_panics(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E9", "trainee", None).await;
+    // Form-encoded: the server sees a CR LF, a tab, and a literal `%09` in `next`.
+    for next in ["/x%0D%0ASet-Cookie:%20evil=1", "/%09/evil.example/", "/%2509/evil.example/", "//evil.example"] {
+        let body = format!("login=E9&password={PASSWORD}&next={next}");
+        let req = form(Login::PATH).header(header::ACCEPT, "text/html").body(Body::from(body)).unwrap();
+        let res = send(&st, req).await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "{next}: {}", res.status());
+        assert_eq!(res.headers().get(header::LOCATION).expect("a redirect"), "/", "{next}");
+        let cookies: Vec<_> = res.headers().get_all(header::SET_COOKIE).iter().collect();
+        assert!(cookies.iter().all(|c| !c.to_str().unwrap().contains("evil")), "{cookies:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_not_a_dropped_connection() {
+    use tower::ServiceExt;
+    let app = axum::Router::new()
+        .route("/boom", axum::routing::get(|| async { panic!("boom") as &'static str }))
+        .layer(floorready::server::http::catch_panic());
+    let res = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[sqlx::test]
+async fn the_sign_in_page_sets_a_device_cookie_that_outlasts_an_address_lock(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E12", "trainee", None).await;
+    let body = format!("login=E12&password={PASSWORD}");
+    let res = send(&st, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    let device = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("floorready_device="))
+        .expect("device cookie");
+    assert!(device.contains("HttpOnly") && device.contains("SameSite=Lax") && device.contains("Max-Age="), "{device}");
+    let device = device.split(';').next().unwrap().to_string();
+    // Every request here comes from one address: spraying from it locks the address.
+    for i in 0..31 {
+        let spray = format!("login=nobody{i}&password=wrong-guess-123");
+        send(&st, form(Login::PATH).body(Body::from(spray)).unwrap()).await;
+    }
+    let untrusted = send(&st, form(Login::PATH).body(Body::from(body.clone())).unwrap()).await;
+    assert_eq!(untrusted.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(untrusted.headers().get(header::RETRY_AFTER).is_some());
+    let trusted = send(&st, form(Login::PATH).header(header::COOKIE, &device).body(Body::from(body)).unwrap()).await;
+    assert_eq!(trusted.status(), StatusCode::OK);
 }

@@ -4,6 +4,8 @@ mod common;
 
 use std::io::Cursor;
 
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use calamine::{Reader, Xlsx};
 use common::*;
 use floorready::error::{AppError, RowError};
@@ -188,6 +190,61 @@ async fn who_may_see_edit_and_mark(pool: SqlitePool) {
 }
 
 #[sqlx::test]
+async fn a_trainee_sees_their_own_record_and_no_classmates_or_budget(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let t1 = user(&st, "T1", "trainer", None).await;
+    let e1 = user(&st, "E1", "trainee", Some(site)).await;
+    let e2 = user(&st, "E2", "trainee", Some(site)).await;
+    user(&st, "E3", "trainee", Some(other)).await;
+    let m1 = user(&st, "M1", "manager", None).await;
+    let input = user::UserInput {
+        email: "m1@example.com".into(),
+        employee_no: "M1".into(),
+        display_name: "User M1".into(),
+        roles: vec!["manager".into()],
+        ..Default::default()
+    };
+    user::update(&st.db, SYSTEM, m1, &input, None, &[site]).await.unwrap();
+    let id = plan::create(&st.db, SYSTEM, t1, &plan_fields()).await.unwrap();
+    let s = plan::add_session(&st.db, id, &session("2026-12-01", "09:00", "10:00", "T1")).await.unwrap();
+    plan::enroll_numbers(&st.db, SYSTEM, id, "E1 E2 E3").await.unwrap();
+    plan::mark(&st.db, SYSTEM, s, e1, Attendance::Present).await.unwrap();
+    plan::mark(&st.db, SYSTEM, s, e2, Attendance::Absent).await.unwrap();
+
+    let mine = plan::detail(&st.db, &current(&st, "E1").await, id).await.unwrap();
+    assert_eq!(mine.members.iter().map(|m| m.employee_no.as_str()).collect::<Vec<_>>(), ["E1"]);
+    assert_eq!(mine.attendance_percent, Some(100), "the rate shown is their own");
+    assert_eq!((mine.fields.budget_planned_cents, mine.sees_records), (0, false));
+    let e1_user = current(&st, "E1").await;
+    assert_eq!(export::record_rows(&st.db, &e1_user, id).await.unwrap_err(), AppError::Forbidden);
+
+    // The manager of Shanghai sees its two members, not Beijing's.
+    let manager = plan::detail(&st.db, &current(&st, "M1").await, id).await.unwrap();
+    assert_eq!(manager.members.len(), 2);
+    assert!(manager.sees_records && manager.fields.budget_planned_cents == 500_000);
+    let rows = export::record_rows(&st.db, &current(&st, "M1").await, id).await.unwrap();
+    assert!(rows.iter().all(|r| r.employee_no != "E3"), "another site's member");
+    let trainer = plan::detail(&st.db, &current(&st, "T1").await, id).await.unwrap();
+    assert_eq!(trainer.members.len(), 3);
+
+    // Through the real routes: the page's data and the downloads.
+    let cookie = sign_in(&st, "E1").await;
+    for path in [format!("/plans/{id}/record.csv"), format!("/plans/{id}/record.xlsx")] {
+        let res = send(&st, Request::get(&path).header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let res =
+        send(&st, Request::get(format!("/plans/{id}")).header(header::COOKIE, &cookie).body(Body::empty()).unwrap())
+            .await;
+    let html = body_text(res).await;
+    assert!(html.contains("User E1") && !html.contains("User E2") && !html.contains("User E3"), "{html}");
+    assert!(html.contains("投诉处理") || html.contains("plans"), "the plan page rendered");
+    assert!(!html.contains("5000.00"), "no budget on a trainee's page");
+}
+
+#[sqlx::test]
 async fn record_form_exports_parse(pool: SqlitePool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
@@ -199,7 +256,7 @@ async fn record_form_exports_parse(pool: SqlitePool) {
     plan::enroll_numbers(&st.db, SYSTEM, id, "E1 E2").await.unwrap();
     plan::mark(&st.db, SYSTEM, s1, e1, Attendance::Late).await.unwrap();
 
-    let rows = export::record_rows(&st.db, id).await.unwrap();
+    let rows = export::record_rows(&st.db, &current(&st, "T1").await, id).await.unwrap();
     assert_eq!(rows.len(), 4, "2 sessions × 2 trainees");
 
     let csv = export::csv(Locale::ZhCn, &rows).unwrap();

@@ -583,7 +583,54 @@ async fn a_plan_shows_its_members_post_test_results(pool: SqlitePool) {
 
     let detail = plan::detail(&st.db, &t1, p).await.unwrap();
     assert_eq!((detail.members[0].post_test_percent, detail.members[0].post_test_passed), (Some(100), Some(true)));
-    let rows = export::record_rows(&st.db, p).await.unwrap();
+    let rows = export::record_rows(&st.db, &t1, p).await.unwrap();
     let csv = String::from_utf8(export::csv(Locale::En, &rows).unwrap()).unwrap();
     assert!(csv.contains("Courses 0/1; Post-test 100% Passed"), "{csv}");
+}
+
+#[sqlx::test]
+async fn nobody_takes_a_graded_attempt_of_a_quiz_whose_key_they_can_read(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    // A shared bank made by T2: T2 edits it; T1 (another trainer) does not.
+    user(&st, "TE", "trainer,trainee", None).await;
+    let t2 = current(&st, "T2").await;
+    let shared = quiz::create_bank(&st.db, SYSTEM, &t2, None, "共享题库").await.unwrap();
+    quiz::import_gift(&st.db, SYSTEM, shared, "::S1:: Shared statement. {T}\n").await.unwrap();
+    let t1 = current(&st, "T1").await;
+    assert_eq!(quiz::require_bank(&st.db, &t1, shared).await.unwrap_err(), AppError::Forbidden, "not an editor");
+    assert!(quiz::require_bank(&st.db, &t2, shared).await.is_ok());
+    let trainer = current(&st, "T1").await;
+    let q = authoring::create(&st.db, SYSTEM, &trainer, s.course, &quiz_fields(QuizKind::Practice)).await.unwrap();
+    authoring::add_draw(&st.db, q, shared, "", "", 1).await.unwrap();
+    authoring::set_published(&st.db, SYSTEM, q, true).await.unwrap();
+    enroll::by_employee_numbers(&st.db, SYSTEM, s.course, "TE").await.unwrap();
+    let te = current(&st, "TE").await;
+
+    // TE, a trainer in training, starts the quiz while not an editor of its bank...
+    let attempt_id = attempt::start(&st.db, SYSTEM, &te, q).await.unwrap();
+    // ...and is made an editor mid-attempt: the bank stays closed to them until the attempt ends.
+    floorready::server::owners::add(&st.db, SYSTEM, floorready::model::owners::Owned::SharedBank, shared, "TE")
+        .await
+        .unwrap();
+    assert_eq!(quiz::require_bank(&st.db, &te, shared).await.unwrap_err(), AppError::Forbidden);
+    let te_cookie = sign_in(&st, "TE").await;
+    let (status, _) = call(&st, GetBank::PATH, &te_cookie, format!("id={shared}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let export = Request::get(format!("/banks/{shared}/export.gift")).header(header::COOKIE, &te_cookie);
+    assert_eq!(send(&st, export.body(Body::empty()).unwrap()).await.status(), StatusCode::FORBIDDEN);
+    attempt::submit(&st.db, SYSTEM, &te, attempt_id).await.unwrap();
+    // Now an editor who can read the key: no further graded attempt, and the intro says why.
+    assert!(quiz::require_bank(&st.db, &te, shared).await.is_ok());
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &te, q).await.unwrap_err(),
+        AppError::validation("quiz", "error.quiz_key_reader")
+    );
+    assert_eq!(attempt::intro(&st.db, &te, q).await.unwrap().blocked.as_deref(), Some("error.quiz_key_reader"));
+    // The course's own authors read every key of its quizzes.
+    enroll::by_employee_numbers(&st.db, SYSTEM, s.course, "T1").await.unwrap();
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &t1, s.quiz).await.unwrap_err(),
+        AppError::validation("quiz", "error.quiz_key_reader")
+    );
 }

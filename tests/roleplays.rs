@@ -151,7 +151,18 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     // (4/4·1 + 2/4·2 + 3/4·3 + 2/2·2) / 8 = 78.125% ≥ 75, policy facts at its pass level.
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    // T1 opens it and assigns T2 to rate it.
+    let a =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters { first: Some("T2"), second: None })
+            .await
+            .unwrap();
+    let t3 = current(&st, "T3").await;
+    assert_eq!(run::rate(&st.db, SYSTEM, &t3, a, &scores(&[4, 4, 4, 2], ""), "").await, Err(AppError::Forbidden));
+    assert_eq!(
+        run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await,
+        Err(AppError::Forbidden),
+        "the opener assigned it to T2"
+    );
     run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[4, 2, 3, 2], "ok"), "fine").await.unwrap();
     let v = run::view(&st.db, &s.e1, a).await.unwrap();
     assert_eq!(v.status, Status::Final);
@@ -159,7 +170,7 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert!((r.percent - 78.125).abs() < 1e-9 && r.passed, "{r:?}");
 
     // Everything perfect but policy facts at 2: 81.25% and still a fail.
-    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 2, 2], ""), "").await.unwrap();
     let r = run::view(&st.db, &s.e1, b).await.unwrap().result.unwrap();
     assert!((r.percent - 81.25).abs() < 1e-9);
@@ -170,7 +181,7 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert_eq!(stored, (81.25, 0), "the result is stored with the role-play");
 
     // Bad ratings name the problem and store nothing.
-    let c = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    let c = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     let mut missing = scores(&[4, 4, 4, 2], "");
     missing[1].level = None;
     for (bad, key) in [
@@ -190,7 +201,8 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
 async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, true).await.unwrap();
+    let a =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
     run::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
 
@@ -215,13 +227,15 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
     assert!(v.facts.is_some(), "the facts are shown once the result is final");
     assert!(!v.can_self_assess, "the self-assessment is done");
 
-    // A third trainer finds it final; a rater cannot rate twice.
+    // A third trainer is not a rater it names; a named rater finds it final; nobody rates twice.
     let t3 = current(&st, "T3").await;
+    assert_eq!(run::rate(&st.db, SYSTEM, &t3, a, &scores(&[1, 1, 1, 1], ""), "").await, Err(AppError::Forbidden));
     assert_eq!(
-        run::rate(&st.db, SYSTEM, &t3, a, &scores(&[1, 1, 1, 1], ""), "").await,
+        run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[1, 1, 1, 1], ""), "").await,
         Err(AppError::Conflict { field: "rating".into() })
     );
-    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, true).await.unwrap();
+    let b =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[1, 1, 1, 1], ""), "").await.unwrap();
     assert_eq!(
         run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 4, 2], ""), "").await,
@@ -230,7 +244,8 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
 
     // The lower-score rule takes the failing rater's result.
     sqlx::query("update scenarios set second_rater_rule = 'lower'").execute(&pool).await.unwrap();
-    let c = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, true).await.unwrap();
+    let c =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, c, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t2, c, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
     let r = run::view(&st.db, &s.t1, c).await.unwrap().result.unwrap();
@@ -247,7 +262,7 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
 async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     let rubric: i64 = count(&pool, "select id from rubrics").await;
     let mut rows = rubric_rows();
     rows.push(row("follow-up", "1", false, "", 3));
@@ -256,8 +271,8 @@ async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Sqli
     assert_eq!((d.version_no, d.criteria.len(), d.name.as_str()), (2, 5, "After-sales v2"));
     // The role-play opened before still scores on four criteria.
     assert_eq!(run::view(&st.db, &s.t2, a).await.unwrap().criteria.len(), 4);
-    run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
-    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
+    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     assert_eq!(run::view(&st.db, &s.t2, b).await.unwrap().criteria.len(), 5);
     assert_eq!(count(&pool, "select count(*) from rubric_versions").await, 2);
 }
@@ -266,7 +281,7 @@ async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Sqli
 async fn written_mode_needs_the_replies_before_rating(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, false).await.unwrap();
+    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, run::Raters::opener()).await.unwrap();
     let v = run::view(&st.db, &s.e1, a).await.unwrap();
     assert_eq!((v.status, v.can_reply, v.customer_turns.len()), (Status::AwaitingTranscript, true, 2));
     assert!(matches!(
@@ -293,7 +308,7 @@ async fn written_mode_needs_the_replies_before_rating(pool: SqlitePool) {
     // A scenario without customer turns cannot run in writing.
     sqlx::query("update scenarios set customer_turns = ''").execute(&pool).await.unwrap();
     assert!(matches!(
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, false).await,
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, run::Raters::opener()).await,
         Err(AppError::Validation { key, .. }) if key == "error.roleplay_no_turns"
     ));
 }
@@ -304,12 +319,15 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
     let s = setup(&st, SecondRaterRule::Average).await;
     user(&st, "TE", "trainer,trainee", None).await;
     let te = current(&st, "TE").await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
-    let mine = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "TE", Mode::Live, false).await.unwrap();
+    let a =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters { first: Some("T2"), second: None })
+            .await
+            .unwrap();
+    let mine = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "TE", Mode::Live, run::Raters::opener()).await.unwrap();
     let rating = format!("id={a}&scores[0][level]=4&scores[1][level]=4&scores[2][level]=4&scores[3][level]=2");
 
-    // Through the router: the trainee, a manager and an admin may not rate.
-    for who in ["E1", "M1", "AD"] {
+    // Through the router: the trainee, a manager, an admin and a trainer it does not name may not rate.
+    for who in ["E1", "M1", "AD", "T3", "T1"] {
         let cookie = sign_in(&st, who).await;
         let (status, _) = call(&st, RateRoleplay::PATH, &cookie, rating.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who} may not rate");
@@ -317,7 +335,7 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
     // A trainer may not rate their own role-play as trainee, nor open one for themselves.
     assert_eq!(run::rate(&st.db, SYSTEM, &te, mine, &scores(&[4, 4, 4, 2], ""), "").await, Err(AppError::Forbidden));
     assert!(matches!(
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "T1", Mode::Live, false).await,
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "T1", Mode::Live, run::Raters::opener()).await,
         Err(AppError::Validation { key, .. }) if key == "error.roleplay_own"
     ));
     // Nobody assesses themselves on another's role-play.
@@ -361,7 +379,8 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
 async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, true).await.unwrap();
+    let a =
+        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
 
     let e1 = sign_in(&st, "E1").await;
@@ -376,6 +395,13 @@ async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
     assert_no_secrets("the role-play page (HTML and hydration data)", &html, SECRETS);
     let list = page(&st, "/roleplays", &e1).await;
     assert_no_secrets("the list page", &list, SECRETS);
+
+    // A self-assessment shows levels only until the result is final: a total would reveal the weights.
+    run::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
+    let (_, text) = call(&st, GetRoleplay::PATH, &e1, format!("id={a}")).await;
+    let view: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(view["self_rating"]["levels"].is_array(), "{text}");
+    assert!(view["self_rating"].get("percent").is_none(), "no weighted total before the result: {text}");
 
     // The second rater's page, before they rate, shows the key but not the first rating.
     let t2 = sign_in(&st, "T2").await;
@@ -407,7 +433,7 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     );
 
     // The self-assessment form from the trainee, with comments per criterion.
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, false).await.unwrap();
+    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     let e1 = sign_in(&st, "E1").await;
     let body = format!(
         "id={a}&scores[0][level]=3&scores[0][comment]=ok&scores[1][level]=2&scores[1][comment]=\
@@ -429,15 +455,17 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
         rp::save_rubric(&st.db, SYSTEM, None, "Three levels", &[row("facts", "1", false, "", 3)]).await.unwrap();
     let scenario = rp::save_scenario(&st.db, SYSTEM, None, scenario(rubric, SecondRaterRule::Average)).await.unwrap();
     for (x, y) in [(0u8, 0u8), (0, 1), (1, 1), (2, 2)] {
-        let id = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, true).await.unwrap();
+        let id =
+            run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
         // T2 rates first sometimes: the pair is the same whoever was first.
         run::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[y], ""), "").await.unwrap();
         run::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[x], ""), "").await.unwrap();
     }
     // A single-rated role-play and a half-rated one do not count.
-    let one = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, false).await.unwrap();
+    let one = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, one, &scores(&[2], ""), "").await.unwrap();
-    let half = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, true).await.unwrap();
+    let half =
+        run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
     run::rate(&st.db, SYSTEM, &s.t1, half, &scores(&[0], ""), "").await.unwrap();
 
     let rows = calibration::report(&st.db, 0.6).await.unwrap();

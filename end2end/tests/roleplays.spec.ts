@@ -41,7 +41,7 @@ test('a trainer writes a rubric and a scenario, two trainers score blind, the tr
 
   // Open a live role-play for Zhang Wei with a blind second rater.
   await page.locator('input[name=employee_no]').fill(TRAINEE.login);
-  await page.locator('input[name=second_rater]').check();
+  await page.locator('input[name=second_rater]').fill('T1002');
   await page.getByRole('button', { name: 'Open role-play' }).click();
   await expect(page).toHaveURL(/\/roleplay\/\d+$/);
   const url = new URL(page.url()).pathname;

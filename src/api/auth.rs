@@ -13,13 +13,32 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     Ok(cx.auth.user.as_ref().map(|u| u.me()))
 }
 
-/// Only same-site paths are followed after login, never another host.
+/// Only same-site paths are followed after login: a path that starts with one `/`, with no
+/// control characters or whitespace (browsers drop tabs and newlines, so `/\t/evil.example` is
+/// `//evil.example`) and no `\`, in its raw form or percent-decoded (the browser decodes). A bad
+/// one goes home, never into a header.
 #[cfg(feature = "ssr")]
 fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
+    fn acceptable(path: &str, raw: bool) -> bool {
+        let mut chars = path.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/'))
+            && !path.chars().any(|c| c.is_control() || c == '\\' || (raw && c.is_whitespace()))
     }
+    let Some(n) = next.filter(|n| n.len() <= 2000 && acceptable(n, true)) else { return "/" };
+    // Decoded until it stops changing, so `%252F` counts as the `/` it becomes.
+    let mut decoded = n.to_string();
+    for _ in 0..4 {
+        let once = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
+        if once == decoded {
+            return n;
+        }
+        if !acceptable(&once, false) {
+            return "/";
+        }
+        decoded = once;
+    }
+    "/"
 }
 
 #[server]
@@ -32,11 +51,19 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         ip: &cx.auth.ip,
         user_agent: &ua,
         previous_session: cx.auth.user.as_ref().map(|u| u.session_id),
+        device: cx.cookie(crate::server::auth::device::cookie_name(&cx.state.config)),
     };
-    let token = cx.fail_with(svc::login(&cx.state, request).await)?;
+    let signed_in = cx.fail_with(svc::login(&cx.state, request).await)?;
     let res = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = crate::server::auth::session::cookie(&cx.state.config, Some(&token));
+    let cookie = crate::server::auth::session::cookie(&cx.state.config, Some(&signed_in.session));
     res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
+    if let Some(device) = &signed_in.new_device {
+        let cookie = crate::server::auth::device::cookie(&cx.state.config, device);
+        res.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+        );
+    }
     leptos_axum::redirect(safe_next(next.as_deref()));
     Ok(())
 }
@@ -99,10 +126,26 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/admin/users?q=li")), "/admin/users?q=li");
-        assert_eq!(safe_next(Some("//evil.example/")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("")), "/");
+        assert_eq!(safe_next(Some("/admin/users?q=%E6%9D%8E")), "/admin/users?q=%E6%9D%8E");
+        assert_eq!(safe_next(Some("/admin/users?q=li%20na")), "/admin/users?q=li%20na");
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "",
+            "/x\r\nSet-Cookie: a=b",
+            "/x%0D%0ASet-Cookie:%20a=b",
+            "/\t/evil.example/",
+            "/%09/evil.example/",
+            "/%2F/evil.example/",
+            "/%2f%2fevil.example/",
+            "/%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/a b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

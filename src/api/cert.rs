@@ -11,6 +11,7 @@ use crate::model::cert::{
 #[cfg(feature = "ssr")]
 use crate::{
     model::cert::{Decision, Phase, ProgramFields, ReqKind},
+    model::owners::Owned,
     model::user::Role,
     server::{cert as svc, ctx::Ctx, now},
 };
@@ -53,7 +54,11 @@ pub async fn save_program(
     #[server(default)] manager_cycle_days: String,
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "save_program")?;
+    if id > 0 {
+        cx.owner(Owned::Program, id, "save_program").await?;
+    } else {
+        cx.role(AUTHORS, "save_program")?;
+    }
     let fields = cx.fail_with((|| {
         Ok(ProgramFields {
             name,
@@ -81,7 +86,7 @@ pub async fn add_requirement(
     #[server(default)] min_percent: String,
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "add_requirement")?;
+    cx.owner(Owned::Program, program_id, "add_requirement").await?;
     let parsed = (|| {
         let phase = Phase::parse(&phase).ok_or_else(|| AppError::validation("phase", "error.choice_unknown"))?;
         let (kind, id) =
@@ -96,7 +101,7 @@ pub async fn add_requirement(
 #[server]
 pub async fn remove_requirement(program_id: i64, requirement_id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "remove_requirement")?;
+    cx.owner(Owned::Program, program_id, "remove_requirement").await?;
     cx.fail_with(svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await)
 }
 

@@ -11,6 +11,7 @@ use crate::model::roleplay::{
 
 #[cfg(feature = "ssr")]
 use crate::{
+    model::owners::Owned,
     model::roleplay::{Channel, Mode, ScenarioFields, SecondRaterRule},
     model::user::Role,
     server::{ctx::Ctx, roleplay as svc},
@@ -48,7 +49,11 @@ pub async fn save_rubric(
     #[server(default)] criteria: Vec<CriterionInput>,
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "save_rubric")?;
+    if id > 0 {
+        cx.owner(Owned::Rubric, id, "save_rubric").await?;
+    } else {
+        cx.role(AUTHORS, "save_rubric")?;
+    }
     let id = (id > 0).then_some(id);
     let id = cx.fail_with(svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await)?;
     leptos_axum::redirect(&format!("/trainer/rubrics/{id}?saved=1"));
@@ -112,7 +117,11 @@ pub async fn save_scenario(
     #[server(default)] course_ids: Vec<i64>,
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "save_scenario")?;
+    if id > 0 {
+        cx.owner(Owned::Scenario, id, "save_scenario").await?;
+    } else {
+        cx.role(AUTHORS, "save_scenario")?;
+    }
     let fields = cx.fail_with((|| {
         Ok(ScenarioFields {
             title,
@@ -141,7 +150,7 @@ pub async fn save_scenario(
 #[server]
 pub async fn archive_scenario(id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "archive_scenario")?;
+    cx.owner(Owned::Scenario, id, "archive_scenario").await?;
     cx.fail_with(svc::archive_scenario(&cx.state.db, cx.actor(), id).await)?;
     leptos_axum::redirect("/trainer/scenarios");
     Ok(())
@@ -152,13 +161,15 @@ pub async fn open_roleplay(
     scenario_id: i64,
     employee_no: String,
     mode: String,
-    #[server(default)] second_rater: Option<String>,
+    #[server(default)] rater: String,
+    #[server(default)] second_rater: String,
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "open_roleplay")?;
     let mode = cx.fail_with(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
-    let two = second_rater.is_some_and(|v| !v.is_empty());
-    let id = cx.fail_with(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, two).await)?;
+    let raters = svc::run::Raters { first: Some(&rater), second: Some(&second_rater) };
+    let id =
+        cx.fail_with(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}"));
     Ok(())
 }
@@ -178,7 +189,7 @@ pub async fn get_roleplay(id: i64) -> Result<RoleplayView, AppError> {
     cx.fail_with(svc::run::view(&cx.state.db, me, id).await)
 }
 
-/// A trainer's rating; only trainers score, never their own role-play.
+/// A rating by one of the raters the role-play names, never by its trainee.
 #[server]
 pub async fn rate_roleplay(
     id: i64,

@@ -1,3 +1,5 @@
 pub mod error_note;
 pub mod nav;
+pub mod owners;
 pub mod require;
+pub mod text_area;

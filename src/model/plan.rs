@@ -138,6 +138,9 @@ pub struct PlanDetail {
     pub attendance_percent: Option<u32>,
     /// Whether the caller may edit the plan (the page hides forms otherwise; the server checks again).
     pub can_edit: bool,
+    /// Whether the caller sees other members' records, the budget and the record form; a member
+    /// who does not gets only their own row in `members`, and no budget.
+    pub sees_records: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

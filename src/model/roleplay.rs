@@ -240,7 +240,10 @@ pub struct RatingView {
     pub levels: Vec<u8>,
     pub comments: Vec<String>,
     pub overall: String,
-    pub percent: f64,
+    /// The weighted total. Absent from a self-assessment until the result is final: with the
+    /// levels it would reveal the rubric's hidden weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
     pub submitted_at: i64,
 }
 

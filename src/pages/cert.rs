@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::cert::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, StatusView};
 use crate::model::user::{Me, Role};
@@ -143,7 +144,7 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
                             {Decision::ALL.iter().map(|d| view! { <option value=d.as_str()>{tr(d.label_key())}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>{tr("cert.reason")}<textarea name="reason" rows="3" required minlength="3" maxlength="1000"></textarea></label>
+                    <label>{tr("cert.reason")}<TextArea {..} name="reason" rows="3" required=true minlength="3" maxlength="1000"/></label>
                     <button type="submit" class="primary">{tr("cert.record_decision")}</button>
                 </ActionForm>
             </section>

@@ -6,6 +6,7 @@ use crate::api::plan::*;
 use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::plan::{Attendance, Method, PlanDetail, PlanFields};
 use crate::model::user::{Me, Role};
@@ -75,14 +76,14 @@ fn PlanFieldsForm(fields: PlanFields) -> impl IntoView {
         .collect_view();
     view! {
         <label>{tr("field.title")}<input name="title" value=fields.title required maxlength="200"/></label>
-        <label>{tr("field.purpose")}<textarea name="purpose" rows="2">{fields.purpose}</textarea></label>
+        <label>{tr("field.purpose")}<TextArea value=fields.purpose {..} name="purpose" rows="2"/></label>
         <fieldset><legend>{tr("field.methods")}</legend>{methods}</fieldset>
         <label>{tr("field.audience_positions")}<input name="audience_positions" value=fields.audience_positions/></label>
         <div class="row">
             <label>{tr("field.hire_from")}<input type="date" name="hire_from" value=fields.hire_from.unwrap_or_default()/></label>
             <label>{tr("field.hire_to")}<input type="date" name="hire_to" value=fields.hire_to.unwrap_or_default()/></label>
         </div>
-        <label>{tr("field.materials")}<textarea name="materials" rows="2">{fields.materials}</textarea></label>
+        <label>{tr("field.materials")}<TextArea value=fields.materials {..} name="materials" rows="2"/></label>
         <label>{tr("field.venue")}<input name="venue" value=fields.venue/></label>
         <div class="row">
             <label>{tr("field.budget_planned")}<input name="budget_planned" inputmode="decimal" value=yuan(fields.budget_planned_cents)/></label>
@@ -208,9 +209,11 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
         <div class="row">
             <h1>{f.title.clone()}</h1>
             <div class="row">
-                <a class="button" href=format!("/plans/{id}/print")>{tr("plans.print")}</a>
-                <a class="button" href=format!("/plans/{id}/record.csv") download>"CSV"</a>
-                <a class="button" href=format!("/plans/{id}/record.xlsx") download>"XLSX"</a>
+                {p.sees_records.then(|| view! {
+                    <a class="button" href=format!("/plans/{id}/print")>{tr("plans.print")}</a>
+                    <a class="button" href=format!("/plans/{id}/record.csv") download>"CSV"</a>
+                    <a class="button" href=format!("/plans/{id}/record.xlsx") download>"XLSX"</a>
+                })}
                 <a class="button" href=format!("/plans/{id}/schedule.ics") download>{tr("plans.calendar")}</a>
             </div>
         </div>
@@ -221,9 +224,12 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                 <dt>{tr("field.audience_positions")}</dt><dd>{f.audience_positions.clone()}</dd>
                 <dt>{tr("field.materials")}</dt><dd>{f.materials.clone()}</dd>
                 <dt>{tr("field.venue")}</dt><dd>{f.venue.clone()}</dd>
-                <dt>{tr("field.budget_planned")}</dt><dd>{yuan(f.budget_planned_cents)}</dd>
-                <dt>{tr("field.budget_actual")}</dt><dd>{yuan(f.budget_actual_cents)}</dd>
-                <dt>{tr("plans.attendance_rate")}</dt><dd class="rate">{percent(p.attendance_percent)}</dd>
+                {p.sees_records.then(|| view! {
+                    <dt>{tr("field.budget_planned")}</dt><dd>{yuan(f.budget_planned_cents)}</dd>
+                    <dt>{tr("field.budget_actual")}</dt><dd>{yuan(f.budget_actual_cents)}</dd>
+                })}
+                <dt>{tr(if p.sees_records { "plans.attendance_rate" } else { "plans.my_attendance" })}</dt>
+                <dd class="rate">{percent(p.attendance_percent)}</dd>
             </dl>
             <h3>{tr("plans.courses")}</h3>
             <ul>{courses}</ul>
@@ -234,7 +240,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                 <th>{tr("record.instructor")}</th><th></th></tr></thead>
             <tbody>{sessions}</tbody>
         </table>
-        <h2>{tr("plans.members")}</h2>
+        <h2>{tr(if p.sees_records { "plans.members" } else { "plans.my_record" })}</h2>
         <table class="list members">
             <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("plans.attendance_rate")}</th><th>{tr("quiz.kind.post_test")}</th></tr></thead>
             <tbody>{members}</tbody>
@@ -269,8 +275,8 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
             <h2>{tr("plans.enroll")}</h2>
             <ActionForm action=enroll attr:class="stack">
                 <input type="hidden" name="plan_id" value=id/>
-                <label>{tr("field.employee_numbers")}<textarea name="employee_numbers" rows="2"></textarea></label>
-                <label>{tr("plans.enroll_csv")}<textarea name="csv" rows="3" placeholder="employee_no\nE1001"></textarea></label>
+                <label>{tr("field.employee_numbers")}<TextArea {..} name="employee_numbers" rows="2"/></label>
+                <label>{tr("plans.enroll_csv")}<TextArea {..} name="csv" rows="3" placeholder="employee_no\nE1001"/></label>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let teams = teams.await.unwrap_or_default();
@@ -390,6 +396,9 @@ fn print(_me: Me) -> impl IntoView {
             {move || Suspend::new(async move {
                 match plan.await {
                     Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Ok(p) if !p.sees_records => {
+                        view! { <p class="alert error">{error_text(&crate::error::AppError::Forbidden)}</p> }.into_any()
+                    }
                     Ok(p) => view! {
                         <article class="print-sheet">
                             <h1>{tr("record.title")}</h1>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::roleplay::{CriterionView, RatingView, RoleplayView, Status, Viewer};
 use crate::model::user::{Me, Role};
@@ -209,7 +210,10 @@ fn rating_block(criteria: &[CriterionView], g: RatingView) -> impl IntoView {
         .collect_view();
     view! {
         <div class="rating">
-            <h3>{format!("{who} · {}", percent(Some(g.percent)))}</h3>
+            <h3>{match g.percent {
+                Some(p) => format!("{who} · {}", percent(Some(p))),
+                None => who.to_string(),
+            }}</h3>
             <table class="list">
                 <thead><tr>
                     <th>{tr("roleplay.criterion")}</th><th>{tr("roleplay.level")}</th>
@@ -293,7 +297,7 @@ fn score_form(forms: Forms, id: i64, criteria: Vec<CriterionView>, self_assessme
                 <fieldset class="criterion">
                     <legend>{c.name}" "{flag}" "{weight}</legend>
                     <div class="levels">{levels}</div>
-                    <label>{tr("roleplay.comment")}<textarea name=format!("scores[{i}][comment]") rows="2" maxlength="2000"></textarea></label>
+                    <label>{tr("roleplay.comment")}<TextArea {..} name=format!("scores[{i}][comment]") rows="2" maxlength="2000"/></label>
                 </fieldset>
             }
         })
@@ -301,7 +305,7 @@ fn score_form(forms: Forms, id: i64, criteria: Vec<CriterionView>, self_assessme
     let body = view! {
         <input type="hidden" name="id" value=id/>
         {rows}
-        <label>{tr("roleplay.overall")}<textarea name="overall" rows="3" maxlength="4000"></textarea></label>
+        <label>{tr("roleplay.overall")}<TextArea {..} name="overall" rows="3" maxlength="4000"/></label>
     };
     if self_assessment {
         let action = forms.assess;
@@ -340,7 +344,7 @@ fn reply_form(action: ServerAction<ReplyRoleplay>, id: i64, turns: Vec<String>) 
         .map(|(i, t)| view! {
             <li>
                 <p class="customer">{t}</p>
-                <label>{tr("roleplay.your_reply")}<textarea name=format!("replies[{i}]") rows="3" required maxlength="2000"></textarea></label>
+                <label>{tr("roleplay.your_reply")}<TextArea {..} name=format!("replies[{i}]") rows="3" required=true maxlength="2000"/></label>
             </li>
         })
         .collect_view();

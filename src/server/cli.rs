@@ -76,6 +76,11 @@ pub struct ServeArgs {
     pub smtp_url: Option<String>,
     #[arg(long, env = "FLOORREADY_SMTP_FROM", default_value = "Floorready <noreply@localhost>")]
     pub smtp_from: String,
+    /// A reverse proxy or load balancer (address or CIDR range; repeat the flag, or separate by
+    /// commas) whose X-Forwarded-For header names the real client. Without it the header is ignored.
+    #[arg(long = "trusted-proxy", env = "FLOORREADY_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = crate::server::config::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -249,6 +254,7 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr)),
         smtp_url: args.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         smtp_from: args.smtp_from.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("floorready")

@@ -48,6 +48,13 @@ impl Ctx {
         self.fail_with(guard::require_role(self.auth.user.as_ref(), roles, what))
     }
 
+    /// A trainer or admin who may change this program, rubric, scenario or shared bank.
+    pub async fn owner(&self, what: crate::model::owners::Owned, id: i64, what_fn: &str) -> AppResult<&CurrentUser> {
+        let me = self.role(&[Role::Trainer, Role::Admin], what_fn)?;
+        self.fail_with(super::owners::require_change(&self.state.db, me, what, id).await)?;
+        Ok(me)
+    }
+
     pub fn actor(&self) -> Actor<'_> {
         Actor { id: self.auth.user.as_ref().map(|u| u.id), ip: &self.auth.ip }
     }

@@ -61,7 +61,7 @@ async fn pass_quiz(db: &Db, trainer: &CurrentUser, who: &CurrentUser, quiz: i64)
 /// A live role-play of the scenario rated by one trainer at these levels (rubric order).
 async fn roleplay(db: &Db, trainer: &CurrentUser, who: &CurrentUser, scenario: i64, levels: [u8; 6]) -> AppResult<()> {
     let t = Actor { id: Some(trainer.id), ip: "" };
-    let id = run::open(db, t, trainer, scenario, &who.employee_no, Mode::Live, false).await?;
+    let id = run::open(db, t, trainer, scenario, &who.employee_no, Mode::Live, run::Raters::opener()).await?;
     let scores: Vec<ScoreInput> =
         levels.iter().map(|l| ScoreInput { level: Some(l.to_string()), comment: String::new() }).collect();
     run::rate(db, t, trainer, id, &scores, "").await

@@ -118,7 +118,11 @@ pub async fn seed(db: &Db, trainers: &[CurrentUser; 2], trainees: &[CurrentUser]
     let [li, zhang, sun] = trainees else { return Ok(()) };
     let open = |s: i64, who: &CurrentUser, mode: Mode, two: bool| {
         let employee_no = who.employee_no.clone();
-        async move { run::open(db, as_(chen), chen, s, &employee_no, mode, two).await }
+        let second = two.then(|| liu.employee_no.clone());
+        async move {
+            let raters = run::Raters { first: None, second: second.as_deref() };
+            run::open(db, as_(chen), chen, s, &employee_no, mode, raters).await
+        }
     };
     let rate = |id: i64, by: &CurrentUser, levels: [u8; 6], note: &'static str| {
         let by = by.clone();

@@ -31,8 +31,11 @@ use crate::i18n::Locale;
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Applies to every response; the page's own CSP (with the script nonce) is added by `shell`.
-/// Browsers enforce both policies, so this one only adds what a meta/page policy cannot.
-const BASE_CSP: &str = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/// Browsers enforce both policies, so this one only adds what a meta/page policy cannot. No page
+/// sets a `<base>`, so none may (an injected one would redirect every relative link and form);
+/// forms post only to this origin. No CSP directive stops a `<meta http-equiv="refresh">`: that is
+/// what `components::text_area` and Leptos' escaping of text are for.
+const BASE_CSP: &str = "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
 /// The route list, generated once per process. Generating it runs the app with resource loading
 /// suppressed through a process-wide flag, and a resource first polled by another render in that
@@ -92,7 +95,22 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::appending(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(BASE_CSP)))
         .layer(TraceLayer::new_for_http())
+        .layer(catch_panic())
         .with_state(state)
+}
+
+/// A panic anywhere below becomes a logged 500, not a dropped connection.
+pub fn catch_panic() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    fn answer(panic: Box<dyn std::any::Any + Send>) -> Response {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("(no message)");
+        tracing::error!(panic = message, "request handler panicked");
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    }
+    tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(_) -> _)
 }
 
 async fn not_found() -> impl IntoResponse {
@@ -109,11 +127,15 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The caller of a download route, allowed to see the plan.
-async fn plan_reader(state: &AppState, auth: Option<&RequestAuth>, plan_id: i64) -> Result<Locale, Response> {
+/// The caller of a download route, allowed to see the plan, and their language.
+async fn plan_reader<'a>(
+    state: &AppState,
+    auth: Option<&'a RequestAuth>,
+    plan_id: i64,
+) -> Result<(&'a CurrentUser, Locale), Response> {
     let user = signed_in(auth).map_err(IntoResponse::into_response)?;
     match super::plan::require_view(&state.db, user, plan_id).await {
-        Ok(()) => Ok(auth.map(|a| a.locale).unwrap_or_default()),
+        Ok(_) => Ok((user, auth.map(|a| a.locale).unwrap_or_default())),
         Err(e) => Err((e.status(), e.to_string()).into_response()),
     }
 }
@@ -137,15 +159,15 @@ fn failed(e: crate::error::AppError) -> Response {
 }
 
 async fn plan_record_csv(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
-    let locale = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
-    let rows = super::plan::export::record_rows(&state.db, id).await.map_err(failed)?;
+    let (user, locale) = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
+    let rows = super::plan::export::record_rows(&state.db, user, id).await.map_err(failed)?;
     let body = super::plan::export::csv(locale, &rows).map_err(failed)?;
     Ok(download("text/csv; charset=utf-8", format!("training-record-{id}.csv"), body))
 }
 
 async fn plan_record_xlsx(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Downloaded {
-    let locale = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
-    let rows = super::plan::export::record_rows(&state.db, id).await.map_err(failed)?;
+    let (user, locale) = plan_reader(&state, req.extensions().get::<RequestAuth>(), id).await?;
+    let rows = super::plan::export::record_rows(&state.db, user, id).await.map_err(failed)?;
     let body = super::plan::export::xlsx(locale, &rows).map_err(failed)?;
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(download(xlsx, format!("training-record-{id}.xlsx"), body))
@@ -257,8 +279,9 @@ async fn clearance_bulk(State(state): State<AppState>, headers: HeaderMap, body:
     }
 }
 
-async fn bank_template_csv() -> Response {
-    download("text/csv; charset=utf-8", "questions-template.csv".into(), super::quiz::sheet::template_csv())
+async fn bank_template_csv() -> Downloaded {
+    let body = super::quiz::sheet::template_csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "questions-template.csv".into(), body))
 }
 
 async fn bank_template_xlsx() -> Downloaded {
@@ -415,7 +438,10 @@ async fn resolve_request(State(state): State<AppState>, mut req: Request, next: 
     if req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = super::config::client_ip(peer, &forwarded, &state.config.trusted_proxies);
     let user = match cookie_value(req.headers(), state.config.session_cookie_name()) {
         Some(token) => session::resolve(&state.db, &state.config, token).await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "session lookup failed");

@@ -333,6 +333,7 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
     session::end_all(&mut tx, id, None).await?;
+    crate::server::auth::device::forget_all(&mut tx, id).await?;
     audit::record(&mut tx, Event::by(actor, "password_reset", "user", id)).await?;
     tx.commit().await?;
     Ok(())

@@ -83,10 +83,18 @@ pub async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
 pub async fn current(st: &AppState, employee_no: &str) -> CurrentUser {
     let token = login::login(
         st,
-        LoginRequest { login: employee_no, password: PASSWORD, ip: "t", user_agent: "t", previous_session: None },
+        LoginRequest {
+            login: employee_no,
+            password: PASSWORD,
+            ip: "t",
+            user_agent: "t",
+            previous_session: None,
+            device: None,
+        },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .session;
     session::resolve(&st.db, &st.config, &token).await.unwrap().unwrap()
 }
 

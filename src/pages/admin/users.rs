@@ -5,6 +5,7 @@ use crate::api::team::list_teams;
 use crate::api::user::{get_user, list_users, CreateUser, ImportUsers, ResetUserPassword, SetUserActive, UpdateUser};
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with, use_locale, Locale};
 use crate::model::team::TeamNode;
 use crate::model::user::{Me, Role, UserDetail};
@@ -78,7 +79,7 @@ fn users(_me: Me) -> impl IntoView {
             <ErrorNote error=action_error(import.value())/>
             <ActionForm action=import attr:class="stack">
                 <label>{tr("users.import.csv")}
-                    <textarea name="csv" rows="6" required></textarea>
+                    <TextArea {..} name="csv" rows="6" required=true/>
                 </label>
                 <button type="submit">{tr("users.import.submit")}</button>
             </ActionForm>

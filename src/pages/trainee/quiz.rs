@@ -10,6 +10,7 @@ use crate::pages::{param, percent};
 use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizzes, SaveAttempt, StartAttempt};
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::quiz::{AttemptResult, AttemptView, ItemView, QuestionKind, ShownAnswer, PER_PAGE};
 use crate::model::user::Me;
@@ -318,7 +319,7 @@ fn item(it: ItemView) -> impl IntoView {
             <input name=key.clone() value=text_answer inputmode="decimal" aria-label=tr("quiz.your_answer") autocomplete="off"/>
         }.into_any(),
         QuestionKind::Essay => view! {
-            <textarea name=key.clone() rows="6" aria-label=tr("quiz.your_answer")>{text_answer}</textarea>
+            <TextArea value={text_answer} {..} name=key.clone() rows="6" aria-label=tr("quiz.your_answer")/>
         }.into_any(),
         QuestionKind::Matching => {
             let picked = match &it.answer {

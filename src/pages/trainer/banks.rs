@@ -9,6 +9,7 @@ use crate::api::course::authored_courses;
 use crate::api::quiz::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::user::{Me, Role};
 
@@ -152,7 +153,7 @@ fn bank(_me: Me) -> impl IntoView {
                                 <ActionForm action=save attr:class="stack">
                                     <input type="hidden" name="bank_id" value=bid/>
                                     <input type="hidden" name="question_id" value=q.id/>
-                                    <label>{tr("bank.gift_one")}<textarea name="gift" rows="8" class="code">{q.gift.clone()}</textarea></label>
+                                    <label>{tr("bank.gift_one")}<TextArea value=q.gift.clone() {..} name="gift" rows="8" class="code"/></label>
                                     <button type="submit">{tr("bank.save_version")}</button>
                                 </ActionForm>
                                 <div class="row">
@@ -182,8 +183,8 @@ fn bank(_me: Me) -> impl IntoView {
                         <summary>{tr("bank.import")}</summary>
                         <ActionForm action=import attr:class="stack">
                             <input type="hidden" name="bank_id" value=bid/>
-                            <label>{tr("bank.gift_paste")}<textarea name="gift" rows="12" class="code" required></textarea></label>
-                            <p class="hint">{tr("bank.gift_help")}</p>
+                            <label>{tr("bank.gift_paste")}<TextArea {..} name="gift" rows="12" class="code" required=true/></label>
+                            <p class="hint">{tr("bank.gift_help")}" "{tr("bank.import_limits")}</p>
                             <button type="submit" class="primary">{tr("bank.import_submit")}</button>
                         </ActionForm>
                     </details>
@@ -195,7 +196,7 @@ fn bank(_me: Me) -> impl IntoView {
                             <button type="submit">{tr("bank.import_submit")}</button>
                         </form>
                         <p class="hint">
-                            {tr("bank.upload_help")}" "
+                            {tr("bank.upload_help")}" "{tr("bank.import_limits")}" "
                             <a href="/banks/template.xlsx">{tr("bank.template_xlsx")}</a>" · "
                             <a href="/banks/template.csv">{tr("bank.template_csv")}</a>
                         </p>
@@ -205,8 +206,8 @@ fn bank(_me: Me) -> impl IntoView {
                         <ActionForm action=save attr:class="stack">
                             <input type="hidden" name="bank_id" value=bid/>
                             <label>{tr("bank.gift_one")}
-                                <textarea name="gift" rows="8" class="code" required
-                                    placeholder="::三包::退货期限是几天？ {=7天 ~15天 ~30天}"></textarea>
+                                <TextArea {..} name="gift" rows="8" class="code" required=true
+                                    placeholder="::三包::退货期限是几天？ {=7天 ~15天 ~30天}"/>
                             </label>
                             <button type="submit" class="primary">{tr("bank.add_question")}</button>
                         </ActionForm>

@@ -7,6 +7,7 @@ use crate::api::course::*;
 use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::error::AppError;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::course::{CourseChoices, CourseFields, CourseFile, CourseStatus, TrainingType};
@@ -99,7 +100,7 @@ fn CourseFieldsForm(fields: Option<CourseFields>, choices: CourseChoices) -> imp
         .collect_view();
     view! {
         <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
-        <label>{tr("field.summary")}<textarea name="summary" rows="3">{f.summary}</textarea></label>
+        <label>{tr("field.summary")}<TextArea value=f.summary {..} name="summary" rows="3"/></label>
         <label>{tr("field.category_id")}<select name="category_id">{categories}</select></label>
         <label>{tr("field.level_id")}<select name="level_id">{levels}</select></label>
         <label>{tr("field.training_type")}<select name="training_type">{types}</select></label>
@@ -196,7 +197,7 @@ fn editor(_me: Me) -> impl IntoView {
                                         <input type="hidden" name="course_id" value=cid/>
                                         <input type="hidden" name="lesson_id" value=l.id/>
                                         <label>{tr("field.title")}<input name="title" value=l.title.clone() required/></label>
-                                        <label>{tr("field.body_md")}<textarea name="body_md" rows="10">{l.body_md.clone()}</textarea></label>
+                                        <label>{tr("field.body_md")}<TextArea value=l.body_md.clone() {..} name="body_md" rows="10"/></label>
                                         <button type="submit">{tr("courses.save_lesson")}</button>
                                     </ActionForm>
                                     <ActionForm action=delete_lesson>
@@ -221,7 +222,7 @@ fn editor(_me: Me) -> impl IntoView {
                                         <input type="hidden" name="course_id" value=cid/>
                                         <input type="hidden" name="module_id" value=m.id/>
                                         <label>{tr("field.title")}<input name="title" required/></label>
-                                        <label>{tr("field.body_md")}<textarea name="body_md" rows="10"></textarea></label>
+                                        <label>{tr("field.body_md")}<TextArea {..} name="body_md" rows="10"/></label>
                                         <button type="submit" class="primary">{tr("courses.add_lesson")}</button>
                                     </ActionForm>
                                 </details>
@@ -295,7 +296,7 @@ fn editor(_me: Me) -> impl IntoView {
                             <ActionForm action=enroll attr:class="stack">
                                 <input type="hidden" name="course_id" value=c.id/>
                                 <label>{tr("field.employee_numbers")}
-                                    <textarea name="employee_numbers" rows="2" placeholder="E1001 E1002"></textarea>
+                                    <TextArea {..} name="employee_numbers" rows="2" placeholder="E1001 E1002"/>
                                 </label>
                                 <label>{tr("courses.enroll_team")}
                                     <select name="team_id"><option value="">{tr("users.no_team")}</option>{team_options}</select>

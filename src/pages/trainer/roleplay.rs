@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
 use crate::components::require::RequireRole;
+use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::roleplay::{Channel, Criterion, SecondRaterRule};
 use crate::model::user::{Me, Role};
@@ -134,7 +135,7 @@ fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
                 <label>{tr("roleplay.pass_level")}<input type="number" name=n("pass_level") min="0" max="10" value=c.pass_level/></label>
             </div>
             <label>{tr("roleplay.levels")}
-                <textarea name=n("levels") rows="5" placeholder=tr("roleplay.levels_placeholder")>{c.levels.join("\n")}</textarea>
+                <TextArea value=c.levels.join("\n") {..} name=n("levels") rows="5" placeholder=tr("roleplay.levels_placeholder")/>
             </label>
         </fieldset>
     }
@@ -224,7 +225,7 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                     })
                     .collect_view();
                 let area = |name: &'static str, label: &'static str, value: String, rows: &'static str| view! {
-                    <label>{tr(label)}<textarea name=name rows=rows>{value}</textarea></label>
+                    <label>{tr(label)}<TextArea value={value} {..} name=name rows=rows/></label>
                 };
                 view! {
                     <h1>{if id == 0 { tr("roleplay.new_scenario") } else { f.title.clone() }}</h1>
@@ -262,7 +263,8 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                                         <option value="written">{tr("roleplay.mode.written")}</option>
                                     </select>
                                 </label>
-                                <label class="check"><input type="checkbox" name="second_rater" value="on"/>" "{tr("roleplay.second_rater")}</label>
+                                <label>{tr("roleplay.rater")}<input name="rater" maxlength="50" placeholder="T1001"/></label>
+                                <label>{tr("roleplay.second_rater")}<input name="second_rater" maxlength="50" placeholder="T1002"/></label>
                                 <button type="submit" class="primary">{tr("roleplay.open_button")}</button>
                             </ActionForm>
                         </section>

@@ -5,7 +5,8 @@ use std::time::Instant;
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Event};
 use crate::server::auth::password::check_policy;
-use crate::server::auth::session;
+use crate::server::auth::throttle::Client;
+use crate::server::auth::{device, session};
 use crate::server::state::AppState;
 
 pub struct LoginRequest<'a> {
@@ -16,17 +17,27 @@ pub struct LoginRequest<'a> {
     pub user_agent: &'a str,
     /// The caller's current session, ended so every login gets a fresh token.
     pub previous_session: Option<i64>,
+    /// The browser's device cookie, if it carries one.
+    pub device: Option<&'a str>,
 }
 
-/// Returns the new session token.
-pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<String> {
+pub struct SignedIn {
+    pub session: String,
+    /// A new device token for the browser's cookie, when it was not yet trusted for this account.
+    pub new_device: Option<String>,
+}
+
+/// The tokens are secrets: never in a log line.
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignedIn { .. }")
+    }
+}
+
+pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedIn> {
     let login = req.login.trim();
     if login.is_empty() || req.password.is_empty() {
         return Err(AppError::validation("login", "error.bad_credentials"));
-    }
-    if let Err(retry_after_secs) = state.throttle.check(login, req.ip, Instant::now()) {
-        tracing::warn!(ip = req.ip, "login throttled");
-        return Err(AppError::RateLimited { retry_after_secs });
     }
     let lowered = login.to_lowercase();
     let user = sqlx::query!(
@@ -37,16 +48,37 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<String>
     )
     .fetch_optional(&state.db.read)
     .await?;
+    // Trusted only for the account the device cookie was issued to.
+    let device_owner = match req.device {
+        Some(token) => device::owner(&state.db, token).await?,
+        None => None,
+    };
+    let trusted = device_owner.is_some() && device_owner == user.as_ref().map(|u| u.id);
+    let client = match req.device {
+        Some(device) if trusted => Client::Trusted { device },
+        _ => Client::Untrusted { ip: req.ip },
+    };
+    if let Err(retry_after_secs) = state.throttle.check(login, client, Instant::now()) {
+        tracing::warn!(ip = req.ip, trusted, "login throttled");
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
 
     let ok = state.passwords.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let mut tx = state.db.begin().await?;
     match user {
         Some(u) if ok && u.active => {
-            state.throttle.record_success(login, req.ip);
+            state.throttle.record_success(login, client);
             if let Some(old) = req.previous_session {
                 session::end(&mut tx, old).await?;
             }
             let token = session::create(&mut tx, &state.config, u.id, req.ip, req.user_agent).await?;
+            let new_device = match (client, req.device) {
+                (Client::Trusted { .. }, Some(existing)) => {
+                    device::touch(&mut tx, existing).await?;
+                    None
+                }
+                _ => Some(device::issue(&mut tx, u.id).await?),
+            };
             audit::record(
                 &mut tx,
                 Event {
@@ -60,10 +92,10 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<String>
             )
             .await?;
             tx.commit().await?;
-            Ok(token)
+            Ok(SignedIn { session: token, new_device })
         }
         user => {
-            state.throttle.record_failure(login, req.ip, Instant::now());
+            state.throttle.record_failure(login, client, Instant::now());
             // A disabled account gets the same answer as a wrong password.
             let reason = match &user {
                 None => "unknown account",

@@ -1,5 +1,6 @@
 //! Authentication (passwords, sessions, throttling) and the one authorization layer.
 
+pub mod device;
 pub mod guard;
 pub mod login;
 pub mod password;

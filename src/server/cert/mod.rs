@@ -12,9 +12,11 @@ use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{Phase, ProgramEditor, ProgramFields, ProgramSummary, ReqKind, RequirementView};
+use crate::model::owners::Owned;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
+use crate::server::owners;
 use crate::server::user::Actor;
 use engine::Cause;
 
@@ -57,6 +59,47 @@ async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64
     Ok(())
 }
 
+/// A program's fields as stored, for the audit entry's "before".
+async fn stored_fields(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<ProgramFields>> {
+    let r = sqlx::query!("select * from programs where id = ? and archived_at is null", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.map(|r| ProgramFields {
+        name: r.name,
+        position: r.position,
+        level_id: r.level_id,
+        requires_program_id: r.requires_program_id,
+        validity_days: r.validity_days,
+        window_days: r.window_days,
+        veteran_cycle_days: r.veteran_cycle_days,
+        manager_cycle_days: r.manager_cycle_days,
+    }))
+}
+
+/// The audit detail of a change: what it was and what it became, as JSON.
+fn before_after(before: &impl serde::Serialize, after: &impl serde::Serialize) -> String {
+    serde_json::json!({ "before": before, "after": after }).to_string()
+}
+
+/// A program's requirements as stored, for the audit entries.
+async fn stored_requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<String>> {
+    let rows = sqlx::query!(
+        "select phase, kind, course_id, quiz_id, scenario_id, plan_id, min_percent from program_requirements
+         where program_id = ? order by id",
+        program_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let target = r.course_id.or(r.quiz_id).or(r.scenario_id).or(r.plan_id).unwrap_or_default();
+            let min = r.min_percent.map(|m| format!(" >= {m}%")).unwrap_or_default();
+            format!("{} {} {target}{min}", r.phase, r.kind)
+        })
+        .collect())
+}
+
 pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: ProgramFields) -> AppResult<i64> {
     check_fields(&mut f)?;
     let at = now();
@@ -83,11 +126,15 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
             return Err(AppError::validation("requires_program_id", "error.choice_unknown"));
         }
     }
+    let before = match id {
+        Some(id) => Some(stored_fields(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
     // A new program starts as a row with the required fields; one update then writes them all.
     let id = match id {
         Some(id) => id,
         None => {
-            sqlx::query_scalar!(
+            let id = sqlx::query_scalar!(
                 r#"insert into programs (name, position, level_id, created_by, created_at) values (?, ?, ?, ?, ?)
                returning id as "id!: i64""#,
                 f.name,
@@ -97,7 +144,9 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
                 at
             )
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            owners::insert(&mut tx, Owned::Program, id, actor.id).await?;
+            id
         }
     };
     let n = sqlx::query!(
@@ -118,7 +167,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     if n.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, Event::by(actor, "program_saved", "program", id)).await?;
+    audit::record(&mut tx, Event::by(actor, "program_saved", "program", id).detail(before_after(&before, &f))).await?;
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "program changed", reason: None };
     recompute_program(&mut tx, id, at, cause).await?;
     tx.commit().await?;
@@ -157,6 +206,7 @@ pub async fn add_requirement(
     if exists == 0 {
         return Err(AppError::validation("target", "error.choice_unknown"));
     }
+    let before = stored_requirements(&mut tx, program_id).await?;
     let (phase_s, kind_s) = (phase.as_str(), kind.as_str());
     let pick = |k: ReqKind| (k == kind).then_some(target);
     let (course, quiz, scenario, plan) =
@@ -179,10 +229,10 @@ pub async fn add_requirement(
     if n.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    let after = stored_requirements(&mut tx, program_id).await?;
     audit::record(
         &mut tx,
-        Event::by(actor, "program_requirement_added", "program", program_id)
-            .detail(format!("{phase_s} {kind_s} {target}")),
+        Event::by(actor, "program_requirement_added", "program", program_id).detail(before_after(&before, &after)),
     )
     .await?;
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "program requirements changed", reason: None };
@@ -194,6 +244,7 @@ pub async fn add_requirement(
 pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requirement_id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
+    let before = stored_requirements(&mut tx, program_id).await?;
     let n =
         sqlx::query!("delete from program_requirements where id = ? and program_id = ?", requirement_id, program_id)
             .execute(&mut *tx)
@@ -201,7 +252,12 @@ pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requ
     if n.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, Event::by(actor, "program_requirement_removed", "program", program_id)).await?;
+    let after = stored_requirements(&mut tx, program_id).await?;
+    audit::record(
+        &mut tx,
+        Event::by(actor, "program_requirement_removed", "program", program_id).detail(before_after(&before, &after)),
+    )
+    .await?;
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "program requirements changed", reason: None };
     recompute_program(&mut tx, program_id, at, cause).await?;
     tx.commit().await?;

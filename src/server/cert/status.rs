@@ -349,36 +349,47 @@ fn cells(r: &RosterRow) -> [String; 10] {
     ]
 }
 
-pub fn roster_csv(rows: &[RosterRow]) -> AppResult<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = HEADER.to_vec();
-    header.push("missing_or_reason");
-    w.write_record(&header).map_err(crate::error::internal)?;
-    for r in rows {
-        w.write_record(cells(r)).map_err(crate::error::internal)?;
+fn roster_table(rows: &[RosterRow]) -> crate::server::spreadsheet::Table {
+    let mut header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+    header.push("missing_or_reason".into());
+    crate::server::spreadsheet::Table {
+        sheet: "Roster".into(),
+        header,
+        rows: rows.iter().map(|r| cells(r).to_vec()).collect(),
     }
-    // A BOM so Excel opens the UTF-8 (Chinese) text correctly.
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    out.extend(w.into_inner().map_err(crate::error::internal)?);
-    Ok(out)
+}
+
+pub fn roster_csv(rows: &[RosterRow]) -> AppResult<Vec<u8>> {
+    roster_table(rows).csv()
 }
 
 pub fn roster_xlsx(rows: &[RosterRow]) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Roster").map_err(crate::error::internal)?;
-    let bold = Format::new().set_bold();
-    let mut header = HEADER.to_vec();
-    header.push("missing_or_reason");
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(crate::error::internal)?;
+    roster_table(rows).xlsx()
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+    use crate::model::cert::{CertStatus, RosterRow};
+
+    #[test]
+    fn the_roster_export_keeps_formulas_plain() {
+        let row = RosterRow {
+            user_id: 1,
+            display_name: "李娜".into(),
+            employee_no: "E1".into(),
+            team: "T".into(),
+            position: "P".into(),
+            program: "=HYPERLINK(\"https://evil.example\",\"open\")".into(),
+            level: "L".into(),
+            status: CertStatus::Suspended,
+            expires_at: None,
+            missing: Vec::new(),
+            hold_reason: "@cmd".into(),
+        };
+        let csv = String::from_utf8(roster_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        assert!(csv.contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"open\"\")\""), "{csv}");
+        assert!(csv.contains(",'@cmd"), "{csv}");
+        assert!(!roster_xlsx(&[row]).unwrap().is_empty());
     }
-    for (i, r) in rows.iter().enumerate() {
-        for (c, v) in cells(r).iter().enumerate() {
-            sheet.write_string(i as u32 + 1, c as u16, v).map_err(crate::error::internal)?;
-        }
-    }
-    sheet.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1).map_err(crate::error::internal)?;
-    book.save_to_buffer().map_err(crate::error::internal)
 }

@@ -1,11 +1,12 @@
 //! The training record form (培训记录表) as CSV and XLSX, and the schedule as an ICS calendar.
 
+use crate::server::spreadsheet::Table;
 use icalendar::{Calendar, Component, Event, EventLike};
-use rust_xlsxwriter::{Format, Workbook};
 
-use crate::error::{internal, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::model::plan::Attendance;
+use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 
 /// One attendee of one session.
@@ -27,9 +28,11 @@ pub struct RecordRow {
     pub post_test_passed: Option<bool>,
 }
 
-pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
+/// The record form's rows that `user` may see (see `plan::Viewer`); refused to a plain member.
+pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Vec<RecordRow>> {
+    let viewer = super::require_records(db, user, plan_id).await?;
     let rows = sqlx::query!(
-        r#"select p.title as plan, s.topic, s.day, s.start_time, s.end_time,
+        r#"select p.title as plan, s.topic, s.day, s.start_time, s.end_time, u.id as "user_id!", u.team_id,
                   coalesce(i.display_name, '') as "instructor!: String", u.employee_no, u.display_name,
                   a.status as "status?",
                   (select count(*) from plan_courses pc join enrollments e on e.course_id = pc.course_id
@@ -56,6 +59,7 @@ pub async fn record_rows(db: &Db, plan_id: i64) -> AppResult<Vec<RecordRow>> {
     .await?;
     Ok(rows
         .into_iter()
+        .filter(|r| viewer.sees(r.user_id, r.team_id))
         .map(|r| RecordRow {
             plan: r.plan,
             topic: r.topic,
@@ -109,46 +113,20 @@ fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
     ]
 }
 
-/// Spreadsheet programs run a CSV cell that starts with = + - @ (or a tab/CR) as a formula; a
-/// leading apostrophe keeps user-entered names and topics plain text (OWASP "CSV injection").
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
+fn table(locale: Locale, rows: &[RecordRow]) -> Table {
+    Table {
+        sheet: t(locale, "record.sheet"),
+        header: HEADER_KEYS.iter().map(|k| t(locale, k)).collect(),
+        rows: rows.iter().map(|r| cells(locale, r).to_vec()).collect(),
     }
 }
 
-/// UTF-8 with a BOM, so Excel opens Chinese text correctly.
 pub fn csv(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(HEADER_KEYS.iter().map(|k| t(locale, k))).map_err(internal)?;
-        for r in rows {
-            w.write_record(cells(locale, r).map(inert)).map_err(internal)?;
-        }
-        w.flush().map_err(internal)?;
-    }
-    Ok(out)
+    table(locale, rows).csv()
 }
 
 pub fn xlsx(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(t(locale, "record.sheet")).map_err(internal)?;
-    let bold = Format::new().set_bold();
-    for (c, key) in HEADER_KEYS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, t(locale, key), &bold).map_err(internal)?;
-        sheet.set_column_width(c as u16, 16).map_err(internal)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        for (c, value) in cells(locale, r).iter().enumerate() {
-            sheet.write_string(i as u32 + 1, c as u16, value).map_err(internal)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
-    book.save_to_buffer().map_err(internal)
+    table(locale, rows).xlsx()
 }
 
 /// The sessions as calendar events in the venue's local time ("floating" times, as printed).
@@ -186,18 +164,4 @@ pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
         cal.push(event);
     }
     Ok(cal.done().to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::inert;
-
-    #[test]
-    fn formula_like_cells_are_made_inert() {
-        assert_eq!(inert("=HYPERLINK(\"http://x\")".into()), "'=HYPERLINK(\"http://x\")");
-        assert_eq!(inert("@SUM(A1)".into()), "'@SUM(A1)");
-        assert_eq!(inert("+86 21 5555".into()), "'+86 21 5555");
-        assert_eq!(inert("李娜".into()), "李娜");
-        assert_eq!(inert("09:00-12:00".into()), "09:00-12:00");
-    }
 }

@@ -31,26 +31,49 @@ pub async fn can_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bo
     Ok(user.has(Role::Trainer) && creator == user.id)
 }
 
-/// Editors, the plan's instructors, its members, and managers whose teams it reaches may see it.
-pub async fn can_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
-    if can_edit(db, user, plan_id).await? {
-        return Ok(true);
+/// Whose records in a plan a caller may see. A person's attendance and results are personal
+/// data (PIPL, GDPR): the plan's editors, its instructors and admins see every member; a manager
+/// sees the members of the teams they manage; a member sees their own row, and no budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    everyone: bool,
+    /// The teams (with everything below them) of a manager the plan reaches.
+    teams: Vec<i64>,
+    me: i64,
+}
+
+impl Viewer {
+    /// May see other people's records, the budget and the record form (培训记录表).
+    pub fn sees_records(&self) -> bool {
+        self.everyone || !self.teams.is_empty()
     }
-    let involved = sqlx::query_scalar!(
-        "select count(*) from training_plans p where p.id = ?1 and (
-             exists (select 1 from plan_sessions s where s.plan_id = p.id and s.instructor_id = ?2)
-          or exists (select 1 from plan_members m where m.plan_id = p.id and m.user_id = ?2))",
+
+    pub fn sees(&self, user_id: i64, team_id: Option<i64>) -> bool {
+        self.everyone || user_id == self.me || team_id.is_some_and(|t| self.teams.contains(&t))
+    }
+}
+
+/// What `user` may see of the plan; `None` when it is none of their business.
+pub async fn viewer(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Option<Viewer>> {
+    let me = user.id;
+    if can_edit(db, user, plan_id).await? {
+        return Ok(Some(Viewer { everyone: true, teams: Vec::new(), me }));
+    }
+    let r = sqlx::query!(
+        r#"select exists (select 1 from plan_sessions s where s.plan_id = ?1 and s.instructor_id = ?2) as "instructs!: bool",
+                  exists (select 1 from plan_members m where m.plan_id = ?1 and m.user_id = ?2) as "member!: bool""#,
         plan_id,
-        user.id
+        me
     )
     .fetch_one(&db.read)
     .await?;
-    if involved > 0 {
-        return Ok(true);
+    if r.instructs {
+        return Ok(Some(Viewer { everyone: true, teams: Vec::new(), me }));
     }
+    let mut teams = Vec::new();
     if user.has(Role::Manager) {
-        let scope = visible_team_ids(db, user.id).await?;
-        let teams = sqlx::query_scalar!(
+        let scope = visible_team_ids(db, me).await?;
+        let reached = sqlx::query_scalar!(
             r#"select team_id as "team_id!: i64" from plan_teams where plan_id = ?1
                union select u.team_id as "team_id!: i64" from plan_members m join users u on u.id = m.user_id
                where m.plan_id = ?1 and u.team_id is not null"#,
@@ -58,9 +81,15 @@ pub async fn can_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bo
         )
         .fetch_all(&db.read)
         .await?;
-        return Ok(teams.iter().any(|t| scope.contains(t)));
+        if reached.iter().any(|t| scope.contains(t)) {
+            teams = scope;
+        }
     }
-    Ok(false)
+    Ok((r.member || !teams.is_empty()).then_some(Viewer { everyone: false, teams, me }))
+}
+
+pub async fn can_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
+    Ok(viewer(db, user, plan_id).await?.is_some())
 }
 
 pub async fn require_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<()> {
@@ -71,11 +100,21 @@ pub async fn require_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResul
     Err(AppError::Forbidden)
 }
 
-pub async fn require_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<()> {
-    if can_view(db, user, plan_id).await? {
-        return Ok(());
+pub async fn require_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Viewer> {
+    if let Some(v) = viewer(db, user, plan_id).await? {
+        return Ok(v);
     }
     tracing::warn!(user_id = user.id, plan_id, "denied: plan out of scope");
+    Err(AppError::Forbidden)
+}
+
+/// Other people's records (the record form, its exports): not for a plain member.
+pub async fn require_records(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Viewer> {
+    let v = require_view(db, user, plan_id).await?;
+    if v.sees_records() {
+        return Ok(v);
+    }
+    tracing::warn!(user_id = user.id, plan_id, "denied: a member asked for the plan's records");
     Err(AppError::Forbidden)
 }
 
@@ -431,6 +470,7 @@ async fn sessions(conn: &mut SqliteConnection, plan_id: i64) -> AppResult<Vec<Pl
 }
 
 pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetail> {
+    let viewer = require_view(db, user, id).await?;
     let can_edit = can_edit(db, user, id).await?;
     let mut conn = db.read.acquire().await?;
     let p = sqlx::query!(
@@ -455,7 +495,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     .await?;
     let sessions = sessions(&mut conn, id).await?;
     let rows = sqlx::query!(
-        r#"select u.id as "id!", u.display_name, u.employee_no,
+        r#"select u.id as "id!", u.team_id, u.display_name, u.employee_no,
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
                     where s.plan_id = m.plan_id and a.user_id = u.id and a.status in ('present', 'late')) as "attended!: i64",
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
@@ -473,6 +513,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     )
     .fetch_all(&mut *conn)
     .await?;
+    let rows: Vec<_> = rows.into_iter().filter(|r| viewer.sees(r.id, r.team_id)).collect();
     let (attended, counted) = rows.iter().fold((0, 0), |(a, c), r| (a + r.attended, c + r.counted));
     let members = rows
         .into_iter()
@@ -496,8 +537,8 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
             audience_positions: p.audience_positions,
             hire_from: p.hire_from,
             hire_to: p.hire_to,
-            budget_planned_cents: p.budget_planned_cents,
-            budget_actual_cents: p.budget_actual_cents,
+            budget_planned_cents: if viewer.sees_records() { p.budget_planned_cents } else { 0 },
+            budget_actual_cents: if viewer.sees_records() { p.budget_actual_cents } else { 0 },
         },
         team_ids,
         courses,
@@ -505,6 +546,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
         members,
         attendance_percent: percent(attended, counted),
         can_edit,
+        sees_records: viewer.sees_records(),
     })
 }
 

@@ -145,13 +145,38 @@ fn overdue(a: &AttemptRow, at: i64) -> bool {
 }
 
 /// Why a new attempt cannot start now, and when the cool-off ends if that is the reason.
+/// Whether `user` can read the answer key of this quiz: an admin, an author of its course, or an
+/// editor of a shared bank its questions come from. Such a person previews the quiz as its author
+/// and never takes a graded attempt of it.
+async fn reads_key(conn: &mut SqliteConnection, user: &CurrentUser, quiz: &QuizRow, quiz_id: i64) -> AppResult<bool> {
+    if user.has(Role::Admin) {
+        return Ok(true);
+    }
+    Ok(sqlx::query_scalar!(
+        r#"select (exists (select 1 from course_owners where course_id = ?1 and user_id = ?2)
+               or exists (select 1 from quiz_slots s
+                          left join questions q on q.id = s.question_id
+                          join bank_editors e on e.bank_id = coalesce(s.bank_id, q.bank_id)
+                          where s.quiz_id = ?3 and e.user_id = ?2)) as "reads!: bool""#,
+        quiz.course_id,
+        user.id,
+        quiz_id
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 async fn start_blocker(
     conn: &mut SqliteConnection,
     quiz: &QuizRow,
     quiz_id: i64,
-    user_id: i64,
+    user: &CurrentUser,
     at: i64,
 ) -> AppResult<(Option<&'static str>, Option<i64>)> {
+    let user_id = user.id;
+    if reads_key(conn, user, quiz, quiz_id).await? {
+        return Ok((Some("error.quiz_key_reader"), None));
+    }
     if quiz.opens_at.is_some_and(|o| at < o) {
         return Ok((Some("error.quiz_not_open"), None));
     }
@@ -203,7 +228,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     let mut conn = db.read.acquire().await?;
     let quiz = takeable(&mut conn, user, quiz_id).await?;
     let at = now();
-    let (blocked, next_start_at) = start_blocker(&mut conn, &quiz, quiz_id, user.id, at).await?;
+    let (blocked, next_start_at) = start_blocker(&mut conn, &quiz, quiz_id, user, at).await?;
     let history: Vec<AttemptSummary> = sqlx::query!(
         r#"select id as "id!", attempt_no, status, started_at, submitted_at, percent, passed as "passed: bool"
            from attempts where quiz_id = ? and user_id = ? order by attempt_no"#,
@@ -377,7 +402,7 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
         }
         finalize(&mut tx, &a, "deadline", at).await?;
     }
-    if let (Some(key), _) = start_blocker(&mut tx, &quiz, quiz_id, user.id, at).await? {
+    if let (Some(key), _) = start_blocker(&mut tx, &quiz, quiz_id, user, at).await? {
         return Err(AppError::validation("quiz", key));
     }
     let items = draw(&mut tx, quiz_id, &quiz).await?;

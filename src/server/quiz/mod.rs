@@ -10,6 +10,7 @@ pub mod sheet;
 use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
+use crate::model::owners::Owned;
 use crate::model::quiz::{BankDetail, BankSummary, QuestionBody, QuestionDraft, QuestionRow};
 use crate::model::user::Role;
 use crate::server::audit::{self, Event};
@@ -81,16 +82,33 @@ pub fn split_tags(tags: &str) -> Vec<String> {
 }
 
 /// Who may use and edit a bank: for a course's bank, its authors; a shared bank, any trainer.
+/// Reading or changing a bank (its questions carry the answer key): the course's authors, a
+/// shared bank's named editors, admins. Never while the caller has an attempt in progress that
+/// draws on it: nobody reads the key of a quiz they are taking (see `attempt::start_blocker`).
 pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResult<()> {
     let course = sqlx::query_scalar!("select course_id from question_banks where id = ?", bank_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
     match course {
-        Some(course_id) => crate::server::course::require_author(db, user, course_id).await,
-        None if user.has(Role::Trainer) || user.has(Role::Admin) => Ok(()),
-        None => Err(AppError::Forbidden),
+        Some(course_id) => crate::server::course::require_author(db, user, course_id).await?,
+        None => crate::server::owners::require_change(db, user, Owned::SharedBank, bank_id).await?,
     }
+    let taking = sqlx::query_scalar!(
+        r#"select exists (select 1 from attempts a join attempt_items i on i.attempt_id = a.id
+                          join question_versions v on v.id = i.question_version_id
+                          join questions q on q.id = v.question_id
+                          where a.user_id = ? and a.status = 'in_progress' and q.bank_id = ?) as "taking!: bool""#,
+        user.id,
+        bank_id
+    )
+    .fetch_one(&db.read)
+    .await?;
+    if taking {
+        tracing::warn!(user_id = user.id, bank_id, "denied: bank of a quiz the caller is taking");
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
 }
 
 pub async fn create_bank(
@@ -119,12 +137,15 @@ pub async fn create_bank(
     )
     .fetch_one(&mut *tx)
     .await?;
+    if course_id.is_none() {
+        crate::server::owners::insert(&mut tx, Owned::SharedBank, id, Some(user.id)).await?;
+    }
     audit::record(&mut tx, Event::by(actor, "bank_created", "question_bank", id).detail(name)).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// Shared banks and the banks of courses the user authors (every bank for admins).
+/// Shared banks the user edits and the banks of courses they author (every bank for admins).
 pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummary>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
@@ -133,8 +154,8 @@ pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummar
                     order by v.version_no desc limit 1) as course_title,
                   (select count(*) from questions q where q.bank_id = b.id and q.archived_at is null) as "count!: i64"
            from question_banks b
-           where ?1 or b.course_id is null
-              or b.course_id in (select course_id from course_owners where user_id = ?2)
+           where ?1 or b.course_id in (select course_id from course_owners where user_id = ?2)
+              or b.id in (select bank_id from bank_editors where user_id = ?2)
            order by b.course_id is not null, b.name"#,
         all,
         user.id
@@ -172,6 +193,7 @@ async fn write_version(
     let at = now();
     let tags = normalize_tags(&q.tags);
     let category = q.category.trim().trim_matches('/').to_string();
+    let is_new = question_id.is_none();
     let question_id = match question_id {
         Some(id) => {
             sqlx::query!("update questions set category = ?, tags = ? where id = ?", category, tags, id)
@@ -192,12 +214,16 @@ async fn write_version(
             .await?
         }
     };
-    let next = sqlx::query_scalar!(
-        r#"select coalesce(max(version_no), 0) + 1 as "n!: i64" from question_versions where question_id = ?"#,
-        question_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let next = if is_new {
+        1
+    } else {
+        sqlx::query_scalar!(
+            r#"select coalesce(max(version_no), 0) + 1 as "n!: i64" from question_versions where question_id = ?"#,
+            question_id
+        )
+        .fetch_one(&mut *conn)
+        .await?
+    };
     let kind = q.body.kind().as_str();
     let body = body_json(&q.body)?;
     let version_id = sqlx::query_scalar!(
@@ -224,12 +250,27 @@ async fn write_version(
     Ok(question_id)
 }
 
+/// The most one import takes, so that its write transaction stays short: the single database
+/// writer is shared by everyone, and a 325,000-question file once held it for 30 seconds. The
+/// bank page states these limits.
+pub const MAX_IMPORT_QUESTIONS: usize = 2_000;
+pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+
+fn check_import_size(bytes: usize) -> AppResult<()> {
+    if bytes > MAX_IMPORT_BYTES {
+        return Err(AppError::validation("file", "error.import_too_large"));
+    }
+    Ok(())
+}
+
 /// Imports a whole GIFT file into a bank: every question or none.
 pub async fn import_gift(db: &Db, actor: Actor<'_>, bank_id: i64, text: &str) -> AppResult<u32> {
+    check_import_size(text.len())?;
     let drafts = gift::parse(text).map_err(AppError::Rows)?;
     import(db, actor, bank_id, &drafts, "gift").await
 }
 
+/// Writes parsed, checked questions in one short transaction (parsing happened before it).
 pub(crate) async fn import(
     db: &Db,
     actor: Actor<'_>,
@@ -237,6 +278,9 @@ pub(crate) async fn import(
     drafts: &[QuestionDraft],
     source: &str,
 ) -> AppResult<u32> {
+    if drafts.len() > MAX_IMPORT_QUESTIONS {
+        return Err(AppError::validation("file", "error.import_too_many"));
+    }
     let mut tx = db.begin().await?;
     for q in drafts {
         write_version(&mut tx, actor, bank_id, None, q).await?;
@@ -374,6 +418,7 @@ pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppRes
 
 /// Imports an uploaded file: an XLSX or CSV spreadsheet (by content or name), otherwise GIFT text.
 pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, data: &[u8]) -> AppResult<u32> {
+    check_import_size(data.len())?;
     let lower = name.to_lowercase();
     if data.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") {
         let drafts = sheet::from_xlsx(data)?;

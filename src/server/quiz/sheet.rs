@@ -88,28 +88,20 @@ const EXAMPLES: [[&str; 11]; 4] = [
     ],
 ];
 
-pub fn template_csv() -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record(COLUMNS);
-    for row in EXAMPLES {
-        let _ = w.write_record(row);
+fn template() -> crate::server::spreadsheet::Table {
+    crate::server::spreadsheet::Table {
+        sheet: "Questions".into(),
+        header: COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: EXAMPLES.iter().map(|row| row.iter().map(|c| c.to_string()).collect()).collect(),
     }
-    w.into_inner().unwrap_or_default()
+}
+
+pub fn template_csv() -> AppResult<Vec<u8>> {
+    template().csv()
 }
 
 pub fn template_xlsx() -> AppResult<Vec<u8>> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold).map_err(crate::error::internal)?;
-    }
-    for (r, row) in EXAMPLES.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, *value).map_err(crate::error::internal)?;
-        }
-    }
-    book.save_to_buffer().map_err(crate::error::internal)
+    template().xlsx()
 }
 
 fn kind(s: &str) -> Option<QuestionKind> {
@@ -317,7 +309,7 @@ mod tests {
 
     #[test]
     fn the_template_reads_back_as_its_examples() {
-        let from_csv = from_csv(&template_csv()).unwrap();
+        let from_csv = from_csv(&template_csv().unwrap()).unwrap();
         let from_xlsx = from_xlsx(&template_xlsx().unwrap()).unwrap();
         assert_eq!(from_csv, from_xlsx);
         assert_eq!(from_csv.len(), 4);

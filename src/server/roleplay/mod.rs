@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
+use crate::model::owners::Owned;
 use crate::model::roleplay::{
     Channel, Criterion, CriterionInput, RubricDetail, RubricSummary, ScenarioEditor, ScenarioFields, ScenarioSummary,
     SecondRaterRule,
@@ -130,14 +131,16 @@ pub async fn save_rubric(
             id
         }
         None => {
-            sqlx::query_scalar!(
+            let id = sqlx::query_scalar!(
                 "insert into rubrics (name, created_by, created_at) values (?, ?, ?) returning id as \"id!: i64\"",
                 name,
                 actor.id,
                 at
             )
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            crate::server::owners::insert(&mut tx, Owned::Rubric, id, actor.id).await?;
+            id
         }
     };
     let version_no: i64 =
@@ -232,7 +235,7 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
     let id = match id {
         Some(id) => id,
         None => {
-            sqlx::query_scalar!(
+            let id = sqlx::query_scalar!(
                 r#"insert into scenarios (title, channel, situation, rubric_id, created_by, created_at)
                values (?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
                 f.title,
@@ -243,7 +246,9 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
                 at
             )
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            crate::server::owners::insert(&mut tx, Owned::Scenario, id, actor.id).await?;
+            id
         }
     };
     let n = sqlx::query!(

@@ -18,6 +18,38 @@ use crate::server::db::Db;
 use crate::server::now;
 use crate::server::user::Actor;
 
+/// Who rates a role-play, by employee number: the first rater (none: the trainer opening it) and,
+/// for a blind double rating, the second. Nobody else may rate it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Raters<'a> {
+    pub first: Option<&'a str>,
+    pub second: Option<&'a str>,
+}
+
+impl<'a> Raters<'a> {
+    /// The opener rates alone.
+    pub fn opener() -> Raters<'static> {
+        Raters::default()
+    }
+
+    /// The opener rates first, `second` blind after them.
+    pub fn with_second(second: &'a str) -> Raters<'a> {
+        Raters { first: None, second: Some(second) }
+    }
+}
+
+/// An active trainer by employee number, named as a rater.
+async fn rater_id(conn: &mut SqliteConnection, field: &str, employee_no: &str) -> AppResult<i64> {
+    sqlx::query_scalar!(
+        r#"select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
+           where u.employee_no = ? and u.active = 1"#,
+        employee_no
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::validation(field, "error.not_a_trainer"))
+}
+
 /// Opens a role-play of a scenario for the trainee with this employee number.
 pub async fn open(
     db: &Db,
@@ -26,7 +58,7 @@ pub async fn open(
     scenario_id: i64,
     employee_no: &str,
     mode: Mode,
-    second_rater: bool,
+    raters: Raters<'_>,
 ) -> AppResult<i64> {
     let scenario = scenario_fields(db, scenario_id).await?;
     if mode == Mode::Written && scenario.customer_turns.trim().is_empty() {
@@ -43,24 +75,41 @@ pub async fn open(
     if trainee == opener.id {
         return Err(AppError::validation("employee_no", "error.roleplay_own"));
     }
+    let named = |n: Option<&str>| n.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+    let first = match named(raters.first) {
+        Some(no) => rater_id(&mut tx, "rater", &no).await?,
+        None => opener.id,
+    };
+    let second = match named(raters.second) {
+        Some(no) => Some(rater_id(&mut tx, "second_rater", &no).await?),
+        None => None,
+    };
+    if first == trainee || second == Some(trainee) {
+        return Err(AppError::validation("rater", "error.roleplay_own"));
+    }
+    if second == Some(first) {
+        return Err(AppError::validation("second_rater", "error.raters_same"));
+    }
     let version = sqlx::query_scalar!("select current_version_id from rubrics where id = ?", scenario.rubric_id)
         .fetch_one(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
     let status = if mode == Mode::Written { Status::AwaitingTranscript } else { Status::Open };
-    let (mode_s, status_s, raters) = (mode.as_str(), status.as_str(), if second_rater { 2 } else { 1 });
+    let (mode_s, status_s, required) = (mode.as_str(), status.as_str(), if second.is_some() { 2 } else { 1 });
     let id = sqlx::query_scalar!(
         "insert into roleplays (scenario_id, rubric_version_id, trainee_id, mode, raters_required, status,
-                                opened_by, opened_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+                                opened_by, opened_at, rater_id, second_rater_id)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as \"id!: i64\"",
         scenario_id,
         version,
         trainee,
         mode_s,
-        raters,
+        required,
         status_s,
         opener.id,
-        at
+        at,
+        first,
+        second
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -78,6 +127,8 @@ struct Row {
     scenario_id: i64,
     trainee_id: i64,
     team_id: Option<i64>,
+    /// The raters it names (see `Raters`).
+    raters: [Option<i64>; 2],
     mode: Mode,
     status: Status,
     raters_required: i64,
@@ -89,7 +140,8 @@ struct Row {
 
 async fn row(conn: &mut SqliteConnection, id: i64) -> AppResult<Row> {
     let r = sqlx::query!(
-        r#"select p.scenario_id, p.trainee_id, u.team_id, p.mode, p.status, p.raters_required, p.replies,
+        r#"select p.scenario_id, p.trainee_id, u.team_id, p.rater_id, p.second_rater_id, p.mode, p.status,
+                  p.raters_required, p.replies,
                   v.criteria, s.pass_percent, s.second_rater_rule
            from roleplays p
            join users u on u.id = p.trainee_id
@@ -105,6 +157,7 @@ async fn row(conn: &mut SqliteConnection, id: i64) -> AppResult<Row> {
         scenario_id: r.scenario_id,
         trainee_id: r.trainee_id,
         team_id: r.team_id,
+        raters: [r.rater_id, r.second_rater_id],
         mode: Mode::parse(&r.mode).unwrap_or(Mode::Live),
         status: Status::parse(&r.status).unwrap_or(Status::Open),
         raters_required: r.raters_required,
@@ -245,8 +298,8 @@ pub async fn rate(
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let r = row(&mut tx, id).await?;
-    if r.trainee_id == rater.id || !rater.has(Role::Trainer) {
-        tracing::warn!(user_id = rater.id, roleplay = id, "denied: may not rate this role-play");
+    if r.trainee_id == rater.id || !rater.has(Role::Trainer) || !r.raters.contains(&Some(rater.id)) {
+        tracing::warn!(user_id = rater.id, roleplay = id, "denied: not a rater this role-play names");
         return Err(AppError::Forbidden);
     }
     match r.status {
@@ -456,13 +509,21 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
         customer_turns: if r.mode == Mode::Written { turns } else { Vec::new() },
         replies: r.replies.clone(),
         criteria,
-        can_rate: viewer == Viewer::Rater && r.status == Status::Open && mine.is_none(),
+        can_rate: viewer == Viewer::Rater
+            && r.raters.contains(&Some(user.id))
+            && r.status == Status::Open
+            && mine.is_none(),
         can_reply: trainee && r.status == Status::AwaitingTranscript,
         can_self_assess: trainee && !final_ && self_row.is_none(),
         pass_percent: sees_key.then_some(r.pass_percent),
         rule: sees_key.then_some(r.rule),
         ratings: visible,
-        self_rating: if trainee || final_ { self_row.map(to_view) } else { None },
+        self_rating: match (final_, trainee) {
+            (true, _) => self_row.map(to_view),
+            // Levels only: a total before the result would reveal the hidden weights.
+            (false, true) => self_row.map(|g| RatingView { percent: None, ..to_view(g) }),
+            (false, false) => None,
+        },
         result,
     })
 }
@@ -473,7 +534,7 @@ fn rating_view(g: &RatingRow, criteria: &[Criterion], pass: f64) -> RatingView {
     RatingView {
         rater: g.rater.clone(),
         is_self: g.is_self,
-        percent: score(criteria, &as_f, pass).percent,
+        percent: Some(score(criteria, &as_f, pass).percent),
         levels,
         comments: serde_json::from_str(&g.comments).unwrap_or_default(),
         overall: g.overall.clone(),

@@ -1,0 +1,36 @@
+//! The owners of a program, rubric, scenario or shared bank, and the form to add one.
+
+use leptos::prelude::*;
+
+use crate::api::owners::{get_ownership, AddOwner};
+use crate::components::error_note::{action_error, ErrorNote};
+use crate::i18n::tr;
+use crate::model::owners::Owned;
+
+#[component]
+pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
+    let add = ServerAction::<AddOwner>::new();
+    let ownership = Resource::new(move || add.version().get(), move |_| get_ownership(what.as_str().into(), id));
+    let label = if what == Owned::SharedBank { "owners.editors" } else { "owners.owners" };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                ownership.await.ok().map(|o| view! {
+                    <section class="card owners">
+                        <p>{tr(label)}": "{o.owners.join(", ")}</p>
+                        {(!o.can_change).then(|| view! { <p class="alert info" role="note">{tr("owners.read_only")}</p> })}
+                        {o.can_change.then(|| view! {
+                            <ErrorNote error=action_error(add.value())/>
+                            <ActionForm action=add attr:class="row">
+                                <input type="hidden" name="what" value=what.as_str()/>
+                                <input type="hidden" name="id" value=id/>
+                                <input name="employee_no" required maxlength="50" placeholder="T1002" aria-label=tr("owners.add")/>
+                                <button type="submit">{tr("owners.add")}</button>
+                            </ActionForm>
+                        })}
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}

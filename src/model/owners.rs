@@ -1,0 +1,36 @@
+use serde::{Deserialize, Serialize};
+
+/// What has owners besides courses (see `server::owners`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Owned {
+    Program,
+    Rubric,
+    Scenario,
+    /// A question bank shared by all courses; a course's bank belongs to the course's authors.
+    SharedBank,
+}
+
+impl Owned {
+    pub const ALL: [Owned; 4] = [Owned::Program, Owned::Rubric, Owned::Scenario, Owned::SharedBank];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owned::Program => "program",
+            Owned::Rubric => "rubric",
+            Owned::Scenario => "scenario",
+            Owned::SharedBank => "bank",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Owned> {
+        Owned::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// Who owns an object and whether the caller may change it (the page hides its forms otherwise;
+/// the server checks again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Ownership {
+    pub owners: Vec<String>,
+    pub can_change: bool,
+}
