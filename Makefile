@@ -80,3 +80,4 @@ clean-data:
 bench:
 	cargo bench --bench quiz_submit --features ssr
 	cargo bench --bench roster --features ssr
+	cargo bench --bench login_burst --features ssr

@@ -78,12 +78,29 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server this is a request whose arguments could not be read (missing, wrongly typed,
+    /// out of range, not UTF-8): the caller's fault, so a 400 that says which, never a 500.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => "args".into(),
+        // On the server, a body that does not decode is the request's fault too (e.g. not UTF-8).
+        let bad_args = matches!(
+            value,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
+        ) && cfg!(feature = "ssr");
+        let e = AppError::Request(match value {
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::Deserialization(why) if bad_args => {
+                format!("args: {}", why.chars().take(200).collect::<String>())
+            }
+            ServerFnErrorErr::MissingArg(name) => format!("args: missing {name}"),
             ServerFnErrorErr::Request(_) => "network".into(),
             _ => "server".into(),
-        })
+        });
+        #[cfg(feature = "ssr")]
+        if bad_args {
+            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::BAD_REQUEST);
+            }
+        }
+        e
     }
 }
 

@@ -286,9 +286,8 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         }
     });
     let app = http::router(state);
-    let listener =
-        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
-    println!("Floorready listening on http://{}", listener.local_addr()?);
+    let listener = http::listen(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    println!("Floorready listening on http://{}", axum::serve::Listener::local_addr(&listener)?);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

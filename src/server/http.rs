@@ -99,6 +99,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The server's listener. Accepted connections send at once (TCP_NODELAY): axum does not set it,
+/// and a page written in several chunks otherwise waits ~40 ms for the client's delayed ACK.
+pub async fn listen(
+    addr: SocketAddr,
+) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    use axum::serve::ListenerExt;
+    fn no_delay(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    }
+    Ok(tokio::net::TcpListener::bind(addr).await?.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+}
+
 /// A panic anywhere below becomes a logged 500, not a dropped connection.
 pub fn catch_panic() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
     fn answer(panic: Box<dyn std::any::Any + Send>) -> Response {

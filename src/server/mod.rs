@@ -22,6 +22,7 @@ pub mod roleplay;
 pub mod spreadsheet;
 pub mod state;
 pub mod team;
+pub mod text;
 pub mod user;
 
 /// Seconds since the Unix epoch: the one clock every service uses.

@@ -76,9 +76,16 @@ impl UserFields {
             bad("employee_no", "error.employee_no_invalid");
         }
         let display_name = input.display_name.trim().to_string();
-        if display_name.is_empty() || display_name.chars().count() > 100 {
+        if display_name.is_empty() || display_name.chars().count() > 100 || display_name.chars().any(char::is_control) {
             bad("display_name", "error.name_invalid");
         }
+        let position = match crate::server::text::line("position", &input.position, 100) {
+            Ok(p) => p,
+            Err(e) => {
+                bad("position", e.message_key());
+                String::new()
+            }
+        };
         let hire_date = match input.hire_date.trim() {
             "" => None,
             d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
@@ -111,16 +118,7 @@ impl UserFields {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(UserFields {
-            email,
-            employee_no,
-            display_name,
-            position: input.position.trim().chars().take(100).collect(),
-            hire_date,
-            locale,
-            team_id,
-            roles,
-        })
+        Ok(UserFields { email, employee_no, display_name, position, hire_date, locale, team_id, roles })
     }
 }
 
@@ -386,7 +384,9 @@ pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
 
 /// Users whose name, email or employee number contains `query`, at most 200.
 pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
-    let pattern = format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    // A long pattern makes SQLite's LIKE fail ("pattern too complex"): no name is that long.
+    let query = crate::server::text::line("q", query, crate::server::text::SEARCH)?;
+    let pattern = format!("%{}%", crate::server::text::like_literal(&query));
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position, u.hire_date,
                   t.name as "team_name?",

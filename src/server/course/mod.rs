@@ -44,22 +44,30 @@ pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppR
 }
 
 pub fn validate(fields: &CourseFields) -> AppResult<CourseFields> {
-    let title = fields.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
+    let title = crate::server::text::line("title", &fields.title, MAX_TITLE)?;
+    if title.is_empty() {
         return Err(AppError::validation("title", "error.title_invalid"));
     }
     if !(0..=10_000).contains(&fields.duration_minutes) {
         return Err(AppError::validation("duration_minutes", "error.duration_invalid"));
     }
-    Ok(CourseFields { title, summary: fields.summary.trim().chars().take(2000).collect(), ..fields.clone() })
+    let summary = crate::server::text::text("summary", &fields.summary, 4_000)?;
+    Ok(CourseFields { title, summary, ..fields.clone() })
 }
 
 fn clean_title(title: &str) -> AppResult<String> {
-    let t = title.trim();
-    if t.is_empty() || t.chars().count() > MAX_TITLE {
+    let t = crate::server::text::line("title", title, MAX_TITLE)?;
+    if t.is_empty() {
         return Err(AppError::validation("title", "error.title_invalid"));
     }
-    Ok(t.to_string())
+    Ok(t)
+}
+
+fn check_body(body_md: &str) -> AppResult<()> {
+    if body_md.len() > MAX_BODY {
+        return Err(AppError::validation("body_md", "error.body_too_long"));
+    }
+    crate::server::text::text("body_md", body_md, usize::MAX).map(|_| ())
 }
 
 pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
@@ -416,9 +424,7 @@ pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult
 
 pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, body_md: &str) -> AppResult<i64> {
     let title = clean_title(title)?;
-    if body_md.len() > MAX_BODY {
-        return Err(AppError::validation("body_md", "error.body_too_long"));
-    }
+    check_body(body_md)?;
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
     let id = sqlx::query_scalar!(
@@ -437,9 +443,7 @@ pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, bo
 
 pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &str, body_md: &str) -> AppResult<()> {
     let title = clean_title(title)?;
-    if body_md.len() > MAX_BODY {
-        return Err(AppError::validation("body_md", "error.body_too_long"));
-    }
+    check_body(body_md)?;
     let mut tx = db.begin().await?;
     draft_lesson(&mut tx, course_id, lesson_id).await?;
     sqlx::query!("update lessons set title = ?, body_md = ? where id = ?", title, body_md, lesson_id)
@@ -516,10 +520,10 @@ pub enum ChoiceList {
 
 fn clean_names(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
     let (zh, en) = (name_zh.trim(), name_en.trim());
-    if zh.is_empty() || zh.chars().count() > 60 {
+    if zh.is_empty() || zh.chars().count() > 60 || zh.chars().any(char::is_control) {
         return Err(AppError::validation("name_zh", "error.name_invalid"));
     }
-    if en.is_empty() || en.chars().count() > 60 {
+    if en.is_empty() || en.chars().count() > 60 || en.chars().any(char::is_control) {
         return Err(AppError::validation("name_en", "error.name_invalid"));
     }
     Ok((zh.to_string(), en.to_string()))

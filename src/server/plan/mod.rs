@@ -17,6 +17,7 @@ use crate::server::course::enroll::{enroll_users, enrollable_version};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::team;
+use crate::server::text;
 use crate::server::user::{self, Actor};
 
 /// Admins and the trainer who made the plan may change it.
@@ -141,8 +142,8 @@ fn date(field: &str, value: &Option<String>) -> AppResult<Option<String>> {
 }
 
 pub fn validate(f: &PlanFields) -> AppResult<PlanFields> {
-    let title = f.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
+    let title = text::line("title", &f.title, text::NAME)?;
+    if title.is_empty() {
         return Err(AppError::validation("title", "error.title_invalid"));
     }
     let hire_from = date("hire_from", &f.hire_from)?;
@@ -155,14 +156,13 @@ pub fn validate(f: &PlanFields) -> AppResult<PlanFields> {
     if f.budget_planned_cents < 0 || f.budget_actual_cents < 0 {
         return Err(AppError::validation("budget_planned", "error.money_invalid"));
     }
-    let long = |s: &str| s.trim().chars().take(4000).collect::<String>();
     Ok(PlanFields {
         title,
-        purpose: long(&f.purpose),
+        purpose: text::text("purpose", &f.purpose, text::TEXT)?,
         methods: f.methods.clone(),
-        materials: long(&f.materials),
-        venue: long(&f.venue),
-        audience_positions: long(&f.audience_positions),
+        materials: text::text("materials", &f.materials, text::TEXT)?,
+        venue: text::line("venue", &f.venue, text::LINE)?,
+        audience_positions: text::line("audience_positions", &f.audience_positions, text::LINE)?,
         hire_from,
         hire_to,
         budget_planned_cents: f.budget_planned_cents,
@@ -274,7 +274,9 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
     if end <= start {
         return Err(AppError::validation("end_time", "error.range_reversed"));
     }
-    let link = s.online_link.trim();
+    let link = text::line("online_link", &s.online_link, text::LINE)?;
+    let topic = text::line("topic", &s.topic, text::NAME)?;
+    let venue = text::line("venue", &s.venue, text::LINE)?;
     let web_link = link.starts_with("https://") || link.starts_with("http://");
     if !link.is_empty() && !web_link {
         return Err(AppError::validation("online_link", "error.link_invalid"));
@@ -289,8 +291,6 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
         ),
     };
     let (day, start, end) = (day.to_string(), start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
-    let topic = s.topic.trim();
-    let venue = s.venue.trim();
     let id = sqlx::query_scalar!(
         r#"insert into plan_sessions (plan_id, topic, day, start_time, end_time, venue, online_link, instructor_id)
            values (?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,

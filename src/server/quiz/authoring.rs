@@ -25,7 +25,7 @@ pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> A
 
 pub fn validate(f: &QuizFields) -> AppResult<()> {
     let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
+    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
         return Err(AppError::validation("title", "error.title_invalid"));
     }
     if !(0..=100).contains(&f.pass_percent) {
@@ -171,7 +171,9 @@ pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: 
     if !(1..=200).contains(&count) {
         return Err(AppError::validation("draw_count", "error.number_invalid"));
     }
-    let (category, tag) = (category.trim().trim_matches('/'), tag.trim().to_lowercase());
+    let category = crate::server::text::line("category", category, crate::server::text::NAME)?;
+    let tag = crate::server::text::line("tag", tag, crate::server::text::NAME)?;
+    let (category, tag) = (category.trim_matches('/'), tag.to_lowercase());
     let mut tx = db.begin().await?;
     check_bank(&mut tx, quiz_id, bank_id).await?;
     let available = draw_pool_size(&mut tx, bank_id, category, &tag).await?;
@@ -195,19 +197,20 @@ pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: 
 }
 
 /// Questions a draw can pick from: in the category or below it, with the tag if one is given.
-pub(crate) async fn draw_pool(
+pub async fn draw_pool(
     conn: &mut sqlx::SqliteConnection,
     bank_id: i64,
     category: &str,
     tag: &str,
 ) -> AppResult<Vec<i64>> {
-    let below = format!("{category}/%");
-    let tagged = format!("%,{tag},%");
+    // `%` and `_` in a category or tag are letters, not wildcards.
+    let below = format!("{}/%", crate::server::text::like_literal(category));
+    let tagged = format!("%,{},%", crate::server::text::like_literal(tag));
     Ok(sqlx::query_scalar!(
         r#"select id as "id!" from questions
            where bank_id = ?1 and archived_at is null
-             and (?2 = '' or category = ?2 or category like ?3)
-             and (?4 = '' or ',' || tags || ',' like ?5)
+             and (?2 = '' or category = ?2 or category like ?3 escape '\')
+             and (?4 = '' or ',' || tags || ',' like ?5 escape '\')
            order by id"#,
         bank_id,
         category,

@@ -19,6 +19,7 @@ use crate::model::roleplay::{
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
+use crate::server::text;
 use crate::server::user::Actor;
 
 const MAX_CRITERIA: usize = 20;
@@ -30,10 +31,7 @@ pub fn parse_criteria(rows: &[CriterionInput]) -> AppResult<Vec<Criterion>> {
     let mut out = Vec::new();
     let mut names = HashSet::new();
     for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
-        let name = row.name.trim().to_string();
-        if name.chars().count() > 200 {
-            return Err(bad("error.text_too_long"));
-        }
+        let name = text::line("criteria", &row.name, text::NAME)?;
         if !names.insert(name.to_lowercase()) {
             return Err(bad("error.criterion_duplicate"));
         }
@@ -44,8 +42,11 @@ pub fn parse_criteria(rows: &[CriterionInput]) -> AppResult<Vec<Criterion>> {
         if !weight.is_finite() || weight <= 0.0 || weight > 100.0 {
             return Err(bad("error.criterion_weight"));
         }
-        let levels: Vec<String> =
-            row.levels.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        let levels: Vec<String> = text::text("criteria", &row.levels, text::TEXT)?
+            .lines()
+            .map(|l| text::line("criteria", l, text::LINE))
+            .filter(|l| !l.as_ref().is_ok_and(String::is_empty))
+            .collect::<AppResult<_>>()?;
         if levels.len() < 2 || levels.len() > MAX_LEVELS {
             return Err(bad("error.criterion_levels"));
         }
@@ -114,7 +115,7 @@ pub async fn save_rubric(
     name: &str,
     rows: &[CriterionInput],
 ) -> AppResult<i64> {
-    let name = name.trim();
+    let name = crate::server::text::line("name", name, crate::server::text::NAME)?;
     if name.is_empty() {
         return Err(AppError::validation("name", "error.title_invalid"));
     }
@@ -178,10 +179,8 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
         ("facts", &mut f.facts, 4000),
         ("customer_turns", &mut f.customer_turns, 8000),
     ] {
-        *value = value.trim().to_string();
-        if value.chars().count() > max {
-            return Err(AppError::validation(field, "error.text_too_long"));
-        }
+        let one_line = matches!(field, "title" | "product" | "mood");
+        *value = if one_line { text::line(field, value, max)? } else { text::text(field, value, max)? };
     }
     if f.title.is_empty() {
         return Err(AppError::validation("title", "error.title_invalid"));

@@ -1,8 +1,6 @@
 //! Course authoring, versions, enrollment and trainee progress against a real database.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::course::{CourseFields, CourseStatus, TrainingType};
 use floorready::model::team::TeamKind;

@@ -1,8 +1,6 @@
 //! Admin user management and the CSV import against a real database.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::team::TeamKind;
 use floorready::model::user::Role;

@@ -2,11 +2,9 @@
 //! critical criteria and the second-rater rules, blind rating, written mode, self-assessment,
 //! permissions, calibration and that no key or other rater's score reaches anyone early.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use floorready::api::roleplay::{
     GetCalibration, GetRoleplay, GetRubric, GetScenarioEditor, ListRoleplays, ListScenarios, RateRoleplay, SaveRubric,
     SelfAssessRoleplay,

@@ -1,13 +1,11 @@
 //! Training plans, sessions, enrollment, attendance and exports against a real database.
 
-mod common;
-
 use std::io::Cursor;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use calamine::{Reader, Xlsx};
-use common::*;
 use floorready::error::{AppError, RowError};
 use floorready::i18n::Locale;
 use floorready::model::course::{CourseFields, TrainingType};

@@ -2,13 +2,11 @@
 //! the attempt state machine, grading once, essays and regrading, permissions, and that nothing
 //! revealing an answer reaches a trainee.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use floorready::api::quiz::{
     GetAttempt, GetAttemptResult, GetBank, GetQuizIntro, ImportGift, MyQuizzes, SaveAttempt, StartAttempt,
 };
@@ -498,7 +496,7 @@ async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].line, rows[0].key.as_str()), (16, "error.gift_no_answers"));
     assert_eq!(count(&pool, "select count(*) from question_versions").await, before);
-    let moodle = include_str!("fixtures/gift/moodle-questions.gift.txt");
+    let moodle = include_str!("../fixtures/gift/moodle-questions.gift.txt");
     assert_eq!(quiz::import_gift(&st.db, SYSTEM, s.bank, moodle).await.unwrap(), 9);
     let (text, skipped) = quiz::export_gift(&st.db, s.bank).await.unwrap();
     assert_eq!(skipped, 0);
@@ -526,7 +524,7 @@ async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool
             &path,
             &t1,
             "moodle.gift",
-            include_bytes!("fixtures/gift/moodle-questions_in_category.gift.txt"),
+            include_bytes!("../fixtures/gift/moodle-questions_in_category.gift.txt"),
         ),
     )
     .await;

@@ -2,11 +2,9 @@
 //! the renewal window and cycles, expiry by the scheduled check (twice, and after downtime),
 //! manual decisions and their reasons, the audit chain, API tokens, and who may see what.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use floorready::api::cert::{DecideCertification, GetRoster, PersonCertification, VerifyCertificate};
 use floorready::error::AppError;
 use floorready::model::cert::{CertStatus, Decision, Phase, ProgramFields, ReqKind};

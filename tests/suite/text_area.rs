@@ -1,11 +1,9 @@
 //! Text areas: no saved value can close its `<textarea>` (Leptos writes their children raw on the
 //! server), and no page writes a `<textarea>` except through `components::text_area`.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::*;
 use floorready::api::auth::Login;
 use floorready::server::demo::{self, DEMO_PASSWORD};
 use leptos::server_fn::ServerFn;

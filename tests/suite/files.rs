@@ -1,11 +1,9 @@
 //! Lesson images and attachments through the real router: who may upload and read, what types are
 //! accepted (by content), how files are served, and that a linked file cannot be deleted.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, files};

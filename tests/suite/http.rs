@@ -1,10 +1,8 @@
 //! HTTP-level checks against the real router: headers, cookies, CSRF and server-function rights.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use floorready::api::auth::{GetMe, Login};
 use floorready::api::course::GetTeamProgress;
 use floorready::api::user::ListUsers;
@@ -247,4 +245,55 @@ async fn the_sign_in_page_sets_a_device_cookie_that_outlasts_an_address_lock(poo
     assert!(untrusted.headers().get(header::RETRY_AFTER).is_some());
     let trusted = send(&st, form(Login::PATH).header(header::COOKIE, &device).body(Body::from(body)).unwrap()).await;
     assert_eq!(trusted.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn accepted_connections_send_without_delay() {
+    use axum::serve::Listener;
+    let mut listener = floorready::server::http::listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = tokio::spawn(async move { tokio::net::TcpStream::connect(addr).await.unwrap() });
+    let (accepted, _) = listener.accept().await;
+    assert!(accepted.nodelay().unwrap(), "TCP_NODELAY on the accepted connection");
+    drop(client.await.unwrap());
+}
+
+#[sqlx::test]
+async fn malformed_server_function_requests_are_400_and_say_why(pool: SqlitePool) {
+    use floorready::api::quiz::{GetAttempt, PublishQuiz};
+    let st = state(pool);
+    user(&st, "E13", "trainee", None).await;
+    user(&st, "T13", "trainer", None).await;
+    let e = sign_in(&st, "E13").await;
+    let t = sign_in(&st, "T13").await;
+    let huge = format!("id={}", u64::MAX);
+    for (path, cookie, body) in [
+        (GetAttempt::PATH, &e, b"page=1".to_vec()),
+        (GetAttempt::PATH, &e, b"id=abc&page=1".to_vec()),
+        (GetAttempt::PATH, &e, b"id=1&page=-1".to_vec()),
+        (GetAttempt::PATH, &e, format!("{huge}&page=1").into_bytes()),
+        (GetAttempt::PATH, &e, b"id=1&page=\xff\xfe".to_vec()),
+        (PublishQuiz::PATH, &t, b"id=1&published=2".to_vec()),
+    ] {
+        let req = form(path).header(header::COOKIE, cookie).body(Body::from(body.clone())).unwrap();
+        let res = send(&st, req).await;
+        let status = res.status();
+        let text = body_text_lossy(res).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {:?}: {text}", String::from_utf8_lossy(&body));
+        assert!(text.contains("args"), "{text}");
+    }
+    // A body over the limit: refused by its declared length before anything reads it, and a 400
+    // (not a 500) when it arrives without one.
+    let big = vec![b'a'; floorready::server::http::MAX_BODY_BYTES + 1];
+    let declared = form(GetAttempt::PATH).header(header::COOKIE, &e).header(header::CONTENT_LENGTH, big.len());
+    assert_eq!(
+        send(&st, declared.body(Body::from(big.clone())).unwrap()).await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let streamed = form(GetAttempt::PATH).header(header::COOKIE, &e).body(Body::from(big)).unwrap();
+    assert_eq!(send(&st, streamed).await.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn body_text_lossy(res: axum::response::Response) -> String {
+    String::from_utf8_lossy(&body_bytes(res).await).into_owned()
 }

@@ -1,8 +1,6 @@
 //! Sign-in, sessions, throttling and the authorization layer against a real database.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use floorready::error::AppError;
 use floorready::model::team::TeamKind;
 use floorready::model::user::Role;

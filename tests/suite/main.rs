@@ -1,0 +1,18 @@
+//! The integration tests, one binary: each test binary links the whole app (about 2 GB with
+//! line tables), so fourteen of them filled the disk and took most of the build's link time.
+//! Each module tests one domain through the real services, database and router.
+
+mod auth;
+mod cert;
+mod cli;
+mod common;
+mod courses;
+mod files;
+mod http;
+mod i18n;
+mod limits;
+mod plans;
+mod quizzes;
+mod roleplays;
+mod text_area;
+mod users;
