@@ -87,8 +87,8 @@ async fn main() {
     }
     let options = LeptosOptions::builder().output_name("floorready").site_root("target/site").build();
     let state = AppState::new(options, db, Config::for_tests());
-    let mut listener = listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = axum::serve::Listener::local_addr(&mut listener).unwrap();
+    let listener = listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = axum::serve::Listener::local_addr(&listener).unwrap();
     let app = router(state);
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
@@ -128,9 +128,10 @@ async fn main() {
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let now = rss_mb();
-                let mut p = peak.lock().unwrap();
-                *p = p.max(now);
-                drop(p);
+                {
+                    let mut p = peak.lock().unwrap();
+                    *p = p.max(now);
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })

@@ -225,9 +225,17 @@ fn question(chs: &[Ch], category: &str, meta: &Meta) -> Result<QuestionDraft, &'
     }
     let open = find(rest, "{").ok_or("error.gift_no_answers")?;
     let close = find(&rest[open..], "}").ok_or("error.gift_unclosed")? + open;
-    let before = clean(&rest[..open]);
     let after = text(trim(&rest[close + 1..]));
-    let stem = if after.is_empty() { before } else { format!("{before} _____ {after}") };
+    // Missing word: the block is replaced by a blank where it stood, spacing kept (Moodle's way:
+    // "It equals {=4}." is "It equals _____.").
+    let stem = if after.is_empty() {
+        clean(&rest[..open])
+    } else {
+        let mut joined = rest[..open].to_vec();
+        joined.extend("_____".chars().map(|c| Ch { c, escaped: true }));
+        joined.extend_from_slice(&rest[close + 1..]);
+        clean(&joined)
+    };
     if stem.trim().is_empty() {
         return Err("error.gift_no_text");
     }
@@ -520,7 +528,10 @@ mod tests {
         assert_eq!(options.iter().map(|o| o.weight).collect::<Vec<_>>(), vec![50.0, -100.0, 50.0, -100.0]);
         let QuestionBody::Numeric { answers } = &qs[4].body else { panic!() };
         assert_eq!((answers[0].value, answers[0].tolerance, answers.len()), (3.0, 2.0, 1));
-        assert_eq!(qs[4].stem, "What is a number from 1 to 5? _____ \";", "trailing text, as Moodle keeps it");
+        assert_eq!(
+            qs[4].stem, "What is a number from 1 to 5? _____\";",
+            "the blank where the block stood, as Moodle keeps it"
+        );
         let QuestionBody::FillBlank { answers } = &qs[5].body else { panic!() };
         assert_eq!(
             answers.iter().map(|a| (a.text.as_str(), a.weight)).collect::<Vec<_>>(),
