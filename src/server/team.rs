@@ -70,7 +70,7 @@ pub fn find_by_path(tree: &[TeamNode], path: &str) -> Option<i64> {
 
 fn clean_name(name: &str) -> AppResult<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) || name.contains('/') {
+    if !crate::server::text::is_name(name, 80) || name.contains('/') {
         return Err(AppError::validation("name", "error.team_name_invalid"));
     }
     Ok(name.to_string())

@@ -11,8 +11,6 @@ pub const NAME: usize = 200;
 pub const LINE: usize = 1_000;
 /// A paragraph or a list: a purpose, a summary, a scenario's facts.
 pub const TEXT: usize = 20_000;
-/// A lesson's Markdown.
-pub const DOCUMENT: usize = 200_000;
 /// A search box.
 pub const SEARCH: usize = 200;
 
@@ -39,6 +37,12 @@ pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let v = value.trim();
     check(field, v, max, true)?;
     Ok(v.to_string())
+}
+
+/// A required one-line name (non-empty, at most `max` characters, no control characters), for
+/// the services that answer a bad one with their own message.
+pub fn is_name(value: &str, max: usize) -> bool {
+    !value.is_empty() && check("", value, max, false).is_ok()
 }
 
 /// `value` as a `like` pattern that matches it literally, for `like ? escape '\'`.

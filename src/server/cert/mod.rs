@@ -23,10 +23,10 @@ use engine::Cause;
 fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
     f.name = f.name.trim().to_string();
     f.position = f.position.trim().to_string();
-    if f.name.is_empty() || f.name.chars().count() > 200 || f.name.chars().any(char::is_control) {
+    if !crate::server::text::is_name(&f.name, 200) {
         return Err(AppError::validation("name", "error.title_invalid"));
     }
-    if f.position.is_empty() || f.position.chars().count() > 200 || f.position.chars().any(char::is_control) {
+    if !crate::server::text::is_name(&f.position, 200) {
         return Err(AppError::validation("position", "error.title_invalid"));
     }
     if !(1..=3650).contains(&f.validity_days) {

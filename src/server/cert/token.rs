@@ -24,7 +24,7 @@ fn hash(token: &str) -> String {
 /// Creates a token and returns it; only its hash is kept.
 pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>) -> AppResult<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if !crate::server::text::is_name(name, 100) {
         return Err(AppError::validation("name", "error.name_invalid"));
     }
     let mut bytes = [0u8; 32];

@@ -520,10 +520,10 @@ pub enum ChoiceList {
 
 fn clean_names(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
     let (zh, en) = (name_zh.trim(), name_en.trim());
-    if zh.is_empty() || zh.chars().count() > 60 || zh.chars().any(char::is_control) {
+    if !crate::server::text::is_name(zh, 60) {
         return Err(AppError::validation("name_zh", "error.name_invalid"));
     }
-    if en.is_empty() || en.chars().count() > 60 || en.chars().any(char::is_control) {
+    if !crate::server::text::is_name(en, 60) {
         return Err(AppError::validation("name_en", "error.name_invalid"));
     }
     Ok((zh.to_string(), en.to_string()))

@@ -25,7 +25,7 @@ pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> A
 
 pub fn validate(f: &QuizFields) -> AppResult<()> {
     let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+    if !crate::server::text::is_name(title, 200) {
         return Err(AppError::validation("title", "error.title_invalid"));
     }
     if !(0..=100).contains(&f.pass_percent) {

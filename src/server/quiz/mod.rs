@@ -119,7 +119,7 @@ pub async fn create_bank(
     name: &str,
 ) -> AppResult<i64> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if !crate::server::text::is_name(name, 200) {
         return Err(AppError::validation("name", "error.name_invalid"));
     }
     if let Some(c) = course_id {
