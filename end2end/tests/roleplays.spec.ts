@@ -40,7 +40,7 @@ test('a trainer writes a rubric and a scenario, two trainers score blind, the tr
   await ready(page, info);
 
   // Open a live role-play for Zhang Wei with a blind second rater.
-  await page.locator('input[name=employee_no]').fill(TRAINEE.login);
+  await page.locator('form[action*="open_roleplay"] input[name=employee_no]').fill(TRAINEE.login);
   await page.locator('input[name=second_rater]').fill('T1002');
   await page.getByRole('button', { name: 'Open role-play' }).click();
   await expect(page).toHaveURL(/\/roleplay\/\d+$/);

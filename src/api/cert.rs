@@ -37,8 +37,8 @@ pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
 #[server]
 pub async fn get_program_editor(id: i64) -> Result<ProgramEditor, AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "get_program_editor")?;
-    cx.fail_with(svc::editor(&cx.state.db, id).await)
+    let can_change = cx.can_change(Owned::Program, id, "get_program_editor").await?;
+    Ok(ProgramEditor { can_change, ..cx.fail_with(svc::editor(&cx.state.db, id).await)? })
 }
 
 #[server]

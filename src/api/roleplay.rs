@@ -37,8 +37,8 @@ pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {
 #[server]
 pub async fn get_rubric(id: i64) -> Result<RubricDetail, AppError> {
     let cx = Ctx::get()?;
-    cx.role(AUTHORS, "get_rubric")?;
-    cx.fail_with(svc::rubric(&cx.state.db, id).await)
+    let can_change = cx.can_change(Owned::Rubric, id, "get_rubric").await?;
+    Ok(RubricDetail { can_change, ..cx.fail_with(svc::rubric(&cx.state.db, id).await)? })
 }
 
 /// Creates a rubric (`id` 0) or saves a new version of one.
@@ -91,9 +91,10 @@ pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
             rule: SecondRaterRule::Average,
             course_ids: Vec::new(),
         };
-        return Ok(ScenarioEditor { id, fields, rubrics, courses });
+        return Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: true });
     }
-    cx.fail_with(svc::scenario_editor(&cx.state.db, id).await)
+    let can_change = cx.can_change(Owned::Scenario, id, "get_scenario_editor").await?;
+    Ok(ScenarioEditor { can_change, ..cx.fail_with(svc::scenario_editor(&cx.state.db, id).await)? })
 }
 
 /// Creates a scenario (`id` 0) or updates one.

@@ -11,7 +11,11 @@ use crate::model::owners::Owned;
 pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
     let add = ServerAction::<AddOwner>::new();
     let ownership = Resource::new(move || add.version().get(), move |_| get_ownership(what.as_str().into(), id));
-    let label = if what == Owned::SharedBank { "owners.editors" } else { "owners.owners" };
+    let (label, add_label) = if what == Owned::SharedBank {
+        ("owners.editors", "owners.add_editor")
+    } else {
+        ("owners.owners", "owners.add")
+    };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -24,8 +28,8 @@ pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
                             <ActionForm action=add attr:class="row">
                                 <input type="hidden" name="what" value=what.as_str()/>
                                 <input type="hidden" name="id" value=id/>
-                                <input name="employee_no" required maxlength="50" placeholder="T1002" aria-label=tr("owners.add")/>
-                                <button type="submit">{tr("owners.add")}</button>
+                                <input name="employee_no" required maxlength="50" placeholder="T1002" aria-label=tr(add_label)/>
+                                <button type="submit">{tr(add_label)}</button>
                             </ActionForm>
                         })}
                     </section>

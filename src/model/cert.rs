@@ -202,6 +202,8 @@ pub struct ProgramEditor {
     pub quizzes: Vec<(i64, String)>,
     pub scenarios: Vec<(i64, String)>,
     pub plans: Vec<(i64, String)>,
+    /// The caller is an owner or an admin (set by the server function, not the service).
+    pub can_change: bool,
 }
 
 /// One requirement checked for one person: met or not, why, and a link to the evidence.

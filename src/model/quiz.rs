@@ -21,10 +21,12 @@ pub enum QuestionKind {
     Matching,
     Ordering,
     Essay,
+    /// Text shown among the questions (Moodle's description item): no answer, no points.
+    Description,
 }
 
 impl QuestionKind {
-    pub const ALL: [QuestionKind; 8] = [
+    pub const ALL: [QuestionKind; 9] = [
         QuestionKind::Single,
         QuestionKind::Multiple,
         QuestionKind::TrueFalse,
@@ -33,6 +35,7 @@ impl QuestionKind {
         QuestionKind::Matching,
         QuestionKind::Ordering,
         QuestionKind::Essay,
+        QuestionKind::Description,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl QuestionKind {
             QuestionKind::Matching => "matching",
             QuestionKind::Ordering => "ordering",
             QuestionKind::Essay => "essay",
+            QuestionKind::Description => "description",
         }
     }
 
@@ -62,6 +66,7 @@ impl QuestionKind {
             QuestionKind::Matching => "question.kind.matching",
             QuestionKind::Ordering => "question.kind.ordering",
             QuestionKind::Essay => "question.kind.essay",
+            QuestionKind::Description => "question.kind.description",
         }
     }
 }
@@ -135,6 +140,8 @@ pub enum QuestionBody {
         items: Vec<String>,
     },
     Essay,
+    /// Not a question: shown as text, never graded, worth no points.
+    Description,
 }
 
 impl QuestionBody {
@@ -148,6 +155,7 @@ impl QuestionBody {
             QuestionBody::Matching { .. } => QuestionKind::Matching,
             QuestionBody::Ordering { .. } => QuestionKind::Ordering,
             QuestionBody::Essay => QuestionKind::Essay,
+            QuestionBody::Description => QuestionKind::Description,
         }
     }
 }
@@ -403,6 +411,8 @@ pub struct AttemptSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemView {
     pub position: usize,
+    /// The question number shown; `None` for a description.
+    pub number: Option<usize>,
     pub kind: QuestionKind,
     pub stem_html: String,
     pub points: i64,

@@ -177,6 +177,8 @@ pub struct RubricDetail {
     pub name: String,
     pub version_no: i64,
     pub criteria: Vec<Criterion>,
+    /// The caller is an owner or an admin (set by the server function, not the service).
+    pub can_change: bool,
 }
 
 /// A scenario's authored fields, as edited.
@@ -217,6 +219,8 @@ pub struct ScenarioEditor {
     pub fields: ScenarioFields,
     pub rubrics: Vec<(i64, String)>,
     pub courses: Vec<(i64, String)>,
+    /// The caller is an owner or an admin (set by the server function, not the service).
+    pub can_change: bool,
 }
 
 /// A criterion as a viewer may see it. The trainee gets names and level descriptors (for the

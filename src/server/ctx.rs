@@ -55,6 +55,16 @@ impl Ctx {
         Ok(me)
     }
 
+    /// Whether the caller may change an owned object; editors show it read-only otherwise. A new
+    /// one (`id` 0) may be created by anyone with the role.
+    pub async fn can_change(&self, what: crate::model::owners::Owned, id: i64, what_fn: &str) -> AppResult<bool> {
+        let me = self.role(&[Role::Trainer, Role::Admin], what_fn)?;
+        if id == 0 {
+            return Ok(true);
+        }
+        self.fail_with(super::owners::can_change(&self.state.db, me, what, id).await)
+    }
+
     pub fn actor(&self) -> Actor<'_> {
         Actor { id: self.auth.user.as_ref().map(|u| u.id), ip: &self.auth.ip }
     }

@@ -328,7 +328,7 @@ async fn fill_right(
                 }
             }
         }
-        QuestionBody::Ordering { .. } | QuestionBody::Essay => {}
+        QuestionBody::Ordering { .. } | QuestionBody::Essay | QuestionBody::Description => {}
     }
     Ok(())
 }

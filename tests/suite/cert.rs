@@ -782,4 +782,39 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     assert_eq!(post(SaveScenario::PATH, t2.clone(), scenario_form.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(post(ArchiveScenario::PATH, t2.clone(), format!("id={scenario}")).await.0, StatusCode::FORBIDDEN);
     assert!(post(SaveScenario::PATH, ad.clone(), scenario_form).await.0.is_success());
+
+    // The editors say who owns each and show it read-only, without save buttons, to anyone else.
+    let page = |path: String, cookie: String| {
+        let st = st.clone();
+        async move {
+            let res = send(&st, Request::get(&path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            body_text(res).await
+        }
+    };
+    let form_tag = |html: &str| {
+        let tags = html.split("<fieldset").skip(1).map(|t| t[..t.find('>').unwrap()].to_string());
+        tags.into_iter().find(|t| t.contains("class=\"bare\"")).expect("the editor's form")
+    };
+    for path in [format!("/trainer/rubrics/{rubric}"), format!("/trainer/scenarios/{scenario}")] {
+        let (owner, other) = (page(path.clone(), t1.clone()).await, page(path.clone(), t2.clone()).await);
+        assert!(!form_tag(&owner).contains("disabled"), "{path}: {}", form_tag(&owner));
+        assert!(form_tag(&other).contains("disabled"), "{path}: {}", form_tag(&other));
+        assert!(other.contains("User T1") && other.contains("role=\"note\""), "{path}");
+        assert!(!owner.contains("role=\"note\""), "{path}");
+        let save_form = |html: &str| {
+            let at = html.find("action=\"/api/save_").expect("the save form");
+            html[at..at + html[at..].find("</form>").unwrap()].to_string()
+        };
+        assert!(
+            save_form(&owner).contains("type=\"submit\"") && !save_form(&other).contains("type=\"submit\""),
+            "{path}"
+        );
+    }
+    let program = page(format!("/trainer/programs/{}", w.program), t2.clone()).await;
+    assert!(form_tag(&program).contains("disabled"), "{}", form_tag(&program));
+    assert!(
+        !form_tag(&page(format!("/trainer/programs/{mine}"), t2.clone()).await).contains("disabled"),
+        "T2 co-owns it"
+    );
 }

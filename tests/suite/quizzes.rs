@@ -12,7 +12,7 @@ use floorready::api::quiz::{
 };
 use floorready::error::AppError;
 use floorready::model::course::{CourseFields, TrainingType};
-use floorready::model::quiz::{AttemptStatus, QuizFields, QuizKind, ReviewPolicy};
+use floorready::model::quiz::{AttemptStatus, QuestionKind, QuizFields, QuizKind, ReviewPolicy};
 use floorready::server::course::{self, enroll};
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::state::AppState;
@@ -183,17 +183,24 @@ async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePoo
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let e1 = current(&st, "E1").await;
     let id = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
-    let view = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap();
-    let fill = view.items.iter().find(|i| i.kind == floorready::model::quiz::QuestionKind::FillBlank);
-    let Some(fill) = fill else { return }; // shuffled onto page 2 — covered by the other tests
+    // The fill-in question is wherever the shuffle put it: look on every page.
+    let pages = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap().pages;
+    let mut found = None;
+    for page in 0..pages {
+        let v = attempt::view(&st.db, &e1, id, page).await.unwrap().unwrap();
+        if let Some(i) = v.items.iter().find(|i| i.kind == floorready::model::quiz::QuestionKind::FillBlank) {
+            found = Some((page, i.clone()));
+        }
+    }
+    let (page, fill) = found.expect("the attempt holds the fill-in question");
     let key = format!("p{}", fill.position);
     let form = |v: &str| BTreeMap::from([(key.clone(), v.to_string())]);
 
-    assert_eq!(attempt::save(&st.db, &e1, id, 1, 0, &form("first")).await.unwrap(), attempt::Saved::Stored(1));
-    assert_eq!(attempt::save(&st.db, &e1, id, 3, 0, &form("newest")).await.unwrap(), attempt::Saved::Stored(3));
-    assert_eq!(attempt::save(&st.db, &e1, id, 2, 0, &form("delayed")).await.unwrap(), attempt::Saved::Stale(3));
-    assert_eq!(attempt::save(&st.db, &e1, id, 3, 0, &form("repeat")).await.unwrap(), attempt::Saved::Stale(3));
-    let v = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap();
+    assert_eq!(attempt::save(&st.db, &e1, id, 1, page, &form("first")).await.unwrap(), attempt::Saved::Stored(1));
+    assert_eq!(attempt::save(&st.db, &e1, id, 3, page, &form("newest")).await.unwrap(), attempt::Saved::Stored(3));
+    assert_eq!(attempt::save(&st.db, &e1, id, 2, page, &form("delayed")).await.unwrap(), attempt::Saved::Stale(3));
+    assert_eq!(attempt::save(&st.db, &e1, id, 3, page, &form("repeat")).await.unwrap(), attempt::Saved::Stale(3));
+    let v = attempt::view(&st.db, &e1, id, page).await.unwrap().unwrap();
     let shown = v.items.iter().find(|i| i.position == fill.position).unwrap();
     assert_eq!(shown.answer, Some(floorready::model::quiz::ShownAnswer::Text("newest".into())));
     assert_eq!(v.seq, 3, "the page carries the sequence to continue from");
@@ -403,7 +410,8 @@ async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: SqlitePool) {
     assert_no_secrets("start_attempt", &text);
     let attempt_id = count(&pool, "select max(id) from attempts").await;
     let mut options_seen = 0;
-    for page in 0..2 {
+    let pages = attempt::view(&st.db, &current(&st, "E1").await, attempt_id, 0).await.unwrap().unwrap().pages;
+    for page in 0..pages {
         let (status, text) = call(&st, GetAttempt::PATH, &e1, format!("id={attempt_id}&page={page}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_no_secrets("get_attempt", &text);
@@ -423,7 +431,7 @@ async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: SqlitePool) {
         assert!(html.contains("<form"), "the attempt page renders its form");
         assert_no_secrets("the attempt page (HTML and hydration data)", &html);
     }
-    assert!(options_seen >= 1, "the choice question was shown");
+    assert_eq!(options_seen, 1, "the choice question was shown, once");
     let (status, text) =
         call(&st, SaveAttempt::PATH, &e1, format!("attempt_id={attempt_id}&seq=1&page=0&go=stay&answers[p0]=x")).await;
     assert_eq!(status, StatusCode::OK, "{text}");
@@ -491,10 +499,10 @@ async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let before = count(&pool, "select count(*) from question_versions").await;
-    let broken = format!("{GIFT}\n\n::Bad:: No answer block here\n");
+    let broken = format!("{GIFT}\n\n::Bad:: A stray brace here}}\n");
     let AppError::Rows(rows) = quiz::import_gift(&st.db, SYSTEM, s.bank, &broken).await.unwrap_err() else { panic!() };
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].line, rows[0].key.as_str()), (16, "error.gift_no_answers"));
+    assert_eq!((rows[0].line, rows[0].key.as_str()), (16, "error.gift_unopened"));
     assert_eq!(count(&pool, "select count(*) from question_versions").await, before);
     let moodle = include_str!("../fixtures/gift/moodle-questions.gift.txt");
     assert_eq!(quiz::import_gift(&st.db, SYSTEM, s.bank, moodle).await.unwrap(), 9);
@@ -631,4 +639,89 @@ async fn nobody_takes_a_graded_attempt_of_a_quiz_whose_key_they_can_read(pool: S
         attempt::start(&st.db, SYSTEM, &t1, s.quiz).await.unwrap_err(),
         AppError::validation("quiz", "error.quiz_key_reader")
     );
+}
+
+#[sqlx::test]
+async fn a_description_item_is_shown_unnumbered_and_never_graded(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let trainer = current(&st, "T1").await;
+    // A Moodle export with a description item: it imports, and a random draw never picks it.
+    let gift = "::DESC::[html]<p>Read this first.</p>\n\n::Extra::Is a receipt needed? {T}\n";
+    assert_eq!(quiz::import_gift(&st.db, SYSTEM, s.bank, gift).await.unwrap(), 2);
+    let bank = quiz::bank_detail(&st.db, s.bank).await.unwrap();
+    let desc = bank.questions.iter().find(|q| q.draft.title == "DESC").unwrap().id;
+    let extra = bank.questions.iter().find(|q| q.draft.title == "Extra").unwrap().id;
+    let fields = QuizFields { shuffle_questions: false, ..quiz_fields(QuizKind::PostTest) };
+    let quiz = authoring::create(&st.db, SYSTEM, &trainer, s.course, &fields).await.unwrap();
+    authoring::add_question(&st.db, quiz, desc).await.unwrap();
+    authoring::add_question(&st.db, quiz, extra).await.unwrap();
+    authoring::set_published(&st.db, SYSTEM, quiz, true).await.unwrap();
+
+    let e1 = current(&st, "E1").await;
+    let id = attempt::start(&st.db, SYSTEM, &e1, quiz).await.unwrap();
+    let v = attempt::view(&st.db, &e1, id, 0).await.unwrap().unwrap();
+    let shown: Vec<(QuestionKind, Option<usize>, i64)> = v.items.iter().map(|i| (i.kind, i.number, i.points)).collect();
+    assert_eq!(shown, vec![(QuestionKind::Description, None, 0), (QuestionKind::TrueFalse, Some(1), 1)]);
+    assert!(v.items[0].stem_html.contains("<p>Read this first.</p>"), "{}", v.items[0].stem_html);
+    assert_eq!(v.answered, vec![true, false], "a description has nothing to answer");
+    let form = BTreeMap::from([("p1".to_string(), "true".to_string())]);
+    attempt::save(&st.db, &e1, id, 1, 0, &form).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &e1, id).await.unwrap();
+    let r = attempt::result(&st.db, &e1, id).await.unwrap();
+    assert_eq!((r.status, r.score, r.max_score, r.score_percent), (AttemptStatus::Graded, Some(1.0), 1.0, Some(100.0)));
+
+    // The draw of five from the bank still finds exactly the five questions, never the description.
+    let pool_ids = authoring::draw_pool(&mut pool.acquire().await.unwrap(), s.bank, "", "").await.unwrap();
+    assert!(!pool_ids.contains(&desc) && pool_ids.contains(&extra), "{pool_ids:?}");
+
+    // A quiz of descriptions alone is not a test.
+    let only = authoring::create(&st.db, SYSTEM, &trainer, s.course, &fields).await.unwrap();
+    authoring::add_question(&st.db, only, desc).await.unwrap();
+    authoring::set_published(&st.db, SYSTEM, only, true).await.unwrap();
+    assert_eq!(
+        attempt::start(&st.db, SYSTEM, &e1, only).await.unwrap_err(),
+        AppError::validation("quiz", "error.quiz_empty")
+    );
+}
+
+#[sqlx::test]
+async fn an_import_is_capped_and_checked_before_it_takes_the_writer(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let one = |i: usize| format!("::Q{i}::Is {i} even? {{{}}}\n\n", if i.is_multiple_of(2) { "T" } else { "F" });
+    let max: String = (0..quiz::MAX_IMPORT_QUESTIONS).map(one).collect();
+    assert!(max.len() < quiz::MAX_IMPORT_BYTES);
+
+    // One question over the cap, or one byte over the size limit, is refused whole, naming the limit.
+    let over = format!("{max}{}", one(quiz::MAX_IMPORT_QUESTIONS));
+    assert_eq!(
+        quiz::import_gift(&st.db, SYSTEM, s.bank, &over).await.unwrap_err(),
+        AppError::validation("file", "error.import_too_many")
+    );
+    let big = format!("{max}// {}\n", "x".repeat(quiz::MAX_IMPORT_BYTES - max.len()));
+    assert_eq!(
+        quiz::import_gift(&st.db, SYSTEM, s.bank, &big).await.unwrap_err(),
+        AppError::validation("file", "error.import_too_large")
+    );
+
+    // A maximal file with one broken question is parsed and refused while another request holds
+    // the single writer: checking never waits for the writer, so it never holds it either.
+    let held = st.db.begin().await.unwrap();
+    let broken = format!("{max}::bad::X {{~%abc%a =b}}\n");
+    let refused =
+        tokio::time::timeout(std::time::Duration::from_secs(60), quiz::import_gift(&st.db, SYSTEM, s.bank, &broken))
+            .await
+            .expect("checked without waiting for the writer");
+    assert!(matches!(refused, Err(AppError::Rows(ref rows)) if rows.len() == 1), "{refused:?}");
+    held.rollback().await.unwrap();
+
+    // A maximal import and another trainer's save side by side: both land, whole.
+    let (imported, saved) = tokio::join!(
+        quiz::import_gift(&st.db, SYSTEM, s.bank, &max),
+        quiz::save_question(&st.db, SYSTEM, s.bank, None, "::Other::Saved meanwhile? {T}")
+    );
+    assert_eq!(imported.unwrap() as usize, quiz::MAX_IMPORT_QUESTIONS);
+    saved.unwrap();
+    assert_eq!(count(&pool, "select count(*) from questions").await, 5 + 2_000 + 1);
 }

@@ -318,6 +318,7 @@ fn item(it: ItemView) -> impl IntoView {
         QuestionKind::Numeric => view! {
             <input name=key.clone() value=text_answer inputmode="decimal" aria-label=tr("quiz.your_answer") autocomplete="off"/>
         }.into_any(),
+        QuestionKind::Description => ().into_any(),
         QuestionKind::Essay => view! {
             <TextArea value={text_answer} {..} name=key.clone() rows="6" aria-label=tr("quiz.your_answer")/>
         }.into_any(),
@@ -356,8 +357,11 @@ fn item(it: ItemView) -> impl IntoView {
         }
     };
     view! {
-        <fieldset class="card question">
-            <legend>{tr_with("quiz.question_n", &[("n", (it.position + 1).to_string()), ("points", it.points.to_string())])}</legend>
+        <fieldset class=if it.kind == QuestionKind::Description { "card question description" } else { "card question" }>
+            <legend>{match it.number {
+                Some(n) => tr_with("quiz.question_n", &[("n", n.to_string()), ("points", it.points.to_string())]),
+                None => tr("quiz.information"),
+            }}</legend>
             // Rendered from Markdown and sanitized (ammonia) on the server.
             <div class="stem" inner_html=it.stem_html></div>
             {input}

@@ -8,9 +8,11 @@ use crate::pages::param;
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
+use crate::model::owners::Owned;
 use crate::model::user::{Me, Role};
 
 #[component]
@@ -178,6 +180,8 @@ fn bank(_me: Me) -> impl IntoView {
                         <a class="button" href=format!("/banks/{bid}/export.gift")>{tr("bank.export")}</a>
                     </div>
                     <p class="status">{tr_with("bank.count", &[("count", count.to_string())])}</p>
+                    // A course's bank belongs to the course's authors; a shared one names its editors.
+                    {b.course_id.is_none().then(|| view! { <OwnersCard what=Owned::SharedBank id=bid/> })}
                     <ul class="questions">{questions}</ul>
                     <details class="card" open=b.categories.is_empty()>
                         <summary>{tr("bank.import")}</summary>

@@ -4,9 +4,11 @@ use leptos::prelude::*;
 
 use crate::api::cert::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
 use crate::model::cert::{Phase, ProgramEditor, ReqKind};
+use crate::model::owners::Owned;
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, succeeded};
 
@@ -95,6 +97,7 @@ fn editor_view(
     let f = e.fields.clone();
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let id = e.id;
+    let can_change = e.can_change;
     let others: Vec<(i64, String)> = e.programs.iter().filter(|(p, _)| *p != id).cloned().collect();
     let group = |kind: ReqKind, list: &[(i64, String)]| {
         let items = list
@@ -115,11 +118,13 @@ fn editor_view(
                     <td>{r.target.clone()}</td>
                     <td>{r.min_percent.map(|m| format!("≥ {m}%")).unwrap_or_default()}</td>
                     <td>
-                        <ActionForm action=remove attr:class="inline">
-                            <input type="hidden" name="program_id" value=id/>
-                            <input type="hidden" name="requirement_id" value=rid/>
-                            <button type="submit" class="link">{tr("cert.remove")}</button>
-                        </ActionForm>
+                        {can_change.then(|| view! {
+                            <ActionForm action=remove attr:class="inline">
+                                <input type="hidden" name="program_id" value=id/>
+                                <input type="hidden" name="requirement_id" value=rid/>
+                                <button type="submit" class="link">{tr("cert.remove")}</button>
+                            </ActionForm>
+                        })}
                     </td>
                 </tr>
             }
@@ -127,8 +132,10 @@ fn editor_view(
         .collect_view();
     view! {
         <h1>{if id == 0 { tr("cert.new_program") } else { f.name.clone() }}</h1>
+        {(id != 0).then(|| view! { <OwnersCard what=Owned::Program id=id/> })}
         <ActionForm action=save attr:class="stack card">
             <input type="hidden" name="id" value=id/>
+            <fieldset class="bare" disabled=!can_change>
             <label>{tr("field.name")}<input name="name" value=f.name.clone() required maxlength="200"/></label>
             <label>{tr("field.position")}<input name="position" value=f.position.clone() required maxlength="200"/></label>
             <p class="hint">{tr("cert.position_help")}</p>
@@ -141,7 +148,8 @@ fn editor_view(
             <label>{tr("cert.veteran_cycle_days")}<input type="number" name="veteran_cycle_days" min="1" max="3650" value=opt(f.veteran_cycle_days)/></label>
             <label>{tr("cert.manager_cycle_days")}<input type="number" name="manager_cycle_days" min="1" max="3650" value=opt(f.manager_cycle_days)/></label>
             <p class="hint">{tr("cert.cycle_help")}</p>
-            <button type="submit" class="primary">{tr("roleplay.save")}</button>
+            </fieldset>
+            {can_change.then(|| view! { <button type="submit" class="primary">{tr("roleplay.save")}</button> })}
         </ActionForm>
         {(id != 0).then(|| view! {
             <section class="card">
@@ -151,6 +159,7 @@ fn editor_view(
                     <thead><tr><th>{tr("cert.phase_label")}</th><th>{tr("cert.kind_label")}</th><th>{tr("cert.target")}</th><th>{tr("cert.min_percent")}</th><th></th></tr></thead>
                     <tbody>{requirements}</tbody>
                 </table>
+                {can_change.then(|| view! {
                 <ActionForm action=add attr:class="stack">
                     <input type="hidden" name="program_id" value=id/>
                     <label>{tr("cert.phase_label")}
@@ -171,6 +180,7 @@ fn editor_view(
                     <p class="hint">{tr_with("cert.min_percent_help", &[])}</p>
                     <button type="submit">{tr("cert.add_requirement")}</button>
                 </ActionForm>
+                })}
             </section>
         })}
     }

@@ -6,9 +6,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
+use crate::model::owners::Owned;
 use crate::model::roleplay::{Channel, Criterion, SecondRaterRule};
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, percent, succeeded};
@@ -94,10 +96,14 @@ fn rubric_editor(_me: Me) -> impl IntoView {
                     Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
                     Ok(r) => r,
                 };
-                let (name, version, criteria) = rubric
-                    .map(|r| (r.name, Some(r.version_no), r.criteria))
-                    .unwrap_or_default();
-                let spare = if criteria.is_empty() { 6 } else { SPARE_ROWS };
+                let (name, version, criteria, can_change) = rubric
+                    .map(|r| (r.name, Some(r.version_no), r.criteria, r.can_change))
+                    .unwrap_or((String::new(), None, Vec::new(), true));
+                let spare = match (can_change, criteria.is_empty()) {
+                    (false, _) => 0,
+                    (true, true) => 6,
+                    (true, false) => SPARE_ROWS,
+                };
                 let rows = criteria
                     .into_iter()
                     .map(Some)
@@ -108,12 +114,15 @@ fn rubric_editor(_me: Me) -> impl IntoView {
                 view! {
                     <h1>{if id == 0 { tr("roleplay.new_rubric") } else { name.clone() }}</h1>
                     {version.map(|v| view! { <p class="hint">{tr_with("roleplay.version_note", &[("n", v.to_string())])}</p> })}
+                    {(id != 0).then(|| view! { <OwnersCard what=Owned::Rubric id=id/> })}
                     <ActionForm action=save attr:class="stack rubric">
                         <input type="hidden" name="id" value=id/>
-                        <label>{tr("field.name")}<input name="name" value=name required maxlength="200"/></label>
-                        <p class="hint">{tr("roleplay.rubric_help")}</p>
-                        {rows}
-                        <button type="submit" class="primary">{tr("roleplay.save")}</button>
+                        <fieldset class="bare" disabled=!can_change>
+                            <label>{tr("field.name")}<input name="name" value=name required maxlength="200"/></label>
+                            <p class="hint">{tr("roleplay.rubric_help")}</p>
+                            {rows}
+                        </fieldset>
+                        {can_change.then(|| view! { <button type="submit" class="primary">{tr("roleplay.save")}</button> })}
                     </ActionForm>
                 }.into_any()
             })}
@@ -201,6 +210,7 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                     Ok(e) => e,
                 };
                 let f = e.fields;
+                let can_change = e.can_change;
                 let channels = Channel::ALL
                     .iter()
                     .map(|c| view! { <option value=c.as_str() selected=*c == f.channel>{tr(c.label_key())}</option> })
@@ -230,8 +240,10 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                 view! {
                     <h1>{if id == 0 { tr("roleplay.new_scenario") } else { f.title.clone() }}</h1>
                     <ErrorNote error=action_error(save.value())/>
+                    {(id != 0).then(|| view! { <OwnersCard what=Owned::Scenario id=id/> })}
                     <ActionForm action=save attr:class="stack scenario">
                         <input type="hidden" name="id" value=id/>
+                        <fieldset class="bare" disabled=!can_change>
                         <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
                         <label>{tr("roleplay.channel_label")}<select name="channel">{channels}</select></label>
                         <label>{tr("roleplay.product")}<input name="product" value=f.product maxlength="200"/></label>
@@ -248,7 +260,8 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                         <label>{tr("quiz.pass_mark")}" (%)"<input type="number" name="pass_percent" min="0" max="100" value=f.pass_percent/></label>
                         <label>{tr("roleplay.rule_label")}<select name="rule">{rules}</select></label>
                         <fieldset><legend>{tr("nav.courses")}</legend>{courses}</fieldset>
-                        <button type="submit" class="primary">{tr("roleplay.save")}</button>
+                        </fieldset>
+                        {can_change.then(|| view! { <button type="submit" class="primary">{tr("roleplay.save")}</button> })}
                     </ActionForm>
                     {(id != 0).then(|| view! {
                         <section class="card">
@@ -268,10 +281,12 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                                 <button type="submit" class="primary">{tr("roleplay.open_button")}</button>
                             </ActionForm>
                         </section>
-                        <ActionForm action=archive attr:class="inline">
-                            <input type="hidden" name="id" value=id/>
-                            <button type="submit" class="danger">{tr("roleplay.archive")}</button>
-                        </ActionForm>
+                        {can_change.then(|| view! {
+                            <ActionForm action=archive attr:class="inline">
+                                <input type="hidden" name="id" value=id/>
+                                <button type="submit" class="danger">{tr("roleplay.archive")}</button>
+                            </ActionForm>
+                        })}
                     })}
                 }.into_any()
             })}

@@ -365,5 +365,6 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         quizzes: choices(db, "select id, title from quizzes order by title").await?,
         scenarios: choices(db, "select id, title from scenarios where archived_at is null order by title").await?,
         plans: choices(db, "select id, title from training_plans order by title").await?,
+        can_change: false,
     })
 }

@@ -375,6 +375,10 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
         let (option_order, extra_order) = shown_orders(&body, quiz.shuffle_options, &mut rng);
         out.push(Drawn { version_id: v.id, points: v.points, option_order, extra_order });
     }
+    // Descriptions alone are not a test.
+    if out.iter().all(|d| d.points == 0) {
+        return Err(AppError::validation("quiz", "error.quiz_empty"));
+    }
     Ok(out)
 }
 
@@ -618,10 +622,25 @@ fn shown_answer(item: &Item) -> Option<ShownAnswer> {
     })
 }
 
-fn item_view(item: &Item) -> ItemView {
+/// Question numbers as the trainee sees them: descriptions are not numbered.
+fn numbers(items: &[Item]) -> Vec<Option<usize>> {
+    let mut n = 0;
+    items
+        .iter()
+        .map(|i| {
+            (i.body != QuestionBody::Description).then(|| {
+                n += 1;
+                n
+            })
+        })
+        .collect()
+}
+
+fn item_view(item: &Item, number: Option<usize>) -> ItemView {
     let (options, rights) = option_texts(&item.body);
     ItemView {
         position: item.position,
+        number,
         kind: item.body.kind(),
         stem_html: stem_html(&item.stem),
         points: item.points,
@@ -670,8 +689,15 @@ pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> 
         remaining_secs: a.deadline_at.map(|d| (d - at).max(0)),
         page,
         pages,
-        answered: all.iter().map(|i| i.answer.is_some()).collect(),
-        items: all.iter().skip(page * PER_PAGE).take(PER_PAGE).map(item_view).collect(),
+        // A description has nothing to answer: it counts as done.
+        answered: all.iter().map(|i| i.answer.is_some() || i.body == QuestionBody::Description).collect(),
+        items: all
+            .iter()
+            .zip(numbers(&all))
+            .skip(page * PER_PAGE)
+            .take(PER_PAGE)
+            .map(|(i, n)| item_view(i, n))
+            .collect(),
     }))
 }
 
@@ -719,6 +745,7 @@ fn read_answer(item: &Item, form: &BTreeMap<String, String>) -> Option<Answer> {
             "false" => Some(Answer::Bool(false)),
             _ => None,
         },
+        QuestionBody::Description => None,
         QuestionBody::FillBlank { .. } | QuestionBody::Numeric { .. } | QuestionBody::Essay => {
             let text = form.get(&key)?;
             let limit: String = text.chars().take(10_000).collect();
@@ -896,7 +923,7 @@ fn describe_key(body: &QuestionBody) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         QuestionBody::Ordering { items } => items.join(" → "),
-        QuestionBody::Essay => String::new(),
+        QuestionBody::Essay | QuestionBody::Description => String::new(),
     }
 }
 
@@ -915,6 +942,7 @@ pub async fn result(db: &Db, user: &CurrentUser, attempt_id: i64) -> AppResult<A
         items(&mut conn, attempt_id)
             .await?
             .iter()
+            .filter(|i| i.body != QuestionBody::Description)
             .map(|i| ItemReview {
                 position: i.position,
                 stem_html: stem_html(&i.stem),

@@ -203,15 +203,16 @@ pub async fn draw_pool(
     category: &str,
     tag: &str,
 ) -> AppResult<Vec<i64>> {
-    // `%` and `_` in a category or tag are letters, not wildcards.
+    // `%` and `_` in a category or tag are letters, not wildcards. Random draws never pick a
+    // description (as in Moodle): it only makes sense where its author placed it.
     let below = format!("{}/%", crate::server::text::like_literal(category));
     let tagged = format!("%,{},%", crate::server::text::like_literal(tag));
     Ok(sqlx::query_scalar!(
-        r#"select id as "id!" from questions
-           where bank_id = ?1 and archived_at is null
-             and (?2 = '' or category = ?2 or category like ?3 escape '\')
-             and (?4 = '' or ',' || tags || ',' like ?5 escape '\')
-           order by id"#,
+        r#"select q.id as "id!" from questions q join question_versions v on v.id = q.current_version_id
+           where q.bank_id = ?1 and q.archived_at is null and v.kind <> 'description'
+             and (?2 = '' or q.category = ?2 or q.category like ?3 escape '\')
+             and (?4 = '' or ',' || q.tags || ',' like ?5 escape '\')
+           order by q.id"#,
         bank_id,
         category,
         below,

@@ -223,7 +223,13 @@ fn question(chs: &[Ch], category: &str, meta: &Meta) -> Result<QuestionDraft, &'
         title = text(trim(&rest[2..end]));
         rest = &rest[end + 2..];
     }
-    let open = find(rest, "{").ok_or("error.gift_no_answers")?;
+    let Some(open) = find(rest, "{") else {
+        // No answer block at all is a description, as Moodle imports it; a lone `}` is a typo.
+        if find(rest, "}").is_some() {
+            return Err("error.gift_unopened");
+        }
+        return description(clean(rest), title, category, meta);
+    };
     let close = find(&rest[open..], "}").ok_or("error.gift_unclosed")? + open;
     let after = text(trim(&rest[close + 1..]));
     // Missing word: the block is replaced by a blank where it stood, spacing kept (Moodle's way:
@@ -259,6 +265,24 @@ fn question(chs: &[Ch], category: &str, meta: &Meta) -> Result<QuestionDraft, &'
         points: meta.points.unwrap_or(1),
         feedback: general,
         body,
+    };
+    super::validate_draft(&draft)?;
+    Ok(draft)
+}
+
+fn description(stem: String, title: String, category: &str, meta: &Meta) -> Result<QuestionDraft, &'static str> {
+    if stem.is_empty() {
+        return Err("error.gift_no_text");
+    }
+    let draft = QuestionDraft {
+        category: category.to_string(),
+        tags: meta.tags.clone(),
+        title,
+        stem,
+        difficulty: meta.difficulty.unwrap_or(2),
+        points: 0,
+        feedback: String::new(),
+        body: QuestionBody::Description,
     };
     super::validate_draft(&draft)?;
     Ok(draft)
@@ -410,9 +434,13 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
         out.push_str(&format!("::{}::", esc(&q.title)));
     }
     out.push_str(&format!("[markdown]{}", esc(&q.stem)));
+    if q.body == QuestionBody::Description {
+        out.push('\n');
+        return Some(out);
+    }
     let general = if q.feedback.is_empty() { String::new() } else { format!("####{}", esc(&q.feedback)) };
     let block = match &q.body {
-        QuestionBody::Essay => String::new(),
+        QuestionBody::Essay | QuestionBody::Description => String::new(),
         QuestionBody::TrueFalse { answer, feedback_wrong, feedback_right } => {
             let mut s = String::from(if *answer { "TRUE" } else { "FALSE" });
             if !feedback_wrong.is_empty() || !feedback_right.is_empty() {
@@ -583,11 +611,25 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_rejected_whole_with_line_numbers() {
-        let bad = "::ok::Fine? {T}\n\n// comment\n::no answers:: Nothing here\n\n::bad weight::X {~%abc%a =b}\n\n::open::Y {=a";
+        let bad =
+            "::ok::Fine? {T}\n\n// comment\n::stray:: Nothing here}\n\n::bad weight::X {~%abc%a =b}\n\n::open::Y {=a";
         let errors = parse(bad).unwrap_err();
         let lines: Vec<(u32, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
-        assert_eq!(lines, vec![(4, "error.gift_no_answers"), (6, "error.gift_weight"), (8, "error.gift_unclosed")]);
+        assert_eq!(lines, vec![(4, "error.gift_unopened"), (6, "error.gift_weight"), (8, "error.gift_unclosed")]);
         assert_eq!(parse("// only a comment\n").unwrap_err()[0].key, "error.gift_empty");
+    }
+
+    #[test]
+    fn a_description_item_imports_as_text_worth_nothing_and_exports_back() {
+        // As Moodle writes a description question: a name, HTML text and no answer block.
+        let file = "::Q1:: What is 2+2? {=4 ~3 ~5}\n\n::DESC::[html]<p>Read this first.</p>\n\n::Q2:: Ready? {T}\n";
+        let qs = parse(file).unwrap();
+        assert_eq!(qs.len(), 3);
+        assert_eq!(qs[1].body, QuestionBody::Description);
+        assert_eq!((qs[1].title.as_str(), qs[1].stem.as_str(), qs[1].points), ("DESC", "<p>Read this first.</p>", 0));
+        let (text, skipped) = write(&qs);
+        assert_eq!(skipped, 0);
+        assert_eq!(parse(&text).unwrap(), qs);
     }
 
     proptest::proptest! {

@@ -7,8 +7,11 @@ use crate::model::quiz::{Answer, QuestionBody, Scoring};
 
 /// The fraction of the question's points this answer earns, or `None` when a person must grade it.
 pub fn grade(body: &QuestionBody, answer: Option<&Answer>) -> Option<f64> {
-    if matches!(body, QuestionBody::Essay) {
-        return None;
+    match body {
+        QuestionBody::Essay => return None,
+        // Worth no points; 0 keeps the attempt's sums and the per-question statistics honest.
+        QuestionBody::Description => return Some(0.0),
+        _ => {}
     }
     let Some(answer) = answer else { return Some(0.0) };
     let fraction = match (body, answer) {

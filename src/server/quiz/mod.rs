@@ -33,7 +33,11 @@ pub fn validate_draft(q: &QuestionDraft) -> Result<(), &'static str> {
     if !(1..=5).contains(&q.difficulty) {
         return Err("error.question_difficulty");
     }
-    if !(1..=100).contains(&q.points) {
+    if q.body == QuestionBody::Description {
+        if q.points != 0 {
+            return Err("error.description_points");
+        }
+    } else if !(1..=100).contains(&q.points) {
         return Err("error.question_points");
     }
     let ok = match &q.body {
@@ -45,7 +49,7 @@ pub fn validate_draft(q: &QuestionDraft) -> Result<(), &'static str> {
         QuestionBody::Multiple { options, .. } => {
             options.len() >= 2 && options.iter().any(|o| o.weight > 0.0) && options.iter().all(|o| !o.text.is_empty())
         }
-        QuestionBody::TrueFalse { .. } | QuestionBody::Essay => true,
+        QuestionBody::TrueFalse { .. } | QuestionBody::Essay | QuestionBody::Description => true,
         QuestionBody::FillBlank { answers } => answers.iter().any(|a| a.weight > 0.0 && !a.text.is_empty()),
         QuestionBody::Numeric { answers } => answers.iter().any(|a| a.weight > 0.0),
         QuestionBody::Matching { pairs } => {

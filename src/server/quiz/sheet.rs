@@ -114,6 +114,7 @@ fn kind(s: &str) -> Option<QuestionKind> {
         "配对" | "配对题" => Some(QuestionKind::Matching),
         "排序" | "排序题" => Some(QuestionKind::Ordering),
         "简答" | "简答题" | "问答" => Some(QuestionKind::Essay),
+        "说明" | "说明项" => Some(QuestionKind::Description),
         _ => None,
     })
 }
@@ -222,6 +223,7 @@ fn row(cells: &[String]) -> Result<QuestionDraft, (&'static str, &'static str)> 
         },
         QuestionKind::Ordering => QuestionBody::Ordering { items: options },
         QuestionKind::Essay => QuestionBody::Essay,
+        QuestionKind::Description => QuestionBody::Description,
     };
     let int = |i: usize, default: i64, field: &'static str| -> Result<i64, (&'static str, &'static str)> {
         match cell(i) {
@@ -235,7 +237,7 @@ fn row(cells: &[String]) -> Result<QuestionDraft, (&'static str, &'static str)> 
         title: cell(3).to_string(),
         stem: cell(4).to_string(),
         difficulty: int(8, 2, "difficulty")?,
-        points: int(9, 1, "points")?,
+        points: int(9, if body == QuestionBody::Description { 0 } else { 1 }, "points")?,
         feedback: cell(7).to_string(),
         body,
     };

@@ -99,7 +99,13 @@ pub async fn rubric(db: &Db, id: i64) -> AppResult<RubricDetail> {
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(RubricDetail { id, name: r.name, version_no: r.version_no, criteria: decode_criteria(&r.criteria)? })
+    Ok(RubricDetail {
+        id,
+        name: r.name,
+        version_no: r.version_no,
+        criteria: decode_criteria(&r.criteria)?,
+        can_change: false,
+    })
 }
 
 pub fn decode_criteria(json: &str) -> AppResult<Vec<Criterion>> {
@@ -362,7 +368,7 @@ pub async fn scenario_choices(db: &Db) -> AppResult<(Vec<(i64, String)>, Vec<(i6
 pub async fn scenario_editor(db: &Db, id: i64) -> AppResult<ScenarioEditor> {
     let fields = scenario_fields(db, id).await?;
     let (rubrics, courses) = scenario_choices(db).await?;
-    Ok(ScenarioEditor { id, fields, rubrics, courses })
+    Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: false })
 }
 
 pub async fn archive_scenario(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
