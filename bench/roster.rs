@@ -9,13 +9,13 @@
 use std::time::{Duration, Instant};
 
 use floorready::model::cert::Decision;
+use floorready::server::audit::Actor;
 use floorready::server::auth::guard::acting_as;
 use floorready::server::auth::password::Passwords;
 use floorready::server::cert::status;
 use floorready::server::course::{enroll, learn};
 use floorready::server::db::Db;
 use floorready::server::demo;
-use floorready::server::user::Actor;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

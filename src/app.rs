@@ -22,7 +22,7 @@ pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
 #[cfg(feature = "ssr")]
 fn request_locale() -> Locale {
     use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<crate::server::ctx::RequestAuth>().map(|a| a.locale))
+        .and_then(|p| p.extensions.get::<crate::server::http::request::RequestAuth>().map(|a| a.locale))
         .unwrap_or_default()
 }
 

@@ -28,7 +28,7 @@ pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
                             <ActionForm action=add attr:class="row">
                                 <input type="hidden" name="what" value=what.as_str()/>
                                 <input type="hidden" name="id" value=id/>
-                                <input name="employee_no" required maxlength="50" placeholder="T1002" aria-label=tr(add_label)/>
+                                <input name="employee_no" required maxlength="50" placeholder=format!("{} T1002", tr("field.employee_no")) aria-label=tr("field.employee_no")/>
                                 <button type="submit">{tr(add_label)}</button>
                             </ActionForm>
                         })}

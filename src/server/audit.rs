@@ -5,7 +5,13 @@ use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
 use crate::server::now;
-use crate::server::user::Actor;
+
+/// Who is making a change, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: Option<i64>,
+    pub ip: &'a str,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Event<'a> {

@@ -166,7 +166,7 @@ fn explain(e: crate::error::AppError) -> anyhow::Error {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let system = user::Actor { id: None, ip: "cli" };
+    let system = crate::server::audit::Actor { id: None, ip: "cli" };
     match cli.command {
         Command::Migrate => {
             cli.global.open().await?;

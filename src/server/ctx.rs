@@ -1,25 +1,17 @@
 //! What a server function knows about its request: the app state, the caller and their address.
-//! The HTTP layer resolves these once per request (see `http::resolve_request`).
+//! The HTTP layer resolves these once per request (see `http::request`).
 
 use http::request::Parts;
 use http::{header, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+use super::audit::Actor;
 use super::auth::guard::{self, CurrentUser};
+use super::http::request::{cookie_value, RequestAuth};
 use super::state::AppState;
-use super::user::Actor;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Locale;
 use crate::model::user::Role;
-
-/// Inserted into every request's extensions by the HTTP layer.
-#[derive(Debug, Clone)]
-pub struct RequestAuth {
-    pub user: Option<CurrentUser>,
-    pub ip: String,
-    pub locale: Locale,
-}
 
 pub struct Ctx {
     pub state: AppState,
@@ -74,7 +66,7 @@ impl Ctx {
     }
 
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        super::http::cookie_value(&self.parts.headers, name)
+        cookie_value(&self.parts.headers, name)
     }
 
     /// A browser form posted without JavaScript: leptos_axum answers it with a redirect back to

@@ -2,11 +2,12 @@
 
 use crate::error::AppResult;
 use crate::model::team::TeamKind;
+use crate::server::audit::Actor;
 use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
 use crate::server::db::Db;
 use crate::server::team;
-use crate::server::user::{self, Actor, UserInput};
+use crate::server::user::{self, UserInput};
 
 /// Every demo account signs in with this password (it is printed at start and in the README).
 pub const DEMO_PASSWORD: &str = "floorready-demo";

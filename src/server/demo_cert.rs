@@ -10,11 +10,12 @@ use super::roleplay::run;
 use crate::error::AppResult;
 use crate::model::cert::{Decision, Phase, ProgramFields, ReqKind};
 use crate::model::roleplay::{Mode, ScoreInput};
+use crate::server::audit::Actor;
 use crate::server::auth::guard::{self, CurrentUser};
 use crate::server::course::learn;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::{self, Actor};
+use crate::server::user;
 
 const POSITION: &str = "售后服务专员 After-sales service specialist";
 const DAY: i64 = 86_400;

@@ -5,10 +5,10 @@
 use crate::error::AppResult;
 use crate::model::course::{CourseFields, TrainingType};
 use crate::model::plan::{Attendance, Method, PlanFields};
+use crate::server::audit::Actor;
 use crate::server::course::{self, enroll, learn};
 use crate::server::db::Db;
 use crate::server::plan::{self, SessionInput};
-use crate::server::user::Actor;
 
 pub const TITLE: &str = "售后客服岗前培训 After-sales customer service onboarding";
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::error::AppResult;
 use crate::model::quiz::{QuestionKind, QuizFields, QuizKind, ReviewPolicy};
+use crate::server::audit::Actor;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use crate::server::quiz::{self, attempt, authoring};
-use crate::server::user::Actor;
 
 /// 32 questions in GIFT, the format trainers import.
 pub const BANK_GIFT: &str = r#"

@@ -6,9 +6,9 @@
 use super::roleplay::{self as rp, run};
 use crate::error::AppResult;
 use crate::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields, ScoreInput, SecondRaterRule};
+use crate::server::audit::Actor;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
-use crate::server::user::Actor;
 
 const LEVELS: &str = "0 未做到 Not done\n1 较差 Poor\n2 合格 Acceptable\n3 良好 Good\n4 优秀 Excellent";
 

@@ -8,10 +8,10 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
-use crate::server::user::Actor;
 
 async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool> {
     let n = match what {

@@ -2,10 +2,10 @@
 
 use crate::error::{AppError, AppResult};
 use crate::model::team::{TeamKind, TeamNode};
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// All teams, depth-first, each with its depth and full path.
 pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {

@@ -9,19 +9,12 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
 use crate::model::user::{ImportReport, Role, UserDetail, UserSummary};
-use crate::server::audit::{self, Event};
+use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
 use crate::server::team;
-
-/// Who is making a change, for the audit log.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub id: Option<i64>,
-    pub ip: &'a str,
-}
 
 /// The editable fields of a user, validated by [`UserFields::parse`].
 #[derive(Debug, Clone, PartialEq)]
@@ -353,7 +346,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::NotFound)?;
-    let roles = session::roles_of(&db.read, id).await?;
+    let roles = crate::server::auth::guard::roles_of(&db.read, id).await?;
     let managed_team_ids =
         sqlx::query_scalar!("select team_id from team_managers where user_id = ? order by team_id", id)
             .fetch_all(&db.read)

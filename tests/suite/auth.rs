@@ -109,7 +109,7 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_login(pool: SqlitePool)
     let id = user(&st, "E105", "trainee", None).await;
     let token = login::login(&st, req("E105", PASSWORD, None)).await.unwrap().session;
 
-    let actor = user::Actor { id: Some(admin), ip: "ip" };
+    let actor = floorready::server::audit::Actor { id: Some(admin), ip: "ip" };
     user::set_active(&st.db, actor, id, false).await.unwrap();
     assert!(session::resolve(&st.db, &st.config, &token).await.unwrap().is_none());
     assert!(login::login(&st, req("E105", PASSWORD, None)).await.is_err());
@@ -140,7 +140,7 @@ async fn password_change_and_reset(pool: SqlitePool) {
     assert!(session::resolve(&st.db, &st.config, &b).await.unwrap().is_none(), "other sessions end");
     assert!(login::login(&st, req("E106", "river-candle-sketch", None)).await.is_ok());
 
-    let actor = user::Actor { id: Some(admin), ip: "ip" };
+    let actor = floorready::server::audit::Actor { id: Some(admin), ip: "ip" };
     user::reset_password(&st.db, &st.passwords, actor, id, "amber-walrus-fjord").await.unwrap();
     assert!(session::resolve(&st.db, &st.config, &a).await.unwrap().is_none(), "reset ends all sessions");
     assert!(login::login(&st, req("E106", "amber-walrus-fjord", None)).await.is_ok());

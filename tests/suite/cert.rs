@@ -751,7 +751,7 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
 
     // Rubrics and scenarios: their owners (here T1) and admins only.
     let t1_id = users::find_id(&st.db, "T1").await.unwrap();
-    let as_t1 = floorready::server::user::Actor { id: Some(t1_id), ip: "t" };
+    let as_t1 = floorready::server::audit::Actor { id: Some(t1_id), ip: "t" };
     let rows = vec![CriterionInput {
         name: "manner".into(),
         weight: "1".into(),

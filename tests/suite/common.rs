@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use floorready::api::auth::Login;
+use floorready::server::audit::Actor;
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::auth::login::{self, LoginRequest};
 use floorready::server::auth::password::Passwords;
@@ -12,7 +13,7 @@ use floorready::server::config::Config;
 use floorready::server::db::Db;
 use floorready::server::http::router;
 use floorready::server::state::AppState;
-use floorready::server::user::{self, Actor, UserInput};
+use floorready::server::user::{self, UserInput};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;

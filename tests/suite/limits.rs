@@ -95,6 +95,6 @@ async fn searches_and_filters_take_percent_and_underscore_literally(pool: Sqlite
     let gift = "$CATEGORY: 100%\n\n::A:: In 100%. {T}\n\n$CATEGORY: 100x\n\n::B:: In 100x. {T}\n\n$CATEGORY: 100%/sub\n\n::C:: Below. {T}\n\n$CATEGORY: 100x/sub\n\n::D:: Elsewhere. {T}\n";
     quiz::import_gift(&st.db, SYSTEM, bank, gift).await.unwrap();
     let mut conn = st.db.read.acquire().await.unwrap();
-    let pool_ids = quiz::authoring::draw_pool(&mut conn, bank, "100%", "").await.unwrap();
+    let pool_ids = quiz::draw_pool(&mut conn, bank, "100%", "").await.unwrap();
     assert_eq!(pool_ids.len(), 2, "100% and 100%/sub, not 100x or 100x/sub");
 }

@@ -234,7 +234,9 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 1);
+    // A trainer reading the results page writes nothing: the sweep is what closes it.
+    authoring::results(&st.db, s.quiz).await.unwrap();
+    assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 1, "still open after the results page");
     assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 0);
     assert!(attempt::result(&st.db, &e1, abandoned).await.unwrap().closed_by_deadline);
     // Within the grace period answers are still taken.
@@ -672,7 +674,7 @@ async fn a_description_item_is_shown_unnumbered_and_never_graded(pool: SqlitePoo
     assert_eq!((r.status, r.score, r.max_score, r.score_percent), (AttemptStatus::Graded, Some(1.0), 1.0, Some(100.0)));
 
     // The draw of five from the bank still finds exactly the five questions, never the description.
-    let pool_ids = authoring::draw_pool(&mut pool.acquire().await.unwrap(), s.bank, "", "").await.unwrap();
+    let pool_ids = quiz::draw_pool(&mut pool.acquire().await.unwrap(), s.bank, "", "").await.unwrap();
     assert!(!pool_ids.contains(&desc) && pool_ids.contains(&extra), "{pool_ids:?}");
 
     // A quiz of descriptions alone is not a test.

@@ -95,6 +95,16 @@ pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
         email: row.email,
         employee_no: row.employee_no,
         locale: Locale::parse(&row.locale).unwrap_or_default(),
-        roles: super::session::roles_of(&db.read, user_id).await?,
+        roles: roles_of(&db.read, user_id).await?,
     })
+}
+
+/// A person's roles, sorted.
+pub async fn roles_of<'e>(conn: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> AppResult<Vec<Role>> {
+    let rows = sqlx::query_scalar!("select role from user_roles where user_id = ? order by role", user_id)
+        .fetch_all(conn)
+        .await?;
+    let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.parse().ok()).collect();
+    roles.sort();
+    Ok(roles)
 }

@@ -6,10 +6,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
-use super::guard::CurrentUser;
+use super::guard::{roles_of, CurrentUser};
 use crate::error::AppResult;
 use crate::i18n::Locale;
-use crate::model::user::Role;
 use crate::server::config::Config;
 use crate::server::db::Db;
 use crate::server::now;
@@ -92,15 +91,6 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
         locale: Locale::parse(&row.locale).unwrap_or_default(),
         roles,
     }))
-}
-
-pub async fn roles_of<'e>(conn: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> AppResult<Vec<Role>> {
-    let rows = sqlx::query_scalar!("select role from user_roles where user_id = ? order by role", user_id)
-        .fetch_all(conn)
-        .await?;
-    let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.parse().ok()).collect();
-    roles.sort();
-    Ok(roles)
 }
 
 pub async fn end(conn: &mut SqliteConnection, session_id: i64) -> AppResult<()> {

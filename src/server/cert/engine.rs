@@ -390,7 +390,7 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
         None => None,
     };
     let started = initial_checks.iter().any(|c| c.met) || enrolled_anywhere(conn, user_id, &initial).await?;
-    let roles = crate::server::auth::session::roles_of(&mut *conn, user_id).await?;
+    let roles = crate::server::auth::guard::roles_of(&mut *conn, user_id).await?;
     let has_had = latest.is_some();
     let cycle_days = if roles.contains(&crate::model::user::Role::Manager) {
         p.manager_cycle_days.unwrap_or(p.validity_days)

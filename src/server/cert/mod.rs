@@ -13,11 +13,11 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{Phase, ProgramEditor, ProgramFields, ProgramSummary, ReqKind, RequirementView};
 use crate::model::owners::Owned;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::owners;
-use crate::server::user::Actor;
 use engine::Cause;
 
 fn check_fields(f: &mut ProgramFields) -> AppResult<()> {

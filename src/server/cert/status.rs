@@ -4,10 +4,10 @@ use super::engine::{self, Cause};
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, CertificateRef, Decision, PersonStatus, RosterRow, StatusEvent, StatusView};
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// Who may see a person's status: the person, trainers, admins, and managers of their team.
 /// Who may decide: admins and those managers, never for themselves.

@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, TokenView};
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 pub const SCOPE_CLEARANCE: &str = "clearance:read";
 const PREFIX: &str = "frt_";

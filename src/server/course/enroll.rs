@@ -5,12 +5,13 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::course::{Learner, TeamProgress};
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::team;
-use crate::server::user::{self, Actor};
+use crate::server::user;
 
 /// The version new enrollments take; a course that is archived or never published takes none.
 pub(crate) async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {

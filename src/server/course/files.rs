@@ -9,11 +9,11 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, AppResult};
 use crate::model::course::CourseFile;
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// Below the request body limit, so the limit is reported as this clear error rather than a 413.
 pub const MAX_FILE_BYTES: usize = 3 * 1024 * 1024;

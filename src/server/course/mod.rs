@@ -15,11 +15,11 @@ use crate::model::course::{
     CourseChoices, CourseEditor, CourseFields, CourseStatus, CourseSummary, LessonEdit, ModuleEdit, Named, TrainingType,
 };
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 const MAX_TITLE: usize = 200;
 const MAX_BODY: usize = 200_000;

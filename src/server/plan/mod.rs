@@ -11,6 +11,7 @@ use crate::model::plan::{
     PlanSummary,
 };
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::course::enroll::{enroll_users, enrollable_version};
@@ -18,7 +19,7 @@ use crate::server::db::Db;
 use crate::server::now;
 use crate::server::team;
 use crate::server::text;
-use crate::server::user::{self, Actor};
+use crate::server::user;
 
 /// Admins and the trainer who made the plan may change it.
 pub async fn can_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {

@@ -18,12 +18,12 @@ use crate::model::quiz::{
     QuestionBody, QuizIntro, QuizKind, ReviewPolicy, ShownAnswer,
 };
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::markdown;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// Answers arriving this long after the deadline are still taken (network, a slow submit).
 pub const GRACE_SECS: i64 = 30;
@@ -345,7 +345,7 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
     for s in &slots {
         let Some(bank_id) = s.bank_id else { continue };
-        let mut pool: Vec<i64> = super::authoring::draw_pool(conn, bank_id, &s.category, &s.tag)
+        let mut pool: Vec<i64> = super::draw_pool(conn, bank_id, &s.category, &s.tag)
             .await?
             .into_iter()
             .filter(|q| !picked.contains(q))

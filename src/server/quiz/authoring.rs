@@ -6,12 +6,12 @@ use crate::model::quiz::{
     AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
 };
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::require_author;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// The course a quiz belongs to, once the caller is known to author it.
 pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
@@ -196,35 +196,8 @@ pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: 
     Ok(())
 }
 
-/// Questions a draw can pick from: in the category or below it, with the tag if one is given.
-pub async fn draw_pool(
-    conn: &mut sqlx::SqliteConnection,
-    bank_id: i64,
-    category: &str,
-    tag: &str,
-) -> AppResult<Vec<i64>> {
-    // `%` and `_` in a category or tag are letters, not wildcards. Random draws never pick a
-    // description (as in Moodle): it only makes sense where its author placed it.
-    let below = format!("{}/%", crate::server::text::like_literal(category));
-    let tagged = format!("%,{},%", crate::server::text::like_literal(tag));
-    Ok(sqlx::query_scalar!(
-        r#"select q.id as "id!" from questions q join question_versions v on v.id = q.current_version_id
-           where q.bank_id = ?1 and q.archived_at is null and v.kind <> 'description'
-             and (?2 = '' or q.category = ?2 or q.category like ?3 escape '\')
-             and (?4 = '' or ',' || q.tags || ',' like ?5 escape '\')
-           order by q.id"#,
-        bank_id,
-        category,
-        below,
-        tag,
-        tagged
-    )
-    .fetch_all(&mut *conn)
-    .await?)
-}
-
 async fn draw_pool_size(conn: &mut sqlx::SqliteConnection, bank_id: i64, category: &str, tag: &str) -> AppResult<i64> {
-    Ok(draw_pool(conn, bank_id, category, tag).await?.len() as i64)
+    Ok(super::draw_pool(conn, bank_id, category, tag).await?.len() as i64)
 }
 
 pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
@@ -420,9 +393,9 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
         .collect())
 }
 
-/// Every finished or open attempt of a quiz, and the pass rate among graded ones.
+/// Every finished or open attempt of a quiz, and the pass rate among graded ones. Overdue attempts
+/// are closed by the minute sweep (`attempt::close_overdue`): reading this page writes nothing.
 pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
-    super::attempt::close_overdue(db).await?;
     let title = sqlx::query_scalar!("select title from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
         .await?

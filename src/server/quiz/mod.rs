@@ -13,11 +13,11 @@ use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::quiz::{BankDetail, BankSummary, QuestionBody, QuestionDraft, QuestionRow};
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 const MAX_TEXT: usize = 20_000;
 
@@ -434,4 +434,31 @@ pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, da
     }
     let text = std::str::from_utf8(data).map_err(|_| AppError::validation("file", "error.file_not_utf8"))?;
     import_gift(db, actor, bank_id, text).await
+}
+
+/// Questions a draw can pick from: in the category or below it, with the tag if one is given.
+pub async fn draw_pool(
+    conn: &mut sqlx::SqliteConnection,
+    bank_id: i64,
+    category: &str,
+    tag: &str,
+) -> AppResult<Vec<i64>> {
+    // `%` and `_` in a category or tag are letters, not wildcards. Random draws never pick a
+    // description (as in Moodle): it only makes sense where its author placed it.
+    let below = format!("{}/%", crate::server::text::like_literal(category));
+    let tagged = format!("%,{},%", crate::server::text::like_literal(tag));
+    Ok(sqlx::query_scalar!(
+        r#"select q.id as "id!" from questions q join question_versions v on v.id = q.current_version_id
+           where q.bank_id = ?1 and q.archived_at is null and v.kind <> 'description'
+             and (?2 = '' or q.category = ?2 or q.category like ?3 escape '\')
+             and (?4 = '' or ',' || q.tags || ',' like ?5 escape '\')
+           order by q.id"#,
+        bank_id,
+        category,
+        below,
+        tag,
+        tagged
+    )
+    .fetch_all(&mut *conn)
+    .await?)
 }

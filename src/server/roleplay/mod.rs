@@ -16,11 +16,11 @@ use crate::model::roleplay::{
     Channel, Criterion, CriterionInput, RubricDetail, RubricSummary, ScenarioEditor, ScenarioFields, ScenarioSummary,
     SecondRaterRule,
 };
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::text;
-use crate::server::user::Actor;
 
 const MAX_CRITERIA: usize = 20;
 const MAX_LEVELS: usize = 11;

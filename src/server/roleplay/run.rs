@@ -12,11 +12,11 @@ use crate::model::roleplay::{
     SecondRaterRule, Status, Viewer,
 };
 use crate::model::user::Role;
+use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::db::Db;
 use crate::server::now;
-use crate::server::user::Actor;
 
 /// Who rates a role-play, by employee number: the first rater (none: the trainer opening it) and,
 /// for a blind double rating, the second. Nobody else may rate it.

@@ -1,0 +1,130 @@
+//! File downloads: a plan's record form and schedule, a bank as GIFT, the floor roster, the
+//! question templates and course files. Each checks its caller as the matching page does.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::failed;
+use super::request::Caller;
+use crate::model::user::Role;
+use crate::server::state::AppState;
+use crate::server::{cert, course, plan, quiz};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+type Downloaded = Result<Response, Response>;
+
+fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
+pub(super) async fn plan_record_csv(State(state): State<AppState>, Path(id): Path<i64>, caller: Caller) -> Downloaded {
+    let rows = plan::export::record_rows(&state.db, &caller.user, id).await.map_err(failed)?;
+    let body = plan::export::csv(caller.locale, &rows).map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", format!("training-record-{id}.csv"), body))
+}
+
+pub(super) async fn plan_record_xlsx(State(state): State<AppState>, Path(id): Path<i64>, caller: Caller) -> Downloaded {
+    let rows = plan::export::record_rows(&state.db, &caller.user, id).await.map_err(failed)?;
+    let body = plan::export::xlsx(caller.locale, &rows).map_err(failed)?;
+    Ok(download(XLSX, format!("training-record-{id}.xlsx"), body))
+}
+
+pub(super) async fn plan_schedule_ics(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    caller: Caller,
+) -> Downloaded {
+    plan::require_view(&state.db, &caller.user, id).await.map_err(failed)?;
+    let body = plan::export::ics(&state.db, id).await.map_err(failed)?;
+    Ok(download("text/calendar; charset=utf-8", format!("training-schedule-{id}.ics"), body.into_bytes()))
+}
+
+pub(super) async fn bank_export(State(state): State<AppState>, Path(id): Path<i64>, caller: Caller) -> Downloaded {
+    quiz::require_bank(&state.db, &caller.user, id).await.map_err(failed)?;
+    let (text, skipped) = quiz::export_gift(&state.db, id).await.map_err(failed)?;
+    let note = if skipped > 0 {
+        format!("// {skipped} ordering question(s) left out: GIFT has no ordering type.\n\n")
+    } else {
+        String::new()
+    };
+    Ok(download("text/plain; charset=utf-8", format!("question-bank-{id}.gift.txt"), (note + &text).into_bytes()))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct RosterQuery {
+    within: Option<i64>,
+}
+
+/// The roster a manager (their teams) or an admin may export.
+async fn roster_rows(
+    state: &AppState,
+    caller: &Caller,
+    q: &RosterQuery,
+) -> Result<Vec<crate::model::cert::RosterRow>, Response> {
+    caller.require_role(&[Role::Manager, Role::Admin], "roster export").map_err(failed)?;
+    cert::status::roster(&state.db, &caller.user, q.within).await.map_err(failed)
+}
+
+pub(super) async fn roster_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RosterQuery>,
+) -> Downloaded {
+    let rows = roster_rows(&state, &caller, &q).await?;
+    let body = cert::status::roster_csv(&rows).map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "floor-roster.csv".into(), body))
+}
+
+pub(super) async fn roster_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RosterQuery>,
+) -> Downloaded {
+    let rows = roster_rows(&state, &caller, &q).await?;
+    let body = cert::status::roster_xlsx(&rows).map_err(failed)?;
+    Ok(download(XLSX, "floor-roster.xlsx".into(), body))
+}
+
+pub(super) async fn bank_template_csv() -> Downloaded {
+    let body = quiz::sheet::template_csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "questions-template.csv".into(), body))
+}
+
+pub(super) async fn bank_template_xlsx() -> Downloaded {
+    let body = quiz::sheet::template_xlsx().map_err(failed)?;
+    Ok(download(XLSX, "questions-template.xlsx".into(), body))
+}
+
+/// Uploaded files are served as inert downloads: sniffed type, no scripts even if a browser
+/// disagreed with our sniffing, images shown inline and everything else saved.
+pub(super) async fn course_file(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(i64, String)>,
+    caller: Caller,
+) -> Downloaded {
+    let (file, bytes) =
+        course::files::read(&state.db, &state.config.data_dir, &caller.user, id).await.map_err(failed)?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    let disposition = if file.is_image() { "inline" } else { "attachment" };
+    let encoded = percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC);
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok(res)
+}

@@ -1,0 +1,93 @@
+//! Plain multipart form posts (they work without JavaScript): a question file into a bank, a
+//! file into a course. Each answers with a redirect back to its page, carrying the outcome in the
+//! query for the page to show.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::failed;
+use super::request::Caller;
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::{course, quiz};
+
+/// A question file: GIFT, CSV or XLSX. The problems travel as `line:field:key`, the first 50.
+pub(super) async fn bank_import(
+    State(state): State<AppState>,
+    Path(bank_id): Path<i64>,
+    caller: Caller,
+    multipart: Multipart,
+) -> Response {
+    if let Err(e) = quiz::require_bank(&state.db, &caller.user, bank_id).await {
+        return failed(e);
+    }
+    let outcome = match read_file_field(multipart).await {
+        Ok((name, bytes)) => quiz::import_file(&state.db, caller.actor(), bank_id, &name, &bytes).await,
+        Err(e) => Err(e),
+    };
+    let query = match outcome {
+        Ok(n) => format!("imported={n}"),
+        Err(AppError::Rows(rows)) => {
+            let list: Vec<String> = rows.iter().take(50).map(|r| format!("{}:{}:{}", r.line, r.field, r.key)).collect();
+            format!(
+                "import_errors={}",
+                percent_encoding::utf8_percent_encode(&list.join(","), percent_encoding::NON_ALPHANUMERIC)
+            )
+        }
+        Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
+        Err(e) => return failed(e),
+    };
+    see_other(&format!("/trainer/banks/{bank_id}?{query}"))
+}
+
+/// A course file, back to the course editor.
+pub(super) async fn upload_course_file(
+    State(state): State<AppState>,
+    Path(course_id): Path<i64>,
+    caller: Caller,
+    multipart: Multipart,
+) -> Response {
+    let back = |query: String| see_other(&format!("/trainer/courses/{course_id}?{query}"));
+    if let Err(e) = course::require_author(&state.db, &caller.user, course_id).await {
+        return failed(e);
+    }
+    let outcome = match read_file_field(multipart).await {
+        Ok((name, bytes)) => {
+            course::files::upload(&state.db, &state.config.data_dir, caller.actor(), course_id, &name, &bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(id) => back(format!("uploaded={id}")),
+        Err(AppError::Validation { key, .. }) => back(format!("file_error={key}")),
+        Err(e) => failed(e),
+    }
+}
+
+/// Where a plain form post sends the browser afterwards (the page reads the outcome from the query).
+fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::validation("file", "error.file_too_large")
+        } else {
+            AppError::validation("file", "error.file_empty")
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(too_large)?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::validation("file", "error.file_empty"))
+}
