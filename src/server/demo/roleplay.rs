@@ -3,12 +3,12 @@
 //! escalated to a supervisor), and role-plays in every state, most of them rated by both demo
 //! trainers so the calibration page has pairs to show.
 
-use super::roleplay::{self as rp, run};
 use crate::error::AppResult;
 use crate::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields, ScoreInput, SecondRaterRule};
 use crate::server::audit::Actor;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
+use crate::server::roleplay::{self as rp, run};
 
 const LEVELS: &str = "0 未做到 Not done\n1 较差 Poor\n2 合格 Acceptable\n3 良好 Good\n4 优秀 Excellent";
 

@@ -1,4 +1,10 @@
-//! The demo organisation: an after-sales service company with two sites.
+//! The demo organisation: an after-sales service company with two sites. The people and teams are
+//! seeded here; each domain's demo data lives beside it (`course`, `quiz`, `roleplay`, `cert`).
+
+mod cert;
+mod course;
+mod quiz;
+mod roleplay;
 
 use crate::error::AppResult;
 use crate::model::team::TeamKind;
@@ -127,16 +133,16 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     for no in ["E1001", "E1002", "E1003"] {
         trainees.push(user::find_id(db, no).await?);
     }
-    let course = super::demo_course::seed(db, trainer, &trainees).await?;
-    super::demo_course::seed_plan(db, trainer, course, sh_as).await?;
+    let course = course::seed(db, trainer, &trainees).await?;
+    course::seed_plan(db, trainer, course, sh_as).await?;
     let trainer = guard::acting_as(db, trainer).await?;
     let mut people = Vec::new();
     for id in trainees {
         people.push(guard::acting_as(db, id).await?);
     }
-    super::demo_quiz::seed(db, &trainer, course, &people).await?;
+    quiz::seed(db, &trainer, course, &people).await?;
     let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
-    super::demo_roleplay::seed(db, &[trainer, second], &people, course).await?;
-    super::demo_cert::seed(db, course).await?;
+    roleplay::seed(db, &[trainer, second], &people, course).await?;
+    cert::seed(db, course).await?;
     Ok(())
 }

@@ -3,18 +3,18 @@
 //! role-play through the services. For "expiring" and "expired" their evidence and certificate
 //! are moved back in time, then the scheduled check runs, as it would have.
 
-use super::cert::{self, engine, status};
-use super::demo_quiz::answer;
-use super::quiz::attempt;
-use super::roleplay::run;
+use super::quiz::answer;
 use crate::error::AppResult;
 use crate::model::cert::{Decision, Phase, ProgramFields, ReqKind};
 use crate::model::roleplay::{Mode, ScoreInput};
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{self, CurrentUser};
+use crate::server::cert::{self, engine, status};
 use crate::server::course::learn;
 use crate::server::db::Db;
 use crate::server::now;
+use crate::server::quiz::attempt;
+use crate::server::roleplay::run;
 use crate::server::user;
 
 const POSITION: &str = "售后服务专员 After-sales service specialist";
@@ -101,7 +101,7 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
 
     // A refresher quiz for renewals: five questions from the bank, pass mark 80%.
     let bank = id_of(db, "select id from question_banks order by id limit 1").await?;
-    let refresher = super::quiz::authoring::create(
+    let refresher = crate::server::quiz::authoring::create(
         db,
         chen,
         &trainer,
@@ -122,8 +122,8 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
         },
     )
     .await?;
-    super::quiz::authoring::add_draw(db, refresher, bank, "售后服务 After-sales", "", 5).await?;
-    super::quiz::authoring::set_published(db, chen, refresher, true).await?;
+    crate::server::quiz::authoring::add_draw(db, refresher, bank, "售后服务 After-sales", "", 5).await?;
+    crate::server::quiz::authoring::set_published(db, chen, refresher, true).await?;
 
     let program = |name: &str, level_id: i64, requires: Option<i64>| ProgramFields {
         name: name.into(),
