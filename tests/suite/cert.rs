@@ -151,30 +151,21 @@ async fn world(st: &AppState) -> World {
     )
     .await
     .unwrap();
-    let plan: i64 = sqlx::query_scalar(
-        "insert into training_plans (title, created_by, created_at) values ('Plan', ?, 0) returning id",
-    )
-    .bind(t1)
-    .fetch_one(&st.db.write)
-    .await
-    .unwrap();
+    // Through the plan service, as a trainer would: joining the plan is what recomputes members.
+    let plan_fields = floorready::model::plan::PlanFields { title: "Plan".into(), ..Default::default() };
+    let plan = plan::create(&st.db, SYSTEM, t1, &plan_fields).await.unwrap();
     let mut sessions = Vec::new();
     for day in ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"] {
-        let id: i64 = sqlx::query_scalar(
-            "insert into plan_sessions (plan_id, day, start_time, end_time) values (?, ?, '09:00', '12:00') returning id",
-        )
-        .bind(plan)
-        .bind(day)
-        .fetch_one(&st.db.write)
-        .await
-        .unwrap();
-        sessions.push(id);
+        let input = plan::SessionInput {
+            topic: "Onboarding".into(),
+            day: day.into(),
+            start_time: "09:00".into(),
+            end_time: "12:00".into(),
+            ..Default::default()
+        };
+        sessions.push(plan::add_session(&st.db, plan, &input).await.unwrap());
     }
-    sqlx::query("insert into plan_members (plan_id, user_id, enrolled_at) select ?, id, 0 from users where employee_no in ('E1', 'E2')")
-        .bind(plan)
-        .execute(&st.db.write)
-        .await
-        .unwrap();
+    assert_eq!(plan::enroll_numbers(&st.db, SYSTEM, plan, "E1\nE2").await.unwrap(), 2);
 
     let program = cert::save_program(
         &st.db,
