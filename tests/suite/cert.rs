@@ -594,6 +594,26 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     let json: serde_json::Value = serde_json::from_str(&body_text(send(&st, bulk).await).await).unwrap();
     assert_eq!(json["people"].as_array().unwrap().len(), 2);
     assert_eq!(json["not_found"], serde_json::json!(["E3"]));
+    // A body that is not the JSON asked for, or over 500 numbers, is a 400 that says so.
+    let post = |body: String| {
+        Request::post("/api/v1/clearance")
+            .header(header::AUTHORIZATION, format!("Bearer {floor_only}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for (body, key) in [
+        (r#"{"employee_nos": "E1"}"#.to_string(), "error.json_invalid"),
+        ("not json".to_string(), "error.json_invalid"),
+        (serde_json::json!({ "employee_nos": vec!["E1"; 501] }).to_string(), "error.too_many"),
+    ] {
+        let res = send(&st, post(body)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+        assert!(json["error"].as_str().unwrap().contains(key), "{json}");
+    }
+    let res = send(&st, post(serde_json::json!({ "employee_nos": vec!["E1"; 500] }).to_string())).await;
+    assert_eq!(res.status(), StatusCode::OK, "500 is within the limit");
 
     // No token, a wrong one, a session cookie instead: 401.
     assert_eq!(send(&st, get("/api/v1/clearance/E1", None)).await.status(), StatusCode::UNAUTHORIZED);

@@ -56,3 +56,32 @@ fn users_are_managed_from_the_command_line() {
     assert!(!demo.status.success() && text(&demo).contains("already has users"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn audit_verify_finds_a_changed_entry_and_cert_sweep_runs() {
+    let dir = std::env::temp_dir().join(format!("floorready-cli-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = run(&dir, &["demo"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+
+    let sweep = run(&dir, &["cert-sweep"], "");
+    assert!(sweep.status.success(), "{}", text(&sweep));
+    let intact = run(&dir, &["audit-verify"], "");
+    assert!(intact.status.success(), "{}", text(&intact));
+
+    // Someone with the database file edits an entry behind the app's back (the triggers refuse
+    // an update, so they are dropped first, as an attacker with the file could).
+    let url = format!("sqlite://{}", dir.join("floorready.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
+        sqlx::query("update audit_log set detail = 'nothing happened' where id = (select min(id) + 1 from audit_log)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let broken = run(&dir, &["audit-verify"], "");
+    assert!(!broken.status.success(), "a changed entry must fail the check: {}", text(&broken));
+    let _ = std::fs::remove_dir_all(&dir);
+}
