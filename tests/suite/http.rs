@@ -297,3 +297,36 @@ async fn malformed_server_function_requests_are_400_and_say_why(pool: SqlitePool
 async fn body_text_lossy(res: axum::response::Response) -> String {
     String::from_utf8_lossy(&body_bytes(res).await).into_owned()
 }
+
+#[sqlx::test]
+async fn a_signed_in_language_switch_is_kept_on_the_account(pool: SqlitePool) {
+    use floorready::api::auth::SetLanguage;
+    let st = state(pool.clone());
+    user(&st, "E1", "trainee", None).await;
+    let cookie = sign_in(&st, "E1").await;
+    let page = |cookie: String| {
+        let st = st.clone();
+        async move {
+            let req = Request::get("/account").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+            body_text(send(&st, req).await).await
+        }
+    };
+    assert!(page(cookie.clone()).await.contains("<html lang=\"zh-CN\""), "the account starts in Chinese");
+
+    let res =
+        send(&st, form(SetLanguage::PATH).header(header::COOKIE, &cookie).body(Body::from("locale=en")).unwrap()).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let stored: String =
+        sqlx::query_scalar("select locale from users where employee_no = 'E1'").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, "en");
+    // Every page from then on, and a later sign-in from a browser without the lang cookie.
+    assert!(page(cookie).await.contains("<html lang=\"en\""));
+    assert!(page(sign_in(&st, "E1").await).await.contains("<html lang=\"en\""));
+
+    let bad = send(
+        &st,
+        form(SetLanguage::PATH).header(header::COOKIE, sign_in(&st, "E1").await).body(Body::from("locale=xx")).unwrap(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
