@@ -5,6 +5,7 @@ use floorready::error::{AppError, RowError};
 use floorready::model::team::TeamKind;
 use floorready::model::user::Role;
 use floorready::server::{demo, team, user};
+use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
 
 const HEADER: &str = "employee_no,display_name,email,position,hire_date,team,roles,password\n";
@@ -118,13 +119,35 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     let st = state(pool.clone());
     assert!(demo::is_empty(&st.db).await.unwrap());
     demo::seed(&st.db, &st.passwords).await.unwrap();
-    for role in ["admin", "manager", "trainer", "trainee"] {
-        let n: i64 = sqlx::query_scalar("select count(*) from user_roles where role = ?")
-            .bind(role)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert!(n >= 1, "no demo {role}");
+    // Every login the README promises works with the README's password, by email and by employee
+    // number, and has the README's role (the README is what a buyer tries first).
+    let readme = include_str!("../../README.md");
+    let logins: Vec<(&str, &str, &str)> = readme
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("@demo.floorready") && !l.contains('…'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1], cells[2], cells[3])
+        })
+        .collect();
+    assert_eq!(logins.len(), 10, "the README's demo table");
+    let password = readme.split("password **`").nth(1).and_then(|r| r.split('`').next()).unwrap();
+    for (email, no, role) in logins {
+        for login in [email, no] {
+            let body = format!("login={login}&password={password}");
+            let res =
+                send(&st, form(floorready::api::auth::Login::PATH).body(axum::body::Body::from(body)).unwrap()).await;
+            assert!(res.headers().get(axum::http::header::SET_COOKIE).is_some(), "{login} signs in: {}", res.status());
+        }
+        let roles: Vec<String> = sqlx::query_scalar(
+            "select r.role from user_roles r join users u on u.id = r.user_id where u.email = ? and u.employee_no = ?",
+        )
+        .bind(email)
+        .bind(no)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(roles, vec![role.to_string()], "{email}");
     }
     assert_eq!(count(&pool, "select count(*) from team_managers").await, 2);
     // The onboarding course: published, at least 3 modules and 8 lessons, trainees enrolled.
