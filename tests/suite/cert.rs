@@ -16,6 +16,7 @@ use floorready::model::team::TeamKind;
 use floorready::server::audit::{self, Chain};
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::cert::{self, certificate, engine, status, token};
+use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::roleplay::{self as rp, run};
@@ -336,6 +337,23 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     // Without SMTP they stay in the app: sending is not attempted and is not an error.
     assert_eq!(cert::notify::send_email(&st.db, &st.config, t).await.unwrap(), 0);
     assert_eq!(count(&pool, "select count(*) from notifications where emailed_at is not null").await, 0);
+    // A mail server that does not answer: nothing is marked sent, and it is not an error.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let down = Config { smtp_url: Some(format!("smtp://127.0.0.1:{closed}")), ..(*st.config).clone() };
+    assert_eq!(cert::notify::send_email(&st.db, &down, t).await.unwrap(), 0);
+    assert_eq!(count(&pool, "select count(*) from notifications where emailed_at is not null").await, 0);
+    // A real SMTP exchange: each notice goes once, to its recipient, and is marked sent.
+    let (port, got) = smtp_sink().await;
+    let smtp = Config { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), ..(*st.config).clone() };
+    assert_eq!(cert::notify::send_email(&st.db, &smtp, t).await.unwrap(), 2);
+    assert_eq!(cert::notify::send_email(&st.db, &smtp, t).await.unwrap(), 0, "sent once");
+    let mails = got.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2);
+    for to in ["e1@example.com", "m1@example.com"] {
+        assert!(mails.iter().any(|m| m.contains(&format!("<{to}>"))), "a notice to {to}: {mails:?}");
+    }
+    assert!(mails.iter().all(|m| m.contains("Subject: ")), "{mails:?}");
+    assert_eq!(count(&pool, "select count(*) from notifications where emailed_at is not null").await, 2);
 
     // Taking the refresher inside the window renews on the veteran cycle, counted from the old expiry.
     take_quiz(&st, &e1, w.refresher, 5).await;
@@ -828,4 +846,52 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
         !form_tag(&page(format!("/trainer/programs/{mine}"), t2.clone()).await).contains("disabled"),
         "T2 co-owns it"
     );
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps what it was sent.
+async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = tcp.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().unwrap().push(std::mem::take(body));
+                            data = None;
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, got)
 }
