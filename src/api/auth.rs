@@ -53,7 +53,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         previous_session: cx.auth.user.as_ref().map(|u| u.session_id),
         device: cx.cookie(crate::server::auth::device::cookie_name(&cx.state.config)),
     };
-    let signed_in = cx.fail_with(svc::login(&cx.state, request).await)?;
+    let signed_in = cx.with_status(svc::login(&cx.state, request).await)?;
     let res = expect_context::<leptos_axum::ResponseOptions>();
     let cookie = crate::server::auth::session::cookie(&cx.state.config, Some(&signed_in.session));
     res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
@@ -72,7 +72,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), AppError> {
     let cx = Ctx::get()?;
     if let Some(u) = &cx.auth.user {
-        cx.fail_with(svc::logout(&cx.state, u.id, u.session_id, &cx.auth.ip).await)?;
+        cx.with_status(svc::logout(&cx.state, u.id, u.session_id, &cx.auth.ip).await)?;
     }
     let res = expect_context::<leptos_axum::ResponseOptions>();
     let cookie = crate::server::auth::session::cookie(&cx.state.config, None);
@@ -90,9 +90,9 @@ pub async fn change_password(
     let cx = Ctx::get()?;
     let me = cx.user("change_password")?;
     if new_password != confirm_password {
-        return cx.fail_with(Err(AppError::validation("confirm_password", "error.password_mismatch")));
+        return cx.with_status(Err(AppError::validation("confirm_password", "error.password_mismatch")));
     }
-    cx.fail_with(
+    cx.with_status(
         svc::change_password(&cx.state, me.id, me.session_id, &current_password, &new_password, &cx.auth.ip).await,
     )?;
     leptos_axum::redirect("/account?changed=1");
@@ -105,9 +105,9 @@ pub async fn set_language(locale: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let locale =
         crate::i18n::Locale::parse(&locale).ok_or_else(|| AppError::validation("locale", "error.locale_invalid"));
-    let locale = cx.fail_with(locale)?;
+    let locale = cx.with_status(locale)?;
     if let Some(u) = &cx.auth.user {
-        cx.fail_with(crate::server::user::set_locale(&cx.state.db, u.id, locale).await)?;
+        cx.with_status(crate::server::user::set_locale(&cx.state.db, u.id, locale).await)?;
     }
     let res = expect_context::<leptos_axum::ResponseOptions>();
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code());

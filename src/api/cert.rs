@@ -30,7 +30,7 @@ use super::{number, optional_number};
 pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
     let cx = Ctx::get()?;
     cx.role(AUTHORS, "list_programs")?;
-    cx.fail_with(svc::list_programs(&cx.state.db).await)
+    cx.with_status(svc::list_programs(&cx.state.db).await)
 }
 
 /// The program editor; `id` 0 gives an empty one.
@@ -38,7 +38,7 @@ pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
 pub async fn get_program_editor(id: i64) -> Result<ProgramEditor, AppError> {
     let cx = Ctx::get()?;
     let can_change = cx.can_change(Owned::Program, id, "get_program_editor").await?;
-    Ok(ProgramEditor { can_change, ..cx.fail_with(svc::editor(&cx.state.db, id).await)? })
+    Ok(ProgramEditor { can_change, ..cx.with_status(svc::editor(&cx.state.db, id).await)? })
 }
 
 #[server]
@@ -59,7 +59,7 @@ pub async fn save_program(
     } else {
         cx.role(AUTHORS, "save_program")?;
     }
-    let fields = cx.fail_with((|| {
+    let fields = cx.with_status((|| {
         Ok(ProgramFields {
             name,
             position,
@@ -72,7 +72,7 @@ pub async fn save_program(
         })
     })())?;
     let id = (id > 0).then_some(id);
-    let id = cx.fail_with(svc::save_program(&cx.state.db, cx.actor(), id, fields).await)?;
+    let id = cx.with_status(svc::save_program(&cx.state.db, cx.actor(), id, fields).await)?;
     leptos_axum::redirect(&format!("/trainer/programs/{id}?saved=1"));
     Ok(())
 }
@@ -94,15 +94,15 @@ pub async fn add_requirement(
         let kind = ReqKind::parse(kind).ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
         Ok((phase, kind, number("target", id)?, optional_number("min_percent", &min_percent)?))
     })();
-    let (phase, kind, target, min) = cx.fail_with(parsed)?;
-    cx.fail_with(svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await)
+    let (phase, kind, target, min) = cx.with_status(parsed)?;
+    cx.with_status(svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await)
 }
 
 #[server]
 pub async fn remove_requirement(program_id: i64, requirement_id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.owner(Owned::Program, program_id, "remove_requirement").await?;
-    cx.fail_with(svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await)
+    cx.with_status(svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await)
 }
 
 /// The caller's own path to the floor.
@@ -110,14 +110,14 @@ pub async fn remove_requirement(program_id: i64, requirement_id: i64) -> Result<
 pub async fn my_certification() -> Result<PersonStatus, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("my_certification")?;
-    cx.fail_with(svc::status::person(&cx.state.db, me, me.id).await)
+    cx.with_status(svc::status::person(&cx.state.db, me, me.id).await)
 }
 
 #[server]
 pub async fn person_certification(user_id: i64) -> Result<PersonStatus, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("person_certification")?;
-    cx.fail_with(svc::status::person(&cx.state.db, me, user_id).await)
+    cx.with_status(svc::status::person(&cx.state.db, me, user_id).await)
 }
 
 /// A manual decision (exempt, suspend, revoke, reinstate); the reason is required.
@@ -130,10 +130,10 @@ pub async fn decide_certification(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Manager, Role::Admin], "decide_certification")?;
-    let decision = cx.fail_with(
+    let decision = cx.with_status(
         Decision::parse(&decision).ok_or_else(|| AppError::validation("decision", "error.choice_unknown")),
     )?;
-    cx.fail_with(svc::status::decide(&cx.state.db, cx.actor(), me, user_id, program_id, decision, &reason).await)?;
+    cx.with_status(svc::status::decide(&cx.state.db, cx.actor(), me, user_id, program_id, decision, &reason).await)?;
     leptos_axum::redirect(&format!("/people/{user_id}/certification?decided=1"));
     Ok(())
 }
@@ -143,8 +143,8 @@ pub async fn decide_certification(
 pub async fn get_roster(#[server(default)] within: String) -> Result<Vec<RosterRow>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
-    let within = cx.fail_with(optional_number("within", &within))?;
-    cx.fail_with(svc::status::roster(&cx.state.db, me, within).await)
+    let within = cx.with_status(optional_number("within", &within))?;
+    cx.with_status(svc::status::roster(&cx.state.db, me, within).await)
 }
 
 #[server]
@@ -152,14 +152,14 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
     let cx = Ctx::get()?;
     let me = cx.user("get_certificate")?;
     let url = cx.state.config.public_url.clone();
-    cx.fail_with(svc::certificate::view(&cx.state.db, me, &number, &url, now()).await)
+    cx.with_status(svc::certificate::view(&cx.state.db, me, &number, &url, now()).await)
 }
 
 /// Public: what the QR code on a certificate leads to.
 #[server]
 pub async fn verify_certificate(number: String) -> Result<Verification, AppError> {
     let cx = Ctx::get()?;
-    cx.fail_with(svc::certificate::verify(&cx.state.db, &number, now()).await)
+    cx.with_status(svc::certificate::verify(&cx.state.db, &number, now()).await)
 }
 
 /// The API tokens, and a token created just now (shown once, then gone).
@@ -177,7 +177,7 @@ pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError>
             );
         }
     }
-    let list = cx.fail_with(svc::token::list(&cx.state.db).await)?;
+    let list = cx.with_status(svc::clearance::list(&cx.state.db).await)?;
     Ok((list, fresh))
 }
 
@@ -185,8 +185,8 @@ pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError>
 pub async fn create_token(name: String, #[server(default)] team_id: String) -> Result<String, AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "create_token")?;
-    let team = cx.fail_with(optional_number("team_id", &team_id))?;
-    let token = cx.fail_with(svc::token::create(&cx.state.db, cx.actor(), &name, team).await)?;
+    let team = cx.with_status(optional_number("team_id", &team_id))?;
+    let token = cx.with_status(svc::clearance::create(&cx.state.db, cx.actor(), &name, team).await)?;
     // With JavaScript the page shows the returned token. Without, the page after the redirect
     // shows it: a short-lived cookie for that page only, cleared when shown.
     if cx.is_plain_form() {
@@ -208,19 +208,19 @@ pub async fn create_token(name: String, #[server(default)] team_id: String) -> R
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "revoke_token")?;
-    cx.fail_with(svc::token::revoke(&cx.state.db, cx.actor(), id).await)
+    cx.with_status(svc::clearance::revoke(&cx.state.db, cx.actor(), id).await)
 }
 
 #[server]
 pub async fn my_notifications() -> Result<Vec<NotificationView>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("my_notifications")?;
-    cx.fail_with(svc::notify::list(&cx.state.db, me.id).await)
+    cx.with_status(svc::notify::list(&cx.state.db, me.id).await)
 }
 
 #[server]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("mark_notifications_read")?;
-    cx.fail_with(svc::notify::mark_read(&cx.state.db, me.id, now()).await)
+    cx.with_status(svc::notify::mark_read(&cx.state.db, me.id, now()).await)
 }

@@ -19,9 +19,9 @@ fn owned(what: &str) -> Result<Owned, AppError> {
 pub async fn get_ownership(what: String, id: i64) -> Result<Ownership, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Trainer, Role::Admin], "get_ownership")?;
-    let what = cx.fail_with(owned(&what))?;
-    let owners = cx.fail_with(svc::names(&cx.state.db, what, id).await)?;
-    let can_change = cx.fail_with(svc::can_change(&cx.state.db, me, what, id).await)?;
+    let what = cx.with_status(owned(&what))?;
+    let owners = cx.with_status(svc::names(&cx.state.db, what, id).await)?;
+    let can_change = cx.with_status(svc::can_change(&cx.state.db, me, what, id).await)?;
     Ok(Ownership { owners, can_change })
 }
 
@@ -30,7 +30,7 @@ pub async fn get_ownership(what: String, id: i64) -> Result<Ownership, AppError>
 pub async fn add_owner(what: String, id: i64, employee_no: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Trainer, Role::Admin], "add_owner")?;
-    let what = cx.fail_with(owned(&what))?;
-    cx.fail_with(svc::require_change(&cx.state.db, me, what, id).await)?;
-    cx.fail_with(svc::add(&cx.state.db, cx.actor(), what, id, &employee_no).await)
+    let what = cx.with_status(owned(&what))?;
+    cx.with_status(svc::require_change(&cx.state.db, me, what, id).await)?;
+    cx.with_status(svc::add(&cx.state.db, cx.actor(), what, id, &employee_no).await)
 }

@@ -69,7 +69,7 @@ fn fields(
 pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("list_plans")?;
-    cx.fail_with(svc::list_for(&cx.state.db, me).await)
+    cx.with_status(svc::list_for(&cx.state.db, me).await)
 }
 
 #[server]
@@ -87,7 +87,7 @@ pub async fn create_plan(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Trainer, Role::Admin], "create_plan")?;
-    let f = cx.fail_with(fields(
+    let f = cx.with_status(fields(
         title,
         purpose,
         methods,
@@ -99,7 +99,7 @@ pub async fn create_plan(
         budget_planned,
         budget_actual,
     ))?;
-    let id = cx.fail_with(svc::create(&cx.state.db, cx.actor(), me.id, &f).await)?;
+    let id = cx.with_status(svc::create(&cx.state.db, cx.actor(), me.id, &f).await)?;
     leptos_axum::redirect(&format!("/plans/{id}"));
     Ok(())
 }
@@ -108,14 +108,14 @@ pub async fn create_plan(
 pub async fn get_plan(id: i64) -> Result<PlanDetail, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_plan")?;
-    cx.fail_with(svc::detail(&cx.state.db, me, id).await)
+    cx.with_status(svc::detail(&cx.state.db, me, id).await)
 }
 
 #[cfg(feature = "ssr")]
 async fn editor(id: i64, what: &str) -> Result<Ctx, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user(what)?;
-    cx.fail_with(svc::require_edit(&cx.state.db, me, id).await)?;
+    cx.with_status(svc::require_edit(&cx.state.db, me, id).await)?;
     Ok(cx)
 }
 
@@ -134,7 +134,7 @@ pub async fn update_plan(
     #[server(default)] budget_actual: String,
 ) -> Result<(), AppError> {
     let cx = editor(id, "update_plan").await?;
-    let f = cx.fail_with(fields(
+    let f = cx.with_status(fields(
         title,
         purpose,
         methods,
@@ -146,7 +146,7 @@ pub async fn update_plan(
         budget_planned,
         budget_actual,
     ))?;
-    cx.fail_with(svc::update(&cx.state.db, id, &f).await)
+    cx.with_status(svc::update(&cx.state.db, id, &f).await)
 }
 
 #[server]
@@ -156,7 +156,7 @@ pub async fn set_plan_scope(
     #[server(default)] courses: Vec<i64>,
 ) -> Result<(), AppError> {
     let cx = editor(id, "set_plan_scope").await?;
-    cx.fail_with(svc::set_teams_and_courses(&cx.state.db, id, &teams, &courses).await)
+    cx.with_status(svc::set_teams_and_courses(&cx.state.db, id, &teams, &courses).await)
 }
 
 #[server]
@@ -173,13 +173,13 @@ pub async fn add_plan_session(
     let cx = editor(plan_id, "add_plan_session").await?;
     let input =
         svc::SessionInput { topic, day, start_time, end_time, venue, online_link, instructor_employee_no: instructor };
-    cx.fail_with(svc::add_session(&cx.state.db, plan_id, &input).await).map(|_| ())
+    cx.with_status(svc::add_session(&cx.state.db, plan_id, &input).await).map(|_| ())
 }
 
 #[server]
 pub async fn delete_plan_session(plan_id: i64, session_id: i64) -> Result<(), AppError> {
     let cx = editor(plan_id, "delete_plan_session").await?;
-    cx.fail_with(svc::delete_session(&cx.state.db, plan_id, session_id).await)
+    cx.with_status(svc::delete_session(&cx.state.db, plan_id, session_id).await)
 }
 
 /// Enrolls by pasted employee numbers, a pasted CSV (with an `employee_no` column) or a team.
@@ -194,17 +194,17 @@ pub async fn enroll_plan(
     let db = &cx.state.db;
     let mut added = 0;
     if !employee_numbers.trim().is_empty() {
-        added += cx.fail_with(svc::enroll_numbers(db, cx.actor(), plan_id, &employee_numbers).await)?;
+        added += cx.with_status(svc::enroll_numbers(db, cx.actor(), plan_id, &employee_numbers).await)?;
     }
     if !csv.trim().is_empty() {
-        added += cx.fail_with(svc::enroll_csv(db, cx.actor(), plan_id, csv.as_bytes()).await)?;
+        added += cx.with_status(svc::enroll_csv(db, cx.actor(), plan_id, csv.as_bytes()).await)?;
     }
     if let Some(team) = Some(team_id.trim()).filter(|t| !t.is_empty()) {
-        let team = cx.fail_with(team.parse().map_err(|_| AppError::validation("team_id", "error.team_unknown")))?;
-        added += cx.fail_with(svc::enroll_team(db, cx.actor(), plan_id, team).await)?;
+        let team = cx.with_status(team.parse().map_err(|_| AppError::validation("team_id", "error.team_unknown")))?;
+        added += cx.with_status(svc::enroll_team(db, cx.actor(), plan_id, team).await)?;
     }
     if employee_numbers.trim().is_empty() && csv.trim().is_empty() && team_id.trim().is_empty() {
-        return cx.fail_with(Err(AppError::validation("employee_numbers", "error.list_empty")));
+        return cx.with_status(Err(AppError::validation("employee_numbers", "error.list_empty")));
     }
     Ok(added)
 }
@@ -213,18 +213,19 @@ pub async fn enroll_plan(
 pub async fn get_attendance_sheet(session_id: i64) -> Result<AttendanceSheet, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_attendance_sheet")?;
-    cx.fail_with(svc::require_mark(&cx.state.db, me, session_id).await)?;
-    cx.fail_with(svc::attendance_sheet(&cx.state.db, session_id).await)
+    cx.with_status(svc::require_mark(&cx.state.db, me, session_id).await)?;
+    cx.with_status(svc::attendance_sheet(&cx.state.db, session_id).await)
 }
 
 #[server]
 pub async fn mark_attendance(session_id: i64, user_id: i64, status: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("mark_attendance")?;
-    cx.fail_with(svc::require_mark(&cx.state.db, me, session_id).await)?;
-    let status =
-        cx.fail_with(Attendance::parse(&status).ok_or_else(|| AppError::validation("status", "error.choice_unknown")))?;
-    cx.fail_with(svc::mark(&cx.state.db, cx.actor(), session_id, user_id, status).await)
+    cx.with_status(svc::require_mark(&cx.state.db, me, session_id).await)?;
+    let status = cx.with_status(
+        Attendance::parse(&status).ok_or_else(|| AppError::validation("status", "error.choice_unknown")),
+    )?;
+    cx.with_status(svc::mark(&cx.state.db, cx.actor(), session_id, user_id, status).await)
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -40,7 +40,7 @@ fn optional_time(field: &str, value: &str) -> Result<Option<i64>, AppError> {
 async fn bank_user(bank_id: i64, what: &str) -> Result<Ctx, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, what)?;
-    cx.fail_with(svc::require_bank(&cx.state.db, me, bank_id).await)?;
+    cx.with_status(svc::require_bank(&cx.state.db, me, bank_id).await)?;
     Ok(cx)
 }
 
@@ -48,7 +48,7 @@ async fn bank_user(bank_id: i64, what: &str) -> Result<Ctx, AppError> {
 async fn quiz_author(quiz_id: i64, what: &str) -> Result<Ctx, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, what)?;
-    cx.fail_with(svc::authoring::require_quiz_author(&cx.state.db, me, quiz_id).await)?;
+    cx.with_status(svc::authoring::require_quiz_author(&cx.state.db, me, quiz_id).await)?;
     Ok(cx)
 }
 
@@ -56,15 +56,15 @@ async fn quiz_author(quiz_id: i64, what: &str) -> Result<Ctx, AppError> {
 pub async fn list_banks() -> Result<Vec<BankSummary>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "list_banks")?;
-    cx.fail_with(svc::list_banks(&cx.state.db, me).await)
+    cx.with_status(svc::list_banks(&cx.state.db, me).await)
 }
 
 #[server]
 pub async fn create_bank(name: String, #[server(default)] course_id: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "create_bank")?;
-    let course_id = cx.fail_with(optional_number("course_id", &course_id))?;
-    let id = cx.fail_with(svc::create_bank(&cx.state.db, cx.actor(), me, course_id, &name).await)?;
+    let course_id = cx.with_status(optional_number("course_id", &course_id))?;
+    let id = cx.with_status(svc::create_bank(&cx.state.db, cx.actor(), me, course_id, &name).await)?;
     leptos_axum::redirect(&format!("/trainer/banks/{id}"));
     Ok(())
 }
@@ -72,13 +72,13 @@ pub async fn create_bank(name: String, #[server(default)] course_id: String) -> 
 #[server]
 pub async fn get_bank(id: i64) -> Result<BankDetail, AppError> {
     let cx = bank_user(id, "get_bank").await?;
-    cx.fail_with(svc::bank_detail(&cx.state.db, id).await)
+    cx.with_status(svc::bank_detail(&cx.state.db, id).await)
 }
 
 #[server]
 pub async fn import_gift(bank_id: i64, gift: String) -> Result<u32, AppError> {
     let cx = bank_user(bank_id, "import_gift").await?;
-    let n = cx.fail_with(svc::import_gift(&cx.state.db, cx.actor(), bank_id, &gift).await)?;
+    let n = cx.with_status(svc::import_gift(&cx.state.db, cx.actor(), bank_id, &gift).await)?;
     // The count travels in the address so the page shows it with or without JavaScript.
     leptos_axum::redirect(&format!("/trainer/banks/{bank_id}?imported={n}"));
     Ok(n)
@@ -91,30 +91,30 @@ pub async fn save_question(
     gift: String,
 ) -> Result<(), AppError> {
     let cx = bank_user(bank_id, "save_question").await?;
-    cx.fail_with(svc::save_question(&cx.state.db, cx.actor(), bank_id, question_id, &gift).await).map(|_| ())
+    cx.with_status(svc::save_question(&cx.state.db, cx.actor(), bank_id, question_id, &gift).await).map(|_| ())
 }
 
 #[server]
 pub async fn archive_question(bank_id: i64, question_id: i64) -> Result<(), AppError> {
     let cx = bank_user(bank_id, "archive_question").await?;
-    cx.fail_with(svc::archive_question(&cx.state.db, cx.actor(), bank_id, question_id).await)
+    cx.with_status(svc::archive_question(&cx.state.db, cx.actor(), bank_id, question_id).await)
 }
 
 #[server]
 pub async fn regrade_question(bank_id: i64, question_id: i64) -> Result<u32, AppError> {
     let cx = bank_user(bank_id, "regrade_question").await?;
-    let in_bank = cx.fail_with(svc::question_in_bank(&cx.state.db, bank_id, question_id).await)?;
+    let in_bank = cx.with_status(svc::question_in_bank(&cx.state.db, bank_id, question_id).await)?;
     if !in_bank {
-        return cx.fail_with(Err(AppError::NotFound));
+        return cx.with_status(Err(AppError::NotFound));
     }
-    cx.fail_with(svc::attempt::regrade_question(&cx.state.db, cx.actor(), question_id).await)
+    cx.with_status(svc::attempt::regrade_question(&cx.state.db, cx.actor(), question_id).await)
 }
 
 #[server]
 pub async fn authored_quizzes() -> Result<Vec<QuizSummary>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "authored_quizzes")?;
-    cx.fail_with(svc::authoring::list_for_author(&cx.state.db, me).await)
+    cx.with_status(svc::authoring::list_for_author(&cx.state.db, me).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -167,7 +167,7 @@ pub async fn create_quiz(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "create_quiz")?;
-    let f = cx.fail_with(quiz_fields(
+    let f = cx.with_status(quiz_fields(
         title,
         &kind,
         &pass_percent,
@@ -181,7 +181,7 @@ pub async fn create_quiz(
         shuffle_options,
         &pre_test_id,
     ))?;
-    let id = cx.fail_with(svc::authoring::create(&cx.state.db, cx.actor(), me, course_id, &f).await)?;
+    let id = cx.with_status(svc::authoring::create(&cx.state.db, cx.actor(), me, course_id, &f).await)?;
     leptos_axum::redirect(&format!("/trainer/quizzes/{id}"));
     Ok(())
 }
@@ -203,7 +203,7 @@ pub async fn update_quiz(
     #[server(default)] pre_test_id: String,
 ) -> Result<(), AppError> {
     let cx = quiz_author(id, "update_quiz").await?;
-    let f = cx.fail_with(quiz_fields(
+    let f = cx.with_status(quiz_fields(
         title,
         &kind,
         &pass_percent,
@@ -217,24 +217,24 @@ pub async fn update_quiz(
         shuffle_options,
         &pre_test_id,
     ))?;
-    cx.fail_with(svc::authoring::update(&cx.state.db, id, &f).await)
+    cx.with_status(svc::authoring::update(&cx.state.db, id, &f).await)
 }
 
 #[server]
 pub async fn get_quiz_editor(id: i64) -> Result<QuizEditor, AppError> {
     let cx = quiz_author(id, "get_quiz_editor").await?;
     let me = cx.role(AUTHORS, "get_quiz_editor")?;
-    cx.fail_with(svc::authoring::editor(&cx.state.db, me, id).await)
+    cx.with_status(svc::authoring::editor(&cx.state.db, me, id).await)
 }
 
 #[server]
 pub async fn add_quiz_question(quiz_id: i64, question_id: String) -> Result<(), AppError> {
     let cx = quiz_author(quiz_id, "add_quiz_question").await?;
-    let q = cx.fail_with(
+    let q = cx.with_status(
         optional_number("question_id", &question_id)
             .and_then(|q| q.ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))),
     )?;
-    cx.fail_with(svc::authoring::add_question(&cx.state.db, quiz_id, q).await)
+    cx.with_status(svc::authoring::add_question(&cx.state.db, quiz_id, q).await)
 }
 
 #[server]
@@ -246,35 +246,35 @@ pub async fn add_quiz_draw(
     draw_count: String,
 ) -> Result<(), AppError> {
     let cx = quiz_author(quiz_id, "add_quiz_draw").await?;
-    let n = cx.fail_with(optional_number("draw_count", &draw_count))?.unwrap_or(1);
-    cx.fail_with(svc::authoring::add_draw(&cx.state.db, quiz_id, bank_id, &category, &tag, n).await)
+    let n = cx.with_status(optional_number("draw_count", &draw_count))?.unwrap_or(1);
+    cx.with_status(svc::authoring::add_draw(&cx.state.db, quiz_id, bank_id, &category, &tag, n).await)
 }
 
 #[server]
 pub async fn remove_quiz_slot(quiz_id: i64, slot_id: i64) -> Result<(), AppError> {
     let cx = quiz_author(quiz_id, "remove_quiz_slot").await?;
-    cx.fail_with(svc::authoring::remove_slot(&cx.state.db, quiz_id, slot_id).await)
+    cx.with_status(svc::authoring::remove_slot(&cx.state.db, quiz_id, slot_id).await)
 }
 
 #[server]
 pub async fn publish_quiz(id: i64, published: bool) -> Result<(), AppError> {
     let cx = quiz_author(id, "publish_quiz").await?;
-    cx.fail_with(svc::authoring::set_published(&cx.state.db, cx.actor(), id, published).await)
+    cx.with_status(svc::authoring::set_published(&cx.state.db, cx.actor(), id, published).await)
 }
 
 /// The lesson to re-read after a failed attempt before a retake (`lesson_id` empty: none).
 #[server]
 pub async fn set_quiz_remediation(id: i64, #[server(default)] lesson_id: String) -> Result<(), AppError> {
     let cx = quiz_author(id, "set_quiz_remediation").await?;
-    let lesson = cx.fail_with(optional_number("lesson_id", &lesson_id))?;
-    cx.fail_with(svc::authoring::set_remediation(&cx.state.db, cx.actor(), id, lesson).await)
+    let lesson = cx.with_status(optional_number("lesson_id", &lesson_id))?;
+    cx.with_status(svc::authoring::set_remediation(&cx.state.db, cx.actor(), id, lesson).await)
 }
 
 #[server]
 pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Vec<Gain>), AppError> {
     let cx = quiz_author(id, "get_quiz_results").await?;
-    let results = cx.fail_with(svc::authoring::results(&cx.state.db, id).await)?;
-    let gains = cx.fail_with(svc::authoring::gains(&cx.state.db, id).await)?;
+    let results = cx.with_status(svc::authoring::results(&cx.state.db, id).await)?;
+    let gains = cx.with_status(svc::authoring::gains(&cx.state.db, id).await)?;
     Ok((results, gains))
 }
 
@@ -282,7 +282,7 @@ pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Vec<Gain>), AppEr
 pub async fn grading_queue() -> Result<Vec<GradingItem>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "grading_queue")?;
-    cx.fail_with(svc::attempt::grading_queue(&cx.state.db, me).await)
+    cx.with_status(svc::attempt::grading_queue(&cx.state.db, me).await)
 }
 
 #[server]
@@ -294,12 +294,14 @@ pub async fn grade_essay(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "grade_essay")?;
-    let course = cx.fail_with(svc::attempt::attempt_course(&cx.state.db, attempt_id).await)?;
-    cx.fail_with(crate::server::course::require_author(&cx.state.db, me, course).await)?;
-    let awarded: f64 = cx.fail_with(
+    let course = cx.with_status(svc::attempt::attempt_course(&cx.state.db, attempt_id).await)?;
+    cx.with_status(crate::server::course::require_author(&cx.state.db, me, course).await)?;
+    let awarded: f64 = cx.with_status(
         awarded.trim().replace(',', ".").parse().map_err(|_| AppError::validation("awarded", "error.number_invalid")),
     )?;
-    cx.fail_with(svc::attempt::grade_item(&cx.state.db, cx.actor(), me, attempt_id, position, awarded, &comment).await)
+    cx.with_status(
+        svc::attempt::grade_item(&cx.state.db, cx.actor(), me, attempt_id, position, awarded, &comment).await,
+    )
 }
 
 // ---- trainees ----
@@ -308,14 +310,14 @@ pub async fn grade_essay(
 pub async fn get_quiz_intro(id: i64) -> Result<QuizIntro, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_quiz_intro")?;
-    cx.fail_with(svc::attempt::intro(&cx.state.db, me, id).await)
+    cx.with_status(svc::attempt::intro(&cx.state.db, me, id).await)
 }
 
 #[server]
 pub async fn start_attempt(quiz_id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("start_attempt")?;
-    let id = cx.fail_with(svc::attempt::start(&cx.state.db, cx.actor(), me, quiz_id).await)?;
+    let id = cx.with_status(svc::attempt::start(&cx.state.db, cx.actor(), me, quiz_id).await)?;
     leptos_axum::redirect(&format!("/attempt/{id}"));
     Ok(())
 }
@@ -325,7 +327,7 @@ pub async fn start_attempt(quiz_id: i64) -> Result<(), AppError> {
 pub async fn get_attempt(id: i64, page: usize) -> Result<Option<AttemptView>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_attempt")?;
-    cx.fail_with(svc::attempt::view(&cx.state.db, me, id, page).await)
+    cx.with_status(svc::attempt::view(&cx.state.db, me, id, page).await)
 }
 
 /// Saves a page of answers, then goes where the button said: `stay` (autosave, answers the new
@@ -343,7 +345,7 @@ pub async fn save_attempt(
     let me = cx.user("save_attempt")?;
     if go == "submit" {
         let done = svc::attempt::save_and_submit(&cx.state.db, cx.actor(), me, attempt_id, seq, page, &answers).await;
-        cx.fail_with(done)?;
+        cx.with_status(done)?;
         leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
         return Ok(seq);
     }
@@ -355,10 +357,10 @@ pub async fn save_attempt(
             leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
             return Ok(seq);
         }
-        other => cx.fail_with(other)?,
+        other => cx.with_status(other)?,
     };
     match (saved, go.as_str()) {
-        (Saved::Stale(_), "stay") => return cx.fail_with(Err(AppError::Conflict { field: "seq".into() })),
+        (Saved::Stale(_), "stay") => return cx.with_status(Err(AppError::Conflict { field: "seq".into() })),
         // A page posted from an older tab: show the current answers and say why nothing changed.
         (Saved::Stale(_), _) => {
             leptos_axum::redirect(&format!("/attempt/{attempt_id}?page={page}&problem=stale"));
@@ -381,12 +383,12 @@ pub async fn save_attempt(
 pub async fn get_attempt_result(id: i64) -> Result<AttemptResult, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_attempt_result")?;
-    cx.fail_with(svc::attempt::result(&cx.state.db, me, id).await)
+    cx.with_status(svc::attempt::result(&cx.state.db, me, id).await)
 }
 
 #[server]
 pub async fn my_quizzes() -> Result<Vec<crate::model::quiz::MyQuiz>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("my_quizzes")?;
-    cx.fail_with(svc::attempt::my_quizzes(&cx.state.db, me).await)
+    cx.with_status(svc::attempt::my_quizzes(&cx.state.db, me).await)
 }

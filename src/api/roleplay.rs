@@ -31,14 +31,14 @@ use super::number;
 pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {
     let cx = Ctx::get()?;
     cx.role(AUTHORS, "list_rubrics")?;
-    cx.fail_with(svc::list_rubrics(&cx.state.db).await)
+    cx.with_status(svc::list_rubrics(&cx.state.db).await)
 }
 
 #[server]
 pub async fn get_rubric(id: i64) -> Result<RubricDetail, AppError> {
     let cx = Ctx::get()?;
     let can_change = cx.can_change(Owned::Rubric, id, "get_rubric").await?;
-    Ok(RubricDetail { can_change, ..cx.fail_with(svc::rubric(&cx.state.db, id).await)? })
+    Ok(RubricDetail { can_change, ..cx.with_status(svc::rubric(&cx.state.db, id).await)? })
 }
 
 /// Creates a rubric (`id` 0) or saves a new version of one.
@@ -55,7 +55,7 @@ pub async fn save_rubric(
         cx.role(AUTHORS, "save_rubric")?;
     }
     let id = (id > 0).then_some(id);
-    let id = cx.fail_with(svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await)?;
+    let id = cx.with_status(svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await)?;
     leptos_axum::redirect(&format!("/trainer/rubrics/{id}?saved=1"));
     Ok(())
 }
@@ -64,7 +64,7 @@ pub async fn save_rubric(
 pub async fn list_scenarios() -> Result<Vec<ScenarioSummary>, AppError> {
     let cx = Ctx::get()?;
     cx.role(AUTHORS, "list_scenarios")?;
-    cx.fail_with(svc::list_scenarios(&cx.state.db).await)
+    cx.with_status(svc::list_scenarios(&cx.state.db).await)
 }
 
 /// The scenario editor; `id` 0 gives an empty one for a new scenario.
@@ -73,7 +73,7 @@ pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
     let cx = Ctx::get()?;
     cx.role(AUTHORS, "get_scenario_editor")?;
     if id == 0 {
-        let (rubrics, courses) = cx.fail_with(svc::scenario_choices(&cx.state.db).await)?;
+        let (rubrics, courses) = cx.with_status(svc::scenario_choices(&cx.state.db).await)?;
         let fields = ScenarioFields {
             title: String::new(),
             channel: Channel::Phone,
@@ -94,7 +94,7 @@ pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
         return Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: true });
     }
     let can_change = cx.can_change(Owned::Scenario, id, "get_scenario_editor").await?;
-    Ok(ScenarioEditor { can_change, ..cx.fail_with(svc::scenario_editor(&cx.state.db, id).await)? })
+    Ok(ScenarioEditor { can_change, ..cx.with_status(svc::scenario_editor(&cx.state.db, id).await)? })
 }
 
 /// Creates a scenario (`id` 0) or updates one.
@@ -123,7 +123,7 @@ pub async fn save_scenario(
     } else {
         cx.role(AUTHORS, "save_scenario")?;
     }
-    let fields = cx.fail_with((|| {
+    let fields = cx.with_status((|| {
         Ok(ScenarioFields {
             title,
             channel: Channel::parse(&channel).ok_or_else(|| AppError::validation("channel", "error.choice_unknown"))?,
@@ -143,7 +143,7 @@ pub async fn save_scenario(
         })
     })())?;
     let id = (id > 0).then_some(id);
-    let id = cx.fail_with(svc::save_scenario(&cx.state.db, cx.actor(), id, fields).await)?;
+    let id = cx.with_status(svc::save_scenario(&cx.state.db, cx.actor(), id, fields).await)?;
     leptos_axum::redirect(&format!("/trainer/scenarios/{id}?saved=1"));
     Ok(())
 }
@@ -152,7 +152,7 @@ pub async fn save_scenario(
 pub async fn archive_scenario(id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.owner(Owned::Scenario, id, "archive_scenario").await?;
-    cx.fail_with(svc::archive_scenario(&cx.state.db, cx.actor(), id).await)?;
+    cx.with_status(svc::archive_scenario(&cx.state.db, cx.actor(), id).await)?;
     leptos_axum::redirect("/trainer/scenarios");
     Ok(())
 }
@@ -167,10 +167,11 @@ pub async fn open_roleplay(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(AUTHORS, "open_roleplay")?;
-    let mode = cx.fail_with(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
+    let mode =
+        cx.with_status(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
     let raters = svc::run::Raters { first: Some(&rater), second: Some(&second_rater) };
     let id =
-        cx.fail_with(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await)?;
+        cx.with_status(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}"));
     Ok(())
 }
@@ -180,14 +181,14 @@ pub async fn open_roleplay(
 pub async fn list_roleplays() -> Result<Vec<RoleplaySummary>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("list_roleplays")?;
-    cx.fail_with(svc::run::list(&cx.state.db, me).await)
+    cx.with_status(svc::run::list(&cx.state.db, me).await)
 }
 
 #[server]
 pub async fn get_roleplay(id: i64) -> Result<RoleplayView, AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("get_roleplay")?;
-    cx.fail_with(svc::run::view(&cx.state.db, me, id).await)
+    cx.with_status(svc::run::view(&cx.state.db, me, id).await)
 }
 
 /// A rating by one of the raters the role-play names, never by its trainee.
@@ -199,7 +200,7 @@ pub async fn rate_roleplay(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Trainer], "rate_roleplay")?;
-    cx.fail_with(svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
+    cx.with_status(svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}?rated=1"));
     Ok(())
 }
@@ -212,7 +213,7 @@ pub async fn self_assess_roleplay(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("self_assess_roleplay")?;
-    cx.fail_with(svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
+    cx.with_status(svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}"));
     Ok(())
 }
@@ -222,7 +223,7 @@ pub async fn self_assess_roleplay(
 pub async fn reply_roleplay(id: i64, #[server(default)] replies: Vec<String>) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     let me = cx.user("reply_roleplay")?;
-    cx.fail_with(svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await)?;
+    cx.with_status(svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await)?;
     leptos_axum::redirect(&format!("/roleplay/{id}"));
     Ok(())
 }
@@ -234,7 +235,7 @@ pub async fn get_calibration(#[server(default)] threshold: String) -> Result<Vec
     cx.role(AUTHORS, "get_calibration")?;
     let threshold = match threshold.trim() {
         "" => KAPPA_THRESHOLD,
-        t => cx.fail_with(
+        t => cx.with_status(
             t.replace(',', ".")
                 .parse::<f64>()
                 .ok()
@@ -242,5 +243,5 @@ pub async fn get_calibration(#[server(default)] threshold: String) -> Result<Vec
                 .ok_or_else(|| AppError::validation("threshold", "error.threshold_invalid")),
         )?,
     };
-    cx.fail_with(svc::calibration::report(&cx.state.db, threshold).await)
+    cx.with_status(svc::calibration::report(&cx.state.db, threshold).await)
 }

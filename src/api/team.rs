@@ -25,11 +25,11 @@ fn parse(parent_id: &str, kind: &str) -> Result<(Option<i64>, TeamKind), AppErro
 pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
     let cx = Ctx::get()?;
     let me = cx.role(&[Role::Admin, Role::Trainer, Role::Manager], "list_teams")?;
-    let tree = cx.fail_with(svc::tree(&cx.state.db).await)?;
+    let tree = cx.with_status(svc::tree(&cx.state.db).await)?;
     if me.has(Role::Admin) || me.has(Role::Trainer) {
         return Ok(tree);
     }
-    let visible = cx.fail_with(crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await)?;
+    let visible = cx.with_status(crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await)?;
     Ok(tree.into_iter().filter(|t| visible.contains(&t.id)).collect())
 }
 
@@ -37,8 +37,8 @@ pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
 pub async fn create_team(name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "create_team")?;
-    let (parent, kind) = cx.fail_with(parse(&parent_id, &kind))?;
-    cx.fail_with(svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await)?;
+    let (parent, kind) = cx.with_status(parse(&parent_id, &kind))?;
+    cx.with_status(svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await)?;
     Ok(())
 }
 
@@ -51,13 +51,13 @@ pub async fn update_team(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "update_team")?;
-    let (parent, kind) = cx.fail_with(parse(&parent_id, &kind))?;
-    cx.fail_with(svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await)
+    let (parent, kind) = cx.with_status(parse(&parent_id, &kind))?;
+    cx.with_status(svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await)
 }
 
 #[server]
 pub async fn delete_team(id: i64) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "delete_team")?;
-    cx.fail_with(svc::delete(&cx.state.db, cx.actor(), id).await)
+    cx.with_status(svc::delete(&cx.state.db, cx.actor(), id).await)
 }

@@ -16,14 +16,14 @@ use crate::{
 pub async fn list_users(query: String) -> Result<Vec<UserSummary>, AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "list_users")?;
-    cx.fail_with(svc::list(&cx.state.db, &query).await)
+    cx.with_status(svc::list(&cx.state.db, &query).await)
 }
 
 #[server]
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "get_user")?;
-    cx.fail_with(svc::get(&cx.state.db, id).await)
+    cx.with_status(svc::get(&cx.state.db, id).await)
 }
 
 /// Form input of the user editor; role and team checkboxes arrive as indexed lists.
@@ -62,10 +62,10 @@ pub async fn create_user(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "create_user")?;
-    let team_id = cx.fail_with(team(&team_id))?;
+    let team_id = cx.with_status(team(&team_id))?;
     let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
     let id =
-        cx.fail_with(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
+        cx.with_status(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
     leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
     Ok(())
 }
@@ -85,9 +85,9 @@ pub async fn update_user(
 ) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "update_user")?;
-    let team_id = cx.fail_with(team(&team_id))?;
+    let team_id = cx.with_status(team(&team_id))?;
     let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
-    cx.fail_with(svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await)?;
+    cx.with_status(svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await)?;
     leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
     Ok(())
 }
@@ -96,7 +96,7 @@ pub async fn update_user(
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "set_user_active")?;
-    cx.fail_with(svc::set_active(&cx.state.db, cx.actor(), id, active).await)?;
+    cx.with_status(svc::set_active(&cx.state.db, cx.actor(), id, active).await)?;
     leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
     Ok(())
 }
@@ -105,7 +105,7 @@ pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
 pub async fn reset_user_password(id: i64, password: String) -> Result<(), AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "reset_user_password")?;
-    cx.fail_with(svc::reset_password(&cx.state.db, &cx.state.passwords, cx.actor(), id, &password).await)?;
+    cx.with_status(svc::reset_password(&cx.state.db, &cx.state.passwords, cx.actor(), id, &password).await)?;
     leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
     Ok(())
 }
@@ -115,7 +115,8 @@ pub async fn reset_user_password(id: i64, password: String) -> Result<(), AppErr
 pub async fn import_users(csv: String) -> Result<ImportReport, AppError> {
     let cx = Ctx::get()?;
     cx.role(&[Role::Admin], "import_users")?;
-    let report = cx.fail_with(svc::import_csv(&cx.state.db, &cx.state.passwords, cx.actor(), csv.as_bytes()).await)?;
+    let report =
+        cx.with_status(svc::import_csv(&cx.state.db, &cx.state.passwords, cx.actor(), csv.as_bytes()).await)?;
     leptos_axum::redirect(&format!("/admin/users?imported={}", report.created));
     Ok(report)
 }

@@ -33,17 +33,17 @@ impl Ctx {
     }
 
     pub fn user(&self, what: &str) -> AppResult<&CurrentUser> {
-        self.fail_with(guard::require_user(self.auth.user.as_ref(), what))
+        self.with_status(guard::require_user(self.auth.user.as_ref(), what))
     }
 
     pub fn role(&self, roles: &[Role], what: &str) -> AppResult<&CurrentUser> {
-        self.fail_with(guard::require_role(self.auth.user.as_ref(), roles, what))
+        self.with_status(guard::require_role(self.auth.user.as_ref(), roles, what))
     }
 
     /// A trainer or admin who may change this program, rubric, scenario or shared bank.
     pub async fn owner(&self, what: crate::model::owners::Owned, id: i64, what_fn: &str) -> AppResult<&CurrentUser> {
         let me = self.role(&[Role::Trainer, Role::Admin], what_fn)?;
-        self.fail_with(super::owners::require_change(&self.state.db, me, what, id).await)?;
+        self.with_status(super::owners::require_change(&self.state.db, me, what, id).await)?;
         Ok(me)
     }
 
@@ -54,7 +54,7 @@ impl Ctx {
         if id == 0 {
             return Ok(true);
         }
-        self.fail_with(super::owners::can_change(&self.state.db, me, what, id).await)
+        self.with_status(super::owners::can_change(&self.state.db, me, what, id).await)
     }
 
     pub fn actor(&self) -> Actor<'_> {
@@ -76,7 +76,7 @@ impl Ctx {
     }
 
     /// Gives an error its HTTP status (401, 403, 429 with Retry-After, ...) before it is returned.
-    pub fn fail_with<T>(&self, result: AppResult<T>) -> AppResult<T> {
+    pub fn with_status<T>(&self, result: AppResult<T>) -> AppResult<T> {
         if let Err(e) = &result {
             if !self.is_plain_form() {
                 if let Some(res) = use_context::<ResponseOptions>() {

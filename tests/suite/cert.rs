@@ -15,7 +15,7 @@ use floorready::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields,
 use floorready::model::team::TeamKind;
 use floorready::server::audit::{self, Chain};
 use floorready::server::auth::guard::CurrentUser;
-use floorready::server::cert::{self, certificate, engine, status, token};
+use floorready::server::cert::{self, certificate, clearance, engine, status};
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::quiz::{self, attempt, authoring};
@@ -573,8 +573,8 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     almost_qualify(&st, &w, "E1").await;
     role_play(&st, &w, "E1", [2, 2]).await;
     let floor: i64 = sqlx::query_scalar("select id from teams where name = 'Floor'").fetch_one(&pool).await.unwrap();
-    let all = token::create(&st.db, SYSTEM, "Rostering", None).await.unwrap();
-    let floor_only = token::create(&st.db, SYSTEM, "Floor tickets", Some(floor)).await.unwrap();
+    let all = clearance::create(&st.db, SYSTEM, "Rostering", None).await.unwrap();
+    let floor_only = clearance::create(&st.db, SYSTEM, "Floor tickets", Some(floor)).await.unwrap();
     let stored: String =
         sqlx::query_scalar("select group_concat(token_hash) from api_tokens").fetch_one(&pool).await.unwrap();
     assert!(!stored.contains(&all) && !stored.contains(&all[4..]), "only hashes are stored");
@@ -637,10 +637,10 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     assert_eq!(send(&st, get("/api/v1/clearance/E1", None)).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(send(&st, get("/api/v1/clearance/E1", Some("frt_wrong"))).await.status(), StatusCode::UNAUTHORIZED);
     // A scope the token was not given is refused; a revoked token stops at once.
-    assert!(matches!(token::authenticate(&st.db, &all, "roster:write").await, Err(AppError::Forbidden)));
+    assert!(matches!(clearance::authenticate(&st.db, &all, "roster:write").await, Err(AppError::Forbidden)));
     let id: i64 =
         sqlx::query_scalar("select id from api_tokens where name = 'Rostering'").fetch_one(&pool).await.unwrap();
-    token::revoke(&st.db, SYSTEM, id).await.unwrap();
+    clearance::revoke(&st.db, SYSTEM, id).await.unwrap();
     assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&all))).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         send(&st, get("/api/v1/clearance/E1", Some(&floor_only))).await.status(),

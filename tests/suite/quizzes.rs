@@ -525,7 +525,7 @@ async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool
     };
     let before = count(&pool, "select count(*) from questions").await;
 
-    let xlsx = floorready::server::quiz::sheet::template_xlsx().unwrap();
+    let xlsx = floorready::server::quiz::question_sheet::template_xlsx().unwrap();
     let res = send(&st, multipart_post(&path, &t1, "题目.xlsx", &xlsx)).await;
     assert_eq!(location(&res), format!("/trainer/banks/{}?imported=4", s.bank));
     let res = send(

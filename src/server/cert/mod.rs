@@ -3,10 +3,10 @@
 //! `certificate`; API tokens and the clearance API in `token`; expiry notices in `notify`.
 
 pub mod certificate;
+pub mod clearance;
 pub mod engine;
 pub mod notify;
 pub mod status;
-pub mod token;
 
 use sqlx::SqliteConnection;
 

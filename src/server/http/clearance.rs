@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::server::cert::token;
+use crate::server::cert::clearance;
 use crate::server::state::AppState;
 
 /// A JSON error for API clients: `{"error": "..."}` with the status.
@@ -18,13 +18,13 @@ fn api_error(e: AppError) -> Response {
     res
 }
 
-async fn api_grant(state: &AppState, headers: &HeaderMap) -> Result<token::Grant, Response> {
+async fn api_grant(state: &AppState, headers: &HeaderMap) -> Result<clearance::Grant, Response> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    token::authenticate(&state.db, bearer, token::SCOPE_CLEARANCE).await.map_err(api_error)
+    clearance::authenticate(&state.db, bearer, clearance::SCOPE_CLEARANCE).await.map_err(api_error)
 }
 
 /// `GET /api/v1/clearance/{employee_no}`: one person's clearance, 404 when unknown or outside
@@ -38,7 +38,7 @@ pub(super) async fn clearance_one(
         Ok(g) => g,
         Err(r) => return r,
     };
-    match token::clearance(&state.db, &grant, &[no]).await {
+    match clearance::clearance(&state.db, &grant, &[no]).await {
         Ok(mut list) if !list.is_empty() => axum::Json(list.remove(0)).into_response(),
         Ok(_) => api_error(AppError::NotFound),
         Err(e) => api_error(e),
@@ -67,7 +67,7 @@ pub(super) async fn clearance_bulk(
     if q.employee_nos.len() > 500 {
         return api_error(AppError::validation("employee_nos", "error.too_many"));
     }
-    match token::clearance(&state.db, &grant, &q.employee_nos).await {
+    match clearance::clearance(&state.db, &grant, &q.employee_nos).await {
         Ok(found) => {
             let not_found: Vec<&String> =
                 q.employee_nos.iter().filter(|n| !found.iter().any(|f| &f.employee_no == *n)).collect();

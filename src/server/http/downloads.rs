@@ -96,12 +96,12 @@ pub(super) async fn roster_xlsx(
 }
 
 pub(super) async fn bank_template_csv() -> Downloaded {
-    let body = quiz::sheet::template_csv().map_err(failed)?;
+    let body = quiz::question_sheet::template_csv().map_err(failed)?;
     Ok(download("text/csv; charset=utf-8", "questions-template.csv".into(), body))
 }
 
 pub(super) async fn bank_template_xlsx() -> Downloaded {
-    let body = quiz::sheet::template_xlsx().map_err(failed)?;
+    let body = quiz::question_sheet::template_xlsx().map_err(failed)?;
     Ok(download(XLSX, "questions-template.xlsx".into(), body))
 }
 

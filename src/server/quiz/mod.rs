@@ -5,7 +5,7 @@ pub mod attempt;
 pub mod authoring;
 pub mod gift;
 pub mod grade;
-pub mod sheet;
+pub mod question_sheet;
 
 use sqlx::SqliteConnection;
 
@@ -425,11 +425,11 @@ pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, da
     check_import_size(data.len())?;
     let lower = name.to_lowercase();
     if data.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") {
-        let drafts = sheet::from_xlsx(data)?;
+        let drafts = question_sheet::from_xlsx(data)?;
         return import(db, actor, bank_id, &drafts, "xlsx").await;
     }
     if lower.ends_with(".csv") {
-        let drafts = sheet::from_csv(data)?;
+        let drafts = question_sheet::from_csv(data)?;
         return import(db, actor, bank_id, &drafts, "csv").await;
     }
     let text = std::str::from_utf8(data).map_err(|_| AppError::validation("file", "error.file_not_utf8"))?;
