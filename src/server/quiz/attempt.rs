@@ -356,9 +356,6 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
         pool.shuffle(&mut rng);
         picked.extend(pool.into_iter().take(s.draw_count as usize));
     }
-    if picked.is_empty() {
-        return Err(AppError::validation("quiz", "error.quiz_empty"));
-    }
     if quiz.shuffle_questions {
         picked.shuffle(&mut rng);
     }
@@ -375,7 +372,7 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
         let (option_order, extra_order) = shown_orders(&body, quiz.shuffle_options, &mut rng);
         out.push(Drawn { version_id: v.id, points: v.points, option_order, extra_order });
     }
-    // Descriptions alone are not a test.
+    // Nothing drawn, or descriptions alone (the only items worth no points), is not a test.
     if out.iter().all(|d| d.points == 0) {
         return Err(AppError::validation("quiz", "error.quiz_empty"));
     }

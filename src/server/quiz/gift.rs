@@ -228,7 +228,11 @@ fn question(chs: &[Ch], category: &str, meta: &Meta) -> Result<QuestionDraft, &'
         if find(rest, "}").is_some() {
             return Err("error.gift_unopened");
         }
-        return description(clean(rest), title, category, meta);
+        let stem = clean(rest);
+        if stem.is_empty() {
+            return Err("error.gift_no_text");
+        }
+        return draft(category, meta, title, stem, String::new(), QuestionBody::Description);
     };
     let close = find(&rest[open..], "}").ok_or("error.gift_unclosed")? + open;
     let after = text(trim(&rest[close + 1..]));
@@ -256,33 +260,29 @@ fn question(chs: &[Ch], category: &str, meta: &Meta) -> Result<QuestionDraft, &'
             *scoring = Scoring::AllOrNothing;
         }
     }
-    let draft = QuestionDraft {
-        category: category.to_string(),
-        tags: meta.tags.clone(),
-        title,
-        stem,
-        difficulty: meta.difficulty.unwrap_or(2),
-        points: meta.points.unwrap_or(1),
-        feedback: general,
-        body,
-    };
-    super::validate_draft(&draft)?;
-    Ok(draft)
+    draft(category, meta, title, stem, general, body)
 }
 
-fn description(stem: String, title: String, category: &str, meta: &Meta) -> Result<QuestionDraft, &'static str> {
-    if stem.is_empty() {
-        return Err("error.gift_no_text");
-    }
+/// The draft of one block, checked like any other question. A description is worth nothing,
+/// whatever its metadata says.
+fn draft(
+    category: &str,
+    meta: &Meta,
+    title: String,
+    stem: String,
+    feedback: String,
+    body: QuestionBody,
+) -> Result<QuestionDraft, &'static str> {
+    let points = if body == QuestionBody::Description { 0 } else { meta.points.unwrap_or(1) };
     let draft = QuestionDraft {
         category: category.to_string(),
         tags: meta.tags.clone(),
         title,
         stem,
         difficulty: meta.difficulty.unwrap_or(2),
-        points: 0,
-        feedback: String::new(),
-        body: QuestionBody::Description,
+        points,
+        feedback,
+        body,
     };
     super::validate_draft(&draft)?;
     Ok(draft)
@@ -434,13 +434,11 @@ pub fn write_question(q: &QuestionDraft) -> Option<String> {
         out.push_str(&format!("::{}::", esc(&q.title)));
     }
     out.push_str(&format!("[markdown]{}", esc(&q.stem)));
-    if q.body == QuestionBody::Description {
-        out.push('\n');
-        return Some(out);
-    }
     let general = if q.feedback.is_empty() { String::new() } else { format!("####{}", esc(&q.feedback)) };
     let block = match &q.body {
-        QuestionBody::Essay | QuestionBody::Description => String::new(),
+        // No braces at all: that is what makes it a description.
+        QuestionBody::Description => return Some(out + "\n"),
+        QuestionBody::Essay => String::new(),
         QuestionBody::TrueFalse { answer, feedback_wrong, feedback_right } => {
             let mut s = String::from(if *answer { "TRUE" } else { "FALSE" });
             if !feedback_wrong.is_empty() || !feedback_right.is_empty() {
