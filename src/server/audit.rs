@@ -13,6 +13,11 @@ pub struct Actor<'a> {
     pub ip: &'a str,
 }
 
+impl Actor<'static> {
+    /// The server itself (a scheduled sweep), not a person.
+    pub const SYSTEM: Actor<'static> = Actor { id: None, ip: "" };
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Event<'a> {
     pub actor: Option<i64>,

@@ -183,7 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CertSweep => {
             let db = cli.global.open().await?;
-            let n = super::cert::engine::sweep(&db, super::now()).await.map_err(explain)?;
+            let n = super::cert::recompute::sweep(&db, super::now()).await.map_err(explain)?;
             println!("certifications re-evaluated: {n} changed");
         }
         Command::Demo => {
@@ -277,7 +277,7 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
                 tracing::error!(error = %e, "closing overdue attempts failed");
             }
             let at = crate::server::now();
-            if let Err(e) = crate::server::cert::engine::sweep(&sweep.db, at).await {
+            if let Err(e) = crate::server::cert::recompute::sweep(&sweep.db, at).await {
                 tracing::error!(error = %e, "certification sweep failed");
             }
             if let Err(e) = crate::server::cert::notify::send_email(&sweep.db, &sweep.config, at).await {

@@ -12,6 +12,7 @@ use crate::model::user::{ImportReport, Role, UserDetail, UserSummary};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
+use crate::server::cert::{self, Change};
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
 use crate::server::team;
@@ -250,8 +251,7 @@ pub async fn update(
     }
     audit::record(&mut tx, Event::by(actor, "user_updated", "user", id)).await?;
     // A new position or role can change which programs apply and how long certificates last.
-    let cause = crate::server::cert::engine::Cause { actor: actor.id, ip: actor.ip, why: "user changed", reason: None };
-    crate::server::cert::engine::recompute_user(&mut tx, id, crate::server::now(), cause).await?;
+    cert::person_changed(&mut tx, id, Change::UserEdited, actor, crate::server::now()).await?;
     if before.roles != fields.roles {
         audit::record(
             &mut tx,

@@ -15,7 +15,7 @@ use floorready::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields,
 use floorready::model::team::TeamKind;
 use floorready::server::audit::{self, Chain};
 use floorready::server::auth::guard::CurrentUser;
-use floorready::server::cert::{self, certificate, clearance, engine, status};
+use floorready::server::cert::{self, certificate, clearance, evidence, recompute, status};
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::quiz::{self, attempt, authoring};
@@ -316,7 +316,7 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
 
     // The scheduled check at a given time: before the window nothing changes; inside it (60 days
     // before expiry) the person is expiring; a second run changes nothing.
-    assert_eq!(engine::sweep(&st.db, expires - 61 * DAY).await.unwrap(), 0);
+    assert_eq!(recompute::sweep(&st.db, expires - 61 * DAY).await.unwrap(), 0);
     let t = now();
     // Move the certificate so that its window is open today (55 days left), as time would.
     let shift = expires - (t + 55 * DAY);
@@ -326,9 +326,9 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
         .await
         .unwrap();
     let expires = expires - shift;
-    assert_eq!(engine::sweep(&st.db, t).await.unwrap(), 1);
+    assert_eq!(recompute::sweep(&st.db, t).await.unwrap(), 1);
     assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Expiring);
-    assert_eq!(engine::sweep(&st.db, t).await.unwrap(), 0, "a second run changes nothing");
+    assert_eq!(recompute::sweep(&st.db, t).await.unwrap(), 0, "a second run changes nothing");
     let p = status::person(&st.db, &e1, e1.id).await.unwrap();
     assert_eq!(p.programs[0].phase, Phase::Recert, "the checklist shows what renewal needs");
     assert_eq!(p.programs[0].checks.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![ReqKind::Quiz]);
@@ -362,15 +362,15 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     assert_eq!(latest, expires + 90 * DAY);
 
     // After downtime the check catches up in one run: the renewed certificate ran out.
-    assert_eq!(engine::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 1);
+    assert_eq!(recompute::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 1);
     assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Expired);
-    assert_eq!(engine::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 0);
+    assert_eq!(recompute::sweep(&st.db, latest + 10 * DAY).await.unwrap(), 0);
     let changes = count(&pool, "select count(*) from audit_log where action = 'certification_status'").await;
-    engine::sweep(&st.db, latest + 11 * DAY).await.unwrap();
+    recompute::sweep(&st.db, latest + 11 * DAY).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'certification_status'").await, changes);
     // Old evidence does not certify again after expiry.
-    let p = engine::program(&mut st.db.write.acquire().await.unwrap(), w.program).await.unwrap();
-    let e = engine::evaluate(&mut st.db.read.acquire().await.unwrap(), e1.id, &p, latest + 12 * DAY).await.unwrap();
+    let p = evidence::program(&mut st.db.write.acquire().await.unwrap(), w.program).await.unwrap();
+    let e = evidence::evaluate(&mut st.db.read.acquire().await.unwrap(), e1.id, &p, latest + 12 * DAY).await.unwrap();
     assert!(!e.facts.initial_met);
 
     // A manager renews on the manager cycle: E2 holds the manager role too.
@@ -499,7 +499,7 @@ async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
     assert!(entry.contains("\"before\":\"certified\"") && entry.contains("\"after\":\"revoked\""), "{entry}");
     assert!(entry.contains("Complaint confirmed"), "the reason is in the audit entry");
     // Revoked stays revoked whatever the evidence; reinstating restores the certificate.
-    engine::sweep(&st.db, now()).await.unwrap();
+    recompute::sweep(&st.db, now()).await.unwrap();
     assert_eq!(status_of(&st, "E1", w.program).await, CertStatus::Revoked);
     let reinstated = status::decide(&st.db, SYSTEM, &m1, e1.id, w.program, Decision::Reinstate, "Appeal upheld").await;
     assert_eq!(reinstated.unwrap(), CertStatus::Certified);

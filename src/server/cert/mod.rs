@@ -1,12 +1,18 @@
-//! Certification programs (authoring). The status engine is in `engine`; people's status, manual
-//! decisions and the roster in `status`; certificates and their public verification in
-//! `certificate`; API tokens and the clearance API in `token`; expiry notices in `notify`.
+//! Certification programs (authoring). How a status is reached: the pure rule in `decision`, the
+//! evidence per requirement kind in `evidence`, storing it (and time passing) in `recompute`.
+//! People's status, manual decisions and the roster are in `status`; certificates and their
+//! public verification in `certificate`; API tokens and the clearance API in `clearance`; expiry
+//! notices in `notify`.
 
 pub mod certificate;
 pub mod clearance;
-pub mod engine;
+pub mod decision;
+pub mod evidence;
 pub mod notify;
+pub mod recompute;
 pub mod status;
+
+pub use recompute::{person_changed, Change};
 
 use sqlx::SqliteConnection;
 
@@ -18,7 +24,7 @@ use crate::server::audit::{self, Event};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::owners;
-use engine::Cause;
+use recompute::Cause;
 
 fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
     f.name = f.name.trim().to_string();
@@ -54,7 +60,7 @@ async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64
     .fetch_all(&mut *conn)
     .await?;
     for u in users {
-        engine::recompute_user(conn, u, at, cause).await?;
+        recompute::recompute_user(conn, u, at, cause).await?;
     }
     Ok(())
 }

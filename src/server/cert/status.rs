@@ -1,6 +1,7 @@
 //! People's certification status with its reasons, manual decisions, and the floor roster.
 
-use super::engine::{self, Cause};
+use super::evidence;
+use super::recompute::{self, Cause};
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, CertificateRef, Decision, PersonStatus, RosterRow, StatusEvent, StatusView};
 use crate::model::user::Role;
@@ -43,8 +44,8 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
     .fetch_one(&mut *conn)
     .await?;
     let mut programs = Vec::new();
-    for p in engine::programs_for(&mut conn, user_id).await? {
-        let e = engine::evaluate(&mut conn, user_id, &p, at).await?;
+    for p in evidence::programs_for(&mut conn, user_id).await? {
+        let e = evidence::evaluate(&mut conn, user_id, &p, at).await?;
         let row = sqlx::query!(
             r#"select c.status, c.hold_reason, k.number as "number?", k.issued_at as "issued_at?", k.expires_at as "expires_at?",
                       k.exempted as "exempted?"
@@ -150,17 +151,17 @@ pub async fn decide(
     }
     let at = now();
     let mut tx = db.begin().await?;
-    let p = engine::program(&mut tx, program_id).await?;
+    let p = evidence::program(&mut tx, program_id).await?;
     // Make sure the row exists with the current computed status before changing it.
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "before a manual decision", reason: None };
-    let current = engine::recompute(&mut tx, user_id, &p, at, cause).await?;
+    let current = recompute::recompute(&mut tx, user_id, &p, at, cause).await?;
     match decision {
         Decision::Exempt => {
             if current.cleared() || matches!(current, CertStatus::Suspended | CertStatus::Revoked) {
                 return Err(AppError::validation("decision", "error.decision_not_applicable"));
             }
             let expires = at + p.validity_days * 86_400;
-            engine::issue(&mut tx, user_id, p.id, at, expires, actor.id, Some(reason)).await?;
+            recompute::issue(&mut tx, user_id, p.id, at, expires, actor.id, Some(reason)).await?;
         }
         Decision::Suspend | Decision::Revoke => {
             if matches!(current, CertStatus::Revoked)
@@ -215,9 +216,10 @@ pub async fn decide(
     }
     let why = format!("manual: {}", decision.as_str());
     let cause = Cause { actor: actor.id, ip: actor.ip, why: &why, reason: Some(reason) };
-    let after = engine::recompute(&mut tx, user_id, &p, at, cause).await?;
+    let after = recompute::recompute(&mut tx, user_id, &p, at, cause).await?;
     // A higher level may depend on this one.
-    engine::recompute_user(&mut tx, user_id, at, Cause { why: "prerequisite changed", reason: None, ..cause }).await?;
+    recompute::recompute_user(&mut tx, user_id, at, Cause { why: "prerequisite changed", reason: None, ..cause })
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -250,7 +252,7 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
     let mut conn = db.read.acquire().await?;
     let mut out = Vec::new();
     // Looked up once per program, not per row.
-    let mut programs: std::collections::HashMap<i64, engine::Program> = std::collections::HashMap::new();
+    let mut programs: std::collections::HashMap<i64, super::decision::Program> = std::collections::HashMap::new();
     let mut not_started: std::collections::HashMap<i64, Asks> = std::collections::HashMap::new();
     for r in rows {
         let status = CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted);
@@ -285,9 +287,9 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
             m
         } else {
             if let std::collections::hash_map::Entry::Vacant(slot) = programs.entry(r.program_id) {
-                slot.insert(engine::program(&mut conn, r.program_id).await?);
+                slot.insert(evidence::program(&mut conn, r.program_id).await?);
             }
-            engine::evaluate(&mut conn, r.user_id, &programs[&r.program_id], at).await?.missing()
+            evidence::evaluate(&mut conn, r.user_id, &programs[&r.program_id], at).await?.missing()
         };
         out.push(RosterRow {
             user_id: r.user_id,
@@ -310,7 +312,7 @@ pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> 
 type Asks = (Option<(i64, String)>, Vec<String>);
 
 async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Asks> {
-    let p = engine::program(conn, program_id).await?;
+    let p = evidence::program(conn, program_id).await?;
     let requires = match p.requires {
         Some(id) => {
             Some((id, sqlx::query_scalar!("select name from programs where id = ?", id).fetch_one(&mut *conn).await?))
@@ -319,10 +321,10 @@ async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> A
     };
     let mut titles = Vec::new();
     for r in
-        engine::requirements(conn, program_id).await?.iter().filter(|r| r.phase == crate::model::cert::Phase::Initial)
+        evidence::requirements(conn, program_id).await?.iter().filter(|r| r.phase == crate::model::cert::Phase::Initial)
     {
         // With no person (id 0) the check finds no evidence and only names the requirement.
-        titles.push(engine::check(conn, 0, r, 0).await?.title);
+        titles.push(evidence::check(conn, 0, r, 0).await?.check.title);
     }
     Ok((requires, titles))
 }

@@ -8,6 +8,7 @@ use crate::model::user::Role;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
+use crate::server::cert::{self, Change};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::team;
@@ -54,13 +55,7 @@ pub(crate) async fn enroll_users(
         .await?;
         created += r.rows_affected() as u32;
         if r.rows_affected() > 0 {
-            let cause = crate::server::cert::engine::Cause {
-                actor: actor.id,
-                ip: actor.ip,
-                why: "enrolled in a course",
-                reason: None,
-            };
-            crate::server::cert::engine::recompute_user(conn, *user_id, now, cause).await?;
+            cert::person_changed(conn, *user_id, Change::EnrolledInCourse, actor, now).await?;
         }
     }
     audit::record(

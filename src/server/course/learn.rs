@@ -7,6 +7,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::course::{
     CourseOutline, CoursePreview, EnrolledCourse, LessonView, OutlineLesson, OutlineModule, PreviewModule,
 };
+use crate::server::audit::Actor;
+use crate::server::cert::{self, Change};
 use crate::server::db::Db;
 use crate::server::now;
 
@@ -220,9 +222,8 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     let next = next_open(&steps, &done);
     if next.is_none() && e.completed_at.is_none() {
         sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;
-        let cause =
-            crate::server::cert::engine::Cause { actor: Some(user_id), ip: "", why: "course completed", reason: None };
-        crate::server::cert::engine::recompute_user(&mut tx, user_id, now, cause).await?;
+        cert::person_changed(&mut tx, user_id, Change::CourseCompleted, Actor { id: Some(user_id), ip: "" }, now)
+            .await?;
     }
     tx.commit().await?;
     let index = steps.iter().position(|s| s.lesson_id == lesson_id).unwrap_or(0);

@@ -1,5 +1,5 @@
 //! Demo certification: a junior and an intermediate after-sales program, and people in every
-//! status. Statuses come from the real engine: people take the course, the post-test and the
+//! status. Statuses come from the real recompute: people take the course, the post-test and the
 //! role-play through the services. For "expiring" and "expired" their evidence and certificate
 //! are moved back in time, then the scheduled check runs, as it would have.
 
@@ -9,7 +9,7 @@ use crate::model::cert::{Decision, Phase, ProgramFields, ReqKind};
 use crate::model::roleplay::{Mode, ScoreInput};
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{self, CurrentUser};
-use crate::server::cert::{self, engine, status};
+use crate::server::cert::{self, recompute, status};
 use crate::server::course::learn;
 use crate::server::db::Db;
 use crate::server::now;
@@ -186,7 +186,7 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
     backdate(db, zhao.id, 330).await?;
     // 钱静 E1006: certified 400 days ago and not renewed: expired.
     backdate(db, qian.id, 400).await?;
-    engine::sweep(db, now()).await?;
+    recompute::sweep(db, now()).await?;
     // 孙浩 E1007: revoked by his manager; 周婷 E1008: suspended.
     let manager = person("M1001").await?;
     let m = Actor { id: Some(manager.id), ip: "" };

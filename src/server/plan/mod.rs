@@ -14,6 +14,7 @@ use crate::model::user::Role;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
+use crate::server::cert::{self, Change};
 use crate::server::course::enroll::{enroll_users, enrollable_version};
 use crate::server::db::Db;
 use crate::server::now;
@@ -337,13 +338,7 @@ async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64
         .await?;
         added += r.rows_affected() as u32;
         if r.rows_affected() > 0 {
-            let cause = crate::server::cert::engine::Cause {
-                actor: actor.id,
-                ip: actor.ip,
-                why: "joined a training plan",
-                reason: None,
-            };
-            crate::server::cert::engine::recompute_user(conn, *u, now, cause).await?;
+            cert::person_changed(conn, *u, Change::JoinedPlan, actor, now).await?;
         }
     }
     let courses = sqlx::query_scalar!("select course_id from plan_courses where plan_id = ?", plan_id)
@@ -445,9 +440,7 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     )
     .execute(&mut *tx)
     .await?;
-    let cause =
-        crate::server::cert::engine::Cause { actor: actor.id, ip: actor.ip, why: "attendance marked", reason: None };
-    crate::server::cert::engine::recompute_user(&mut tx, user_id, now, cause).await?;
+    cert::person_changed(&mut tx, user_id, Change::AttendanceMarked, actor, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -88,7 +88,7 @@ pub fn split_tags(tags: &str) -> Vec<String> {
 /// Who may use and edit a bank: for a course's bank, its authors; a shared bank, any trainer.
 /// Reading or changing a bank (its questions carry the answer key): the course's authors, a
 /// shared bank's named editors, admins. Never while the caller has an attempt in progress that
-/// draws on it: nobody reads the key of a quiz they are taking (see `attempt::start_blocker`).
+/// draws on it: nobody reads the key of a quiz they are taking (see `attempt::start`).
 pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResult<()> {
     let course = sqlx::query_scalar!("select course_id from question_banks where id = ?", bank_id)
         .fetch_optional(&db.read)

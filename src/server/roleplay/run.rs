@@ -15,6 +15,7 @@ use crate::model::user::Role;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
+use crate::server::cert::{self, Change};
 use crate::server::db::Db;
 use crate::server::now;
 
@@ -335,13 +336,7 @@ pub async fn rate(
             )),
         )
         .await?;
-        let cause = crate::server::cert::engine::Cause {
-            actor: actor.id,
-            ip: actor.ip,
-            why: "role-play result final",
-            reason: None,
-        };
-        crate::server::cert::engine::recompute_user(&mut tx, r.trainee_id, at, cause).await?;
+        cert::person_changed(&mut tx, r.trainee_id, Change::RoleplayFinal, actor, at).await?;
     }
     tx.commit().await?;
     Ok(())
