@@ -9,8 +9,7 @@ use crate::server::{auth::login as svc, ctx::Ctx};
 /// The signed-in user, or `None`.
 #[server]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    let cx = Ctx::get()?;
-    Ok(cx.auth.user.as_ref().map(|u| u.me()))
+    Ctx::serve(async |cx| Ok(cx.auth.user.as_ref().map(|u| u.me()))).await
 }
 
 /// Only same-site paths are followed after login: a path that starts with one `/`, with no
@@ -43,42 +42,52 @@ fn safe_next(next: Option<&str>) -> &str {
 
 #[server]
 pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let ua = cx.header(http::header::USER_AGENT).to_string();
-    let request = svc::LoginRequest {
-        login: &login,
-        password: &password,
-        ip: &cx.auth.ip,
-        user_agent: &ua,
-        previous_session: cx.auth.user.as_ref().map(|u| u.session_id),
-        device: cx.cookie(crate::server::auth::device::cookie_name(&cx.state.config)),
-    };
-    let signed_in = cx.with_status(svc::login(&cx.state, request).await)?;
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = crate::server::auth::session::cookie(&cx.state.config, Some(&signed_in.session));
-    res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
-    if let Some(device) = &signed_in.new_device {
-        let cookie = crate::server::auth::device::cookie(&cx.state.config, device);
-        res.append_header(
+    Ctx::serve(async |cx| {
+        let ua = cx.header(http::header::USER_AGENT).to_string();
+        let request = svc::LoginRequest {
+            login: &login,
+            password: &password,
+            ip: &cx.auth.ip,
+            user_agent: &ua,
+            previous_session: cx.auth.user.as_ref().map(|u| u.session_id),
+            device: cx.cookie(crate::server::auth::device::cookie_name(&cx.state.config)),
+        };
+        let signed_in = svc::login(&cx.state, request).await?;
+        let res = expect_context::<leptos_axum::ResponseOptions>();
+        let cookie = crate::server::auth::session::cookie(&cx.state.config, Some(&signed_in.session));
+        res.insert_header(
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
         );
-    }
-    leptos_axum::redirect(safe_next(next.as_deref()));
-    Ok(())
+        if let Some(device) = &signed_in.new_device {
+            let cookie = crate::server::auth::device::cookie(&cx.state.config, device);
+            res.append_header(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+            );
+        }
+        leptos_axum::redirect(safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    if let Some(u) = &cx.auth.user {
-        cx.with_status(svc::logout(&cx.state, u.id, u.session_id, &cx.auth.ip).await)?;
-    }
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = crate::server::auth::session::cookie(&cx.state.config, None);
-    res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
-    leptos_axum::redirect("/login");
-    Ok(())
+    Ctx::serve(async |cx| {
+        if let Some(u) = &cx.auth.user {
+            svc::logout(&cx.state, u.id, u.session_id, &cx.auth.ip).await?;
+        }
+        let res = expect_context::<leptos_axum::ResponseOptions>();
+        let cookie = crate::server::auth::session::cookie(&cx.state.config, None);
+        res.insert_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+        );
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
 }
 
 #[server]
@@ -87,36 +96,41 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("change_password")?;
-    if new_password != confirm_password {
-        return cx.with_status(Err(AppError::validation("confirm_password", "error.password_mismatch")));
-    }
-    cx.with_status(
-        svc::change_password(&cx.state, me.id, me.session_id, &current_password, &new_password, &cx.auth.ip).await,
-    )?;
-    leptos_axum::redirect("/account?changed=1");
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.user("change_password")?;
+        if new_password != confirm_password {
+            return Err(AppError::validation("confirm_password", "error.password_mismatch"));
+        }
+        svc::change_password(&cx.state, me.id, me.session_id, &current_password, &new_password, &cx.auth.ip).await?;
+        leptos_axum::redirect("/account?changed=1");
+        Ok(())
+    })
+    .await
 }
 
 /// Switches the language: stored on the account when signed in, else in a cookie.
 #[server]
 pub async fn set_language(locale: String) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let locale =
-        crate::i18n::Locale::parse(&locale).ok_or_else(|| AppError::validation("locale", "error.locale_invalid"));
-    let locale = cx.with_status(locale)?;
-    if let Some(u) = &cx.auth.user {
-        cx.with_status(crate::server::user::set_locale(&cx.state.db, u.id, locale).await)?;
-    }
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code());
-    res.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?);
-    // Back to the page the switch was clicked on.
-    let back = cx.header(http::header::REFERER).to_string();
-    let path = back.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
-    leptos_axum::redirect(safe_next(path));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let locale =
+            crate::i18n::Locale::parse(&locale).ok_or_else(|| AppError::validation("locale", "error.locale_invalid"));
+        let locale = locale?;
+        if let Some(u) = &cx.auth.user {
+            crate::server::user::set_locale(&cx.state.db, u.id, locale).await?;
+        }
+        let res = expect_context::<leptos_axum::ResponseOptions>();
+        let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code());
+        res.insert_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+        );
+        // Back to the page the switch was clicked on.
+        let back = cx.header(http::header::REFERER).to_string();
+        let path = back.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
+        leptos_axum::redirect(safe_next(path));
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(all(test, feature = "ssr"))]

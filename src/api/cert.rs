@@ -28,17 +28,21 @@ use super::{number, optional_number};
 
 #[server]
 pub async fn list_programs() -> Result<Vec<ProgramSummary>, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(AUTHORS, "list_programs")?;
-    cx.with_status(svc::list_programs(&cx.state.db).await)
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "list_programs")?;
+        svc::list_programs(&cx.state.db).await
+    })
+    .await
 }
 
 /// The program editor; `id` 0 gives an empty one.
 #[server]
 pub async fn get_program_editor(id: i64) -> Result<ProgramEditor, AppError> {
-    let cx = Ctx::get()?;
-    let can_change = cx.can_change(Owned::Program, id, "get_program_editor").await?;
-    Ok(ProgramEditor { can_change, ..cx.with_status(svc::editor(&cx.state.db, id).await)? })
+    Ctx::serve(async |cx| {
+        let can_change = cx.can_change(Owned::Program, id, "get_program_editor").await?;
+        Ok(ProgramEditor { can_change, ..svc::editor(&cx.state.db, id).await? })
+    })
+    .await
 }
 
 #[server]
@@ -53,28 +57,30 @@ pub async fn save_program(
     #[server(default)] veteran_cycle_days: String,
     #[server(default)] manager_cycle_days: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    if id > 0 {
-        cx.owner(Owned::Program, id, "save_program").await?;
-    } else {
-        cx.role(AUTHORS, "save_program")?;
-    }
-    let fields = cx.with_status((|| {
-        Ok(ProgramFields {
-            name,
-            position,
-            level_id: number("level_id", &level_id)?,
-            requires_program_id: optional_number("requires_program_id", &requires_program_id)?,
-            validity_days: number("validity_days", &validity_days)?,
-            window_days: number("window_days", &window_days)?,
-            veteran_cycle_days: optional_number("veteran_cycle_days", &veteran_cycle_days)?,
-            manager_cycle_days: optional_number("manager_cycle_days", &manager_cycle_days)?,
-        })
-    })())?;
-    let id = (id > 0).then_some(id);
-    let id = cx.with_status(svc::save_program(&cx.state.db, cx.actor(), id, fields).await)?;
-    leptos_axum::redirect(&format!("/trainer/programs/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        if id > 0 {
+            cx.owner(Owned::Program, id, "save_program").await?;
+        } else {
+            cx.role(AUTHORS, "save_program")?;
+        }
+        let fields = (|| -> Result<_, AppError> {
+            Ok(ProgramFields {
+                name,
+                position,
+                level_id: number("level_id", &level_id)?,
+                requires_program_id: optional_number("requires_program_id", &requires_program_id)?,
+                validity_days: number("validity_days", &validity_days)?,
+                window_days: number("window_days", &window_days)?,
+                veteran_cycle_days: optional_number("veteran_cycle_days", &veteran_cycle_days)?,
+                manager_cycle_days: optional_number("manager_cycle_days", &manager_cycle_days)?,
+            })
+        })()?;
+        let id = (id > 0).then_some(id);
+        let id = svc::save_program(&cx.state.db, cx.actor(), id, fields).await?;
+        leptos_axum::redirect(&format!("/trainer/programs/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// `target` is `kind:id`, e.g. `quiz:3`, as the editor's grouped select sends it.
@@ -85,39 +91,47 @@ pub async fn add_requirement(
     target: String,
     #[server(default)] min_percent: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.owner(Owned::Program, program_id, "add_requirement").await?;
-    let parsed = (|| {
-        let phase = Phase::parse(&phase).ok_or_else(|| AppError::validation("phase", "error.choice_unknown"))?;
-        let (kind, id) =
-            target.split_once(':').ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
-        let kind = ReqKind::parse(kind).ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
-        Ok((phase, kind, number("target", id)?, optional_number("min_percent", &min_percent)?))
-    })();
-    let (phase, kind, target, min) = cx.with_status(parsed)?;
-    cx.with_status(svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await)
+    Ctx::serve(async |cx| {
+        cx.owner(Owned::Program, program_id, "add_requirement").await?;
+        let parsed = (|| -> Result<_, AppError> {
+            let phase = Phase::parse(&phase).ok_or_else(|| AppError::validation("phase", "error.choice_unknown"))?;
+            let (kind, id) =
+                target.split_once(':').ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
+            let kind = ReqKind::parse(kind).ok_or_else(|| AppError::validation("target", "error.choice_unknown"))?;
+            Ok((phase, kind, number("target", id)?, optional_number("min_percent", &min_percent)?))
+        })();
+        let (phase, kind, target, min) = parsed?;
+        svc::add_requirement(&cx.state.db, cx.actor(), program_id, phase, kind, target, min).await
+    })
+    .await
 }
 
 #[server]
 pub async fn remove_requirement(program_id: i64, requirement_id: i64) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.owner(Owned::Program, program_id, "remove_requirement").await?;
-    cx.with_status(svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await)
+    Ctx::serve(async |cx| {
+        cx.owner(Owned::Program, program_id, "remove_requirement").await?;
+        svc::remove_requirement(&cx.state.db, cx.actor(), program_id, requirement_id).await
+    })
+    .await
 }
 
 /// The caller's own path to the floor.
 #[server]
 pub async fn my_certification() -> Result<PersonStatus, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("my_certification")?;
-    cx.with_status(svc::status::person(&cx.state.db, me, me.id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("my_certification")?;
+        svc::status::person(&cx.state.db, me, me.id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn person_certification(user_id: i64) -> Result<PersonStatus, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("person_certification")?;
-    cx.with_status(svc::status::person(&cx.state.db, me, user_id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("person_certification")?;
+        svc::status::person(&cx.state.db, me, user_id).await
+    })
+    .await
 }
 
 /// A manual decision (exempt, suspend, revoke, reinstate); the reason is required.
@@ -128,99 +142,114 @@ pub async fn decide_certification(
     decision: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Manager, Role::Admin], "decide_certification")?;
-    let decision = cx.with_status(
-        Decision::parse(&decision).ok_or_else(|| AppError::validation("decision", "error.choice_unknown")),
-    )?;
-    cx.with_status(svc::status::decide(&cx.state.db, cx.actor(), me, user_id, program_id, decision, &reason).await)?;
-    leptos_axum::redirect(&format!("/people/{user_id}/certification?decided=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Admin], "decide_certification")?;
+        let decision =
+            Decision::parse(&decision).ok_or_else(|| AppError::validation("decision", "error.choice_unknown"))?;
+        svc::status::decide(&cx.state.db, cx.actor(), me, user_id, program_id, decision, &reason).await?;
+        leptos_axum::redirect(&format!("/people/{user_id}/certification?decided=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// The floor roster for the caller's teams; `within` (days) keeps those expiring that soon.
 #[server]
 pub async fn get_roster(#[server(default)] within: String) -> Result<Vec<RosterRow>, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
-    let within = cx.with_status(optional_number("within", &within))?;
-    cx.with_status(svc::status::roster(&cx.state.db, me, within).await)
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
+        let within = optional_number("within", &within)?;
+        svc::status::roster(&cx.state.db, me, within).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("get_certificate")?;
-    let url = cx.state.config.public_url.clone();
-    cx.with_status(svc::certificate::view(&cx.state.db, me, &number, &url, now()).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_certificate")?;
+        let url = cx.state.config.public_url.clone();
+        svc::certificate::view(&cx.state.db, me, &number, &url, now()).await
+    })
+    .await
 }
 
 /// Public: what the QR code on a certificate leads to.
 #[server]
 pub async fn verify_certificate(number: String) -> Result<Verification, AppError> {
-    let cx = Ctx::get()?;
-    cx.with_status(svc::certificate::verify(&cx.state.db, &number, now()).await)
+    Ctx::serve(async |cx| svc::certificate::verify(&cx.state.db, &number, now()).await).await
 }
 
 /// The API tokens, and a token created just now (shown once, then gone).
 #[server]
 pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "list_tokens")?;
-    let fresh = cx.cookie(NEW_TOKEN_COOKIE).filter(|v| !v.is_empty()).map(String::from);
-    if fresh.is_some() {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            let gone = format!("{NEW_TOKEN_COOKIE}=; Path=/admin/tokens; Max-Age=0; HttpOnly; SameSite=Strict");
-            res.append_header(
-                http::header::SET_COOKIE,
-                http::HeaderValue::from_str(&gone).map_err(crate::error::internal)?,
-            );
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "list_tokens")?;
+        let fresh = cx.cookie(NEW_TOKEN_COOKIE).filter(|v| !v.is_empty()).map(String::from);
+        if fresh.is_some() {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                let gone = format!("{NEW_TOKEN_COOKIE}=; Path=/admin/tokens; Max-Age=0; HttpOnly; SameSite=Strict");
+                res.append_header(
+                    http::header::SET_COOKIE,
+                    http::HeaderValue::from_str(&gone).map_err(crate::error::internal)?,
+                );
+            }
         }
-    }
-    let list = cx.with_status(svc::clearance::list(&cx.state.db).await)?;
-    Ok((list, fresh))
+        let list = svc::clearance::list(&cx.state.db).await?;
+        Ok((list, fresh))
+    })
+    .await
 }
 
 #[server]
 pub async fn create_token(name: String, #[server(default)] team_id: String) -> Result<String, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "create_token")?;
-    let team = cx.with_status(optional_number("team_id", &team_id))?;
-    let token = cx.with_status(svc::clearance::create(&cx.state.db, cx.actor(), &name, team).await)?;
-    // With JavaScript the page shows the returned token. Without, the page after the redirect
-    // shows it: a short-lived cookie for that page only, cleared when shown.
-    if cx.is_plain_form() {
-        let secure = if cx.state.config.secure_cookies { "; Secure" } else { "" };
-        let cookie =
-            format!("{NEW_TOKEN_COOKIE}={token}; Path=/admin/tokens; Max-Age=120; HttpOnly; SameSite=Strict{secure}");
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.append_header(
-                http::header::SET_COOKIE,
-                http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "create_token")?;
+        let team = optional_number("team_id", &team_id)?;
+        let token = svc::clearance::create(&cx.state.db, cx.actor(), &name, team).await?;
+        // With JavaScript the page shows the returned token. Without, the page after the redirect
+        // shows it: a short-lived cookie for that page only, cleared when shown.
+        if cx.is_plain_form() {
+            let secure = if cx.state.config.secure_cookies { "; Secure" } else { "" };
+            let cookie = format!(
+                "{NEW_TOKEN_COOKIE}={token}; Path=/admin/tokens; Max-Age=120; HttpOnly; SameSite=Strict{secure}"
             );
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.append_header(
+                    http::header::SET_COOKIE,
+                    http::HeaderValue::from_str(&cookie).map_err(crate::error::internal)?,
+                );
+            }
         }
-    }
-    leptos_axum::redirect("/admin/tokens?created=1");
-    Ok(token)
+        leptos_axum::redirect("/admin/tokens?created=1");
+        Ok(token)
+    })
+    .await
 }
 
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "revoke_token")?;
-    cx.with_status(svc::clearance::revoke(&cx.state.db, cx.actor(), id).await)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "revoke_token")?;
+        svc::clearance::revoke(&cx.state.db, cx.actor(), id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn my_notifications() -> Result<Vec<NotificationView>, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("my_notifications")?;
-    cx.with_status(svc::notify::list(&cx.state.db, me.id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("my_notifications")?;
+        svc::notify::list(&cx.state.db, me.id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("mark_notifications_read")?;
-    cx.with_status(svc::notify::mark_read(&cx.state.db, me.id, now()).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("mark_notifications_read")?;
+        svc::notify::mark_read(&cx.state.db, me.id, now()).await
+    })
+    .await
 }

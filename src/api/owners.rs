@@ -17,20 +17,24 @@ fn owned(what: &str) -> Result<Owned, AppError> {
 /// Who owns a program, rubric, scenario or shared bank, and whether the caller may change it.
 #[server]
 pub async fn get_ownership(what: String, id: i64) -> Result<Ownership, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Trainer, Role::Admin], "get_ownership")?;
-    let what = cx.with_status(owned(&what))?;
-    let owners = cx.with_status(svc::names(&cx.state.db, what, id).await)?;
-    let can_change = cx.with_status(svc::can_change(&cx.state.db, me, what, id).await)?;
-    Ok(Ownership { owners, can_change })
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Trainer, Role::Admin], "get_ownership")?;
+        let what = owned(&what)?;
+        let owners = svc::names(&cx.state.db, what, id).await?;
+        let can_change = svc::can_change(&cx.state.db, me, what, id).await?;
+        Ok(Ownership { owners, can_change })
+    })
+    .await
 }
 
 /// An owner (or an admin) names another trainer as an owner.
 #[server]
 pub async fn add_owner(what: String, id: i64, employee_no: String) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Trainer, Role::Admin], "add_owner")?;
-    let what = cx.with_status(owned(&what))?;
-    cx.with_status(svc::require_change(&cx.state.db, me, what, id).await)?;
-    cx.with_status(svc::add(&cx.state.db, cx.actor(), what, id, &employee_no).await)
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Trainer, Role::Admin], "add_owner")?;
+        let what = owned(&what)?;
+        svc::require_change(&cx.state.db, me, what, id).await?;
+        svc::add(&cx.state.db, cx.actor(), what, id, &employee_no).await
+    })
+    .await
 }

@@ -67,9 +67,11 @@ fn fields(
 
 #[server]
 pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("list_plans")?;
-    cx.with_status(svc::list_for(&cx.state.db, me).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("list_plans")?;
+        svc::list_for(&cx.state.db, me).await
+    })
+    .await
 }
 
 #[server]
@@ -85,38 +87,40 @@ pub async fn create_plan(
     #[server(default)] budget_planned: String,
     #[server(default)] budget_actual: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Trainer, Role::Admin], "create_plan")?;
-    let f = cx.with_status(fields(
-        title,
-        purpose,
-        methods,
-        materials,
-        venue,
-        audience_positions,
-        hire_from,
-        hire_to,
-        budget_planned,
-        budget_actual,
-    ))?;
-    let id = cx.with_status(svc::create(&cx.state.db, cx.actor(), me.id, &f).await)?;
-    leptos_axum::redirect(&format!("/plans/{id}"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Trainer, Role::Admin], "create_plan")?;
+        let f = fields(
+            title,
+            purpose,
+            methods,
+            materials,
+            venue,
+            audience_positions,
+            hire_from,
+            hire_to,
+            budget_planned,
+            budget_actual,
+        )?;
+        let id = svc::create(&cx.state.db, cx.actor(), me.id, &f).await?;
+        leptos_axum::redirect(&format!("/plans/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn get_plan(id: i64) -> Result<PlanDetail, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("get_plan")?;
-    cx.with_status(svc::detail(&cx.state.db, me, id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_plan")?;
+        svc::detail(&cx.state.db, me, id).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
-async fn editor(id: i64, what: &str) -> Result<Ctx, AppError> {
-    let cx = Ctx::get()?;
+async fn editor(cx: &Ctx, id: i64, what: &str) -> Result<(), AppError> {
     let me = cx.user(what)?;
-    cx.with_status(svc::require_edit(&cx.state.db, me, id).await)?;
-    Ok(cx)
+    svc::require_edit(&cx.state.db, me, id).await
 }
 
 #[server]
@@ -133,20 +137,23 @@ pub async fn update_plan(
     #[server(default)] budget_planned: String,
     #[server(default)] budget_actual: String,
 ) -> Result<(), AppError> {
-    let cx = editor(id, "update_plan").await?;
-    let f = cx.with_status(fields(
-        title,
-        purpose,
-        methods,
-        materials,
-        venue,
-        audience_positions,
-        hire_from,
-        hire_to,
-        budget_planned,
-        budget_actual,
-    ))?;
-    cx.with_status(svc::update(&cx.state.db, id, &f).await)
+    Ctx::serve(async |cx| {
+        editor(cx, id, "update_plan").await?;
+        let f = fields(
+            title,
+            purpose,
+            methods,
+            materials,
+            venue,
+            audience_positions,
+            hire_from,
+            hire_to,
+            budget_planned,
+            budget_actual,
+        )?;
+        svc::update(&cx.state.db, id, &f).await
+    })
+    .await
 }
 
 #[server]
@@ -155,8 +162,11 @@ pub async fn set_plan_scope(
     #[server(default)] teams: Vec<i64>,
     #[server(default)] courses: Vec<i64>,
 ) -> Result<(), AppError> {
-    let cx = editor(id, "set_plan_scope").await?;
-    cx.with_status(svc::set_teams_and_courses(&cx.state.db, id, &teams, &courses).await)
+    Ctx::serve(async |cx| {
+        editor(cx, id, "set_plan_scope").await?;
+        svc::set_teams_and_courses(&cx.state.db, id, &teams, &courses).await
+    })
+    .await
 }
 
 #[server]
@@ -170,16 +180,29 @@ pub async fn add_plan_session(
     #[server(default)] online_link: String,
     #[server(default)] instructor: String,
 ) -> Result<(), AppError> {
-    let cx = editor(plan_id, "add_plan_session").await?;
-    let input =
-        svc::SessionInput { topic, day, start_time, end_time, venue, online_link, instructor_employee_no: instructor };
-    cx.with_status(svc::add_session(&cx.state.db, plan_id, &input).await).map(|_| ())
+    Ctx::serve(async |cx| {
+        editor(cx, plan_id, "add_plan_session").await?;
+        let input = svc::SessionInput {
+            topic,
+            day,
+            start_time,
+            end_time,
+            venue,
+            online_link,
+            instructor_employee_no: instructor,
+        };
+        svc::add_session(&cx.state.db, plan_id, &input).await.map(|_| ())
+    })
+    .await
 }
 
 #[server]
 pub async fn delete_plan_session(plan_id: i64, session_id: i64) -> Result<(), AppError> {
-    let cx = editor(plan_id, "delete_plan_session").await?;
-    cx.with_status(svc::delete_session(&cx.state.db, plan_id, session_id).await)
+    Ctx::serve(async |cx| {
+        editor(cx, plan_id, "delete_plan_session").await?;
+        svc::delete_session(&cx.state.db, plan_id, session_id).await
+    })
+    .await
 }
 
 /// Enrolls by pasted employee numbers, a pasted CSV (with an `employee_no` column) or a team.
@@ -190,42 +213,48 @@ pub async fn enroll_plan(
     #[server(default)] csv: String,
     #[server(default)] team_id: String,
 ) -> Result<u32, AppError> {
-    let cx = editor(plan_id, "enroll_plan").await?;
-    let db = &cx.state.db;
-    let mut added = 0;
-    if !employee_numbers.trim().is_empty() {
-        added += cx.with_status(svc::enroll_numbers(db, cx.actor(), plan_id, &employee_numbers).await)?;
-    }
-    if !csv.trim().is_empty() {
-        added += cx.with_status(svc::enroll_csv(db, cx.actor(), plan_id, csv.as_bytes()).await)?;
-    }
-    if let Some(team) = Some(team_id.trim()).filter(|t| !t.is_empty()) {
-        let team = cx.with_status(team.parse().map_err(|_| AppError::validation("team_id", "error.team_unknown")))?;
-        added += cx.with_status(svc::enroll_team(db, cx.actor(), plan_id, team).await)?;
-    }
-    if employee_numbers.trim().is_empty() && csv.trim().is_empty() && team_id.trim().is_empty() {
-        return cx.with_status(Err(AppError::validation("employee_numbers", "error.list_empty")));
-    }
-    Ok(added)
+    Ctx::serve(async |cx| {
+        editor(cx, plan_id, "enroll_plan").await?;
+        let db = &cx.state.db;
+        let mut added = 0;
+        if !employee_numbers.trim().is_empty() {
+            added += svc::enroll_numbers(db, cx.actor(), plan_id, &employee_numbers).await?;
+        }
+        if !csv.trim().is_empty() {
+            added += svc::enroll_csv(db, cx.actor(), plan_id, csv.as_bytes()).await?;
+        }
+        if let Some(team) = Some(team_id.trim()).filter(|t| !t.is_empty()) {
+            let team = team.parse().map_err(|_| AppError::validation("team_id", "error.team_unknown"))?;
+            added += svc::enroll_team(db, cx.actor(), plan_id, team).await?;
+        }
+        if employee_numbers.trim().is_empty() && csv.trim().is_empty() && team_id.trim().is_empty() {
+            return Err(AppError::validation("employee_numbers", "error.list_empty"));
+        }
+        Ok(added)
+    })
+    .await
 }
 
 #[server]
 pub async fn get_attendance_sheet(session_id: i64) -> Result<AttendanceSheet, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("get_attendance_sheet")?;
-    cx.with_status(svc::require_mark(&cx.state.db, me, session_id).await)?;
-    cx.with_status(svc::attendance_sheet(&cx.state.db, session_id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_attendance_sheet")?;
+        svc::require_mark(&cx.state.db, me, session_id).await?;
+        svc::attendance_sheet(&cx.state.db, session_id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn mark_attendance(session_id: i64, user_id: i64, status: String) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("mark_attendance")?;
-    cx.with_status(svc::require_mark(&cx.state.db, me, session_id).await)?;
-    let status = cx.with_status(
-        Attendance::parse(&status).ok_or_else(|| AppError::validation("status", "error.choice_unknown")),
-    )?;
-    cx.with_status(svc::mark(&cx.state.db, cx.actor(), session_id, user_id, status).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("mark_attendance")?;
+        svc::require_mark(&cx.state.db, me, session_id).await?;
+        let status =
+            Attendance::parse(&status).ok_or_else(|| AppError::validation("status", "error.choice_unknown"))?;
+        svc::mark(&cx.state.db, cx.actor(), session_id, user_id, status).await
+    })
+    .await
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -29,16 +29,20 @@ use super::number;
 
 #[server]
 pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(AUTHORS, "list_rubrics")?;
-    cx.with_status(svc::list_rubrics(&cx.state.db).await)
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "list_rubrics")?;
+        svc::list_rubrics(&cx.state.db).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_rubric(id: i64) -> Result<RubricDetail, AppError> {
-    let cx = Ctx::get()?;
-    let can_change = cx.can_change(Owned::Rubric, id, "get_rubric").await?;
-    Ok(RubricDetail { can_change, ..cx.with_status(svc::rubric(&cx.state.db, id).await)? })
+    Ctx::serve(async |cx| {
+        let can_change = cx.can_change(Owned::Rubric, id, "get_rubric").await?;
+        Ok(RubricDetail { can_change, ..svc::rubric(&cx.state.db, id).await? })
+    })
+    .await
 }
 
 /// Creates a rubric (`id` 0) or saves a new version of one.
@@ -48,53 +52,59 @@ pub async fn save_rubric(
     name: String,
     #[server(default)] criteria: Vec<CriterionInput>,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    if id > 0 {
-        cx.owner(Owned::Rubric, id, "save_rubric").await?;
-    } else {
-        cx.role(AUTHORS, "save_rubric")?;
-    }
-    let id = (id > 0).then_some(id);
-    let id = cx.with_status(svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await)?;
-    leptos_axum::redirect(&format!("/trainer/rubrics/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        if id > 0 {
+            cx.owner(Owned::Rubric, id, "save_rubric").await?;
+        } else {
+            cx.role(AUTHORS, "save_rubric")?;
+        }
+        let id = (id > 0).then_some(id);
+        let id = svc::save_rubric(&cx.state.db, cx.actor(), id, &name, &criteria).await?;
+        leptos_axum::redirect(&format!("/trainer/rubrics/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn list_scenarios() -> Result<Vec<ScenarioSummary>, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(AUTHORS, "list_scenarios")?;
-    cx.with_status(svc::list_scenarios(&cx.state.db).await)
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "list_scenarios")?;
+        svc::list_scenarios(&cx.state.db).await
+    })
+    .await
 }
 
 /// The scenario editor; `id` 0 gives an empty one for a new scenario.
 #[server]
 pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(AUTHORS, "get_scenario_editor")?;
-    if id == 0 {
-        let (rubrics, courses) = cx.with_status(svc::scenario_choices(&cx.state.db).await)?;
-        let fields = ScenarioFields {
-            title: String::new(),
-            channel: Channel::Phone,
-            product: String::new(),
-            situation: String::new(),
-            persona: String::new(),
-            mood: String::new(),
-            objective: String::new(),
-            cues: String::new(),
-            facts: String::new(),
-            customer_turns: String::new(),
-            time_box_minutes: 10,
-            rubric_id: rubrics.first().map(|r| r.0).unwrap_or(0),
-            pass_percent: 70,
-            rule: SecondRaterRule::Average,
-            course_ids: Vec::new(),
-        };
-        return Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: true });
-    }
-    let can_change = cx.can_change(Owned::Scenario, id, "get_scenario_editor").await?;
-    Ok(ScenarioEditor { can_change, ..cx.with_status(svc::scenario_editor(&cx.state.db, id).await)? })
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "get_scenario_editor")?;
+        if id == 0 {
+            let (rubrics, courses) = svc::scenario_choices(&cx.state.db).await?;
+            let fields = ScenarioFields {
+                title: String::new(),
+                channel: Channel::Phone,
+                product: String::new(),
+                situation: String::new(),
+                persona: String::new(),
+                mood: String::new(),
+                objective: String::new(),
+                cues: String::new(),
+                facts: String::new(),
+                customer_turns: String::new(),
+                time_box_minutes: 10,
+                rubric_id: rubrics.first().map(|r| r.0).unwrap_or(0),
+                pass_percent: 70,
+                rule: SecondRaterRule::Average,
+                course_ids: Vec::new(),
+            };
+            return Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: true });
+        }
+        let can_change = cx.can_change(Owned::Scenario, id, "get_scenario_editor").await?;
+        Ok(ScenarioEditor { can_change, ..svc::scenario_editor(&cx.state.db, id).await? })
+    })
+    .await
 }
 
 /// Creates a scenario (`id` 0) or updates one.
@@ -117,44 +127,50 @@ pub async fn save_scenario(
     rule: String,
     #[server(default)] course_ids: Vec<i64>,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    if id > 0 {
-        cx.owner(Owned::Scenario, id, "save_scenario").await?;
-    } else {
-        cx.role(AUTHORS, "save_scenario")?;
-    }
-    let fields = cx.with_status((|| {
-        Ok(ScenarioFields {
-            title,
-            channel: Channel::parse(&channel).ok_or_else(|| AppError::validation("channel", "error.choice_unknown"))?,
-            product,
-            situation,
-            persona,
-            mood,
-            objective,
-            cues,
-            facts,
-            customer_turns,
-            time_box_minutes: number("time_box_minutes", &time_box_minutes)?,
-            rubric_id: number("rubric_id", &rubric_id)?,
-            pass_percent: number("pass_percent", &pass_percent)?,
-            rule: SecondRaterRule::parse(&rule).ok_or_else(|| AppError::validation("rule", "error.choice_unknown"))?,
-            course_ids,
-        })
-    })())?;
-    let id = (id > 0).then_some(id);
-    let id = cx.with_status(svc::save_scenario(&cx.state.db, cx.actor(), id, fields).await)?;
-    leptos_axum::redirect(&format!("/trainer/scenarios/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        if id > 0 {
+            cx.owner(Owned::Scenario, id, "save_scenario").await?;
+        } else {
+            cx.role(AUTHORS, "save_scenario")?;
+        }
+        let fields = (|| -> Result<_, AppError> {
+            Ok(ScenarioFields {
+                title,
+                channel: Channel::parse(&channel)
+                    .ok_or_else(|| AppError::validation("channel", "error.choice_unknown"))?,
+                product,
+                situation,
+                persona,
+                mood,
+                objective,
+                cues,
+                facts,
+                customer_turns,
+                time_box_minutes: number("time_box_minutes", &time_box_minutes)?,
+                rubric_id: number("rubric_id", &rubric_id)?,
+                pass_percent: number("pass_percent", &pass_percent)?,
+                rule: SecondRaterRule::parse(&rule)
+                    .ok_or_else(|| AppError::validation("rule", "error.choice_unknown"))?,
+                course_ids,
+            })
+        })()?;
+        let id = (id > 0).then_some(id);
+        let id = svc::save_scenario(&cx.state.db, cx.actor(), id, fields).await?;
+        leptos_axum::redirect(&format!("/trainer/scenarios/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn archive_scenario(id: i64) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.owner(Owned::Scenario, id, "archive_scenario").await?;
-    cx.with_status(svc::archive_scenario(&cx.state.db, cx.actor(), id).await)?;
-    leptos_axum::redirect("/trainer/scenarios");
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.owner(Owned::Scenario, id, "archive_scenario").await?;
+        svc::archive_scenario(&cx.state.db, cx.actor(), id).await?;
+        leptos_axum::redirect("/trainer/scenarios");
+        Ok(())
+    })
+    .await
 }
 
 #[server]
@@ -165,30 +181,34 @@ pub async fn open_roleplay(
     #[server(default)] rater: String,
     #[server(default)] second_rater: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(AUTHORS, "open_roleplay")?;
-    let mode =
-        cx.with_status(Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown")))?;
-    let raters = svc::run::Raters { first: Some(&rater), second: Some(&second_rater) };
-    let id =
-        cx.with_status(svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await)?;
-    leptos_axum::redirect(&format!("/roleplay/{id}"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.role(AUTHORS, "open_roleplay")?;
+        let mode = Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown"))?;
+        let raters = svc::run::Raters { first: Some(&rater), second: Some(&second_rater) };
+        let id = svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await?;
+        leptos_axum::redirect(&format!("/roleplay/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// The role-plays the caller may see (trainers all, managers their teams', trainees their own).
 #[server]
 pub async fn list_roleplays() -> Result<Vec<RoleplaySummary>, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("list_roleplays")?;
-    cx.with_status(svc::run::list(&cx.state.db, me).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("list_roleplays")?;
+        svc::run::list(&cx.state.db, me).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_roleplay(id: i64) -> Result<RoleplayView, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("get_roleplay")?;
-    cx.with_status(svc::run::view(&cx.state.db, me, id).await)
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_roleplay")?;
+        svc::run::view(&cx.state.db, me, id).await
+    })
+    .await
 }
 
 /// A rating by one of the raters the role-play names, never by its trainee.
@@ -198,11 +218,13 @@ pub async fn rate_roleplay(
     #[server(default)] scores: Vec<ScoreInput>,
     #[server(default)] overall: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Trainer], "rate_roleplay")?;
-    cx.with_status(svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
-    leptos_axum::redirect(&format!("/roleplay/{id}?rated=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Trainer], "rate_roleplay")?;
+        svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
+        leptos_axum::redirect(&format!("/roleplay/{id}?rated=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
@@ -211,37 +233,42 @@ pub async fn self_assess_roleplay(
     #[server(default)] scores: Vec<ScoreInput>,
     #[server(default)] overall: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("self_assess_roleplay")?;
-    cx.with_status(svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await)?;
-    leptos_axum::redirect(&format!("/roleplay/{id}"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.user("self_assess_roleplay")?;
+        svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
+        leptos_axum::redirect(&format!("/roleplay/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// The trainee's written replies to the customer's turns.
 #[server]
 pub async fn reply_roleplay(id: i64, #[server(default)] replies: Vec<String>) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.user("reply_roleplay")?;
-    cx.with_status(svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await)?;
-    leptos_axum::redirect(&format!("/roleplay/{id}"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        let me = cx.user("reply_roleplay")?;
+        svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await?;
+        leptos_axum::redirect(&format!("/roleplay/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Rater agreement; `threshold` empty means the default.
 #[server]
 pub async fn get_calibration(#[server(default)] threshold: String) -> Result<Vec<CalibrationRow>, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(AUTHORS, "get_calibration")?;
-    let threshold = match threshold.trim() {
-        "" => KAPPA_THRESHOLD,
-        t => cx.with_status(
-            t.replace(',', ".")
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "get_calibration")?;
+        let threshold = match threshold.trim() {
+            "" => KAPPA_THRESHOLD,
+            t => t
+                .replace(',', ".")
                 .parse::<f64>()
                 .ok()
                 .filter(|t| (-1.0..=1.0).contains(t))
-                .ok_or_else(|| AppError::validation("threshold", "error.threshold_invalid")),
-        )?,
-    };
-    cx.with_status(svc::calibration::report(&cx.state.db, threshold).await)
+                .ok_or_else(|| AppError::validation("threshold", "error.threshold_invalid"))?,
+        };
+        svc::calibration::report(&cx.state.db, threshold).await
+    })
+    .await
 }

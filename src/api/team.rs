@@ -23,23 +23,27 @@ fn parse(parent_id: &str, kind: &str) -> Result<(Option<i64>, TeamKind), AppErro
 /// oversee; trainees nothing.
 #[server]
 pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
-    let cx = Ctx::get()?;
-    let me = cx.role(&[Role::Admin, Role::Trainer, Role::Manager], "list_teams")?;
-    let tree = cx.with_status(svc::tree(&cx.state.db).await)?;
-    if me.has(Role::Admin) || me.has(Role::Trainer) {
-        return Ok(tree);
-    }
-    let visible = cx.with_status(crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await)?;
-    Ok(tree.into_iter().filter(|t| visible.contains(&t.id)).collect())
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Admin, Role::Trainer, Role::Manager], "list_teams")?;
+        let tree = svc::tree(&cx.state.db).await?;
+        if me.has(Role::Admin) || me.has(Role::Trainer) {
+            return Ok(tree);
+        }
+        let visible = crate::server::auth::guard::visible_team_ids(&cx.state.db, me.id).await?;
+        Ok(tree.into_iter().filter(|t| visible.contains(&t.id)).collect())
+    })
+    .await
 }
 
 #[server]
 pub async fn create_team(name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "create_team")?;
-    let (parent, kind) = cx.with_status(parse(&parent_id, &kind))?;
-    cx.with_status(svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await)?;
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "create_team")?;
+        let (parent, kind) = parse(&parent_id, &kind)?;
+        svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server]
@@ -49,15 +53,19 @@ pub async fn update_team(
     #[server(default)] parent_id: String,
     kind: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "update_team")?;
-    let (parent, kind) = cx.with_status(parse(&parent_id, &kind))?;
-    cx.with_status(svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "update_team")?;
+        let (parent, kind) = parse(&parent_id, &kind)?;
+        svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await
+    })
+    .await
 }
 
 #[server]
 pub async fn delete_team(id: i64) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "delete_team")?;
-    cx.with_status(svc::delete(&cx.state.db, cx.actor(), id).await)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "delete_team")?;
+        svc::delete(&cx.state.db, cx.actor(), id).await
+    })
+    .await
 }

@@ -14,16 +14,20 @@ use crate::{
 
 #[server]
 pub async fn list_users(query: String) -> Result<Vec<UserSummary>, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "list_users")?;
-    cx.with_status(svc::list(&cx.state.db, &query).await)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "list_users")?;
+        svc::list(&cx.state.db, &query).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "get_user")?;
-    cx.with_status(svc::get(&cx.state.db, id).await)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "get_user")?;
+        svc::get(&cx.state.db, id).await
+    })
+    .await
 }
 
 /// Form input of the user editor; role and team checkboxes arrive as indexed lists.
@@ -60,14 +64,15 @@ pub async fn create_user(
     #[server(default)] roles: Vec<String>,
     password: String,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "create_user")?;
-    let team_id = cx.with_status(team(&team_id))?;
-    let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
-    let id =
-        cx.with_status(svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await)?;
-    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "create_user")?;
+        let team_id = team(&team_id)?;
+        let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+        let id = svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await?;
+        leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
@@ -83,40 +88,47 @@ pub async fn update_user(
     #[server(default)] roles: Vec<String>,
     #[server(default)] managed_teams: Vec<i64>,
 ) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "update_user")?;
-    let team_id = cx.with_status(team(&team_id))?;
-    let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
-    cx.with_status(svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await)?;
-    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "update_user")?;
+        let team_id = team(&team_id)?;
+        let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+        svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await?;
+        leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "set_user_active")?;
-    cx.with_status(svc::set_active(&cx.state.db, cx.actor(), id, active).await)?;
-    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "set_user_active")?;
+        svc::set_active(&cx.state.db, cx.actor(), id, active).await?;
+        leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn reset_user_password(id: i64, password: String) -> Result<(), AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "reset_user_password")?;
-    cx.with_status(svc::reset_password(&cx.state.db, &cx.state.passwords, cx.actor(), id, &password).await)?;
-    leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
-    Ok(())
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "reset_user_password")?;
+        svc::reset_password(&cx.state.db, &cx.state.passwords, cx.actor(), id, &password).await?;
+        leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// Imports users from pasted CSV text (see `server::user::IMPORT_COLUMNS`).
 #[server]
 pub async fn import_users(csv: String) -> Result<ImportReport, AppError> {
-    let cx = Ctx::get()?;
-    cx.role(&[Role::Admin], "import_users")?;
-    let report =
-        cx.with_status(svc::import_csv(&cx.state.db, &cx.state.passwords, cx.actor(), csv.as_bytes()).await)?;
-    leptos_axum::redirect(&format!("/admin/users?imported={}", report.created));
-    Ok(report)
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "import_users")?;
+        let report = svc::import_csv(&cx.state.db, &cx.state.passwords, cx.actor(), csv.as_bytes()).await?;
+        leptos_axum::redirect(&format!("/admin/users?imported={}", report.created));
+        Ok(report)
+    })
+    .await
 }

@@ -20,7 +20,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn get() -> AppResult<Ctx> {
+    /// The one way a server function runs: `body` gets the request's context, and whatever error
+    /// it returns leaves with its HTTP status (401, 403, 404, 422, 429 with Retry-After, ...), so
+    /// no fallible line inside can forget it.
+    pub async fn serve<T>(body: impl AsyncFnOnce(&Ctx) -> AppResult<T>) -> AppResult<T> {
+        let cx = Ctx::get()?;
+        let result = body(&cx).await;
+        cx.set_status(&result);
+        result
+    }
+
+    fn get() -> AppResult<Ctx> {
         let state = use_context::<AppState>().ok_or_else(|| crate::error::internal("AppState missing from context"))?;
         let parts =
             use_context::<Parts>().ok_or_else(|| crate::error::internal("request Parts missing from context"))?;
@@ -33,17 +43,17 @@ impl Ctx {
     }
 
     pub fn user(&self, what: &str) -> AppResult<&CurrentUser> {
-        self.with_status(guard::require_user(self.auth.user.as_ref(), what))
+        guard::require_user(self.auth.user.as_ref(), what)
     }
 
     pub fn role(&self, roles: &[Role], what: &str) -> AppResult<&CurrentUser> {
-        self.with_status(guard::require_role(self.auth.user.as_ref(), roles, what))
+        guard::require_role(self.auth.user.as_ref(), roles, what)
     }
 
     /// A trainer or admin who may change this program, rubric, scenario or shared bank.
     pub async fn owner(&self, what: crate::model::owners::Owned, id: i64, what_fn: &str) -> AppResult<&CurrentUser> {
         let me = self.role(&[Role::Trainer, Role::Admin], what_fn)?;
-        self.with_status(super::owners::require_change(&self.state.db, me, what, id).await)?;
+        super::owners::require_change(&self.state.db, me, what, id).await?;
         Ok(me)
     }
 
@@ -54,7 +64,7 @@ impl Ctx {
         if id == 0 {
             return Ok(true);
         }
-        self.with_status(super::owners::can_change(&self.state.db, me, what, id).await)
+        super::owners::can_change(&self.state.db, me, what, id).await
     }
 
     pub fn actor(&self) -> Actor<'_> {
@@ -75,9 +85,9 @@ impl Ctx {
         self.header(header::ACCEPT).contains("text/html")
     }
 
-    /// Gives an error its HTTP status (401, 403, 429 with Retry-After, ...) before it is returned.
-    pub fn with_status<T>(&self, result: AppResult<T>) -> AppResult<T> {
-        if let Err(e) = &result {
+    /// Gives an error its HTTP status before it is returned.
+    fn set_status<T>(&self, result: &AppResult<T>) {
+        if let Err(e) = result {
             if !self.is_plain_form() {
                 if let Some(res) = use_context::<ResponseOptions>() {
                     res.set_status(e.status());
@@ -87,6 +97,5 @@ impl Ctx {
                 }
             }
         }
-        result
     }
 }

@@ -10,7 +10,10 @@ use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::error::AppError;
 use crate::i18n::{tr, tr_with, use_locale};
-use crate::model::course::{CourseChoices, CourseFields, CourseFile, CourseStatus, TrainingType};
+use crate::model::course::{
+    CourseChoices, CourseEditor, CourseFields, CourseFile, CourseStatus, Learner, LessonEdit, ModuleEdit, TrainingType,
+};
+use crate::model::team::TeamNode;
 use crate::model::user::{Me, Role};
 
 #[component]
@@ -115,214 +118,291 @@ pub fn CourseEditorPage() -> impl IntoView {
     view! { <RequireRole roles=vec![Role::Trainer, Role::Admin] view=editor/> }
 }
 
+/// Every action the course editor posts; each one's success reloads the editor.
+#[derive(Clone, Copy)]
+struct EditorActions {
+    update: ServerAction<UpdateCourse>,
+    draft: ServerAction<StartCourseDraft>,
+    add_module: ServerAction<AddModule>,
+    rename_module: ServerAction<RenameModule>,
+    delete_module: ServerAction<DeleteModule>,
+    add_lesson: ServerAction<AddLesson>,
+    update_lesson: ServerAction<UpdateLesson>,
+    delete_lesson: ServerAction<DeleteLesson>,
+    publish: ServerAction<PublishCourse>,
+    archive: ServerAction<ArchiveCourse>,
+    enroll: ServerAction<EnrollCourse>,
+    add_owner: ServerAction<AddCourseOwner>,
+    delete_file: ServerAction<DeleteCourseFile>,
+}
+
+impl EditorActions {
+    fn new() -> Self {
+        EditorActions {
+            update: ServerAction::new(),
+            draft: ServerAction::new(),
+            add_module: ServerAction::new(),
+            rename_module: ServerAction::new(),
+            delete_module: ServerAction::new(),
+            add_lesson: ServerAction::new(),
+            update_lesson: ServerAction::new(),
+            delete_lesson: ServerAction::new(),
+            publish: ServerAction::new(),
+            archive: ServerAction::new(),
+            enroll: ServerAction::new(),
+            add_owner: ServerAction::new(),
+            delete_file: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any action completes: the editor and the learner list reload.
+    fn changes(&self) -> usize {
+        self.update.version().get()
+            + self.draft.version().get()
+            + self.add_module.version().get()
+            + self.rename_module.version().get()
+            + self.delete_module.version().get()
+            + self.add_lesson.version().get()
+            + self.update_lesson.version().get()
+            + self.delete_lesson.version().get()
+            + self.publish.version().get()
+            + self.archive.version().get()
+            + self.enroll.version().get()
+            + self.add_owner.version().get()
+            + self.delete_file.version().get()
+    }
+
+    fn errors(&self) -> impl IntoView {
+        view! {
+            <ErrorNote error=action_error(self.update.value())/>
+            <ErrorNote error=action_error(self.draft.value())/>
+            <ErrorNote error=action_error(self.add_module.value())/>
+            <ErrorNote error=action_error(self.rename_module.value())/>
+            <ErrorNote error=action_error(self.delete_module.value())/>
+            <ErrorNote error=action_error(self.add_lesson.value())/>
+            <ErrorNote error=action_error(self.update_lesson.value())/>
+            <ErrorNote error=action_error(self.delete_lesson.value())/>
+            <ErrorNote error=action_error(self.publish.value())/>
+            <ErrorNote error=action_error(self.archive.value())/>
+            <ErrorNote error=action_error(self.enroll.value())/>
+            <ErrorNote error=action_error(self.add_owner.value())/>
+            <ErrorNote error=action_error(self.delete_file.value())/>
+        }
+    }
+}
+
 fn editor(_me: Me) -> impl IntoView {
     let id = param("id");
-    let update = ServerAction::<UpdateCourse>::new();
-    let draft = ServerAction::<StartCourseDraft>::new();
-    let add_module = ServerAction::<AddModule>::new();
-    let rename_module = ServerAction::<RenameModule>::new();
-    let delete_module = ServerAction::<DeleteModule>::new();
-    let add_lesson = ServerAction::<AddLesson>::new();
-    let update_lesson = ServerAction::<UpdateLesson>::new();
-    let delete_lesson = ServerAction::<DeleteLesson>::new();
-    let publish = ServerAction::<PublishCourse>::new();
-    let archive = ServerAction::<ArchiveCourse>::new();
-    let enroll = ServerAction::<EnrollCourse>::new();
-    let add_owner = ServerAction::<AddCourseOwner>::new();
-    let delete_file = ServerAction::<DeleteCourseFile>::new();
-    // Any change reloads the editor and the learner list.
-    let changes = move || {
-        update.version().get()
-            + draft.version().get()
-            + add_module.version().get()
-            + rename_module.version().get()
-            + delete_module.version().get()
-            + add_lesson.version().get()
-            + update_lesson.version().get()
-            + delete_lesson.version().get()
-            + publish.version().get()
-            + archive.version().get()
-            + enroll.version().get()
-            + add_owner.version().get()
-            + delete_file.version().get()
-    };
-    let course = Resource::new(changes, move |_| get_course_editor(id));
-    let learners = Resource::new(changes, move |_| course_learners(id));
+    let act = EditorActions::new();
+    let course = Resource::new(move || act.changes(), move |_| get_course_editor(id));
+    let learners = Resource::new(move || act.changes(), move |_| course_learners(id));
     let choices = Resource::new(|| (), |_| get_course_choices());
     let teams = Resource::new(|| (), |_| list_teams());
-    let files = Resource::new(move || delete_file.version().get(), move |_| course_files(id));
-    let errors = view! {
-        <ErrorNote error=action_error(update.value())/>
-        <ErrorNote error=action_error(draft.value())/>
-        <ErrorNote error=action_error(add_module.value())/>
-        <ErrorNote error=action_error(rename_module.value())/>
-        <ErrorNote error=action_error(delete_module.value())/>
-        <ErrorNote error=action_error(add_lesson.value())/>
-        <ErrorNote error=action_error(update_lesson.value())/>
-        <ErrorNote error=action_error(delete_lesson.value())/>
-        <ErrorNote error=action_error(publish.value())/>
-        <ErrorNote error=action_error(archive.value())/>
-        <ErrorNote error=action_error(enroll.value())/>
-        <ErrorNote error=action_error(add_owner.value())/>
-        <ErrorNote error=action_error(delete_file.value())/>
-    };
+    let files = Resource::new(move || act.delete_file.version().get(), move |_| course_files(id));
     let enrolled_note = move || {
-        enroll.value().get().and_then(|r| r.ok()).map(|n| {
+        act.enroll.value().get().and_then(|r| r.ok()).map(|n| {
             view! { <p class="alert ok" role="status">{tr_with("courses.enrolled_now", &[("count", n.to_string())])}</p> }
         })
     };
     view! {
         <p><a href="/trainer/courses">{tr("courses.back")}</a></p>
-        {errors}
+        {act.errors()}
         {enrolled_note}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let choices = choices.await.unwrap_or(CourseChoices { categories: vec![], levels: vec![] });
                 let teams = teams.await.unwrap_or_default();
-                let c = match course.await {
-                    Ok(c) => c,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
-                };
-                let editable = c.is_draft;
-                let status = format!("{} · v{}{}", tr(c.status.label_key()), c.version_no,
-                    if c.is_draft { format!(" ({})", tr("courses.draft_version")) } else { String::new() });
-                let cid = c.id;
-                let modules = c.modules.clone().into_iter().map(|m| {
-                    let lessons = m.lessons.clone().into_iter().map(|l| {
-                        if editable {
-                            view! {
-                                <details class="lesson-edit">
-                                    <summary>{l.title.clone()}</summary>
-                                    <ActionForm action=update_lesson attr:class="stack">
-                                        <input type="hidden" name="course_id" value=cid/>
-                                        <input type="hidden" name="lesson_id" value=l.id/>
-                                        <label>{tr("field.title")}<input name="title" value=l.title.clone() required/></label>
-                                        <label>{tr("field.body_md")}<TextArea value=l.body_md.clone() {..} name="body_md" rows="10"/></label>
-                                        <button type="submit">{tr("courses.save_lesson")}</button>
-                                    </ActionForm>
-                                    <ActionForm action=delete_lesson>
-                                        <input type="hidden" name="course_id" value=cid/>
-                                        <input type="hidden" name="lesson_id" value=l.id/>
-                                        <button type="submit" class="danger">{tr("courses.delete_lesson")}</button>
-                                    </ActionForm>
-                                </details>
-                            }.into_any()
-                        } else {
-                            view! { <p class="lesson-title">{l.title.clone()}</p> }.into_any()
-                        }
-                    }).collect_view();
-                    view! {
-                        <section class="card module">
-                            <h3>{m.title.clone()}</h3>
-                            {lessons}
-                            {editable.then(|| view! {
-                                <details>
-                                    <summary>{tr("courses.add_lesson")}</summary>
-                                    <ActionForm action=add_lesson attr:class="stack">
-                                        <input type="hidden" name="course_id" value=cid/>
-                                        <input type="hidden" name="module_id" value=m.id/>
-                                        <label>{tr("field.title")}<input name="title" required/></label>
-                                        <label>{tr("field.body_md")}<TextArea {..} name="body_md" rows="10"/></label>
-                                        <button type="submit" class="primary">{tr("courses.add_lesson")}</button>
-                                    </ActionForm>
-                                </details>
-                                <details>
-                                    <summary>{tr("courses.edit_module")}</summary>
-                                    <ActionForm action=rename_module attr:class="row">
-                                        <input type="hidden" name="course_id" value=cid/>
-                                        <input type="hidden" name="module_id" value=m.id/>
-                                        <input name="title" value=m.title.clone() required aria-label=tr("field.title")/>
-                                        <button type="submit">{tr("courses.rename_module")}</button>
-                                    </ActionForm>
-                                    <ActionForm action=delete_module>
-                                        <input type="hidden" name="course_id" value=cid/>
-                                        <input type="hidden" name="module_id" value=m.id/>
-                                        <button type="submit" class="danger">{tr("courses.delete_module")}</button>
-                                    </ActionForm>
-                                </details>
-                            })}
-                        </section>
-                    }
-                }).collect_view();
-                let team_options = teams.iter().map(|t| view! { <option value=t.id>{t.path.clone()}</option> }).collect_view();
-                let archived = c.status == CourseStatus::Archived;
-                view! {
-                    <div class="row">
-                        <h1>{c.fields.title.clone()}</h1>
-                        <a class="button" href=format!("/trainer/courses/{}/preview", c.id)>{tr("courses.preview")}</a>
-                    </div>
-                    <p class="status">{status}" · "{tr("courses.owners")}": "{c.owners.join(", ")}</p>
-                    {if editable {
-                        view! {
-                            <section class="card">
-                                <ActionForm action=publish>
-                                    <input type="hidden" name="id" value=c.id/>
-                                    <button type="submit" class="primary">{tr("courses.publish")}</button>
-                                    " "<span class="hint">{tr("courses.publish_help")}</span>
-                                </ActionForm>
-                            </section>
-                            <details class="card">
-                                <summary>{tr("courses.edit_details")}</summary>
-                                <ActionForm action=update attr:class="stack">
-                                    <input type="hidden" name="id" value=c.id/>
-                                    <CourseFieldsForm fields=Some(c.fields.clone()) choices=choices/>
-                                    <button type="submit">{tr("courses.save")}</button>
-                                </ActionForm>
-                            </details>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <section class="card">
-                                <ActionForm action=draft>
-                                    <input type="hidden" name="id" value=c.id/>
-                                    <button type="submit">{tr("courses.new_version")}</button>
-                                    " "<span class="hint">{tr("courses.new_version_help")}</span>
-                                </ActionForm>
-                            </section>
-                        }.into_any()
-                    }}
-                    <h2>{tr("courses.modules")}</h2>
-                    {modules}
-                    {editable.then(|| view! {
-                        <ActionForm action=add_module attr:class="row card">
-                            <input type="hidden" name="course_id" value=c.id/>
-                            <input name="title" required placeholder=tr("courses.module_title") aria-label=tr("courses.module_title")/>
-                            <button type="submit">{tr("courses.add_module")}</button>
-                        </ActionForm>
-                    })}
-                    {c.has_published.then(|| view! {
-                        <section class="card">
-                            <h2>{tr("courses.enroll")}</h2>
-                            <ActionForm action=enroll attr:class="stack">
-                                <input type="hidden" name="course_id" value=c.id/>
-                                <label>{tr("field.employee_numbers")}
-                                    <TextArea {..} name="employee_numbers" rows="2" placeholder="E1001 E1002"/>
-                                </label>
-                                <label>{tr("courses.enroll_team")}
-                                    <select name="team_id"><option value="">{tr("users.no_team")}</option>{team_options}</select>
-                                </label>
-                                <button type="submit">{tr("courses.enroll_submit")}</button>
-                            </ActionForm>
-                        </section>
-                    })}
-                    <section class="card">
-                        <ActionForm action=add_owner attr:class="row">
-                            <input type="hidden" name="course_id" value=c.id/>
-                            <input name="employee_no" required placeholder="T1002" aria-label=tr("courses.add_owner")/>
-                            <button type="submit">{tr("courses.add_owner")}</button>
-                        </ActionForm>
-                    </section>
-                    <section class="card">
-                        <ActionForm action=archive>
-                            <input type="hidden" name="id" value=c.id/>
-                            <input type="hidden" name="archived" value=(!archived).to_string()/>
-                            <button type="submit">{tr(if archived { "courses.unarchive" } else { "courses.archive" })}</button>
-                        </ActionForm>
-                    </section>
-                }.into_any()
+                match course.await {
+                    Ok(c) => view! { <CourseEditorBody c=c choices=choices teams=teams act=act/> }.into_any(),
+                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                }
             })}
         </Suspense>
-        <CourseFiles course_id=id files=files delete=delete_file/>
+        <CourseFiles course_id=id files=files delete=act.delete_file/>
+        <CourseLearners learners=learners/>
+    }
+}
+
+/// The loaded course: its version and details, modules and lessons, enrolment and settings.
+#[component]
+fn CourseEditorBody(
+    c: CourseEditor,
+    choices: CourseChoices,
+    teams: Vec<TeamNode>,
+    act: EditorActions,
+) -> impl IntoView {
+    let editable = c.is_draft;
+    let status = format!(
+        "{} · v{}{}",
+        tr(c.status.label_key()),
+        c.version_no,
+        if c.is_draft { format!(" ({})", tr("courses.draft_version")) } else { String::new() }
+    );
+    let cid = c.id;
+    let modules = c
+        .modules
+        .into_iter()
+        .map(|m| view! { <ModuleCard course_id=cid module=m editable=editable act=act/> })
+        .collect_view();
+    let archived = c.status == CourseStatus::Archived;
+    view! {
+        <div class="row">
+            <h1>{c.fields.title.clone()}</h1>
+            <a class="button" href=format!("/trainer/courses/{cid}/preview")>{tr("courses.preview")}</a>
+        </div>
+        <p class="status">{status}" · "{tr("courses.owners")}": "{c.owners.join(", ")}</p>
+        {if editable {
+            view! {
+                <section class="card">
+                    <ActionForm action=act.publish>
+                        <input type="hidden" name="id" value=cid/>
+                        <button type="submit" class="primary">{tr("courses.publish")}</button>
+                        " "<span class="hint">{tr("courses.publish_help")}</span>
+                    </ActionForm>
+                </section>
+                <details class="card">
+                    <summary>{tr("courses.edit_details")}</summary>
+                    <ActionForm action=act.update attr:class="stack">
+                        <input type="hidden" name="id" value=cid/>
+                        <CourseFieldsForm fields=Some(c.fields) choices=choices/>
+                        <button type="submit">{tr("courses.save")}</button>
+                    </ActionForm>
+                </details>
+            }.into_any()
+        } else {
+            view! {
+                <section class="card">
+                    <ActionForm action=act.draft>
+                        <input type="hidden" name="id" value=cid/>
+                        <button type="submit">{tr("courses.new_version")}</button>
+                        " "<span class="hint">{tr("courses.new_version_help")}</span>
+                    </ActionForm>
+                </section>
+            }.into_any()
+        }}
+        <h2>{tr("courses.modules")}</h2>
+        {modules}
+        {editable.then(|| view! {
+            <ActionForm action=act.add_module attr:class="row card">
+                <input type="hidden" name="course_id" value=cid/>
+                <input name="title" required placeholder=tr("courses.module_title") aria-label=tr("courses.module_title")/>
+                <button type="submit">{tr("courses.add_module")}</button>
+            </ActionForm>
+        })}
+        {c.has_published.then(|| view! { <EnrollCard course_id=cid teams=teams enroll=act.enroll/> })}
+        <section class="card">
+            <ActionForm action=act.add_owner attr:class="row">
+                <input type="hidden" name="course_id" value=cid/>
+                <input name="employee_no" required placeholder="T1002" aria-label=tr("courses.add_owner")/>
+                <button type="submit">{tr("courses.add_owner")}</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <ActionForm action=act.archive>
+                <input type="hidden" name="id" value=cid/>
+                <input type="hidden" name="archived" value=(!archived).to_string()/>
+                <button type="submit">{tr(if archived { "courses.unarchive" } else { "courses.archive" })}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One module with its lessons; in a draft, forms to add, edit and remove them.
+#[component]
+fn ModuleCard(course_id: i64, module: ModuleEdit, editable: bool, act: EditorActions) -> impl IntoView {
+    let lessons = module
+        .lessons
+        .into_iter()
+        .map(|l| {
+            if editable {
+                view! { <LessonEditor course_id=course_id lesson=l act=act/> }.into_any()
+            } else {
+                view! { <p class="lesson-title">{l.title}</p> }.into_any()
+            }
+        })
+        .collect_view();
+    let mid = module.id;
+    view! {
+        <section class="card module">
+            <h3>{module.title.clone()}</h3>
+            {lessons}
+            {editable.then(|| view! {
+                <details>
+                    <summary>{tr("courses.add_lesson")}</summary>
+                    <ActionForm action=act.add_lesson attr:class="stack">
+                        <input type="hidden" name="course_id" value=course_id/>
+                        <input type="hidden" name="module_id" value=mid/>
+                        <label>{tr("field.title")}<input name="title" required/></label>
+                        <label>{tr("field.body_md")}<TextArea {..} name="body_md" rows="10"/></label>
+                        <button type="submit" class="primary">{tr("courses.add_lesson")}</button>
+                    </ActionForm>
+                </details>
+                <details>
+                    <summary>{tr("courses.edit_module")}</summary>
+                    <ActionForm action=act.rename_module attr:class="row">
+                        <input type="hidden" name="course_id" value=course_id/>
+                        <input type="hidden" name="module_id" value=mid/>
+                        <input name="title" value=module.title required aria-label=tr("field.title")/>
+                        <button type="submit">{tr("courses.rename_module")}</button>
+                    </ActionForm>
+                    <ActionForm action=act.delete_module>
+                        <input type="hidden" name="course_id" value=course_id/>
+                        <input type="hidden" name="module_id" value=mid/>
+                        <button type="submit" class="danger">{tr("courses.delete_module")}</button>
+                    </ActionForm>
+                </details>
+            })}
+        </section>
+    }
+}
+
+/// A draft lesson, folded: its title and Markdown body, and removing it.
+#[component]
+fn LessonEditor(course_id: i64, lesson: LessonEdit, act: EditorActions) -> impl IntoView {
+    view! {
+        <details class="lesson-edit">
+            <summary>{lesson.title.clone()}</summary>
+            <ActionForm action=act.update_lesson attr:class="stack">
+                <input type="hidden" name="course_id" value=course_id/>
+                <input type="hidden" name="lesson_id" value=lesson.id/>
+                <label>{tr("field.title")}<input name="title" value=lesson.title required/></label>
+                <label>{tr("field.body_md")}<TextArea value=lesson.body_md {..} name="body_md" rows="10"/></label>
+                <button type="submit">{tr("courses.save_lesson")}</button>
+            </ActionForm>
+            <ActionForm action=act.delete_lesson>
+                <input type="hidden" name="course_id" value=course_id/>
+                <input type="hidden" name="lesson_id" value=lesson.id/>
+                <button type="submit" class="danger">{tr("courses.delete_lesson")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Enrolling people in a published course, by employee number or a whole team.
+#[component]
+fn EnrollCard(course_id: i64, teams: Vec<TeamNode>, enroll: ServerAction<EnrollCourse>) -> impl IntoView {
+    let team_options = teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view();
+    view! {
+        <section class="card">
+            <h2>{tr("courses.enroll")}</h2>
+            <ActionForm action=enroll attr:class="stack">
+                <input type="hidden" name="course_id" value=course_id/>
+                <label>{tr("field.employee_numbers")}
+                    <TextArea {..} name="employee_numbers" rows="2" placeholder="E1001 E1002"/>
+                </label>
+                <label>{tr("courses.enroll_team")}
+                    <select name="team_id"><option value="">{tr("users.no_team")}</option>{team_options}</select>
+                </label>
+                <button type="submit">{tr("courses.enroll_submit")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Who is enrolled, on which version, and how far they are.
+#[component]
+fn CourseLearners(learners: Resource<Result<Vec<Learner>, AppError>>) -> impl IntoView {
+    view! {
         <section class="card" id="learners">
             <h2>{tr("courses.learners")}</h2>
             <Suspense fallback=|| ()>
