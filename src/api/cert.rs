@@ -1,11 +1,9 @@
-// A server function's arguments are its form's fields.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::cert::{
-    CertificateView, NotificationView, PersonStatus, ProgramEditor, ProgramSummary, RosterRow, TokenView, Verification,
+    CertificateView, NotificationView, PersonStatus, ProgramEditor, ProgramForm, ProgramSummary, RosterRow, TokenView,
+    Verification,
 };
 
 #[cfg(feature = "ssr")]
@@ -46,23 +44,23 @@ pub async fn get_program_editor(id: i64) -> Result<ProgramEditor, AppError> {
 }
 
 #[server]
-pub async fn save_program(
-    id: i64,
-    name: String,
-    position: String,
-    level_id: String,
-    #[server(default)] requires_program_id: String,
-    validity_days: String,
-    window_days: String,
-    #[server(default)] veteran_cycle_days: String,
-    #[server(default)] manager_cycle_days: String,
-) -> Result<(), AppError> {
+pub async fn save_program(id: i64, #[server(flatten)] form: ProgramForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         if id > 0 {
             cx.owner(Owned::Program, id, "save_program").await?;
         } else {
             cx.role(AUTHORS, "save_program")?;
         }
+        let ProgramForm {
+            name,
+            position,
+            level_id,
+            requires_program_id,
+            validity_days,
+            window_days,
+            veteran_cycle_days,
+            manager_cycle_days,
+        } = form;
         let fields = (|| -> Result<_, AppError> {
             Ok(ProgramFields {
                 name,

@@ -1,10 +1,7 @@
-// A server function's arguments are its form's fields.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::plan::{AttendanceSheet, PlanDetail, PlanSummary};
+use crate::model::plan::{AttendanceSheet, PlanDetail, PlanForm, PlanSummary, SessionForm};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -35,18 +32,18 @@ pub fn money_cents(field: &str, value: &str) -> Result<i64, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn fields(
-    title: String,
-    purpose: String,
-    methods: Vec<String>,
-    materials: String,
-    venue: String,
-    audience_positions: String,
-    hire_from: String,
-    hire_to: String,
-    budget_planned: String,
-    budget_actual: String,
-) -> Result<PlanFields, AppError> {
+fn fields(form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> {
+    let PlanForm {
+        title,
+        purpose,
+        materials,
+        venue,
+        audience_positions,
+        hire_from,
+        hire_to,
+        budget_planned,
+        budget_actual,
+    } = form;
     let methods = methods
         .iter()
         .map(|m| Method::parse(m).ok_or_else(|| AppError::validation("methods", "error.choice_unknown")))
@@ -76,31 +73,12 @@ pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
 
 #[server]
 pub async fn create_plan(
-    title: String,
-    #[server(default)] purpose: String,
+    #[server(flatten)] form: PlanForm,
     #[server(default)] methods: Vec<String>,
-    #[server(default)] materials: String,
-    #[server(default)] venue: String,
-    #[server(default)] audience_positions: String,
-    #[server(default)] hire_from: String,
-    #[server(default)] hire_to: String,
-    #[server(default)] budget_planned: String,
-    #[server(default)] budget_actual: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(&[Role::Trainer, Role::Admin], "create_plan")?;
-        let f = fields(
-            title,
-            purpose,
-            methods,
-            materials,
-            venue,
-            audience_positions,
-            hire_from,
-            hire_to,
-            budget_planned,
-            budget_actual,
-        )?;
+        let f = fields(form, methods)?;
         let id = svc::create(&cx.state.db, cx.actor(), me.id, &f).await?;
         leptos_axum::redirect(&format!("/plans/{id}"));
         Ok(())
@@ -126,31 +104,12 @@ async fn editor(cx: &Ctx, id: i64, what: &str) -> Result<(), AppError> {
 #[server]
 pub async fn update_plan(
     id: i64,
-    title: String,
-    #[server(default)] purpose: String,
+    #[server(flatten)] form: PlanForm,
     #[server(default)] methods: Vec<String>,
-    #[server(default)] materials: String,
-    #[server(default)] venue: String,
-    #[server(default)] audience_positions: String,
-    #[server(default)] hire_from: String,
-    #[server(default)] hire_to: String,
-    #[server(default)] budget_planned: String,
-    #[server(default)] budget_actual: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         editor(cx, id, "update_plan").await?;
-        let f = fields(
-            title,
-            purpose,
-            methods,
-            materials,
-            venue,
-            audience_positions,
-            hire_from,
-            hire_to,
-            budget_planned,
-            budget_actual,
-        )?;
+        let f = fields(form, methods)?;
         svc::update(&cx.state.db, id, &f).await
     })
     .await
@@ -170,18 +129,10 @@ pub async fn set_plan_scope(
 }
 
 #[server]
-pub async fn add_plan_session(
-    plan_id: i64,
-    #[server(default)] topic: String,
-    day: String,
-    start_time: String,
-    end_time: String,
-    #[server(default)] venue: String,
-    #[server(default)] online_link: String,
-    #[server(default)] instructor: String,
-) -> Result<(), AppError> {
+pub async fn add_plan_session(plan_id: i64, #[server(flatten)] form: SessionForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         editor(cx, plan_id, "add_plan_session").await?;
+        let SessionForm { topic, day, start_time, end_time, venue, online_link, instructor } = form;
         let input = svc::SessionInput {
             topic,
             day,

@@ -1,14 +1,11 @@
-// A server function's arguments are its form's fields.
-#![allow(clippy::too_many_arguments)]
-
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::quiz::{
-    AttemptResult, AttemptView, BankDetail, BankSummary, Gain, GradingItem, QuizEditor, QuizIntro, QuizResults,
-    QuizSummary,
+    AttemptResult, AttemptView, BankDetail, BankSummary, Gain, GradingItem, QuizEditor, QuizForm, QuizIntro,
+    QuizResults, QuizSummary,
 };
 
 #[cfg(feature = "ssr")]
@@ -136,69 +133,43 @@ pub async fn authored_quizzes() -> Result<Vec<QuizSummary>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn quiz_fields(
-    title: String,
-    kind: &str,
-    pass_percent: &str,
-    time_limit_minutes: &str,
-    opens_at: &str,
-    closes_at: &str,
-    attempts_allowed: &str,
-    cooloff_minutes: &str,
-    review_policy: &str,
-    shuffle_questions: Option<String>,
-    shuffle_options: Option<String>,
-    pre_test_id: &str,
-) -> Result<QuizFields, AppError> {
+fn quiz_fields(form: QuizForm) -> Result<QuizFields, AppError> {
+    let QuizForm {
+        title,
+        kind,
+        pass_percent,
+        time_limit_minutes,
+        opens_at,
+        closes_at,
+        attempts_allowed,
+        cooloff_minutes,
+        review_policy,
+        shuffle_questions,
+        shuffle_options,
+        pre_test_id,
+    } = form;
     Ok(QuizFields {
         title,
-        kind: QuizKind::parse(kind).ok_or_else(|| AppError::validation("kind", "error.choice_unknown"))?,
-        pass_percent: optional_number("pass_percent", pass_percent)?.unwrap_or(80),
-        time_limit_minutes: optional_number("time_limit_minutes", time_limit_minutes)?,
-        opens_at: optional_time("opens_at", opens_at)?,
-        closes_at: optional_time("closes_at", closes_at)?,
-        attempts_allowed: optional_number("attempts_allowed", attempts_allowed)?,
-        cooloff_minutes: optional_number("cooloff_minutes", cooloff_minutes)?.unwrap_or(0),
-        review_policy: ReviewPolicy::parse(review_policy)
+        kind: QuizKind::parse(&kind).ok_or_else(|| AppError::validation("kind", "error.choice_unknown"))?,
+        pass_percent: optional_number("pass_percent", &pass_percent)?.unwrap_or(80),
+        time_limit_minutes: optional_number("time_limit_minutes", &time_limit_minutes)?,
+        opens_at: optional_time("opens_at", &opens_at)?,
+        closes_at: optional_time("closes_at", &closes_at)?,
+        attempts_allowed: optional_number("attempts_allowed", &attempts_allowed)?,
+        cooloff_minutes: optional_number("cooloff_minutes", &cooloff_minutes)?.unwrap_or(0),
+        review_policy: ReviewPolicy::parse(&review_policy)
             .ok_or_else(|| AppError::validation("review_policy", "error.choice_unknown"))?,
         shuffle_questions: shuffle_questions.is_some(),
         shuffle_options: shuffle_options.is_some(),
-        pre_test_id: optional_number("pre_test_id", pre_test_id)?,
+        pre_test_id: optional_number("pre_test_id", &pre_test_id)?,
     })
 }
 
 #[server]
-pub async fn create_quiz(
-    course_id: i64,
-    title: String,
-    kind: String,
-    #[server(default)] pass_percent: String,
-    #[server(default)] time_limit_minutes: String,
-    #[server(default)] opens_at: String,
-    #[server(default)] closes_at: String,
-    #[server(default)] attempts_allowed: String,
-    #[server(default)] cooloff_minutes: String,
-    review_policy: String,
-    #[server(default)] shuffle_questions: Option<String>,
-    #[server(default)] shuffle_options: Option<String>,
-    #[server(default)] pre_test_id: String,
-) -> Result<(), AppError> {
+pub async fn create_quiz(course_id: i64, #[server(flatten)] form: QuizForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(AUTHORS, "create_quiz")?;
-        let f = quiz_fields(
-            title,
-            &kind,
-            &pass_percent,
-            &time_limit_minutes,
-            &opens_at,
-            &closes_at,
-            &attempts_allowed,
-            &cooloff_minutes,
-            &review_policy,
-            shuffle_questions,
-            shuffle_options,
-            &pre_test_id,
-        )?;
+        let f = quiz_fields(form)?;
         let id = svc::authoring::create(&cx.state.db, cx.actor(), me, course_id, &f).await?;
         leptos_axum::redirect(&format!("/trainer/quizzes/{id}"));
         Ok(())
@@ -207,37 +178,10 @@ pub async fn create_quiz(
 }
 
 #[server]
-pub async fn update_quiz(
-    id: i64,
-    title: String,
-    kind: String,
-    #[server(default)] pass_percent: String,
-    #[server(default)] time_limit_minutes: String,
-    #[server(default)] opens_at: String,
-    #[server(default)] closes_at: String,
-    #[server(default)] attempts_allowed: String,
-    #[server(default)] cooloff_minutes: String,
-    review_policy: String,
-    #[server(default)] shuffle_questions: Option<String>,
-    #[server(default)] shuffle_options: Option<String>,
-    #[server(default)] pre_test_id: String,
-) -> Result<(), AppError> {
+pub async fn update_quiz(id: i64, #[server(flatten)] form: QuizForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         quiz_author(cx, id, "update_quiz").await?;
-        let f = quiz_fields(
-            title,
-            &kind,
-            &pass_percent,
-            &time_limit_minutes,
-            &opens_at,
-            &closes_at,
-            &attempts_allowed,
-            &cooloff_minutes,
-            &review_policy,
-            shuffle_questions,
-            shuffle_options,
-            &pre_test_id,
-        )?;
+        let f = quiz_fields(form)?;
         svc::authoring::update(&cx.state.db, id, &f).await
     })
     .await
@@ -396,9 +340,7 @@ pub async fn save_attempt(
     Ctx::serve(async |cx| {
         let me = cx.user("save_attempt")?;
         if go == "submit" {
-            let done =
-                svc::attempt::save_and_submit(&cx.state.db, cx.actor(), me, attempt_id, seq, page, &answers).await;
-            done?;
+            svc::attempt::save_and_submit(&cx.state.db, cx.actor(), me, attempt_id, seq, page, &answers).await?;
             leptos_axum::redirect(&format!("/attempt/{attempt_id}/result"));
             return Ok(seq);
         }

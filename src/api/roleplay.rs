@@ -1,12 +1,9 @@
-// A server function's arguments are its form's fields.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::roleplay::{
     CalibrationRow, CriterionInput, RoleplaySummary, RoleplayView, RubricDetail, RubricSummary, ScenarioEditor,
-    ScenarioSummary, ScoreInput,
+    ScenarioForm, ScenarioSummary, ScoreInput,
 };
 
 #[cfg(feature = "ssr")]
@@ -111,20 +108,7 @@ pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
 #[server]
 pub async fn save_scenario(
     id: i64,
-    title: String,
-    channel: String,
-    #[server(default)] product: String,
-    situation: String,
-    #[server(default)] persona: String,
-    #[server(default)] mood: String,
-    #[server(default)] objective: String,
-    #[server(default)] cues: String,
-    #[server(default)] facts: String,
-    #[server(default)] customer_turns: String,
-    time_box_minutes: String,
-    rubric_id: String,
-    pass_percent: String,
-    rule: String,
+    #[server(flatten)] form: ScenarioForm,
     #[server(default)] course_ids: Vec<i64>,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
@@ -133,6 +117,22 @@ pub async fn save_scenario(
         } else {
             cx.role(AUTHORS, "save_scenario")?;
         }
+        let ScenarioForm {
+            title,
+            channel,
+            product,
+            situation,
+            persona,
+            mood,
+            objective,
+            cues,
+            facts,
+            customer_turns,
+            time_box_minutes,
+            rubric_id,
+            pass_percent,
+            rule,
+        } = form;
         let fields = (|| -> Result<_, AppError> {
             Ok(ScenarioFields {
                 title,

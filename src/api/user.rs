@@ -1,10 +1,7 @@
-// A server function's arguments are its form's fields, so the user editor has many.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::user::{ImportReport, UserDetail, UserSummary};
+use crate::model::user::{ImportReport, UserDetail, UserForm, UserSummary};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -30,18 +27,11 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     .await
 }
 
-/// Form input of the user editor; role and team checkboxes arrive as indexed lists.
+/// The user editor's fields and its role checkboxes (an indexed list); the team as chosen.
 #[cfg(feature = "ssr")]
-fn input(
-    email: String,
-    employee_no: String,
-    display_name: String,
-    position: String,
-    hire_date: String,
-    locale: String,
-    roles: Vec<String>,
-) -> svc::UserInput {
-    svc::UserInput { email, employee_no, display_name, position, hire_date, locale, roles }
+fn input(form: UserForm, roles: Vec<String>) -> Result<(svc::UserInput, Option<i64>), AppError> {
+    let UserForm { email, employee_no, display_name, position, hire_date, locale, team_id } = form;
+    Ok((svc::UserInput { email, employee_no, display_name, position, hire_date, locale, roles }, team(&team_id)?))
 }
 
 #[cfg(feature = "ssr")]
@@ -54,20 +44,13 @@ fn team(team_id: &str) -> Result<Option<i64>, AppError> {
 
 #[server]
 pub async fn create_user(
-    email: String,
-    employee_no: String,
-    display_name: String,
-    #[server(default)] position: String,
-    #[server(default)] hire_date: String,
-    #[server(default)] locale: String,
-    #[server(default)] team_id: String,
+    #[server(flatten)] form: UserForm,
     #[server(default)] roles: Vec<String>,
     password: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "create_user")?;
-        let team_id = team(&team_id)?;
-        let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+        let (input, team_id) = input(form, roles)?;
         let id = svc::create(&cx.state.db, &cx.state.passwords, cx.actor(), &input, team_id, &password).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())
@@ -78,20 +61,13 @@ pub async fn create_user(
 #[server]
 pub async fn update_user(
     id: i64,
-    email: String,
-    employee_no: String,
-    display_name: String,
-    #[server(default)] position: String,
-    #[server(default)] hire_date: String,
-    #[server(default)] locale: String,
-    #[server(default)] team_id: String,
+    #[server(flatten)] form: UserForm,
     #[server(default)] roles: Vec<String>,
     #[server(default)] managed_teams: Vec<i64>,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "update_user")?;
-        let team_id = team(&team_id)?;
-        let input = input(email, employee_no, display_name, position, hire_date, locale, roles);
+        let (input, team_id) = input(form, roles)?;
         svc::update(&cx.state.db, cx.actor(), id, &input, team_id, &managed_teams).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())

@@ -342,3 +342,18 @@ pub struct NotificationView {
     pub created_at: i64,
     pub read: bool,
 }
+
+/// The program form as posted: every field is the text typed, so one parse (in `api::cert`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProgramForm {
+    pub name: String,
+    pub position: String,
+    pub level_id: String,
+    pub requires_program_id: String,
+    pub validity_days: String,
+    pub window_days: String,
+    pub veteran_cycle_days: String,
+    pub manager_cycle_days: String,
+}

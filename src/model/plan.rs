@@ -158,3 +158,33 @@ pub struct AttendanceSheet {
     pub session: PlanSession,
     pub rows: Vec<AttendanceRow>,
 }
+
+/// The training plan form as posted: every field is the text typed, so one parse (in `api::plan`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    pub title: String,
+    pub purpose: String,
+    pub materials: String,
+    pub venue: String,
+    pub audience_positions: String,
+    pub hire_from: String,
+    pub hire_to: String,
+    pub budget_planned: String,
+    pub budget_actual: String,
+}
+
+/// The plan session form as posted: every field is the text typed, so one parse (in `api::plan`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionForm {
+    pub topic: String,
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub venue: String,
+    pub online_link: String,
+    pub instructor: String,
+}

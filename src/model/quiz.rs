@@ -538,3 +538,22 @@ pub struct MyQuiz {
     pub open_attempt: Option<i64>,
     pub awaiting_grading: bool,
 }
+
+/// The quiz settings form as posted: every field is the text typed, so one parse (in `api::quiz`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QuizForm {
+    pub title: String,
+    pub kind: String,
+    pub pass_percent: String,
+    pub time_limit_minutes: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub attempts_allowed: String,
+    pub cooloff_minutes: String,
+    pub review_policy: String,
+    pub shuffle_questions: Option<String>,
+    pub shuffle_options: Option<String>,
+    pub pre_test_id: String,
+}

@@ -347,3 +347,24 @@ pub struct ScoreInput {
     #[serde(default)]
     pub comment: String,
 }
+
+/// The scenario form as posted: every field is the text typed, so one parse (in `api::roleplay`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScenarioForm {
+    pub title: String,
+    pub channel: String,
+    pub product: String,
+    pub situation: String,
+    pub persona: String,
+    pub mood: String,
+    pub objective: String,
+    pub cues: String,
+    pub facts: String,
+    pub customer_turns: String,
+    pub time_box_minutes: String,
+    pub rubric_id: String,
+    pub pass_percent: String,
+    pub rule: String,
+}

@@ -100,3 +100,17 @@ pub struct UserDetail {
 pub struct ImportReport {
     pub created: u32,
 }
+
+/// The user editor form as posted: every field is the text typed, so one parse (in `api::user`)
+/// names each bad value's field. Unchecked boxes and empty fields may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub email: String,
+    pub employee_no: String,
+    pub display_name: String,
+    pub position: String,
+    pub hire_date: String,
+    pub locale: String,
+    pub team_id: String,
+}

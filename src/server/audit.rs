@@ -51,6 +51,7 @@ impl<'a> Event<'a> {
 /// deleting or reordering any entry breaks the chain from there on (see `verify`). Writers are
 /// serialized (one write connection, `BEGIN IMMEDIATE`), so the previous hash read here is the
 /// last one committed.
+#[tracing::instrument(skip_all)]
 pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> AppResult<()> {
     let at = now();
     let prev = sqlx::query_scalar!("select hash from audit_log order by id desc limit 1")
@@ -58,7 +59,7 @@ pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> AppResult<()> 
         .await?
         .flatten()
         .unwrap_or_default();
-    let hash = chain_hash(&prev, at, e.actor, e.action, e.subject_type, e.subject_id, &e.detail, e.ip);
+    let hash = chain_hash(&prev, at, &e);
     sqlx::query!(
         "insert into audit_log (at, actor_id, action, subject_type, subject_id, detail, ip, hash)
          values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -76,20 +77,12 @@ pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> AppResult<()> 
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn chain_hash(
-    prev: &str,
-    at: i64,
-    actor: Option<i64>,
-    action: &str,
-    subject_type: &str,
-    subject_id: Option<i64>,
-    detail: &str,
-    ip: &str,
-) -> String {
+/// SHA-256 over the previous entry's hash, the time and the entry's fields.
+fn chain_hash(prev: &str, at: i64, e: &Event<'_>) -> String {
     use sha2::{Digest, Sha256};
     // A JSON array keeps field boundaries unambiguous.
-    let canonical = serde_json::json!([prev, at, actor, action, subject_type, subject_id, detail, ip]).to_string();
+    let canonical =
+        serde_json::json!([prev, at, e.actor, e.action, e.subject_type, e.subject_id, e.detail, e.ip]).to_string();
     Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -104,6 +97,7 @@ pub enum Chain {
 
 /// Recomputes the chain from the first entry. Entries written before the chain existed (no hash)
 /// are accepted only before the first hashed one.
+#[tracing::instrument(skip_all)]
 pub async fn verify(db: &crate::server::db::Db) -> AppResult<Chain> {
     use sqlx::Row;
     let mut prev: Option<String> = None;
@@ -128,16 +122,17 @@ pub async fn verify(db: &crate::server::db::Db) -> AppResult<Chain> {
                 }
                 continue;
             };
-            let expected = chain_hash(
-                prev.as_deref().unwrap_or(""),
-                r.get("at"),
-                r.get("actor_id"),
-                r.get::<String, _>("action").as_str(),
-                r.get::<String, _>("subject_type").as_str(),
-                r.get("subject_id"),
-                r.get::<String, _>("detail").as_str(),
-                r.get::<String, _>("ip").as_str(),
-            );
+            let (action, subject_type, ip): (String, String, String) =
+                (r.get("action"), r.get("subject_type"), r.get("ip"));
+            let entry = Event {
+                actor: r.get("actor_id"),
+                action: &action,
+                subject_type: &subject_type,
+                subject_id: r.get("subject_id"),
+                detail: r.get("detail"),
+                ip: &ip,
+            };
+            let expected = chain_hash(prev.as_deref().unwrap_or(""), r.get("at"), &entry);
             if expected != hash {
                 return Ok(Chain::BrokenAt(id));
             }

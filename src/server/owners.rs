@@ -44,10 +44,12 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
 }
 
 /// Admins, and trainers who own the object.
+#[tracing::instrument(skip_all, fields(caller = user.id, id))]
 pub async fn can_change(db: &Db, user: &CurrentUser, what: Owned, id: i64) -> AppResult<bool> {
     Ok(user.has(Role::Admin) || (user.has(Role::Trainer) && is_owner(db, what, id, user.id).await?))
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, id))]
 pub async fn require_change(db: &Db, user: &CurrentUser, what: Owned, id: i64) -> AppResult<()> {
     if can_change(db, user, what, id).await? {
         return Ok(());
@@ -57,6 +59,7 @@ pub async fn require_change(db: &Db, user: &CurrentUser, what: Owned, id: i64) -
 }
 
 /// Names the creator of a new object as its first owner (inside the creating transaction).
+#[tracing::instrument(skip_all, fields(id, user_id = ?user_id))]
 pub async fn insert(conn: &mut SqliteConnection, what: Owned, id: i64, user_id: Option<i64>) -> AppResult<()> {
     let Some(user_id) = user_id else { return Ok(()) };
     match what {
@@ -85,6 +88,7 @@ pub async fn insert(conn: &mut SqliteConnection, what: Owned, id: i64, user_id: 
 }
 
 /// Makes another trainer an owner, by employee number.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn add(db: &Db, actor: Actor<'_>, what: Owned, id: i64, employee_no: &str) -> AppResult<()> {
     let no = employee_no.trim();
     let mut tx = db.begin().await?;
@@ -104,6 +108,7 @@ pub async fn add(db: &Db, actor: Actor<'_>, what: Owned, id: i64, employee_no: &
 }
 
 /// The owners' names, for the editor page.
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
     let rows = match what {
         Owned::Program => {

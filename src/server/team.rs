@@ -8,6 +8,7 @@ use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
 
 /// All teams, depth-first, each with its depth and full path.
+#[tracing::instrument(skip_all)]
 pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
     let rows = sqlx::query!(
         r#"select t.id as "id!", t.parent_id, t.name, t.kind,
@@ -40,6 +41,7 @@ pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
 }
 
 /// Active users with the trainee role in `team_id` and every team below it.
+#[tracing::instrument(skip_all, fields(team_id))]
 pub async fn active_trainees(conn: &mut sqlx::SqliteConnection, team_id: i64) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
         r#"with recursive sub(id) as (
@@ -84,6 +86,7 @@ fn conflict_of(e: sqlx::Error) -> AppError {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, parent_id = ?parent_id))]
 pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &str, kind: TeamKind) -> AppResult<i64> {
     let name = clean_name(name)?;
     let kind_s = kind.as_str();
@@ -111,6 +114,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &st
 }
 
 /// Renames a team and moves it under `parent_id`, refusing to move it inside itself.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id, parent_id = ?parent_id))]
 pub async fn update(
     db: &Db,
     actor: Actor<'_>,
@@ -154,6 +158,7 @@ pub async fn update(
 }
 
 /// Deletes an empty team (no sub-teams, no members).
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let children =

@@ -181,6 +181,7 @@ async fn ensure_team_exists(conn: &mut SqliteConnection, team_id: Option<i64>) -
 }
 
 /// Creates one user with an initial password.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, team_id = ?team_id))]
 pub async fn create(
     db: &Db,
     passwords: &Passwords,
@@ -206,6 +207,7 @@ pub async fn create(
 }
 
 /// Admin edit of a user's fields, roles and managed teams.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id, team_id = ?team_id))]
 pub async fn update(
     db: &Db,
     actor: Actor<'_>,
@@ -268,6 +270,7 @@ pub async fn update(
 }
 
 /// Replaces a user's roles (the CLI's `user set-role`).
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn set_user_roles(db: &Db, actor: Actor<'_>, id: i64, roles: &[Role]) -> AppResult<()> {
     if roles.is_empty() {
         return Err(AppError::validation("roles", "error.roles_empty"));
@@ -289,6 +292,7 @@ pub async fn set_user_roles(db: &Db, actor: Actor<'_>, id: i64, roles: &[Role]) 
 }
 
 /// Disabling ends every session of the user at once.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> AppResult<()> {
     if actor.id == Some(id) && !active {
         return Err(AppError::validation("active", "error.cannot_disable_self"));
@@ -308,6 +312,7 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
 }
 
 /// An admin sets a new password; the user's sessions end.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn reset_password(
     db: &Db,
     passwords: &Passwords,
@@ -330,12 +335,14 @@ pub async fn reset_password(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn set_locale(db: &Db, id: i64, locale: Locale) -> AppResult<()> {
     let code = locale.code();
     sqlx::query!("update users set locale = ? where id = ?", code, id).execute(&db.write).await?;
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     let u = sqlx::query!(
         r#"select id as "id!", display_name, email, employee_no, position, hire_date, locale, team_id,
@@ -366,6 +373,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
     let lowered = login.trim().to_lowercase();
     let trimmed = login.trim();
@@ -376,6 +384,7 @@ pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
 }
 
 /// Users whose name, email or employee number contains `query`, at most 200.
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
     // A long pattern makes SQLite's LIKE fail ("pattern too complex"): no name is that long.
     let query = crate::server::text::line("q", query, crate::server::text::SEARCH)?;
@@ -424,6 +433,7 @@ pub fn split_employee_numbers(list: &str) -> Vec<(u32, &str)> {
 
 /// The ids of active users with these employee numbers; any unknown or disabled number fails the
 /// whole list with a row error each (numbered as given), so callers store all or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn active_ids_by_employee_no(conn: &mut SqliteConnection, numbers: &[(u32, &str)]) -> AppResult<Vec<i64>> {
     if numbers.is_empty() {
         return Err(AppError::validation("employee_numbers", "error.list_empty"));
@@ -476,6 +486,7 @@ struct ImportRow {
 
 /// Imports users from CSV. Any bad row rejects the whole file with every row's problems, and
 /// nothing is stored; otherwise every row is stored in one transaction.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id))]
 pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: &[u8]) -> AppResult<ImportReport> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data); // Excel's UTF-8 BOM
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);

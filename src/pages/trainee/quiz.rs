@@ -161,6 +161,9 @@ fn attempt(_me: Me) -> impl IntoView {
 fn attempt_form(v: AttemptView) -> impl IntoView {
     let locale = use_locale();
     let next_seq = RwSignal::new(v.seq + 1);
+    // A save refused as stale (another tab saved later): the page stops saving, and its plain
+    // submit carries the refused number, so the server shows the stored answers instead.
+    let refused = RwSignal::new(None::<i64>);
     let status = RwSignal::new(None::<&'static str>);
     let (id, page, pages) = (v.id, v.page, v.pages);
     let deadline = v.deadline_at.map(|d| tr_with("quiz.deadline", &[("time", locale.format_timestamp(d))]));
@@ -186,9 +189,9 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
         </p>
         {v.remaining_secs.map(|secs| view! { <Timer secs=secs/> })}
         <form method="post" action=SaveAttempt::PATH id="attempt-form" class="stack attempt"
-            on:change=move |ev| autosave(ev, id, page, next_seq, status)>
+            on:change=move |ev| autosave(ev, id, page, Seq { next: next_seq, refused }, status)>
             <input type="hidden" name="attempt_id" value=id/>
-            <input type="hidden" name="seq" value=move || next_seq.get().to_string()/>
+            <input type="hidden" name="seq" value=move || refused.get().unwrap_or_else(|| next_seq.get()).to_string()/>
             <input type="hidden" name="page" value=page/>
             // The first submit button is what Enter in a text box presses: save and stay.
             <div class="row actions">
@@ -206,17 +209,24 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
     }
 }
 
-/// Saves the whole page in the background whenever an answer changes.
+/// The page's save numbers: the next one to send, and the one refused as stale, if any.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Seq {
+    next: RwSignal<i64>,
+    refused: RwSignal<Option<i64>>,
+}
+
+/// Saves the whole page in the background whenever an answer changes; once a save was refused
+/// as stale, nothing more is sent from this page.
 #[allow(unused_variables)]
-fn autosave(
-    ev: leptos::ev::Event,
-    id: i64,
-    page: usize,
-    next_seq: RwSignal<i64>,
-    status: RwSignal<Option<&'static str>>,
-) {
+fn autosave(ev: leptos::ev::Event, id: i64, page: usize, seq: Seq, status: RwSignal<Option<&'static str>>) {
     #[cfg(feature = "hydrate")]
     {
+        if seq.refused.get_untracked().is_some() {
+            status.set(Some("quiz.save_stale"));
+            return;
+        }
         use std::collections::BTreeMap;
         use wasm_bindgen::JsCast;
         let Some(form) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
@@ -233,16 +243,23 @@ fn autosave(
                 }
             }
         }
-        let seq = next_seq.get_untracked();
-        next_seq.set(seq + 1);
+        let n = seq.next.get_untracked();
+        seq.next.set(n + 1);
         status.set(Some("quiz.saving"));
         leptos::task::spawn_local(async move {
-            let result = crate::api::quiz::save_attempt(id, seq, page, "stay".into(), answers).await;
-            status.set(Some(match result {
+            let result = crate::api::quiz::save_attempt(id, n, page, "stay".into(), answers).await;
+            let shown = match result {
                 Ok(_) => "quiz.saved",
-                Err(crate::error::AppError::Conflict { .. }) => "quiz.save_stale",
+                // A later save from this page overtook this one: that one's answer counts.
+                Err(crate::error::AppError::Conflict { .. }) if seq.next.get_untracked() > n + 1 => return,
+                // This page's latest save was refused: another tab saved later.
+                Err(crate::error::AppError::Conflict { .. }) => {
+                    seq.refused.set(Some(n));
+                    "quiz.save_stale"
+                }
                 Err(_) => "quiz.save_failed",
-            }));
+            };
+            status.set(Some(shown));
         });
     }
 }

@@ -23,6 +23,7 @@ pub fn cookie_name(config: &Config) -> &'static str {
 }
 
 /// The account a device token was issued to, if it is still valid.
+#[tracing::instrument(skip_all)]
 pub async fn owner(db: &Db, token: &str) -> AppResult<Option<i64>> {
     let hash = token_hash(token);
     let oldest = now() - MAX_AGE_SECS;
@@ -36,6 +37,7 @@ pub async fn owner(db: &Db, token: &str) -> AppResult<Option<i64>> {
 }
 
 /// Marks this browser as trusted for `user_id` and returns the token for its cookie.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn issue(conn: &mut SqliteConnection, user_id: i64) -> AppResult<String> {
     let token = new_token();
     let hash = token_hash(&token);
@@ -60,6 +62,7 @@ pub async fn issue(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Strin
     Ok(token)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn touch(conn: &mut SqliteConnection, token: &str) -> AppResult<()> {
     let hash = token_hash(token);
     let now = now();
@@ -70,6 +73,7 @@ pub async fn touch(conn: &mut SqliteConnection, token: &str) -> AppResult<()> {
 }
 
 /// When an admin resets a password (the account may be in the wrong hands), no browser stays trusted.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn forget_all(conn: &mut SqliteConnection, user_id: i64) -> AppResult<()> {
     sqlx::query!("delete from trusted_devices where user_id = ?", user_id).execute(&mut *conn).await?;
     Ok(())

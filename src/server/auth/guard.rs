@@ -54,6 +54,7 @@ pub fn require_role<'a>(user: Option<&'a CurrentUser>, roles: &[Role], what: &st
 }
 
 /// Admins see every team; a manager sees the teams they manage and everything below them.
+#[tracing::instrument(skip_all, fields(caller = user.id, team_id))]
 pub async fn require_team_scope(db: &Db, user: &CurrentUser, team_id: i64, what: &str) -> AppResult<()> {
     if user.has(Role::Admin) {
         return Ok(());
@@ -66,6 +67,7 @@ pub async fn require_team_scope(db: &Db, user: &CurrentUser, team_id: i64, what:
 }
 
 /// Every team inside the subtrees a manager oversees.
+#[tracing::instrument(skip_all, fields(manager_id))]
 pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
     let ids = sqlx::query_scalar!(
         r#"with recursive scope(id) as (
@@ -83,6 +85,7 @@ pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
 
 /// A user as the services see a caller, for work done on their behalf outside a request (the
 /// demo seed); there is no session behind it.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
     let row = sqlx::query!("select display_name, email, employee_no, locale from users where id = ?", user_id)
         .fetch_optional(&db.read)
@@ -100,6 +103,7 @@ pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
 }
 
 /// A person's roles, sorted.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn roles_of<'e>(conn: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> AppResult<Vec<Role>> {
     let rows = sqlx::query_scalar!("select role from user_roles where user_id = ? order by role", user_id)
         .fetch_all(conn)

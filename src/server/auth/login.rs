@@ -34,6 +34,7 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedIn> {
     let login = req.login.trim();
     if login.is_empty() || req.password.is_empty() {
@@ -120,6 +121,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id, session_id))]
 pub async fn logout(state: &AppState, user_id: i64, session_id: i64, ip: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     session::end(&mut tx, session_id).await?;
@@ -140,6 +142,7 @@ pub async fn logout(state: &AppState, user_id: i64, session_id: i64, ip: &str) -
 }
 
 /// A user changes their own password; their other sessions end.
+#[tracing::instrument(skip_all, fields(user_id, session_id))]
 pub async fn change_password(
     state: &AppState,
     user_id: i64,

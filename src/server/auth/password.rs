@@ -64,6 +64,7 @@ impl Passwords {
         Passwords { permits: Semaphore::new(permits_for(cores)) }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn hash(&self, password: &str) -> AppResult<String> {
         let _permit = self.permits.acquire().await.map_err(internal)?;
         let password = password.to_owned();
@@ -71,6 +72,7 @@ impl Passwords {
     }
 
     /// `hash` is `None` for an unknown account: a dummy hash is checked so the work is the same.
+    #[tracing::instrument(skip_all)]
     pub async fn verify(&self, password: &str, hash: Option<String>) -> AppResult<bool> {
         let _permit = self.permits.acquire().await.map_err(internal)?;
         let password = password.to_owned();

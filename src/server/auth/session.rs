@@ -27,6 +27,7 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// Starts a session for `user_id` and returns the token for the cookie.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn create(
     conn: &mut SqliteConnection,
     config: &Config,
@@ -57,6 +58,7 @@ pub async fn create(
 
 /// The user behind a session token, if the session is live and the user active.
 /// Expired sessions are deleted on sight; a live one has its idle clock reset.
+#[tracing::instrument(skip_all)]
 pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<CurrentUser>> {
     let hash = token_hash(token);
     let now = now();
@@ -93,12 +95,14 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
     }))
 }
 
+#[tracing::instrument(skip_all, fields(session_id))]
 pub async fn end(conn: &mut SqliteConnection, session_id: i64) -> AppResult<()> {
     sqlx::query!("delete from sessions where id = ?", session_id).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Ends every session of a user, e.g. when they are disabled or their password is reset.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn end_all(conn: &mut SqliteConnection, user_id: i64, except_session: Option<i64>) -> AppResult<()> {
     let keep = except_session.unwrap_or(-1);
     sqlx::query!("delete from sessions where user_id = ? and id <> ?", user_id, keep).execute(&mut *conn).await?;

@@ -89,6 +89,7 @@ fn qr_svg(url: &str) -> AppResult<String> {
 }
 
 /// The printable certificate, for the holder, admins, trainers and the holder's managers.
+#[tracing::instrument(skip_all, fields(caller = caller.id, at))]
 pub async fn view(
     db: &Db,
     caller: &CurrentUser,
@@ -129,6 +130,7 @@ pub async fn view(
 }
 
 /// The public check behind the QR code: only what is needed to verify the certificate.
+#[tracing::instrument(skip_all, fields(at))]
 pub async fn verify(db: &Db, number: &str, at: i64) -> AppResult<Verification> {
     let r = row(db, number.trim()).await?;
     Ok(Verification {

@@ -22,6 +22,7 @@ fn hash(token: &str) -> String {
 }
 
 /// Creates a token and returns it; only its hash is kept.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, team_id = ?team_id))]
 pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>) -> AppResult<String> {
     let name = name.trim();
     if !crate::server::text::is_name(name, 100) {
@@ -56,6 +57,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>)
     Ok(token)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
@@ -70,6 +72,7 @@ pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
     let rows = sqlx::query!(
         r#"select k.id, k.name, k.scope, t.name as "team?", k.created_at, k.revoked_at, k.last_used_at
@@ -100,6 +103,7 @@ pub struct Grant {
 
 /// Checks a bearer token for `scope`: unknown or revoked tokens are `Unauthorized`, a token
 /// without the scope `Forbidden`.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant> {
     let token = bearer.trim();
     if !token.starts_with(PREFIX) {
@@ -170,6 +174,7 @@ fn rfc3339(t: i64) -> String {
 
 /// The clearance of each employee number the grant may see; numbers not found (or outside the
 /// token's teams) are left out, so a caller cannot tell the two apart.
+#[tracing::instrument(skip_all)]
 pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppResult<Vec<Clearance>> {
     let mut out = Vec::new();
     let at = now();

@@ -14,6 +14,7 @@ use crate::model::user::Role;
 use super::decision::decide;
 
 /// The programs a person takes: those for their position, and any they hold a status in.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
     let rows = sqlx::query!(
         r#"select p.id, p.name, p.requires_program_id, p.validity_days, p.window_days, p.veteran_cycle_days,
@@ -41,6 +42,7 @@ pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResul
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program> {
     let r = sqlx::query!(
         "select id, name, requires_program_id, validity_days, window_days, veteran_cycle_days, manager_cycle_days
@@ -61,6 +63,7 @@ pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program>
     })
 }
 
+#[tracing::instrument(skip_all, fields(program_id))]
 pub async fn requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<Requirement>> {
     let rows = sqlx::query!(
         r#"select phase, kind, coalesce(course_id, quiz_id, scenario_id, plan_id) as "target!: i64", min_percent
@@ -98,6 +101,7 @@ fn unmet(kind: ReqKind, title: String) -> Check {
 }
 
 /// One requirement for one person, counting only evidence from `since` on.
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn check(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     match req.kind {
         ReqKind::Course => course(conn, user_id, req, since).await,
@@ -293,6 +297,7 @@ impl Evaluation {
     }
 }
 
+#[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
     let row = sqlx::query!("select hold from certifications where user_id = ? and program_id = ?", user_id, p.id)
         .fetch_optional(&mut *conn)

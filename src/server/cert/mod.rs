@@ -106,6 +106,7 @@ async fn stored_requirements(conn: &mut SqliteConnection, program_id: i64) -> Ap
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id = ?id))]
 pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: ProgramFields) -> AppResult<i64> {
     check_fields(&mut f)?;
     let at = now();
@@ -181,6 +182,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
 }
 
 /// Adds a requirement; the target must exist. Everyone in the program is re-evaluated at once.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, program_id))]
 pub async fn add_requirement(
     db: &Db,
     actor: Actor<'_>,
@@ -247,6 +249,7 @@ pub async fn add_requirement(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, program_id, requirement_id))]
 pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requirement_id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
@@ -270,6 +273,7 @@ pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requ
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
     let rows = sqlx::query!(
         r#"select p.id, p.name, p.position, l.name_zh || ' ' || l.name_en as "level!: String",
@@ -306,6 +310,7 @@ async fn choices(db: &Db, sql_titles: &str) -> AppResult<Vec<(i64, String)>> {
 }
 
 /// The editor: fields, requirements, and what can be chosen (`id` 0: a new program).
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
     let fields = if id == 0 {
         ProgramFields {

@@ -9,6 +9,7 @@ use crate::server::config::Config;
 use crate::server::db::Db;
 
 /// Queues one notice per person for this certificate and status (a second call adds nothing).
+#[tracing::instrument(skip_all, fields(at))]
 pub async fn queue(
     conn: &mut SqliteConnection,
     holder: i64,
@@ -47,6 +48,7 @@ pub async fn queue(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
     let rows = sqlx::query!(
         r#"select n.id as "id!: i64", n.kind, n.link, n.created_at, n.read_at, u.display_name, p.name as program, c.expires_at
@@ -74,12 +76,14 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar!("select count(*) from notifications where user_id = ? and read_at is null", user_id)
         .fetch_one(&db.read)
         .await?)
 }
 
+#[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn mark_read(db: &Db, user_id: i64, at: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query!("update notifications set read_at = ? where user_id = ? and read_at is null", at, user_id)
@@ -91,6 +95,7 @@ pub async fn mark_read(db: &Db, user_id: i64, at: i64) -> AppResult<()> {
 
 /// Emails notices not yet emailed, when SMTP is configured; without it notices stay in the app
 /// only, which is not an error. A failed send is logged and retried on the next run.
+#[tracing::instrument(skip_all, fields(at))]
 pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
     use lettre::message::header::ContentType;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

@@ -43,6 +43,7 @@ impl Change {
 /// The one call other domains make, inside their own transaction, when something about a person
 /// changed: every program of theirs is re-evaluated, and each status change is audited as caused
 /// by `by` and `change`.
+#[tracing::instrument(skip_all, fields(user_id, actor = ?by.id, at))]
 pub async fn person_changed(
     conn: &mut SqliteConnection,
     user_id: i64,
@@ -63,6 +64,7 @@ fn certificate_number(at: i64) -> String {
     format!("FR-{year}-{}-{}", part(), part())
 }
 
+#[tracing::instrument(skip_all, fields(user_id, program_id, at))]
 pub async fn issue(
     conn: &mut SqliteConnection,
     user_id: i64,
@@ -116,6 +118,7 @@ pub struct Cause<'a> {
 
 /// Re-evaluates one person in one program and stores the result; a change of status writes an
 /// audit entry with before and after, and issues a certificate when one is due.
+#[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn recompute(
     conn: &mut SqliteConnection,
     user_id: i64,
@@ -192,6 +195,7 @@ pub async fn recompute(
 
 /// Re-evaluates every program of one person (lower levels first, so a higher level sees the
 /// prerequisite's new status).
+#[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn recompute_user(conn: &mut SqliteConnection, user_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
     for p in programs_for(conn, user_id).await? {
         recompute(conn, user_id, &p, at, cause).await?;
@@ -202,6 +206,7 @@ pub async fn recompute_user(conn: &mut SqliteConnection, user_id: i64, at: i64, 
 /// Time passing: everyone whose renewal window has opened or whose certificate has run out is
 /// re-evaluated. Idempotent: a second run (or a run after downtime) finds nothing more to do.
 /// Returns how many statuses changed.
+#[tracing::instrument(skip_all, fields(at))]
 pub async fn sweep(db: &Db, at: i64) -> AppResult<usize> {
     let due = sqlx::query!(
         r#"select c.user_id, c.program_id, c.status

@@ -32,6 +32,7 @@ async fn access(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<(bool,
 }
 
 /// A person's programs with the stored status and the reasons, and their status history.
+#[tracing::instrument(skip_all, fields(caller = caller.id, user_id))]
 pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<PersonStatus> {
     let (_, can_decide) = access(db, caller, user_id).await?;
     let at = now();
@@ -128,6 +129,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
 
 /// A manual decision by an admin or a manager of the person's team, with a reason; the status
 /// change and its audit entry commit together.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = caller.id, user_id, program_id))]
 pub async fn decide(
     db: &Db,
     actor: Actor<'_>,
@@ -226,6 +228,7 @@ pub async fn decide(
 
 /// The floor roster: every person in the caller's teams (all for admins) with each program's
 /// status, expiry and what is missing. `within_days` keeps only those expiring that soon.
+#[tracing::instrument(skip_all, fields(caller = caller.id))]
 pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> AppResult<Vec<RosterRow>> {
     let all = caller.has(Role::Admin);
     let teams = serde_json::to_string(&visible_team_ids(db, caller.id).await?).map_err(crate::error::internal)?;

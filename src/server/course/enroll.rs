@@ -68,6 +68,7 @@ pub(crate) async fn enroll_users(
 
 /// Enrolls the people named by employee number (separated by spaces, commas or new lines). An
 /// unknown or disabled number rejects the whole list, with every problem named.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn by_employee_numbers(db: &Db, actor: Actor<'_>, course_id: i64, list: &str) -> AppResult<u32> {
     let numbers = user::split_employee_numbers(list);
     let mut tx = db.begin().await?;
@@ -78,6 +79,7 @@ pub async fn by_employee_numbers(db: &Db, actor: Actor<'_>, course_id: i64, list
 }
 
 /// Enrolls every active trainee of a team and the teams below it.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id, team_id))]
 pub async fn by_team(db: &Db, actor: Actor<'_>, course_id: i64, team_id: i64) -> AppResult<u32> {
     let mut tx = db.begin().await?;
     let ids = team::active_trainees(&mut tx, team_id).await?;
@@ -86,6 +88,7 @@ pub async fn by_team(db: &Db, actor: Actor<'_>, course_id: i64, team_id: i64) ->
     Ok(created)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id, user_id))]
 pub async fn one(db: &Db, actor: Actor<'_>, course_id: i64, user_id: i64) -> AppResult<u32> {
     let mut tx = db.begin().await?;
     let created = enroll_users(&mut tx, actor, course_id, &[user_id]).await?;
@@ -94,6 +97,7 @@ pub async fn one(db: &Db, actor: Actor<'_>, course_id: i64, user_id: i64) -> App
 }
 
 /// Who is enrolled and how far they are.
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn learners(db: &Db, course_id: i64) -> AppResult<Vec<Learner>> {
     let rows = sqlx::query!(
         r#"select u.display_name, u.employee_no, v.version_no, e.completed_at,
@@ -121,6 +125,7 @@ pub async fn learners(db: &Db, course_id: i64) -> AppResult<Vec<Learner>> {
 
 /// Course progress of the active people in the teams `user` oversees (every team for admins),
 /// in one query so a large site is one round trip.
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn team_progress(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamProgress>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(

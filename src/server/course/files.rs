@@ -68,6 +68,7 @@ fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
 }
 
 /// Checks and stores an upload; returns the new file's id.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn upload(
     db: &Db,
     data_dir: &Path,
@@ -113,6 +114,7 @@ pub async fn upload(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
     Ok(sqlx::query_as!(
         CourseFile,
@@ -124,6 +126,7 @@ pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
 }
 
 /// Deletes a file no lesson of any version links to; a linked file would break a published lesson.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id, file_id))]
 pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let exists =
@@ -154,6 +157,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
 }
 
 /// A file and its bytes, for a caller who may read the course: an author, or someone enrolled.
+#[tracing::instrument(skip_all, fields(caller = user.id, file_id))]
 pub async fn read(db: &Db, data_dir: &Path, user: &CurrentUser, file_id: i64) -> AppResult<(CourseFile, Vec<u8>)> {
     let row = sqlx::query!(
         r#"select id as "id!", course_id, name, content_type, size_bytes, created_at, sha256

@@ -75,6 +75,7 @@ fn next_open(steps: &[Step], done: &[i64]) -> Option<i64> {
     steps.iter().find(|s| !done.contains(&s.lesson_id)).map(|s| s.lesson_id)
 }
 
+#[tracing::instrument(skip_all, fields(user_id))]
 pub async fn my_courses(db: &Db, user_id: i64) -> AppResult<Vec<EnrolledCourse>> {
     let mut conn = db.read.acquire().await?;
     let course_ids = sqlx::query_scalar!(
@@ -101,6 +102,7 @@ pub async fn my_courses(db: &Db, user_id: i64) -> AppResult<Vec<EnrolledCourse>>
     Ok(out)
 }
 
+#[tracing::instrument(skip_all, fields(user_id, course_id))]
 pub async fn outline(db: &Db, user_id: i64, course_id: i64) -> AppResult<CourseOutline> {
     let mut conn = db.read.acquire().await?;
     let e = enrollment(&mut conn, user_id, course_id).await?;
@@ -175,6 +177,7 @@ async fn lesson_view(
 }
 
 /// A lesson of the trainee's own enrollment, once every lesson before it is done.
+#[tracing::instrument(skip_all, fields(user_id, lesson_id))]
 pub async fn lesson(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<LessonView> {
     let mut conn = db.read.acquire().await?;
     let e = enrollment_of_lesson(&mut conn, user_id, lesson_id).await?;
@@ -188,6 +191,7 @@ pub async fn lesson(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<LessonVi
 
 /// Records the lesson as completed (once; a repeat keeps the first time) and returns where to go
 /// next: the following lesson, or `None` when the course is finished.
+#[tracing::instrument(skip_all, fields(user_id, lesson_id))]
 pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option<i64>> {
     let mut tx = db.begin().await?;
     let e = enrollment_of_lesson(&mut tx, user_id, lesson_id).await?;
@@ -231,6 +235,7 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
 }
 
 /// The draft (or else published) version rendered for its authors.
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
     let mut conn = db.read.acquire().await?;
     let v = sqlx::query!(

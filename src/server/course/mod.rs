@@ -25,6 +25,7 @@ const MAX_TITLE: usize = 200;
 const MAX_BODY: usize = 200_000;
 
 /// Admins and the course's owners may author it; everyone else is refused (and logged).
+#[tracing::instrument(skip_all, fields(caller = user.id, course_id))]
 pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppResult<()> {
     if user.has(Role::Admin) {
         return Ok(());
@@ -70,6 +71,7 @@ fn check_body(body_md: &str) -> AppResult<()> {
     crate::server::text::text("body_md", body_md, usize::MAX).map(|_| ())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
     let categories =
         sqlx::query_as!(Named, r#"select id as "id!", name_zh, name_en from course_categories order by position, id"#)
@@ -99,6 +101,7 @@ async fn check_choices(conn: &mut SqliteConnection, f: &CourseFields) -> AppResu
 }
 
 /// A trainer creates a course (version 1, a draft) and becomes its owner.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, owner_id))]
 pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFields) -> AppResult<i64> {
     let f = validate(fields)?;
     let now = now();
@@ -136,6 +139,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFie
 }
 
 /// Courses the user may author (all of them for an admin).
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<CourseSummary>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
@@ -211,6 +215,7 @@ async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppRes
     })
 }
 
+#[tracing::instrument(skip_all, fields(version_id))]
 pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<ModuleEdit>> {
     let rows = sqlx::query!(
         r#"select m.id as "module_id!", m.title as module_title, l.id as "lesson_id?", l.title as "lesson_title?",
@@ -233,6 +238,7 @@ pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResu
     Ok(modules)
 }
 
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
     let mut conn = db.read.acquire().await?;
     let archived_at = sqlx::query_scalar!("select archived_at from courses where id = ?", course_id)
@@ -267,6 +273,7 @@ pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
 }
 
 /// Copies the published version into a new draft (if there is no draft yet) and returns the draft.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<i64> {
     let mut tx = db.begin().await?;
     let v = editable_version(&mut tx, course_id).await?;
@@ -332,6 +339,7 @@ async fn draft_of(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64>
     .ok_or(AppError::validation("course", "error.course_not_draft"))
 }
 
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> AppResult<()> {
     let f = validate(fields)?;
     let kind = f.training_type.as_str();
@@ -355,6 +363,7 @@ pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> Ap
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(course_id))]
 pub async fn add_module(db: &Db, course_id: i64, title: &str) -> AppResult<i64> {
     let title = clean_title(title)?;
     let mut tx = db.begin().await?;
@@ -405,6 +414,7 @@ async fn draft_lesson(conn: &mut SqliteConnection, course_id: i64, lesson_id: i6
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(course_id, module_id))]
 pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &str) -> AppResult<()> {
     let title = clean_title(title)?;
     let mut tx = db.begin().await?;
@@ -414,6 +424,7 @@ pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &str)
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(course_id, module_id))]
 pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
@@ -422,6 +433,7 @@ pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(course_id, module_id))]
 pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, body_md: &str) -> AppResult<i64> {
     let title = clean_title(title)?;
     check_body(body_md)?;
@@ -441,6 +453,7 @@ pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, bo
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(course_id, lesson_id))]
 pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &str, body_md: &str) -> AppResult<()> {
     let title = clean_title(title)?;
     check_body(body_md)?;
@@ -453,6 +466,7 @@ pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &str,
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(course_id, lesson_id))]
 pub async fn delete_lesson(db: &Db, course_id: i64, lesson_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     draft_lesson(&mut tx, course_id, lesson_id).await?;
@@ -462,6 +476,7 @@ pub async fn delete_lesson(db: &Db, course_id: i64, lesson_id: i64) -> AppResult
 }
 
 /// Publishes the draft: it becomes the version new enrollments take.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let draft = draft_of(&mut tx, course_id).await?;
@@ -497,6 +512,7 @@ pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()>
 }
 
 /// Archived courses take no new enrollments; trainees already enrolled keep their progress.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn set_archived(db: &Db, actor: Actor<'_>, course_id: i64, archived: bool) -> AppResult<()> {
     let at = archived.then(now);
     let mut tx = db.begin().await?;
@@ -530,6 +546,7 @@ fn clean_names(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
 }
 
 /// Adds an entry at the end of the list.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id))]
 pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &str, name_en: &str) -> AppResult<i64> {
     let (zh, en) = clean_names(name_zh, name_en)?;
     let mut tx = db.begin().await?;
@@ -556,6 +573,7 @@ pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &s
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn rename_choice(db: &Db, list: ChoiceList, id: i64, name_zh: &str, name_en: &str) -> AppResult<()> {
     let (zh, en) = clean_names(name_zh, name_en)?;
     let changed = match list {
@@ -577,6 +595,7 @@ pub async fn rename_choice(db: &Db, list: ChoiceList, id: i64, name_zh: &str, na
 }
 
 /// Deletes an entry no course version uses (not even an old one).
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn delete_choice(db: &Db, list: ChoiceList, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let used = match list {
@@ -625,6 +644,7 @@ impl ChoiceList {
 }
 
 /// Makes another trainer an owner of the course, by employee number.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
 pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &str) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let no = employee_no.trim();

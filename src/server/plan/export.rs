@@ -29,6 +29,7 @@ pub struct RecordRow {
 }
 
 /// The record form's rows that `user` may see (see `plan::Viewer`); refused to a plain member.
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Vec<RecordRow>> {
     let viewer = super::require_records(db, user, plan_id).await?;
     let rows = sqlx::query!(
@@ -130,6 +131,7 @@ pub fn xlsx(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
 }
 
 /// The sessions as calendar events in the venue's local time ("floating" times, as printed).
+#[tracing::instrument(skip_all, fields(plan_id))]
 pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
     let plan = sqlx::query_scalar!("select title from training_plans where id = ?", plan_id)
         .fetch_optional(&db.read)

@@ -23,6 +23,7 @@ use crate::server::text;
 use crate::server::user;
 
 /// Admins and the trainer who made the plan may change it.
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn can_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
     if user.has(Role::Admin) {
         return Ok(true);
@@ -57,6 +58,7 @@ impl Viewer {
 }
 
 /// What `user` may see of the plan; `None` when it is none of their business.
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn viewer(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Option<Viewer>> {
     let me = user.id;
     if can_edit(db, user, plan_id).await? {
@@ -91,10 +93,12 @@ pub async fn viewer(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Opti
     Ok((r.member || !teams.is_empty()).then_some(Viewer { everyone: false, teams, me }))
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn can_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bool> {
     Ok(viewer(db, user, plan_id).await?.is_some())
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn require_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<()> {
     if can_edit(db, user, plan_id).await? {
         return Ok(());
@@ -103,6 +107,7 @@ pub async fn require_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResul
     Err(AppError::Forbidden)
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn require_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Viewer> {
     if let Some(v) = viewer(db, user, plan_id).await? {
         return Ok(v);
@@ -112,6 +117,7 @@ pub async fn require_view(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResul
 }
 
 /// Other people's records (the record form, its exports): not for a plain member.
+#[tracing::instrument(skip_all, fields(caller = user.id, plan_id))]
 pub async fn require_records(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Viewer> {
     let v = require_view(db, user, plan_id).await?;
     if v.sees_records() {
@@ -122,6 +128,7 @@ pub async fn require_records(db: &Db, user: &CurrentUser, plan_id: i64) -> AppRe
 }
 
 /// Admins, the plan's editor and the session's instructor may mark attendance.
+#[tracing::instrument(skip_all, fields(caller = user.id, session_id))]
 pub async fn require_mark(db: &Db, user: &CurrentUser, session_id: i64) -> AppResult<i64> {
     let s = sqlx::query!("select plan_id, instructor_id from plan_sessions where id = ?", session_id)
         .fetch_optional(&db.read)
@@ -176,6 +183,7 @@ fn methods_text(methods: &[Method]) -> String {
     methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",")
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id))]
 pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields) -> AppResult<i64> {
     let f = validate(fields)?;
     let methods = methods_text(&f.methods);
@@ -205,6 +213,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
     let f = validate(fields)?;
     let methods = methods_text(&f.methods);
@@ -233,6 +242,7 @@ pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
 }
 
 /// Replaces the plan's audience teams and its courses.
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn set_teams_and_courses(db: &Db, id: i64, team_ids: &[i64], course_ids: &[i64]) -> AppResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query!("delete from plan_teams where plan_id = ?", id).execute(&mut *tx).await?;
@@ -266,6 +276,7 @@ pub struct SessionInput {
     pub instructor_employee_no: String,
 }
 
+#[tracing::instrument(skip_all, fields(plan_id))]
 pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i64> {
     let day = NaiveDate::parse_from_str(s.day.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::validation("day", "error.date_invalid"))?;
@@ -311,6 +322,7 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(plan_id, session_id))]
 pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult<()> {
     let gone = sqlx::query!("delete from plan_sessions where id = ? and plan_id = ?", session_id, plan_id)
         .execute(&db.write)
@@ -358,6 +370,7 @@ async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64
     Ok(added)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, plan_id))]
 pub async fn enroll_numbers(db: &Db, actor: Actor<'_>, plan_id: i64, list: &str) -> AppResult<u32> {
     let numbers = user::split_employee_numbers(list);
     let mut tx = db.begin().await?;
@@ -368,6 +381,7 @@ pub async fn enroll_numbers(db: &Db, actor: Actor<'_>, plan_id: i64, list: &str)
 }
 
 /// A CSV with an `employee_no` column; errors carry the file's line numbers. All or nothing.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, plan_id))]
 pub async fn enroll_csv(db: &Db, actor: Actor<'_>, plan_id: i64, data: &[u8]) -> AppResult<u32> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(data);
@@ -406,6 +420,7 @@ pub async fn enroll_csv(db: &Db, actor: Actor<'_>, plan_id: i64, data: &[u8]) ->
     Ok(added)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, plan_id, team_id))]
 pub async fn enroll_team(db: &Db, actor: Actor<'_>, plan_id: i64, team_id: i64) -> AppResult<u32> {
     let mut tx = db.begin().await?;
     let ids = team::active_trainees(&mut tx, team_id).await?;
@@ -414,6 +429,7 @@ pub async fn enroll_team(db: &Db, actor: Actor<'_>, plan_id: i64, team_id: i64) 
     Ok(added)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, session_id, user_id))]
 pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, status: Attendance) -> AppResult<()> {
     let now = now();
     let s = status.as_str();
@@ -463,6 +479,7 @@ async fn sessions(conn: &mut SqliteConnection, plan_id: i64) -> AppResult<Vec<Pl
     .await?)
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, id))]
 pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetail> {
     let viewer = require_view(db, user, id).await?;
     let can_edit = can_edit(db, user, id).await?;
@@ -545,6 +562,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
 }
 
 /// Plans the user may see, soonest session first.
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list_for(db: &Db, user: &CurrentUser) -> AppResult<Vec<PlanSummary>> {
     let today = chrono::Local::now().date_naive().to_string();
     let rows = sqlx::query!(
@@ -573,6 +591,7 @@ pub async fn list_for(db: &Db, user: &CurrentUser) -> AppResult<Vec<PlanSummary>
     Ok(out)
 }
 
+#[tracing::instrument(skip_all, fields(session_id))]
 pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceSheet> {
     let mut conn = db.read.acquire().await?;
     let plan = sqlx::query!(

@@ -14,6 +14,7 @@ use crate::server::db::Db;
 use crate::server::now;
 
 /// The course a quiz belongs to, once the caller is known to author it.
+#[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
 pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
     let course_id = sqlx::query_scalar!("select course_id from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
@@ -48,6 +49,7 @@ pub fn validate(f: &QuizFields) -> AppResult<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, course_id))]
 pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i64, f: &QuizFields) -> AppResult<i64> {
     require_author(db, user, course_id).await?;
     validate(f)?;
@@ -114,6 +116,7 @@ async fn write_fields(conn: &mut sqlx::SqliteConnection, id: i64, course_id: i64
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(quiz_id))]
 pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
     validate(f)?;
     let mut tx = db.begin().await?;
@@ -151,6 +154,7 @@ async fn next_position(conn: &mut sqlx::SqliteConnection, quiz_id: i64) -> AppRe
     .await?)
 }
 
+#[tracing::instrument(skip_all, fields(quiz_id, question_id))]
 pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let bank_id =
@@ -167,6 +171,7 @@ pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(quiz_id, bank_id))]
 pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: &str, count: i64) -> AppResult<()> {
     if !(1..=200).contains(&count) {
         return Err(AppError::validation("draw_count", "error.number_invalid"));
@@ -200,6 +205,7 @@ async fn draw_pool_size(conn: &mut sqlx::SqliteConnection, bank_id: i64, categor
     Ok(super::draw_pool(conn, bank_id, category, tag).await?.len() as i64)
 }
 
+#[tracing::instrument(skip_all, fields(quiz_id, slot_id))]
 pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
     let n = sqlx::query!("delete from quiz_slots where id = ? and quiz_id = ?", slot_id, quiz_id)
         .execute(&db.write)
@@ -211,6 +217,7 @@ pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, quiz_id))]
 pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: bool) -> AppResult<()> {
     let mut tx = db.begin().await?;
     if published {
@@ -229,6 +236,7 @@ pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: b
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
 pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizEditor> {
     let q = sqlx::query!(
         r#"select course_id, title, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
@@ -331,6 +339,7 @@ async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, String)>
 
 /// Sets (or clears) the lesson a trainee must re-read after failing before a retake. The lesson
 /// must belong to the quiz's course.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, quiz_id, lesson_id = ?lesson_id))]
 pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id: Option<i64>) -> AppResult<()> {
     let mut tx = db.begin().await?;
     if let Some(lesson) = lesson_id {
@@ -360,6 +369,7 @@ pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id:
 }
 
 /// The quizzes of the courses the user authors (all for admins).
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizSummary>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
@@ -395,6 +405,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
 
 /// Every finished or open attempt of a quiz, and the pass rate among graded ones. Overdue attempts
 /// are closed by the minute sweep (`attempt::close_overdue`): reading this page writes nothing.
+#[tracing::instrument(skip_all, fields(quiz_id))]
 pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
     let title = sqlx::query_scalar!("select title from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
@@ -428,6 +439,7 @@ pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
 }
 
 /// Each trainee's best graded pre-test and post-test of a post-test's pair, side by side.
+#[tracing::instrument(skip_all, fields(post_test_id))]
 pub async fn gains(db: &Db, post_test_id: i64) -> AppResult<Vec<Gain>> {
     let rows = sqlx::query!(
         r#"select u.display_name, u.employee_no,

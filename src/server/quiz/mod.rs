@@ -89,6 +89,7 @@ pub fn split_tags(tags: &str) -> Vec<String> {
 /// Reading or changing a bank (its questions carry the answer key): the course's authors, a
 /// shared bank's named editors, admins. Never while the caller has an attempt in progress that
 /// draws on it: nobody reads the key of a quiz they are taking (see `attempt::start`).
+#[tracing::instrument(skip_all, fields(caller = user.id, bank_id))]
 pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResult<()> {
     let course = sqlx::query_scalar!("select course_id from question_banks where id = ?", bank_id)
         .fetch_optional(&db.read)
@@ -115,6 +116,7 @@ pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResul
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, course_id = ?course_id))]
 pub async fn create_bank(
     db: &Db,
     actor: Actor<'_>,
@@ -150,6 +152,7 @@ pub async fn create_bank(
 }
 
 /// Shared banks the user edits and the banks of courses they author (every bank for admins).
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummary>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
@@ -268,6 +271,7 @@ fn check_import_size(bytes: usize) -> AppResult<()> {
 }
 
 /// Imports a whole GIFT file into a bank: every question or none.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, bank_id))]
 pub async fn import_gift(db: &Db, actor: Actor<'_>, bank_id: i64, text: &str) -> AppResult<u32> {
     check_import_size(text.len())?;
     let drafts = gift::parse(text).map_err(AppError::Rows)?;
@@ -301,6 +305,7 @@ pub(crate) async fn import(
 
 /// Saves one question written in GIFT: a new question, or a new version of `question_id`.
 /// Attempts keep pointing at the version they showed, so past grades stay as they were.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, bank_id, question_id = ?question_id))]
 pub async fn save_question(
     db: &Db,
     actor: Actor<'_>,
@@ -329,6 +334,7 @@ pub async fn save_question(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, bank_id, question_id))]
 pub async fn archive_question(db: &Db, actor: Actor<'_>, bank_id: i64, question_id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
@@ -350,6 +356,7 @@ pub async fn archive_question(db: &Db, actor: Actor<'_>, bank_id: i64, question_
 }
 
 /// The current versions of a bank's questions, in category order.
+#[tracing::instrument(skip_all, fields(bank_id))]
 pub async fn drafts(db: &Db, bank_id: i64) -> AppResult<Vec<(i64, i64, QuestionDraft)>> {
     let rows = sqlx::query!(
         r#"select q.id as "id!", q.category, q.tags, v.version_no, v.title, v.stem, v.difficulty, v.points,
@@ -380,6 +387,7 @@ pub async fn drafts(db: &Db, bank_id: i64) -> AppResult<Vec<(i64, i64, QuestionD
         .collect()
 }
 
+#[tracing::instrument(skip_all, fields(bank_id))]
 pub async fn bank_detail(db: &Db, bank_id: i64) -> AppResult<BankDetail> {
     let bank = sqlx::query!("select name, course_id from question_banks where id = ?", bank_id)
         .fetch_optional(&db.read)
@@ -403,6 +411,7 @@ pub async fn bank_detail(db: &Db, bank_id: i64) -> AppResult<BankDetail> {
     Ok(BankDetail { id: bank_id, name: bank.name, course_id: bank.course_id, questions, categories })
 }
 
+#[tracing::instrument(skip_all, fields(bank_id))]
 pub async fn export_gift(db: &Db, bank_id: i64) -> AppResult<(String, usize)> {
     let drafts: Vec<QuestionDraft> = drafts(db, bank_id).await?.into_iter().map(|(_, _, d)| d).collect();
     Ok(gift::write(&drafts))
@@ -413,6 +422,7 @@ pub fn check_draft(q: &QuestionDraft) -> AppResult<()> {
     validate_draft(q).map_err(|key| AppError::validation("question", key))
 }
 
+#[tracing::instrument(skip_all, fields(bank_id, question_id))]
 pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppResult<bool> {
     let n = sqlx::query_scalar!("select count(*) from questions where id = ? and bank_id = ?", question_id, bank_id)
         .fetch_one(&db.read)
@@ -421,6 +431,7 @@ pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppRes
 }
 
 /// Imports an uploaded file: an XLSX or CSV spreadsheet (by content or name), otherwise GIFT text.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, bank_id))]
 pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, data: &[u8]) -> AppResult<u32> {
     check_import_size(data.len())?;
     let lower = name.to_lowercase();
@@ -437,6 +448,7 @@ pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, da
 }
 
 /// Questions a draw can pick from: in the category or below it, with the tag if one is given.
+#[tracing::instrument(skip_all, fields(bank_id))]
 pub async fn draw_pool(
     conn: &mut sqlx::SqliteConnection,
     bank_id: i64,

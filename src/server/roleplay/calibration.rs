@@ -17,6 +17,7 @@ type Rating = (i64, String, Vec<u8>, String);
 
 /// Every pair of raters with their agreement per criterion and overall (all criteria pooled on the
 /// widest scale), pairs flagged when kappa is below `threshold`.
+#[tracing::instrument(skip_all)]
 pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
     let rows = sqlx::query!(
         r#"select g.roleplay_id, g.rater_id, u.display_name, g.levels, v.criteria

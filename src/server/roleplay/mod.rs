@@ -69,6 +69,7 @@ pub fn parse_criteria(rows: &[CriterionInput]) -> AppResult<Vec<Criterion>> {
     Ok(out)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_rubrics(db: &Db) -> AppResult<Vec<RubricSummary>> {
     let rows = sqlx::query!(
         r#"select r.id, r.name, v.version_no, v.criteria,
@@ -90,6 +91,7 @@ pub async fn list_rubrics(db: &Db) -> AppResult<Vec<RubricSummary>> {
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn rubric(db: &Db, id: i64) -> AppResult<RubricDetail> {
     let r = sqlx::query!(
         "select r.name, v.version_no, v.criteria from rubrics r join rubric_versions v on v.id = r.current_version_id
@@ -114,6 +116,7 @@ pub fn decode_criteria(json: &str) -> AppResult<Vec<Criterion>> {
 
 /// Creates a rubric (`id` None) or writes a new version of one. Role-plays already opened keep the
 /// version they were opened with.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id = ?id))]
 pub async fn save_rubric(
     db: &Db,
     actor: Actor<'_>,
@@ -221,6 +224,7 @@ async fn write_links(conn: &mut SqliteConnection, id: i64, course_ids: &[i64]) -
 }
 
 /// Creates a scenario (`id` None) or updates one.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id = ?id))]
 pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: ScenarioFields) -> AppResult<i64> {
     check_fields(&mut f)?;
     let at = now();
@@ -288,6 +292,7 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
     Ok(id)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
     let rows = sqlx::query!(
         r#"select s.id, s.title, s.channel, r.name as rubric_name,
@@ -316,6 +321,7 @@ pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
 }
 
 /// A scenario's fields, for its authors and raters (they include the cues and facts).
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
     let s = sqlx::query!("select * from scenarios where id = ? and archived_at is null", id)
         .fetch_optional(&db.read)
@@ -344,8 +350,12 @@ pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
     })
 }
 
+/// (id, name) pairs to choose from.
+pub type Choices = Vec<(i64, String)>;
+
 /// The choices a scenario form offers: current rubrics and live courses.
-pub async fn scenario_choices(db: &Db) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+#[tracing::instrument(skip_all)]
+pub async fn scenario_choices(db: &Db) -> AppResult<(Choices, Choices)> {
     let rubrics = sqlx::query!("select id, name from rubrics where current_version_id is not null order by name")
         .fetch_all(&db.read)
         .await?
@@ -365,12 +375,14 @@ pub async fn scenario_choices(db: &Db) -> AppResult<(Vec<(i64, String)>, Vec<(i6
     Ok((rubrics, courses))
 }
 
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn scenario_editor(db: &Db, id: i64) -> AppResult<ScenarioEditor> {
     let fields = scenario_fields(db, id).await?;
     let (rubrics, courses) = scenario_choices(db).await?;
     Ok(ScenarioEditor { id, fields, rubrics, courses, can_change: false })
 }
 
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn archive_scenario(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let at = now();

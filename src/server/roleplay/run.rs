@@ -52,6 +52,7 @@ async fn rater_id(conn: &mut SqliteConnection, field: &str, employee_no: &str) -
 }
 
 /// Opens a role-play of a scenario for the trainee with this employee number.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = opener.id, scenario_id))]
 pub async fn open(
     db: &Db,
     actor: Actor<'_>,
@@ -289,6 +290,7 @@ fn outcome(r: &Row, ratings: &[Vec<f64>]) -> Option<RoleplayResult> {
 
 /// A trainer's rating. Blind: nothing of another rating is read back to the rater. The last
 /// required rating makes the result final.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = rater.id, id))]
 pub async fn rate(
     db: &Db,
     actor: Actor<'_>,
@@ -343,6 +345,7 @@ pub async fn rate(
 }
 
 /// The trainee's self-assessment on the same rubric, only before the result is final.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = trainee.id, id))]
 pub async fn self_assess(
     db: &Db,
     actor: Actor<'_>,
@@ -368,6 +371,7 @@ pub async fn self_assess(
 }
 
 /// The trainee's written replies, one per customer turn; they open the role-play for rating.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = trainee.id, id))]
 pub async fn reply(db: &Db, actor: Actor<'_>, trainee: &CurrentUser, id: i64, replies: &[String]) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let r = row(&mut tx, id).await?;
@@ -407,6 +411,7 @@ pub fn split_turns(turns: &str) -> Vec<String> {
 }
 
 /// A role-play as the caller may see it (see `RoleplayView`).
+#[tracing::instrument(skip_all, fields(caller = user.id, id))]
 pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayView> {
     let mut conn = db.read.acquire().await?;
     let r = row(&mut conn, id).await?;
@@ -549,6 +554,7 @@ struct RatingRow {
 
 /// The role-plays the caller may see: trainers and admins all of them, managers their teams',
 /// everyone their own.
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Vec<RoleplaySummary>> {
     let all = user.has(Role::Trainer) || user.has(Role::Admin);
     let teams = if user.has(Role::Manager) { visible_team_ids(db, user.id).await? } else { Vec::new() };

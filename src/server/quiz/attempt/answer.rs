@@ -90,6 +90,7 @@ fn pages_of(n: usize) -> usize {
 
 /// The attempt page: its questions, the trainee's answers, the time left. An attempt past its
 /// deadline is closed here (and shown as finished), whoever notices first.
+#[tracing::instrument(skip_all, fields(caller = user.id, attempt_id, page))]
 pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> AppResult<Option<AttemptView>> {
     let at = now();
     let mut conn = db.read.acquire().await?;
@@ -197,6 +198,7 @@ pub enum Saved {
 /// Stores the answers of one page. `seq` must be higher than the last accepted save's, so a
 /// delayed or repeated request cannot overwrite newer answers. After the deadline (plus grace)
 /// nothing is stored and the attempt is closed.
+#[tracing::instrument(skip_all, fields(caller = user.id, attempt_id, seq, page))]
 pub async fn save(
     db: &Db,
     user: &CurrentUser,

@@ -17,6 +17,7 @@ use super::attempt_row;
 use super::submit::settle;
 
 /// Essay answers waiting in quizzes of courses the trainer authors (all for admins).
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<GradingItem>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
@@ -58,6 +59,7 @@ pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<Grading
 }
 
 /// The course of an attempt, for checking that a trainer may grade it.
+#[tracing::instrument(skip_all, fields(attempt_id))]
 pub async fn attempt_course(db: &Db, attempt_id: i64) -> AppResult<i64> {
     sqlx::query_scalar!(
         "select z.course_id from attempts a join quizzes z on z.id = a.quiz_id where a.id = ?",
@@ -69,6 +71,7 @@ pub async fn attempt_course(db: &Db, attempt_id: i64) -> AppResult<i64> {
 }
 
 /// A trainer's grade for one essay. A trainer may not grade their own attempt.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = grader.id, attempt_id))]
 pub async fn grade_item(
     db: &Db,
     actor: Actor<'_>,
@@ -131,6 +134,7 @@ pub async fn grade_item(
 /// Re-grades every finished attempt of a question with its current key (after a wrong key was
 /// fixed). Items whose version cannot be compared (another type, options added or removed)
 /// are left as graded. Returns how many attempts changed; each change is audited.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, question_id))]
 pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> AppResult<u32> {
     let at = now();
     let mut tx = db.begin().await?;

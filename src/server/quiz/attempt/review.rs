@@ -53,6 +53,7 @@ fn describe_key(body: &QuestionBody) -> String {
 }
 
 /// What the trainee may see after submitting, as the quiz's review policy allows.
+#[tracing::instrument(skip_all, fields(caller = user.id, attempt_id))]
 pub async fn result(db: &Db, user: &CurrentUser, attempt_id: i64) -> AppResult<AttemptResult> {
     let mut conn = db.read.acquire().await?;
     let a = own_attempt(&mut conn, user, attempt_id).await?;

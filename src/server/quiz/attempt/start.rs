@@ -97,6 +97,7 @@ async fn pending_remediation(
     .map(|r| (r.id, r.title)))
 }
 
+#[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
 pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizIntro> {
     let mut conn = db.read.acquire().await?;
     let quiz = takeable(&mut conn, user, quiz_id).await?;
@@ -253,6 +254,7 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
 }
 
 /// Starts an attempt, or returns the one already open (a second tab or a double click resumes it).
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, quiz_id))]
 pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
     let at = now();
     let mut tx = db.begin().await?;
@@ -323,6 +325,7 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
 }
 
 /// The published quizzes of the courses a person is enrolled in, with their best result.
+#[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn my_quizzes(db: &Db, user: &CurrentUser) -> AppResult<Vec<MyQuiz>> {
     let rows = sqlx::query!(
         r#"select z.id as "id!", z.title, z.kind, v.title as course_title,

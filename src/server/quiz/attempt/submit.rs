@@ -104,6 +104,7 @@ pub(super) async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64
 /// Closes every attempt past its deadline (plus grace) that nobody has looked at since, grading
 /// what was saved in time. Run by a timer in the server and before results are listed; running
 /// it twice, or after downtime, closes each attempt once.
+#[tracing::instrument(skip_all)]
 pub async fn close_overdue(db: &Db) -> AppResult<u32> {
     let at = now();
     let cutoff = at - GRACE_SECS;
@@ -129,6 +130,7 @@ pub async fn close_overdue(db: &Db) -> AppResult<u32> {
 /// The last page's answers and the submission in one transaction: both happen or neither.
 /// Like `submit`, a second call changes nothing; a stale page (a newer save exists) is not
 /// written but the attempt is still submitted; after the deadline only what was saved counts.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, attempt_id, seq, page))]
 pub async fn save_and_submit(
     db: &Db,
     actor: Actor<'_>,
@@ -159,6 +161,7 @@ pub async fn save_and_submit(
 
 /// Submits and grades. Submitting an attempt that is already closed changes nothing, so a double
 /// click, a second tab or a retried request yields the one grade there is.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, attempt_id))]
 pub async fn submit(db: &Db, actor: Actor<'_>, user: &CurrentUser, attempt_id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
