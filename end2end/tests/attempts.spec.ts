@@ -26,10 +26,16 @@ async function makeQuiz(page: Page, info: TestInfo, title: string, minutes: numb
   await signOut(page);
 }
 
-/// The trainee (Chinese UI) opens the quiz from My learning and starts it.
+/// The trainee opens the quiz from My learning in the Chinese UI and starts it.
 async function startQuiz(page: Page, info: TestInfo, login: string, title: string) {
   await signIn(page, login);
   await page.goto('/learn');
+  await ready(page, info);
+  const zh = page.locator('form.lang button[lang=zh-CN]');
+  if (await zh.isEnabled()) {
+    await zh.click();
+    await expect(zh).toBeDisabled();
+  }
   await page.locator('li.quiz a', { hasText: title }).click();
   await ready(page, info);
   await page.getByRole('button', { name: '开始' }).click();

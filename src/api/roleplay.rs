@@ -184,8 +184,8 @@ pub async fn open_roleplay(
     Ctx::serve(async |cx| {
         let me = cx.role(AUTHORS, "open_roleplay")?;
         let mode = Mode::parse(&mode).ok_or_else(|| AppError::validation("mode", "error.choice_unknown"))?;
-        let raters = svc::run::Raters { first: Some(&rater), second: Some(&second_rater) };
-        let id = svc::run::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await?;
+        let raters = svc::attempt::Raters { first: Some(&rater), second: Some(&second_rater) };
+        let id = svc::attempt::open(&cx.state.db, cx.actor(), me, scenario_id, &employee_no, mode, raters).await?;
         leptos_axum::redirect(&format!("/roleplay/{id}"));
         Ok(())
     })
@@ -197,7 +197,7 @@ pub async fn open_roleplay(
 pub async fn list_roleplays() -> Result<Vec<RoleplaySummary>, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("list_roleplays")?;
-        svc::run::list(&cx.state.db, me).await
+        svc::attempt::list(&cx.state.db, me).await
     })
     .await
 }
@@ -206,7 +206,7 @@ pub async fn list_roleplays() -> Result<Vec<RoleplaySummary>, AppError> {
 pub async fn get_roleplay(id: i64) -> Result<RoleplayView, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("get_roleplay")?;
-        svc::run::view(&cx.state.db, me, id).await
+        svc::attempt::view(&cx.state.db, me, id).await
     })
     .await
 }
@@ -220,7 +220,7 @@ pub async fn rate_roleplay(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(&[Role::Trainer], "rate_roleplay")?;
-        svc::run::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
+        svc::attempt::rate(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
         leptos_axum::redirect(&format!("/roleplay/{id}?rated=1"));
         Ok(())
     })
@@ -235,7 +235,7 @@ pub async fn self_assess_roleplay(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("self_assess_roleplay")?;
-        svc::run::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
+        svc::attempt::self_assess(&cx.state.db, cx.actor(), me, id, &scores, &overall).await?;
         leptos_axum::redirect(&format!("/roleplay/{id}"));
         Ok(())
     })
@@ -247,7 +247,7 @@ pub async fn self_assess_roleplay(
 pub async fn reply_roleplay(id: i64, #[server(default)] replies: Vec<String>) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("reply_roleplay")?;
-        svc::run::reply(&cx.state.db, cx.actor(), me, id, &replies).await?;
+        svc::attempt::reply(&cx.state.db, cx.actor(), me, id, &replies).await?;
         leptos_axum::redirect(&format!("/roleplay/{id}"));
         Ok(())
     })

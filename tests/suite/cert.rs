@@ -19,7 +19,7 @@ use floorready::server::cert::{self, certificate, clearance, evidence, recompute
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::quiz::{self, attempt, authoring};
-use floorready::server::roleplay::{self as rp, run};
+use floorready::server::roleplay as rp;
 use floorready::server::state::AppState;
 use floorready::server::{now, plan, team, user as users};
 use leptos::server_fn::ServerFn;
@@ -229,10 +229,12 @@ async fn take_quiz(st: &AppState, who: &CurrentUser, quiz: i64, right: usize) {
 }
 
 async fn role_play(st: &AppState, w: &World, no: &str, levels: [u8; 2]) {
-    let id = run::open(&st.db, SYSTEM, &w.trainer, w.scenario, no, Mode::Live, run::Raters::opener()).await.unwrap();
+    let id = rp::attempt::open(&st.db, SYSTEM, &w.trainer, w.scenario, no, Mode::Live, rp::attempt::Raters::opener())
+        .await
+        .unwrap();
     let scores: Vec<ScoreInput> =
         levels.iter().map(|l| ScoreInput { level: Some(l.to_string()), comment: String::new() }).collect();
-    run::rate(&st.db, SYSTEM, &w.trainer, id, &scores, "").await.unwrap();
+    rp::attempt::rate(&st.db, SYSTEM, &w.trainer, id, &scores, "").await.unwrap();
 }
 
 /// Everything but the role-play, for E1.

@@ -15,7 +15,7 @@ use floorready::model::roleplay::{
 };
 use floorready::model::team::TeamKind;
 use floorready::server::auth::guard::CurrentUser;
-use floorready::server::roleplay::{self as rp, calibration, run};
+use floorready::server::roleplay::{self as rp, attempt, calibration};
 use floorready::server::state::AppState;
 use floorready::server::{team, user as users};
 use leptos::server_fn::ServerFn;
@@ -150,27 +150,35 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     let s = setup(&st, SecondRaterRule::Average).await;
     // (4/4·1 + 2/4·2 + 3/4·3 + 2/2·2) / 8 = 78.125% ≥ 75, policy facts at its pass level.
     // T1 opens it and assigns T2 to rate it.
-    let a =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters { first: Some("T2"), second: None })
-            .await
-            .unwrap();
+    let a = attempt::open(
+        &st.db,
+        SYSTEM,
+        &s.t1,
+        s.scenario,
+        "E1",
+        Mode::Live,
+        attempt::Raters { first: Some("T2"), second: None },
+    )
+    .await
+    .unwrap();
     let t3 = current(&st, "T3").await;
-    assert_eq!(run::rate(&st.db, SYSTEM, &t3, a, &scores(&[4, 4, 4, 2], ""), "").await, Err(AppError::Forbidden));
+    assert_eq!(attempt::rate(&st.db, SYSTEM, &t3, a, &scores(&[4, 4, 4, 2], ""), "").await, Err(AppError::Forbidden));
     assert_eq!(
-        run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await,
+        attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await,
         Err(AppError::Forbidden),
         "the opener assigned it to T2"
     );
-    run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[4, 2, 3, 2], "ok"), "fine").await.unwrap();
-    let v = run::view(&st.db, &s.e1, a).await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[4, 2, 3, 2], "ok"), "fine").await.unwrap();
+    let v = attempt::view(&st.db, &s.e1, a).await.unwrap();
     assert_eq!(v.status, Status::Final);
     let r = v.result.unwrap();
     assert!((r.percent - 78.125).abs() < 1e-9 && r.passed, "{r:?}");
 
     // Everything perfect but policy facts at 2: 81.25% and still a fail.
-    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 2, 2], ""), "").await.unwrap();
-    let r = run::view(&st.db, &s.e1, b).await.unwrap().result.unwrap();
+    let b =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 2, 2], ""), "").await.unwrap();
+    let r = attempt::view(&st.db, &s.e1, b).await.unwrap().result.unwrap();
     assert!((r.percent - 81.25).abs() < 1e-9);
     assert!(!r.passed);
     assert_eq!(r.critical_failed, vec!["policy facts".to_string()]);
@@ -179,7 +187,8 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert_eq!(stored, (81.25, 0), "the result is stored with the role-play");
 
     // Bad ratings name the problem and store nothing.
-    let c = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
+    let c =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
     let mut missing = scores(&[4, 4, 4, 2], "");
     missing[1].level = None;
     for (bad, key) in [
@@ -187,7 +196,7 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
         (scores(&[4, 4, 4], ""), "error.level_missing"),
         (scores(&[4, 4, 4, 3], ""), "error.level_invalid"),
     ] {
-        match run::rate(&st.db, SYSTEM, &s.t1, c, &bad, "").await {
+        match attempt::rate(&st.db, SYSTEM, &s.t1, c, &bad, "").await {
             Err(AppError::Validation { key: k, .. }) => assert_eq!(k, key),
             other => panic!("expected {key}, got {other:?}"),
         }
@@ -199,25 +208,26 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
 async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
-    run::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
+    let a = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+        .await
+        .unwrap();
+    attempt::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
 
     // T1 sees only their own rating; T2 sees none of it; the trainee sees no result.
-    let v1 = run::view(&st.db, &s.t1, a).await.unwrap();
+    let v1 = attempt::view(&st.db, &s.t1, a).await.unwrap();
     assert_eq!((v1.status, v1.ratings.len(), v1.can_rate), (Status::Open, 1, false));
-    let v2 = run::view(&st.db, &s.t2, a).await.unwrap();
+    let v2 = attempt::view(&st.db, &s.t2, a).await.unwrap();
     assert!(v2.ratings.is_empty() && v2.can_rate && v2.result.is_none() && v2.self_rating.is_none());
     assert_eq!(v2.ratings_in, 1, "T2 may know one rating is in, not what it says");
     assert_no_secrets("the second rater's view", &serde_json::to_string(&v2).unwrap(), &["RATERSECRET"]);
-    let ve = run::view(&st.db, &s.e1, a).await.unwrap();
+    let ve = attempt::view(&st.db, &s.e1, a).await.unwrap();
     assert!(ve.result.is_none() && ve.ratings.is_empty());
     assert!(ve.self_rating.is_some(), "the trainee sees their own self-assessment");
 
     // T2 rates 50% with the critical criterion failed; the average is 75% with policy at 3.
-    run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
-    let v = run::view(&st.db, &s.e1, a).await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
+    let v = attempt::view(&st.db, &s.e1, a).await.unwrap();
     let r = v.result.clone().unwrap();
     assert!((r.percent - 75.0).abs() < 1e-9 && r.passed, "{r:?}");
     assert_eq!(r.levels, vec![3.0, 3.0, 3.0, 1.5]);
@@ -227,31 +237,33 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
 
     // A third trainer is not a rater it names; a named rater finds it final; nobody rates twice.
     let t3 = current(&st, "T3").await;
-    assert_eq!(run::rate(&st.db, SYSTEM, &t3, a, &scores(&[1, 1, 1, 1], ""), "").await, Err(AppError::Forbidden));
+    assert_eq!(attempt::rate(&st.db, SYSTEM, &t3, a, &scores(&[1, 1, 1, 1], ""), "").await, Err(AppError::Forbidden));
     assert_eq!(
-        run::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[1, 1, 1, 1], ""), "").await,
+        attempt::rate(&st.db, SYSTEM, &s.t2, a, &scores(&[1, 1, 1, 1], ""), "").await,
         Err(AppError::Conflict { field: "rating".into() })
     );
-    let b =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[1, 1, 1, 1], ""), "").await.unwrap();
+    let b = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+        .await
+        .unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[1, 1, 1, 1], ""), "").await.unwrap();
     assert_eq!(
-        run::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 4, 2], ""), "").await,
+        attempt::rate(&st.db, SYSTEM, &s.t1, b, &scores(&[4, 4, 4, 2], ""), "").await,
         Err(AppError::Conflict { field: "rating".into() })
     );
 
     // The lower-score rule takes the failing rater's result.
     sqlx::query("update scenarios set second_rater_rule = 'lower'").execute(&pool).await.unwrap();
-    let c =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, c, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t2, c, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
-    let r = run::view(&st.db, &s.t1, c).await.unwrap().result.unwrap();
+    let c = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+        .await
+        .unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, c, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t2, c, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
+    let r = attempt::view(&st.db, &s.t1, c).await.unwrap().result.unwrap();
     assert!((r.percent - 50.0).abs() < 1e-9 && !r.passed);
     assert_eq!(r.levels, vec![2.0, 2.0, 2.0, 1.0]);
     // Self-assessment comes before the result, not after.
     assert!(matches!(
-        run::self_assess(&st.db, SYSTEM, &s.e1, c, &scores(&[1, 1, 1, 1], ""), "").await,
+        attempt::self_assess(&st.db, SYSTEM, &s.e1, c, &scores(&[1, 1, 1, 1], ""), "").await,
         Err(AppError::Validation { .. })
     ));
 }
@@ -260,7 +272,8 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
 async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
+    let a =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
     let rubric: i64 = count(&pool, "select id from rubrics").await;
     let mut rows = rubric_rows();
     rows.push(row("follow-up", "1", false, "", 3));
@@ -268,10 +281,11 @@ async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Sqli
     let d = rp::rubric(&st.db, rubric).await.unwrap();
     assert_eq!((d.version_no, d.criteria.len(), d.name.as_str()), (2, 5, "After-sales v2"));
     // The role-play opened before still scores on four criteria.
-    assert_eq!(run::view(&st.db, &s.t2, a).await.unwrap().criteria.len(), 4);
-    run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
-    let b = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
-    assert_eq!(run::view(&st.db, &s.t2, b).await.unwrap().criteria.len(), 5);
+    assert_eq!(attempt::view(&st.db, &s.t2, a).await.unwrap().criteria.len(), 4);
+    attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
+    let b =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
+    assert_eq!(attempt::view(&st.db, &s.t2, b).await.unwrap().criteria.len(), 5);
     assert_eq!(count(&pool, "select count(*) from rubric_versions").await, 2);
 }
 
@@ -279,34 +293,35 @@ async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Sqli
 async fn written_mode_needs_the_replies_before_rating(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, run::Raters::opener()).await.unwrap();
-    let v = run::view(&st.db, &s.e1, a).await.unwrap();
+    let a =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, attempt::Raters::opener()).await.unwrap();
+    let v = attempt::view(&st.db, &s.e1, a).await.unwrap();
     assert_eq!((v.status, v.can_reply, v.customer_turns.len()), (Status::AwaitingTranscript, true, 2));
     assert!(matches!(
-        run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await,
+        attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await,
         Err(AppError::Validation { key, .. }) if key == "error.roleplay_no_transcript"
     ));
     assert!(matches!(
-        run::reply(&st.db, SYSTEM, &s.e1, a, &["Only one".into()]).await,
+        attempt::reply(&st.db, SYSTEM, &s.e1, a, &["Only one".into()]).await,
         Err(AppError::Validation { key, .. }) if key == "error.replies_missing"
     ));
-    assert_eq!(run::reply(&st.db, SYSTEM, &s.t1, a, &["x".into(), "y".into()]).await, Err(AppError::Forbidden));
-    run::reply(&st.db, SYSTEM, &s.e1, a, &["I am sorry.".into(), " Before 6 pm today. ".into()]).await.unwrap();
+    assert_eq!(attempt::reply(&st.db, SYSTEM, &s.t1, a, &["x".into(), "y".into()]).await, Err(AppError::Forbidden));
+    attempt::reply(&st.db, SYSTEM, &s.e1, a, &["I am sorry.".into(), " Before 6 pm today. ".into()]).await.unwrap();
     assert_eq!(
-        run::reply(&st.db, SYSTEM, &s.e1, a, &["again".into(), "again".into()]).await,
+        attempt::reply(&st.db, SYSTEM, &s.e1, a, &["again".into(), "again".into()]).await,
         Err(AppError::Conflict { field: "replies".into() }),
         "the replies are sent once"
     );
-    let v = run::view(&st.db, &s.t1, a).await.unwrap();
+    let v = attempt::view(&st.db, &s.t1, a).await.unwrap();
     assert_eq!(v.replies, vec!["I am sorry.".to_string(), "Before 6 pm today.".to_string()]);
     assert!(v.can_rate);
-    run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
-    assert_eq!(run::view(&st.db, &s.e1, a).await.unwrap().status, Status::Final);
+    attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], ""), "").await.unwrap();
+    assert_eq!(attempt::view(&st.db, &s.e1, a).await.unwrap().status, Status::Final);
 
     // A scenario without customer turns cannot run in writing.
     sqlx::query("update scenarios set customer_turns = ''").execute(&pool).await.unwrap();
     assert!(matches!(
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, run::Raters::opener()).await,
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Written, attempt::Raters::opener()).await,
         Err(AppError::Validation { key, .. }) if key == "error.roleplay_no_turns"
     ));
 }
@@ -317,11 +332,19 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
     let s = setup(&st, SecondRaterRule::Average).await;
     user(&st, "TE", "trainer,trainee", None).await;
     let te = current(&st, "TE").await;
-    let a =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters { first: Some("T2"), second: None })
-            .await
-            .unwrap();
-    let mine = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "TE", Mode::Live, run::Raters::opener()).await.unwrap();
+    let a = attempt::open(
+        &st.db,
+        SYSTEM,
+        &s.t1,
+        s.scenario,
+        "E1",
+        Mode::Live,
+        attempt::Raters { first: Some("T2"), second: None },
+    )
+    .await
+    .unwrap();
+    let mine =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "TE", Mode::Live, attempt::Raters::opener()).await.unwrap();
     let rating = format!("id={a}&scores[0][level]=4&scores[1][level]=4&scores[2][level]=4&scores[3][level]=2");
 
     // Through the router: the trainee, a manager, an admin and a trainer it does not name may not rate.
@@ -331,34 +354,37 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
         assert_eq!(status, StatusCode::FORBIDDEN, "{who} may not rate");
     }
     // A trainer may not rate their own role-play as trainee, nor open one for themselves.
-    assert_eq!(run::rate(&st.db, SYSTEM, &te, mine, &scores(&[4, 4, 4, 2], ""), "").await, Err(AppError::Forbidden));
+    assert_eq!(
+        attempt::rate(&st.db, SYSTEM, &te, mine, &scores(&[4, 4, 4, 2], ""), "").await,
+        Err(AppError::Forbidden)
+    );
     assert!(matches!(
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "T1", Mode::Live, run::Raters::opener()).await,
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "T1", Mode::Live, attempt::Raters::opener()).await,
         Err(AppError::Validation { key, .. }) if key == "error.roleplay_own"
     ));
     // Nobody assesses themselves on another's role-play.
     assert_eq!(
-        run::self_assess(&st.db, SYSTEM, &te, a, &scores(&[4, 4, 4, 2], ""), "").await,
+        attempt::self_assess(&st.db, SYSTEM, &te, a, &scores(&[4, 4, 4, 2], ""), "").await,
         Err(AppError::Forbidden)
     );
 
     let t2 = sign_in(&st, "T2").await;
     let (status, body) = call(&st, RateRoleplay::PATH, &t2, rating).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(run::view(&st.db, &s.e1, a).await.unwrap().status, Status::Final);
+    assert_eq!(attempt::view(&st.db, &s.e1, a).await.unwrap().status, Status::Final);
 
     // The trainee's manager sees the result; a manager of another team does not.
     let m1 = current(&st, "M1").await;
-    let v = run::view(&st.db, &m1, a).await.unwrap();
+    let v = attempt::view(&st.db, &m1, a).await.unwrap();
     assert_eq!(v.viewer, Viewer::Observer);
     assert!(v.result.is_some() && !v.can_rate);
     let m2 = current(&st, "M2").await;
-    assert_eq!(run::view(&st.db, &m2, a).await, Err(AppError::Forbidden));
+    assert_eq!(attempt::view(&st.db, &m2, a).await, Err(AppError::Forbidden));
     let m2_cookie = sign_in(&st, "M2").await;
     assert_eq!(call(&st, GetRoleplay::PATH, &m2_cookie, format!("id={a}")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(run::list(&st.db, &m1).await.unwrap().len(), 1, "M1's team has one role-play");
-    assert!(run::list(&st.db, &m2).await.unwrap().is_empty());
-    assert_eq!(run::list(&st.db, &s.e1).await.unwrap().len(), 1, "a trainee lists their own");
+    assert_eq!(attempt::list(&st.db, &m1).await.unwrap().len(), 1, "M1's team has one role-play");
+    assert!(attempt::list(&st.db, &m2).await.unwrap().is_empty());
+    assert_eq!(attempt::list(&st.db, &s.e1).await.unwrap().len(), 1, "a trainee lists their own");
 
     // Authoring and calibration are for trainers and admins.
     let e1 = sign_in(&st, "E1").await;
@@ -377,9 +403,10 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
 async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
-    let a =
-        run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
+    let a = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+        .await
+        .unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, a, &scores(&[4, 4, 4, 2], "RATERSECRET"), "RATERSECRET").await.unwrap();
 
     let e1 = sign_in(&st, "E1").await;
     for (path, body) in [(GetRoleplay::PATH, format!("id={a}")), (ListRoleplays::PATH, String::new())] {
@@ -395,7 +422,7 @@ async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
     assert_no_secrets("the list page", &list, SECRETS);
 
     // A self-assessment shows levels only until the result is final: a total would reveal the weights.
-    run::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
+    attempt::self_assess(&st.db, SYSTEM, &s.e1, a, &scores(&[2, 2, 2, 1], ""), "").await.unwrap();
     let (_, text) = call(&st, GetRoleplay::PATH, &e1, format!("id={a}")).await;
     let view: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(view["self_rating"]["levels"].is_array(), "{text}");
@@ -431,7 +458,8 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     );
 
     // The self-assessment form from the trainee, with comments per criterion.
-    let a = run::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
+    let a =
+        attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
     let e1 = sign_in(&st, "E1").await;
     let body = format!(
         "id={a}&scores[0][level]=3&scores[0][comment]=ok&scores[1][level]=2&scores[1][comment]=\
@@ -439,7 +467,7 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     );
     let (status, text) = call(&st, SelfAssessRoleplay::PATH, &e1, body).await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let own = run::view(&st.db, &s.e1, a).await.unwrap().self_rating.unwrap();
+    let own = attempt::view(&st.db, &s.e1, a).await.unwrap().self_rating.unwrap();
     assert_eq!((own.levels, own.comments[0].as_str(), own.overall.as_str()), (vec![3, 2, 4, 1], "ok", "Went well"));
 }
 
@@ -453,18 +481,21 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
         rp::save_rubric(&st.db, SYSTEM, None, "Three levels", &[row("facts", "1", false, "", 3)]).await.unwrap();
     let scenario = rp::save_scenario(&st.db, SYSTEM, None, scenario(rubric, SecondRaterRule::Average)).await.unwrap();
     for (x, y) in [(0u8, 0u8), (0, 1), (1, 1), (2, 2)] {
-        let id =
-            run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
+        let id = attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+            .await
+            .unwrap();
         // T2 rates first sometimes: the pair is the same whoever was first.
-        run::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[y], ""), "").await.unwrap();
-        run::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[x], ""), "").await.unwrap();
+        attempt::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[y], ""), "").await.unwrap();
+        attempt::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[x], ""), "").await.unwrap();
     }
     // A single-rated role-play and a half-rated one do not count.
-    let one = run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::opener()).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, one, &scores(&[2], ""), "").await.unwrap();
-    let half =
-        run::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, run::Raters::with_second("T2")).await.unwrap();
-    run::rate(&st.db, SYSTEM, &s.t1, half, &scores(&[0], ""), "").await.unwrap();
+    let one =
+        attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, one, &scores(&[2], ""), "").await.unwrap();
+    let half = attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+        .await
+        .unwrap();
+    attempt::rate(&st.db, SYSTEM, &s.t1, half, &scores(&[0], ""), "").await.unwrap();
 
     let rows = calibration::report(&st.db, 0.6).await.unwrap();
     assert_eq!(rows.len(), 2, "overall and the one criterion: {rows:?}");

@@ -122,56 +122,53 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     // Every login the README promises works with the README's password, by email and by employee
     // number, and has the README's role (the README is what a buyer tries first).
     let readme = include_str!("../../README.md");
-    let logins: Vec<(&str, &str, &str)> = readme
+    let logins: Vec<(&str, &str, &str, &str)> = readme
         .lines()
         .filter(|l| l.starts_with("| ") && l.contains("@demo.floorready") && !l.contains('…'))
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (cells[1], cells[2], cells[3])
+            (cells[1], cells[2], cells[3], cells[4])
         })
         .collect();
     assert_eq!(logins.len(), 10, "the README's demo table");
     let password = readme.split("password **`").nth(1).and_then(|r| r.split('`').next()).unwrap();
-    for (email, no, role) in logins {
+    let teams = team::tree(&st.db).await.unwrap();
+    let path = |id: i64| teams.iter().find(|t| t.id == id).map(|t| t.path.clone()).unwrap();
+    for (email, no, role, place) in logins {
         for login in [email, no] {
             let body = format!("login={login}&password={password}");
             let res =
                 send(&st, form(floorready::api::auth::Login::PATH).body(axum::body::Body::from(body)).unwrap()).await;
             assert!(res.headers().get(axum::http::header::SET_COOKIE).is_some(), "{login} signs in: {}", res.status());
         }
-        let roles: Vec<String> = sqlx::query_scalar(
-            "select r.role from user_roles r join users u on u.id = r.user_id where u.email = ? and u.employee_no = ?",
-        )
-        .bind(email)
-        .bind(no)
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        assert_eq!(roles, vec![role.to_string()], "{email}");
+        let id: i64 = sqlx::query_scalar("select id from users where email = ? and employee_no = ?")
+            .bind(email)
+            .bind(no)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let u = user::get(&st.db, id).await.unwrap();
+        assert_eq!(u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), vec![role], "{email}");
+        // The team column: where they sit ("—" for nowhere), and the team a manager manages.
+        let (place, manages) = match place.split_once(" (manages") {
+            Some((p, _)) => (p, true),
+            None => (place, false),
+        };
+        match u.team_id {
+            None => assert_eq!(place, "—", "{email} has no team"),
+            Some(t) => assert!(path(t).ends_with(place), "{email}: {} is not {place}", path(t)),
+        }
+        let managed: Vec<String> = u.managed_team_ids.iter().map(|t| path(*t)).collect();
+        assert_eq!(managed.iter().any(|m| m.ends_with(place)), manages, "{email} manages {managed:?}");
     }
-    assert_eq!(count(&pool, "select count(*) from team_managers").await, 2);
-    // The onboarding course: published, at least 3 modules and 8 lessons, trainees enrolled.
-    assert_eq!(count(&pool, "select count(*) from course_versions where status = 'published'").await, 1);
-    assert!(count(&pool, "select count(*) from course_modules").await >= 3);
-    assert!(count(&pool, "select count(*) from lessons").await >= 8);
-    // Three trainees enrolled with the course, the other Shanghai trainees with the plan.
-    assert_eq!(count(&pool, "select count(*) from enrollments").await, 10);
-    assert!(count(&pool, "select count(*) from enrollments where completed_at is not null").await >= 6);
-    // The plan: sessions, the Shanghai trainees, yesterday's attendance.
-    assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 3);
-    assert_eq!(count(&pool, "select count(*) from plan_members").await, 10);
-    assert_eq!(count(&pool, "select count(*) from attendance").await, 3);
-    // Role-plays: three scenarios on one shared rubric; double-rated, final, waiting and written.
-    assert_eq!(count(&pool, "select count(*) from scenarios").await, 3);
-    assert_eq!(count(&pool, "select count(distinct rubric_id) from scenarios").await, 1);
-    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and raters_required = 2").await, 4);
-    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'final' and passed = 0").await, 3);
-    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'open' and mode = 'written'").await, 1);
-    assert_eq!(count(&pool, "select count(*) from roleplays where status = 'awaiting_transcript'").await, 1);
+    // What the demo trainer finds waiting: 孙丽 E1003's post-test essay.
+    let trainer = current(&st, "T1001").await;
+    let queue = floorready::server::quiz::attempt::grading_queue(&st.db, &trainer).await.unwrap();
+    assert_eq!(queue.iter().map(|q| q.employee_no.as_str()).collect::<Vec<_>>(), vec!["E1003"]);
+    // The calibration page's pair of demo raters, over every double-rated criterion.
     let pairs = floorready::server::roleplay::calibration::report(&st.db, 0.6).await.unwrap();
     assert_eq!(pairs.iter().filter(|r| r.criterion.is_none()).count(), 1, "one pair of demo raters");
     assert_eq!(pairs.iter().find(|r| r.criterion.is_none()).unwrap().n, 24, "4 role-plays × 6 criteria");
-    // Certification: two programs, and people in every status, computed by the engine.
     assert_eq!(count(&pool, "select count(*) from programs").await, 2);
     let status = |no: &str, level: i64| {
         let pool = pool.clone();
@@ -204,6 +201,33 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
         assert_eq!(status(no, 1).await, expected, "{no} junior");
     }
     assert_eq!(status("E1001", 2).await, "in_training", "intermediate needs more role-plays");
+    assert_eq!(status("E1003", 1).await, "in_training");
+    assert_eq!(status("E1010", 1).await, "in_training");
+    // The reasons the README gives, as the person page shows them.
+    let admin = current(&st, "A0001").await;
+    let junior = |no: &'static str| {
+        let (st, admin) = (st.clone(), admin.clone());
+        async move {
+            let id = user::list(&st.db, no).await.unwrap().into_iter().find(|u| u.employee_no == no).unwrap().id;
+            let person = floorready::server::cert::status::person(&st.db, &admin, id).await.unwrap();
+            person.programs.into_iter().min_by_key(|p| p.program_id).unwrap()
+        }
+    };
+    let e1004 = junior("E1004").await;
+    let failed: Vec<&str> = e1004.checks.iter().filter(|c| !c.met).map(|c| c.detail_key.as_str()).collect();
+    assert_eq!(failed, vec!["cert.detail.roleplay_critical"], "E1004: only the role-play, on a critical criterion");
+    assert!(e1004.checks.iter().any(|c| c.met && c.kind == floorready::model::cert::ReqKind::Quiz), "post-test passed");
+    assert!(junior("E1007").await.hold_reason.chars().count() >= 3, "E1007 revoked with a reason");
+    for no in ["E1009", "E1010"] {
+        let p = junior(no).await;
+        let missing: Vec<_> = p.checks.iter().filter(|c| !c.met).collect();
+        assert_eq!(missing.len(), 1, "{no}: one requirement left");
+        let args: std::collections::HashMap<_, _> = missing[0].detail_args.iter().cloned().collect();
+        let (done, total): (i64, i64) = (args["done"].parse().unwrap(), args["total"].parse().unwrap());
+        assert_eq!((missing[0].detail_key.as_str(), total - done), ("cert.detail.lessons", 1), "{no}: one lesson");
+    }
+    let e2002 = junior("E2002").await;
+    assert!(e2002.certificate.is_some_and(|c| c.exempted), "E2002 certified by exemption");
     assert_eq!(
         floorready::server::audit::verify(&st.db).await.unwrap(),
         floorready::server::audit::Chain::Intact(count(&pool, "select count(*) from audit_log").await as u64)

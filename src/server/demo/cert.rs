@@ -14,7 +14,7 @@ use crate::server::course::learn;
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::quiz::attempt;
-use crate::server::roleplay::run;
+use crate::server::roleplay::attempt as roleplay;
 use crate::server::user;
 
 const POSITION: &str = "售后服务专员 After-sales service specialist";
@@ -62,10 +62,10 @@ async fn pass_quiz(db: &Db, trainer: &CurrentUser, who: &CurrentUser, quiz: i64)
 /// A live role-play of the scenario rated by one trainer at these levels (rubric order).
 async fn roleplay(db: &Db, trainer: &CurrentUser, who: &CurrentUser, scenario: i64, levels: [u8; 6]) -> AppResult<()> {
     let t = Actor { id: Some(trainer.id), ip: "" };
-    let id = run::open(db, t, trainer, scenario, &who.employee_no, Mode::Live, run::Raters::opener()).await?;
+    let id = roleplay::open(db, t, trainer, scenario, &who.employee_no, Mode::Live, roleplay::Raters::opener()).await?;
     let scores: Vec<ScoreInput> =
         levels.iter().map(|l| ScoreInput { level: Some(l.to_string()), comment: String::new() }).collect();
-    run::rate(db, t, trainer, id, &scores, "").await
+    roleplay::rate(db, t, trainer, id, &scores, "").await
 }
 
 /// Moves a person's evidence and certificates `days` into the past.

@@ -8,7 +8,7 @@ use crate::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields, Scor
 use crate::server::audit::Actor;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
-use crate::server::roleplay::{self as rp, run};
+use crate::server::roleplay::{self as rp, attempt};
 
 const LEVELS: &str = "0 未做到 Not done\n1 较差 Poor\n2 合格 Acceptable\n3 良好 Good\n4 优秀 Excellent";
 
@@ -120,19 +120,26 @@ pub async fn seed(db: &Db, trainers: &[CurrentUser; 2], trainees: &[CurrentUser]
         let employee_no = who.employee_no.clone();
         let second = two.then(|| liu.employee_no.clone());
         async move {
-            let raters = run::Raters { first: None, second: second.as_deref() };
-            run::open(db, as_(chen), chen, s, &employee_no, mode, raters).await
+            let raters = attempt::Raters { first: None, second: second.as_deref() };
+            attempt::open(db, as_(chen), chen, s, &employee_no, mode, raters).await
         }
     };
     let rate = |id: i64, by: &CurrentUser, levels: [u8; 6], note: &'static str| {
         let by = by.clone();
-        async move { run::rate(db, as_(&by), &by, id, &scores(levels, note), "").await }
+        async move { attempt::rate(db, as_(&by), &by, id, &scores(levels, note), "").await }
     };
 
     // 李娜: the repair call, self-assessed first, then rated by both trainers: passed.
     let a = open(repair, li, Mode::Live, true).await?;
-    run::self_assess(db, as_(li), li, a, &scores([4, 4, 3, 4, 4, 3], ""), "我觉得处理得不错。I think it went well.")
-        .await?;
+    attempt::self_assess(
+        db,
+        as_(li),
+        li,
+        a,
+        &scores([4, 4, 3, 4, 4, 3], ""),
+        "我觉得处理得不错。I think it went well.",
+    )
+    .await?;
     rate(a, chen, [4, 3, 3, 3, 4, 3], "说明了 12 小时到场。Stated the 12-hour visit.").await?;
     rate(a, liu, [4, 3, 3, 4, 3, 3], "质保期说得准确。Warranty rule exact.").await?;
     // 张伟: the appliance at the counter, strong manner but the replacement rule wrong: a
@@ -150,7 +157,7 @@ pub async fn seed(db: &Db, trainers: &[CurrentUser; 2], trainees: &[CurrentUser]
     rate(d, chen, [3, 4, 4, 3, 3, 2], "").await?;
     // 李娜: the escalated complaint in writing, replies sent, waiting for a trainer.
     let e = open(complaint, li, Mode::Written, false).await?;
-    run::reply(
+    attempt::reply(
         db,
         as_(li),
         li,

@@ -1,9 +1,10 @@
-//! Role-play scenarios and versioned rubrics (authoring). Running and rating role-plays is in
-//! `run`, rater agreement in `calibration`; the math is in `score` and `kappa`.
+//! Role-play scenarios and versioned rubrics (authoring). A trainee's role-play attempt (opened,
+//! replied to, rated, final) is in `attempt`, rater agreement in `calibration`; the math is in
+//! `score` and `kappa`.
 
+pub mod attempt;
 pub mod calibration;
 pub mod kappa;
-pub mod run;
 pub mod score;
 
 use std::collections::HashSet;

@@ -1,130 +1,26 @@
-//! User accounts: create, edit, disable, reset passwords and bulk import (admin services).
+//! User accounts: create, edit, disable, reset passwords (admin services). The fields and their
+//! validation are in `fields`, bulk CSV import in `import`.
 
-use std::collections::HashSet;
+mod fields;
+mod import;
+
+pub use fields::{UserFields, UserInput};
+pub use import::{import_csv, IMPORT_COLUMNS};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
-use crate::model::user::{ImportReport, Role, UserDetail, UserSummary};
+use crate::model::user::{Role, UserDetail, UserSummary};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
 use crate::server::cert::{self, Change};
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
-use crate::server::team;
 
-/// The editable fields of a user, validated by [`UserFields::parse`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct UserFields {
-    pub email: String,
-    pub employee_no: String,
-    pub display_name: String,
-    pub position: String,
-    pub hire_date: Option<NaiveDate>,
-    pub locale: Locale,
-    pub team_id: Option<i64>,
-    pub roles: Vec<Role>,
-}
-
-/// Raw text input as it comes from a form or a CSV row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct UserInput {
-    pub email: String,
-    pub employee_no: String,
-    pub display_name: String,
-    #[serde(default)]
-    pub position: String,
-    #[serde(default)]
-    pub hire_date: String,
-    #[serde(default)]
-    pub locale: String,
-    #[serde(default)]
-    pub roles: Vec<String>,
-}
-
-fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
-        && email.len() <= 254
-}
-
-impl UserFields {
-    /// Validates every field and returns all problems, not just the first.
-    pub fn parse(input: &UserInput, team_id: Option<i64>) -> Result<UserFields, Vec<(String, String)>> {
-        let mut errors = Vec::new();
-        let mut bad = |field: &str, key: &str| errors.push((field.to_string(), key.to_string()));
-        let email = input.email.trim().to_lowercase();
-        if !valid_email(&email) {
-            bad("email", "error.email_invalid");
-        }
-        let employee_no = input.employee_no.trim().to_string();
-        if employee_no.is_empty() || employee_no.len() > 32 || employee_no.chars().any(char::is_whitespace) {
-            bad("employee_no", "error.employee_no_invalid");
-        }
-        let display_name = input.display_name.trim().to_string();
-        if display_name.is_empty() || display_name.chars().count() > 100 || display_name.chars().any(char::is_control) {
-            bad("display_name", "error.name_invalid");
-        }
-        let position = match crate::server::text::line("position", &input.position, 100) {
-            Ok(p) => p,
-            Err(e) => {
-                bad("position", e.message_key());
-                String::new()
-            }
-        };
-        let hire_date = match input.hire_date.trim() {
-            "" => None,
-            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    bad("hire_date", "error.date_invalid");
-                    None
-                }
-            },
-        };
-        let locale = match input.locale.trim() {
-            "" => Locale::ZhCn,
-            l => Locale::parse(l).unwrap_or_else(|| {
-                bad("locale", "error.locale_invalid");
-                Locale::ZhCn
-            }),
-        };
-        let mut roles = Vec::new();
-        for r in input.roles.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
-            match r.parse::<Role>() {
-                Ok(role) if !roles.contains(&role) => roles.push(role),
-                Ok(_) => {}
-                Err(()) => bad("roles", "error.role_invalid"),
-            }
-        }
-        if roles.is_empty() && input.roles.iter().all(|r| r.trim().is_empty()) {
-            bad("roles", "error.roles_empty");
-        }
-        roles.sort();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(UserFields { email, employee_no, display_name, position, hire_date, locale, team_id, roles })
-    }
-}
-
-/// "admin,trainer", as the audit log records roles.
-fn role_list(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
-}
-
-fn first_error(errors: Vec<(String, String)>) -> AppError {
-    let (field, key) = errors.into_iter().next().unwrap_or_default();
-    AppError::Validation { field, key }
-}
+use fields::{first_error, role_list};
 
 fn conflict_of(e: sqlx::Error) -> AppError {
     if is_unique_violation(&e, "email") {
@@ -463,142 +359,4 @@ pub async fn active_ids_by_employee_no(conn: &mut SqliteConnection, numbers: &[(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
-}
-
-/// The columns of a user import file, in any order; `roles` is separated by `;` or `|`.
-pub const IMPORT_COLUMNS: [&str; 8] =
-    ["employee_no", "display_name", "email", "position", "hire_date", "team", "roles", "password"];
-
-#[derive(Debug, Deserialize)]
-struct ImportRow {
-    employee_no: String,
-    display_name: String,
-    email: String,
-    #[serde(default)]
-    position: String,
-    #[serde(default)]
-    hire_date: String,
-    #[serde(default)]
-    team: String,
-    roles: String,
-    password: String,
-}
-
-/// Imports users from CSV. Any bad row rejects the whole file with every row's problems, and
-/// nothing is stored; otherwise every row is stored in one transaction.
-#[tracing::instrument(skip_all, fields(actor = ?actor.id))]
-pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: &[u8]) -> AppResult<ImportReport> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data); // Excel's UTF-8 BOM
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);
-    let headers = reader.headers().map_err(|_| AppError::validation("file", "error.csv_unreadable"))?.clone();
-    for required in ["employee_no", "display_name", "email", "roles", "password"] {
-        if !headers.iter().any(|h| h == required) {
-            return Err(AppError::Rows(vec![RowError {
-                line: 1,
-                field: required.into(),
-                key: "error.csv_missing_column".into(),
-            }]));
-        }
-    }
-    let teams = team::tree(db).await?;
-    let existing = sqlx::query!("select email, employee_no from users").fetch_all(&db.read).await?;
-    let mut emails: HashSet<String> = existing.iter().map(|r| r.email.clone()).collect();
-    let mut numbers: HashSet<String> = existing.into_iter().map(|r| r.employee_no).collect();
-
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
-    for (i, record) in reader.deserialize::<ImportRow>().enumerate() {
-        let line = i as u32 + 2;
-        let mut bad = |field: &str, key: &str| errors.push(RowError { line, field: field.into(), key: key.into() });
-        let row = match record {
-            Ok(row) => row,
-            Err(_) => {
-                bad("row", "error.csv_row_malformed");
-                continue;
-            }
-        };
-        let team_id = match row.team.trim() {
-            "" => None,
-            path => match team::find_by_path(&teams, path) {
-                Some(id) => Some(id),
-                None => {
-                    bad("team", "error.team_unknown");
-                    None
-                }
-            },
-        };
-        let input = UserInput {
-            email: row.email,
-            employee_no: row.employee_no,
-            display_name: row.display_name,
-            position: row.position,
-            hire_date: row.hire_date,
-            locale: String::new(),
-            roles: row.roles.split([';', '|']).map(str::to_string).collect(),
-        };
-        let parsed = UserFields::parse(&input, team_id);
-        if let Err(problems) = &parsed {
-            problems.iter().for_each(|(f, k)| bad(f, k));
-        }
-        if let Err(AppError::Validation { field, key }) =
-            check_policy(&row.password, &[&input.email, &input.display_name, &input.employee_no])
-        {
-            bad(&field, &key);
-        }
-        if let Ok(fields) = parsed {
-            if !emails.insert(fields.email.clone()) {
-                bad("email", "error.email_taken");
-            }
-            if !numbers.insert(fields.employee_no.clone()) {
-                bad("employee_no", "error.employee_no_taken");
-            }
-            rows.push((fields, row.password));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
-    if rows.is_empty() {
-        return Err(AppError::validation("file", "error.csv_empty"));
-    }
-    let mut hashed = Vec::with_capacity(rows.len());
-    for (fields, password) in rows {
-        hashed.push((fields, passwords.hash(&password).await?));
-    }
-    let mut tx = db.begin().await?;
-    for (fields, hash) in &hashed {
-        let id = insert(&mut tx, fields, hash).await.map_err(conflict_of)?;
-        audit::record(&mut tx, Event::by(actor, "user_created", "user", id).detail("import")).await?;
-    }
-    tx.commit().await?;
-    Ok(ImportReport { created: hashed.len() as u32 })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn input() -> UserInput {
-        UserInput {
-            email: " Li.Na@Example.com ".into(),
-            employee_no: "E1001".into(),
-            display_name: "李娜".into(),
-            roles: vec!["trainee".into()],
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn parse_normalizes_and_validates() {
-        let f = UserFields::parse(&input(), None).unwrap();
-        assert_eq!(f.email, "li.na@example.com");
-        assert_eq!(f.roles, vec![Role::Trainee]);
-        let mut bad = input();
-        bad.email = "not-an-email".into();
-        bad.hire_date = "2026-13-01".into();
-        bad.roles = vec!["boss".into()];
-        let errors = UserFields::parse(&bad, None).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, vec!["email", "hire_date", "roles"]);
-    }
 }

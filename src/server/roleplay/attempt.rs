@@ -1,4 +1,4 @@
-//! Running a role-play: a trainer opens one for a trainee, the trainee replies (written mode) and
+//! A trainee's role-play attempt: a trainer opens one for a trainee, the trainee replies (written mode) and
 //! may assess themselves, one or two trainers rate it blind, and the last required rating makes
 //! the result final in the same transaction.
 
