@@ -1,0 +1,112 @@
+import type { Page, TestInfo } from '@playwright/test';
+import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
+
+const COURSE = '售后客服岗前培训 After-sales customer service onboarding';
+
+/// The trainer makes and publishes a quiz of `count` questions drawn from the demo bank, with a
+/// time limit in minutes; returns its title.
+async function makeQuiz(page: Page, info: TestInfo, title: string, minutes: number, count: number) {
+  await signIn(page, DEMO.trainer.login);
+  await page.goto('/trainer/quizzes');
+  await ready(page, info);
+  await page.locator('select[name=course_id]').selectOption({ label: COURSE });
+  await page.locator('input[name=title]').fill(title);
+  await page.locator('input[name=time_limit_minutes]').fill(String(minutes));
+  await page.getByRole('button', { name: 'Create quiz' }).click();
+  await expect(page).toHaveURL(/\/trainer\/quizzes\/\d+$/);
+  await ready(page, info);
+  const bank = page.locator('select[name=bank_id] option', { hasText: 'After-sales question bank' });
+  await page.locator('select[name=bank_id]').selectOption((await bank.getAttribute('value'))!);
+  await page.locator('input[name=category]').fill('售后服务 After-sales');
+  await page.locator('input[name=draw_count]').fill(String(count));
+  await page.getByRole('button', { name: 'Add a random draw' }).click();
+  await expect(page.locator('li.slot')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('p.status')).toHaveText('Published');
+  await signOut(page);
+}
+
+/// The trainee opens the quiz from My learning in the Chinese UI and starts it.
+async function startQuiz(page: Page, info: TestInfo, login: string, title: string) {
+  await signIn(page, login);
+  await page.goto('/learn');
+  await ready(page, info);
+  const zh = page.locator('form.lang button[lang=zh-CN]');
+  if (await zh.isEnabled()) {
+    await zh.click();
+    await expect(zh).toBeDisabled();
+  }
+  await page.locator('li.quiz a', { hasText: title }).click();
+  await ready(page, info);
+  await page.getByRole('button', { name: '开始' }).click();
+  await expect(page).toHaveURL(/\/attempt\/\d+$/);
+  await ready(page, info);
+}
+
+test('when the countdown reaches zero the attempt submits itself, not a second before', async ({ page }, info) => {
+  test.skip(info.project.name !== 'js', 'the countdown runs in the browser; without JavaScript the server closes the attempt at its deadline (tests/suite/quizzes.rs)');
+  const title = `Timed ${info.project.name}-${Date.now() % 100000}`;
+  await makeQuiz(page, info, title, 1, 2);
+  // The page's timers run on Playwright's clock from here on.
+  await page.clock.install();
+  await startQuiz(page, info, 'E1003', title);
+  await expect(page.locator('.timer')).toContainText(/剩余时间：(1:00|0:59)/);
+  await page.locator('fieldset.question').first().locator('input').first().check();
+  await expect(page.locator('.actions [role=status]').first()).toHaveText('已保存');
+
+  await page.clock.runFor('00:30');
+  await expect(page.locator('.timer')).toContainText(/剩余时间：0:(29|30)/);
+  await expect(page).toHaveURL(/\/attempt\/\d+$/);
+  // Under a minute the timer turns urgent.
+  await expect(page.locator('.timer')).toHaveClass(/urgent/);
+
+  await page.clock.runFor('00:31');
+  await expect(page).toHaveURL(/\/attempt\/\d+\/result$/);
+  await expect(page.locator('.verdict')).toBeVisible();
+  await expect(page.locator('.verdict')).not.toHaveText('作答中');
+  // The attempt page now says it is closed instead of offering the questions again.
+  await page.goBack();
+  await expect(page.locator('#attempt-form')).toHaveCount(0);
+  await expect(page.getByRole('status')).toContainText('本次作答已结束');
+});
+
+test('a page older than a later save is not saved over it, and says so', async ({ page, context }, info) => {
+  const js = info.project.name === 'js';
+  const title = `Two tabs ${info.project.name}-${Date.now() % 100000}`;
+  await makeQuiz(page, info, title, 30, 2);
+  await startQuiz(page, info, 'E1007', title);
+  const attempt = page.url();
+  const choice = (p: Page, i: number) => p.locator('fieldset.question').first().locator('input[type=radio]').nth(i);
+
+  // A second tab opens the same attempt before the first one saves.
+  const older = await context.newPage();
+  await older.goto(attempt);
+  await ready(older, info);
+
+  // The first tab saves an answer.
+  await choice(page, 0).check();
+  if (js) {
+    await expect(page.locator('.actions [role=status]').first()).toHaveText('已保存');
+  } else {
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await expect(page).toHaveURL(/\/attempt\/\d+\?page=0$/);
+  }
+
+  // The older tab picks another answer: refused, with the reason.
+  await choice(older, 1).check();
+  if (js) {
+    await expect(older.locator('.actions [role=status]').first()).toHaveText('此页面已过期（另一个标签页保存得更晚）。请刷新。');
+  }
+  await older.getByRole('button', { name: '保存', exact: true }).click();
+  await expect(older).toHaveURL(/problem=stale/);
+  await expect(older.getByRole('alert')).toContainText('未保存：此页面比之后保存的答案旧');
+  // It now shows the answers that are stored: the first tab's.
+  await ready(older, info);
+  await expect(choice(older, 0)).toBeChecked();
+  await expect(choice(older, 1)).not.toBeChecked();
+  await older.close();
+
+  await page.reload();
+  await ready(page, info);
+  await expect(choice(page, 0)).toBeChecked();
+});
