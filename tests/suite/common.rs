@@ -82,16 +82,14 @@ pub async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
 
 /// Signs in through the login service and returns the caller as the guards see them.
 pub async fn current(st: &AppState, employee_no: &str) -> CurrentUser {
+    current_with(st, employee_no, PASSWORD).await
+}
+
+/// Signed in with a given password (the demo's, say).
+pub async fn current_with(st: &AppState, employee_no: &str, password: &str) -> CurrentUser {
     let token = login::login(
         st,
-        LoginRequest {
-            login: employee_no,
-            password: PASSWORD,
-            ip: "t",
-            user_agent: "t",
-            previous_session: None,
-            device: None,
-        },
+        LoginRequest { login: employee_no, password, ip: "t", user_agent: "t", previous_session: None, device: None },
     )
     .await
     .unwrap()

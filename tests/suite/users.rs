@@ -154,15 +154,17 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
             Some((p, _)) => (p, true),
             None => (place, false),
         };
+        // A manager's cell names the team they manage; they sit somewhere inside it.
         match u.team_id {
             None => assert_eq!(place, "—", "{email} has no team"),
+            Some(t) if manages => assert!(path(t).starts_with(place), "{email}: {} is not in {place}", path(t)),
             Some(t) => assert!(path(t).ends_with(place), "{email}: {} is not {place}", path(t)),
         }
         let managed: Vec<String> = u.managed_team_ids.iter().map(|t| path(*t)).collect();
         assert_eq!(managed.iter().any(|m| m.ends_with(place)), manages, "{email} manages {managed:?}");
     }
     // What the demo trainer finds waiting: 孙丽 E1003's post-test essay.
-    let trainer = current(&st, "T1001").await;
+    let trainer = current_with(&st, "T1001", password).await;
     let queue = floorready::server::quiz::attempt::grading_queue(&st.db, &trainer).await.unwrap();
     assert_eq!(queue.iter().map(|q| q.employee_no.as_str()).collect::<Vec<_>>(), vec!["E1003"]);
     // The calibration page's pair of demo raters, over every double-rated criterion.
@@ -204,7 +206,7 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert_eq!(status("E1003", 1).await, "in_training");
     assert_eq!(status("E1010", 1).await, "in_training");
     // The reasons the README gives, as the person page shows them.
-    let admin = current(&st, "A0001").await;
+    let admin = current_with(&st, "A0001", password).await;
     let junior = |no: &'static str| {
         let (st, admin) = (st.clone(), admin.clone());
         async move {
