@@ -16,9 +16,10 @@ use super::decision::decide;
 /// The programs a person takes: those for their position, and any they hold a status in.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
-    let rows = sqlx::query!(
-        r#"select p.id, p.name, p.requires_program_id, p.validity_days, p.window_days, p.veteran_cycle_days,
-                  p.manager_cycle_days
+    Ok(sqlx::query_as!(
+        Program,
+        r#"select p.id, p.name, p.requires_program_id as requires, p.validity_days, p.window_days,
+                  p.veteran_cycle_days, p.manager_cycle_days
            from programs p, users u
            where u.id = ?1 and p.archived_at is null
              and (lower(trim(p.position)) = lower(trim(u.position))
@@ -27,40 +28,21 @@ pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResul
         user_id
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Program {
-            id: r.id,
-            name: r.name,
-            requires: r.requires_program_id,
-            validity_days: r.validity_days,
-            window_days: r.window_days,
-            veteran_cycle_days: r.veteran_cycle_days,
-            manager_cycle_days: r.manager_cycle_days,
-        })
-        .collect())
+    .await?)
 }
 
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program> {
-    let r = sqlx::query!(
-        "select id, name, requires_program_id, validity_days, window_days, veteran_cycle_days, manager_cycle_days
+    sqlx::query_as!(
+        Program,
+        "select id, name, requires_program_id as requires, validity_days, window_days, veteran_cycle_days,
+                manager_cycle_days
          from programs where id = ?",
         id
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Program {
-        id: r.id,
-        name: r.name,
-        requires: r.requires_program_id,
-        validity_days: r.validity_days,
-        window_days: r.window_days,
-        veteran_cycle_days: r.veteran_cycle_days,
-        manager_cycle_days: r.manager_cycle_days,
-    })
+    .ok_or(AppError::NotFound)
 }
 
 #[tracing::instrument(skip_all, fields(program_id))]
