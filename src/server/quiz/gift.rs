@@ -178,17 +178,13 @@ pub fn parse(input: &str) -> Result<Vec<QuestionDraft>, Vec<RowError>> {
             }
             _ => {}
         }
-        // A blank line or the end: the block is one question, unless its braces are still open.
+        // A blank line or the end always ends the question, as in Moodle: a `{` still open here is
+        // an error on this question's line, never a reason to swallow the next question.
         if block.is_empty() {
             continue;
         }
         let joined = block.join("\n");
         let chs = scan(&joined);
-        let open = chs.iter().filter(|ch| !ch.escaped && ch.c == '{').count();
-        let close = chs.iter().filter(|ch| !ch.escaped && ch.c == '}').count();
-        if open > close && line.is_some() {
-            continue;
-        }
         match question(&chs, &category, &meta) {
             Ok(q) => out.push(q),
             Err(key) => errors.push(RowError { line: block_line, field: "gift".into(), key: key.into() }),
@@ -615,6 +611,14 @@ mod tests {
         let lines: Vec<(u32, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
         assert_eq!(lines, vec![(4, "error.gift_unopened"), (6, "error.gift_weight"), (8, "error.gift_unclosed")]);
         assert_eq!(parse("// only a comment\n").unwrap_err()[0].key, "error.gift_empty");
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_an_error_on_its_line_and_does_not_swallow_the_next_question() {
+        let file = "::A:: First? {=yes ~no\n\n::B:: Second? {=yes ~no}\n";
+        let errors = parse(file).unwrap_err();
+        let lines: Vec<(u32, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
+        assert_eq!(lines, vec![(1, "error.gift_unclosed")]);
     }
 
     #[test]
