@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/new") view=admin::users::NewUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teams") view=admin::teams::TeamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/positions") view=admin::positions::PositionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/course-lists") view=admin::course_lists::CourseListsPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>

@@ -38,6 +38,9 @@ pub struct RowError {
     pub line: u32,
     pub field: String,
     pub key: String,
+    /// The value the row gave, when naming it helps (the unknown employee number itself).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub value: String,
 }
 
 impl AppError {

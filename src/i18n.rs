@@ -25,6 +25,11 @@ impl Locale {
         }
     }
 
+    /// `key` in this locale, for text the server writes outside a page (a review, an export).
+    pub fn t(self, key: &str) -> String {
+        rust_i18n::t!(key, locale = self.code()).into_owned()
+    }
+
     /// The name of the language in itself, for the switcher.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -95,6 +100,11 @@ pub fn tr_with(key: &str, args: &[(&str, String)]) -> String {
         s = s.replace(&format!("%{{{name}}}"), value);
     }
     s
+}
+
+/// A list in the page's language: "讲授、案例分析" in Chinese, "Lecture, case study" in English.
+pub fn join_list(items: impl IntoIterator<Item = String>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(&tr("app.list_separator"))
 }
 
 /// Reads the locale the server wrote into `<html lang>`.

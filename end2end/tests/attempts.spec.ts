@@ -114,3 +114,17 @@ test('a page older than a later save is not saved over it, and says so', async (
   await ready(page, info);
   await expect(choice(page, 0)).toBeChecked();
 });
+
+test('after submitting, the back button shows the attempt as submitted, never a live one', async ({ page }, info) => {
+  const title = `Back ${info.project.name}-${Date.now() % 100000}`;
+  await makeQuiz(page, info, title, 30, 2);
+  await startQuiz(page, info, 'E1006', title);
+  await page.locator('fieldset.question').first().locator('input').first().check();
+  await page.locator('#submit-attempt').click();
+  await expect(page).toHaveURL(/\/attempt\/\d+\/result$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/attempt\/\d+(\?.*)?$/);
+  await expect(page.getByRole('status').filter({ hasText: '本次作答已结束' })).toBeVisible();
+  await expect(page.locator('#attempt-form')).toHaveCount(0);
+  await expect(page.locator('.timer')).toHaveCount(0);
+});

@@ -76,11 +76,12 @@ test('a trainee completes the path and is cleared; the certificate verifies; a r
   await signIn(page, DEMO.manager.login);
   await page.goto('/team/roster');
   await ready(page, info);
-  const row = page
-    .locator('table.roster tr', { hasText: who.login })
-    .filter({ has: page.locator('td:nth-child(3)', { hasText: JUNIOR }) });
+  // One line per person; each program under it.
+  const person = page.locator('table.roster tbody tr', { hasText: who.login });
+  await expect(person).toHaveCount(1);
+  const row = person.locator('.roster-program').filter({ has: page.locator('.program-name', { hasText: JUNIOR }) });
   await expect(row).toContainText('Certified');
-  await row.locator('a').first().click();
+  await person.locator('a').first().click();
   await expect(page).toHaveURL(/\/people\/\d+\/certification$/);
   await ready(page, info);
   const decision = page.locator('form:has(select[name=decision])');

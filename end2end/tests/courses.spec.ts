@@ -79,6 +79,7 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
 
 test("a manager sees the course progress of their own teams' people", async ({ page }, info) => {
   await signIn(page, DEMO.manager.login);
+  await page.locator('nav details.group summary', { hasText: 'My team' }).click();
   await page.locator('nav a[href="/team/progress"]').click();
   await expect(page).toHaveURL(/\/team\/progress$/);
   await ready(page, info);

@@ -36,6 +36,9 @@ export async function signIn(page: Page, login: string, password = DEMO_PASSWORD
 }
 
 export async function signOut(page: Page) {
+  // On a phone the menu is folded behind its button.
+  const menu = page.locator('label.menu-button');
+  if (await menu.isVisible()) await menu.click();
   await page.locator('form[action*="/api/logout"] button').click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.locator('input[name=login]')).toBeVisible();

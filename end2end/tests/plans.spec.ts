@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
 import { DEMO, expect, ready, signIn, test } from './helpers';
 
+// Attendance is marked for a session that has started: yesterday's.
+const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
 test('an instructor marks attendance; the record form downloads as XLSX and the schedule as ICS', async ({ page }, info) => {
   const title = `December onboarding ${info.project.name} ${Date.now() % 100000}`;
   await signIn(page, DEMO.trainer.login);
@@ -19,7 +22,7 @@ test('an instructor marks attendance; the record form downloads as XLSX and the 
 
   const session = page.locator('form:has(input[name=start_time])');
   await session.locator('input[name=topic]').fill('Complaint handling role-play');
-  await session.locator('input[name=day]').fill('2026-12-07');
+  await session.locator('input[name=day]').fill(YESTERDAY);
   await session.locator('input[name=start_time]').fill('09:00');
   await session.locator('input[name=end_time]').fill('11:30');
   await session.locator('input[name=instructor]').fill('T1001');
@@ -62,15 +65,15 @@ test('an instructor marks attendance; the record form downloads as XLSX and the 
   const text = (await ics.text()).replace(/\r\n[ \t]/g, '');
   expect(text).toContain('BEGIN:VCALENDAR');
   expect(text.match(/BEGIN:VEVENT/g)?.length).toBe(1);
-  expect(text).toContain('DTSTART:20261207T090000');
-  expect(text).toContain('DTEND:20261207T113000');
+  expect(text).toContain(`DTSTART:${YESTERDAY.replaceAll('-', '')}T090000`);
+  expect(text).toContain(`DTEND:${YESTERDAY.replaceAll('-', '')}T113000`);
   expect(text).toContain(`SUMMARY:${title}: Complaint handling role-play`);
 
   // The printable record form: the plan, its session and a signature column per attendee.
   await page.goto(`${planUrl}/print`);
   const sheet2 = page.locator('article.print-sheet');
   await expect(sheet2.locator('h2')).toHaveText(title);
-  await expect(sheet2.locator('h3')).toContainText('2026-12-07 09:00–11:30 Complaint handling role-play');
+  await expect(sheet2.locator('h3')).toContainText(`${YESTERDAY} 09:00–11:30 Complaint handling role-play`);
   await expect(sheet2.locator('tbody tr')).toHaveCount(2);
   await expect(sheet2.locator('tbody tr', { hasText: 'E1002' })).toContainText('0%');
 

@@ -18,12 +18,15 @@ test('a trainer writes a rubric and a scenario, two trainers score blind, the tr
   await page.locator('input[name="criteria[1][name]"]').fill('Policy facts 政策');
   await page.locator('input[name="criteria[1][weight]"]').fill('2');
   await page.locator('input[name="criteria[1][critical]"]').check();
-  await page.locator('input[name="criteria[1][pass_level]"]').fill('2');
+  // The pass level is picked, counted from 1 as raters see the levels ("Level 3" is stored as 2).
+  await page.locator('select[name="criteria[1][pass_level]"]').selectOption({ label: 'Level 3' });
   await page.locator('textarea[name="criteria[1][levels]"]').fill('wrong\nvague\nright');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(/\/trainer\/rubrics\/\d+\?saved=1$/);
   await expect(page.locator('.alert.ok')).toContainText('Saved');
   await expect(page.locator('input[name="criteria[1][name]"]')).toHaveValue('Policy facts 政策');
+  // Saved, it offers the criterion's own levels, the pass level chosen.
+  await expect(page.locator('select[name="criteria[1][pass_level]"] option:checked')).toHaveText('3. right');
 
   // A scenario on that rubric.
   await page.goto('/trainer/scenarios/new');

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::cert::{
-    CertificateView, NotificationView, PersonStatus, ProgramEditor, ProgramForm, ProgramSummary, RosterRow, TokenView,
-    Verification,
+    CertificateView, NotificationView, PersonStatus, ProgramEditor, ProgramForm, ProgramSummary, Roster, RosterQuery,
+    TokenView, Verification,
 };
 
 #[cfg(feature = "ssr")]
@@ -53,7 +53,7 @@ pub async fn save_program(id: i64, #[server(flatten)] form: ProgramForm) -> Resu
         }
         let ProgramForm {
             name,
-            position,
+            position_id,
             level_id,
             requires_program_id,
             validity_days,
@@ -64,7 +64,11 @@ pub async fn save_program(id: i64, #[server(flatten)] form: ProgramForm) -> Resu
         let fields = (|| -> Result<_, AppError> {
             Ok(ProgramFields {
                 name,
-                position,
+                // Every program is for one position from the admin's list.
+                position_id: position_id
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::validation("position_id", "error.position_required"))?,
                 level_id: number("level_id", &level_id)?,
                 requires_program_id: optional_number("requires_program_id", &requires_program_id)?,
                 validity_days: number("validity_days", &validity_days)?,
@@ -151,13 +155,13 @@ pub async fn decide_certification(
     .await
 }
 
-/// The floor roster for the caller's teams; `within` (days) keeps those expiring that soon.
+/// The floor roster for the caller's teams, narrowed as the page's filters say.
 #[server]
-pub async fn get_roster(#[server(default)] within: String) -> Result<Vec<RosterRow>, AppError> {
+pub async fn get_roster(#[server(flatten)] query: RosterQuery) -> Result<Roster, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(&[Role::Manager, Role::Admin], "get_roster")?;
-        let within = optional_number("within", &within)?;
-        svc::status::roster(&cx.state.db, me, within).await
+        let filter = svc::status::RosterFilter::parse(&query)?;
+        svc::status::roster(&cx.state.db, me, &filter).await
     })
     .await
 }

@@ -6,6 +6,7 @@ pub mod cert;
 pub mod course;
 pub mod owners;
 pub mod plan;
+pub mod position;
 pub mod quiz;
 pub mod roleplay;
 pub mod team;

@@ -30,8 +30,22 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
 /// The user editor's fields and its role checkboxes (an indexed list); the team as chosen.
 #[cfg(feature = "ssr")]
 fn input(form: UserForm, roles: Vec<String>) -> Result<(svc::UserInput, Option<i64>), AppError> {
-    let UserForm { email, employee_no, display_name, position, hire_date, locale, team_id } = form;
-    Ok((svc::UserInput { email, employee_no, display_name, position, hire_date, locale, roles }, team(&team_id)?))
+    let UserForm { email, employee_no, display_name, position_id, hire_date, locale, team_id } = form;
+    let position_id = match position_id.trim() {
+        "" => None,
+        p => Some(p.parse().map_err(|_| AppError::validation("position_id", "error.position_unknown"))?),
+    };
+    let input = svc::UserInput {
+        email,
+        employee_no,
+        display_name,
+        position_id,
+        position: String::new(),
+        hire_date,
+        locale,
+        roles,
+    };
+    Ok((input, team(&team_id)?))
 }
 
 #[cfg(feature = "ssr")]

@@ -10,10 +10,21 @@ pub fn error_text(e: &AppError) -> String {
             tr_with("error.rate_limited", &[("secs", retry_after_secs.to_string())])
         }
         AppError::Conflict { field } => tr_with("error.conflict", &[("field", tr(&format!("field.{field}")))]),
-        AppError::Validation { field, key } => {
-            format!("{}: {}", tr(&format!("field.{field}")), tr(key))
-        }
+        AppError::Validation { field, key } => field_message(tr(&format!("field.{field}")), key),
         other => tr(other.message_key()),
+    }
+}
+
+/// A validation message as one sentence in the reader's language. Most messages are what is wrong
+/// with the field ("is not a valid email address") and follow its name; those that are a sentence
+/// of their own (their English starts with a capital: "You cannot disable your own account.")
+/// stand alone, so no message reads "Field: message".
+fn field_message(field: String, key: &str) -> String {
+    let whole = rust_i18n::t!(key, locale = "en").chars().next().is_some_and(char::is_uppercase);
+    if whole {
+        tr(key)
+    } else {
+        tr_with("error.field_problem", &[("field", field), ("problem", tr(key))])
     }
 }
 
@@ -26,13 +37,17 @@ pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 AppError::Rows(rows) => rows
                     .iter()
                     .map(|r| {
+                        // The bad value itself, when the row gave one: "E9999", not only "line 3".
+                        let field = match r.value.as_str() {
+                            "" => tr(&format!("field.{}", r.field)),
+                            v => tr_with(
+                                "error.field_value",
+                                &[("field", tr(&format!("field.{}", r.field))), ("value", v.into())],
+                            ),
+                        };
                         let text = tr_with(
                             "error.row",
-                            &[
-                                ("line", r.line.to_string()),
-                                ("field", tr(&format!("field.{}", r.field))),
-                                ("problem", tr(&r.key)),
-                            ],
+                            &[("line", r.line.to_string()), ("what", field_message(field, &r.key))],
                         );
                         view! { <li>{text}</li> }
                     })
@@ -56,4 +71,43 @@ where
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// A page that is not there or not for this person: the right HTTP status, what happened in the
+/// reader's language and the way home, and nothing of the page itself.
+#[component]
+pub fn ErrorPage(status: u16) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    let (title, body) = match status {
+        403 => ("error.page_forbidden", "error.page_forbidden_help"),
+        404 => ("error.page_not_found", "error.page_not_found_help"),
+        _ => ("error.page_internal", "error.internal"),
+    };
+    view! {
+        <section class="card error-page" aria-labelledby="error-title">
+            <p class="error-code">{status}</p>
+            <h1 id="error-title">{tr(title)}</h1>
+            <p>{tr(body)}</p>
+            <p><a class="button primary" href="/">{tr("error.go_home")}</a></p>
+        </section>
+    }
+}
+
+/// How every page shows a load that failed, instead of an empty list: the 404 or 403 page when
+/// the object is gone or not the reader's, otherwise what went wrong, with its HTTP status.
+pub fn load_failed(e: AppError) -> AnyView {
+    match e {
+        AppError::NotFound => view! { <ErrorPage status=404/> }.into_any(),
+        AppError::Forbidden => view! { <ErrorPage status=403/> }.into_any(),
+        e => {
+            #[cfg(feature = "ssr")]
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(e.status());
+            }
+            view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any()
+        }
+    }
 }

@@ -1,5 +1,6 @@
 pub mod error_note;
 pub mod nav;
 pub mod owners;
+pub mod position_picker;
 pub mod require;
 pub mod text_area;

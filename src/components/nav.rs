@@ -6,13 +6,15 @@ use crate::app::MeResource;
 use crate::i18n::{tr, use_locale, Locale};
 use crate::model::user::Role;
 
-/// Plain forms (not ActionForm): signing out and switching language reload the whole page,
-/// so every part of it is rendered again for the new session or language.
+/// The header: the product's name, the menu grouped by area, the person and the language switch.
+/// Groups are `<details>` and the phone menu a checkbox, so all of it opens without JavaScript.
+/// Signing out and switching language are plain forms (not ActionForm): they reload the whole
+/// page, so every part of it is rendered again for the new session or language.
 #[component]
 pub fn Nav() -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     view! {
-        <header class="topbar">
+        <header class="topbar" on:click=close_menus>
             <a class="brand" href="/">{tr("app.name")}</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -21,32 +23,49 @@ pub fn Nav() -> impl IntoView {
                         let author = admin || me.has(Role::Trainer);
                         let oversees = admin || me.has(Role::Manager);
                         view! {
-                            <nav class="links" aria-label=tr("nav.main")>
+                            <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="main-menu"/>
+                            <label for="menu-toggle" class="menu-button">{tr("nav.menu")}</label>
+                            <nav class="links" id="main-menu" aria-label=tr("nav.main")>
                                 <a href="/">{tr("nav.home")}</a>
-                                <a href="/learn">{tr("nav.learn")}</a>
+                                <Group title="nav.group_learning">
+                                    <a href="/learn">{tr("nav.learn")}</a>
+                                    <a href="/roleplays">{tr("nav.roleplays")}</a>
+                                    <a href="/plans">{tr("nav.plans")}</a>
+                                </Group>
                                 {author.then(|| view! {
-                                    <a href="/trainer/courses">{tr("nav.courses")}</a>
-                                    <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>
-                                    <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
-                                    <a href="/trainer/programs">{tr("nav.programs")}</a>
+                                    <Group title="nav.group_authoring">
+                                        <a href="/trainer/courses">{tr("nav.courses")}</a>
+                                        <a href="/trainer/banks">{tr("nav.banks")}</a>
+                                        <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>
+                                        <a href="/trainer/grading">{tr("nav.grading")}</a>
+                                        <a href="/trainer/rubrics">{tr("nav.rubrics")}</a>
+                                        <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
+                                        <a href="/trainer/calibration">{tr("nav.calibration")}</a>
+                                        <a href="/trainer/programs">{tr("nav.programs")}</a>
+                                    </Group>
                                 })}
-                                <a href="/roleplays">{tr("nav.roleplays")}</a>
-                                <a href="/plans">{tr("nav.plans")}</a>
                                 {oversees.then(|| view! {
-                                    <a href="/team/progress">{tr("nav.progress")}</a>
-                                    <a href="/team/roster">{tr("nav.roster")}</a>
+                                    <Group title="nav.group_team">
+                                        <a href="/team/roster">{tr("nav.roster")}</a>
+                                        <a href="/team/progress">{tr("nav.progress")}</a>
+                                    </Group>
+                                })}
+                                {admin.then(|| view! {
+                                    <Group title="nav.group_admin">
+                                        <a href="/admin/users">{tr("nav.users")}</a>
+                                        <a href="/admin/teams">{tr("nav.teams")}</a>
+                                        <a href="/admin/positions">{tr("nav.positions")}</a>
+                                        <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
+                                        <a href="/admin/tokens">{tr("nav.tokens")}</a>
+                                    </Group>
                                 })}
                                 <a href="/notifications">{tr("nav.notifications")}</a>
-                                {admin.then(|| view! {
-                                    <a href="/admin/users">{tr("nav.users")}</a>
-                                    <a href="/admin/teams">{tr("nav.teams")}</a>
-                                    <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
-                                    <a href="/admin/tokens">{tr("nav.tokens")}</a>
-                                })}
-                                <a href="/account" class="who">{me.display_name.clone()}</a>
-                                <form method="post" action=Logout::PATH class="inline">
-                                    <button type="submit" class="link">{tr("nav.logout")}</button>
-                                </form>
+                                <span class="me">
+                                    <a href="/account" class="who">{me.display_name.clone()}</a>
+                                    <form method="post" action=Logout::PATH class="inline">
+                                        <button type="submit" class="link">{tr("nav.logout")}</button>
+                                    </form>
+                                </span>
                             </nav>
                         }
                     })
@@ -54,6 +73,45 @@ pub fn Nav() -> impl IntoView {
             </Suspense>
             <LanguageSwitch/>
         </header>
+    }
+}
+
+/// One area of the menu, opening on a click (a `<details>`, so without JavaScript too).
+#[component]
+fn Group(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <details class="group">
+            <summary>{tr(title)}</summary>
+            <div class="group-links">{children()}</div>
+        </details>
+    }
+}
+
+/// With the client router a link does not reload the page, so the menu closes itself when a link
+/// in it is followed (or another group is opened).
+#[allow(unused_variables)]
+fn close_menus(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let on_link = target.closest("a").ok().flatten().is_some();
+        let on_summary = target.closest("summary").ok().flatten();
+        let Ok(open) = document().query_selector_all(".topbar details[open]") else { return };
+        for i in 0..open.length() {
+            let Some(details) = open.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+            let clicked_own = on_summary.as_ref().is_some_and(|s| s.parent_element().as_ref() == Some(&details));
+            if on_link || !clicked_own {
+                let _ = details.remove_attribute("open");
+            }
+        }
+        if on_link {
+            if let Some(toggle) =
+                document().get_element_by_id("menu-toggle").and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                toggle.set_checked(false);
+            }
+        }
     }
 }
 

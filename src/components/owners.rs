@@ -7,6 +7,9 @@ use crate::components::error_note::{action_error, ErrorNote};
 use crate::i18n::tr;
 use crate::model::owners::Owned;
 
+/// Render it outside the page's own loading boundary: created inside the page's `Suspend` (while
+/// the page's data resolves), its resource no longer lined up with the server's and the page
+/// failed to hydrate (`end2end/tests/layout.spec.ts` caught it).
 #[component]
 pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
     let add = ServerAction::<AddOwner>::new();

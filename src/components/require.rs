@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::app::MeResource;
-use crate::i18n::tr;
+use crate::components::error_note::ErrorPage;
 use crate::model::user::{Me, Role};
 
 /// Renders `view` for a signed-in user holding one of `roles` (any role if empty); sends
@@ -24,7 +24,7 @@ where
                     match me.await.ok().flatten() {
                         None => view! { <Redirect path="/login"/> }.into_any(),
                         Some(me) if roles.is_empty() || roles.iter().any(|r| me.has(*r)) => view(me).into_any(),
-                        Some(_) => view! { <p class="alert error">{tr("error.forbidden")}</p> }.into_any(),
+                        Some(_) => view! { <ErrorPage status=403/> }.into_any(),
                     }
                 })
             }}

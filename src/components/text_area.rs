@@ -8,10 +8,33 @@
 
 use leptos::prelude::*;
 
-/// Attributes go after `{..}`: `<TextArea value=v {..} name="summary" rows="3"/>`.
+/// Attributes go after `{..}`: `<TextArea value=v {..} name="summary" rows="3"/>`. `keep` names the
+/// server function and field whose posted text refills it when that post was refused without
+/// JavaScript (the page is then rendered in the response: `server::http::refusals`), so a long
+/// paste is not lost: `<TextArea keep=(ImportUsers::PATH, "csv") {..} name="csv"/>`.
 #[component]
-pub fn TextArea(#[prop(optional, into)] value: String) -> impl IntoView {
+pub fn TextArea(
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] keep: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let value = keep
+        .and_then(|(action, field)| use_context::<PostedForm>().and_then(|p| p.value(action, field)))
+        .unwrap_or(value);
     view! { <textarea>{escaped(value)}</textarea> }
+}
+
+/// The fields of a plain form post a server function refused, while its page is rendered again.
+#[derive(Debug, Clone, Default)]
+pub struct PostedForm {
+    /// The server function's path (`/api/import_users`).
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl PostedForm {
+    pub fn value(&self, action: &str, field: &str) -> Option<String> {
+        (self.action == action).then(|| self.fields.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone())).flatten()
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Names;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CertStatus {
     NotStarted,
@@ -160,7 +162,7 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgramFields {
     pub name: String,
-    pub position: String,
+    pub position_id: i64,
     pub level_id: i64,
     pub requires_program_id: Option<i64>,
     pub validity_days: i64,
@@ -173,7 +175,7 @@ pub struct ProgramFields {
 pub struct ProgramSummary {
     pub id: i64,
     pub name: String,
-    pub position: String,
+    pub position: Names,
     pub level: String,
     pub requires: Option<String>,
     pub validity_days: i64,
@@ -197,6 +199,7 @@ pub struct ProgramEditor {
     pub fields: ProgramFields,
     pub requirements: Vec<RequirementView>,
     pub levels: Vec<(i64, String)>,
+    pub positions: Vec<super::position::Position>,
     pub programs: Vec<(i64, String)>,
     pub courses: Vec<(i64, String)>,
     pub quizzes: Vec<(i64, String)>,
@@ -233,7 +236,7 @@ pub struct StatusView {
     pub program_id: i64,
     pub program: String,
     pub level: String,
-    pub position: String,
+    pub position: Names,
     pub status: CertStatus,
     pub certificate: Option<CertificateRef>,
     pub hold_reason: String,
@@ -258,7 +261,11 @@ pub struct StatusEvent {
     pub program: String,
     pub before: Option<CertStatus>,
     pub after: CertStatus,
+    /// The cause as the audit log stores it ("program changed", "manual: revoke"): a fixed
+    /// English phrase per cause, translated when shown (see `pages::cert::why_text`).
     pub why: String,
+    /// A manual decision's reason, as the person deciding wrote it.
+    pub reason: String,
 }
 
 /// A person's path to the floor.
@@ -267,7 +274,7 @@ pub struct PersonStatus {
     pub user_id: i64,
     pub display_name: String,
     pub employee_no: String,
-    pub position: String,
+    pub position: Names,
     pub team: String,
     pub programs: Vec<StatusView>,
     pub history: Vec<StatusEvent>,
@@ -275,13 +282,80 @@ pub struct PersonStatus {
     pub can_decide: bool,
 }
 
+/// What the roster is narrowed to, as its GET form sends it (so a filtered roster is a link).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RosterQuery {
+    /// A team id: that team and every team below it.
+    pub team: String,
+    pub program: String,
+    /// `cleared`, `not_cleared`, `expiring` or `no_program`; empty for everyone.
+    pub status: String,
+    /// Part of a name or employee number.
+    pub q: String,
+    /// With `expiring`: within this many days (30 by default).
+    pub within: String,
+    pub page: String,
+}
+
+/// One person on the roster, with each program that applies to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterPerson {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    /// The team's path ("上海 / 售后服务部 / 客服一组"), so two teams of one name differ.
+    pub team: String,
+    pub position: Names,
+    pub programs: Vec<RosterProgram>,
+}
+
+impl RosterPerson {
+    /// Cleared for the floor today in at least one of their programs.
+    pub fn cleared(&self) -> bool {
+        self.programs.iter().any(|p| p.status.cleared())
+    }
+
+    /// Needs a program and has none: no position, or none of the programs is for it.
+    pub fn without_program(&self) -> bool {
+        self.programs.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterProgram {
+    pub program_id: i64,
+    pub program: String,
+    pub level: String,
+    pub status: CertStatus,
+    pub expires_at: Option<i64>,
+    /// The requirements still missing (titles), when not cleared.
+    pub missing: Vec<String>,
+    pub hold_reason: String,
+}
+
+/// One page of the roster and the counts of everyone the filters keep (people, not rows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub people: Vec<RosterPerson>,
+    pub total: u32,
+    pub cleared: u32,
+    pub without_program: u32,
+    pub page: u32,
+    pub pages: u32,
+    /// The choices of the filter form: the caller's teams (as paths) and the live programs.
+    pub teams: Vec<(i64, String)>,
+    pub programs: Vec<(i64, String)>,
+}
+
+/// A person x program line of the roster's CSV and XLSX export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterRow {
     pub user_id: i64,
     pub display_name: String,
     pub employee_no: String,
     pub team: String,
-    pub position: String,
+    pub position: Names,
     pub program: String,
     pub level: String,
     pub status: CertStatus,
@@ -299,7 +373,7 @@ pub struct CertificateView {
     pub program: String,
     pub level_zh: String,
     pub level_en: String,
-    pub position: String,
+    pub position: Names,
     pub issued_at: i64,
     pub expires_at: i64,
     pub exempted: bool,
@@ -349,7 +423,7 @@ pub struct NotificationView {
 #[serde(default)]
 pub struct ProgramForm {
     pub name: String,
-    pub position: String,
+    pub position_id: String,
     pub level_id: String,
     pub requires_program_id: String,
     pub validity_days: String,

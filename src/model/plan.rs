@@ -156,6 +156,8 @@ pub struct AttendanceSheet {
     pub plan_id: i64,
     pub plan_title: String,
     pub session: PlanSession,
+    /// Attendance can be marked once the session has started.
+    pub started: bool,
     pub rows: Vec<AttendanceRow>,
 }
 
@@ -187,4 +189,47 @@ pub struct SessionForm {
     pub venue: String,
     pub online_link: String,
     pub instructor: String,
+}
+
+/// A person's attendance in a plan, by the one definition the plan page and the certification
+/// check share: sessions attended (present or late) out of all the plan's sessions except those
+/// they were excused from. A session still to come counts as not attended yet, so 75% of four
+/// sessions is met once three have been attended; a session held but never marked counts as missed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceRate {
+    pub attended: i64,
+    pub counted: i64,
+}
+
+impl AttendanceRate {
+    /// Rounded to a whole percent, for showing; none when no session counts.
+    pub fn percent(self) -> Option<u32> {
+        (self.counted > 0).then(|| ((self.attended * 100 + self.counted / 2) / self.counted) as u32)
+    }
+
+    /// At least `min` percent, exactly (66.7% does not meet 67%).
+    pub fn meets(self, min: i64) -> bool {
+        self.counted > 0 && self.attended * 100 >= min * self.counted
+    }
+}
+
+impl std::ops::Add for AttendanceRate {
+    type Output = AttendanceRate;
+    fn add(self, o: AttendanceRate) -> AttendanceRate {
+        AttendanceRate { attended: self.attended + o.attended, counted: self.counted + o.counted }
+    }
+}
+
+#[cfg(test)]
+mod attendance_tests {
+    use super::AttendanceRate;
+
+    #[test]
+    fn a_rate_rounds_for_showing_and_compares_exactly() {
+        let two_of_three = AttendanceRate { attended: 2, counted: 3 };
+        assert_eq!(two_of_three.percent(), Some(67));
+        assert!(!two_of_three.meets(67) && two_of_three.meets(66));
+        assert_eq!(AttendanceRate::default().percent(), None);
+        assert!(!AttendanceRate::default().meets(0), "no session counted meets nothing");
+    }
 }

@@ -474,6 +474,9 @@ pub struct AttemptResult {
     pub score_percent: Option<f64>,
     pub passed: Option<bool>,
     pub pass_percent: i64,
+    /// While items wait for a trainer: the points of those already graded.
+    pub provisional_score: Option<f64>,
+    pub pending_items: u32,
     pub items: Vec<ItemReview>,
 }
 

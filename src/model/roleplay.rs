@@ -336,8 +336,15 @@ pub struct CalibrationRow {
     pub kappa: Option<f64>,
     pub exact_percent: f64,
     pub adjacent_percent: f64,
+    /// Kappa below the threshold, on at least [`CALIBRATION_MIN_N`] scores.
     pub flagged: bool,
+    /// Fewer scores than [`CALIBRATION_MIN_N`]: too few to judge the pair.
+    pub too_few: bool,
 }
+
+/// Below this many paired scores a kappa says little (one role-play of three criteria is three):
+/// such a pair is shown, not flagged.
+pub const CALIBRATION_MIN_N: usize = 10;
 
 /// One criterion row of a rating form (`scores[i][level]`, `scores[i][comment]`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::i18n::Locale;
+use crate::model::Names;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
@@ -72,7 +73,7 @@ pub struct UserSummary {
     pub display_name: String,
     pub email: String,
     pub employee_no: String,
-    pub position: String,
+    pub position: Names,
     pub hire_date: Option<chrono::NaiveDate>,
     pub team_name: Option<String>,
     pub roles: Vec<Role>,
@@ -86,7 +87,8 @@ pub struct UserDetail {
     pub display_name: String,
     pub email: String,
     pub employee_no: String,
-    pub position: String,
+    pub position_id: Option<i64>,
+    pub position: Names,
     pub hire_date: Option<String>,
     pub locale: Locale,
     pub team_id: Option<i64>,
@@ -109,7 +111,7 @@ pub struct UserForm {
     pub email: String,
     pub employee_no: String,
     pub display_name: String,
-    pub position: String,
+    pub position_id: String,
     pub hire_date: String,
     pub locale: String,
     pub team_id: String,

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::auth::ChangePassword;
 use crate::components::error_note::{action_error, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::tr;
+use crate::i18n::{join_list, tr};
 use crate::model::user::Me;
 
 #[component]
@@ -18,7 +18,7 @@ fn account(me: Me) -> impl IntoView {
         matches!(change.value().get(), Some(Ok(())))
             || query.read().get("changed").is_some() && change.value().get().is_none()
     };
-    let roles = me.roles.iter().map(|r| tr(r.label_key())).collect::<Vec<_>>().join(", ");
+    let roles = join_list(me.roles.iter().map(|r| tr(r.label_key())));
     view! {
         <section class="card narrow">
             <h1>{tr("account.title")}</h1>

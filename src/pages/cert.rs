@@ -4,14 +4,15 @@
 //! notices of approaching expiry.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cert::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with};
-use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, StatusView};
+use crate::i18n::{join_list, tr, tr_with, use_locale, Locale};
+use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, RosterPerson, RosterQuery, StatusView};
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, succeeded};
 
@@ -28,6 +29,31 @@ fn badge(status: CertStatus) -> impl IntoView {
         CertStatus::NotStarted | CertStatus::InTraining => "badge",
     };
     view! { <span class=class>{tr(status.label_key())}</span> }
+}
+
+/// A status change's cause in the reader's language. The audit log keeps one fixed phrase per
+/// cause (it is part of the hash chain, so old entries keep theirs); unknown ones show as stored.
+pub fn why_text(why: &str) -> String {
+    if let Some(decision) = why.strip_prefix("manual: ") {
+        let label = Decision::parse(decision).map(|d| tr(d.label_key())).unwrap_or_else(|| decision.to_string());
+        return tr_with("cert.cause.manual", &[("decision", label)]);
+    }
+    let key = match why {
+        "enrolled in a course" => "cert.cause.enrolled",
+        "course completed" => "cert.cause.course_completed",
+        "joined a training plan" => "cert.cause.joined_plan",
+        "attendance marked" => "cert.cause.attendance",
+        "quiz attempt graded" => "cert.cause.graded",
+        "role-play result final" => "cert.cause.roleplay",
+        "user changed" => "cert.cause.user_changed",
+        "program changed" => "cert.cause.program_changed",
+        "program requirements changed" => "cert.cause.requirements_changed",
+        "scheduled check" => "cert.cause.scheduled",
+        "before a manual decision" => "cert.cause.before_decision",
+        "prerequisite changed" => "cert.cause.prerequisite",
+        _ => return why.to_string(),
+    };
+    tr(key)
 }
 
 fn check_item(c: Check) -> impl IntoView {
@@ -53,7 +79,7 @@ fn program_card(v: StatusView) -> impl IntoView {
     view! {
         <section class="card program">
             <h3>{v.program.clone()}" "{badge(v.status)}</h3>
-            <p class="hint">{format!("{} · {}", v.position, v.level)}</p>
+            <p class="hint">{format!("{} · {}", v.position.shown(use_locale()), v.level)}</p>
             {(!v.hold_reason.is_empty()).then(|| view! { <p class="alert error">{tr_with("cert.hold_reason", &[("reason", v.hold_reason.clone())])}</p> })}
             {cert.map(|c| view! {
                 <p>
@@ -83,9 +109,9 @@ fn program_card(v: StatusView) -> impl IntoView {
 pub fn MyPath() -> impl IntoView {
     let data = Resource::new(|| (), |_| my_certification());
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let Ok(p) = data.await else { return ().into_any() };
+                let p = match data.await { Ok(p) => p, Err(e) => return load_failed(e) };
                 if p.programs.is_empty() {
                     return ().into_any();
                 }
@@ -96,13 +122,13 @@ pub fn MyPath() -> impl IntoView {
                         {if cleared.is_empty() {
                             view! { <p class="alert">{tr("cert.not_cleared_yet")}</p> }.into_any()
                         } else {
-                            view! { <p class="alert ok">{tr_with("cert.cleared_for", &[("programs", cleared.join(", "))])}</p> }.into_any()
+                            view! { <p class="alert ok">{tr_with("cert.cleared_for", &[("programs", join_list(cleared.clone()))])}</p> }.into_any()
                         }}
                         <div class="grid">{p.programs.into_iter().map(program_card).collect_view()}</div>
                     </section>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -118,14 +144,14 @@ fn person(_me: Me) -> impl IntoView {
     view! {
         {done_note("decided", succeeded(decide), "cert.decided")}
         <ErrorNote error=action_error(decide.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(p) => person_view(p, decide).into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -144,7 +170,7 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
                             {Decision::ALL.iter().map(|d| view! { <option value=d.as_str()>{tr(d.label_key())}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>{tr("cert.reason")}<TextArea {..} name="reason" rows="3" required=true minlength="3" maxlength="1000"/></label>
+                    <label>{tr("cert.reason")}<TextArea keep=(DecideCertification::PATH, "reason") {..} name="reason" rows="3" required=true minlength="3" maxlength="1000"/></label>
                     <button type="submit" class="primary">{tr("cert.record_decision")}</button>
                 </ActionForm>
             </section>
@@ -159,13 +185,13 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
                 <td>{e.program}</td>
                 <td>{e.before.map(|b| tr(b.label_key())).unwrap_or_else(|| "—".into())}" → "{tr(e.after.label_key())}</td>
                 <td>{e.actor.unwrap_or_else(|| tr("cert.automatic"))}</td>
-                <td>{e.why}</td>
+                <td>{why_text(&e.why)}{(!e.reason.is_empty()).then(|| format!(" — {}", e.reason))}</td>
             </tr>
         })
         .collect_view();
     view! {
         <h1>{p.display_name.clone()}</h1>
-        <p class="hint">{format!("{} · {} · {}", p.employee_no, p.position, p.team)}</p>
+        <p class="hint">{format!("{} · {} · {}", p.employee_no, p.position.shown(use_locale()), p.team)}</p>
         {if p.programs.is_empty() {
             view! { <p class="empty">{tr("cert.no_programs")}</p> }.into_any()
         } else {
@@ -198,23 +224,32 @@ fn certificate(_me: Me) -> impl IntoView {
     let number = number_param();
     let data = Resource::new(|| (), move |_| get_certificate(number.clone()));
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let c = match data.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(c) => c,
                 };
                 let valid = c.status.cleared();
+                // A certificate that is not valid says so on screen and in print, in both languages.
+                let stamp = match c.status {
+                    CertStatus::Revoked => "作废 REVOKED",
+                    CertStatus::Suspended => "暂停 SUSPENDED",
+                    CertStatus::Expired => "已过期 EXPIRED",
+                    _ => "无效 NOT VALID",
+                };
                 view! {
                     <p class="no-print hint">{tr("cert.print")}</p>
-                    <article class="certificate" lang="zh-CN">
+                    {(!valid).then(|| view! { <p class="alert error no-print" role="alert">{tr("cert.not_valid_now")}</p> })}
+                    <article class="certificate" class:void=!valid lang="zh-CN">
+                        {(!valid).then(|| view! { <p class="void-stamp" aria-hidden="true">{stamp}</p> })}
                         <h1>"上岗合格证书"<span lang="en">"Certificate of Qualification"</span></h1>
                         <p class="holder">{c.holder.clone()}</p>
                         <p class="statement">
-                            {format!("工号 {} 已完成「{}」的培训与考核，取得{}岗位{}上岗资格。", c.employee_no, c.program, c.position, c.level_zh)}
+                            {format!("工号 {} 已完成「{}」的培训与考核，取得{}岗位{}上岗资格。", c.employee_no, c.program, c.position.shown(Locale::ZhCn), c.level_zh)}
                         </p>
                         <p class="statement" lang="en">
-                            {format!("Employee {} has completed the training and assessment of “{}” and is qualified to work as {} ({}).", c.employee_no, c.program, c.position, c.level_en)}
+                            {format!("Employee {} has completed the training and assessment of “{}” and is qualified to work as {} ({}).", c.employee_no, c.program, c.position.shown(Locale::En), c.level_en)}
                         </p>
                         <dl class="facts">
                             <dt>"证书编号 Number"</dt><dd class="number">{c.number.clone()}</dd>
@@ -230,7 +265,7 @@ fn certificate(_me: Me) -> impl IntoView {
                     </article>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -242,7 +277,7 @@ pub fn VerifyPage() -> impl IntoView {
     view! {
         <section class="card narrow verify">
             <h1>{tr("cert.verify_title")}</h1>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(_) => view! { <p class="alert error">{tr("cert.verify_unknown")}</p> }.into_any(),
@@ -263,7 +298,7 @@ pub fn VerifyPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -274,61 +309,205 @@ pub fn RosterPage() -> impl IntoView {
 }
 
 fn roster(_me: Me) -> impl IntoView {
-    let within = use_query_map().read_untracked().get("within").unwrap_or_default();
-    let w = within.clone();
-    let data = Resource::new(|| (), move |_| get_roster(w.clone()));
-    let query = if within.is_empty() { String::new() } else { format!("?within={within}") };
-    let filter = |days: &'static str, label: &'static str| {
-        let current = within.clone();
-        view! { <a href=format!("/team/roster?within={days}") aria-current=move || (current == days).then_some("page")>{tr(label)}</a> }
+    let locale = use_locale();
+    let url = use_query_map();
+    // The filters live in the address, so a filtered roster is a link and works without JavaScript.
+    let query = move || {
+        let m = url.read();
+        let get = |k: &str| m.get(k).unwrap_or_default();
+        RosterQuery {
+            team: get("team"),
+            program: get("program"),
+            status: get("status"),
+            q: get("q"),
+            within: get("within"),
+            page: get("page"),
+        }
     };
+    let data = Resource::new(query, get_roster);
     view! {
         <h1>{tr("cert.roster")}</h1>
         <p class="hint">{tr("cert.roster_help")}</p>
-        <p class="subnav">
-            <a href="/team/roster">{tr("cert.roster_all")}</a>" · "
-            {filter("30", "cert.within_30")}" · "{filter("60", "cert.within_60")}" · "{filter("90", "cert.within_90")}
-            " · "<a href=format!("/team/roster.csv{query}")>"CSV"</a>
-            " · "<a href=format!("/team/roster.xlsx{query}")>"XLSX"</a>
-        </p>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let rows = match data.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                let r = match data.await {
+                    Err(e) => return load_failed(e),
                     Ok(r) => r,
                 };
-                if rows.is_empty() {
-                    return view! { <p class="empty">{tr("cert.roster_empty")}</p> }.into_any();
-                }
-                let cleared = rows.iter().filter(|r| r.status.cleared()).count();
+                let q = query();
+                let export = roster_link(&q, None);
                 view! {
-                    <p>{tr_with("cert.roster_count", &[("cleared", cleared.to_string()), ("total", rows.len().to_string())])}</p>
-                    <table class="list roster">
-                        <thead><tr>
-                            <th>{tr("field.display_name")}</th><th>{tr("field.team")}</th><th>{tr("cert.program")}</th>
-                            <th>{tr("field.status")}</th><th>{tr("cert.cleared_today")}</th><th>{tr("cert.expires")}</th>
-                            <th>{tr("cert.why_not")}</th>
-                        </tr></thead>
-                        <tbody>{rows.into_iter().map(|r| {
-                            let cleared = r.status.cleared();
-                            let why = if !r.hold_reason.is_empty() { r.hold_reason.clone() } else { r.missing.join(" · ") };
-                            view! {
-                                <tr class:not-cleared=!cleared>
-                                    <td><a href=format!("/people/{}/certification", r.user_id)>{format!("{} ({})", r.display_name, r.employee_no)}</a></td>
-                                    <td>{r.team}</td>
-                                    <td>{format!("{} · {}", r.program, r.level)}</td>
-                                    <td>{badge(r.status)}</td>
-                                    <td>{tr(if cleared { "cert.answer_yes" } else { "cert.answer_no" })}</td>
-                                    <td>{r.expires_at.map(day).unwrap_or_default()}</td>
-                                    <td>{why}</td>
-                                </tr>
-                            }
-                        }).collect_view()}</tbody>
-                    </table>
+                    <RosterFilters q=q.clone() teams=r.teams.clone() programs=r.programs.clone()/>
+                    <p class="roster-counts">
+                        <strong>{tr_with("cert.roster_people", &[("cleared", r.cleared.to_string()), ("total", r.total.to_string())])}</strong>
+                        {(r.without_program > 0).then(|| view! {
+                            " · "<a href=roster_link(&RosterQuery { status: "no_program".into(), ..Default::default() }, None)>
+                                {tr_with("cert.roster_without_program", &[("count", r.without_program.to_string())])}
+                            </a>
+                        })}
+                        " · "<a href=format!("/team/roster.csv{export}") download>"CSV"</a>
+                        " · "<a href=format!("/team/roster.xlsx{export}") download>"XLSX"</a>
+                    </p>
+                    {if r.people.is_empty() {
+                        view! { <p class="empty">{tr("cert.roster_empty")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="list roster">
+                                <thead><tr>
+                                    <th>{tr("field.display_name")}</th><th>{tr("field.team")}</th><th>{tr("field.position")}</th>
+                                    <th>{tr("cert.cleared_today")}</th><th>{tr("cert.programs_status")}</th>
+                                </tr></thead>
+                                <tbody>{r.people.into_iter().map(|p| view! { <RosterLine p=p locale=locale/> }).collect_view()}</tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                    <Pager q=q page=r.page pages=r.pages/>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
+}
+
+/// `?team=..&status=..` for the roster with these filters and, if given, this page (1-based).
+fn roster_link(q: &RosterQuery, page: Option<u32>) -> String {
+    let page = page.map(|p| p.to_string()).unwrap_or_default();
+    let pairs = [
+        ("team", &q.team),
+        ("program", &q.program),
+        ("status", &q.status),
+        ("q", &q.q),
+        ("within", &q.within),
+        ("page", &page),
+    ];
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+        .finish();
+    if query.is_empty() {
+        query
+    } else {
+        format!("?{query}")
+    }
+}
+
+/// The manager's home: how many of their people are cleared today, and who needs a program.
+#[component]
+pub fn FloorToday() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_roster(RosterQuery::default()));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let r = match data.await {
+                    Err(e) => return load_failed(e),
+                    Ok(r) => r,
+                };
+                view! {
+                    <p class="floor-today">
+                        <a href="/team/roster"><strong>{tr_with("cert.roster_people", &[("cleared", r.cleared.to_string()), ("total", r.total.to_string())])}</strong></a>
+                    </p>
+                    {(r.without_program > 0).then(|| view! {
+                        <p class="alert warn">
+                            <a href="/team/roster?status=no_program">
+                                {tr_with("cert.roster_without_program", &[("count", r.without_program.to_string())])}
+                            </a>
+                        </p>
+                    })}
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RosterFilters(q: RosterQuery, teams: Vec<(i64, String)>, programs: Vec<(i64, String)>) -> impl IntoView {
+    let option = move |value: String, label: String, current: &str| {
+        let selected = value == current;
+        view! { <option value=value selected=selected>{label}</option> }
+    };
+    let team_options = teams.into_iter().map(|(id, path)| option(id.to_string(), path, &q.team)).collect_view();
+    let program_options =
+        programs.into_iter().map(|(id, name)| option(id.to_string(), name, &q.program)).collect_view();
+    let status_options = [
+        ("", "cert.roster_all"),
+        ("cleared", "cert.filter_cleared"),
+        ("not_cleared", "cert.filter_not_cleared"),
+        ("expiring", "cert.filter_expiring"),
+        ("no_program", "cert.filter_no_program"),
+    ]
+    .into_iter()
+    .map(|(v, label)| option(v.to_string(), tr(label), &q.status))
+    .collect_view();
+    view! {
+        // A GET form: the filters are the address.
+        <form method="get" class="filters card" role="search" aria-label=tr("cert.roster_filters")>
+            <label>{tr("field.team")}
+                <select name="team"><option value="">{tr("cert.all_teams")}</option>{team_options}</select>
+            </label>
+            <label>{tr("cert.program")}
+                <select name="program"><option value="">{tr("cert.all_programs")}</option>{program_options}</select>
+            </label>
+            <label>{tr("field.status")}<select name="status">{status_options}</select></label>
+            <label>{tr("cert.expiring_within")}
+                <select name="within">
+                    {["30", "60", "90"].into_iter().map(|d| option(d.into(), tr_with("cert.days", &[("n", d.into())]), &q.within)).collect_view()}
+                </select>
+            </label>
+            <label>{tr("users.search")}<input type="search" name="q" value=q.q.clone() placeholder=tr("cert.roster_search")/></label>
+            <button type="submit" class="primary">{tr("cert.apply_filters")}</button>
+            <a href="/team/roster">{tr("cert.clear_filters")}</a>
+        </form>
+    }
+}
+
+#[component]
+fn RosterLine(p: RosterPerson, locale: Locale) -> impl IntoView {
+    let cleared = p.cleared();
+    let programs = if p.programs.is_empty() {
+        let why = if p.position.zh.is_empty() && p.position.en.is_empty() {
+            "cert.no_position"
+        } else {
+            "cert.no_program_for_position"
+        };
+        view! { <p class="alert warn">{tr(why)}</p> }.into_any()
+    } else {
+        p.programs
+            .into_iter()
+            .map(|g| {
+                let why = if !g.hold_reason.is_empty() { g.hold_reason.clone() } else { g.missing.join(" · ") };
+                view! {
+                    <div class="roster-program">
+                        <span class="program-name">{format!("{} · {}", g.program, g.level)}</span>" "{badge(g.status)}
+                        // An expiry date only where it means "cleared until then".
+                        {g.expires_at.filter(|_| g.status.cleared()).map(|e| view! { " "<span class="hint">{tr_with("cert.until", &[("date", day(e))])}</span> })}
+                        {(!why.is_empty()).then(|| view! { <p class="hint why">{why}</p> })}
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <tr class:not-cleared=!cleared>
+            <td><a href=format!("/people/{}/certification", p.user_id)>{format!("{} ({})", p.display_name, p.employee_no)}</a></td>
+            <td>{p.team}</td>
+            <td>{p.position.shown(locale).to_string()}</td>
+            <td>{tr(if cleared { "cert.answer_yes" } else { "cert.answer_no" })}</td>
+            <td>{programs}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(q: RosterQuery, page: u32, pages: u32) -> impl IntoView {
+    (pages > 1).then(|| {
+        let link = |p: u32| roster_link(&q, Some(p + 1));
+        view! {
+            <nav class="pager" aria-label=tr("cert.pages")>
+                {(page > 0).then(|| view! { <a href=format!("/team/roster{}", link(page - 1)) rel="prev">{tr("quiz.previous")}</a> })}
+                <span>{tr_with("cert.page_of", &[("page", (page + 1).to_string()), ("pages", pages.to_string())])}</span>
+                {(page + 1 < pages).then(|| view! { <a href=format!("/team/roster{}", link(page + 1)) rel="next">{tr("quiz.next")}</a> })}
+            </nav>
+        }
+    })
 }
 
 #[component]
@@ -342,15 +521,20 @@ fn notifications(_me: Me) -> impl IntoView {
     view! {
         <h1>{tr("cert.notifications")}</h1>
         <ActionForm action=read attr:class="inline"><button type="submit">{tr("cert.mark_read")}</button></ActionForm>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = data.await.unwrap_or_default();
+                let list = match data.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("cert.no_notifications")}</p> }.into_any();
                 }
                 view! {
                     <ul class="notices">{list.into_iter().map(|n| {
-                        let key = if n.kind == "expired" { "cert.notice_expired" } else { "cert.notice_expiring" };
+                        let key = match n.kind.as_str() {
+                            "expired" => "cert.notice_expired",
+                            "revoked" => "cert.notice_revoked",
+                            "suspended" => "cert.notice_suspended",
+                            _ => "cert.notice_expiring",
+                        };
                         view! {
                             <li class:unread=!n.read>
                                 <a href=n.link>{tr_with(key, &[("holder", n.holder), ("program", n.program), ("date", day(n.expires_at))])}</a>
@@ -360,6 +544,6 @@ fn notifications(_me: Me) -> impl IntoView {
                     }).collect_view()}</ul>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::components::error_note::load_failed;
+
 use crate::api::team::list_teams;
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with};
@@ -43,7 +45,7 @@ fn home(me: Me) -> impl IntoView {
             Role::Manager => view! {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>
-                    <p class="empty">{tr("home.manager.empty")}</p>
+                    <crate::pages::cert::FloorToday/>
                     <p>
                         <a href="/team/roster">{tr("nav.roster")}</a>" · "
                         <a href="/team/progress">{tr("nav.progress")}</a>" · "<a href="/plans">{tr("nav.plans")}</a>
@@ -76,9 +78,9 @@ fn card(title: &'static str, body: &'static str, link: Option<(&'static str, &'s
 fn ManagedTeams() -> impl IntoView {
     let teams = Resource::new(|| (), |_| list_teams());
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let teams = teams.await.unwrap_or_default();
+                let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 view! {
                     <h3>{tr("home.manager.teams")}</h3>
                     <ul class="teams">
@@ -87,8 +89,8 @@ fn ManagedTeams() -> impl IntoView {
                             .map(|t| view! { <li>{t.path}" · "{t.member_count}</li> })
                             .collect_view()}
                     </ul>
-                }
+                }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }

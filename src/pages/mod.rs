@@ -12,6 +12,7 @@ pub mod trainer;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::error_note::ErrorPage;
 use crate::i18n::tr;
 
 /// A numeric route parameter (`/plans/:id`), 0 when absent or malformed (the server then says
@@ -36,6 +37,28 @@ where
     Signal::derive(move || action.value().with(|v| matches!(v, Some(Ok(_)))))
 }
 
+/// A form that adds something and stays on its page empties itself once its action succeeded, so
+/// a second click does not add a duplicate (with JavaScript nothing reloads the page):
+/// `<ActionForm action=add node_ref=cleared_on_success(add)>`.
+pub fn cleared_on_success<A>(action: ServerAction<A>) -> NodeRef<leptos::html::Form>
+where
+    A: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
+    let form = NodeRef::<leptos::html::Form>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = action;
+    form
+}
+
 /// A percentage for a table cell, or a dash when there is none yet.
 pub fn percent(p: Option<impl Into<f64>>) -> String {
     p.map(|p| format!("{:.0}%", p.into())).unwrap_or_else(|| "—".into())
@@ -43,14 +66,5 @@ pub fn percent(p: Option<impl Into<f64>>) -> String {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <section class="card">
-            <h1>{tr("error.not_found")}</h1>
-            <a href="/">{tr("nav.home")}</a>
-        </section>
-    }
+    view! { <ErrorPage status=404/> }
 }

@@ -1,13 +1,14 @@
-use crate::pages::{param, percent};
+use crate::pages::{cleared_on_success, param, percent};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::course::authored_courses;
 use crate::api::plan::*;
 use crate::api::team::list_teams;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, error_text, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{join_list, tr, tr_with};
 use crate::model::plan::{Attendance, Method, PlanDetail, PlanFields};
 use crate::model::user::{Me, Role};
 
@@ -26,10 +27,10 @@ fn plans(me: Me) -> impl IntoView {
     let author = me.has(Role::Trainer) || me.has(Role::Admin);
     view! {
         <h1>{tr("plans.title")}</h1>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{tr("plans.none")}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="list">
@@ -46,7 +47,7 @@ fn plans(me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
         {author.then(|| view! {
             <section class="card">
                 <h2>{tr("plans.new")}</h2>
@@ -132,17 +133,17 @@ fn plan(_me: Me) -> impl IntoView {
         <p><a href="/plans">{tr("plans.back")}</a></p>
         {errors}
         {enrolled_note}
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match plan.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(p) => {
                         let forms = PlanForms { update, scope, add_session, delete_session, enroll, teams, courses };
                         plan_view(p, forms).into_any()
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -162,7 +163,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
     let delete_session = forms.delete_session;
     let id = p.id;
     let f = p.fields.clone();
-    let methods = f.methods.iter().map(|m| tr(m.label_key())).collect::<Vec<_>>().join("、");
+    let methods = join_list(f.methods.iter().map(|m| tr(m.label_key())));
     let sessions = p
         .sessions
         .iter()
@@ -231,6 +232,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                 <dt>{tr(if p.sees_records { "plans.attendance_rate" } else { "plans.my_attendance" })}</dt>
                 <dd class="rate">{percent(p.attendance_percent)}</dd>
             </dl>
+            <p class="hint attendance-rule">{tr("plans.attendance_rule")}</p>
             <h3>{tr("plans.courses")}</h3>
             <ul>{courses}</ul>
         </section>
@@ -257,7 +259,7 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{tr("plans.add_session")}</h2>
-            <ActionForm action=add_session attr:class="stack">
+            <ActionForm action=add_session node_ref=cleared_on_success(add_session) attr:class="stack">
                 <input type="hidden" name="plan_id" value=id/>
                 <label>{tr("record.session")}<input name="topic"/></label>
                 <div class="row">
@@ -273,13 +275,13 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{tr("plans.enroll")}</h2>
-            <ActionForm action=enroll attr:class="stack">
+            <ActionForm action=enroll node_ref=cleared_on_success(enroll) attr:class="stack">
                 <input type="hidden" name="plan_id" value=id/>
-                <label>{tr("field.employee_numbers")}<TextArea {..} name="employee_numbers" rows="2"/></label>
-                <label>{tr("plans.enroll_csv")}<TextArea {..} name="csv" rows="3" placeholder="employee_no\nE1001"/></label>
-                <Suspense fallback=|| ()>
+                <label>{tr("field.employee_numbers")}<TextArea keep=(EnrollPlan::PATH, "employee_numbers") {..} name="employee_numbers" rows="2"/></label>
+                <label>{tr("plans.enroll_csv")}<TextArea keep=(EnrollPlan::PATH, "csv") {..} name="csv" rows="3" placeholder="employee_no\nE1001"/></label>
+                <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let teams = teams.await.unwrap_or_default();
+                        let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
                         view! {
                             <label>{tr("courses.enroll_team")}
                                 <select name="team_id">
@@ -287,20 +289,20 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                                     {teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view()}
                                 </select>
                             </label>
-                        }
+                        }.into_any()
                     })}
-                </Suspense>
+                </Transition>
                 <button type="submit">{tr("courses.enroll_submit")}</button>
             </ActionForm>
         </section>
         <details class="card">
             <summary>{tr("plans.audience_and_courses")}</summary>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || {
                     let (chosen_teams, chosen_courses) = (chosen_teams.clone(), chosen_courses.clone());
                     Suspend::new(async move {
-                        let teams = teams.await.unwrap_or_default();
-                        let courses = courses.await.unwrap_or_default();
+                        let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
+                        let courses = match courses.await { Ok(v) => v, Err(e) => return load_failed(e) };
                         view! {
                             <ActionForm action=scope attr:class="stack">
                                 <input type="hidden" name="id" value=id/>
@@ -322,10 +324,10 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                                 </fieldset>
                                 <button type="submit">{tr("plans.save")}</button>
                             </ActionForm>
-                        }
+                        }.into_any()
                     })
                 }}
-            </Suspense>
+            </Transition>
         </details>
         <details class="card">
             <summary>{tr("plans.edit")}</summary>
@@ -350,14 +352,15 @@ fn attendance(_me: Me) -> impl IntoView {
     let sheet = Resource::new(move || mark.version().get(), move |_| get_attendance_sheet(session_id));
     view! {
         <ErrorNote error=action_error(mark.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match sheet.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(s) => view! {
                         <p><a href=format!("/plans/{}", s.plan_id)>{s.plan_title.clone()}</a></p>
                         <h1>{tr("plans.attendance")}</h1>
                         <p>{s.session.day.clone()}" "{s.session.start_time.clone()}"–"{s.session.end_time.clone()}" · "{s.session.topic.clone()}</p>
+                        {(!s.started).then(|| view! { <p class="alert warn" role="status">{tr("plans.not_started_yet")}</p> })}
                         <ul class="attendance">
                             {s.rows.into_iter().map(|r| view! {
                                 <li class="attendee">
@@ -366,7 +369,7 @@ fn attendance(_me: Me) -> impl IntoView {
                                         <input type="hidden" name="session_id" value=s.session.id/>
                                         <input type="hidden" name="user_id" value=r.user_id/>
                                         {Attendance::ALL.into_iter().map(|a| view! {
-                                            <button type="submit" name="status" value=a.as_str()
+                                            <button type="submit" name="status" value=a.as_str() disabled=!s.started
                                                 class:chosen=r.status == Some(a) aria-pressed=(r.status == Some(a)).to_string()>
                                                 {tr(a.label_key())}
                                             </button>
@@ -378,7 +381,7 @@ fn attendance(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -392,10 +395,10 @@ fn print(_me: Me) -> impl IntoView {
     let id = param("id");
     let plan = Resource::new(|| (), move |_| get_plan(id));
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match plan.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(p) if !p.sees_records => {
                         view! { <p class="alert error">{error_text(&crate::error::AppError::Forbidden)}</p> }.into_any()
                     }
@@ -420,6 +423,6 @@ fn print(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

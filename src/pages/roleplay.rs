@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 
 use crate::api::roleplay::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{join_list, tr, tr_with};
 use crate::model::roleplay::{CriterionView, RatingView, RoleplayView, Status, Viewer};
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, percent, succeeded};
@@ -23,10 +23,10 @@ fn roleplays(me: Me) -> impl IntoView {
     view! {
         <h1>{tr("nav.roleplays")}</h1>
         {author.then(crate::pages::trainer::roleplay::subnav)}
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let list = match list.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(l) => l,
                 };
                 if list.is_empty() {
@@ -54,7 +54,7 @@ fn roleplays(me: Me) -> impl IntoView {
                     </table>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -83,14 +83,14 @@ fn roleplay(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(forms.rate.value())/>
         <ErrorNote error=action_error(forms.assess.value())/>
         <ErrorNote error=action_error(forms.reply.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match res.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(r) => roleplay_view(r, forms).into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -127,7 +127,7 @@ fn roleplay_view(r: RoleplayView, forms: Forms) -> impl IntoView {
                     {format!("{} {}", tr(verdict), percent(Some(res.percent)))}
                 </p>
                 {(!res.critical_failed.is_empty()).then(|| view! {
-                    <p class="alert error">{tr_with("roleplay.critical_failed", &[("names", res.critical_failed.join(", "))])}</p>
+                    <p class="alert error">{tr_with("roleplay.critical_failed", &[("names", join_list(res.critical_failed.clone()))])}</p>
                 })}
             </section>
         }

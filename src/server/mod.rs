@@ -13,6 +13,7 @@ pub mod demo;
 pub mod http;
 pub mod owners;
 pub mod plan;
+pub mod position;
 pub mod quiz;
 pub mod roleplay;
 pub mod spreadsheet;

@@ -94,7 +94,7 @@ pub async fn add(db: &Db, actor: Actor<'_>, what: Owned, id: i64, employee_no: &
     let mut tx = db.begin().await?;
     let trainer = sqlx::query_scalar!(
         r#"select u.id as "id!" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where u.employee_no = ? and u.active = 1"#,
+           where lower(u.employee_no) = lower(?) and u.active = 1"#,
         no
     )
     .fetch_optional(&mut *tx)

@@ -56,6 +56,19 @@ pub async fn active_trainees(conn: &mut sqlx::SqliteConnection, team_id: i64) ->
     .await?)
 }
 
+/// A team and every team below it.
+#[tracing::instrument(skip_all, fields(team_id))]
+pub async fn subtree_ids(db: &Db, team_id: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"with recursive below(id) as (select id from teams where id = ?1
+                                          union select t.id from teams t join below b on t.parent_id = b.id)
+           select id as "id!: i64" from below"#,
+        team_id
+    )
+    .fetch_all(&db.read)
+    .await?)
+}
+
 /// Finds a team by its full path ("Site / Department / Team") or, if unambiguous, its name.
 pub fn find_by_path(tree: &[TeamNode], path: &str) -> Option<i64> {
     let wanted: Vec<&str> = path.split('/').map(str::trim).collect();

@@ -29,6 +29,7 @@ const DAY: i64 = 86_400;
 const POSITION: &str = "Service specialist";
 
 struct World {
+    position: i64,
     program: i64,
     course: i64,
     lessons: Vec<i64>,
@@ -79,8 +80,10 @@ async fn world(st: &AppState) -> World {
         };
         users::update(&st.db, SYSTEM, id, &input, Some(team), &[team]).await.unwrap();
     }
-    sqlx::query("update users set position = ? where employee_no like 'E%'")
-        .bind(POSITION)
+    let position =
+        floorready::server::position::add(&st.db, SYSTEM, POSITION, "Service specialist (en)").await.unwrap();
+    sqlx::query("update users set position_id = ? where employee_no like 'E%'")
+        .bind(position)
         .execute(&st.db.write)
         .await
         .unwrap();
@@ -174,7 +177,7 @@ async fn world(st: &AppState) -> World {
         None,
         ProgramFields {
             name: "Specialist junior".into(),
-            position: POSITION.into(),
+            position_id: position,
             level_id: 1,
             requires_program_id: None,
             validity_days: 365,
@@ -194,7 +197,7 @@ async fn world(st: &AppState) -> World {
     ] {
         cert::add_requirement(&st.db, SYSTEM, program, phase, kind, target, min).await.unwrap();
     }
-    World { program, course, lessons, post: quizzes[0], refresher: quizzes[1], scenario, sessions, trainer }
+    World { position, program, course, lessons, post: quizzes[0], refresher: quizzes[1], scenario, sessions, trainer }
 }
 
 async fn status_of(st: &AppState, no: &str, program: i64) -> CertStatus {
@@ -402,7 +405,7 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
         None,
         ProgramFields {
             name: "Specialist intermediate".into(),
-            position: POSITION.into(),
+            position_id: w.position,
             level_id: 2,
             requires_program_id: Some(w.program),
             validity_days: 365,
@@ -427,7 +430,7 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
 
     // The roster names what someone who has not started lacks, the lower program first.
     let admin = current(&st, "AD").await;
-    let rows = status::roster(&st.db, &admin, None).await.unwrap();
+    let rows = status::roster_rows(&st.db, &admin, &status::RosterFilter::default()).await.unwrap();
     let e3: Vec<(String, Vec<String>)> =
         rows.iter().filter(|r| r.employee_no == "E3").map(|r| (r.program.clone(), r.missing.clone())).collect();
     assert_eq!(
@@ -444,7 +447,7 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
     // A program cannot end up requiring itself, and the level must exist.
     let looped = ProgramFields {
         name: "Specialist junior".into(),
-        position: POSITION.into(),
+        position_id: w.position,
         level_id: 1,
         requires_program_id: Some(senior),
         validity_days: 365,
@@ -510,6 +513,29 @@ async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
     // Suspension, and exemption for someone who has not qualified.
     let sus = status::decide(&st.db, SYSTEM, &m1, e1.id, w.program, Decision::Suspend, "Investigation").await;
     assert_eq!(sus.unwrap(), CertStatus::Suspended);
+    // The holder is told of the revocation and of the suspension, in the app.
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select kind from notifications where user_id = ? and kind in ('revoked', 'suspended') order by id",
+    )
+    .bind(e1.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, vec!["revoked".to_string(), "suspended".to_string()]);
+    // The certificate page marks it as not valid, on screen and in print.
+    let e1_cookie = sign_in(&st, "E1").await;
+    let page = body_text(
+        send(
+            &st,
+            Request::get(format!("/certificates/{number}"))
+                .header(header::COOKIE, e1_cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("void-stamp") && page.contains("暂停 SUSPENDED"), "{page}");
     let e2 = current(&st, "E2").await;
     let ex =
         status::decide(&st.db, SYSTEM, &m1, e2.id, w.program, Decision::Exempt, "Transferred with a certificate").await;
@@ -591,7 +617,8 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     let res = send(&st, get("/api/v1/clearance/E1", Some(&all))).await;
     assert_eq!(res.status(), StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
-    assert_eq!(json["cleared_positions"], serde_json::json!([POSITION]));
+    // Positions come in both languages, as the admin named them.
+    assert_eq!(json["cleared_positions"], serde_json::json!([{ "zh": POSITION, "en": "Service specialist (en)" }]));
     assert_eq!(json["programs"][0]["status"], "certified");
     assert!(json["programs"][0]["certificate"].as_str().unwrap().starts_with("FR-"));
     let res = send(&st, get("/api/v1/clearance/E2", Some(&all))).await;
@@ -682,11 +709,15 @@ async fn people_see_only_what_they_may(pool: SqlitePool) {
     assert!(page.contains(&number) && page.contains("User E1"));
 
     // The roster: M1 sees Floor only; a trainee may not; CSV for the same rows.
-    let rows = status::roster(&st.db, &m1, None).await.unwrap();
-    assert_eq!(rows.iter().map(|r| r.employee_no.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
-    assert!(rows[0].status.cleared() && !rows[1].status.cleared());
-    assert!(rows[1].missing.contains(&"Late repair".to_string()), "why E2 is not cleared: {:?}", rows[1].missing);
-    assert!(status::roster(&st.db, &m1, Some(30)).await.unwrap().is_empty(), "nobody expires within 30 days");
+    let everyone = status::RosterFilter::default();
+    let r = status::roster(&st.db, &m1, &everyone).await.unwrap();
+    assert_eq!(r.people.iter().map(|p| p.employee_no.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
+    assert_eq!((r.total, r.cleared), (2, 1));
+    assert!(r.people[0].cleared() && !r.people[1].cleared());
+    let missing = &r.people[1].programs[0].missing;
+    assert!(missing.contains(&"Late repair".to_string()), "why E2 is not cleared: {missing:?}");
+    let soon = status::RosterFilter { status: Some(status::RosterStatus::Expiring), within_days: 30, ..everyone };
+    assert_eq!(status::roster(&st.db, &m1, &soon).await.unwrap().total, 0, "nobody expires within 30 days");
     let e1_cookie = sign_in(&st, "E1").await;
     let res =
         send(&st, form(GetRoster::PATH).header(header::COOKIE, &e1_cookie).body(Body::from("within=")).unwrap()).await;
@@ -698,7 +729,8 @@ async fn people_see_only_what_they_may(pool: SqlitePool) {
     )
     .await;
     assert!(
-        csv.contains("E1,User E1,Floor,Service specialist,Specialist junior") && csv.contains(",certified,yes,"),
+        csv.contains("E1,User E1,Floor,Service specialist / Service specialist (en),Specialist junior")
+            && csv.contains(",certified,yes,"),
         "{csv}"
     );
     let res = send(
@@ -731,7 +763,7 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     };
     let (t1, t2, ad) = (sign_in(&st, "T1").await, sign_in(&st, "T2").await, sign_in(&st, "AD").await);
     let fields = |id: i64, name: &str| {
-        format!("id={id}&name={name}&position={POSITION}&level_id=1&validity_days=365&window_days=60")
+        format!("id={id}&name={name}&position_id={}&level_id=1&validity_days=365&window_days=60", w.position)
     };
 
     // T1 makes a program and owns it.

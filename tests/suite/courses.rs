@@ -138,8 +138,13 @@ async fn a_bad_enrollment_list_enrolls_nobody(pool: SqlitePool) {
     assert_eq!(
         err,
         AppError::Rows(vec![
-            RowError { line: 2, field: "employee_no".into(), key: "error.user_disabled".into() },
-            RowError { line: 3, field: "employee_no".into(), key: "error.employee_no_unknown".into() },
+            RowError { line: 2, field: "employee_no".into(), key: "error.user_disabled".into(), value: "E2".into() },
+            RowError {
+                line: 3,
+                field: "employee_no".into(),
+                key: "error.employee_no_unknown".into(),
+                value: "NOPE".into(),
+            },
         ])
     );
     assert_eq!(count(&pool, "select count(*) from enrollments").await, 0);

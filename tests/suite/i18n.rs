@@ -71,3 +71,42 @@ fn every_key_in_the_source_is_translated() {
     let missing: Vec<_> = used.difference(&en).collect();
     assert!(missing.is_empty(), "keys used in src but missing from locales: {missing:?}");
 }
+
+#[test]
+fn every_error_message_reads_as_a_sentence() {
+    // A message either is a sentence of its own (a capital first) or says what is wrong with its
+    // field and follows the field's name ("Email is not a valid email address."): never
+    // "Email: you cannot ...".
+    let text = std::fs::read_to_string("locales/en.yml").unwrap();
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let verbs = [
+        "is ",
+        "are ",
+        "must ",
+        "has ",
+        "have ",
+        "contains ",
+        "needs ",
+        "need ",
+        "may ",
+        "names ",
+        "belongs ",
+        "could ",
+        "holds ",
+        "mixes ",
+        "passed ",
+        "can ",
+        "asks ",
+        "does ",
+        "opens ",
+    ];
+    let mut odd = Vec::new();
+    for (k, v) in yaml["error"].as_mapping().unwrap() {
+        let (k, v) = (k.as_str().unwrap(), v.as_str().unwrap_or_default());
+        let first = v.chars().next().unwrap_or(' ');
+        if first.is_lowercase() && !verbs.iter().any(|verb| v.starts_with(verb)) {
+            odd.push(format!("{k}: {v}"));
+        }
+    }
+    assert!(odd.is_empty(), "messages that are neither a sentence nor a field's predicate: {odd:#?}");
+}

@@ -7,6 +7,7 @@ mod cert;
 mod cli;
 mod common;
 mod courses;
+mod field;
 mod files;
 mod http;
 mod i18n;

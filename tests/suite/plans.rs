@@ -91,8 +91,18 @@ async fn a_bad_csv_enrolls_nobody_and_a_good_one_enrolls_in_the_courses_too(pool
     assert_eq!(
         err,
         AppError::Rows(vec![
-            RowError { line: 3, field: "employee_no".into(), key: "error.employee_no_unknown".into() },
-            RowError { line: 4, field: "employee_no".into(), key: "error.csv_row_malformed".into() },
+            RowError {
+                line: 3,
+                field: "employee_no".into(),
+                key: "error.employee_no_unknown".into(),
+                value: "NOPE".into(),
+            },
+            RowError {
+                line: 4,
+                field: "employee_no".into(),
+                key: "error.csv_row_malformed".into(),
+                value: String::new()
+            },
         ])
     );
     assert_eq!(count(&pool, "select count(*) from plan_members").await, 0);
@@ -280,4 +290,48 @@ async fn record_form_exports_parse(pool: SqlitePool) {
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
     assert!(ics.contains("DTSTART:20261202T133000"), "{ics}");
     assert!(ics.contains("SUMMARY:2026 年 12 月新员工岗前培训: 投诉处理"));
+}
+
+#[sqlx::test]
+async fn attendance_is_one_count_marked_only_once_a_session_has_started_and_kept(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let t = user(&st, "T1", "trainer", None).await;
+    user(&st, "E1", "trainee", None).await;
+    let e1 = user::find_id(&st.db, "E1").await.unwrap();
+    let id = plan::create(&st.db, SYSTEM, t, &plan_fields()).await.unwrap();
+    let past = plan::add_session(&st.db, id, &session("2026-01-05", "09:00", "12:00", "T1")).await.unwrap();
+    let _unmarked = plan::add_session(&st.db, id, &session("2026-01-06", "09:00", "12:00", "T1")).await.unwrap();
+    let future = plan::add_session(&st.db, id, &session("2099-01-05", "09:00", "12:00", "T1")).await.unwrap();
+    plan::enroll_numbers(&st.db, SYSTEM, id, "E1").await.unwrap();
+
+    // A session that has not started takes no attendance.
+    assert_eq!(
+        plan::mark(&st.db, SYSTEM, future, e1, Attendance::Present).await.unwrap_err(),
+        AppError::validation("session", "error.session_not_started")
+    );
+    assert!(!plan::attendance_sheet(&st.db, future).await.unwrap().started);
+    plan::mark(&st.db, SYSTEM, past, e1, Attendance::Present).await.unwrap();
+
+    // One of three: the unmarked past session is missed, the future one is still to come; the plan
+    // page and the certification check count the same.
+    let me = current(&st, "T1").await;
+    let d = plan::detail(&st.db, &me, id).await.unwrap();
+    assert_eq!((d.members[0].attendance_percent, d.attendance_percent), (Some(33), Some(33)));
+    let mut conn = pool.acquire().await.unwrap();
+    let rate = floorready::server::cert::evidence::attendance_rate(&mut conn, id, e1).await.unwrap();
+    assert_eq!((rate.attended, rate.counted), (1, 3));
+
+    // A session holding attendance is evidence: it is not deleted; an empty one is.
+    assert_eq!(
+        plan::delete_session(&st.db, id, past).await.unwrap_err(),
+        AppError::validation("session", "error.session_has_attendance")
+    );
+    plan::delete_session(&st.db, id, future).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 2);
+
+    // Only a trainer instructs.
+    assert_eq!(
+        plan::add_session(&st.db, id, &session("2026-01-07", "09:00", "12:00", "E1")).await.unwrap_err(),
+        AppError::validation("instructor", "error.not_a_trainer")
+    );
 }

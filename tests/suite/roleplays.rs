@@ -480,14 +480,18 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
     let rubric =
         rp::save_rubric(&st.db, SYSTEM, None, "Three levels", &[row("facts", "1", false, "", 3)]).await.unwrap();
     let scenario = rp::save_scenario(&st.db, SYSTEM, None, scenario(rubric, SecondRaterRule::Average)).await.unwrap();
-    for (x, y) in [(0u8, 0u8), (0, 1), (1, 1), (2, 2)] {
-        let id = attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
-            .await
-            .unwrap();
-        // T2 rates first sometimes: the pair is the same whoever was first.
-        attempt::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[y], ""), "").await.unwrap();
-        attempt::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[x], ""), "").await.unwrap();
-    }
+    let rate_pairs = || async {
+        for (x, y) in [(0u8, 0u8), (0, 1), (1, 1), (2, 2)] {
+            let id =
+                attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+                    .await
+                    .unwrap();
+            // T2 rates first sometimes: the pair is the same whoever was first.
+            attempt::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[y], ""), "").await.unwrap();
+            attempt::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[x], ""), "").await.unwrap();
+        }
+    };
+    rate_pairs().await;
     // A single-rated role-play and a half-rated one do not count.
     let one =
         attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::opener()).await.unwrap();
@@ -504,7 +508,14 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
         assert!((r.kappa.unwrap() - 0.8).abs() < 1e-9);
         assert_eq!((r.exact_percent, r.adjacent_percent, r.flagged), (75.0, 100.0, false));
     }
-    assert!(calibration::report(&st.db, 0.9).await.unwrap().iter().all(|r| r.flagged), "0.8 < 0.9 is flagged");
+    // Four scores are too few to judge: 0.8 < 0.9, yet not flagged.
+    let few = calibration::report(&st.db, 0.9).await.unwrap();
+    assert!(few.iter().all(|r| !r.flagged && r.too_few), "{few:?}");
+    // Twelve (the same pattern three times, so the same kappa) are enough.
+    rate_pairs().await;
+    rate_pairs().await;
+    let enough = calibration::report(&st.db, 0.9).await.unwrap();
+    assert!(enough.iter().all(|r| r.n == 12 && r.flagged && !r.too_few), "0.8 < 0.9 is flagged: {enough:?}");
 
     let t1 = sign_in(&st, "T1").await;
     let (status, text) = call(&st, GetCalibration::PATH, &t1, "threshold=0.9".into()).await;

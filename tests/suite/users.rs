@@ -29,7 +29,13 @@ async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool
     let err = user::import_csv(&st.db, &st.passwords, SYSTEM, csv.as_bytes()).await.unwrap_err();
     let AppError::Rows(rows) = err else { panic!("expected row errors, got {err:?}") };
     let got: Vec<(u32, &str)> = rows.iter().map(|r| (r.line, r.field.as_str())).collect();
-    assert_eq!(got, vec![(3, "hire_date"), (4, "employee_no"), (5, "team"), (5, "roles"), (5, "password")]);
+    assert_eq!(
+        got,
+        vec![(2, "position"), (3, "hire_date"), (4, "employee_no"), (5, "team"), (5, "roles"), (5, "password")]
+    );
+    // A position the admin's list does not hold is named, so the admin sees which one.
+    assert_eq!((rows[0].key.as_str(), rows[0].value.as_str()), ("error.position_unknown", "专员"));
+    assert_eq!(rows[3].value, "Nowhere");
     assert_eq!(count(&pool, "select count(*) from users").await, before_users);
     assert_eq!(count(&pool, "select count(*) from audit_log").await, before_audit);
 }
@@ -39,10 +45,11 @@ async fn a_good_import_creates_every_row(pool: SqlitePool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
     let t1 = team::create(&st.db, SYSTEM, Some(site), "Team 1", TeamKind::Team).await.unwrap();
-    // Excel writes a BOM and CRLF line ends.
+    let specialist = floorready::server::position::add(&st.db, SYSTEM, "专员", "Specialist").await.unwrap();
+    // Excel writes a BOM and CRLF line ends; a position is named in either language, any case.
     let csv = format!(
         "\u{feff}{}E10,王芳,Wang.Fang@Example.com,专员,2026-11-01,Shanghai / Team 1,trainee,lantern-orbit-maple\r\n\
-         E11,Liu Yang,liu.yang@example.com,,,,trainer;manager,river-candle-sketch\r\n",
+         E11,Liu Yang,liu.yang@example.com,specialist,,,trainer;manager,river-candle-sketch\r\n",
         HEADER.replace('\n', "\r\n")
     );
     let report = user::import_csv(&st.db, &st.passwords, SYSTEM, csv.as_bytes()).await.unwrap();
@@ -50,11 +57,11 @@ async fn a_good_import_creates_every_row(pool: SqlitePool) {
     let id = user::find_id(&st.db, "wang.fang@example.com").await.unwrap();
     let u = user::get(&st.db, id).await.unwrap();
     assert_eq!(
-        (u.team_id, u.roles.clone(), u.hire_date.as_deref()),
-        (Some(t1), vec![Role::Trainee], Some("2026-11-01"))
+        (u.team_id, u.roles.clone(), u.hire_date.as_deref(), u.position_id),
+        (Some(t1), vec![Role::Trainee], Some("2026-11-01"), Some(specialist))
     );
     let liu = user::get(&st.db, user::find_id(&st.db, "E11").await.unwrap()).await.unwrap();
-    assert_eq!(liu.roles, vec![Role::Manager, Role::Trainer]);
+    assert_eq!((liu.roles, liu.position_id), (vec![Role::Manager, Role::Trainer], Some(specialist)));
 }
 
 #[sqlx::test]
@@ -63,7 +70,12 @@ async fn a_file_without_required_columns_names_them(pool: SqlitePool) {
     let err = user::import_csv(&st.db, &st.passwords, SYSTEM, b"name,email\nA,a@example.com\n").await.unwrap_err();
     assert_eq!(
         err,
-        AppError::Rows(vec![RowError { line: 1, field: "employee_no".into(), key: "error.csv_missing_column".into() }])
+        AppError::Rows(vec![RowError {
+            line: 1,
+            field: "employee_no".into(),
+            key: "error.csv_missing_column".into(),
+            value: String::new()
+        }])
     );
 }
 

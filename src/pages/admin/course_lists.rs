@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
+use crate::pages::cleared_on_success;
+
 use crate::api::course::{get_course_choices, AddCourseChoice, DeleteCourseChoice, RenameCourseChoice};
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::tr;
 use crate::model::course::Named;
@@ -36,7 +38,7 @@ fn lists(_me: Me) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match choices.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(c) => view! {
                         {list_section("category", "course_lists.categories", c.categories, actions)}
                         {list_section("level", "course_lists.levels", c.levels, actions)}
@@ -67,7 +69,7 @@ fn list_section(list: &'static str, title: &'static str, entries: Vec<Named>, a:
                     </ActionForm>
                 </div>
             }).collect_view()}
-            <ActionForm action=a.add attr:class="row">
+            <ActionForm action=a.add node_ref=cleared_on_success(a.add) attr:class="row">
                 <input type="hidden" name="list" value=list/>
                 <input name="name_zh" required placeholder=tr("field.name_zh") aria-label=tr("field.name_zh")/>
                 <input name="name_en" required placeholder=tr("field.name_en") aria-label=tr("field.name_en")/>

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
+use crate::pages::cleared_on_success;
+
 use crate::api::team::{list_teams, CreateTeam, DeleteTeam, UpdateTeam};
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::tr;
 use crate::model::team::{TeamKind, TeamNode};
@@ -28,7 +30,7 @@ fn teams(_me: Me) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match tree.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(teams) => view! {
                         <ul class="tree">
                             {teams.iter().map(|t| view! {
@@ -39,7 +41,7 @@ fn teams(_me: Me) -> impl IntoView {
                         </ul>
                         <section class="card">
                             <h2>{tr("teams.new")}</h2>
-                            <ActionForm action=create attr:class="stack">
+                            <ActionForm action=create node_ref=cleared_on_success(create) attr:class="stack">
                                 <label>{tr("field.name")}<input name="name" required/></label>
                                 <label>{tr("teams.parent")}
                                     <select name="parent_id">{parent_options(&teams, None, None)}</select>

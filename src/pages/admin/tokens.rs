@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::cert::{list_tokens, CreateToken, RevokeToken};
 use crate::api::team::list_teams;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::tr;
 use crate::model::user::{Me, Role};
@@ -26,10 +26,10 @@ fn tokens(_me: Me) -> impl IntoView {
         <p class="hint">{tr("token.help")}</p>
         <ErrorNote error=action_error(create.value())/>
         <ErrorNote error=action_error(revoke.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let (list, fresh) = match data.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(d) => d,
                 };
                 // With JavaScript the action holds the new token; without, the page request carries it.
@@ -71,12 +71,12 @@ fn tokens(_me: Me) -> impl IntoView {
                     </table>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
         <section class="card">
             <h2>{tr("token.new")}</h2>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let teams = teams.await.unwrap_or_default();
+                    let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <label>{tr("field.name")}<input name="name" required maxlength="100"/></label>
@@ -88,9 +88,9 @@ fn tokens(_me: Me) -> impl IntoView {
                             </label>
                             <button type="submit" class="primary">{tr("token.create")}</button>
                         </ActionForm>
-                    }
+                    }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -1,12 +1,18 @@
 use leptos::prelude::*;
+
+use crate::pages::cleared_on_success;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::position::list_positions;
 use crate::api::team::list_teams;
 use crate::api::user::{get_user, list_users, CreateUser, ImportUsers, ResetUserPassword, SetUserActive, UpdateUser};
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
+use crate::components::position_picker::PositionPicker;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with, use_locale, Locale};
+use crate::i18n::{join_list, tr, tr_with, use_locale, Locale};
+use crate::model::position::Position;
 use crate::model::team::TeamNode;
 use crate::model::user::{Me, Role, UserDetail};
 
@@ -38,7 +44,7 @@ fn users(_me: Me) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(users) if users.is_empty() => view! { <p class="empty">{tr("users.none")}</p> }.into_any(),
                     Ok(users) => view! {
                         <table class="list">
@@ -47,19 +53,21 @@ fn users(_me: Me) -> impl IntoView {
                                 <th>{tr("field.employee_no")}</th>
                                 <th>{tr("field.email")}</th>
                                 <th>{tr("field.team")}</th>
+                                <th>{tr("field.position")}</th>
                                 <th>{tr("field.hire_date")}</th>
                                 <th>{tr("field.roles")}</th>
                                 <th>{tr("field.status")}</th>
                             </tr></thead>
                             <tbody>
                                 {users.into_iter().map(|u| {
-                                    let roles = u.roles.iter().map(|r| tr(r.label_key())).collect::<Vec<_>>().join(", ");
+                                    let roles = join_list(u.roles.iter().map(|r| tr(r.label_key())));
                                     view! {
                                         <tr class:inactive=!u.active>
                                             <td><a href=format!("/admin/users/{}", u.id)>{u.display_name}</a></td>
                                             <td>{u.employee_no}</td>
                                             <td>{u.email}</td>
                                             <td>{u.team_name.unwrap_or_default()}</td>
+                                            <td>{u.position.shown(locale).to_string()}</td>
                                             <td>{u.hire_date.map(|d| locale.format_date(d))}</td>
                                             <td>{roles}</td>
                                             <td>{tr(if u.active { "users.active" } else { "users.disabled" })}</td>
@@ -77,9 +85,9 @@ fn users(_me: Me) -> impl IntoView {
             <p>{tr("users.import.help")}</p>
             <pre class="sample">"employee_no,display_name,email,position,hire_date,team,roles,password\nE3001,王芳,wang.fang@example.com,售后服务专员,2026-11-01,上海 Shanghai / 售后服务部 After-sales,trainee,lantern-orbit-maple"</pre>
             <ErrorNote error=action_error(import.value())/>
-            <ActionForm action=import attr:class="stack">
+            <ActionForm action=import node_ref=cleared_on_success(import) attr:class="stack">
                 <label>{tr("users.import.csv")}
-                    <TextArea {..} name="csv" rows="6" required=true/>
+                    <TextArea keep=(ImportUsers::PATH, "csv") {..} name="csv" rows="6" required=true/>
                 </label>
                 <button type="submit">{tr("users.import.submit")}</button>
             </ActionForm>
@@ -95,23 +103,25 @@ pub fn NewUserPage() -> impl IntoView {
 fn new_user(_me: Me) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let teams = Resource::new(|| (), |_| list_teams());
+    let positions = Resource::new(|| (), |_| list_positions());
     view! {
         <h1>{tr("users.new")}</h1>
         <ErrorNote error=action_error(create.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let teams = teams.await.unwrap_or_default();
+                let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
+                let positions = match positions.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 view! {
                     <ActionForm action=create attr:class="stack card">
-                        <UserFields user=None teams=teams/>
+                        <UserFields user=None teams=teams positions=positions/>
                         <label>{tr("field.password")}
                             <input type="password" name="password" autocomplete="new-password" minlength="8" required/>
                         </label>
                         <button type="submit" class="primary">{tr("users.create")}</button>
                     </ActionForm>
-                }
+                }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -130,6 +140,7 @@ fn edit_user(_me: Me) -> impl IntoView {
     let version = move || (id(), update.version().get(), active.version().get(), reset.version().get());
     let user = Resource::new(version, |(id, ..)| get_user(id));
     let teams = Resource::new(|| (), |_| list_teams());
+    let positions = Resource::new(|| (), |_| list_positions());
     let saved = move || {
         let pending = update.pending().get() || active.pending().get() || reset.pending().get();
         let failed = [
@@ -150,11 +161,12 @@ fn edit_user(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(update.value())/>
         <ErrorNote error=action_error(active.value())/>
         <ErrorNote error=action_error(reset.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let teams = teams.await.unwrap_or_default();
+                let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
+                let positions = match positions.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 match user.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(u) => {
                         let id = u.id;
                         let is_active = u.active;
@@ -162,7 +174,7 @@ fn edit_user(_me: Me) -> impl IntoView {
                             <h1>{u.display_name.clone()}</h1>
                             <ActionForm action=update attr:class="stack card">
                                 <input type="hidden" name="id" value=id/>
-                                <UserFields user=Some(u.clone()) teams=teams.clone()/>
+                                <UserFields user=Some(u.clone()) teams=teams.clone() positions=positions/>
                                 <ManagedTeams user=u.clone() teams=teams/>
                                 <button type="submit" class="primary">{tr("users.save")}</button>
                             </ActionForm>
@@ -192,19 +204,20 @@ fn edit_user(_me: Me) -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 /// The fields shared by the create and edit forms.
 #[component]
-fn UserFields(user: Option<UserDetail>, teams: Vec<TeamNode>) -> impl IntoView {
+fn UserFields(user: Option<UserDetail>, teams: Vec<TeamNode>, positions: Vec<Position>) -> impl IntoView {
     let u = user.unwrap_or(UserDetail {
         id: 0,
         display_name: String::new(),
         email: String::new(),
         employee_no: String::new(),
-        position: String::new(),
+        position_id: None,
+        position: Default::default(),
         hire_date: None,
         locale: Locale::ZhCn,
         team_id: None,
@@ -236,7 +249,7 @@ fn UserFields(user: Option<UserDetail>, teams: Vec<TeamNode>) -> impl IntoView {
         <label>{tr("field.display_name")}<input name="display_name" value=u.display_name required/></label>
         <label>{tr("field.employee_no")}<input name="employee_no" value=u.employee_no required/></label>
         <label>{tr("field.email")}<input type="email" name="email" value=u.email required/></label>
-        <label>{tr("field.position")}<input name="position" value=u.position/></label>
+        <label>{tr("field.position")}<PositionPicker positions=positions selected=u.position_id/></label>
         <label>{tr("field.hire_date")}<input type="date" name="hire_date" value=u.hire_date.unwrap_or_default()/></label>
         <label>{tr("field.team")}
             <select name="team_id">

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::api::course::get_team_progress;
-use crate::components::error_note::error_text;
+use crate::components::error_note::load_failed;
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, use_locale};
 use crate::model::course::TeamProgress;
@@ -32,11 +32,11 @@ fn page(_me: Me) -> impl IntoView {
     let rows = Resource::new(|| (), |_| get_team_progress());
     view! {
         <h1>{tr("progress.title")}</h1>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let rows = match rows.await {
                     Ok(rows) => rows,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
                 if rows.is_empty() {
                     return view! { <p class="empty">{tr("progress.none")}</p> }.into_any();
@@ -78,6 +78,6 @@ fn page(_me: Me) -> impl IntoView {
                     </section>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::pages::param;
 
 use crate::api::course::{get_course_outline, get_lesson, my_courses, CompleteLesson};
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::course::EnrolledCourse;
@@ -26,10 +26,10 @@ pub fn MyCourses() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_courses());
     let locale = use_locale();
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{tr("learn.none")}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="courses">
@@ -55,7 +55,7 @@ pub fn MyCourses() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -85,10 +85,10 @@ fn outline(_me: Me) -> impl IntoView {
         <Show when=finished>
             <p class="alert ok" role="status">{tr("learn.finished")}</p>
         </Show>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match course.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(c) => view! {
                         <h1>{c.title}</h1>
                         <p>{c.summary}</p>
@@ -116,7 +116,7 @@ fn outline(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -131,10 +131,10 @@ fn lesson(_me: Me) -> impl IntoView {
     let lesson = Resource::new(move || id.get(), get_lesson);
     view! {
         <ErrorNote error=action_error(complete.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match lesson.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(l) => view! {
                         <p><a href=format!("/learn/{}", l.course_id)>{l.course_title.clone()}</a>
                            " · "{tr_with("learn.lesson_n", &[("n", l.number.to_string()), ("total", l.total.to_string())])}</p>
@@ -156,6 +156,6 @@ fn lesson(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::pages::{param, percent};
 
 use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizzes, SaveAttempt, StartAttempt};
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with, use_locale};
@@ -20,9 +20,9 @@ use crate::model::user::Me;
 pub fn MyQuizzes() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_quizzes());
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return ().into_any();
                 }
@@ -50,7 +50,7 @@ pub fn MyQuizzes() -> impl IntoView {
                     </ul>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -66,11 +66,11 @@ fn intro(_me: Me) -> impl IntoView {
     let quiz = Resource::new(move || start.version().get(), move |_| get_quiz_intro(id));
     view! {
         <ErrorNote error=action_error(start.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let q = match quiz.await {
                     Ok(q) => q,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
                 let limit = q.time_limit_minutes
                     .map(|m| tr_with("quiz.minutes", &[("n", m.to_string())]))
@@ -127,7 +127,7 @@ fn intro(_me: Me) -> impl IntoView {
                     </table>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -141,12 +141,13 @@ fn attempt(_me: Me) -> impl IntoView {
     let page: usize = use_query_map().read_untracked().get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
     let current = Resource::new(|| (), move |_| get_attempt(id, page));
     let stale = use_query_map().read_untracked().get("problem").is_some_and(|p| p == "stale");
+    no_stale_copies();
     view! {
         {stale.then(|| view! { <p class="alert error" role="alert">{tr("quiz.stale_page")}</p> })}
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match current.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(None) => view! {
                         <p class="alert" role="status">{tr("quiz.attempt_closed")}</p>
                         <a class="button primary" href=format!("/attempt/{id}/result")>{tr("quiz.see_result")}</a>
@@ -154,7 +155,7 @@ fn attempt(_me: Me) -> impl IntoView {
                     Ok(Some(v)) => attempt_form(v).into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -187,16 +188,17 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
             {tr_with("quiz.attempt_no", &[("n", v.attempt_no.to_string())])}
             {deadline.map(|d| view! { " · "{d} })}
         </p>
-        {v.remaining_secs.map(|secs| view! { <Timer secs=secs/> })}
         <form method="post" action=SaveAttempt::PATH id="attempt-form" class="stack attempt"
             on:change=move |ev| autosave(ev, id, page, Seq { next: next_seq, refused }, status)>
             <input type="hidden" name="attempt_id" value=id/>
             <input type="hidden" name="seq" value=move || refused.get().unwrap_or_else(|| next_seq.get()).to_string()/>
             <input type="hidden" name="page" value=page/>
-            // The first submit button is what Enter in a text box presses: save and stay.
-            <div class="row actions">
+            // The first submit button is what Enter in a text box presses: save and stay. The
+            // timer rides in the same bar, which stays at the top, so it never covers Save.
+            <div class="row actions save-bar">
                 <button type="submit" name="go" value=format!("page-{page}")>{tr("quiz.save")}</button>
                 <span class="hint" role="status" aria-live="polite">{move || status.get().map(tr)}</span>
+                {v.remaining_secs.map(|secs| view! { <Timer secs=secs/> })}
             </div>
             {items}
             <nav class="pager" aria-label=tr("quiz.pages")>{pager}</nav>
@@ -206,6 +208,26 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
                 <button type="submit" name="go" value="submit" class="primary" id="submit-attempt">{tr("quiz.submit")}</button>
             </div>
         </form>
+    }
+}
+
+/// An attempt page is never shown from a cache: the browser fetches it again (no-store), and a
+/// copy the back button restores from memory reloads at once, so a submitted attempt never comes
+/// back looking live.
+fn no_stale_copies() {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped("pageshow", |ev| {
+            let restored = js_sys::Reflect::get(&ev, &"persisted".into()).ok().and_then(|v| v.as_bool());
+            if restored == Some(true) {
+                let _ = window().location().reload();
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 }
 
@@ -256,6 +278,11 @@ fn autosave(ev: leptos::ev::Event, id: i64, page: usize, seq: Seq, status: RwSig
                 Err(crate::error::AppError::Conflict { .. }) => {
                     seq.refused.set(Some(n));
                     "quiz.save_stale"
+                }
+                // Submitted meanwhile (the timer, another tab): its result is the page to be on.
+                Err(crate::error::AppError::Validation { key, .. }) if key == "error.attempt_closed" => {
+                    let _ = window().location().assign(&format!("/attempt/{id}/result"));
+                    "quiz.attempt_closed"
                 }
                 Err(_) => "quiz.save_failed",
             };
@@ -395,14 +422,14 @@ fn result(_me: Me) -> impl IntoView {
     let id = param("id");
     let res = Resource::new(|| (), move |_| get_attempt_result(id));
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match res.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(r) => result_view(r).into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -413,10 +440,16 @@ fn result_view(r: AttemptResult) -> impl IntoView {
         None => view! { <p class="alert verdict">{tr("attempt.status.awaiting_grading")}</p> }.into_any(),
     };
     let score = r.score.map(|s| format!("{s} / {}", r.max_score));
+    let provisional = r.provisional_score.map(|s| {
+        tr_with(
+            "quiz.provisional",
+            &[("score", format!("{s} / {}", r.max_score)), ("pending", r.pending_items.to_string())],
+        )
+    });
     let items = r.items.into_iter().map(|i| view! {
         <li class=match i.correct { Some(true) => "review right", Some(false) => "review wrong", None => "review" }>
             <div class="stem" inner_html=i.stem_html></div>
-            <p>{tr("quiz.your_answer")}": "{i.your_answer}</p>
+            <p>{tr("quiz.your_answer")}": "{if i.your_answer.is_empty() { tr("quiz.no_answer") } else { i.your_answer }}</p>
             <p>{match i.correct { Some(true) => tr("quiz.right"), Some(false) => tr("quiz.wrong"), None => tr("attempt.status.awaiting_grading") }}</p>
             {i.right_answer.map(|a| view! { <p>{tr("quiz.right_answer")}": "{a}</p> })}
             {i.feedback.map(|f| view! { <p class="hint">{f}</p> })}
@@ -431,6 +464,7 @@ fn result_view(r: AttemptResult) -> impl IntoView {
         <dl class="facts">
             <dt>{tr("quiz.score")}</dt><dd class="score">{percent(r.score_percent)}</dd>
             {score.map(|s| view! { <dt>{tr("quiz.points")}</dt><dd>{s}</dd> })}
+            {provisional.map(|p| view! { <dt>{tr("quiz.points")}</dt><dd class="provisional">{p}</dd> })}
             <dt>{tr("quiz.pass_mark")}</dt><dd>{format!("{}%", r.pass_percent)}</dd>
         </dl>
         <ol class="reviews">{items}</ol>

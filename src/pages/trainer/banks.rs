@@ -1,13 +1,14 @@
 //! Question banks: create, import GIFT, write or edit a question in GIFT, archive, regrade, export.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use crate::pages::param;
+use crate::pages::{cleared_on_success, param};
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
@@ -29,7 +30,7 @@ fn banks(_me: Me) -> impl IntoView {
         <p><a href="/trainer/quizzes">{tr("nav.quizzes")}</a>" · "<a href="/trainer/grading">{tr("nav.grading")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("bank.none")}</p> }.into_any();
                 }
@@ -52,7 +53,7 @@ fn banks(_me: Me) -> impl IntoView {
             <ErrorNote error=action_error(create.value())/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let courses = courses.await.unwrap_or_default();
+                    let courses = match courses.await { Ok(v) => v, Err(e) => return load_failed(e) };
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <label>{tr("field.name")}<input name="name" required maxlength="200"/></label>
@@ -64,7 +65,7 @@ fn banks(_me: Me) -> impl IntoView {
                             </label>
                             <button type="submit" class="primary">{tr("bank.create")}</button>
                         </ActionForm>
-                    }
+                    }.into_any()
                 })}
             </Suspense>
         </section>
@@ -136,7 +137,7 @@ fn bank(_me: Me) -> impl IntoView {
             {move || Suspend::new(async move {
                 let b = match detail.await {
                     Ok(b) => b,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
                 let bid = b.id;
                 let count = b.questions.len();
@@ -177,7 +178,7 @@ fn bank(_me: Me) -> impl IntoView {
                 view! {
                     <div class="row">
                         <h1>{b.name.clone()}</h1>
-                        <a class="button" href=format!("/banks/{bid}/export.gift")>{tr("bank.export")}</a>
+                        <a class="button" href=format!("/banks/{bid}/export.gift") download>{tr("bank.export")}</a>
                     </div>
                     <p class="status">{tr_with("bank.count", &[("count", count.to_string())])}</p>
                     // A course's bank belongs to the course's authors; a shared one names its editors.
@@ -185,9 +186,9 @@ fn bank(_me: Me) -> impl IntoView {
                     <ul class="questions">{questions}</ul>
                     <details class="card" open=b.categories.is_empty()>
                         <summary>{tr("bank.import")}</summary>
-                        <ActionForm action=import attr:class="stack">
+                        <ActionForm action=import node_ref=cleared_on_success(import) attr:class="stack">
                             <input type="hidden" name="bank_id" value=bid/>
-                            <label>{tr("bank.gift_paste")}<TextArea {..} name="gift" rows="12" class="code" required=true/></label>
+                            <label>{tr("bank.gift_paste")}<TextArea keep=(ImportGift::PATH, "gift") {..} name="gift" rows="12" class="code" required=true/></label>
                             <p class="hint">{tr("bank.gift_help")}" "{tr("bank.import_limits")}</p>
                             <button type="submit" class="primary">{tr("bank.import_submit")}</button>
                         </ActionForm>
@@ -201,8 +202,8 @@ fn bank(_me: Me) -> impl IntoView {
                         </form>
                         <p class="hint">
                             {tr("bank.upload_help")}" "{tr("bank.import_limits")}" "
-                            <a href="/banks/template.xlsx">{tr("bank.template_xlsx")}</a>" · "
-                            <a href="/banks/template.csv">{tr("bank.template_csv")}</a>
+                            <a href="/banks/template.xlsx" download>{tr("bank.template_xlsx")}</a>" · "
+                            <a href="/banks/template.csv" download>{tr("bank.template_csv")}</a>
                         </p>
                     </section>
                     <details class="card">

@@ -1,15 +1,16 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use crate::pages::param;
+use crate::pages::{cleared_on_success, param};
 
 use crate::api::course::*;
 use crate::api::team::list_teams;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::error::AppError;
-use crate::i18n::{tr, tr_with, use_locale};
+use crate::i18n::{join_list, tr, tr_with, use_locale};
 use crate::model::course::{
     CourseChoices, CourseEditor, CourseFields, CourseFile, CourseStatus, Learner, LessonEdit, ModuleEdit, TrainingType,
 };
@@ -27,10 +28,10 @@ fn courses(_me: Me) -> impl IntoView {
     let choices = Resource::new(|| (), |_| get_course_choices());
     view! {
         <h1>{tr("courses.title")}</h1>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{tr("courses.none")}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="list">
@@ -56,21 +57,21 @@ fn courses(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
         <section class="card">
             <h2>{tr("courses.new")}</h2>
             <ErrorNote error=action_error(create.value())/>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let choices = choices.await.unwrap_or(CourseChoices { categories: vec![], levels: vec![] });
+                    let choices = match choices.await { Ok(v) => v, Err(e) => return load_failed(e) };
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <CourseFieldsForm fields=None choices=choices/>
                             <button type="submit" class="primary">{tr("courses.create")}</button>
                         </ActionForm>
-                    }
+                    }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -208,16 +209,16 @@ fn editor(_me: Me) -> impl IntoView {
         <p><a href="/trainer/courses">{tr("courses.back")}</a></p>
         {act.errors()}
         {enrolled_note}
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let choices = choices.await.unwrap_or(CourseChoices { categories: vec![], levels: vec![] });
-                let teams = teams.await.unwrap_or_default();
+                let choices = match choices.await { Ok(v) => v, Err(e) => return load_failed(e) };
+                let teams = match teams.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 match course.await {
                     Ok(c) => view! { <CourseEditorBody c=c choices=choices teams=teams act=act/> }.into_any(),
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                 }
             })}
-        </Suspense>
+        </Transition>
         <CourseFiles course_id=id files=files delete=act.delete_file/>
         <CourseLearners learners=learners/>
     }
@@ -250,7 +251,7 @@ fn CourseEditorBody(
             <h1>{c.fields.title.clone()}</h1>
             <a class="button" href=format!("/trainer/courses/{cid}/preview")>{tr("courses.preview")}</a>
         </div>
-        <p class="status">{status}" · "{tr("courses.owners")}": "{c.owners.join(", ")}</p>
+        <p class="status">{status}" · "{tr("courses.owners")}": "{join_list(c.owners.clone())}</p>
         {if editable {
             view! {
                 <section class="card">
@@ -283,7 +284,7 @@ fn CourseEditorBody(
         <h2>{tr("courses.modules")}</h2>
         {modules}
         {editable.then(|| view! {
-            <ActionForm action=act.add_module attr:class="row card">
+            <ActionForm action=act.add_module node_ref=cleared_on_success(act.add_module) attr:class="row card">
                 <input type="hidden" name="course_id" value=cid/>
                 <input name="title" required placeholder=tr("courses.module_title") aria-label=tr("courses.module_title")/>
                 <button type="submit">{tr("courses.add_module")}</button>
@@ -291,7 +292,7 @@ fn CourseEditorBody(
         })}
         {c.has_published.then(|| view! { <EnrollCard course_id=cid teams=teams enroll=act.enroll/> })}
         <section class="card">
-            <ActionForm action=act.add_owner attr:class="row">
+            <ActionForm action=act.add_owner node_ref=cleared_on_success(act.add_owner) attr:class="row">
                 <input type="hidden" name="course_id" value=cid/>
                 <input name="employee_no" required placeholder="T1002" aria-label=tr("courses.add_owner")/>
                 <button type="submit">{tr("courses.add_owner")}</button>
@@ -329,7 +330,7 @@ fn ModuleCard(course_id: i64, module: ModuleEdit, editable: bool, act: EditorAct
             {editable.then(|| view! {
                 <details>
                     <summary>{tr("courses.add_lesson")}</summary>
-                    <ActionForm action=act.add_lesson attr:class="stack">
+                    <ActionForm action=act.add_lesson node_ref=cleared_on_success(act.add_lesson) attr:class="stack">
                         <input type="hidden" name="course_id" value=course_id/>
                         <input type="hidden" name="module_id" value=mid/>
                         <label>{tr("field.title")}<input name="title" required/></label>
@@ -385,10 +386,10 @@ fn EnrollCard(course_id: i64, teams: Vec<TeamNode>, enroll: ServerAction<EnrollC
     view! {
         <section class="card">
             <h2>{tr("courses.enroll")}</h2>
-            <ActionForm action=enroll attr:class="stack">
+            <ActionForm action=enroll node_ref=cleared_on_success(enroll) attr:class="stack">
                 <input type="hidden" name="course_id" value=course_id/>
                 <label>{tr("field.employee_numbers")}
-                    <TextArea {..} name="employee_numbers" rows="2" placeholder="E1001 E1002"/>
+                    <TextArea keep=(EnrollCourse::PATH, "employee_numbers") {..} name="employee_numbers" rows="2" placeholder="E1001 E1002"/>
                 </label>
                 <label>{tr("courses.enroll_team")}
                     <select name="team_id"><option value="">{tr("users.no_team")}</option>{team_options}</select>
@@ -405,9 +406,9 @@ fn CourseLearners(learners: Resource<Result<Vec<Learner>, AppError>>) -> impl In
     view! {
         <section class="card" id="learners">
             <h2>{tr("courses.learners")}</h2>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let list = learners.await.unwrap_or_default();
+                    let list = match learners.await { Ok(v) => v, Err(e) => return load_failed(e) };
                     if list.is_empty() {
                         return view! { <p class="empty">{tr("courses.no_learners")}</p> }.into_any();
                     }
@@ -423,7 +424,7 @@ fn CourseLearners(learners: Resource<Result<Vec<Learner>, AppError>>) -> impl In
                         </table>
                     }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -461,9 +462,9 @@ fn CourseFiles(
                 <button type="submit">{tr("courses.upload")}</button>
             </form>
             <p class="hint">{tr("courses.files_help")}</p>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let list = files.await.unwrap_or_default();
+                    let list = match files.await { Ok(v) => v, Err(e) => return load_failed(e) };
                     if list.is_empty() {
                         return view! { <p class="empty">{tr("courses.no_files")}</p> }.into_any();
                     }
@@ -475,7 +476,7 @@ fn CourseFiles(
                             </tr></thead>
                             <tbody>{list.into_iter().map(|f| view! {
                                 <tr>
-                                    <td><a href=f.url()>{f.name.clone()}</a></td>
+                                    <td><a href=f.url() rel="external">{f.name.clone()}</a></td>
                                     <td>{format!("{:.1} KB", f.size_bytes as f64 / 1024.0)}</td>
                                     <td><code class="snippet">{f.markdown()}</code></td>
                                     <td>
@@ -490,7 +491,7 @@ fn CourseFiles(
                         </table>
                     }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -506,10 +507,10 @@ fn preview(_me: Me) -> impl IntoView {
     view! {
         <p><a href=format!("/trainer/courses/{id}")>{tr("courses.back_to_editor")}</a></p>
         <p class="alert ok">{tr("courses.preview_note")}</p>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match course.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(p) => view! {
                         <h1>{p.title}</h1>
                         <p>{p.summary}</p>
@@ -526,6 +527,6 @@ fn preview(_me: Me) -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -3,14 +3,15 @@
 use leptos::prelude::*;
 
 use crate::api::cert::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::owners::OwnersCard;
+use crate::components::position_picker::PositionPicker;
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{tr, tr_with, use_locale};
 use crate::model::cert::{Phase, ProgramEditor, ReqKind};
 use crate::model::owners::Owned;
 use crate::model::user::{Me, Role};
-use crate::pages::{done_note, param, succeeded};
+use crate::pages::{cleared_on_success, done_note, param, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
 
@@ -20,13 +21,14 @@ pub fn ProgramsPage() -> impl IntoView {
 }
 
 fn programs(_me: Me) -> impl IntoView {
+    let locale = use_locale();
     let list = Resource::new(|| (), |_| list_programs());
     view! {
         <h1>{tr("cert.programs")}</h1>
         <p><a class="button" href="/trainer/programs/new">{tr("cert.new_program")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("cert.no_programs_yet")}</p> }.into_any();
                 }
@@ -40,7 +42,7 @@ fn programs(_me: Me) -> impl IntoView {
                         <tbody>{list.into_iter().map(|p| view! {
                             <tr>
                                 <td><a href=format!("/trainer/programs/{}", p.id)>{p.name}</a></td>
-                                <td>{p.position}</td><td>{p.level}</td>
+                                <td>{p.position.shown(locale).to_string()}</td><td>{p.level}</td>
                                 <td>{p.requires.unwrap_or_else(|| "—".into())}</td>
                                 <td>{p.validity_days}</td><td>{p.requirements}</td>
                                 <td>{format!("{}/{}", p.cleared, p.holders)}</td>
@@ -74,11 +76,13 @@ fn editor(_me: Me) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => load_failed(e),
                     Ok(e) => editor_view(e, save, add, remove).into_any(),
                 }
             })}
         </Suspense>
+        // Outside the boundary above: its resource made inside it broke hydration.
+        {(id != 0).then(|| view! { <OwnersCard what=Owned::Program id=id/> })}
     }
 }
 
@@ -132,12 +136,13 @@ fn editor_view(
         .collect_view();
     view! {
         <h1>{if id == 0 { tr("cert.new_program") } else { f.name.clone() }}</h1>
-        {(id != 0).then(|| view! { <OwnersCard what=Owned::Program id=id/> })}
         <ActionForm action=save attr:class="stack card">
             <input type="hidden" name="id" value=id/>
             <fieldset class="bare" disabled=!can_change>
             <label>{tr("field.name")}<input name="name" value=f.name.clone() required maxlength="200"/></label>
-            <label>{tr("field.position")}<input name="position" value=f.position.clone() required maxlength="200"/></label>
+            <label>{tr("field.position")}
+                <PositionPicker positions=e.positions.clone() selected=(f.position_id > 0).then_some(f.position_id) required=true/>
+            </label>
             <p class="hint">{tr("cert.position_help")}</p>
             <label>{tr("field.level_id")}<select name="level_id">{options(&e.levels, Some(f.level_id))}</select></label>
             <label>{tr("cert.requires")}
@@ -160,7 +165,7 @@ fn editor_view(
                     <tbody>{requirements}</tbody>
                 </table>
                 {can_change.then(|| view! {
-                <ActionForm action=add attr:class="stack">
+                <ActionForm action=add node_ref=cleared_on_success(add) attr:class="stack">
                     <input type="hidden" name="program_id" value=id/>
                     <label>{tr("cert.phase_label")}
                         <select name="phase">

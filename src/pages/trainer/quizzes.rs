@@ -1,12 +1,12 @@
 //! Quizzes for trainers: list and create, the editor (settings, questions, draws, publishing),
 //! results with pass rate and pre/post gain, and the essay grading queue.
 
-use crate::pages::{param, percent};
+use crate::pages::{cleared_on_success, param, percent};
 use leptos::prelude::*;
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::i18n::{tr, use_locale};
 use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
@@ -31,9 +31,9 @@ fn quizzes(_me: Me) -> impl IntoView {
     view! {
         <h1>{tr("quiz.title")}</h1>
         <p><a href="/trainer/banks">{tr("nav.banks")}</a>" · "<a href="/trainer/grading">{tr("nav.grading")}</a></p>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("quiz.none")}</p> }.into_any();
                 }
@@ -60,13 +60,20 @@ fn quizzes(_me: Me) -> impl IntoView {
                     </table>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
         <section class="card">
             <h2>{tr("quiz.new")}</h2>
             <ErrorNote error=action_error(create.value())/>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let courses = courses.await.unwrap_or_default();
+                    let courses = match courses.await { Ok(v) => v, Err(e) => return load_failed(e) };
+                    // The pre-tests a new post-test may pair with, named with their course (the
+                    // server checks the pair shares the course).
+                    let pre_tests = match list.await { Ok(v) => v, Err(e) => return load_failed(e) }
+                        .into_iter()
+                        .filter(|q| q.kind == QuizKind::PreTest)
+                        .map(|q| (q.id, format!("{} · {}", q.title, q.course_title)))
+                        .collect::<Vec<_>>();
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <label>{tr("nav.courses")}
@@ -74,12 +81,12 @@ fn quizzes(_me: Me) -> impl IntoView {
                                     {courses.into_iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
                                 </select>
                             </label>
-                            <QuizFieldsForm fields=None siblings=vec![]/>
+                            <QuizFieldsForm fields=None siblings=pre_tests/>
                             <button type="submit" class="primary">{tr("quiz.create")}</button>
                         </ActionForm>
-                    }
+                    }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -165,11 +172,11 @@ fn editor(_me: Me) -> impl IntoView {
         <ErrorNote error=action_error(remove.value())/>
         <ErrorNote error=action_error(publish.value())/>
         <ErrorNote error=action_error(remediation.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let q = match quiz.await {
                     Ok(q) => q,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
                 let qid = q.id;
                 let slots = q.slots.clone().into_iter().map(|s| {
@@ -234,7 +241,7 @@ fn editor(_me: Me) -> impl IntoView {
                     <section class="card">
                         <h2>{tr("quiz.questions")}</h2>
                         <ol class="slots">{slots}</ol>
-                        <ActionForm action=add_draw attr:class="row">
+                        <ActionForm action=add_draw node_ref=cleared_on_success(add_draw) attr:class="row">
                             <input type="hidden" name="quiz_id" value=qid/>
                             <label>{tr("quiz.bank")}<select name="bank_id">{bank_options()}</select></label>
                             <label>{tr("quiz.category")}<input name="category" placeholder="售后/三包"/></label>
@@ -242,7 +249,7 @@ fn editor(_me: Me) -> impl IntoView {
                             <label>{tr("quiz.draw_count")}<input type="number" name="draw_count" min="1" max="200" value="5"/></label>
                             <button type="submit">{tr("quiz.add_draw")}</button>
                         </ActionForm>
-                        <ActionForm action=add_question attr:class="row">
+                        <ActionForm action=add_question node_ref=cleared_on_success(add_question) attr:class="row">
                             <input type="hidden" name="quiz_id" value=qid/>
                             <label>{tr("quiz.question_id")}<input name="question_id" inputmode="numeric" required/></label>
                             <button type="submit">{tr("quiz.add_fixed")}</button>
@@ -259,7 +266,7 @@ fn editor(_me: Me) -> impl IntoView {
                     </details>
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -274,11 +281,11 @@ fn results(_me: Me) -> impl IntoView {
     let data = Resource::new(|| (), move |_| get_quiz_results(id));
     view! {
         <p><a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a></p>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let (r, gains) = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
                 let rows = r.attempts.into_iter().map(|a| view! {
                     <tr>
@@ -318,7 +325,7 @@ fn results(_me: Me) -> impl IntoView {
                     })}
                 }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -333,9 +340,9 @@ fn grading(_me: Me) -> impl IntoView {
     view! {
         <h1>{tr("grading.title")}</h1>
         <ErrorNote error=action_error(grade.value())/>
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let queue = queue.await.unwrap_or_default();
+                let queue = match queue.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if queue.is_empty() {
                     return view! { <p class="empty">{tr("grading.none")}</p> }.into_any();
                 }
@@ -356,6 +363,6 @@ fn grading(_me: Me) -> impl IntoView {
                     </section>
                 }).collect_view().into_any()
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::roleplay::*;
-use crate::components::error_note::{action_error, error_text, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{tr, tr_with};
 use crate::model::owners::Owned;
-use crate::model::roleplay::{Channel, Criterion, SecondRaterRule};
+use crate::model::roleplay::{Channel, Criterion, SecondRaterRule, CALIBRATION_MIN_N};
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, percent, succeeded};
 
@@ -42,7 +42,7 @@ fn rubrics(_me: Me) -> impl IntoView {
         <p><a class="button" href="/trainer/rubrics/new">{tr("roleplay.new_rubric")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("roleplay.no_rubrics")}</p> }.into_any();
                 }
@@ -93,7 +93,7 @@ fn rubric_editor(_me: Me) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let rubric = match rubric.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(r) => r,
                 };
                 let (name, version, criteria, can_change) = rubric
@@ -114,7 +114,6 @@ fn rubric_editor(_me: Me) -> impl IntoView {
                 view! {
                     <h1>{if id == 0 { tr("roleplay.new_rubric") } else { name.clone() }}</h1>
                     {version.map(|v| view! { <p class="hint">{tr_with("roleplay.version_note", &[("n", v.to_string())])}</p> })}
-                    {(id != 0).then(|| view! { <OwnersCard what=Owned::Rubric id=id/> })}
                     <ActionForm action=save attr:class="stack rubric">
                         <input type="hidden" name="id" value=id/>
                         <fieldset class="bare" disabled=!can_change>
@@ -127,6 +126,8 @@ fn rubric_editor(_me: Me) -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+        // Outside the boundary above: its resource made inside it broke hydration.
+        {(id != 0).then(|| view! { <OwnersCard what=Owned::Rubric id=id/> })}
     }
 }
 
@@ -134,6 +135,18 @@ fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
     let n = |f: &str| format!("criteria[{i}][{f}]");
     let c =
         c.unwrap_or(Criterion { name: String::new(), weight: 1.0, levels: Vec::new(), critical: false, pass_level: 0 });
+    // The pass level is picked from the criterion's own levels, counted from 1 as raters see them
+    // (stored from 0); a criterion without levels yet offers the numbers.
+    let pass = c.pass_level as usize;
+    let pass_options = if c.levels.is_empty() {
+        (0..11).map(|l| (l, tr_with("roleplay.level_n", &[("n", (l + 1).to_string())]))).collect::<Vec<_>>()
+    } else {
+        c.levels.iter().enumerate().map(|(l, d)| (l, format!("{}. {d}", l + 1))).collect()
+    };
+    let pass_options = pass_options
+        .into_iter()
+        .map(|(l, label)| view! { <option value=l selected=l == pass>{label}</option> })
+        .collect_view();
     view! {
         <fieldset class="criterion">
             <legend>{tr_with("roleplay.criterion_n", &[("n", (i + 1).to_string())])}</legend>
@@ -141,7 +154,7 @@ fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
             <div class="row">
                 <label>{tr("roleplay.weight")}<input name=n("weight") value=c.weight.to_string() inputmode="decimal" size="4"/></label>
                 <label class="check"><input type="checkbox" name=n("critical") value="on" checked=c.critical/>" "{tr("roleplay.critical")}</label>
-                <label>{tr("roleplay.pass_level")}<input type="number" name=n("pass_level") min="0" max="10" value=c.pass_level/></label>
+                <label>{tr("roleplay.pass_level")}<select name=n("pass_level")>{pass_options}</select></label>
             </div>
             <label>{tr("roleplay.levels")}
                 <TextArea value=c.levels.join("\n") {..} name=n("levels") rows="5" placeholder=tr("roleplay.levels_placeholder")/>
@@ -163,7 +176,7 @@ fn scenarios(_me: Me) -> impl IntoView {
         <p><a class="button" href="/trainer/scenarios/new">{tr("roleplay.new_scenario")}</a></p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let list = list.await.unwrap_or_default();
+                let list = match list.await { Ok(v) => v, Err(e) => return load_failed(e) };
                 if list.is_empty() {
                     return view! { <p class="empty">{tr("roleplay.no_scenarios")}</p> }.into_any();
                 }
@@ -206,7 +219,7 @@ fn scenario_editor(_me: Me) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let e = match editor.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(e) => e,
                 };
                 let f = e.fields;
@@ -240,7 +253,6 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                 view! {
                     <h1>{if id == 0 { tr("roleplay.new_scenario") } else { f.title.clone() }}</h1>
                     <ErrorNote error=action_error(save.value())/>
-                    {(id != 0).then(|| view! { <OwnersCard what=Owned::Scenario id=id/> })}
                     <ActionForm action=save attr:class="stack scenario">
                         <input type="hidden" name="id" value=id/>
                         <fieldset class="bare" disabled=!can_change>
@@ -291,6 +303,8 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+        // Outside the boundary above: its resource made inside it broke hydration.
+        {(id != 0).then(|| view! { <OwnersCard what=Owned::Scenario id=id/> })}
     }
 }
 
@@ -306,7 +320,7 @@ fn calibration(_me: Me) -> impl IntoView {
     view! {
         <h1>{tr("roleplay.calibration")}</h1>
         {subnav()}
-        <p class="hint">{tr("roleplay.calibration_help")}</p>
+        <p class="hint">{tr("roleplay.calibration_help")}" "{tr_with("roleplay.min_n_help", &[("n", CALIBRATION_MIN_N.to_string())])}</p>
         <form method="get" class="inline">
             <label>{tr("roleplay.threshold")}" "<input name="threshold" value=shown inputmode="decimal" size="5"/></label>
             " "<button type="submit">{tr("roleplay.show")}</button>
@@ -314,7 +328,7 @@ fn calibration(_me: Me) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let rows = match report.await {
-                    Err(e) => return view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                     Ok(r) => r,
                 };
                 if rows.is_empty() {
@@ -336,7 +350,10 @@ fn calibration(_me: Me) -> impl IntoView {
                                     <td>{r.kappa.map(|k| format!("{k:.2}")).unwrap_or_else(|| tr("roleplay.kappa_undefined"))}</td>
                                     <td>{percent(Some(r.exact_percent))}</td>
                                     <td>{percent(Some(r.adjacent_percent))}</td>
-                                    <td>{r.flagged.then(|| view! { <span class="badge warn">{tr("roleplay.below_threshold")}</span> })}</td>
+                                    <td>
+                                        {r.flagged.then(|| view! { <span class="badge warn">{tr("roleplay.below_threshold")}</span> })}
+                                        {r.too_few.then(|| view! { <span class="hint">{tr("roleplay.too_few")}</span> })}
+                                    </td>
                                 </tr>
                             }
                         }).collect_view()}</tbody>

@@ -43,7 +43,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
     let lowered = login.to_lowercase();
     let user = sqlx::query!(
         r#"select id as "id!", password_hash, active as "active: bool" from users
-           where email = ? or employee_no = ?"#,
+           where email = ? or lower(employee_no) = lower(?)"#,
         lowered,
         login
     )

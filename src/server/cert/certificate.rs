@@ -4,6 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, CertificateView, Verification};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::db::Db;
 
@@ -16,7 +17,7 @@ struct Row {
     program: String,
     level_zh: String,
     level_en: String,
-    position: String,
+    position: Names,
     issued_at: i64,
     expires_at: i64,
     exempted: bool,
@@ -28,12 +29,14 @@ struct Row {
 async fn row(db: &Db, number: &str) -> AppResult<Row> {
     let r = sqlx::query!(
         r#"select k.id as "id!: i64", k.user_id, u.team_id, k.number, u.display_name, u.employee_no, p.name as program, l.name_zh, l.name_en,
-                  p.position, k.issued_at, k.expires_at, k.exempted, k.revoked_at, c.certificate_id as "current?",
+                  coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
+                  k.issued_at, k.expires_at, k.exempted, k.revoked_at, c.certificate_id as "current?",
                   c.status as "status?"
            from certificates k
            join users u on u.id = k.user_id
            join programs p on p.id = k.program_id
            join course_levels l on l.id = p.level_id
+           left join positions x on x.id = p.position_id
            left join certifications c on c.user_id = k.user_id and c.program_id = k.program_id
            where k.number = ?"#,
         number
@@ -51,7 +54,7 @@ async fn row(db: &Db, number: &str) -> AppResult<Row> {
         program: r.program,
         level_zh: r.name_zh,
         level_en: r.name_en,
-        position: r.position,
+        position: Names::new(r.position_zh, r.position_en),
         issued_at: r.issued_at,
         expires_at: r.expires_at,
         exempted: r.exempted != 0,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, TokenView};
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
@@ -149,7 +150,7 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
 pub struct ProgramClearance {
     pub program: String,
     pub level: String,
-    pub position: String,
+    pub position: Names,
     pub status: &'static str,
     pub cleared: bool,
     pub certificate: Option<String>,
@@ -161,9 +162,9 @@ pub struct Clearance {
     pub employee_no: String,
     pub name: String,
     pub team: Option<String>,
-    pub position: String,
+    pub position: Option<Names>,
     /// Positions this person is cleared to work today.
-    pub cleared_positions: Vec<String>,
+    pub cleared_positions: Vec<Names>,
     pub programs: Vec<ProgramClearance>,
     pub as_of: String,
 }
@@ -180,8 +181,10 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
     let at = now();
     for no in employee_nos {
         let Some(u) = sqlx::query!(
-            r#"select u.id, u.display_name, u.position, u.team_id, t.name as "team?"
-               from users u left join teams t on t.id = u.team_id where u.employee_no = ? and u.active = 1"#,
+            r#"select u.id, u.display_name, u.position_id, x.name_zh as "position_zh?", x.name_en as "position_en?",
+                      u.team_id, t.name as "team?"
+               from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
+               where lower(u.employee_no) = lower(?) and u.active = 1"#,
             no
         )
         .fetch_optional(&db.read)
@@ -195,16 +198,18 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
             }
         }
         let programs = sqlx::query!(
-            r#"select p.name, p.position, l.name_en as level, coalesce(c.status, 'not_started') as "status!: String",
+            r#"select p.name, coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
+                      l.name_en as level, coalesce(c.status, 'not_started') as "status!: String",
                       k.number as "number?", k.expires_at as "expires_at?"
                from programs p
                join course_levels l on l.id = p.level_id
+               left join positions x on x.id = p.position_id
                left join certifications c on c.program_id = p.id and c.user_id = ?1
                left join certificates k on k.id = c.certificate_id
-               where p.archived_at is null and (lower(trim(p.position)) = lower(trim(?2)) or c.id is not null)
+               where p.archived_at is null and (p.position_id = ?2 or c.id is not null)
                order by p.level_id"#,
             u.id,
-            u.position
+            u.position_id
         )
         .fetch_all(&db.read)
         .await?
@@ -214,7 +219,7 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
             ProgramClearance {
                 program: p.name,
                 level: p.level,
-                position: p.position,
+                position: Names::new(p.position_zh, p.position_en),
                 status: status.as_str(),
                 cleared: status.cleared(),
                 certificate: p.number.filter(|_| status.cleared()),
@@ -222,14 +227,14 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
             }
         })
         .collect::<Vec<_>>();
-        let mut cleared_positions: Vec<String> =
+        let mut cleared_positions: Vec<Names> =
             programs.iter().filter(|p| p.cleared).map(|p| p.position.clone()).collect();
         cleared_positions.dedup();
         out.push(Clearance {
             employee_no: no.clone(),
             name: u.display_name,
             team: u.team,
-            position: u.position,
+            position: u.position_zh.zip(u.position_en).map(|(zh, en)| Names::new(zh, en)),
             cleared_positions,
             programs,
             as_of: rfc3339(at),

@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 use super::decision::{Facts, Hold, Program, Requirement, DAY};
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, Check, Phase, ReqKind};
+use crate::model::plan::AttendanceRate;
 use crate::model::user::Role;
 
 #[cfg(doc)]
@@ -18,11 +19,11 @@ use super::decision::decide;
 pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
     Ok(sqlx::query_as!(
         Program,
-        r#"select p.id, p.name, p.requires_program_id as requires, p.validity_days, p.window_days,
+        r#"select p.id as "id!", p.name, p.requires_program_id as requires, p.validity_days, p.window_days,
                   p.veteran_cycle_days, p.manager_cycle_days
            from programs p, users u
            where u.id = ?1 and p.archived_at is null
-             and (lower(trim(p.position)) = lower(trim(u.position))
+             and (p.position_id = u.position_id
                   or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))
            order by p.level_id, p.id"#,
         user_id
@@ -223,6 +224,23 @@ async fn roleplay(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, 
 }
 
 /// A member of the plan who attended enough of its sessions.
+/// One person's attendance in one plan, as the plan page and this check both count it (see
+/// [`AttendanceRate`] for the definition).
+pub async fn attendance_rate(conn: &mut SqliteConnection, plan_id: i64, user_id: i64) -> AppResult<AttendanceRate> {
+    let r = sqlx::query!(
+        r#"select (select count(*) from plan_sessions s where s.plan_id = ?1) as "sessions!: i64",
+                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
+                    where s.plan_id = ?1 and a.user_id = ?2 and a.status in ('present', 'late')) as "attended!: i64",
+                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
+                    where s.plan_id = ?1 and a.user_id = ?2 and a.status = 'excused') as "excused!: i64""#,
+        plan_id,
+        user_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(AttendanceRate { attended: r.attended, counted: r.sessions - r.excused })
+}
+
 async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
     let title = sqlx::query_scalar!("select title from training_plans where id = ?", req.target)
         .fetch_optional(&mut *conn)
@@ -231,12 +249,7 @@ async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement
     let mut c = unmet(ReqKind::Attendance, title);
     c.link = Some(format!("/plans/{}", req.target));
     let r = sqlx::query!(
-        r#"select (select count(*) from plan_sessions s where s.plan_id = ?1) as "sessions!: i64",
-                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = ?1 and a.user_id = ?2 and a.status in ('present', 'late')) as "attended!: i64",
-                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = ?1 and a.user_id = ?2 and a.status = 'excused') as "excused!: i64",
-                  (select max(a.marked_at) from attendance a join plan_sessions s on s.id = a.session_id
+        r#"select (select max(a.marked_at) from attendance a join plan_sessions s on s.id = a.session_id
                     where s.plan_id = ?1 and a.user_id = ?2) as "last: i64",
                   exists(select 1 from plan_members m where m.plan_id = ?1 and m.user_id = ?2) as "member!: bool""#,
         req.target,
@@ -244,18 +257,16 @@ async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement
     )
     .fetch_one(&mut *conn)
     .await?;
+    // The plan page's definition (sessions to come count as not attended yet), so the two agree.
+    let rate = attendance_rate(conn, req.target, user_id).await?;
     let min = req.min_percent.unwrap_or(80);
-    // Every session of the plan counts except excused ones; sessions not yet held count
-    // as not attended, so the requirement is met once enough have been attended.
-    let counted = r.sessions - r.excused;
-    let percent = if counted > 0 { r.attended * 100 / counted } else { 0 };
-    c.met = r.member && counted > 0 && percent >= min;
+    c.met = r.member && rate.meets(min);
     c.at = r.last;
     c.detail_key = if r.member { "cert.detail.attendance" } else { "cert.detail.not_member" }.into();
     c.detail_args = args(&[
-        ("attended", r.attended.to_string()),
-        ("counted", counted.to_string()),
-        ("percent", percent.to_string()),
+        ("attended", rate.attended.to_string()),
+        ("counted", rate.counted.to_string()),
+        ("percent", rate.percent().unwrap_or(0).to_string()),
         ("min", min.to_string()),
     ]);
     Ok(Evidence { check: c, begun: r.member })

@@ -19,6 +19,7 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{Phase, ProgramEditor, ProgramFields, ProgramSummary, ReqKind, RequirementView};
 use crate::model::owners::Owned;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
@@ -28,12 +29,8 @@ use recompute::Cause;
 
 fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
     f.name = f.name.trim().to_string();
-    f.position = f.position.trim().to_string();
     if !crate::server::text::is_name(&f.name, 200) {
         return Err(AppError::validation("name", "error.title_invalid"));
-    }
-    if !crate::server::text::is_name(&f.position, 200) {
-        return Err(AppError::validation("position", "error.title_invalid"));
     }
     if !(1..=3650).contains(&f.validity_days) {
         return Err(AppError::validation("validity_days", "error.days_invalid"));
@@ -53,7 +50,7 @@ fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
 async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
     let users = sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u, programs p
-           where p.id = ?1 and u.active = 1 and (lower(trim(u.position)) = lower(trim(p.position))
+           where p.id = ?1 and u.active = 1 and (u.position_id = p.position_id
                  or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))"#,
         program_id
     )
@@ -72,7 +69,7 @@ async fn stored_fields(conn: &mut SqliteConnection, id: i64) -> AppResult<Option
         .await?;
     Ok(r.map(|r| ProgramFields {
         name: r.name,
-        position: r.position,
+        position_id: r.position_id.unwrap_or_default(),
         level_id: r.level_id,
         requires_program_id: r.requires_program_id,
         validity_days: r.validity_days,
@@ -116,6 +113,11 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     if level == 0 {
         return Err(AppError::validation("level_id", "error.choice_unknown"));
     }
+    let before = match id {
+        Some(id) => Some(stored_fields(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    crate::server::position::check_pick(&mut tx, f.position_id, before.as_ref().map(|b| b.position_id)).await?;
     if let Some(req) = f.requires_program_id {
         let ok = sqlx::query_scalar!("select count(*) from programs where id = ? and archived_at is null", req)
             .fetch_one(&mut *tx)
@@ -133,19 +135,15 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
             return Err(AppError::validation("requires_program_id", "error.choice_unknown"));
         }
     }
-    let before = match id {
-        Some(id) => Some(stored_fields(&mut tx, id).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
     // A new program starts as a row with the required fields; one update then writes them all.
     let id = match id {
         Some(id) => id,
         None => {
             let id = sqlx::query_scalar!(
-                r#"insert into programs (name, position, level_id, created_by, created_at) values (?, ?, ?, ?, ?)
+                r#"insert into programs (name, position_id, level_id, created_by, created_at) values (?, ?, ?, ?, ?)
                returning id as "id!: i64""#,
                 f.name,
-                f.position,
+                f.position_id,
                 f.level_id,
                 actor.id,
                 at
@@ -157,10 +155,10 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
         }
     };
     let n = sqlx::query!(
-        "update programs set name = ?, position = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
+        "update programs set name = ?, position_id = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
                 window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ? where id = ? and archived_at is null",
         f.name,
-        f.position,
+        f.position_id,
         f.level_id,
         f.requires_program_id,
         f.validity_days,
@@ -276,15 +274,16 @@ pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requ
 #[tracing::instrument(skip_all)]
 pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
     let rows = sqlx::query!(
-        r#"select p.id, p.name, p.position, l.name_zh || ' ' || l.name_en as "level!: String",
+        r#"select p.id, p.name, coalesce(pp.name_zh, '') as "position_zh!: String",
+                  coalesce(pp.name_en, '') as "position_en!: String", l.name_zh || ' ' || l.name_en as "level!: String",
                   (select r.name from programs r where r.id = p.requires_program_id) as requires,
                   p.validity_days,
                   (select count(*) from program_requirements q where q.program_id = p.id) as "requirements!: i64",
                   (select count(*) from certifications c where c.program_id = p.id
                      and c.status in ('certified', 'expiring')) as "cleared!: i64",
                   (select count(*) from certifications c where c.program_id = p.id) as "holders!: i64"
-           from programs p join course_levels l on l.id = p.level_id
-           where p.archived_at is null order by p.position, p.level_id"#
+           from programs p join course_levels l on l.id = p.level_id left join positions pp on pp.id = p.position_id
+           where p.archived_at is null order by pp.name_zh, p.level_id"#
     )
     .fetch_all(&db.read)
     .await?;
@@ -293,7 +292,7 @@ pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
         .map(|r| ProgramSummary {
             id: r.id,
             name: r.name,
-            position: r.position,
+            position: Names::new(r.position_zh, r.position_en),
             level: r.level,
             requires: r.requires,
             validity_days: r.validity_days,
@@ -315,7 +314,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
     let fields = if id == 0 {
         ProgramFields {
             name: String::new(),
-            position: String::new(),
+            position_id: 0,
             level_id: 1,
             requires_program_id: None,
             validity_days: 365,
@@ -330,7 +329,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             .ok_or(AppError::NotFound)?;
         ProgramFields {
             name: r.name,
-            position: r.position,
+            position_id: r.position_id.unwrap_or_default(),
             level_id: r.level_id,
             requires_program_id: r.requires_program_id,
             validity_days: r.validity_days,
@@ -366,6 +365,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         fields,
         requirements,
         levels: choices(db, "select id, name_zh || ' ' || name_en from course_levels order by rank").await?,
+        positions: crate::server::position::list(db).await?,
         programs: choices(db, "select id, name from programs where archived_at is null order by name").await?,
         courses: choices(
             db,

@@ -3,8 +3,12 @@
 use super::evidence;
 use super::recompute::{self, Cause};
 use crate::error::{AppError, AppResult};
-use crate::model::cert::{CertStatus, CertificateRef, Decision, PersonStatus, RosterRow, StatusEvent, StatusView};
+use crate::model::cert::{
+    CertStatus, CertificateRef, Decision, PersonStatus, Roster, RosterPerson, RosterProgram, RosterQuery, RosterRow,
+    StatusEvent, StatusView,
+};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::db::Db;
@@ -38,8 +42,10 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
     let at = now();
     let mut conn = db.read.acquire().await?;
     let u = sqlx::query!(
-        r#"select u.display_name, u.employee_no, u.position, coalesce(t.name, '') as "team!: String"
-           from users u left join teams t on t.id = u.team_id where u.id = ?"#,
+        r#"select u.display_name, u.employee_no, coalesce(x.name_zh, '') as "position_zh!: String",
+                  coalesce(x.name_en, '') as "position_en!: String", coalesce(t.name, '') as "team!: String"
+           from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
+           where u.id = ?"#,
         user_id
     )
     .fetch_one(&mut *conn)
@@ -58,7 +64,10 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         .fetch_optional(&mut *conn)
         .await?;
         let level = sqlx::query!(
-            "select l.name_zh || ' ' || l.name_en as level, p.position from programs p join course_levels l on l.id = p.level_id where p.id = ?",
+            r#"select l.name_zh || ' ' || l.name_en as level, coalesce(x.name_zh, '') as "position_zh!: String",
+                      coalesce(x.name_en, '') as "position_en!: String"
+               from programs p join course_levels l on l.id = p.level_id left join positions x on x.id = p.position_id
+               where p.id = ?"#,
             p.id
         )
         .fetch_one(&mut *conn)
@@ -79,7 +88,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
             program_id: p.id,
             program: p.name.clone(),
             level: level.level,
-            position: level.position,
+            position: Names::new(level.position_zh, level.position_en),
             status,
             certificate,
             hold_reason,
@@ -108,10 +117,8 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
             program: text("program").unwrap_or_default(),
             before: text("before").as_deref().and_then(CertStatus::parse),
             after: text("after").as_deref().and_then(CertStatus::parse)?,
-            why: text("reason")
-                .map(|r| format!("{} — {r}", text("why").unwrap_or_default()))
-                .or_else(|| text("why"))
-                .unwrap_or_default(),
+            why: text("why").unwrap_or_default(),
+            reason: text("reason").unwrap_or_default(),
         })
     })
     .collect();
@@ -119,7 +126,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         user_id,
         display_name: u.display_name,
         employee_no: u.employee_no,
-        position: u.position,
+        position: Names::new(u.position_zh, u.position_en),
         team: u.team,
         programs,
         history,
@@ -222,93 +229,289 @@ pub async fn decide(
     // A higher level may depend on this one.
     recompute::recompute_user(&mut tx, user_id, at, Cause { why: "prerequisite changed", reason: None, ..cause })
         .await?;
+    // The holder hears of a suspension or revocation at once (with their managers), as of expiry.
+    if matches!(after, CertStatus::Suspended | CertStatus::Revoked) {
+        let certificate = sqlx::query_scalar!(
+            "select certificate_id from certifications where user_id = ? and program_id = ?",
+            user_id,
+            program_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(certificate) = certificate {
+            super::notify::queue(&mut tx, user_id, certificate, after, at).await?;
+        }
+    }
     tx.commit().await?;
     Ok(after)
 }
 
-/// The floor roster: every person in the caller's teams (all for admins) with each program's
-/// status, expiry and what is missing. `within_days` keeps only those expiring that soon.
+/// The roster's filters, parsed: each bad value is named.
+#[derive(Debug, Clone, Default)]
+pub struct RosterFilter {
+    pub team: Option<i64>,
+    pub program: Option<i64>,
+    pub status: Option<RosterStatus>,
+    pub q: String,
+    pub within_days: i64,
+    /// 0-based.
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterStatus {
+    Cleared,
+    NotCleared,
+    Expiring,
+    WithoutProgram,
+}
+
+/// People per roster page.
+pub const ROSTER_PAGE: usize = 50;
+
+impl RosterFilter {
+    pub fn parse(q: &RosterQuery) -> AppResult<RosterFilter> {
+        let id = |field: &str, v: &str| match v.trim() {
+            "" => Ok(None),
+            v => v.parse().map(Some).map_err(|_| AppError::validation(field, "error.choice_unknown")),
+        };
+        let status = match q.status.trim() {
+            "" => None,
+            "cleared" => Some(RosterStatus::Cleared),
+            "not_cleared" => Some(RosterStatus::NotCleared),
+            "expiring" => Some(RosterStatus::Expiring),
+            "no_program" => Some(RosterStatus::WithoutProgram),
+            _ => return Err(AppError::validation("status", "error.choice_unknown")),
+        };
+        let within_days = match q.within.trim() {
+            "" => 30,
+            d => d
+                .parse()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or(AppError::validation("within", "error.days_invalid"))?,
+        };
+        let page = match q.page.trim() {
+            "" => 0,
+            p => {
+                p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or(AppError::validation("page", "error.number_invalid"))?
+                    - 1
+            }
+        };
+        Ok(RosterFilter {
+            team: id("team", &q.team)?,
+            program: id("program", &q.program)?,
+            status,
+            q: crate::server::text::line("q", &q.q, crate::server::text::SEARCH)?,
+            within_days,
+            page,
+        })
+    }
+}
+
+/// The floor roster: one line per person in the caller's teams (all for admins), with each
+/// program that applies to them, narrowed by `f`; the counts are of people. What is missing is
+/// worked out only for the page shown.
 #[tracing::instrument(skip_all, fields(caller = caller.id))]
-pub async fn roster(db: &Db, caller: &CurrentUser, within_days: Option<i64>) -> AppResult<Vec<RosterRow>> {
-    let all = caller.has(Role::Admin);
-    let teams = serde_json::to_string(&visible_team_ids(db, caller.id).await?).map_err(crate::error::internal)?;
+pub async fn roster(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResult<Roster> {
     let at = now();
+    let mut people = roster_people(db, caller, f, at).await?;
+    let total = people.len() as u32;
+    let cleared = people.iter().filter(|p| p.cleared()).count() as u32;
+    let without_program = people.iter().filter(|p| p.without_program()).count() as u32;
+    let pages = people.len().div_ceil(ROSTER_PAGE).max(1) as u32;
+    let page = f.page.min(pages - 1);
+    let start = page as usize * ROSTER_PAGE;
+    let mut shown: Vec<RosterPerson> = people.drain(..).skip(start).take(ROSTER_PAGE).collect();
+    fill_missing(db, &mut shown, at).await?;
+    let teams = roster_teams(db, caller).await?;
+    let programs = sqlx::query!(
+        r#"select p.id as "id!", p.name || ' · ' || l.name_zh || ' ' || l.name_en as "name!: String"
+           from programs p join course_levels l on l.id = p.level_id
+           where p.archived_at is null order by p.name"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name))
+    .collect();
+    Ok(Roster { people: shown, total, cleared, without_program, page, pages, teams, programs })
+}
+
+/// The roster as person x program lines for CSV and XLSX: everyone the filters keep, every page.
+#[tracing::instrument(skip_all, fields(caller = caller.id))]
+pub async fn roster_rows(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResult<Vec<RosterRow>> {
+    let at = now();
+    let mut people = roster_people(db, caller, f, at).await?;
+    fill_missing(db, &mut people, at).await?;
+    let mut rows = Vec::new();
+    for p in people {
+        if p.programs.is_empty() {
+            rows.push(RosterRow {
+                user_id: p.user_id,
+                display_name: p.display_name.clone(),
+                employee_no: p.employee_no.clone(),
+                team: p.team.clone(),
+                position: p.position.clone(),
+                program: String::new(),
+                level: String::new(),
+                status: CertStatus::NotStarted,
+                expires_at: None,
+                missing: Vec::new(),
+                hold_reason: String::new(),
+            });
+        }
+        for g in p.programs {
+            rows.push(RosterRow {
+                user_id: p.user_id,
+                display_name: p.display_name.clone(),
+                employee_no: p.employee_no.clone(),
+                team: p.team.clone(),
+                position: p.position.clone(),
+                program: g.program,
+                level: g.level,
+                status: g.status,
+                expires_at: g.expires_at,
+                missing: g.missing,
+                hold_reason: g.hold_reason,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The teams a caller's roster covers, as (id, path), for the filter.
+async fn roster_teams(db: &Db, caller: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
+    let visible = visible_team_ids(db, caller.id).await?;
+    let all = caller.has(Role::Admin);
+    Ok(crate::server::team::tree(db)
+        .await?
+        .into_iter()
+        .filter(|t| all || visible.contains(&t.id))
+        .map(|t| (t.id, t.path))
+        .collect())
+}
+
+/// Everyone the filters keep, one entry per person with their programs (nothing missing yet).
+async fn roster_people(db: &Db, caller: &CurrentUser, f: &RosterFilter, at: i64) -> AppResult<Vec<RosterPerson>> {
+    let all = caller.has(Role::Admin);
+    let mut scope = visible_team_ids(db, caller.id).await?;
+    if let Some(team) = f.team {
+        let below = crate::server::team::subtree_ids(db, team).await?;
+        scope = if all { below } else { below.into_iter().filter(|t| scope.contains(t)).collect() };
+    }
+    let narrowed = all && f.team.is_some();
+    let teams = serde_json::to_string(&scope).map_err(crate::error::internal)?;
+    let paths: std::collections::HashMap<i64, String> =
+        crate::server::team::tree(db).await?.into_iter().map(|t| (t.id, t.path)).collect();
+    let pattern = format!("%{}%", crate::server::text::like_literal(&f.q));
+    // People without a program keep a line (the left join): they need one.
     let rows = sqlx::query!(
-        r#"select u.id as "user_id!: i64", u.display_name, u.employee_no, u.position, coalesce(t.name, '') as "team!: String",
-                  p.id as "program_id!: i64", p.name as program, l.name_zh || ' ' || l.name_en as "level!: String",
+        r#"select u.id as "user_id!: i64", u.display_name, u.employee_no, u.team_id,
+                  coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
+                  p.id as "program_id?: i64", p.name as "program?", l.name_zh || ' ' || l.name_en as "level?: String",
                   coalesce(c.status, 'not_started') as "status!: String", c.hold_reason as "hold_reason?",
                   k.expires_at as "expires_at?"
            from users u
-           left join teams t on t.id = u.team_id
-           join programs p on p.archived_at is null and (lower(trim(p.position)) = lower(trim(u.position))
-                or exists (select 1 from certifications x where x.user_id = u.id and x.program_id = p.id))
-           join course_levels l on l.id = p.level_id
+           left join positions x on x.id = u.position_id
+           left join programs p on p.archived_at is null and (p.position_id = u.position_id
+                or exists (select 1 from certifications y where y.user_id = u.id and y.program_id = p.id))
+           left join course_levels l on l.id = p.level_id
            left join certifications c on c.user_id = u.id and c.program_id = p.id
            left join certificates k on k.id = c.certificate_id
-           where u.active = 1 and (?1 or u.team_id in (select value from json_each(?2)))
-           order by t.name, u.display_name, p.level_id"#,
+           where u.active = 1 and ((?1 and not ?3) or u.team_id in (select value from json_each(?2)))
+             and (u.display_name like ?4 escape '\' or u.employee_no like ?4 escape '\')
+             -- Everyone with a program, and every trainee: one without a program needs one.
+             and (p.id is not null or exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'trainee'))
+           order by u.display_name, u.id, p.level_id"#,
         all,
-        teams
+        teams,
+        narrowed,
+        pattern
     )
     .fetch_all(&db.read)
     .await?;
-    let mut conn = db.read.acquire().await?;
-    let mut out = Vec::new();
-    // Looked up once per program, not per row.
-    let mut programs: std::collections::HashMap<i64, super::decision::Program> = std::collections::HashMap::new();
-    let mut not_started: std::collections::HashMap<i64, Asks> = std::collections::HashMap::new();
+    let mut people: Vec<RosterPerson> = Vec::new();
     for r in rows {
-        let status = CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted);
-        if let Some(days) = within_days {
-            let soon = status.cleared() && r.expires_at.is_some_and(|e| e <= at + days * 86_400);
-            if !soon {
-                continue;
-            }
+        if people.last().is_none_or(|p| p.user_id != r.user_id) {
+            people.push(RosterPerson {
+                user_id: r.user_id,
+                display_name: r.display_name,
+                employee_no: r.employee_no,
+                team: r.team_id.and_then(|t| paths.get(&t).cloned()).unwrap_or_default(),
+                position: Names::new(r.position_zh, r.position_en),
+                programs: Vec::new(),
+            });
         }
-        let missing = if status.cleared() && status != CertStatus::Expiring {
-            Vec::new()
-        } else if status == CertStatus::NotStarted {
-            // Nothing started: every requirement is missing, the same for everyone in the
-            // program, so they are looked up once (most of a large roster is often here).
-            if let std::collections::hash_map::Entry::Vacant(slot) = not_started.entry(r.program_id) {
-                slot.insert(everything_for(&mut conn, r.program_id).await?);
-            }
-            let (requires, titles) = &not_started[&r.program_id];
-            let mut m = titles.clone();
-            if let Some((req, name)) = requires {
-                let cleared = sqlx::query_scalar!(
-                    "select count(*) from certifications where user_id = ? and program_id = ? and status in ('certified', 'expiring')",
-                    r.user_id,
-                    req
-                )
-                .fetch_one(&mut *conn)
-                .await?;
-                if cleared == 0 {
-                    m.insert(0, name.clone());
-                }
-            }
-            m
-        } else {
-            if let std::collections::hash_map::Entry::Vacant(slot) = programs.entry(r.program_id) {
-                slot.insert(evidence::program(&mut conn, r.program_id).await?);
-            }
-            evidence::evaluate(&mut conn, r.user_id, &programs[&r.program_id], at).await?.missing()
-        };
-        out.push(RosterRow {
-            user_id: r.user_id,
-            display_name: r.display_name,
-            employee_no: r.employee_no,
-            team: r.team,
-            position: r.position,
-            program: r.program,
-            level: r.level,
-            status,
+        let (Some(program_id), Some(program)) = (r.program_id, r.program) else { continue };
+        let person = people.last_mut().expect("pushed above");
+        person.programs.push(RosterProgram {
+            program_id,
+            program,
+            level: r.level.unwrap_or_default(),
+            status: CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted),
             expires_at: r.expires_at,
-            missing,
+            missing: Vec::new(),
             hold_reason: r.hold_reason.unwrap_or_default(),
         });
     }
-    Ok(out)
+    let soon = at + f.within_days * 86_400;
+    people.retain(|p| {
+        f.program.is_none_or(|id| p.programs.iter().any(|g| g.program_id == id))
+            && match f.status {
+                None => true,
+                Some(RosterStatus::Cleared) => p.cleared(),
+                Some(RosterStatus::NotCleared) => !p.cleared(),
+                Some(RosterStatus::Expiring) => {
+                    p.programs.iter().any(|g| g.status.cleared() && g.expires_at.is_some_and(|e| e <= soon))
+                }
+                Some(RosterStatus::WithoutProgram) => p.without_program(),
+            }
+    });
+    Ok(people)
+}
+
+/// Works out what each shown program still misses (the evidence reads are the roster's cost).
+async fn fill_missing(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResult<()> {
+    let mut conn = db.read.acquire().await?;
+    // Looked up once per program, not per row.
+    let mut programs: std::collections::HashMap<i64, super::decision::Program> = std::collections::HashMap::new();
+    let mut not_started: std::collections::HashMap<i64, Asks> = std::collections::HashMap::new();
+    for person in people.iter_mut() {
+        for g in person.programs.iter_mut() {
+            let status = g.status;
+            g.missing = if status.cleared() && status != CertStatus::Expiring {
+                Vec::new()
+            } else if status == CertStatus::NotStarted {
+                // Nothing started: every requirement is missing, the same for everyone in the
+                // program, so they are looked up once (most of a large roster is often here).
+                if let std::collections::hash_map::Entry::Vacant(slot) = not_started.entry(g.program_id) {
+                    slot.insert(everything_for(&mut conn, g.program_id).await?);
+                }
+                let (requires, titles) = &not_started[&g.program_id];
+                let mut m = titles.clone();
+                if let Some((req, name)) = requires {
+                    let cleared = sqlx::query_scalar!(
+                        "select count(*) from certifications where user_id = ? and program_id = ? and status in ('certified', 'expiring')",
+                        person.user_id,
+                        req
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    if cleared == 0 {
+                        m.insert(0, name.clone());
+                    }
+                }
+                m
+            } else {
+                if let std::collections::hash_map::Entry::Vacant(slot) = programs.entry(g.program_id) {
+                    slot.insert(evidence::program(&mut conn, g.program_id).await?);
+                }
+                evidence::evaluate(&mut conn, person.user_id, &programs[&g.program_id], at).await?.missing()
+            };
+        }
+    }
+    Ok(())
 }
 
 /// A program's required program (id, name) and the titles of what it asks to certify.
@@ -344,7 +547,7 @@ fn cells(r: &RosterRow) -> [String; 10] {
         r.employee_no.clone(),
         r.display_name.clone(),
         r.team.clone(),
-        r.position.clone(),
+        r.position.both(),
         r.program.clone(),
         r.level.clone(),
         r.status.as_str().to_string(),
@@ -384,7 +587,7 @@ mod export_tests {
             display_name: "李娜".into(),
             employee_no: "E1".into(),
             team: "T".into(),
-            position: "P".into(),
+            position: Names::new("P", "P"),
             program: "=HYPERLINK(\"https://evil.example\",\"open\")".into(),
             level: "L".into(),
             status: CertStatus::Suspended,

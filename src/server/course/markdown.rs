@@ -7,7 +7,9 @@ pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
+    // `external`: a lesson's links (handouts, other sites) are the browser's to follow, never the
+    // client router's, which would show its own "not found" for a PDF.
+    ammonia::Builder::default().link_rel(Some("external noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
 }
 
 #[cfg(test)]
@@ -34,6 +36,6 @@ mod tests {
             assert!(!html.to_lowercase().contains(bad), "{bad} survived in {html}");
         }
         assert!(html.contains("href=\"https://example.com\""));
-        assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
+        assert!(html.contains("rel=\"external noopener noreferrer nofollow\""));
     }
 }

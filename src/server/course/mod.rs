@@ -650,7 +650,7 @@ pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &
     let no = employee_no.trim();
     let trainer = sqlx::query_scalar!(
         r#"select u.id as "id!" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where u.employee_no = ? and u.active = 1"#,
+           where lower(u.employee_no) = lower(?) and u.active = 1"#,
         no
     )
     .fetch_optional(&mut *tx)

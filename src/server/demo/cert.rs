@@ -17,7 +17,8 @@ use crate::server::quiz::attempt;
 use crate::server::roleplay::attempt as roleplay;
 use crate::server::user;
 
-const POSITION: &str = "售后服务专员 After-sales service specialist";
+/// The position the demo's programs are for (its trainees hold it).
+pub const POSITION_ZH: &str = "售后服务专员";
 const DAY: i64 = 86_400;
 
 async fn id_of(db: &Db, sql: &str) -> AppResult<i64> {
@@ -125,9 +126,12 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
     crate::server::quiz::authoring::add_draw(db, refresher, bank, "售后服务 After-sales", "", 5).await?;
     crate::server::quiz::authoring::set_published(db, chen, refresher, true).await?;
 
+    let position_id = crate::server::position::find_by_name(&mut *db.read.acquire().await?, POSITION_ZH)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
     let program = |name: &str, level_id: i64, requires: Option<i64>| ProgramFields {
         name: name.into(),
-        position: POSITION.into(),
+        position_id,
         level_id,
         requires_program_id: requires,
         validity_days: 365,

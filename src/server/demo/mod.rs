@@ -12,8 +12,8 @@ use crate::server::audit::Actor;
 use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
 use crate::server::db::Db;
-use crate::server::team;
 use crate::server::user::{self, UserInput};
+use crate::server::{position, team};
 
 /// Every demo account signs in with this password (it is printed at start and in the README).
 pub const DEMO_PASSWORD: &str = "floorready-demo";
@@ -104,10 +104,18 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
         "M2001" | "E2001" | "E2002" => Some(bj_g1),
         _ => None,
     };
+    // Each position named once per language; people name theirs as a CSV row would.
+    for (zh, en) in [
+        ("售后服务经理", "After-sales manager"),
+        ("培训师", "Trainer"),
+        (cert::POSITION_ZH, "After-sales service specialist"),
+    ] {
+        position::add(db, system, zh, en).await?;
+    }
     let positions = |no: &str| match no.as_bytes()[0] {
-        b'M' => "售后服务经理 After-sales manager",
-        b'T' => "培训师 Trainer",
-        b'E' => "售后服务专员 After-sales service specialist",
+        b'M' => "售后服务经理",
+        b'T' => "培训师",
+        b'E' => cert::POSITION_ZH,
         _ => "",
     };
     for (i, d) in DEMO_LOGINS.iter().enumerate() {
@@ -116,6 +124,7 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
             employee_no: d.employee_no.into(),
             display_name: d.name.into(),
             position: positions(d.employee_no).into(),
+            position_id: None,
             hire_date: format!("2026-{:02}-01", 1 + i % 10),
             locale: if i % 2 == 0 { "zh-CN".into() } else { "en".into() },
             roles: d.roles.iter().map(|r| r.to_string()).collect(),

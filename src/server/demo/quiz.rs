@@ -226,7 +226,7 @@ $CATEGORY: $course$/售后服务 After-sales/服务记录 Records
 $CATEGORY: $course$/情景 Scenarios
 
 // [floorready:difficulty=4,points=5]
-::E1::客户来电投诉：维修超过承诺时间仍未完成，非常生气。请写出你的处理步骤和要说的话。 A customer calls, angry: the repair is past the promised time. Write your steps and what you would say. {}
+::E1::客户来电投诉：维修超过承诺时间仍未完成，非常生气。请写出您的处理步骤和要说的话。 A customer calls, angry: the repair is past the promised time. Write your steps and what you would say. {}
 "#;
 
 fn fields(title: &str, kind: QuizKind, pre_test_id: Option<i64>) -> QuizFields {

@@ -63,7 +63,7 @@ fn scenarios(rubric_id: i64, course_id: i64) -> Vec<ScenarioFields> {
             persona: "退休教师，讲道理但已失去耐心。A retired teacher: reasonable, but out of patience.".into(),
             mood: "生气 Angry".into(),
             objective: "安抚客户，查清延误原因，给出明确的上门时间并记录。Calm the customer, find out why the visit slipped, commit to a clear visit time and record it.".into(),
-            cues: "开场就说“你们根本不守信用”。如果学员没有道歉，就要求找经理。如果学员给出具体时间并复述记录，情绪缓和。\nOpen with \"you never keep your word\". If the trainee does not apologise, ask for the manager. Calm down once they give a concrete time and read back the record.".into(),
+            cues: "开场就说“您们根本不守信用”。如果学员没有道歉，就要求找经理。如果学员给出具体时间并复述记录，情绪缓和。\nOpen with \"you never keep your word\". If the trainee does not apologise, ask for the manager. Calm down once they give a concrete time and read back the record.".into(),
             facts: "三年质保期内免费上门维修；2 小时内响应、12 小时内到达现场；每次报修都要登记客户信息并转客户服务中心。\nFree on-site repair within the three-year warranty; respond within 2 hours and be on site within 12 hours; every request is recorded and passed to the customer service centre.".into(),
             ..base("家具维修超期 Overdue furniture repair", Channel::Phone)
         },
@@ -86,7 +86,7 @@ fn scenarios(rubric_id: i64, course_id: i64) -> Vec<ScenarioFields> {
             objective: "以主管身份接手：记录投诉、调查核实、给出处理结果并约定回访。Take over as supervisor: record the complaint, investigate, state the outcome and agree a follow-up.".into(),
             cues: "要求赔偿清洁费。若学员按“接收—核实—处理—回访”的流程说明，并承诺时限，就接受。\nDemand the cleaning cost. Accept once the trainee walks through receive, verify, resolve and follow up, with deadlines.".into(),
             facts: "投诉处理流程：接收投诉并记录 → 调查核实 → 提出处理方案 → 回访；重大投诉报上级核查并书面回复客户。\nComplaint procedure: receive and record → investigate → resolve → follow up; serious complaints go to the next level and get a written reply.".into(),
-            customer_turns: "你们的安装师傅把我店里地板弄得全是灰，还嫌我啰嗦！ Your installer left dust all over my shop floor and called me a nag!\n刚才客服只会说抱歉，我要你们主管来处理。 The last agent only said sorry. I want a supervisor.\n清洁费谁出？我今天下午还要营业。 Who pays for the cleaning? I have to open this afternoon.\n那你们什么时候给我答复？ So when will I hear back from you?".into(),
+            customer_turns: "您们的安装师傅把我店里地板弄得全是灰，还嫌我啰嗦！ Your installer left dust all over my shop floor and called me a nag!\n刚才客服只会说抱歉，我要您们主管来处理。 The last agent only said sorry. I want a supervisor.\n清洁费谁出？我今天下午还要营业。 Who pays for the cleaning? I have to open this afternoon.\n那您们什么时候给我答复？ So when will I hear back from you?".into(),
             ..base("投诉升级至主管 Complaint escalated to a supervisor", Channel::Chat)
         },
     ]

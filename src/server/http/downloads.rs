@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::failed;
 use super::request::Caller;
+use crate::model::cert::RosterQuery;
 use crate::model::user::Role;
 use crate::server::state::AppState;
 use crate::server::{cert, course, plan, quiz};
@@ -60,11 +61,6 @@ pub(super) async fn bank_export(State(state): State<AppState>, Path(id): Path<i6
     Ok(download("text/plain; charset=utf-8", format!("question-bank-{id}.gift.txt"), (note + &text).into_bytes()))
 }
 
-#[derive(serde::Deserialize)]
-pub(super) struct RosterQuery {
-    within: Option<i64>,
-}
-
 /// The roster a manager (their teams) or an admin may export.
 async fn roster_rows(
     state: &AppState,
@@ -72,7 +68,9 @@ async fn roster_rows(
     q: &RosterQuery,
 ) -> Result<Vec<crate::model::cert::RosterRow>, Response> {
     caller.require_role(&[Role::Manager, Role::Admin], "roster export").map_err(failed)?;
-    cert::status::roster(&state.db, &caller.user, q.within).await.map_err(failed)
+    // The same filters as the page, every page of them.
+    let filter = cert::status::RosterFilter::parse(q).map_err(failed)?;
+    cert::status::roster_rows(&state.db, &caller.user, &filter).await.map_err(failed)
 }
 
 pub(super) async fn roster_csv(

@@ -24,6 +24,7 @@ use crate::app::{shell, App};
 
 mod clearance;
 mod downloads;
+mod refusals;
 pub mod request;
 mod uploads;
 
@@ -92,7 +93,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .nest_service("/pkg", tower_http::services::ServeDir::new(site_root.join("pkg")))
-        .fallback_service(tower_http::services::ServeDir::new(&site_root).not_found_service(get(not_found)))
+        .fallback_service(
+            tower_http::services::ServeDir::new(&site_root).not_found_service(get(not_found).with_state(state.clone())),
+        )
+        // Inside `resolve_request`, so a refused form's page is rendered for the caller it knows.
+        .layer(middleware::from_fn_with_state(state.clone(), refusals::render_refusals))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_request))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -135,8 +140,15 @@ pub fn catch_panic() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std:
     tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(_) -> _)
 }
 
-async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, "not found")
+/// An address that is neither a page, a route nor a file: the app's own 404 page (styled, in the
+/// reader's language, with the navigation), not a bare "not found".
+async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    render(req).await
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -7,8 +7,8 @@ use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::model::plan::{
-    Attendance, AttendanceRow, AttendanceSheet, Method, PlanCourse, PlanDetail, PlanFields, PlanMember, PlanSession,
-    PlanSummary,
+    Attendance, AttendanceRate, AttendanceRow, AttendanceSheet, Method, PlanCourse, PlanDetail, PlanFields, PlanMember,
+    PlanSession, PlanSummary,
 };
 use crate::model::user::Role;
 use crate::server::audit::Actor;
@@ -303,6 +303,14 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
                 .map_err(|_| AppError::validation("instructor", "error.employee_no_unknown"))?[0],
         ),
     };
+    if let Some(id) = instructor {
+        let trainer = sqlx::query_scalar!("select count(*) from user_roles where user_id = ? and role = 'trainer'", id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if trainer == 0 {
+            return Err(AppError::validation("instructor", "error.not_a_trainer"));
+        }
+    }
     let (day, start, end) = (day.to_string(), start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
     let id = sqlx::query_scalar!(
         r#"insert into plan_sessions (plan_id, topic, day, start_time, end_time, venue, online_link, instructor_id)
@@ -324,12 +332,21 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
 
 #[tracing::instrument(skip_all, fields(plan_id, session_id))]
 pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    // Attendance is evidence for certification: a session that holds some is kept.
+    let marked = sqlx::query_scalar!("select count(*) from attendance where session_id = ?", session_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if marked > 0 {
+        return Err(AppError::validation("session", "error.session_has_attendance"));
+    }
     let gone = sqlx::query!("delete from plan_sessions where id = ? and plan_id = ?", session_id, plan_id)
-        .execute(&db.write)
+        .execute(&mut *tx)
         .await?;
     if gone.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -391,6 +408,7 @@ pub async fn enroll_csv(db: &Db, actor: Actor<'_>, plan_id: i64, data: &[u8]) ->
             line: 1,
             field: "employee_no".into(),
             key: "error.csv_missing_column".into(),
+            value: String::new(),
         }]));
     };
     let mut numbers = Vec::new();
@@ -399,7 +417,12 @@ pub async fn enroll_csv(db: &Db, actor: Actor<'_>, plan_id: i64, data: &[u8]) ->
         let line = i as u32 + 2;
         match record.as_ref().ok().and_then(|r| r.get(col)).filter(|v| !v.is_empty()) {
             Some(no) => numbers.push((line, no.to_string())),
-            None => errors.push(RowError { line, field: "employee_no".into(), key: "error.csv_row_malformed".into() }),
+            None => errors.push(RowError {
+                line,
+                field: "employee_no".into(),
+                key: "error.csv_row_malformed".into(),
+                value: String::new(),
+            }),
         }
     }
     let mut tx = db.begin().await?;
@@ -444,6 +467,11 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     if member == 0 {
         return Err(AppError::validation("user", "error.not_a_member"));
     }
+    let session =
+        sqlx::query!("select day, start_time from plan_sessions where id = ?", session_id).fetch_one(&mut *tx).await?;
+    if !started(&session.day, &session.start_time, now) {
+        return Err(AppError::validation("session", "error.session_not_started"));
+    }
     sqlx::query!(
         "insert into attendance (session_id, user_id, status, marked_by, marked_at) values (?, ?, ?, ?, ?)
          on conflict (session_id, user_id) do update set status = excluded.status, marked_by = excluded.marked_by,
@@ -461,9 +489,11 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     Ok(())
 }
 
-/// Present or late out of present, late and absent (excused sessions do not count).
-fn percent(attended: i64, counted: i64) -> Option<u32> {
-    (counted > 0).then(|| ((attended * 100 + counted / 2) / counted) as u32)
+/// A session has started once its day and start time have come (times are UTC until sites have
+/// time zones).
+fn started(day: &str, start_time: &str, at: i64) -> bool {
+    let Some(now) = chrono::DateTime::from_timestamp(at, 0) else { return false };
+    format!("{day} {start_time}") <= now.format("%Y-%m-%d %H:%M").to_string()
 }
 
 async fn sessions(conn: &mut SqliteConnection, plan_id: i64) -> AppResult<Vec<PlanSession>> {
@@ -507,10 +537,6 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     let sessions = sessions(&mut conn, id).await?;
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.team_id, u.display_name, u.employee_no,
-                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status in ('present', 'late')) as "attended!: i64",
-                  (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = m.plan_id and a.user_id = u.id and a.status <> 'excused') as "counted!: i64",
                   (select max(a.percent) from attempts a join quizzes z on z.id = a.quiz_id
                     join plan_courses pc on pc.course_id = z.course_id
                     where pc.plan_id = m.plan_id and z.kind = 'post_test' and a.user_id = u.id
@@ -524,19 +550,21 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     )
     .fetch_all(&mut *conn)
     .await?;
-    let rows: Vec<_> = rows.into_iter().filter(|r| viewer.sees(r.id, r.team_id)).collect();
-    let (attended, counted) = rows.iter().fold((0, 0), |(a, c), r| (a + r.attended, c + r.counted));
-    let members = rows
-        .into_iter()
-        .map(|r| PlanMember {
+    let mut total = AttendanceRate::default();
+    let mut members = Vec::new();
+    for r in rows.into_iter().filter(|r| viewer.sees(r.id, r.team_id)) {
+        // The certification check's own count, so the page and the check never disagree.
+        let rate = cert::evidence::attendance_rate(&mut conn, id, r.id).await?;
+        total = total + rate;
+        members.push(PlanMember {
             user_id: r.id,
             display_name: r.display_name,
             employee_no: r.employee_no,
-            attendance_percent: percent(r.attended, r.counted),
+            attendance_percent: rate.percent(),
             post_test_percent: r.post.map(|p| p.round() as u32),
             post_test_passed: r.post_passed,
-        })
-        .collect();
+        });
+    }
     Ok(PlanDetail {
         id,
         fields: PlanFields {
@@ -555,7 +583,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
         courses,
         sessions,
         members,
-        attendance_percent: percent(attended, counted),
+        attendance_percent: total.percent(),
         can_edit,
         sees_records: viewer.sees_records(),
     })
@@ -613,9 +641,11 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
     )
     .fetch_all(&mut *conn)
     .await?;
+    let started = started(&session.day, &session.start_time, now());
     Ok(AttendanceSheet {
         plan_id: plan.id,
         plan_title: plan.title,
+        started,
         session,
         rows: rows
             .into_iter()
@@ -631,13 +661,13 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
 
 #[cfg(test)]
 mod tests {
-    use super::percent;
+    use super::started;
 
     #[test]
-    fn attendance_percent_rounds_and_ignores_empty() {
-        assert_eq!(percent(0, 0), None);
-        assert_eq!(percent(2, 3), Some(67));
-        assert_eq!(percent(1, 3), Some(33));
-        assert_eq!(percent(3, 3), Some(100));
+    fn a_session_has_started_from_its_start_time() {
+        let at =
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(9, 0, 0).unwrap().and_utc().timestamp();
+        assert!(started("2026-12-03", "09:00", at) && started("2026-12-02", "18:00", at));
+        assert!(!started("2026-12-03", "09:01", at) && !started("2026-12-04", "08:00", at));
     }
 }

@@ -83,7 +83,7 @@ async fn write_fields(conn: &mut sqlx::SqliteConnection, id: i64, course_id: i64
         .fetch_one(&mut *conn)
         .await?;
         if ok == 0 {
-            return Err(AppError::validation("pre_test_id", "error.choice_unknown"));
+            return Err(AppError::validation("pre_test_id", "error.pre_test_other_course"));
         }
     }
     let title = f.title.trim();

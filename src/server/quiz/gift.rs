@@ -187,13 +187,15 @@ pub fn parse(input: &str) -> Result<Vec<QuestionDraft>, Vec<RowError>> {
         let chs = scan(&joined);
         match question(&chs, &category, &meta) {
             Ok(q) => out.push(q),
-            Err(key) => errors.push(RowError { line: block_line, field: "gift".into(), key: key.into() }),
+            Err(key) => {
+                errors.push(RowError { line: block_line, field: "gift".into(), key: key.into(), value: String::new() })
+            }
         }
         block.clear();
         meta = Meta::default();
     }
     if out.is_empty() && errors.is_empty() {
-        errors.push(RowError { line: 1, field: "gift".into(), key: "error.gift_empty".into() });
+        errors.push(RowError { line: 1, field: "gift".into(), key: "error.gift_empty".into(), value: String::new() });
     }
     if errors.is_empty() {
         Ok(out)

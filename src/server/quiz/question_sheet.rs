@@ -78,7 +78,7 @@ const EXAMPLES: [[&str; 11]; 4] = [
         "情景",
         "",
         "E1",
-        "写出你对迟到维修的道歉。 Write your apology for an overdue repair.",
+        "写出您对迟到维修的道歉。 Write your apology for an overdue repair.",
         "",
         "",
         "",
@@ -259,6 +259,7 @@ pub fn parse_rows(rows: Vec<Vec<String>>) -> AppResult<Vec<QuestionDraft>> {
                 line: 1,
                 field: required.into(),
                 key: "error.csv_missing_column".into(),
+                value: String::new(),
             }]));
         }
     }
@@ -272,7 +273,9 @@ pub fn parse_rows(rows: Vec<Vec<String>>) -> AppResult<Vec<QuestionDraft>> {
             index.iter().map(|ix| ix.and_then(|ix| cells.get(ix).cloned()).unwrap_or_default()).collect();
         match row(&ordered) {
             Ok(q) => out.push(q),
-            Err((field, key)) => errors.push(RowError { line: i as u32 + 2, field: field.into(), key: key.into() }),
+            Err((field, key)) => {
+                errors.push(RowError { line: i as u32 + 2, field: field.into(), key: key.into(), value: String::new() })
+            }
         }
     }
     if !errors.is_empty() {

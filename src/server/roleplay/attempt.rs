@@ -43,7 +43,7 @@ impl<'a> Raters<'a> {
 async fn rater_id(conn: &mut SqliteConnection, field: &str, employee_no: &str) -> AppResult<i64> {
     sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where u.employee_no = ? and u.active = 1"#,
+           where lower(u.employee_no) = lower(?) and u.active = 1"#,
         employee_no
     )
     .fetch_optional(&mut *conn)
@@ -69,11 +69,13 @@ pub async fn open(
     let at = now();
     let mut tx = db.begin().await?;
     let employee_no = employee_no.trim();
-    let trainee =
-        sqlx::query_scalar!(r#"select id as "id!: i64" from users where employee_no = ? and active = 1"#, employee_no)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| AppError::validation("employee_no", "error.employee_no_unknown"))?;
+    let trainee = sqlx::query_scalar!(
+        r#"select id as "id!: i64" from users where lower(employee_no) = lower(?) and active = 1"#,
+        employee_no
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::validation("employee_no", "error.employee_no_unknown"))?;
     if trainee == opener.id {
         return Err(AppError::validation("employee_no", "error.roleplay_own"));
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::decode_criteria;
 use super::kappa::agreement;
 use crate::error::AppResult;
-use crate::model::roleplay::CalibrationRow;
+use crate::model::roleplay::{CalibrationRow, CALIBRATION_MIN_N};
 use crate::server::db::Db;
 
 /// One role-play rated by a pair of raters: (criterion name, level count, level A, level B).
@@ -72,7 +72,8 @@ pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
             kappa: a.kappa,
             exact_percent: a.exact_percent,
             adjacent_percent: a.adjacent_percent,
-            flagged: a.kappa.is_some_and(|k| k < threshold),
+            flagged: a.n >= CALIBRATION_MIN_N && a.kappa.is_some_and(|k| k < threshold),
+            too_few: a.n < CALIBRATION_MIN_N,
         }));
     }
     Ok(out)

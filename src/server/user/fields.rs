@@ -14,7 +14,8 @@ pub struct UserFields {
     pub email: String,
     pub employee_no: String,
     pub display_name: String,
-    pub position: String,
+    /// Resolved against the positions list by the service (see `super::position_of`).
+    pub position_id: Option<i64>,
     pub hire_date: Option<NaiveDate>,
     pub locale: Locale,
     pub team_id: Option<i64>,
@@ -27,6 +28,10 @@ pub struct UserInput {
     pub email: String,
     pub employee_no: String,
     pub display_name: String,
+    /// The position picked on a form, by id.
+    #[serde(default)]
+    pub position_id: Option<i64>,
+    /// Or the position named in either language, as a CSV row or the demo names it.
     #[serde(default)]
     pub position: String,
     #[serde(default)]
@@ -64,13 +69,9 @@ impl UserFields {
         if display_name.is_empty() || display_name.chars().count() > 100 || display_name.chars().any(char::is_control) {
             bad("display_name", "error.name_invalid");
         }
-        let position = match crate::server::text::line("position", &input.position, 100) {
-            Ok(p) => p,
-            Err(e) => {
-                bad("position", e.message_key());
-                String::new()
-            }
-        };
+        if let Err(e) = crate::server::text::line("position", &input.position, 100) {
+            bad("position", e.message_key());
+        }
         let hire_date = match input.hire_date.trim() {
             "" => None,
             d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
@@ -103,7 +104,16 @@ impl UserFields {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(UserFields { email, employee_no, display_name, position, hire_date, locale, team_id, roles })
+        Ok(UserFields {
+            email,
+            employee_no,
+            display_name,
+            position_id: input.position_id,
+            hire_date,
+            locale,
+            team_id,
+            roles,
+        })
     }
 }
 

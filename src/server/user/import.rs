@@ -10,7 +10,7 @@ use crate::model::user::ImportReport;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::db::Db;
-use crate::server::team;
+use crate::server::{position, team};
 
 use super::{conflict_of, insert, UserFields, UserInput};
 
@@ -46,23 +46,28 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
                 line: 1,
                 field: required.into(),
                 key: "error.csv_missing_column".into(),
+                value: String::new(),
             }]));
         }
     }
     let teams = team::tree(db).await?;
+    let positions = position::list(db).await?;
     let existing = sqlx::query!("select email, employee_no from users").fetch_all(&db.read).await?;
     let mut emails: HashSet<String> = existing.iter().map(|r| r.email.clone()).collect();
-    let mut numbers: HashSet<String> = existing.into_iter().map(|r| r.employee_no).collect();
+    // Employee numbers are one number whatever their case (the unique index is on lower()).
+    let mut numbers: HashSet<String> = existing.into_iter().map(|r| r.employee_no.to_lowercase()).collect();
 
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     for (i, record) in reader.deserialize::<ImportRow>().enumerate() {
         let line = i as u32 + 2;
-        let mut bad = |field: &str, key: &str| errors.push(RowError { line, field: field.into(), key: key.into() });
+        let mut bad = |field: &str, key: &str, value: &str| {
+            errors.push(RowError { line, field: field.into(), key: key.into(), value: value.into() })
+        };
         let row = match record {
             Ok(row) => row,
             Err(_) => {
-                bad("row", "error.csv_row_malformed");
+                bad("row", "error.csv_row_malformed", "");
                 continue;
             }
         };
@@ -71,35 +76,52 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
             path => match team::find_by_path(&teams, path) {
                 Some(id) => Some(id),
                 None => {
-                    bad("team", "error.team_unknown");
+                    bad("team", "error.team_unknown", path);
                     None
                 }
             },
+        };
+        // A position the list does not hold is refused with its line: a person whose position
+        // matches no program would silently have no path to the floor.
+        let position_id = match row.position.trim() {
+            "" => None,
+            name => {
+                let found = positions.iter().find(|p| {
+                    !p.archived
+                        && (p.name.zh.to_lowercase() == name.to_lowercase()
+                            || p.name.en.to_lowercase() == name.to_lowercase())
+                });
+                if found.is_none() {
+                    bad("position", "error.position_unknown", name);
+                }
+                found.map(|p| p.id)
+            }
         };
         let input = UserInput {
             email: row.email,
             employee_no: row.employee_no,
             display_name: row.display_name,
-            position: row.position,
+            position_id,
+            position: String::new(),
             hire_date: row.hire_date,
             locale: String::new(),
             roles: row.roles.split([';', '|']).map(str::to_string).collect(),
         };
         let parsed = UserFields::parse(&input, team_id);
         if let Err(problems) = &parsed {
-            problems.iter().for_each(|(f, k)| bad(f, k));
+            problems.iter().for_each(|(f, k)| bad(f, k, ""));
         }
         if let Err(AppError::Validation { field, key }) =
             check_policy(&row.password, &[&input.email, &input.display_name, &input.employee_no])
         {
-            bad(&field, &key);
+            bad(&field, &key, "");
         }
         if let Ok(fields) = parsed {
             if !emails.insert(fields.email.clone()) {
-                bad("email", "error.email_taken");
+                bad("email", "error.email_taken", &fields.email);
             }
-            if !numbers.insert(fields.employee_no.clone()) {
-                bad("employee_no", "error.employee_no_taken");
+            if !numbers.insert(fields.employee_no.to_lowercase()) {
+                bad("employee_no", "error.employee_no_taken", &fields.employee_no);
             }
             rows.push((fields, row.password));
         }

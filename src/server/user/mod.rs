@@ -13,12 +13,14 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
 use crate::model::user::{Role, UserDetail, UserSummary};
+use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
 use crate::server::cert::{self, Change};
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::now;
+use crate::server::position;
 
 use fields::{first_error, role_list};
 
@@ -37,13 +39,13 @@ async fn insert(conn: &mut SqliteConnection, f: &UserFields, password_hash: &str
     let hire = f.hire_date.map(|d| d.to_string());
     let locale = f.locale.code();
     let id = sqlx::query_scalar!(
-        r#"insert into users (email, employee_no, display_name, position, hire_date, locale, team_id,
+        r#"insert into users (email, employee_no, display_name, position_id, hire_date, locale, team_id,
                               password_hash, password_changed_at, created_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         f.email,
         f.employee_no,
         f.display_name,
-        f.position,
+        f.position_id,
         hire,
         locale,
         f.team_id,
@@ -66,6 +68,19 @@ async fn set_roles(conn: &mut SqliteConnection, user_id: i64, roles: &[Role]) ->
     Ok(())
 }
 
+/// The position a form picked (by id) or a row named (in either language): unknown or archived
+/// ones are refused, except an archived one the user already holds (`current`).
+async fn position_of(conn: &mut SqliteConnection, input: &UserInput, current: Option<i64>) -> AppResult<Option<i64>> {
+    match (input.position_id, input.position.trim()) {
+        (Some(id), _) => position::check_pick(conn, id, current).await.map(|()| Some(id)),
+        (None, "") => Ok(None),
+        (None, name) => position::find_by_name(conn, name)
+            .await?
+            .map(Some)
+            .ok_or_else(|| AppError::validation("position", "error.position_unknown")),
+    }
+}
+
 async fn ensure_team_exists(conn: &mut SqliteConnection, team_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = team_id {
         let found = sqlx::query_scalar!("select count(*) from teams where id = ?", id).fetch_one(&mut *conn).await?;
@@ -86,12 +101,13 @@ pub async fn create(
     team_id: Option<i64>,
     password: &str,
 ) -> AppResult<i64> {
-    let fields = UserFields::parse(input, team_id).map_err(first_error)?;
+    let mut fields = UserFields::parse(input, team_id).map_err(first_error)?;
     check_policy(password, &[&fields.email, &fields.display_name, &fields.employee_no])?;
     // Hash before taking the write lock: argon2 is slow on purpose.
     let hash = passwords.hash(password).await?;
     let mut tx = db.begin().await?;
     ensure_team_exists(&mut tx, fields.team_id).await?;
+    fields.position_id = position_of(&mut tx, input, None).await?;
     let id = insert(&mut tx, &fields, &hash).await.map_err(conflict_of)?;
     audit::record(
         &mut tx,
@@ -112,7 +128,7 @@ pub async fn update(
     team_id: Option<i64>,
     managed_team_ids: &[i64],
 ) -> AppResult<()> {
-    let fields = UserFields::parse(input, team_id).map_err(first_error)?;
+    let mut fields = UserFields::parse(input, team_id).map_err(first_error)?;
     let before = get(db, id).await?;
     if actor.id == Some(id) && before.roles.contains(&Role::Admin) && !fields.roles.contains(&Role::Admin) {
         // An admin removing their own admin role could leave nobody able to undo it.
@@ -120,15 +136,16 @@ pub async fn update(
     }
     let mut tx = db.begin().await?;
     ensure_team_exists(&mut tx, fields.team_id).await?;
+    fields.position_id = position_of(&mut tx, input, before.position_id).await?;
     let hire = fields.hire_date.map(|d| d.to_string());
     let locale = fields.locale.code();
     sqlx::query!(
-        "update users set email = ?, employee_no = ?, display_name = ?, position = ?, hire_date = ?,
+        "update users set email = ?, employee_no = ?, display_name = ?, position_id = ?, hire_date = ?,
                           locale = ?, team_id = ? where id = ?",
         fields.email,
         fields.employee_no,
         fields.display_name,
-        fields.position,
+        fields.position_id,
         hire,
         locale,
         fields.team_id,
@@ -241,9 +258,9 @@ pub async fn set_locale(db: &Db, id: i64, locale: Locale) -> AppResult<()> {
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     let u = sqlx::query!(
-        r#"select id as "id!", display_name, email, employee_no, position, hire_date, locale, team_id,
-                  active as "active: bool"
-           from users where id = ?"#,
+        r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position_id, p.name_zh as "position_zh?",
+                  p.name_en as "position_en?", u.hire_date, u.locale, u.team_id, u.active as "active: bool"
+           from users u left join positions p on p.id = u.position_id where u.id = ?"#,
         id
     )
     .fetch_optional(&db.read)
@@ -259,7 +276,8 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
         display_name: u.display_name,
         email: u.email,
         employee_no: u.employee_no,
-        position: u.position,
+        position_id: u.position_id,
+        position: Names::new(u.position_zh.unwrap_or_default(), u.position_en.unwrap_or_default()),
         hire_date: u.hire_date,
         locale: Locale::parse(&u.locale).unwrap_or_default(),
         team_id: u.team_id,
@@ -273,10 +291,14 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
 pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
     let lowered = login.trim().to_lowercase();
     let trimmed = login.trim();
-    sqlx::query_scalar!(r#"select id as "id!" from users where email = ? or employee_no = ?"#, lowered, trimmed)
-        .fetch_optional(&db.read)
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_scalar!(
+        r#"select id as "id!" from users where email = ? or lower(employee_no) = lower(?)"#,
+        lowered,
+        trimmed
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Users whose name, email or employee number contains `query`, at most 200.
@@ -286,11 +308,11 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
     let query = crate::server::text::line("q", query, crate::server::text::SEARCH)?;
     let pattern = format!("%{}%", crate::server::text::like_literal(&query));
     let rows = sqlx::query!(
-        r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position, u.hire_date,
-                  t.name as "team_name?",
+        r#"select u.id as "id!", u.display_name, u.email, u.employee_no, p.name_zh as "position_zh?",
+                  p.name_en as "position_en?", u.hire_date, t.name as "team_name?",
                   u.active as "active: bool",
                   (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String"
-           from users u left join teams t on t.id = u.team_id
+           from users u left join teams t on t.id = u.team_id left join positions p on p.id = u.position_id
            where u.display_name like ?1 escape '\' or u.email like ?1 escape '\' or u.employee_no like ?1 escape '\'
            order by u.active desc, u.display_name
            limit 200"#,
@@ -308,7 +330,7 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
                 display_name: r.display_name,
                 email: r.email,
                 employee_no: r.employee_no,
-                position: r.position,
+                position: Names::new(r.position_zh.unwrap_or_default(), r.position_en.unwrap_or_default()),
                 hire_date: r.hire_date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 team_name: r.team_name,
                 roles,
@@ -337,19 +359,25 @@ pub async fn active_ids_by_employee_no(conn: &mut SqliteConnection, numbers: &[(
     let mut ids = Vec::with_capacity(numbers.len());
     let mut errors = Vec::new();
     for (line, no) in numbers {
-        let found =
-            sqlx::query!(r#"select id as "id!", active as "active: bool" from users where employee_no = ?"#, no)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let found = sqlx::query!(
+            r#"select id as "id!", active as "active: bool" from users where lower(employee_no) = lower(?)"#,
+            no
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
         match found {
             Some(u) if u.active => ids.push(u.id),
-            Some(_) => {
-                errors.push(RowError { line: *line, field: "employee_no".into(), key: "error.user_disabled".into() })
-            }
+            Some(_) => errors.push(RowError {
+                line: *line,
+                field: "employee_no".into(),
+                key: "error.user_disabled".into(),
+                value: no.to_string(),
+            }),
             None => errors.push(RowError {
                 line: *line,
                 field: "employee_no".into(),
                 key: "error.employee_no_unknown".into(),
+                value: no.to_string(),
             }),
         }
     }

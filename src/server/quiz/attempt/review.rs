@@ -1,6 +1,7 @@
 //! After an attempt: what the trainee may see, as the quiz's review policy allows.
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
 use crate::model::quiz::{Answer, AttemptResult, AttemptStatus, ItemReview, QuestionBody, ReviewPolicy};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
@@ -9,12 +10,13 @@ use crate::server::now;
 use super::answer::{option_texts, stem_html};
 use super::{items, own_attempt, quiz_row};
 
-fn describe_answer(body: &QuestionBody, answer: Option<&Answer>) -> String {
+/// The trainee's answer in words; true/false in the reader's language (a tick read as "right").
+fn describe_answer(body: &QuestionBody, answer: Option<&Answer>, locale: Locale) -> String {
     let Some(answer) = answer else { return String::new() };
     let (options, rights) = option_texts(body);
     match answer {
         Answer::Choices(c) => c.iter().filter_map(|i| options.get(*i).cloned()).collect::<Vec<_>>().join("; "),
-        Answer::Bool(b) => if *b { "✓" } else { "✗" }.to_string(),
+        Answer::Bool(b) => locale.t(if *b { "quiz.true" } else { "quiz.false" }),
         Answer::Text(t) => t.clone(),
         Answer::Matches(m) => options
             .iter()
@@ -26,12 +28,12 @@ fn describe_answer(body: &QuestionBody, answer: Option<&Answer>) -> String {
     }
 }
 
-fn describe_key(body: &QuestionBody) -> String {
+fn describe_key(body: &QuestionBody, locale: Locale) -> String {
     match body {
         QuestionBody::Single { options } | QuestionBody::Multiple { options, .. } => {
             options.iter().filter(|o| o.weight > 0.0).map(|o| o.text.clone()).collect::<Vec<_>>().join("; ")
         }
-        QuestionBody::TrueFalse { answer, .. } => if *answer { "✓" } else { "✗" }.to_string(),
+        QuestionBody::TrueFalse { answer, .. } => locale.t(if *answer { "quiz.true" } else { "quiz.false" }),
         QuestionBody::FillBlank { answers } => {
             answers.iter().filter(|a| a.weight == 100.0).map(|a| a.text.clone()).collect::<Vec<_>>().join(" / ")
         }
@@ -64,17 +66,20 @@ pub async fn result(db: &Db, user: &CurrentUser, attempt_id: i64) -> AppResult<A
     let at = now();
     let full = quiz.review_policy == ReviewPolicy::FullAfterClose && quiz.closes_at.is_some_and(|c| at >= c);
     let per_item = quiz.review_policy == ReviewPolicy::ScoreAndWrong || full;
+    let all = items(&mut conn, attempt_id).await?;
+    // While an essay waits for a trainer, the points so far are shown as provisional.
+    let pending = all.iter().filter(|i| i.fraction.is_none() && i.body != QuestionBody::Description).count();
+    let provisional = (a.score.is_none() && pending > 0)
+        .then(|| all.iter().filter_map(|i| i.fraction.map(|f| f * i.points as f64)).sum::<f64>());
     let items = if per_item {
-        items(&mut conn, attempt_id)
-            .await?
-            .iter()
+        all.iter()
             .filter(|i| i.body != QuestionBody::Description)
             .map(|i| ItemReview {
                 position: i.position,
                 stem_html: stem_html(&i.stem),
-                your_answer: describe_answer(&i.body, i.answer.as_ref()),
+                your_answer: describe_answer(&i.body, i.answer.as_ref(), user.locale),
                 correct: i.fraction.map(|f| f >= 1.0 - 1e-9),
-                right_answer: full.then(|| describe_key(&i.body)),
+                right_answer: full.then(|| describe_key(&i.body, user.locale)),
                 feedback: (full && !i.feedback.is_empty()).then(|| i.feedback.clone()),
                 comment: (!i.comment.is_empty()).then(|| i.comment.clone()),
             })
@@ -93,6 +98,8 @@ pub async fn result(db: &Db, user: &CurrentUser, attempt_id: i64) -> AppResult<A
         score_percent: a.percent,
         passed: a.passed,
         pass_percent: quiz.pass_percent,
+        provisional_score: provisional,
+        pending_items: pending as u32,
         items,
     })
 }

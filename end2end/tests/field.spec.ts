@@ -1,0 +1,197 @@
+import type { Page } from '@playwright/test';
+import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
+
+// What people hit when they first tried Floorready in the field (issue 13), one test per defect.
+
+const PDF = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
+
+/// Clicks `link` and expects the browser to save a file named like `name`, staying on this page
+/// (the client router must not take the link and show its own "not found").
+async function downloads(page: Page, link: ReturnType<Page['locator']>, name: RegExp) {
+  const before = page.url();
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(file.suggestedFilename()).toMatch(name);
+  expect(await file.failure()).toBeNull();
+  expect(page.url()).toBe(before);
+  await expect(page.locator('h1')).not.toHaveText(/not found|不存在/i);
+}
+
+test('every export, template and file link downloads, with JavaScript on as well', async ({ page }, info) => {
+  await signIn(page, DEMO.trainer.login);
+  await expect(page.locator('h1')).toContainText(DEMO.trainer.name);
+
+  // The question bank's GIFT export and both import templates.
+  await page.goto('/trainer/banks');
+  await ready(page, info);
+  await page.locator('a', { hasText: 'After-sales question bank' }).first().click();
+  await expect(page).toHaveURL(/\/trainer\/banks\/\d+$/);
+  await ready(page, info);
+  await downloads(page, page.getByRole('link', { name: 'Export GIFT' }), /\.gift(\.txt)?$/);
+  await downloads(page, page.locator('a[href="/banks/template.xlsx"]'), /\.xlsx$/);
+  await downloads(page, page.locator('a[href="/banks/template.csv"]'), /\.csv$/);
+
+  // A PDF handout: its link in the course editor, and the same link inside a lesson.
+  const title = `Handouts ${info.project.name} ${Date.now() % 100000}`;
+  await page.goto('/trainer/courses');
+  await ready(page, info);
+  await page.locator('input[name=title]').fill(title);
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await expect(page).toHaveURL(/\/trainer\/courses\/\d+$/);
+  const editor = page.url();
+  await ready(page, info);
+  const files = page.locator('#files');
+  await files.locator('input[type=file]').setInputFiles({ name: 'warranty terms.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await files.getByRole('button', { name: 'Upload' }).click();
+  await expect(files.locator('tbody tr')).toHaveCount(1);
+  await ready(page, info);
+  // Stored with the space as a dash: warranty-terms.pdf.
+  await downloads(page, files.locator('tbody a', { hasText: 'warranty-terms.pdf' }), /\.pdf$/);
+  const href = (await files.locator('tbody a').first().getAttribute('href'))!;
+
+  await page.locator('input[placeholder="New module title"]').fill('Terms');
+  await page.getByRole('button', { name: 'Add module' }).click();
+  await expect(page.locator('section.module h3')).toHaveText('Terms');
+  await page.locator('section.module summary', { hasText: 'Add lesson' }).click();
+  const addLesson = page.locator('form:has(input[name=module_id]):has(textarea[name=body_md])');
+  await addLesson.locator('input[name=title]').fill('Read the terms');
+  await addLesson.locator('textarea[name=body_md]').fill(`Read [the warranty terms](${href}) before your first shift.`);
+  await addLesson.getByRole('button', { name: 'Add lesson' }).click();
+  await expect(page.locator('section.module details.lesson-edit summary')).toHaveText('Read the terms');
+  await page.goto(`${editor}/preview`);
+  await ready(page, info);
+  await downloads(page, page.locator('.lesson-body a', { hasText: 'the warranty terms' }), /\.pdf$/);
+  await signOut(page);
+
+  // The manager's roster as CSV and XLSX.
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/team/roster');
+  await ready(page, info);
+  await downloads(page, page.getByRole('link', { name: 'CSV', exact: true }), /\.csv$/);
+  await downloads(page, page.getByRole('link', { name: 'XLSX', exact: true }), /\.xlsx$/);
+});
+
+test('an unknown address and a page for another role are styled error pages with the right status', async ({ page }, info) => {
+  // Signed out: an address that does not exist is the app's own page, with the way home.
+  const missing = await page.goto('/no/such/page');
+  expect(missing!.status()).toBe(404);
+  await expect(page.locator('main h1')).toHaveText('This page does not exist');
+  await expect(page.getByRole('link', { name: 'Go to my home page' })).toBeVisible();
+
+  // A trainee (Chinese UI) opening the admin's and the trainer's pages: 403, and nothing of the page.
+  await signIn(page, 'E1006');
+  await expect(page).toHaveURL(/\/$/);
+  for (const path of ['/admin/users', '/admin/users/new', '/trainer/quizzes', '/trainer/programs/new', '/team/roster']) {
+    const res = await page.goto(path);
+    expect(res!.status(), path).toBe(403);
+    await ready(page, info);
+    await expect(page.locator('main h1'), path).toHaveText('您无权查看此页面');
+    await expect(page.locator('main form'), path).toHaveCount(0);
+  }
+});
+
+test('positions are a list: an import naming an unknown one is refused with its line; the roster counts people and lists who needs a program', async ({ page }, info) => {
+  const stamp = `${info.project.name}${Date.now() % 100000}`;
+  const no = `P${stamp}`.toUpperCase();
+  const team = '上海 Shanghai / 售后服务部 After-sales / 客服一组 Service Team 1';
+  const row = (position: string) =>
+    `employee_no,display_name,email,position,hire_date,team,roles,password\n${no},新人 ${stamp},${stamp}@example.com,${position},2026-11-20,${team},trainee,lantern-orbit-maple`;
+
+  // The admin (Chinese UI) adds a position of their own; it has no program yet.
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/positions');
+  await ready(page, info);
+  const add = page.locator('form:has(button.primary)').filter({ hasText: '添加岗位' });
+  await add.locator('input[name=name_zh]').fill(`试用岗 ${stamp}`);
+  await add.locator('input[name=name_en]').fill(`Probation ${stamp}`);
+  await add.getByRole('button', { name: '添加岗位' }).click();
+  const names = () => page.locator('li.position input[name=name_en]').evaluateAll((es) => es.map((e) => (e as HTMLInputElement).value));
+  await expect.poll(names).toContain(`Probation ${stamp}`);
+
+  // An import naming a position that is not on the list: refused, naming the line and the value.
+  await page.goto('/admin/users');
+  await ready(page, info);
+  const importer = page.locator('form:has(textarea[name=csv])');
+  await importer.locator('textarea[name=csv]').fill(row('售后专员'));
+  await importer.getByRole('button', { name: '导入' }).click();
+  await expect(page.getByRole('alert')).toContainText('第 2 行');
+  await expect(page.getByRole('alert')).toContainText('售后专员');
+  await expect(page.getByRole('alert')).toContainText('不在岗位列表中');
+  // The same row naming the new position in the other language, in lower case: imported.
+  await page.goto('/admin/users');
+  await ready(page, info);
+  await importer.locator('textarea[name=csv]').fill(row(`probation ${stamp}`));
+  await importer.getByRole('button', { name: '导入' }).click();
+  await expect(page.locator('.alert.ok')).toContainText('已导入 1 个用户');
+  await signOut(page);
+
+  // The manager's roster: one line per person, the headline counts people; the newcomer is
+  // listed as needing a program, and the home page says how many do.
+  await signIn(page, DEMO.manager.login);
+  await expect(page.locator('.floor-today')).toContainText(/people cleared for the floor today/);
+  await expect(page.locator('a[href="/team/roster?status=no_program"]')).toBeVisible();
+  await page.goto('/team/roster');
+  await ready(page, info);
+  const lines = page.locator('table.roster tbody tr');
+  const people = await lines.count();
+  const ids = await lines.locator('td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  expect(new Set(ids).size, 'one line per person').toBe(people);
+  await expect(page.locator('.roster-counts strong')).toContainText(new RegExp(`of ${people} people cleared`));
+
+  await page.locator('select[name=status]').selectOption('no_program');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/status=no_program/);
+  const newcomer = page.locator('table.roster tbody tr', { hasText: no });
+  await expect(newcomer).toContainText('No program is for this position yet');
+  await expect(newcomer).toContainText(`Probation ${stamp}`);
+
+  // Search by employee number, in lower case.
+  await page.goto('/team/roster');
+  await ready(page, info);
+  await page.locator('input[name=q]').fill(no.toLowerCase());
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('table.roster tbody tr')).toHaveCount(1);
+  await expect(page.locator('.roster-counts strong')).toContainText('of 1 people');
+});
+
+test('an unclosed { in GIFT is an error with its line, and nothing is imported', async ({ page }, info) => {
+  await signIn(page, DEMO.trainer.login);
+  await page.goto('/trainer/banks');
+  await ready(page, info);
+  await page.locator('a', { hasText: 'After-sales question bank' }).first().click();
+  await expect(page).toHaveURL(/\/trainer\/banks\/\d+$/);
+  await ready(page, info);
+  const bank = page.url();
+  const before = await page.locator('li.question-row').count();
+  const importer = page.locator('details.card', { hasText: 'Import GIFT' });
+  await importer.locator('summary').click();
+  await importer.locator('textarea[name=gift]').fill('::A:: First? {=yes ~no\n\n::B:: Second? {=yes ~no}');
+  await importer.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('Line 1');
+  await expect(page.getByRole('alert')).toContainText('not closed with }');
+  await expect(page.locator('.alert.ok')).toHaveCount(0);
+  // (Without JavaScript the refusal is the response to the post itself: go back to the bank.)
+  await page.goto(bank);
+  await expect(page.locator('li.question-row')).toHaveCount(before);
+});
+
+test('an employee number signs in whatever its case', async ({ page }) => {
+  await signIn(page, 'e1005');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('form[action*="/api/logout"]')).toBeVisible();
+});
+
+test('a large import with bad rows shows every error on the page and keeps the paste', async ({ page }, info) => {
+  const rows = Array.from({ length: 400 }, (_, i) => `Q${i},Name ${i},q${i}@example.com,Nowhere ${i},,,trainee,lantern-orbit-maple`);
+  const csv = ['employee_no,display_name,email,position,hire_date,team,roles,password', ...rows].join('\n');
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/users');
+  await ready(page, info);
+  const importer = page.locator('form:has(textarea[name=csv])');
+  await importer.locator('textarea[name=csv]').fill(csv);
+  await importer.getByRole('button', { name: '导入' }).click();
+  // Without JavaScript this is the response page itself (no error in the address, no HTTP 414).
+  await expect(page.getByRole('alert')).toContainText('第 401 行');
+  await expect(page.getByRole('alert').locator('li')).toHaveCount(400);
+  await expect(page).not.toHaveURL(/__err=/);
+  await expect(page.locator('textarea[name=csv]')).toHaveValue(csv);
+});

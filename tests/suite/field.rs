@@ -1,0 +1,141 @@
+//! What people hit when they first tried Floorready in the field (issue 13), through the router.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use floorready::error::AppError;
+use floorready::server::auth::login::{self, LoginRequest};
+use floorready::server::user::{self, UserInput};
+use sqlx::SqlitePool;
+
+use crate::common::*;
+
+async fn get(st: &floorready::server::state::AppState, path: &str, cookie: Option<&str>) -> axum::response::Response {
+    let mut req = Request::get(path).header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    send(st, req.body(Body::empty()).unwrap()).await
+}
+
+#[sqlx::test]
+async fn an_unknown_address_is_the_apps_404_page_in_the_readers_language(pool: SqlitePool) {
+    let st = state(pool);
+    let res = get(&st, "/no/such/page", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = body_text(res).await;
+    assert!(html.contains("<html lang=\"zh-CN\""), "a whole page, not a bare text answer");
+    assert!(html.contains("页面不存在") && html.contains("返回我的首页"), "{html}");
+}
+
+#[sqlx::test]
+async fn a_page_for_another_role_is_403_with_nothing_of_the_page(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E1", "trainee", None).await;
+    let cookie = sign_in(&st, "E1").await;
+    for path in ["/admin/users", "/admin/users/new", "/trainer/quizzes", "/team/roster"] {
+        let res = get(&st, path, Some(&cookie)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        let html = body_text(res).await;
+        assert!(html.contains("您无权查看此页面"), "{path}");
+        let main = &html[html.find("<main").unwrap()..];
+        assert!(!main.contains("<form"), "{path} renders a form under the refusal");
+    }
+}
+
+#[sqlx::test]
+async fn a_trainers_page_about_an_object_that_is_not_there_is_404(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "T1", "trainer", None).await;
+    let cookie = sign_in(&st, "T1").await;
+    let res = get(&st, "/trainer/quizzes/999999", Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = body_text(res).await;
+    assert!(html.contains("页面不存在"));
+    assert!(!html[html.find("<main").unwrap()..].contains("<form"));
+}
+
+#[sqlx::test]
+async fn attempt_pages_are_never_stored_by_the_browser(pool: SqlitePool) {
+    let st = state(pool);
+    user(&st, "E1", "trainee", None).await;
+    let cookie = sign_in(&st, "E1").await;
+    // Even the refusal of an attempt that is not theirs: nothing about attempts is cached.
+    let res = get(&st, "/attempt/12345", Some(&cookie)).await;
+    assert_eq!(res.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"));
+}
+
+#[sqlx::test]
+async fn employee_numbers_are_one_number_whatever_their_case(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let id = user(&st, "E1001", "trainee", None).await;
+    let signed_in = login::login(
+        &st,
+        LoginRequest {
+            login: "e1001",
+            password: PASSWORD,
+            ip: "t",
+            user_agent: "t",
+            previous_session: None,
+            device: None,
+        },
+    )
+    .await
+    .expect("a lowercase employee number signs in");
+    let me = floorready::server::auth::session::resolve(&st.db, &st.config, &signed_in.session).await.unwrap().unwrap();
+    assert_eq!(me.id, id);
+
+    // Nobody else can hold the same number in another case.
+    let twin = UserInput {
+        email: "twin@example.com".into(),
+        employee_no: "e1001".into(),
+        display_name: "Twin".into(),
+        roles: vec!["trainee".into()],
+        ..Default::default()
+    };
+    let err = user::create(&st.db, &st.passwords, SYSTEM, &twin, None, PASSWORD).await.unwrap_err();
+    assert!(matches!(&err, AppError::Conflict { field } if field == "employee_no"), "{err:?}");
+
+    // Lists of numbers (enrolments, rosters) find them too; an unknown one is named, not only its line.
+    let mut conn = pool.acquire().await.unwrap();
+    let ids = user::active_ids_by_employee_no(&mut conn, &[(1, "e1001")]).await.unwrap();
+    assert_eq!(ids, vec![id]);
+    let AppError::Rows(rows) =
+        user::active_ids_by_employee_no(&mut conn, &[(1, "E1001"), (2, "E9999")]).await.unwrap_err()
+    else {
+        panic!("row errors")
+    };
+    assert_eq!((rows[0].line, rows[0].key.as_str(), rows[0].value.as_str()), (2, "error.employee_no_unknown", "E9999"));
+}
+
+#[sqlx::test]
+async fn a_refused_import_without_javascript_is_rendered_in_the_response_with_the_paste_kept(pool: SqlitePool) {
+    use floorready::api::user::ImportUsers;
+    use leptos::server_fn::ServerFn;
+    let st = state(pool.clone());
+    user(&st, "AD", "admin", None).await;
+    let cookie = sign_in(&st, "AD").await;
+    // 400 rows, each with a position the list does not hold.
+    let mut csv = String::from("employee_no,display_name,email,position,hire_date,team,roles,password\n");
+    for i in 0..400 {
+        csv.push_str(&format!("N{i},Name {i},n{i}@example.com,Nowhere,,,trainee,lantern-orbit-maple\n"));
+    }
+    let body = form_urlencoded::Serializer::new(String::new()).append_pair("csv", &csv).finish();
+    let req = Request::post(ImportUsers::PATH)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, "http://127.0.0.1:3000/admin/users")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let res = send(&st, req).await;
+    let location =
+        res.headers().get(header::LOCATION).map(|l| l.to_str().unwrap_or_default()[..120.min(l.len())].to_string());
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the page itself, not a redirect to {location:?}");
+    assert!(res.headers().get(header::LOCATION).is_none());
+    let html = body_text(res).await;
+    assert!(html.contains("<h1>") && html.contains("name=\"csv\""), "the users page, rendered");
+    assert!(html.matches("Nowhere").count() >= 400, "every row's error and the paste are on the page");
+    assert!(html.contains("N399,Name 399,n399@example.com"), "the paste is kept in the text box");
+    assert_eq!(count(&pool, "select count(*) from users").await, 1, "nothing was stored");
+}
