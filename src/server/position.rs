@@ -34,14 +34,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<Position>> {
 }
 
 fn clean(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
-    let (zh, en) = (name_zh.trim(), name_en.trim());
-    if !crate::server::text::is_name(zh, 100) {
-        return Err(AppError::validation("name_zh", "error.name_invalid"));
-    }
-    if !crate::server::text::is_name(en, 100) {
-        return Err(AppError::validation("name_en", "error.name_invalid"));
-    }
-    Ok((zh.to_string(), en.to_string()))
+    crate::server::text::names(name_zh, name_en, 100)
 }
 
 fn conflict_of(e: sqlx::Error) -> AppError {

@@ -45,6 +45,19 @@ pub fn is_name(value: &str, max: usize) -> bool {
     !value.is_empty() && check("", value, max, false).is_ok()
 }
 
+/// A name in both languages (a list entry: category, level, position), trimmed; each side must be
+/// a name of at most `max` characters, and a bad one is named `name_zh` or `name_en`.
+pub fn names(name_zh: &str, name_en: &str, max: usize) -> crate::error::AppResult<(String, String)> {
+    let (zh, en) = (name_zh.trim(), name_en.trim());
+    if !is_name(zh, max) {
+        return Err(crate::error::AppError::validation("name_zh", "error.name_invalid"));
+    }
+    if !is_name(en, max) {
+        return Err(crate::error::AppError::validation("name_en", "error.name_invalid"));
+    }
+    Ok((zh.to_string(), en.to_string()))
+}
+
 /// `value` as a `like` pattern that matches it literally, for `like ? escape '\'`.
 pub fn like_literal(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -315,7 +315,8 @@ impl RosterFilter {
 #[tracing::instrument(skip_all, fields(caller = caller.id))]
 pub async fn roster(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResult<Roster> {
     let at = now();
-    let mut people = roster_people(db, caller, f, at).await?;
+    let scope = RosterScope::of(db, caller).await?;
+    let mut people = roster_people(db, &scope, f, at).await?;
     let total = people.len() as u32;
     let cleared = people.iter().filter(|p| p.cleared()).count() as u32;
     let without_program = people.iter().filter(|p| p.without_program()).count() as u32;
@@ -324,7 +325,7 @@ pub async fn roster(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResul
     let start = page as usize * ROSTER_PAGE;
     let mut shown: Vec<RosterPerson> = people.drain(..).skip(start).take(ROSTER_PAGE).collect();
     fill_missing(db, &mut shown, at).await?;
-    let teams = roster_teams(db, caller).await?;
+    let teams = scope.teams();
     let programs = sqlx::query!(
         r#"select p.id as "id!", p.name || ' · ' || l.name_zh || ' ' || l.name_en as "name!: String"
            from programs p join course_levels l on l.id = p.level_id
@@ -342,26 +343,25 @@ pub async fn roster(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResul
 #[tracing::instrument(skip_all, fields(caller = caller.id))]
 pub async fn roster_rows(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResult<Vec<RosterRow>> {
     let at = now();
-    let mut people = roster_people(db, caller, f, at).await?;
+    let scope = RosterScope::of(db, caller).await?;
+    let mut people = roster_people(db, &scope, f, at).await?;
     fill_missing(db, &mut people, at).await?;
     let mut rows = Vec::new();
-    for p in people {
-        if p.programs.is_empty() {
-            rows.push(RosterRow {
-                user_id: p.user_id,
-                display_name: p.display_name.clone(),
-                employee_no: p.employee_no.clone(),
-                team: p.team.clone(),
-                position: p.position.clone(),
+    for mut p in people {
+        // Someone without a program keeps a line of their own, with the program cells empty.
+        let programs = match std::mem::take(&mut p.programs) {
+            none if none.is_empty() => vec![RosterProgram {
+                program_id: 0,
                 program: String::new(),
                 level: String::new(),
                 status: CertStatus::NotStarted,
                 expires_at: None,
                 missing: Vec::new(),
                 hold_reason: String::new(),
-            });
-        }
-        for g in p.programs {
+            }],
+            some => some,
+        };
+        for g in programs {
             rows.push(RosterRow {
                 user_id: p.user_id,
                 display_name: p.display_name.clone(),
@@ -380,30 +380,39 @@ pub async fn roster_rows(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> App
     Ok(rows)
 }
 
-/// The teams a caller's roster covers, as (id, path), for the filter.
-async fn roster_teams(db: &Db, caller: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
-    let visible = visible_team_ids(db, caller.id).await?;
-    let all = caller.has(Role::Admin);
-    Ok(crate::server::team::tree(db)
-        .await?
-        .into_iter()
-        .filter(|t| all || visible.contains(&t.id))
-        .map(|t| (t.id, t.path))
-        .collect())
+/// Whose people a caller's roster covers, and the team tree, read once per roster.
+struct RosterScope {
+    all: bool,
+    visible: Vec<i64>,
+    tree: Vec<crate::model::team::TeamNode>,
+}
+
+impl RosterScope {
+    async fn of(db: &Db, caller: &CurrentUser) -> AppResult<RosterScope> {
+        Ok(RosterScope {
+            all: caller.has(Role::Admin),
+            visible: visible_team_ids(db, caller.id).await?,
+            tree: crate::server::team::tree(db).await?,
+        })
+    }
+
+    /// The teams, as (id, path), for the filter.
+    fn teams(&self) -> Vec<(i64, String)> {
+        self.tree.iter().filter(|t| self.all || self.visible.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect()
+    }
 }
 
 /// Everyone the filters keep, one entry per person with their programs (nothing missing yet).
-async fn roster_people(db: &Db, caller: &CurrentUser, f: &RosterFilter, at: i64) -> AppResult<Vec<RosterPerson>> {
-    let all = caller.has(Role::Admin);
-    let mut scope = visible_team_ids(db, caller.id).await?;
+async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> AppResult<Vec<RosterPerson>> {
+    let all = s.all;
+    let mut scope = s.visible.clone();
     if let Some(team) = f.team {
         let below = crate::server::team::subtree_ids(db, team).await?;
         scope = if all { below } else { below.into_iter().filter(|t| scope.contains(t)).collect() };
     }
     let narrowed = all && f.team.is_some();
     let teams = serde_json::to_string(&scope).map_err(crate::error::internal)?;
-    let paths: std::collections::HashMap<i64, String> =
-        crate::server::team::tree(db).await?.into_iter().map(|t| (t.id, t.path)).collect();
+    let paths: std::collections::HashMap<i64, &str> = s.tree.iter().map(|t| (t.id, t.path.as_str())).collect();
     let pattern = format!("%{}%", crate::server::text::like_literal(&f.q));
     // People without a program keep a line (the left join): they need one.
     let rows = sqlx::query!(
@@ -438,7 +447,7 @@ async fn roster_people(db: &Db, caller: &CurrentUser, f: &RosterFilter, at: i64)
                 user_id: r.user_id,
                 display_name: r.display_name,
                 employee_no: r.employee_no,
-                team: r.team_id.and_then(|t| paths.get(&t).cloned()).unwrap_or_default(),
+                team: r.team_id.and_then(|t| paths.get(&t)).map(|p| p.to_string()).unwrap_or_default(),
                 position: Names::new(r.position_zh, r.position_en),
                 programs: Vec::new(),
             });

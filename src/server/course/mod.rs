@@ -535,14 +535,7 @@ pub enum ChoiceList {
 }
 
 fn clean_names(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
-    let (zh, en) = (name_zh.trim(), name_en.trim());
-    if !crate::server::text::is_name(zh, 60) {
-        return Err(AppError::validation("name_zh", "error.name_invalid"));
-    }
-    if !crate::server::text::is_name(en, 60) {
-        return Err(AppError::validation("name_en", "error.name_invalid"));
-    }
-    Ok((zh.to_string(), en.to_string()))
+    crate::server::text::names(name_zh, name_en, 60)
 }
 
 /// Adds an entry at the end of the list.

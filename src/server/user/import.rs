@@ -86,11 +86,7 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
         let position_id = match row.position.trim() {
             "" => None,
             name => {
-                let found = positions.iter().find(|p| {
-                    !p.archived
-                        && (p.name.zh.to_lowercase() == name.to_lowercase()
-                            || p.name.en.to_lowercase() == name.to_lowercase())
-                });
+                let found = positions.iter().find(|p| !p.archived && p.answers_to(name));
                 if found.is_none() {
                     bad("position", "error.position_unknown", name);
                 }
