@@ -7,7 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::api::auth::get_me;
 use crate::components::nav::Nav;
-use crate::i18n::{tr, Locale};
+use crate::i18n::{tr, Locale, Zone};
 use crate::model::user::Me;
 use crate::pages::{
     account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, roleplay, trainee, trainer,
@@ -26,16 +26,24 @@ fn request_locale() -> Locale {
         .unwrap_or_default()
 }
 
+/// The viewer's time zone, chosen by the server for this request.
+#[cfg(feature = "ssr")]
+fn request_zone() -> Zone {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::server::http::request::RequestAuth>().map(|a| a.zone))
+        .unwrap_or_default()
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let locale = request_locale();
+    let (locale, zone) = (request_locale(), request_zone());
     #[cfg(not(feature = "ssr"))]
-    let locale = Locale::default();
+    let (locale, zone) = (Locale::default(), Zone::default());
     #[cfg(feature = "ssr")]
     set_page_csp();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code()>
+        <html lang=locale.code() data-tz=zone.name()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -68,12 +76,13 @@ fn set_page_csp() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
-    let locale = request_locale();
+    let (locale, zone) = (request_locale(), request_zone());
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    let locale = crate::i18n::locale_from_document();
+    let (locale, zone) = (crate::i18n::locale_from_document(), crate::i18n::zone_from_document());
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-    let locale = Locale::default();
+    let (locale, zone) = (Locale::default(), Zone::default());
     provide_context(locale);
+    provide_context(zone);
     let me = Resource::new_blocking(|| (), |_| get_me());
     provide_context(MeResource(me));
 

@@ -195,3 +195,30 @@ test('a large import with bad rows shows every error on the page and keeps the p
   await expect(page).not.toHaveURL(/__err=/);
   await expect(page.locator('textarea[name=csv]')).toHaveValue(csv);
 });
+
+test("quiz windows are typed and shown on the site's clock, and the calendar names the zone", async ({ page }, info) => {
+  await signIn(page, DEMO.trainer.login);
+  await page.goto('/trainer/quizzes');
+  await ready(page, info);
+  const title = `Windowed ${info.project.name} ${Date.now() % 100000}`;
+  const create = page.locator('form:has(select[name=course_id])');
+  await create.locator('input[name=title]').fill(title);
+  // The demo's sites keep China's clock, and the form says so.
+  await expect(create.getByText('Closes (Asia/Shanghai)')).toBeVisible();
+  await create.locator('input[name=closes_at]').fill('2031-01-05T08:00');
+  await create.getByRole('button', { name: 'Create quiz' }).click();
+  await expect(page).toHaveURL(/\/trainer\/quizzes\/\d+$/);
+  await ready(page, info);
+  await expect(page.locator('input[name=closes_at]')).toHaveValue('2031-01-05T08:00');
+  await page.reload();
+  await expect(page.locator('input[name=closes_at]')).toHaveValue('2031-01-05T08:00');
+
+  // The plan's calendar file carries the zone, so another calendar moves sessions to the right hour.
+  await page.goto('/plans');
+  await ready(page, info);
+  await page.locator('table a').first().click();
+  await expect(page).toHaveURL(/\/plans\/\d+$/);
+  await expect(page.locator('p.hint', { hasText: 'Asia/Shanghai' })).toBeVisible();
+  const ics = await (await page.request.get(`${page.url()}/schedule.ics`)).text();
+  expect(ics).toMatch(/DTSTART;TZID=Asia\/Shanghai:\d{8}T\d{6}/);
+});

@@ -65,8 +65,8 @@ test('an instructor marks attendance; the record form downloads as XLSX and the 
   const text = (await ics.text()).replace(/\r\n[ \t]/g, '');
   expect(text).toContain('BEGIN:VCALENDAR');
   expect(text.match(/BEGIN:VEVENT/g)?.length).toBe(1);
-  expect(text).toContain(`DTSTART:${YESTERDAY.replaceAll('-', '')}T090000`);
-  expect(text).toContain(`DTEND:${YESTERDAY.replaceAll('-', '')}T113000`);
+  expect(text).toContain(`DTSTART;TZID=Asia/Shanghai:${YESTERDAY.replaceAll('-', '')}T090000`);
+  expect(text).toContain(`DTEND;TZID=Asia/Shanghai:${YESTERDAY.replaceAll('-', '')}T113000`);
   expect(text).toContain(`SUMMARY:${title}: Complaint handling role-play`);
 
   // The printable record form: the plan, its session and a signature column per attendee.

@@ -32,7 +32,7 @@ pub fn money_cents(field: &str, value: &str) -> Result<i64, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn fields(form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> {
+fn fields(cx: &Ctx, form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> {
     let PlanForm {
         title,
         purpose,
@@ -43,6 +43,7 @@ fn fields(form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> 
         hire_to,
         budget_planned,
         budget_actual,
+        time_zone,
     } = form;
     let methods = methods
         .iter()
@@ -59,6 +60,11 @@ fn fields(form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> 
         hire_to: Some(hire_to),
         budget_planned_cents: money_cents("budget_planned", &budget_planned)?,
         budget_actual_cents: money_cents("budget_actual", &budget_actual)?,
+        time_zone: match time_zone.trim() {
+            "" => cx.auth.zone,
+            name => crate::i18n::Zone::parse(name)
+                .ok_or_else(|| AppError::validation("time_zone", "error.time_zone_unknown"))?,
+        },
     })
 }
 
@@ -66,7 +72,7 @@ fn fields(form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> 
 pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("list_plans")?;
-        svc::list_for(&cx.state.db, me).await
+        svc::list_for(&cx.state.db, me, cx.auth.zone).await
     })
     .await
 }
@@ -78,7 +84,7 @@ pub async fn create_plan(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(&[Role::Trainer, Role::Admin], "create_plan")?;
-        let f = fields(form, methods)?;
+        let f = fields(cx, form, methods)?;
         let id = svc::create(&cx.state.db, cx.actor(), me.id, &f).await?;
         leptos_axum::redirect(&format!("/plans/{id}"));
         Ok(())
@@ -109,7 +115,7 @@ pub async fn update_plan(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         editor(cx, id, "update_plan").await?;
-        let f = fields(form, methods)?;
+        let f = fields(cx, form, methods)?;
         svc::update(&cx.state.db, id, &f).await
     })
     .await

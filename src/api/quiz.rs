@@ -21,16 +21,16 @@ const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
 #[cfg(feature = "ssr")]
 use super::optional_number;
 
-/// A `datetime-local` value, read as UTC (the app shows every time in UTC).
+/// A `datetime-local` value, read on the caller's clock (their site's zone, named on the form).
 #[cfg(feature = "ssr")]
-fn optional_time(field: &str, value: &str) -> Result<Option<i64>, AppError> {
+fn optional_time(zone: crate::i18n::Zone, field: &str, value: &str) -> Result<Option<i64>, AppError> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
-    chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
-        .map(|t| Some(t.and_utc().timestamp()))
-        .map_err(|_| AppError::validation(field, "error.time_invalid"))
+    let local = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::validation(field, "error.date_time_invalid"))?;
+    zone.moment(local).map(Some).ok_or_else(|| AppError::validation(field, "error.date_time_skipped"))
 }
 
 #[cfg(feature = "ssr")]
@@ -133,7 +133,7 @@ pub async fn authored_quizzes() -> Result<Vec<QuizSummary>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn quiz_fields(form: QuizForm) -> Result<QuizFields, AppError> {
+fn quiz_fields(zone: crate::i18n::Zone, form: QuizForm) -> Result<QuizFields, AppError> {
     let QuizForm {
         title,
         kind,
@@ -153,8 +153,8 @@ fn quiz_fields(form: QuizForm) -> Result<QuizFields, AppError> {
         kind: QuizKind::parse(&kind).ok_or_else(|| AppError::validation("kind", "error.choice_unknown"))?,
         pass_percent: optional_number("pass_percent", &pass_percent)?.unwrap_or(80),
         time_limit_minutes: optional_number("time_limit_minutes", &time_limit_minutes)?,
-        opens_at: optional_time("opens_at", &opens_at)?,
-        closes_at: optional_time("closes_at", &closes_at)?,
+        opens_at: optional_time(zone, "opens_at", &opens_at)?,
+        closes_at: optional_time(zone, "closes_at", &closes_at)?,
         attempts_allowed: optional_number("attempts_allowed", &attempts_allowed)?,
         cooloff_minutes: optional_number("cooloff_minutes", &cooloff_minutes)?.unwrap_or(0),
         review_policy: ReviewPolicy::parse(&review_policy)
@@ -169,7 +169,7 @@ fn quiz_fields(form: QuizForm) -> Result<QuizFields, AppError> {
 pub async fn create_quiz(course_id: i64, #[server(flatten)] form: QuizForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(AUTHORS, "create_quiz")?;
-        let f = quiz_fields(form)?;
+        let f = quiz_fields(cx.auth.zone, form)?;
         let id = svc::authoring::create(&cx.state.db, cx.actor(), me, course_id, &f).await?;
         leptos_axum::redirect(&format!("/trainer/quizzes/{id}"));
         Ok(())
@@ -181,7 +181,7 @@ pub async fn create_quiz(course_id: i64, #[server(flatten)] form: QuizForm) -> R
 pub async fn update_quiz(id: i64, #[server(flatten)] form: QuizForm) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         quiz_author(cx, id, "update_quiz").await?;
-        let f = quiz_fields(form)?;
+        let f = quiz_fields(cx.auth.zone, form)?;
         svc::authoring::update(&cx.state.db, id, &f).await
     })
     .await

@@ -36,11 +36,20 @@ pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
 }
 
 #[server]
-pub async fn create_team(name: String, #[server(default)] parent_id: String, kind: String) -> Result<(), AppError> {
+pub async fn create_team(
+    name: String,
+    #[server(default)] parent_id: String,
+    kind: String,
+    #[server(default)] time_zone: String,
+) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "create_team")?;
         let (parent, kind) = parse(&parent_id, &kind)?;
-        svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await?;
+        let zone = svc::site_zone(&time_zone)?;
+        let id = svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await?;
+        if parent.is_none() {
+            svc::set_zone(&cx.state.db, cx.actor(), id, zone).await?;
+        }
         Ok(())
     })
     .await
@@ -52,11 +61,13 @@ pub async fn update_team(
     name: String,
     #[server(default)] parent_id: String,
     kind: String,
+    #[server(default)] time_zone: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "update_team")?;
         let (parent, kind) = parse(&parent_id, &kind)?;
-        svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind).await
+        let zone = svc::site_zone(&time_zone)?;
+        svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind, zone).await
     })
     .await
 }

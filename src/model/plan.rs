@@ -84,6 +84,8 @@ pub struct PlanFields {
     pub hire_to: Option<String>,
     pub budget_planned_cents: i64,
     pub budget_actual_cents: i64,
+    /// Whose clock the sessions' days and times are on.
+    pub time_zone: crate::i18n::Zone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +177,8 @@ pub struct PlanForm {
     pub hire_to: String,
     pub budget_planned: String,
     pub budget_actual: String,
+    /// An IANA name; empty means the caller's own site's zone.
+    pub time_zone: String,
 }
 
 /// The plan session form as posted: every field is the text typed, so one parse (in `api::plan`)

@@ -42,4 +42,6 @@ pub struct TeamNode {
     /// "Site / Department / Team", for pickers and imports.
     pub path: String,
     pub member_count: i64,
+    /// A site's time zone (`None` below the top, where the site's applies).
+    pub time_zone: Option<crate::i18n::Zone>,
 }

@@ -16,9 +16,9 @@ use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, Roste
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, succeeded};
 
-/// A date for people (UTC, like every time in the app).
+/// A date for people, on the viewer's clock.
 pub fn day(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    crate::i18n::use_zone().local(t).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 fn badge(status: CertStatus) -> impl IntoView {

@@ -8,7 +8,7 @@ use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, error_text, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{join_list, tr, tr_with};
+use crate::i18n::{join_list, tr, tr_with, use_zone};
 use crate::model::plan::{Attendance, Method, PlanDetail, PlanFields};
 use crate::model::user::{Me, Role};
 
@@ -53,7 +53,7 @@ fn plans(me: Me) -> impl IntoView {
                 <h2>{tr("plans.new")}</h2>
                 <ErrorNote error=action_error(create.value())/>
                 <ActionForm action=create attr:class="stack">
-                    <PlanFieldsForm fields=PlanFields::default()/>
+                    <PlanFieldsForm fields=PlanFields { time_zone: use_zone(), ..PlanFields::default() }/>
                     <button type="submit" class="primary">{tr("plans.create")}</button>
                 </ActionForm>
             </section>
@@ -86,6 +86,10 @@ fn PlanFieldsForm(fields: PlanFields) -> impl IntoView {
         </div>
         <label>{tr("field.materials")}<TextArea value=fields.materials {..} name="materials" rows="2"/></label>
         <label>{tr("field.venue")}<input name="venue" value=fields.venue/></label>
+        <label>{tr("teams.time_zone")}
+            <input name="time_zone" value=fields.time_zone.name() required autocomplete="off"/>
+            <small class="hint">{tr("plans.time_zone_help")}</small>
+        </label>
         <div class="row">
             <label>{tr("field.budget_planned")}<input name="budget_planned" inputmode="decimal" value=yuan(fields.budget_planned_cents)/></label>
             <label>{tr("field.budget_actual")}<input name="budget_actual" inputmode="decimal" value=yuan(fields.budget_actual_cents)/></label>
@@ -237,6 +241,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
             <ul>{courses}</ul>
         </section>
         <h2>{tr("plans.schedule")}</h2>
+        <p class="hint">{tr_with("plans.times_in", &[("zone", f.time_zone.name().to_string())])}</p>
         <table class="list sessions">
             <thead><tr><th>{tr("record.date")}</th><th>{tr("record.session")}</th><th>{tr("field.venue")}</th>
                 <th>{tr("record.instructor")}</th><th></th></tr></thead>

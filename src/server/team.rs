@@ -1,6 +1,7 @@
 //! The team tree (sites, departments, teams).
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::Zone;
 use crate::model::team::{TeamKind, TeamNode};
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
@@ -11,7 +12,7 @@ use crate::server::now;
 #[tracing::instrument(skip_all)]
 pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
     let rows = sqlx::query!(
-        r#"select t.id as "id!", t.parent_id, t.name, t.kind,
+        r#"select t.id as "id!", t.parent_id, t.name, t.kind, t.time_zone,
                   (select count(*) from users u where u.team_id = t.id and u.active = 1) as "members!: i64"
            from teams t order by t.name"#
     )
@@ -35,9 +36,40 @@ pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
             depth,
             path,
             member_count: r.members,
+            time_zone: r.time_zone.as_deref().and_then(Zone::parse),
         });
     }
     Ok(out)
+}
+
+/// The time zone of a person's site (the top of their team's tree). Without one (no team, a
+/// site with no zone set, nobody signed in) it is the zone every site shares, else UTC.
+#[tracing::instrument(skip_all)]
+pub async fn zone_of(db: &Db, user_id: Option<i64>) -> AppResult<Zone> {
+    let name = sqlx::query_scalar!(
+        r#"select coalesce(
+               (with recursive up(parent_id, time_zone) as (
+                    select t.parent_id, t.time_zone from users u join teams t on t.id = u.team_id where u.id = ?1
+                    union all
+                    select t.parent_id, t.time_zone from teams t join up on t.id = up.parent_id
+                )
+                select time_zone from up where parent_id is null),
+               (select case when count(distinct time_zone) = 1 then max(time_zone) end
+                from teams where parent_id is null)
+           ) as "zone?: String""#,
+        user_id
+    )
+    .fetch_one(&db.read)
+    .await?;
+    Ok(name.as_deref().and_then(Zone::parse).unwrap_or(Zone::UTC))
+}
+
+/// A site's time zone as typed by an admin: an IANA name, UTC when left empty.
+pub fn site_zone(name: &str) -> AppResult<Zone> {
+    if name.trim().is_empty() {
+        return Ok(Zone::UTC);
+    }
+    Zone::parse(name).ok_or(AppError::validation("time_zone", "error.time_zone_unknown"))
 }
 
 /// Active users with the trainee role in `team_id` and every team below it.
@@ -135,9 +167,12 @@ pub async fn update(
     parent_id: Option<i64>,
     name: &str,
     kind: TeamKind,
+    time_zone: Zone,
 ) -> AppResult<()> {
     let name = clean_name(name)?;
     let kind_s = kind.as_str();
+    // Only a site keeps a zone; the teams below it inherit it.
+    let zone = parent_id.is_none().then(|| time_zone.name());
     let mut tx = db.begin().await?;
     if let Some(p) = parent_id {
         // Walk up from the new parent: meeting `id` means a cycle.
@@ -157,15 +192,37 @@ pub async fn update(
             return Err(AppError::validation("parent_id", "error.team_cycle"));
         }
     }
-    let changed =
-        sqlx::query!("update teams set parent_id = ?, name = ?, kind = ? where id = ?", parent_id, name, kind_s, id)
-            .execute(&mut *tx)
-            .await
-            .map_err(conflict_of)?;
+    let changed = sqlx::query!(
+        "update teams set parent_id = ?, name = ?, kind = ?, time_zone = ? where id = ?",
+        parent_id,
+        name,
+        kind_s,
+        zone,
+        id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(conflict_of)?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
     audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(name)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a site's time zone (a team with a parent inherits its site's and keeps none).
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
+pub async fn set_zone(db: &Db, actor: Actor<'_>, id: i64, time_zone: Zone) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let zone = time_zone.name();
+    let changed = sqlx::query!("update teams set time_zone = ? where id = ? and parent_id is null", zone, id)
+        .execute(&mut *tx)
+        .await?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::validation("time_zone", "error.zone_not_a_site"));
+    }
+    audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(zone)).await?;
     tx.commit().await?;
     Ok(())
 }

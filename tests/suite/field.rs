@@ -139,3 +139,54 @@ async fn a_refused_import_without_javascript_is_rendered_in_the_response_with_th
     assert!(html.contains("N399,Name 399,n399@example.com"), "the paste is kept in the text box");
     assert_eq!(count(&pool, "select count(*) from users").await, 1, "nothing was stored");
 }
+
+#[sqlx::test]
+async fn quiz_windows_are_typed_and_shown_on_the_sites_clock(pool: SqlitePool) {
+    use floorready::api::quiz::CreateQuiz;
+    use floorready::i18n::Zone;
+    use floorready::model::course::{CourseFields, TrainingType};
+    use floorready::model::team::TeamKind;
+    use floorready::server::{audit::Actor, course, team};
+    use leptos::server_fn::ServerFn;
+    let st = state(pool.clone());
+    let system = Actor { id: None, ip: "" };
+    let site = team::create(&st.db, system, None, "上海", TeamKind::Site).await.unwrap();
+    team::set_zone(&st.db, system, site, Zone::parse("Asia/Shanghai").unwrap()).await.unwrap();
+    let group = team::create(&st.db, system, Some(site), "一组", TeamKind::Team).await.unwrap();
+    let trainer = user(&st, "T1", "trainer", Some(group)).await;
+    let fields = CourseFields {
+        title: "售后服务".into(),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 60,
+    };
+    let course_id = course::create(&st.db, system, trainer, &fields).await.unwrap();
+    let cookie = sign_in(&st, "T1").await;
+
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("course_id", &course_id.to_string())
+        .append_pair("title", "岗前测试")
+        .append_pair("kind", "post_test")
+        .append_pair("review_policy", "score_only")
+        .append_pair("opens_at", "2030-01-05T08:00")
+        .finish();
+    let res = send(&st, form(CreateQuiz::PATH).header(header::COOKIE, &cookie).body(Body::from(body)).unwrap()).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let (id, opens): (i64, i64) = sqlx::query_as("select id, opens_at from quizzes").fetch_one(&pool).await.unwrap();
+    // 08:00 in Shanghai is midnight UTC.
+    let midnight_utc = chrono::NaiveDate::from_ymd_opt(2030, 1, 5).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    assert_eq!(opens, midnight_utc.and_utc().timestamp());
+
+    let html = body_text(get(&st, &format!("/trainer/quizzes/{id}"), Some(&cookie)).await).await;
+    assert!(html.contains(r#"data-tz="Asia/Shanghai""#), "the page carries the viewer's zone for hydration");
+    assert!(html.contains(r#"value="2030-01-05T08:00""#), "the window is shown as typed");
+    assert!(html.contains("开放时间 (Asia/Shanghai)"), "the zone is named beside the field");
+
+    // Someone without a team (an admin) sees the one zone every site keeps.
+    user(&st, "AD", "admin", None).await;
+    let admin = sign_in(&st, "AD").await;
+    let html = body_text(get(&st, "/", Some(&admin)).await).await;
+    assert!(html.contains(r#"data-tz="Asia/Shanghai""#));
+}

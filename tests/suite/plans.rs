@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use calamine::{Reader, Xlsx};
 use floorready::error::{AppError, RowError};
-use floorready::i18n::Locale;
+use floorready::i18n::{Locale, Zone};
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::{Attendance, Method, PlanFields};
 use floorready::model::team::TeamKind;
@@ -22,6 +22,7 @@ fn plan_fields() -> PlanFields {
         methods: vec![Method::Lecture, Method::RolePlay],
         venue: "上海培训中心 301".into(),
         budget_planned_cents: 500_000,
+        time_zone: Zone::parse("Asia/Shanghai").unwrap(),
         ..Default::default()
     }
 }
@@ -193,8 +194,8 @@ async fn who_may_see_edit_and_mark(pool: SqlitePool) {
     assert!(plan::require_mark(&st.db, &owner, s).await.is_ok());
     assert_eq!(plan::require_mark(&st.db, &m1, s).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(plan::require_mark(&st.db, &e1, s).await.unwrap_err(), AppError::Forbidden);
-    assert_eq!(plan::list_for(&st.db, &m2).await.unwrap().len(), 0);
-    assert_eq!(plan::list_for(&st.db, &m1).await.unwrap().len(), 1);
+    assert_eq!(plan::list_for(&st.db, &m2, Zone::UTC).await.unwrap().len(), 0);
+    assert_eq!(plan::list_for(&st.db, &m1, Zone::UTC).await.unwrap().len(), 1);
 }
 
 #[sqlx::test]
@@ -288,7 +289,8 @@ async fn record_form_exports_parse(pool: SqlitePool) {
 
     let ics = export::ics(&st.db, id).await.unwrap();
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
-    assert!(ics.contains("DTSTART:20261202T133000"), "{ics}");
+    // On the plan's clock, named, so a calendar elsewhere moves it to the right hour.
+    assert!(ics.contains("DTSTART;TZID=Asia/Shanghai:20261202T133000"), "{ics}");
     assert!(ics.contains("SUMMARY:2026 年 12 月新员工岗前培训: 投诉处理"));
 }
 

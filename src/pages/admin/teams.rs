@@ -24,6 +24,7 @@ fn teams(_me: Me) -> impl IntoView {
     );
     view! {
         <h1>{tr("teams.title")}</h1>
+        {zone_suggestions()}
         <ErrorNote error=action_error(create.value())/>
         <ErrorNote error=action_error(update.value())/>
         <ErrorNote error=action_error(delete.value())/>
@@ -47,6 +48,7 @@ fn teams(_me: Me) -> impl IntoView {
                                     <select name="parent_id">{parent_options(&teams, None, None)}</select>
                                 </label>
                                 <label>{tr("teams.kind")}<select name="kind">{kind_options(TeamKind::Team)}</select></label>
+                                <ZoneField value=String::new()/>
                                 <button type="submit" class="primary">{tr("teams.create")}</button>
                             </ActionForm>
                         </section>
@@ -86,12 +88,16 @@ fn TeamRow(
             <summary>
                 <strong>{team.name.clone()}</strong>
                 " · "{tr(team.kind.label_key())}" · "{team.member_count}" "{tr("teams.members")}
+                {team.time_zone.map(|z| format!(" · {}", z.name()))}
             </summary>
             <ActionForm action=update attr:class="row">
                 <input type="hidden" name="id" value=team.id/>
                 <input name="name" value=team.name.clone() required aria-label=tr("field.name")/>
                 <select name="parent_id" aria-label=tr("teams.parent")>{parent_options(&all, team.parent_id, Some(team.id))}</select>
                 <select name="kind" aria-label=tr("teams.kind")>{kind_options(team.kind)}</select>
+                {team.parent_id.is_none().then(|| view! {
+                    <ZoneField value=team.time_zone.map(|z| z.name().to_string()).unwrap_or_default()/>
+                })}
                 <button type="submit">{tr("teams.save")}</button>
             </ActionForm>
             <ActionForm action=delete attr:class="row">
@@ -101,3 +107,43 @@ fn TeamRow(
         </details>
     }
 }
+
+/// A site's time zone, typed as its IANA name (the browser suggests the common ones).
+#[component]
+fn ZoneField(value: String) -> impl IntoView {
+    view! {
+        <label>{tr("teams.time_zone")}
+            <input name="time_zone" value=value list="time-zones" placeholder="Asia/Shanghai" autocomplete="off"/>
+            <small class="hint">{tr("teams.time_zone_help")}</small>
+        </label>
+    }
+}
+
+/// The suggestions every `ZoneField` on the page shares (one list, one id).
+fn zone_suggestions() -> impl IntoView {
+    view! {
+        <datalist id="time-zones">
+            {COMMON_ZONES.iter().map(|z| view! { <option value=*z/> }).collect_view()}
+        </datalist>
+    }
+}
+
+const COMMON_ZONES: &[&str] = &[
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Bangkok",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "UTC",
+];

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::api::course::get_team_progress;
 use crate::components::error_note::load_failed;
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, use_locale};
+use crate::i18n::{tr, use_locale, use_zone};
 use crate::model::course::TeamProgress;
 use crate::model::user::{Me, Role};
 
@@ -28,7 +28,7 @@ fn by_course(rows: &[TeamProgress]) -> Vec<(String, u32, u32, u32, u32)> {
 }
 
 fn page(_me: Me) -> impl IntoView {
-    let locale = use_locale();
+    let (locale, zone) = (use_locale(), use_zone());
     let rows = Resource::new(|| (), |_| get_team_progress());
     view! {
         <h1>{tr("progress.title")}</h1>
@@ -51,7 +51,7 @@ fn page(_me: Me) -> impl IntoView {
                     <tr>
                         <td>{r.team}</td><td>{r.display_name}</td><td>{r.employee_no}</td><td>{r.course_title}</td>
                         <td><progress max=r.total value=r.done></progress>" "{format!("{}/{}", r.done, r.total)}</td>
-                        <td>{r.completed_at.map(|t| locale.format_timestamp(t)).unwrap_or_default()}</td>
+                        <td>{r.completed_at.map(|t| locale.format_timestamp(zone, t)).unwrap_or_default()}</td>
                     </tr>
                 }).collect_view();
                 view! {

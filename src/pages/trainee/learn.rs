@@ -6,7 +6,7 @@ use crate::pages::param;
 use crate::api::course::{get_course_outline, get_lesson, my_courses, CompleteLesson};
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with, use_locale};
+use crate::i18n::{tr, tr_with, use_locale, use_zone};
 use crate::model::course::EnrolledCourse;
 use crate::model::user::Me;
 
@@ -24,7 +24,7 @@ fn progress(done: u32, total: u32) -> impl IntoView {
 #[component]
 pub fn MyCourses() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_courses());
-    let locale = use_locale();
+    let (locale, zone) = (use_locale(), use_zone());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -40,7 +40,7 @@ pub fn MyCourses() -> impl IntoView {
                                     </a>
                                 });
                                 let finished = c.completed_at.map(|t| view! {
-                                    <span class="ok">{tr_with("learn.completed_on", &[("date", locale.format_timestamp(t))])}</span>
+                                    <span class="ok">{tr_with("learn.completed_on", &[("date", locale.format_timestamp(zone, t))])}</span>
                                 });
                                 view! {
                                     <li class="course">

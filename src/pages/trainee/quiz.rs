@@ -11,7 +11,7 @@ use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizz
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with, use_locale};
+use crate::i18n::{tr, tr_with, use_locale, use_zone};
 use crate::model::quiz::{AttemptResult, AttemptView, ItemView, QuestionKind, ShownAnswer, PER_PAGE};
 use crate::model::user::Me;
 
@@ -61,7 +61,7 @@ pub fn QuizIntroPage() -> impl IntoView {
 
 fn intro(_me: Me) -> impl IntoView {
     let id = param("id");
-    let locale = use_locale();
+    let (locale, zone) = (use_locale(), use_zone());
     let start = ServerAction::<StartAttempt>::new();
     let quiz = Resource::new(move || start.version().get(), move |_| get_quiz_intro(id));
     view! {
@@ -82,7 +82,7 @@ fn intro(_me: Me) -> impl IntoView {
                 let action = if let Some(a) = q.open_attempt {
                     view! { <a class="button primary" href=format!("/attempt/{a}")>{tr("quiz.resume")}</a> }.into_any()
                 } else if let Some(key) = q.blocked.clone() {
-                    let when = q.next_start_at.map(|t| format!(" {}", locale.format_timestamp(t)));
+                    let when = q.next_start_at.map(|t| format!(" {}", locale.format_timestamp(zone, t)));
                     let lesson = q.remediation.clone().map(|(id, title)| view! {
                         " "<a href=format!("/learn/lesson/{id}")>{title}</a>
                     });
@@ -99,7 +99,7 @@ fn intro(_me: Me) -> impl IntoView {
                     <tr>
                         <td>{a.attempt_no}</td>
                         <td>{tr(a.status.label_key())}</td>
-                        <td>{locale.format_timestamp(a.started_at)}</td>
+                        <td>{locale.format_timestamp(zone, a.started_at)}</td>
                         <td>{percent(a.score_percent)}</td>
                         <td>{match a.passed { Some(true) => tr("quiz.passed"), Some(false) => tr("quiz.failed"), None => String::new() }}</td>
                         <td>{(a.submitted_at.is_some()).then(|| view! { <a href=format!("/attempt/{}/result", a.id)>{tr("quiz.see_result")}</a> })}</td>
@@ -115,7 +115,7 @@ fn intro(_me: Me) -> impl IntoView {
                         <dt>{tr("quiz.time_limit")}</dt><dd>{limit}</dd>
                         <dt>{tr("quiz.pass_mark")}</dt><dd>{format!("{}%", q.pass_percent)}</dd>
                         <dt>{tr("quiz.attempts")}</dt><dd>{attempts}</dd>
-                        {q.closes_at.map(|t| view! { <dt>{tr("quiz.closes")}</dt><dd>{locale.format_timestamp(t)}</dd> })}
+                        {q.closes_at.map(|t| view! { <dt>{tr("quiz.closes")}</dt><dd>{locale.format_timestamp(zone, t)}</dd> })}
                     </dl>
                     {action}
                     <table class="list">
@@ -160,14 +160,14 @@ fn attempt(_me: Me) -> impl IntoView {
 }
 
 fn attempt_form(v: AttemptView) -> impl IntoView {
-    let locale = use_locale();
+    let (locale, zone) = (use_locale(), use_zone());
     let next_seq = RwSignal::new(v.seq + 1);
     // A save refused as stale (another tab saved later): the page stops saving, and its plain
     // submit carries the refused number, so the server shows the stored answers instead.
     let refused = RwSignal::new(None::<i64>);
     let status = RwSignal::new(None::<&'static str>);
     let (id, page, pages) = (v.id, v.page, v.pages);
-    let deadline = v.deadline_at.map(|d| tr_with("quiz.deadline", &[("time", locale.format_timestamp(d))]));
+    let deadline = v.deadline_at.map(|d| tr_with("quiz.deadline", &[("time", locale.format_timestamp(zone, d))]));
     let pager = (0..pages)
         .map(|p| {
             let answered = v.answered.iter().skip(p * PER_PAGE).take(PER_PAGE);

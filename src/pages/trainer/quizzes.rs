@@ -8,16 +8,9 @@ use crate::api::course::authored_courses;
 use crate::api::quiz::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, use_locale};
+use crate::i18n::{tr, use_locale, use_zone};
 use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use crate::model::user::{Me, Role};
-
-/// `datetime-local` text for a UTC timestamp.
-fn local_input(t: Option<i64>) -> String {
-    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
-}
 
 #[component]
 pub fn QuizzesPage() -> impl IntoView {
@@ -122,6 +115,9 @@ fn QuizFieldsForm(fields: Option<QuizFields>, siblings: Vec<(i64, String)>) -> i
         .map(|(id, title)| view! { <option value=id selected=pre == Some(id)>{title}</option> })
         .collect_view();
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    // Windows are typed on the trainer's clock, the zone named beside them.
+    let zone = use_zone();
+    let local = move |t: Option<i64>| t.map(|t| zone.input_value(t)).unwrap_or_default();
     view! {
         <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
         <label>{tr("field.kind")}<select name="kind">{kinds}</select></label>
@@ -130,8 +126,8 @@ fn QuizFieldsForm(fields: Option<QuizFields>, siblings: Vec<(i64, String)>) -> i
         <label>{tr("quiz.time_limit")}" ("{tr("quiz.minutes_unit")}")"
             <input type="number" name="time_limit_minutes" min="1" max="600" value=opt(f.time_limit_minutes)/>
         </label>
-        <label>{tr("quiz.opens")}" (UTC)"<input type="datetime-local" name="opens_at" value=local_input(f.opens_at)/></label>
-        <label>{tr("quiz.closes")}" (UTC)"<input type="datetime-local" name="closes_at" value=local_input(f.closes_at)/></label>
+        <label>{format!("{} ({})", tr("quiz.opens"), zone.name())}<input type="datetime-local" name="opens_at" value=local(f.opens_at)/></label>
+        <label>{format!("{} ({})", tr("quiz.closes"), zone.name())}<input type="datetime-local" name="closes_at" value=local(f.closes_at)/></label>
         <label>{tr("quiz.attempts_allowed")}<input type="number" name="attempts_allowed" min="1" max="100" value=opt(f.attempts_allowed)/></label>
         <label>{tr("quiz.cooloff")}" ("{tr("quiz.minutes_unit")}")"
             <input type="number" name="cooloff_minutes" min="0" value=f.cooloff_minutes/>
@@ -277,7 +273,7 @@ pub fn QuizResultsPage() -> impl IntoView {
 
 fn results(_me: Me) -> impl IntoView {
     let id = param("id");
-    let locale = use_locale();
+    let (locale, zone) = (use_locale(), use_zone());
     let data = Resource::new(|| (), move |_| get_quiz_results(id));
     view! {
         <p><a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a></p>
@@ -291,7 +287,7 @@ fn results(_me: Me) -> impl IntoView {
                     <tr>
                         <td>{a.display_name}</td><td>{a.employee_no}</td><td>{a.attempt_no}</td>
                         <td>{tr(a.status.label_key())}</td>
-                        <td>{a.submitted_at.map(|t| locale.format_timestamp(t)).unwrap_or_default()}</td>
+                        <td>{a.submitted_at.map(|t| locale.format_timestamp(zone, t)).unwrap_or_default()}</td>
                         <td>{percent(a.percent)}</td>
                         <td>{match a.passed { Some(true) => tr("quiz.passed"), Some(false) => tr("quiz.failed"), None => String::new() }}</td>
                     </tr>

@@ -181,11 +181,12 @@ pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64) -> A
         audience_positions: "售后服务专员 After-sales service specialist".into(),
         budget_planned_cents: 800_000,
         budget_actual_cents: 215_000,
+        time_zone: super::SHANGHAI_TIME,
         ..Default::default()
     };
     let id = plan::create(db, system, trainer, &fields).await?;
     plan::set_teams_and_courses(db, id, &[team_id], &[course_id]).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = super::SHANGHAI_TIME.today(crate::server::now()).unwrap_or_default();
     let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
     let topics = [
         (-1, "服务承诺与响应时限 Commitments and response times", "09:00", "12:00"),

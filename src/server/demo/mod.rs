@@ -7,6 +7,7 @@ mod quiz;
 mod roleplay;
 
 use crate::error::AppResult;
+use crate::i18n::Zone;
 use crate::model::team::TeamKind;
 use crate::server::audit::Actor;
 use crate::server::auth::guard;
@@ -86,6 +87,9 @@ pub async fn is_empty(db: &Db) -> AppResult<bool> {
     Ok(sqlx::query_scalar!("select count(*) from users").fetch_one(&db.read).await? == 0)
 }
 
+/// Both demo sites keep China's clock.
+const SHANGHAI_TIME: Zone = Zone(chrono_tz::Asia::Shanghai);
+
 /// Seeds teams and the demo logins. Meant for an empty database.
 pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     let system = Actor { id: None, ip: "" };
@@ -96,6 +100,9 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     let bj = team::create(db, system, None, "北京 Beijing", TeamKind::Site).await?;
     let bj_as = team::create(db, system, Some(bj), "售后服务部 After-sales", TeamKind::Department).await?;
     let bj_g1 = team::create(db, system, Some(bj_as), "上门服务组 Field Service", TeamKind::Team).await?;
+    for site in [sh, bj] {
+        team::set_zone(db, system, site, SHANGHAI_TIME).await?;
+    }
 
     let team_of = |no: &str| match no {
         "M1001" | "T1001" | "T1002" => Some(sh_as),

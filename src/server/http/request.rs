@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::failed;
 use crate::error::AppResult;
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Zone};
 use crate::model::user::Role;
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{self, CurrentUser};
@@ -26,6 +26,8 @@ pub struct RequestAuth {
     pub user: Option<CurrentUser>,
     pub ip: String,
     pub locale: Locale,
+    /// The caller's site's time zone (see `team::zone_of`).
+    pub zone: Zone,
 }
 
 /// The signed-in caller of a route outside the server functions; 401 otherwise (the same
@@ -97,7 +99,11 @@ pub(super) async fn resolve_request(State(state): State<AppState>, mut req: Requ
                 .and_then(Locale::from_accept_language)
         })
         .unwrap_or_default();
-    req.extensions_mut().insert(RequestAuth { user, ip, locale });
+    let zone = crate::server::team::zone_of(&state.db, user.as_ref().map(|u| u.id)).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "time zone lookup failed");
+        Zone::UTC
+    });
+    req.extensions_mut().insert(RequestAuth { user, ip, locale, zone });
     next.run(req).await
 }
 

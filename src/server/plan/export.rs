@@ -1,10 +1,10 @@
 //! The training record form (培训记录表) as CSV and XLSX, and the schedule as an ICS calendar.
 
 use crate::server::spreadsheet::Table;
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::error::{AppError, AppResult};
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Zone};
 use crate::model::plan::Attendance;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
@@ -130,13 +130,15 @@ pub fn xlsx(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
     table(locale, rows).xlsx()
 }
 
-/// The sessions as calendar events in the venue's local time ("floating" times, as printed).
+/// The sessions as calendar events on the plan's clock (DTSTART;TZID=Asia/Shanghai:...), so a
+/// calendar in another zone moves them to the right hour.
 #[tracing::instrument(skip_all, fields(plan_id))]
 pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
-    let plan = sqlx::query_scalar!("select title from training_plans where id = ?", plan_id)
+    let p = sqlx::query!("select title, time_zone from training_plans where id = ?", plan_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
+    let (plan, tzid) = (p.title, Zone::parse(&p.time_zone).unwrap_or(Zone::UTC).name());
     let sessions = sqlx::query!(
         r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link,
                   u.display_name as "instructor?"
@@ -148,7 +150,10 @@ pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
     let mut cal = Calendar::new();
     cal.name(&plan);
     for s in sessions {
-        let at = |time: &str| chrono::NaiveDateTime::parse_from_str(&format!("{} {time}", s.day), "%Y-%m-%d %H:%M");
+        let at = |time: &str| {
+            chrono::NaiveDateTime::parse_from_str(&format!("{} {time}", s.day), "%Y-%m-%d %H:%M")
+                .map(|date_time| CalendarDateTime::WithTimezone { date_time, tzid: tzid.to_string() })
+        };
         let (Ok(start), Ok(end)) = (at(&s.start_time), at(&s.end_time)) else { continue };
         let summary = if s.topic.is_empty() { plan.clone() } else { format!("{plan}: {}", s.topic) };
         let mut description = s.instructor.map(|i| format!("Instructor / 讲师: {i}")).unwrap_or_default();

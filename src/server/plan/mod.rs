@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveTime};
 use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
+use crate::i18n::Zone;
 use crate::model::plan::{
     Attendance, AttendanceRate, AttendanceRow, AttendanceSheet, Method, PlanCourse, PlanDetail, PlanFields, PlanMember,
     PlanSession, PlanSummary,
@@ -176,6 +177,7 @@ pub fn validate(f: &PlanFields) -> AppResult<PlanFields> {
         hire_to,
         budget_planned_cents: f.budget_planned_cents,
         budget_actual_cents: f.budget_actual_cents,
+        time_zone: f.time_zone,
     })
 }
 
@@ -187,12 +189,13 @@ fn methods_text(methods: &[Method]) -> String {
 pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields) -> AppResult<i64> {
     let f = validate(fields)?;
     let methods = methods_text(&f.methods);
+    let zone = f.time_zone.name();
     let now = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
         r#"insert into training_plans (title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
-                                       budget_planned_cents, budget_actual_cents, created_by, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                                       budget_planned_cents, budget_actual_cents, time_zone, created_by, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         f.title,
         f.purpose,
         methods,
@@ -203,6 +206,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
         f.hire_to,
         f.budget_planned_cents,
         f.budget_actual_cents,
+        zone,
         creator,
         now
     )
@@ -217,9 +221,11 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
 pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
     let f = validate(fields)?;
     let methods = methods_text(&f.methods);
+    let zone = f.time_zone.name();
     let changed = sqlx::query!(
         "update training_plans set title = ?, purpose = ?, methods = ?, materials = ?, venue = ?, audience_positions = ?,
-                                   hire_from = ?, hire_to = ?, budget_planned_cents = ?, budget_actual_cents = ?
+                                   hire_from = ?, hire_to = ?, budget_planned_cents = ?, budget_actual_cents = ?,
+                                   time_zone = ?
          where id = ?",
         f.title,
         f.purpose,
@@ -231,6 +237,7 @@ pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
         f.hire_to,
         f.budget_planned_cents,
         f.budget_actual_cents,
+        zone,
         id
     )
     .execute(&db.write)
@@ -467,9 +474,15 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     if member == 0 {
         return Err(AppError::validation("user", "error.not_a_member"));
     }
-    let session =
-        sqlx::query!("select day, start_time from plan_sessions where id = ?", session_id).fetch_one(&mut *tx).await?;
-    if !started(&session.day, &session.start_time, now) {
+    let session = sqlx::query!(
+        "select s.day, s.start_time, p.time_zone from plan_sessions s join training_plans p on p.id = s.plan_id
+         where s.id = ?",
+        session_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let zone = Zone::parse(&session.time_zone).unwrap_or(Zone::UTC);
+    if !started(zone, &session.day, &session.start_time, now) {
         return Err(AppError::validation("session", "error.session_not_started"));
     }
     sqlx::query!(
@@ -489,10 +502,9 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     Ok(())
 }
 
-/// A session has started once its day and start time have come (times are UTC until sites have
-/// time zones).
-fn started(day: &str, start_time: &str, at: i64) -> bool {
-    let Some(now) = chrono::DateTime::from_timestamp(at, 0) else { return false };
+/// A session has started once its day and start time have come on the plan's clock.
+fn started(zone: Zone, day: &str, start_time: &str, at: i64) -> bool {
+    let Some(now) = zone.local(at) else { return false };
     format!("{day} {start_time}") <= now.format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -516,7 +528,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     let mut conn = db.read.acquire().await?;
     let p = sqlx::query!(
         "select title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
-                budget_planned_cents, budget_actual_cents from training_plans where id = ?",
+                budget_planned_cents, budget_actual_cents, time_zone from training_plans where id = ?",
         id
     )
     .fetch_optional(&mut *conn)
@@ -578,6 +590,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
             hire_to: p.hire_to,
             budget_planned_cents: if viewer.sees_records() { p.budget_planned_cents } else { 0 },
             budget_actual_cents: if viewer.sees_records() { p.budget_actual_cents } else { 0 },
+            time_zone: Zone::parse(&p.time_zone).unwrap_or(Zone::UTC),
         },
         team_ids,
         courses,
@@ -591,8 +604,8 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
 
 /// Plans the user may see, soonest session first.
 #[tracing::instrument(skip_all, fields(caller = user.id))]
-pub async fn list_for(db: &Db, user: &CurrentUser) -> AppResult<Vec<PlanSummary>> {
-    let today = chrono::Local::now().date_naive().to_string();
+pub async fn list_for(db: &Db, user: &CurrentUser, zone: Zone) -> AppResult<Vec<PlanSummary>> {
+    let today = zone.today(now()).map(|d| d.to_string()).unwrap_or_default();
     let rows = sqlx::query!(
         r#"select p.id as "id!", p.title,
                   (select count(*) from plan_sessions s where s.plan_id = p.id) as "sessions!: i64",
@@ -623,7 +636,8 @@ pub async fn list_for(db: &Db, user: &CurrentUser) -> AppResult<Vec<PlanSummary>
 pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceSheet> {
     let mut conn = db.read.acquire().await?;
     let plan = sqlx::query!(
-        r#"select p.id as "id!", p.title from plan_sessions s join training_plans p on p.id = s.plan_id where s.id = ?"#,
+        r#"select p.id as "id!", p.title, p.time_zone from plan_sessions s join training_plans p on p.id = s.plan_id
+           where s.id = ?"#,
         session_id
     )
     .fetch_optional(&mut *conn)
@@ -641,7 +655,8 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
     )
     .fetch_all(&mut *conn)
     .await?;
-    let started = started(&session.day, &session.start_time, now());
+    let zone = Zone::parse(&plan.time_zone).unwrap_or(Zone::UTC);
+    let started = started(zone, &session.day, &session.start_time, now());
     Ok(AttendanceSheet {
         plan_id: plan.id,
         plan_title: plan.title,
@@ -662,12 +677,17 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
 #[cfg(test)]
 mod tests {
     use super::started;
+    use crate::i18n::Zone;
 
     #[test]
-    fn a_session_has_started_from_its_start_time() {
+    fn a_session_has_started_from_its_start_time_on_the_plan_clock() {
         let at =
             chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(9, 0, 0).unwrap().and_utc().timestamp();
-        assert!(started("2026-12-03", "09:00", at) && started("2026-12-02", "18:00", at));
-        assert!(!started("2026-12-03", "09:01", at) && !started("2026-12-04", "08:00", at));
+        let utc = Zone::UTC;
+        assert!(started(utc, "2026-12-03", "09:00", at) && started(utc, "2026-12-02", "18:00", at));
+        assert!(!started(utc, "2026-12-03", "09:01", at) && !started(utc, "2026-12-04", "08:00", at));
+        // 09:00 UTC is 17:00 in Shanghai: the 16:00 session has begun, the 18:00 one has not.
+        let shanghai = Zone::parse("Asia/Shanghai").unwrap();
+        assert!(started(shanghai, "2026-12-03", "16:00", at) && !started(shanghai, "2026-12-03", "18:00", at));
     }
 }
