@@ -72,6 +72,17 @@ fn set_page_csp() {
     }
 }
 
+/// Counts every form submission on the page (in the capture phase, before any handler can stop
+/// it), so error notes know when the user has moved on.
+#[cfg(feature = "hydrate")]
+fn count_submits(submits: crate::components::error_note::Submits) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let on_submit = Closure::<dyn Fn(web_sys::Event)>::new(move |_| submits.0.update(|n| *n += 1));
+    let _ = document().add_event_listener_with_callback_and_bool("submit", on_submit.as_ref().unchecked_ref(), true);
+    // Lives as long as the page.
+    on_submit.forget();
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -83,6 +94,10 @@ pub fn App() -> impl IntoView {
     let (locale, zone) = (Locale::default(), Zone::default());
     provide_context(locale);
     provide_context(zone);
+    let submits = crate::components::error_note::Submits(RwSignal::new(0));
+    provide_context(submits);
+    #[cfg(feature = "hydrate")]
+    count_submits(submits);
     let me = Resource::new_blocking(|| (), |_| get_me());
     provide_context(MeResource(me));
 

@@ -222,3 +222,47 @@ test("quiz windows are typed and shown on the site's clock, and the calendar nam
   const ics = await (await page.request.get(`${page.url()}/schedule.ics`)).text();
   expect(ics).toMatch(/DTSTART;TZID=Asia\/Shanghai:\d{8}T\d{6}/);
 });
+
+test('an old refusal goes away once the next form is sent, and a saved form is emptied', async ({ page }, info) => {
+  test.skip(info.project.name === 'nojs', 'without JavaScript every post is a new page');
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/teams');
+  await ready(page, info);
+  const create = page.locator('form:has(select[name=kind]):has(input[name=name]:not([value]))').last();
+  // A second top-level "上海 Shanghai" is refused...
+  await create.locator('input[name=name]').fill('上海 Shanghai');
+  await create.getByRole('button', { name: '创建团队' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  // ...and the refusal does not stay above the next thing done.
+  const name = `临时组 ${info.project.name} ${Date.now() % 100000}`;
+  await create.locator('input[name=name]').fill(name);
+  await create.getByRole('button', { name: '创建团队' }).click();
+  await expect(page.locator('ul.tree summary', { hasText: name })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(create.locator('input[name=name]')).toHaveValue('');
+});
+
+test("home pages are to-do lists: the trainer's work waiting, the admin's setup gaps", async ({ page }, info) => {
+  await signIn(page, DEMO.trainer.login);
+  await ready(page, info);
+  const todo = page.locator('ul.todo').first();
+  await expect(todo.getByRole('link', { name: /^Essays to grade: \d+$/ })).toHaveAttribute('href', '/trainer/grading');
+  await expect(todo.getByRole('link', { name: /^Role-plays waiting for your rating: \d+$/ })).toHaveAttribute('href', '/roleplays');
+  await expect(page.getByRole('heading', { name: 'Your sessions today' })).toBeVisible();
+  await signOut(page);
+
+  // The demo is set up completely; a site added without a time zone is a gap, linked to its page.
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/teams');
+  await ready(page, info);
+  const site = `无时区站点 ${info.project.name} ${Date.now() % 100000}`;
+  const create = page.locator('form:has(select[name=kind]):has(input[name=name]:not([value]))').last();
+  await create.locator('input[name=name]').fill(site);
+  await create.locator('select[name=kind]').selectOption('site');
+  await create.getByRole('button', { name: '创建团队' }).click();
+  await expect(page.locator('ul.tree summary', { hasText: site })).toBeVisible();
+  await page.goto('/');
+  await ready(page, info);
+  await expect(page.getByRole('heading', { name: '待完善事项' })).toBeVisible();
+  await expect(page.locator('ul.todo a', { hasText: site })).toHaveAttribute('href', '/admin/teams');
+});

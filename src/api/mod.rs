@@ -10,6 +10,7 @@ pub mod position;
 pub mod quiz;
 pub mod roleplay;
 pub mod team;
+pub mod todo;
 pub mod user;
 
 /// Numbers arrive as form text; a bad one is named rather than failing the whole request.

@@ -47,7 +47,7 @@ pub async fn create_team(
         let (parent, kind) = parse(&parent_id, &kind)?;
         let zone = svc::site_zone(&time_zone)?;
         let id = svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await?;
-        if parent.is_none() {
+        if let (None, Some(zone)) = (parent, zone) {
             svc::set_zone(&cx.state.db, cx.actor(), id, zone).await?;
         }
         Ok(())

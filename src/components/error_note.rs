@@ -28,11 +28,26 @@ fn field_message(field: String, key: &str) -> String {
     }
 }
 
-/// Shows the error of a form's last submission, including every row of a rejected import.
+/// How many forms this page has submitted (bumped by `App` on every submit, in the browser).
+#[derive(Clone, Copy)]
+pub struct Submits(pub RwSignal<u64>);
+
+/// Shows the error of a form's last submission, including every row of a rejected import. It
+/// goes away once another form on the page is submitted, so an old refusal does not sit above
+/// the next thing the user did.
 #[component]
 pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let submits = use_context::<Submits>().map(|s| s.0);
+    let count = move || submits.map(|s| s.get()).unwrap_or(0);
+    // The submit count when this error arrived (0 for an error rendered by the server).
+    let arrived_at = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            arrived_at.set(submits.map(|s| s.get_untracked()).unwrap_or(0));
+        }
+    });
     move || {
-        error.get().map(|e| {
+        error.get().filter(|_| count() == arrived_at.get()).map(|e| {
             let rows = match &e {
                 AppError::Rows(rows) => rows
                     .iter()

@@ -8,6 +8,7 @@ pub mod position;
 pub mod quiz;
 pub mod roleplay;
 pub mod team;
+pub mod todo;
 pub mod user;
 
 use serde::{Deserialize, Serialize};

@@ -3,12 +3,13 @@ use leptos::prelude::*;
 use crate::components::error_note::load_failed;
 
 use crate::api::team::list_teams;
+use crate::api::todo::{get_admin_todo, get_trainee_next, get_trainer_todo};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{join_list, tr, tr_with, use_locale};
 use crate::model::user::{Me, Role};
 use crate::pages::trainee::learn::MyCourses;
 
-/// Each role's start page. Later features fill the empty states.
+/// Each role's start page: what is waiting for them first, then the way to the rest.
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! { <RequireRole view=home/> }
@@ -23,16 +24,16 @@ fn home(me: Me) -> impl IntoView {
                 <section class="card">
                     <h2>{tr("home.trainee.title")}</h2>
                     <crate::pages::cert::MyPath/>
+                    <WhatNext/>
                     <MyCourses/>
                     <crate::pages::trainee::quiz::MyQuizzes/>
-                    <p class="hint">{tr("home.trainee.empty")}</p>
                 </section>
             }
             .into_any(),
             Role::Trainer => view! {
                 <section class="card">
                     <h2>{tr("home.trainer.title")}</h2>
-                    <p class="empty">{tr("home.trainer.empty")}</p>
+                    <TrainerTodoList/>
                     <p>
                         <a href="/trainer/courses">{tr("nav.courses")}</a>" · "
                         <a href="/trainer/quizzes">{tr("nav.quizzes")}</a>" · "
@@ -54,24 +55,24 @@ fn home(me: Me) -> impl IntoView {
                 </section>
             }
             .into_any(),
-            Role::Admin => card("home.admin.title", "home.admin.empty", Some(("/admin/users", "nav.users"))),
+            Role::Admin => view! {
+                <section class="card">
+                    <h2>{tr("home.admin.title")}</h2>
+                    <SetupGaps/>
+                    <p>
+                        <a href="/admin/users">{tr("nav.users")}</a>" · "
+                        <a href="/admin/teams">{tr("nav.teams")}</a>" · "
+                        <a href="/admin/positions">{tr("nav.positions")}</a>
+                    </p>
+                </section>
+            }
+            .into_any(),
         })
         .collect_view();
     view! {
         <h1>{tr_with("home.greeting", &[("name", me.display_name.clone())])}</h1>
         <div class="grid">{cards}</div>
     }
-}
-
-fn card(title: &'static str, body: &'static str, link: Option<(&'static str, &'static str)>) -> AnyView {
-    view! {
-        <section class="card">
-            <h2>{tr(title)}</h2>
-            <p class="empty">{tr(body)}</p>
-            {link.map(|(href, label)| view! { <a href=href>{tr(label)}</a> })}
-        </section>
-    }
-    .into_any()
 }
 
 #[component]
@@ -89,6 +90,113 @@ fn ManagedTeams() -> impl IntoView {
                             .map(|t| view! { <li>{t.path}" · "{t.member_count}</li> })
                             .collect_view()}
                     </ul>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// Essays to grade, role-plays waiting for this trainer's rating, and today's sessions.
+#[component]
+fn TrainerTodoList() -> impl IntoView {
+    let todo = Resource::new(|| (), |_| get_trainer_todo());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let t = match todo.await { Ok(t) => t, Err(e) => return load_failed(e) };
+                let sessions = t.sessions.into_iter().map(|s| {
+                    let what = if s.topic.is_empty() { s.plan_title.clone() } else { format!("{}: {}", s.plan_title, s.topic) };
+                    view! {
+                        <li>
+                            <a href=format!("/plans/{}/sessions/{}", s.plan_id, s.session_id)>
+                                <strong>{format!("{}–{}", s.start_time, s.end_time)}</strong>" "{what}
+                            </a>
+                            {(!s.venue.is_empty()).then(|| view! { <span class="hint">" · "{s.venue.clone()}</span> })}
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    <ul class="todo">
+                        <li class:done=t.essays == 0>
+                            <a href="/trainer/grading">{tr_with("home.trainer.essays", &[("n", t.essays.to_string())])}</a>
+                        </li>
+                        <li class:done=t.roleplays == 0>
+                            <a href="/roleplays">{tr_with("home.trainer.roleplays", &[("n", t.roleplays.to_string())])}</a>
+                        </li>
+                    </ul>
+                    <h3>{tr("home.trainer.today")}</h3>
+                    {if sessions.is_empty() {
+                        view! { <p class="empty">{tr("home.trainer.no_sessions")}</p> }.into_any()
+                    } else {
+                        view! { <ul class="todo sessions">{sessions}</ul> }.into_any()
+                    }}
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// What stops the product working for everyone, each with the page that fixes it.
+#[component]
+fn SetupGaps() -> impl IntoView {
+    let todo = Resource::new(|| (), |_| get_admin_todo());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let t = match todo.await { Ok(t) => t, Err(e) => return load_failed(e) };
+                if t.is_empty() {
+                    return view! { <p class="alert ok">{tr("home.admin.no_gaps")}</p> }.into_any();
+                }
+                let count = |n: i64, key: &str, href: &'static str| (n > 0).then(|| view! {
+                    <li><a href=href>{tr_with(key, &[("n", n.to_string())])}</a></li>
+                });
+                let programs = t.programs_without_requirements.into_iter().map(|(id, name)| view! {
+                    <li><a href=format!("/trainer/programs/{id}")>{tr_with("home.admin.program_without_requirements", &[("program", name)])}</a></li>
+                }).collect_view();
+                let sites = (!t.sites_without_time_zone.is_empty()).then(|| view! {
+                    <li><a href="/admin/teams">{tr_with("home.admin.sites_without_zone", &[("sites", join_list(t.sites_without_time_zone.clone()))])}</a></li>
+                });
+                view! {
+                    <h3>{tr("home.admin.gaps")}</h3>
+                    <ul class="todo">
+                        {count(t.people_without_team, "home.admin.without_team", "/admin/users")}
+                        {count(t.trainees_without_position, "home.admin.without_position", "/admin/users")}
+                        {programs}
+                        {sites}
+                    </ul>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// For a trainee with no path to the floor yet: why, and whom to ask.
+#[component]
+fn WhatNext() -> impl IntoView {
+    let next = Resource::new(|| (), |_| get_trainee_next());
+    let locale = use_locale();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = match next.await { Ok(n) => n, Err(e) => return load_failed(e) };
+                if n.programs > 0 {
+                    return ().into_any();
+                }
+                let why = match &n.position {
+                    None => tr("home.trainee.no_position"),
+                    Some(p) => tr_with("home.trainee.no_program", &[("position", p.shown(locale).to_string())]),
+                };
+                let ask = if n.managers.is_empty() {
+                    tr("home.trainee.ask_admin")
+                } else {
+                    tr_with("home.trainee.ask", &[("managers", join_list(n.managers.clone()))])
+                };
+                view! {
+                    <div class="alert next">
+                        <p><strong>{why}</strong></p>
+                        <p>{tr("home.trainee.what_next")}</p>
+                        <p>{ask}</p>
+                    </div>
                 }.into_any()
             })}
         </Transition>

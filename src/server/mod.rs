@@ -20,6 +20,7 @@ pub mod spreadsheet;
 pub mod state;
 pub mod team;
 pub mod text;
+pub mod todo;
 pub mod user;
 
 /// Seconds since the Unix epoch: the one clock every service uses.

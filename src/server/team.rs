@@ -64,12 +64,13 @@ pub async fn zone_of(db: &Db, user_id: Option<i64>) -> AppResult<Zone> {
     Ok(name.as_deref().and_then(Zone::parse).unwrap_or(Zone::UTC))
 }
 
-/// A site's time zone as typed by an admin: an IANA name, UTC when left empty.
-pub fn site_zone(name: &str) -> AppResult<Zone> {
+/// A site's time zone as typed by an admin: an IANA name, or none yet when left empty (times are
+/// then shown in UTC, and the admin's home page lists the site as a gap).
+pub fn site_zone(name: &str) -> AppResult<Option<Zone>> {
     if name.trim().is_empty() {
-        return Ok(Zone::UTC);
+        return Ok(None);
     }
-    Zone::parse(name).ok_or(AppError::validation("time_zone", "error.time_zone_unknown"))
+    Zone::parse(name).map(Some).ok_or(AppError::validation("time_zone", "error.time_zone_unknown"))
 }
 
 /// Active users with the trainee role in `team_id` and every team below it.
@@ -167,12 +168,12 @@ pub async fn update(
     parent_id: Option<i64>,
     name: &str,
     kind: TeamKind,
-    time_zone: Zone,
+    time_zone: Option<Zone>,
 ) -> AppResult<()> {
     let name = clean_name(name)?;
     let kind_s = kind.as_str();
     // Only a site keeps a zone; the teams below it inherit it.
-    let zone = parent_id.is_none().then(|| time_zone.name());
+    let zone = time_zone.filter(|_| parent_id.is_none()).map(Zone::name);
     let mut tx = db.begin().await?;
     if let Some(p) = parent_id {
         // Walk up from the new parent: meeting `id` means a cycle.

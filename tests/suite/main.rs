@@ -16,4 +16,5 @@ mod plans;
 mod quizzes;
 mod roleplays;
 mod text_area;
+mod todo;
 mod users;

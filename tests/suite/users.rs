@@ -2,7 +2,6 @@
 
 use crate::common::*;
 use floorready::error::{AppError, RowError};
-use floorready::i18n::Zone;
 use floorready::model::team::TeamKind;
 use floorready::model::user::Role;
 use floorready::server::{demo, team, user};
@@ -114,7 +113,7 @@ async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, "Site", TeamKind::Site).await.unwrap();
     let dept = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Department).await.unwrap();
-    let err = team::update(&st.db, SYSTEM, site, Some(dept), "Site", TeamKind::Site, Zone::UTC).await.unwrap_err();
+    let err = team::update(&st.db, SYSTEM, site, Some(dept), "Site", TeamKind::Site, None).await.unwrap_err();
     assert_eq!(err, AppError::validation("parent_id", "error.team_cycle"));
     assert_eq!(
         team::delete(&st.db, SYSTEM, site).await.unwrap_err(),
