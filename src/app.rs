@@ -18,6 +18,10 @@ use crate::pages::{
 #[derive(Clone, Copy)]
 pub struct MeResource(pub Resource<Result<Option<Me>, crate::error::AppError>>);
 
+/// The organisation (name, logo, seal), loaded once per page for the header and certificates.
+#[derive(Clone, Copy)]
+pub struct OrgResource(pub Resource<Result<crate::model::organisation::Organisation, crate::error::AppError>>);
+
 /// The locale the server chose for this request.
 #[cfg(feature = "ssr")]
 fn request_locale() -> Locale {
@@ -100,6 +104,8 @@ pub fn App() -> impl IntoView {
     count_submits(submits);
     let me = Resource::new_blocking(|| (), |_| get_me());
     provide_context(MeResource(me));
+    let org = Resource::new_blocking(|| (), |_| crate::api::organisation::get_organisation());
+    provide_context(OrgResource(org));
 
     // Async SSR: every page arrives complete, so it reads right without JavaScript (out-of-order
     // streaming would need a script to move late Suspense content into place).
@@ -118,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/:id") view=admin::users::EditUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teams") view=admin::teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/positions") view=admin::positions::PositionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organisation") view=admin::organisation::OrganisationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/course-lists") view=admin::course_lists::CourseListsPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>

@@ -266,3 +266,26 @@ test("home pages are to-do lists: the trainer's work waiting, the admin's setup 
   await expect(page.getByRole('heading', { name: '待完善事项' })).toBeVisible();
   await expect(page.locator('ul.todo a', { hasText: site })).toHaveAttribute('href', '/admin/teams');
 });
+
+// A 1x1 transparent PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+test("an admin sets the organisation's logo; the header shows it with the organisation's name", async ({ page }, info) => {
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/organisation');
+  await ready(page, info);
+  const logo = page.locator('section.org-image', { hasText: '标志' });
+  // A file that is not a picture is refused, naming why.
+  await logo.locator('input[type=file]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('<svg/>') });
+  await logo.getByRole('button', { name: '上传' }).click();
+  await expect(page.getByRole('alert')).toContainText('不是 PNG 或 JPEG 图片');
+  await page.locator('section.org-image', { hasText: '标志' }).locator('input[type=file]')
+    .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG });
+  await page.locator('section.org-image', { hasText: '标志' }).getByRole('button', { name: '上传' }).click();
+  await expect(page.getByRole('status')).toContainText('图片已保存');
+  await expect(page.locator('header .brand img.logo')).toHaveAttribute('src', /^\/org\/logo\?v=\d+$/);
+  await expect(page.locator('header .brand')).toContainText('华信家电售后服务有限公司');
+  const src = (await page.locator('header .brand img.logo').getAttribute('src'))!;
+  const res = await page.request.get(src);
+  expect(res.headers()['content-type']).toBe('image/png');
+});

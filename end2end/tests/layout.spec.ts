@@ -109,6 +109,7 @@ test('the manager and admin pages fit a phone and pass axe', async ({ page }, in
     user,
     '/admin/teams',
     '/admin/positions',
+    '/admin/organisation',
     '/admin/course-lists',
     '/admin/tokens',
   ]) {

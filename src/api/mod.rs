@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cert;
 pub mod course;
+pub mod organisation;
 pub mod owners;
 pub mod plan;
 pub mod position;

@@ -2,20 +2,37 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::auth::{Logout, SetLanguage};
-use crate::app::MeResource;
+use crate::app::{MeResource, OrgResource};
 use crate::i18n::{tr, use_locale, Locale};
+use crate::model::organisation::OrgImage;
 use crate::model::user::Role;
 
-/// The header: the product's name, the menu grouped by area, the person and the language switch.
+/// The header: the organisation's logo and name (the product's until an admin sets them), the menu grouped by area, the person and the language switch.
 /// Groups are `<details>` and the phone menu a checkbox, so all of it opens without JavaScript.
 /// Signing out and switching language are plain forms (not ActionForm): they reload the whole
 /// page, so every part of it is rendered again for the new session or language.
 #[component]
 pub fn Nav() -> impl IntoView {
     let me = expect_context::<MeResource>().0;
+    let org = expect_context::<OrgResource>().0;
+    let locale = use_locale();
     view! {
         <header class="topbar" on:click=close_menus>
-            <a class="brand" href="/">{tr("app.name")}</a>
+            <Suspense fallback=|| view! { <a class="brand" href="/">{tr("app.name")}</a> }>
+                {move || Suspend::new(async move {
+                    let o = org.await.unwrap_or_default();
+                    let name = match o.name.shown(locale) {
+                        "" => tr("app.name"),
+                        n => n.to_string(),
+                    };
+                    view! {
+                        <a class="brand" href="/">
+                            {o.image_url(OrgImage::Logo).map(|src| view! { <img class="logo" src=src alt=""/> })}
+                            <span>{name}</span>
+                        </a>
+                    }
+                })}
+            </Suspense>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     me.await.ok().flatten().map(|me| {
@@ -55,6 +72,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/admin/users">{tr("nav.users")}</a>
                                         <a href="/admin/teams">{tr("nav.teams")}</a>
                                         <a href="/admin/positions">{tr("nav.positions")}</a>
+                                        <a href="/admin/organisation">{tr("nav.organisation")}</a>
                                         <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
                                         <a href="/admin/tokens">{tr("nav.tokens")}</a>
                                     </Group>

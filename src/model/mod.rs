@@ -2,6 +2,7 @@
 
 pub mod cert;
 pub mod course;
+pub mod organisation;
 pub mod owners;
 pub mod plan;
 pub mod position;

@@ -243,6 +243,7 @@ fn certificate(_me: Me) -> impl IntoView {
                     {(!valid).then(|| view! { <p class="alert error no-print" role="alert">{tr("cert.not_valid_now")}</p> })}
                     <article class="certificate" class:void=!valid lang="zh-CN">
                         {(!valid).then(|| view! { <p class="void-stamp" aria-hidden="true">{stamp}</p> })}
+                        <OrgHeading/>
                         <h1>"上岗合格证书"<span lang="en">"Certificate of Qualification"</span></h1>
                         <p class="holder">{c.holder.clone()}</p>
                         <p class="statement">
@@ -258,6 +259,7 @@ fn certificate(_me: Me) -> impl IntoView {
                             <dt>"当前状态 Status"</dt><dd class=if valid { "valid" } else { "invalid" }>{tr(c.status.label_key())}</dd>
                         </dl>
                         {c.exempted.then(|| view! { <p class="hint">"经批准免考 Granted by exemption"</p> })}
+                        <OrgSeal/>
                         <figure class="qr">
                             <div inner_html=c.qr_svg.clone()></div>
                             <figcaption>"扫码验证 Scan to verify"<br/><a href=c.verify_path.clone()>{c.verify_path.clone()}</a></figcaption>
@@ -545,5 +547,43 @@ fn notifications(_me: Me) -> impl IntoView {
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// The issuing organisation at the top of a certificate: its logo and its name in both languages.
+#[component]
+fn OrgHeading() -> impl IntoView {
+    let org = expect_context::<crate::app::OrgResource>().0;
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let o = org.await.unwrap_or_default();
+                let named = !o.name.both().is_empty();
+                (named || o.has_logo).then(|| view! {
+                    <div class="issuer">
+                        {o.image_url(crate::model::organisation::OrgImage::Logo).map(|src| view! { <img class="logo" src=src alt=""/> })}
+                        <p>
+                            <span>{o.name.zh.clone()}</span>
+                            {(!o.name.en.is_empty() && o.name.en != o.name.zh).then(|| view! { <span lang="en">{o.name.en.clone()}</span> })}
+                        </p>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The organisation's seal, when an admin has set one.
+#[component]
+fn OrgSeal() -> impl IntoView {
+    let org = expect_context::<crate::app::OrgResource>().0;
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let o = org.await.unwrap_or_default();
+                o.image_url(crate::model::organisation::OrgImage::Seal)
+                    .map(|src| view! { <img class="seal" src=src alt="印章 Seal"/> })
+            })}
+        </Suspense>
     }
 }

@@ -11,6 +11,7 @@ pub mod ctx;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod organisation;
 pub mod owners;
 pub mod plan;
 pub mod position;

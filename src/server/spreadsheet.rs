@@ -5,7 +5,7 @@
 //! reason would become a live link. Every cell, header included, goes through `inert`, which
 //! keeps such text plain with a leading apostrophe.
 
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, HeaderImagePosition, Image, Workbook, Worksheet};
 
 use crate::error::{internal, AppResult};
 
@@ -14,6 +14,44 @@ pub struct Table {
     pub sheet: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
+}
+
+/// Whom a printed sheet comes from: the organisation's name centred in the page header, its logo
+/// on the left, its seal in the footer. The data stays a plain table from the first row.
+#[derive(Debug, Clone, Default)]
+pub struct Letterhead {
+    pub name: String,
+    pub logo: Option<Vec<u8>>,
+    pub seal: Option<Vec<u8>>,
+}
+
+impl Letterhead {
+    fn apply(&self, sheet: &mut Worksheet) -> AppResult<()> {
+        let picture = |bytes: &Option<Vec<u8>>| {
+            bytes.as_deref().and_then(|b| Image::new_from_buffer(b).ok()).map(|i| i.set_scale_to_size(120, 60, true))
+        };
+        // In header text "&" starts a code; a literal one is written twice.
+        let name: String = self.name.replace('&', "&&").chars().take(200).collect();
+        let logo = picture(&self.logo);
+        let mut header = String::new();
+        if logo.is_some() {
+            header.push_str("&L&[Picture]");
+        }
+        if !name.is_empty() {
+            header.push_str(&format!("&C&\"-,Bold\"{name}"));
+        }
+        if !header.is_empty() {
+            sheet.set_header(header);
+        }
+        if let Some(logo) = logo {
+            sheet.set_header_image(&logo, HeaderImagePosition::Left).map_err(internal)?;
+        }
+        if let Some(seal) = picture(&self.seal) {
+            sheet.set_footer("&R&[Picture]");
+            sheet.set_footer_image(&seal, HeaderImagePosition::Right).map_err(internal)?;
+        }
+        Ok(())
+    }
 }
 
 pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -36,9 +74,15 @@ impl Table {
 
     /// Every cell a string (never a formula), the header bold and frozen, with a filter on it.
     pub fn xlsx(&self) -> AppResult<Vec<u8>> {
+        self.xlsx_with(&Letterhead::default())
+    }
+
+    /// The same sheet, printed on the organisation's letterhead.
+    pub fn xlsx_with(&self, letterhead: &Letterhead) -> AppResult<Vec<u8>> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name(&self.sheet).map_err(internal)?;
+        letterhead.apply(sheet)?;
         let bold = Format::new().set_bold();
         for (c, h) in self.header.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, inert(h), &bold).map_err(internal)?;

@@ -190,3 +190,41 @@ async fn quiz_windows_are_typed_and_shown_on_the_sites_clock(pool: SqlitePool) {
     let html = body_text(get(&st, "/", Some(&admin)).await).await;
     assert!(html.contains(r#"data-tz="Asia/Shanghai""#));
 }
+
+#[sqlx::test]
+async fn the_organisations_logo_is_a_checked_picture_an_admin_sets(pool: SqlitePool) {
+    use floorready::server::organisation;
+    let st = state(pool);
+    user(&st, "AD", "admin", None).await;
+    user(&st, "T1", "trainer", None).await;
+    let admin = sign_in(&st, "AD").await;
+    let trainer = sign_in(&st, "T1").await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+    // Only an admin may set it.
+    let res = send(&st, multipart_post("/admin/organisation/logo", &trainer, "logo.png", png)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // An SVG (which could carry script) is refused by its content, whatever its name says.
+    let res = send(&st, multipart_post("/admin/organisation/logo", &admin, "logo.png", b"<svg onload=alert(1)>")).await;
+    assert_eq!(res.headers()[header::LOCATION], "/admin/organisation?file_error=error.image_type");
+    assert!(!organisation::get(&st.db).await.unwrap().has_logo);
+
+    let res = send(&st, multipart_post("/admin/organisation/logo", &admin, "logo.png", png)).await;
+    assert_eq!(res.headers()[header::LOCATION], "/admin/organisation?uploaded=logo");
+    let org = organisation::get(&st.db).await.unwrap();
+    assert!(org.has_logo && !org.has_seal);
+
+    // Anyone may fetch it (the sign-in page shows it), as a picture that cannot run.
+    let res = get(&st, "/org/logo", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    assert!(res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
+    assert_eq!(body_bytes(res).await, png.to_vec());
+    assert_eq!(get(&st, "/org/seal", None).await.status(), StatusCode::NOT_FOUND);
+
+    // The header carries it and the organisation's name in the reader's language.
+    organisation::save_name(&st.db, SYSTEM, "华信售后", "Huaxin After-sales").await.unwrap();
+    let html = body_text(get(&st, "/login", None).await).await;
+    assert!(html.contains(&format!(r#"src="/org/logo?v={}""#, organisation::get(&st.db).await.unwrap().updated_at)));
+    assert!(html.contains("华信售后"), "zh-CN reader");
+}

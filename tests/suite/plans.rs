@@ -12,6 +12,7 @@ use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::{Attendance, Method, PlanFields};
 use floorready::model::team::TeamKind;
 use floorready::server::plan::{self, export, SessionInput};
+use floorready::server::spreadsheet::Letterhead;
 use floorready::server::{course, team, user};
 use sqlx::SqlitePool;
 
@@ -279,7 +280,13 @@ async fn record_form_exports_parse(pool: SqlitePool) {
         ("2026-12-01", "09:00-12:00", "E1", "迟到")
     );
 
-    let xlsx = export::xlsx(Locale::En, &rows).unwrap();
+    let letterhead = Letterhead { name: "Huaxin & Sons".into(), ..Default::default() };
+    let xlsx = export::xlsx(Locale::En, &rows, &letterhead).unwrap();
+    // The organisation heads every printed page (an "&" in the name is written twice).
+    let mut zipped = zip::ZipArchive::new(Cursor::new(xlsx.clone())).unwrap();
+    let mut sheet_xml = String::new();
+    std::io::Read::read_to_string(&mut zipped.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet_xml).unwrap();
+    assert!(sheet_xml.contains("<oddHeader>&amp;C&amp;\"-,Bold\"Huaxin &amp;&amp; Sons</oddHeader>"), "{sheet_xml}");
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
     let sheet = book.worksheet_range("Training record").unwrap();
     assert_eq!(sheet.height(), 5);

@@ -1,4 +1,5 @@
 pub mod course_lists;
+pub mod organisation;
 pub mod positions;
 pub mod teams;
 pub mod tokens;

@@ -14,7 +14,7 @@ use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
 use crate::server::db::Db;
 use crate::server::user::{self, UserInput};
-use crate::server::{position, team};
+use crate::server::{organisation, position, team};
 
 /// Every demo account signs in with this password (it is printed at start and in the README).
 pub const DEMO_PASSWORD: &str = "floorready-demo";
@@ -103,6 +103,7 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     for site in [sh, bj] {
         team::set_zone(db, system, site, SHANGHAI_TIME).await?;
     }
+    organisation::save_name(db, system, "华信家电售后服务有限公司", "Huaxin Appliance After-sales Service Co.").await?;
 
     let team_of = |no: &str| match no {
         "M1001" | "T1001" | "T1002" => Some(sh_as),

@@ -36,7 +36,8 @@ pub(super) async fn plan_record_csv(State(state): State<AppState>, Path(id): Pat
 
 pub(super) async fn plan_record_xlsx(State(state): State<AppState>, Path(id): Path<i64>, caller: Caller) -> Downloaded {
     let rows = plan::export::record_rows(&state.db, &caller.user, id).await.map_err(failed)?;
-    let body = plan::export::xlsx(caller.locale, &rows).map_err(failed)?;
+    let letterhead = crate::server::organisation::letterhead(&state.db, caller.locale).await.map_err(failed)?;
+    let body = plan::export::xlsx(caller.locale, &rows, &letterhead).map_err(failed)?;
     Ok(download(XLSX, format!("training-record-{id}.xlsx"), body))
 }
 
@@ -124,5 +125,21 @@ pub(super) async fn course_file(
     }
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok(res)
+}
+
+/// The organisation's logo or seal: public (the sign-in page and the certificate verification
+/// page show them), cached for good since a changed image gets a new address.
+pub(super) async fn org_image(State(state): State<AppState>, Path(which): Path<String>) -> Downloaded {
+    let which =
+        crate::model::organisation::OrgImage::parse(&which).ok_or_else(|| failed(crate::error::AppError::NotFound))?;
+    let (kind, bytes) = crate::server::organisation::image(&state.db, which).await.map_err(failed)?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&kind) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     Ok(res)
 }

@@ -30,11 +30,11 @@ mod uploads;
 
 use clearance::{clearance_bulk, clearance_one};
 use downloads::{
-    bank_export, bank_template_csv, bank_template_xlsx, course_file, plan_record_csv, plan_record_xlsx,
+    bank_export, bank_template_csv, bank_template_xlsx, course_file, org_image, plan_record_csv, plan_record_xlsx,
     plan_schedule_ics, roster_csv, roster_xlsx,
 };
 use request::{reject_cross_site, resolve_request};
-use uploads::{bank_import, upload_course_file};
+use uploads::{bank_import, upload_course_file, upload_org_image};
 
 /// Uploads (CSV imports) are the largest bodies the app accepts.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -67,6 +67,11 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/record.xlsx", get(plan_record_xlsx))
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route("/files/{id}/{name}", get(course_file))
+        .route("/org/{which}", get(org_image))
+        .route(
+            "/admin/organisation/{which}",
+            axum::routing::post(upload_org_image).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route("/banks/{id}/export.gift", get(bank_export))
         .route("/team/roster.csv", get(roster_csv))
         .route("/team/roster.xlsx", get(roster_xlsx))

@@ -9,8 +9,10 @@ use axum::response::{IntoResponse, Response};
 use super::failed;
 use super::request::Caller;
 use crate::error::AppError;
+use crate::model::organisation::OrgImage;
+use crate::model::user::Role;
 use crate::server::state::AppState;
-use crate::server::{course, quiz};
+use crate::server::{course, organisation, quiz};
 
 /// A question file: GIFT, CSV or XLSX. The problems travel as `line:field:key`, the first 50.
 pub(super) async fn bank_import(
@@ -60,6 +62,29 @@ pub(super) async fn upload_course_file(
     };
     match outcome {
         Ok(id) => back(format!("uploaded={id}")),
+        Err(AppError::Validation { key, .. }) => back(format!("file_error={key}")),
+        Err(e) => failed(e),
+    }
+}
+
+/// The organisation's logo or seal, back to its admin page.
+pub(super) async fn upload_org_image(
+    State(state): State<AppState>,
+    Path(which): Path<String>,
+    caller: Caller,
+    multipart: Multipart,
+) -> Response {
+    if let Err(e) = caller.require_role(&[Role::Admin], "upload_org_image") {
+        return failed(e);
+    }
+    let Some(which) = OrgImage::parse(&which) else { return failed(AppError::NotFound) };
+    let outcome = match read_file_field(multipart).await {
+        Ok((_, bytes)) => organisation::set_image(&state.db, caller.actor(), which, &bytes).await,
+        Err(e) => Err(e),
+    };
+    let back = |query: String| see_other(&format!("/admin/organisation?{query}"));
+    match outcome {
+        Ok(()) => back(format!("uploaded={}", which.as_str())),
         Err(AppError::Validation { key, .. }) => back(format!("file_error={key}")),
         Err(e) => failed(e),
     }

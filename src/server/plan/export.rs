@@ -1,6 +1,6 @@
 //! The training record form (培训记录表) as CSV and XLSX, and the schedule as an ICS calendar.
 
-use crate::server::spreadsheet::Table;
+use crate::server::spreadsheet::{Letterhead, Table};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::error::{AppError, AppResult};
@@ -126,8 +126,9 @@ pub fn csv(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
     table(locale, rows).csv()
 }
 
-pub fn xlsx(locale: Locale, rows: &[RecordRow]) -> AppResult<Vec<u8>> {
-    table(locale, rows).xlsx()
+/// The record form, printed on the organisation's letterhead (name, logo, seal).
+pub fn xlsx(locale: Locale, rows: &[RecordRow], letterhead: &Letterhead) -> AppResult<Vec<u8>> {
+    table(locale, rows).xlsx_with(letterhead)
 }
 
 /// The sessions as calendar events on the plan's clock (DTSTART;TZID=Asia/Shanghai:...), so a
