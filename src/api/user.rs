@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::user::{ImportReport, UserDetail, UserForm, UserSummary};
+use crate::model::user::{ImportReport, UserDetail, UserForm, UserList, UserQuery};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -10,7 +10,7 @@ use crate::{
 };
 
 #[server]
-pub async fn list_users(query: String) -> Result<Vec<UserSummary>, AppError> {
+pub async fn list_users(#[server(flatten)] query: UserQuery) -> Result<UserList, AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "list_users")?;
         svc::list(&cx.state.db, &query).await

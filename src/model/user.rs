@@ -75,10 +75,40 @@ pub struct UserSummary {
     pub employee_no: String,
     pub position: Names,
     pub hire_date: Option<chrono::NaiveDate>,
-    pub team_name: Option<String>,
+    /// "Site / Department / Team", so two teams of the same name can be told apart.
+    pub team_path: Option<String>,
     pub roles: Vec<Role>,
     pub active: bool,
 }
+
+/// The user list's filters as the address carries them (a GET form, so they work without
+/// JavaScript and can be shared); empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserQuery {
+    pub q: String,
+    /// A team id: that team and every team below it.
+    pub team: String,
+    pub role: String,
+    /// "active" or "disabled".
+    pub status: String,
+    /// "team" or "position": people without one.
+    pub missing: String,
+    /// 1-based.
+    pub page: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<UserSummary>,
+    /// People matching the filters, across every page.
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// People per page of the user list.
+pub const USERS_PER_PAGE: i64 = 50;
 
 /// Everything an admin edits about a user (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -363,32 +363,27 @@ fn roster(_me: Me) -> impl IntoView {
                             </table>
                         }.into_any()
                     }}
-                    <Pager q=q page=r.page pages=r.pages/>
+                    <crate::components::pager::Pager path="/team/roster" filters=roster_filters(&q) page=r.page pages=r.pages/>
                 }.into_any()
             })}
         </Transition>
     }
 }
 
+/// The roster's filters as address parameters.
+fn roster_filters(q: &RosterQuery) -> Vec<(&'static str, String)> {
+    vec![
+        ("team", q.team.clone()),
+        ("program", q.program.clone()),
+        ("status", q.status.clone()),
+        ("q", q.q.clone()),
+        ("within", q.within.clone()),
+    ]
+}
+
 /// `?team=..&status=..` for the roster with these filters and, if given, this page (1-based).
 fn roster_link(q: &RosterQuery, page: Option<u32>) -> String {
-    let page = page.map(|p| p.to_string()).unwrap_or_default();
-    let pairs = [
-        ("team", &q.team),
-        ("program", &q.program),
-        ("status", &q.status),
-        ("q", &q.q),
-        ("within", &q.within),
-        ("page", &page),
-    ];
-    let query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
-        .finish();
-    if query.is_empty() {
-        query
-    } else {
-        format!("?{query}")
-    }
+    crate::components::pager::query_string(&roster_filters(q), page)
 }
 
 /// The manager's home: how many of their people are cleared today, and who needs a program.
@@ -496,20 +491,6 @@ fn RosterLine(p: RosterPerson, locale: Locale) -> impl IntoView {
             <td>{programs}</td>
         </tr>
     }
-}
-
-#[component]
-fn Pager(q: RosterQuery, page: u32, pages: u32) -> impl IntoView {
-    (pages > 1).then(|| {
-        let link = |p: u32| roster_link(&q, Some(p + 1));
-        view! {
-            <nav class="pager" aria-label=tr("cert.pages")>
-                {(page > 0).then(|| view! { <a href=format!("/team/roster{}", link(page - 1)) rel="prev">{tr("quiz.previous")}</a> })}
-                <span>{tr_with("cert.page_of", &[("page", (page + 1).to_string()), ("pages", pages.to_string())])}</span>
-                {(page + 1 < pages).then(|| view! { <a href=format!("/team/roster{}", link(page + 1)) rel="next">{tr("quiz.next")}</a> })}
-            </nav>
-        }
-    })
 }
 
 #[component]

@@ -159,8 +159,8 @@ fn SetupGaps() -> impl IntoView {
                 view! {
                     <h3>{tr("home.admin.gaps")}</h3>
                     <ul class="todo">
-                        {count(t.people_without_team, "home.admin.without_team", "/admin/users")}
-                        {count(t.trainees_without_position, "home.admin.without_position", "/admin/users")}
+                        {count(t.people_without_team, "home.admin.without_team", "/admin/users?missing=team")}
+                        {count(t.trainees_without_position, "home.admin.without_position", "/admin/users?missing=position&role=trainee")}
                         {programs}
                         {sites}
                     </ul>

@@ -80,11 +80,12 @@ async fn searches_and_filters_take_percent_and_underscore_literally(pool: Sqlite
     user(&st, "AD", "admin", None).await;
     user(&st, "E_1", "trainee", None).await;
     user(&st, "EX1", "trainee", None).await;
-    let found = user::list(&st.db, "E_1").await.unwrap();
+    let q = floorready::model::user::UserQuery { q: "E_1".into(), ..Default::default() };
+    let found = user::list(&st.db, &q).await.unwrap().users;
     assert_eq!(found.iter().map(|u| u.employee_no.as_str()).collect::<Vec<_>>(), ["E_1"]);
     // A search long enough to make SQLite's LIKE fail is a 400 that names the box, not a 500.
     let cookie = sign_in(&st, "AD").await;
-    let body = format!("query={}", "a".repeat(30_000));
+    let body = format!("q={}", "a".repeat(30_000));
     let res = send(&st, form(ListUsers::PATH).header(header::COOKIE, &cookie).body(Body::from(body)).unwrap()).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(res).await.contains("\"q\""));

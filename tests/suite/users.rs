@@ -3,7 +3,7 @@
 use crate::common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::team::TeamKind;
-use floorready::model::user::Role;
+use floorready::model::user::{Role, UserQuery};
 use floorready::server::{demo, team, user};
 use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
@@ -222,7 +222,14 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     let junior = |no: &'static str| {
         let (st, admin) = (st.clone(), admin.clone());
         async move {
-            let id = user::list(&st.db, no).await.unwrap().into_iter().find(|u| u.employee_no == no).unwrap().id;
+            let id = user::list(&st.db, &UserQuery { q: no.into(), ..Default::default() })
+                .await
+                .unwrap()
+                .users
+                .into_iter()
+                .find(|u| u.employee_no == no)
+                .unwrap()
+                .id;
             let person = floorready::server::cert::status::person(&st.db, &admin, id).await.unwrap();
             person.programs.into_iter().min_by_key(|p| p.program_id).unwrap()
         }
@@ -246,4 +253,39 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
         floorready::server::audit::verify(&st.db).await.unwrap(),
         floorready::server::audit::Chain::Intact(count(&pool, "select count(*) from audit_log").await as u64)
     );
+}
+
+#[sqlx::test]
+async fn the_user_list_filters_by_team_below_role_status_and_what_is_missing_and_pages(pool: SqlitePool) {
+    let st = state(pool);
+    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(site), "After-sales", TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    // A team of the same name elsewhere: the list tells them apart by path.
+    let twin = team::create(&st.db, SYSTEM, Some(other), "After-sales", TeamKind::Team).await.unwrap();
+    for i in 0..55 {
+        user(&st, &format!("E{i:02}"), "trainee", Some(group)).await;
+    }
+    user(&st, "B1", "trainee", Some(twin)).await;
+    user(&st, "T1", "trainer", Some(site)).await;
+    user(&st, "NT", "trainee", None).await;
+    let list = |q: UserQuery| {
+        let st = st.clone();
+        async move { user::list(&st.db, &q).await.unwrap() }
+    };
+
+    let shanghai = list(UserQuery { team: site.to_string(), ..Default::default() }).await;
+    assert_eq!((shanghai.total, shanghai.pages, shanghai.users.len()), (56, 2, 50), "the site and the team below it");
+    let second = list(UserQuery { team: site.to_string(), page: "2".into(), ..Default::default() }).await;
+    assert_eq!(second.users.len(), 6);
+    let beijing = list(UserQuery { team: other.to_string(), ..Default::default() }).await;
+    assert_eq!(beijing.users[0].team_path.as_deref(), Some("Beijing / After-sales"));
+    let trainers = list(UserQuery { role: "trainer".into(), ..Default::default() }).await;
+    assert_eq!(trainers.users.iter().map(|u| u.employee_no.as_str()).collect::<Vec<_>>(), ["T1"]);
+    let no_team = list(UserQuery { missing: "team".into(), ..Default::default() }).await;
+    assert_eq!(no_team.users.iter().map(|u| u.employee_no.as_str()).collect::<Vec<_>>(), ["NT"]);
+    let disabled = list(UserQuery { status: "disabled".into(), ..Default::default() }).await;
+    assert_eq!(disabled.total, 0);
+    let bad = user::list(&st.db, &UserQuery { role: "owner".into(), ..Default::default() }).await;
+    assert!(matches!(bad, Err(AppError::Validation { ref field, .. }) if field == "role"));
 }

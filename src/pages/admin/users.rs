@@ -8,13 +8,14 @@ use crate::api::position::list_positions;
 use crate::api::team::list_teams;
 use crate::api::user::{get_user, list_users, CreateUser, ImportUsers, ResetUserPassword, SetUserActive, UpdateUser};
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
+use crate::components::pager::Pager;
 use crate::components::position_picker::PositionPicker;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{join_list, tr, tr_with, use_locale, Locale};
 use crate::model::position::Position;
 use crate::model::team::TeamNode;
-use crate::model::user::{Me, Role, UserDetail};
+use crate::model::user::{Me, Role, UserDetail, UserQuery};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -23,11 +24,24 @@ pub fn UsersPage() -> impl IntoView {
 
 fn users(_me: Me) -> impl IntoView {
     let locale = use_locale();
-    let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default();
-    let list = Resource::new(q, list_users);
+    let url = use_query_map();
+    // The filters live in the address: a filtered list is a link, and works without JavaScript.
+    let query = move || {
+        let m = url.read();
+        let get = |k: &str| m.get(k).unwrap_or_default();
+        UserQuery {
+            q: get("q"),
+            team: get("team"),
+            role: get("role"),
+            status: get("status"),
+            missing: get("missing"),
+            page: get("page"),
+        }
+    };
+    let list = Resource::new(query, list_users);
+    let teams = Resource::new(|| (), |_| list_teams());
     let import = ServerAction::<ImportUsers>::new();
-    let imported = move || query.read().get("imported");
+    let imported = move || url.read().get("imported");
     view! {
         <div class="row">
             <h1>{tr("users.title")}</h1>
@@ -36,18 +50,20 @@ fn users(_me: Me) -> impl IntoView {
         {move || imported().map(|n| view! {
             <p class="alert ok" role="status">{tr_with("users.imported", &[("count", n)])}</p>
         })}
-        // A GET form: searching works without JavaScript and the URL can be shared.
-        <form method="get" class="row search" role="search">
-            <input type="search" name="q" value=q placeholder=tr("users.search_placeholder") aria-label=tr("users.search")/>
-            <button type="submit">{tr("users.search")}</button>
-        </form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let teams = match teams.await { Ok(t) => t, Err(e) => return load_failed(e) };
+                view! { <UserFilters q=query() teams=teams/> }.into_any()
+            })}
+        </Transition>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match list.await {
                     Err(e) => load_failed(e),
-                    Ok(users) if users.is_empty() => view! { <p class="empty">{tr("users.none")}</p> }.into_any(),
-                    Ok(users) => view! {
-                        <table class="list">
+                    Ok(l) if l.users.is_empty() => view! { <p class="empty">{tr("users.none")}</p> }.into_any(),
+                    Ok(l) => view! {
+                        <p class="hint">{tr_with("users.count", &[("n", l.total.to_string())])}</p>
+                        <table class="list users">
                             <thead><tr>
                                 <th>{tr("field.display_name")}</th>
                                 <th>{tr("field.employee_no")}</th>
@@ -59,15 +75,15 @@ fn users(_me: Me) -> impl IntoView {
                                 <th>{tr("field.status")}</th>
                             </tr></thead>
                             <tbody>
-                                {users.into_iter().map(|u| {
+                                {l.users.into_iter().map(|u| {
                                     let roles = join_list(u.roles.iter().map(|r| tr(r.label_key())));
                                     view! {
                                         <tr class:inactive=!u.active>
                                             <td><a href=format!("/admin/users/{}", u.id)>{u.display_name}</a></td>
                                             <td>{u.employee_no}</td>
                                             <td>{u.email}</td>
-                                            <td>{u.team_name.unwrap_or_default()}</td>
-                                            <td>{u.position.shown(locale).to_string()}</td>
+                                            <td>{u.team_path.unwrap_or_else(|| "—".into())}</td>
+                                            <td>{match u.position.shown(locale) { "" => "—".to_string(), p => p.to_string() }}</td>
                                             <td>{u.hire_date.map(|d| locale.format_date(d))}</td>
                                             <td>{roles}</td>
                                             <td>{tr(if u.active { "users.active" } else { "users.disabled" })}</td>
@@ -76,6 +92,7 @@ fn users(_me: Me) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <Pager path="/admin/users" filters=filters(&query()) page=(l.page - 1) as u32 pages=l.pages as u32/>
                     }.into_any(),
                 }
             })}
@@ -92,6 +109,59 @@ fn users(_me: Me) -> impl IntoView {
                 <button type="submit">{tr("users.import.submit")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+fn filters(q: &UserQuery) -> Vec<(&'static str, String)> {
+    vec![
+        ("q", q.q.clone()),
+        ("team", q.team.clone()),
+        ("role", q.role.clone()),
+        ("status", q.status.clone()),
+        ("missing", q.missing.clone()),
+    ]
+}
+
+/// A GET form: search text, team (with the teams below it), role, status, and what is missing.
+#[component]
+fn UserFilters(q: UserQuery, teams: Vec<TeamNode>) -> impl IntoView {
+    let option = move |value: &'static str, label: String, current: &str| {
+        view! { <option value=value selected=current == value>{label}</option> }
+    };
+    let roles = Role::ALL.iter().map(|r| option(r.as_str(), tr(r.label_key()), &q.role)).collect_view();
+    view! {
+        <form method="get" class="filters card" role="search" aria-label=tr("users.filters")>
+            <label>{tr("users.search")}
+                <input type="search" name="q" value=q.q.clone() placeholder=tr("users.search_placeholder")/>
+            </label>
+            <label>{tr("field.team")}
+                <select name="team">
+                    <option value="">{tr("users.any")}</option>
+                    {teams.into_iter().map(|t| {
+                        let selected = q.team == t.id.to_string();
+                        view! { <option value=t.id selected=selected>{t.path}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{tr("field.roles")}
+                <select name="role"><option value="">{tr("users.any")}</option>{roles}</select>
+            </label>
+            <label>{tr("field.status")}
+                <select name="status">
+                    <option value="">{tr("users.any")}</option>
+                    {option("active", tr("users.active"), &q.status)}
+                    {option("disabled", tr("users.disabled"), &q.status)}
+                </select>
+            </label>
+            <label>{tr("users.missing")}
+                <select name="missing">
+                    <option value="">"—"</option>
+                    {option("team", tr("users.missing_team"), &q.missing)}
+                    {option("position", tr("users.missing_position"), &q.missing)}
+                </select>
+            </label>
+            <button type="submit">{tr("users.show")}</button>
+        </form>
     }
 }
 

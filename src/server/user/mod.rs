@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
-use crate::model::user::{Role, UserDetail, UserSummary};
+use crate::model::user::{Role, UserDetail, UserList, UserQuery, UserSummary, USERS_PER_PAGE};
 use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
@@ -301,26 +301,57 @@ pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
     .ok_or(AppError::NotFound)
 }
 
-/// Users whose name, email or employee number contains `query`, at most 200.
+/// One page of the people matching `query`: name, email or employee number containing its text,
+/// in a team (or below it), holding a role, active or disabled, without a team or position.
 #[tracing::instrument(skip_all)]
-pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
+pub async fn list(db: &Db, query: &UserQuery) -> AppResult<UserList> {
     // A long pattern makes SQLite's LIKE fail ("pattern too complex"): no name is that long.
-    let query = crate::server::text::line("q", query, crate::server::text::SEARCH)?;
-    let pattern = format!("%{}%", crate::server::text::like_literal(&query));
+    let text = crate::server::text::line("q", &query.q, crate::server::text::SEARCH)?;
+    let pattern = format!("%{}%", crate::server::text::like_literal(&text));
+    let tree = crate::server::team::tree(db).await?;
+    let teams: Vec<i64> = match query.team.trim() {
+        "" => Vec::new(),
+        t => {
+            let id: i64 = t.parse().map_err(|_| AppError::validation("team", "error.team_unknown"))?;
+            crate::server::team::subtree_ids(db, id).await?
+        }
+    };
+    let teams = serde_json::to_string(&teams).map_err(crate::error::internal)?;
+    let pick = |value: &str, allowed: &[&str], field: &str| match value.trim() {
+        "" => Ok(String::new()),
+        v if allowed.contains(&v) => Ok(v.to_string()),
+        _ => Err(AppError::validation(field, "error.choice_unknown")),
+    };
+    let role = pick(&query.role, &["admin", "manager", "trainer", "trainee"], "role")?;
+    let status = pick(&query.status, &["active", "disabled"], "status")?;
+    let missing = pick(&query.missing, &["team", "position"], "missing")?;
+    let page = query.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let offset = (page - 1) * USERS_PER_PAGE;
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, p.name_zh as "position_zh?",
-                  p.name_en as "position_en?", u.hire_date, t.name as "team_name?",
-                  u.active as "active: bool",
-                  (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String"
-           from users u left join teams t on t.id = u.team_id left join positions p on p.id = u.position_id
-           where u.display_name like ?1 escape '\' or u.email like ?1 escape '\' or u.employee_no like ?1 escape '\'
+                  p.name_en as "position_en?", u.hire_date, u.team_id, u.active as "active: bool",
+                  (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String",
+                  count(*) over () as "total!: i64"
+           from users u left join positions p on p.id = u.position_id
+           where (u.display_name like ?1 escape '\' or u.email like ?1 escape '\' or u.employee_no like ?1 escape '\')
+             and (?2 = '[]' or u.team_id in (select value from json_each(?2)))
+             and (?3 = '' or exists (select 1 from user_roles r where r.user_id = u.id and r.role = ?3))
+             and (?4 = '' or (?4 = 'active') = (u.active = 1))
+             and (?5 = '' or (?5 = 'team' and u.team_id is null) or (?5 = 'position' and u.position_id is null))
            order by u.active desc, u.display_name
-           limit 200"#,
-        pattern
+           limit ?6 offset ?7"#,
+        pattern,
+        teams,
+        role,
+        status,
+        missing,
+        USERS_PER_PAGE,
+        offset
     )
     .fetch_all(&db.read)
     .await?;
-    Ok(rows
+    let total = rows.first().map_or(0, |r| r.total);
+    let users = rows
         .into_iter()
         .map(|r| {
             let mut roles: Vec<Role> = r.roles.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect();
@@ -332,12 +363,13 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<UserSummary>> {
                 employee_no: r.employee_no,
                 position: Names::new(r.position_zh.unwrap_or_default(), r.position_en.unwrap_or_default()),
                 hire_date: r.hire_date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                team_name: r.team_name,
+                team_path: r.team_id.and_then(|id| tree.iter().find(|t| t.id == id)).map(|t| t.path.clone()),
                 roles,
                 active: r.active,
             }
         })
-        .collect())
+        .collect();
+    Ok(UserList { users, total, page, pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE })
 }
 
 /// Splits a pasted list of employee numbers (spaces, commas, semicolons or new lines).
