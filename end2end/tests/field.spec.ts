@@ -289,3 +289,19 @@ test("an admin sets the organisation's logo; the header shows it with the organi
   const res = await page.request.get(src);
   expect(res.headers()['content-type']).toBe('image/png');
 });
+
+test('an admin uploads a CSV file of people as well as pasting one', async ({ page }, info) => {
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/users');
+  await ready(page, info);
+  const no = `U${info.project.name === 'js' ? 1 : 2}${Date.now() % 100000}`;
+  const csv = 'employee_no,display_name,email,position,hire_date,team,roles,password\n'
+    + `${no},上传的人,${no.toLowerCase()}@example.com,售后服务专员,2026-11-01,上海 Shanghai / 售后服务部 After-sales,trainee,lantern-orbit-maple\n`;
+  const upload = page.locator('form.upload');
+  await upload.locator('input[type=file]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await upload.getByRole('button', { name: '上传并导入' }).click();
+  await expect(page.getByRole('status')).toContainText('1');
+  await page.goto(`/admin/users?q=${no}`);
+  await expect(page.locator('table.users tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.users tbody tr td').nth(3)).toHaveText('上海 Shanghai / 售后服务部 After-sales');
+});

@@ -228,3 +228,40 @@ async fn the_organisations_logo_is_a_checked_picture_an_admin_sets(pool: SqliteP
     assert!(html.contains(&format!(r#"src="/org/logo?v={}""#, organisation::get(&st.db).await.unwrap().updated_at)));
     assert!(html.contains("华信售后"), "zh-CN reader");
 }
+
+#[sqlx::test]
+async fn a_csv_file_of_people_imports_like_pasted_text_and_a_refusal_keeps_its_text(pool: SqlitePool) {
+    let st = state(pool.clone());
+    user(&st, "AD", "admin", None).await;
+    let admin = sign_in(&st, "AD").await;
+    floorready::server::position::add(&st.db, SYSTEM, "售后服务专员", "After-sales specialist").await.unwrap();
+    let header = "employee_no,display_name,email,position,hire_date,team,roles,password\n";
+    // Saved by Excel on a Chinese Windows: GB18030, not UTF-8.
+    let csv =
+        format!("{header}E3001,王芳,wang.fang@example.com,售后服务专员,2026-11-01,,trainee,lantern-orbit-maple\n");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&csv);
+    let res = send(&st, multipart_post("/admin/users/import", &admin, "people.csv", &gbk)).await;
+    assert_eq!(res.headers()[header::LOCATION], "/admin/users?imported=1");
+    let name: String = sqlx::query_scalar("select display_name from users where employee_no = 'E3001'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "王芳");
+
+    // A bad row: the users page itself, with the row's problem and the file's text in the box.
+    let bad = format!("{header}E3002,李雷,li.lei@example.com,Nowhere,,,trainee,lantern-orbit-maple\n");
+    let mut req = multipart_post("/admin/users/import", &admin, "people.csv", bad.as_bytes());
+    req.headers_mut().insert(header::ACCEPT_LANGUAGE, "en".parse().unwrap());
+    let res = send(&st, req).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body_text(res).await;
+    assert!(html.contains("<h1>") && html.contains("name=\"csv\""), "the users page");
+    assert!(html.contains("Nowhere"), "the row's bad value is named");
+    assert!(html.contains("E3002,李雷,li.lei@example.com"), "the file's text is in the paste box");
+    assert_eq!(count(&pool, "select count(*) from users where employee_no = 'E3002'").await, 0);
+    // Only an admin may import.
+    user(&st, "T1", "trainer", None).await;
+    let trainer = sign_in(&st, "T1").await;
+    let res = send(&st, multipart_post("/admin/users/import", &trainer, "people.csv", csv.as_bytes())).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

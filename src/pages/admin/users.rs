@@ -108,6 +108,13 @@ fn users(_me: Me) -> impl IntoView {
                 </label>
                 <button type="submit">{tr("users.import.submit")}</button>
             </ActionForm>
+            // A file works without JavaScript too: the route imports it like pasted text.
+            <form method="post" action="/admin/users/import" enctype="multipart/form-data" class="row upload">
+                <label>{tr("users.import.file")}
+                    <input type="file" name="file" accept=".csv,text/csv" required/>
+                </label>
+                <button type="submit">{tr("users.import.upload")}</button>
+            </form>
         </section>
     }
 }

@@ -34,7 +34,7 @@ use downloads::{
     plan_schedule_ics, roster_csv, roster_xlsx,
 };
 use request::{reject_cross_site, resolve_request};
-use uploads::{bank_import, upload_course_file, upload_org_image};
+use uploads::{bank_import, upload_course_file, upload_org_image, upload_users_csv};
 
 /// Uploads (CSV imports) are the largest bodies the app accepts.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -68,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/schedule.ics", get(plan_schedule_ics))
         .route("/files/{id}/{name}", get(course_file))
         .route("/org/{which}", get(org_image))
+        .route(
+            "/admin/users/import",
+            axum::routing::post(upload_users_csv).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route(
             "/admin/organisation/{which}",
             axum::routing::post(upload_org_image).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),

@@ -46,16 +46,52 @@ pub(super) async fn render_refusals(State(state): State<AppState>, req: Request,
     let res = next.run(Request::from_parts(parts.clone(), Body::from(bytes))).await;
     let Some(refusal) = refusal_of(&res) else { return res };
     let status = ServerFnUrlError::<AppError>::decode_err(&refusal.err).status();
-    // The page the form was on, asked for again by the same browser (its session and language).
+    let Ok(page) = refusal.page.parse() else { return res };
+    let posted = PostedForm { action: refusal.path.clone(), fields };
+    let error = ServerActionError::new(&refusal.path, &refusal.err);
+    render_page(state, parts, page, error, posted, status).await
+}
+
+/// A refused upload of what could also be pasted (a CSV file instead of its text): rendered
+/// exactly as if the text had been pasted into `field` of the server function at `fn_path`, so
+/// the refusal shows in the same place and the text stays in the box for fixing.
+pub(super) async fn render_as_posted(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    page: &str,
+    fn_path: &str,
+    field: &str,
+    text: String,
+    err: AppError,
+) -> Response {
+    let status = err.status();
+    // The error travels to the page the way Leptos encodes it in a redirect.
+    let encoded = ServerFnUrlError::new(fn_path, err)
+        .to_url("http://floorready.invalid/")
+        .ok()
+        .and_then(|u| u.query_pairs().find(|(k, _)| k == "__err").map(|(_, v)| v.into_owned()))
+        .unwrap_or_default();
+    let Ok(page) = page.parse() else { return StatusCode::BAD_REQUEST.into_response() };
+    let posted = PostedForm { action: fn_path.to_string(), fields: vec![(field.to_string(), text)] };
+    render_page(state, parts, page, ServerActionError::new(fn_path, &encoded), posted, status).await
+}
+
+/// The page at `page`, asked for again by the same browser (its session and language), with the
+/// refusal and the posted text in its context.
+async fn render_page(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    page: axum::http::Uri,
+    error: ServerActionError,
+    posted: PostedForm,
+    status: StatusCode,
+) -> Response {
     let mut get = Request::from_parts(parts, Body::empty());
     *get.method_mut() = Method::GET;
-    let Ok(uri) = refusal.page.parse() else { return res };
-    *get.uri_mut() = uri;
+    *get.uri_mut() = page;
     get.headers_mut().remove(header::CONTENT_TYPE);
     get.headers_mut().remove(header::CONTENT_LENGTH);
     let options = state.leptos_options.clone();
-    let posted = PostedForm { action: refusal.path.clone(), fields };
-    let error = ServerActionError::new(&refusal.path, &refusal.err);
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());

@@ -1,8 +1,8 @@
 //! Plain multipart form posts (they work without JavaScript): a question file into a bank, a
-//! file into a course. Each answers with a redirect back to its page, carrying the outcome in the
+//! file into a course, the organisation's pictures, a CSV of people. Each answers with a redirect back to its page, carrying the outcome in the
 //! query for the page to show.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -90,6 +90,42 @@ pub(super) async fn upload_org_image(
     }
 }
 
+/// A CSV file of people: imported like pasted text. A refusal renders the users page with every
+/// row's problem and the file's text in the paste box, as if it had been pasted.
+pub(super) async fn upload_users_csv(State(state): State<AppState>, caller: Caller, req: Request) -> Response {
+    if let Err(e) = caller.require_role(&[Role::Admin], "upload_users_csv") {
+        return failed(e);
+    }
+    let (parts, body) = req.into_parts();
+    let multipart = match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let text = match read_file_field(multipart).await {
+        Ok((_, bytes)) => spreadsheet_text(&bytes),
+        Err(e) => return failed(e),
+    };
+    match crate::server::user::import_csv(&state.db, &state.passwords, caller.actor(), text.as_bytes()).await {
+        Ok(report) => see_other(&format!("/admin/users?imported={}", report.created)),
+        Err(e @ (AppError::Rows(_) | AppError::Validation { .. })) => {
+            use leptos::server_fn::ServerFn;
+            let path = crate::api::user::ImportUsers::PATH;
+            super::refusals::render_as_posted(state, parts, "/admin/users", path, "csv", text, e).await
+        }
+        Err(e) => failed(e),
+    }
+}
+
+/// A CSV file's text: UTF-8 (with or without Excel's byte-order mark), else GB18030, which is
+/// what Excel on a Chinese Windows saves.
+fn spreadsheet_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
 /// Where a plain form post sends the browser afterwards (the page reads the outcome from the query).
 fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
@@ -115,4 +151,16 @@ async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), 
         }
     }
     Err(AppError::validation("file", "error.file_empty"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_text;
+
+    #[test]
+    fn csv_files_from_excel_read_in_either_encoding() {
+        assert_eq!(spreadsheet_text("\u{feff}工号,姓名".as_bytes()), "工号,姓名");
+        let (gbk, _, _) = encoding_rs::GB18030.encode("工号,姓名\nE1,王芳");
+        assert_eq!(spreadsheet_text(&gbk), "工号,姓名\nE1,王芳");
+    }
 }
