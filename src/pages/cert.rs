@@ -337,13 +337,13 @@ fn roster(_me: Me) -> impl IntoView {
                     Ok(r) => r,
                 };
                 let q = query();
-                let export = roster_link(&q, None);
+                let export = roster_link(&q);
                 view! {
                     <RosterFilters q=q.clone() teams=r.teams.clone() programs=r.programs.clone()/>
                     <p class="roster-counts">
                         <strong>{tr_with("cert.roster_people", &[("cleared", r.cleared.to_string()), ("total", r.total.to_string())])}</strong>
                         {(r.without_program > 0).then(|| view! {
-                            " · "<a href=roster_link(&RosterQuery { status: "no_program".into(), ..Default::default() }, None)>
+                            " · "<a href=roster_link(&RosterQuery { status: "no_program".into(), ..Default::default() })>
                                 {tr_with("cert.roster_without_program", &[("count", r.without_program.to_string())])}
                             </a>
                         })}
@@ -381,9 +381,9 @@ fn roster_filters(q: &RosterQuery) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// `?team=..&status=..` for the roster with these filters and, if given, this page (1-based).
-fn roster_link(q: &RosterQuery, page: Option<u32>) -> String {
-    crate::components::pager::query_string(&roster_filters(q), page)
+/// `?team=..&status=..` for the roster with these filters.
+fn roster_link(q: &RosterQuery) -> String {
+    crate::components::pager::query_string(&roster_filters(q), None)
 }
 
 /// The manager's home: how many of their people are cleared today, and who needs a program.
