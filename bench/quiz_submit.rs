@@ -126,8 +126,8 @@ async fn setup(dir: &std::path::Path, trainees: usize, rounds: usize) -> Setup {
         duration_minutes: 10,
     };
     let course_id = course::create(db, SYSTEM, trainer.id, &fields).await.unwrap();
-    let m = course::add_module(db, course_id, "M").await.unwrap();
-    course::add_lesson(db, course_id, m, "L", "text").await.unwrap();
+    let m = course::add_module(db, course_id, &"M".into()).await.unwrap();
+    course::add_lesson(db, course_id, m, &"L".into(), "text").await.unwrap();
     course::publish(db, SYSTEM, course_id).await.unwrap();
     let numbers: Vec<&str> = ids[1..].iter().map(|(_, no)| no.as_str()).collect();
     enroll::by_employee_numbers(db, SYSTEM, course_id, &numbers.join(" ")).await.unwrap();

@@ -167,6 +167,11 @@ pub fn tr_with(key: &str, args: &[(&str, String)]) -> String {
     s
 }
 
+/// An authored name in the page's language (falling back to the other one).
+pub fn shown(n: &crate::model::Names) -> String {
+    n.shown(use_locale()).to_string()
+}
+
 /// A list in the page's language: "讲授、案例分析" in Chinese, "Lecture, case study" in English.
 pub fn join_list(items: impl IntoIterator<Item = String>) -> String {
     items.into_iter().collect::<Vec<_>>().join(&tr("app.list_separator"))

@@ -1,7 +1,8 @@
 import type { Page, TestInfo } from '@playwright/test';
 import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
 
-const COURSE = '售后客服岗前培训 After-sales customer service onboarding';
+// The trainer reads English: the course's English title.
+const COURSE = 'After-sales customer service onboarding';
 
 /// The trainer makes and publishes a quiz of `count` questions drawn from the demo bank, with a
 /// time limit in minutes; returns its title.
@@ -10,7 +11,7 @@ async function makeQuiz(page: Page, info: TestInfo, title: string, minutes: numb
   await page.goto('/trainer/quizzes');
   await ready(page, info);
   await page.locator('select[name=course_id]').selectOption({ label: COURSE });
-  await page.locator('input[name=title]').fill(title);
+  await page.locator('input[name=title_en]').fill(title);
   await page.locator('input[name=time_limit_minutes]').fill(String(minutes));
   await page.getByRole('button', { name: 'Create quiz' }).click();
   await expect(page).toHaveURL(/\/trainer\/quizzes\/\d+$/);

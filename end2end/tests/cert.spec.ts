@@ -6,8 +6,10 @@ const PEOPLE = {
   js: { login: 'E1009', name: '林晨 Lin Chen' },
   nojs: { login: 'E1010', name: '郑阳 Zheng Yang' },
 };
-const COURSE = '售后客服岗前培训 After-sales customer service onboarding';
-const JUNIOR = '售后服务专员·初级 After-sales specialist, junior';
+// Names show in the reader's language: E1009 reads English, E1010 Chinese.
+const COURSE = /After-sales customer service onboarding|售后客服岗前培训/;
+const JUNIOR = /After-sales specialist, junior|售后服务专员·初级/;
+const JUNIOR_EN = 'After-sales specialist, junior';
 
 test('a trainee completes the path and is cleared; the certificate verifies; a revocation changes the roster and the API at once', async ({ page }, info) => {
   const who = PEOPLE[info.project.name as 'js' | 'nojs'];
@@ -68,7 +70,7 @@ test('a trainee completes the path and is cleared; the certificate verifies; a r
     return res.json();
   };
   let json = await clearance();
-  expect(json.programs.find((p: any) => p.program === JUNIOR).status).toBe('certified');
+  expect(json.programs.find((p: any) => p.program.en === JUNIOR_EN).status).toBe('certified');
   expect(json.cleared_positions.length).toBe(1);
   await signOut(page);
 
@@ -96,7 +98,7 @@ test('a trainee completes the path and is cleared; the certificate verifies; a r
   await expect(row).toContainText('Revoked');
   await expect(row).toContainText(`Complaint confirmed ${stamp}`);
   json = await clearance();
-  expect(json.programs.find((p: any) => p.program === JUNIOR).status).toBe('revoked');
+  expect(json.programs.find((p: any) => p.program.en === JUNIOR_EN).status).toBe('revoked');
   expect(json.cleared_positions.length).toBe(0);
   await page.goto(verifyPath);
   await expect(page.locator('.verify .verdict')).toContainText('not valid');

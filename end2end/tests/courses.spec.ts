@@ -14,7 +14,7 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await expect(page.locator('h1')).toContainText(DEMO.trainer.name);
   await page.goto('/trainer/courses');
   await ready(page, info);
-  await page.locator('input[name=title]').fill(title);
+  await page.locator('input[name=title_en]').fill(title);
   await page.locator('select[name=training_type]').selectOption('pre_job');
   await page.locator('input[name=duration_minutes]').fill('30');
   await page.getByRole('button', { name: 'Create course' }).click();
@@ -42,7 +42,7 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
 
   await page.locator('section.module summary', { hasText: 'Add lesson' }).click();
   const addLesson = page.locator('form:has(input[name=module_id]):has(textarea[name=body_md])');
-  await addLesson.locator('input[name=title]').fill('Repair, replace, refund');
+  await addLesson.locator('input[name=title_en]').fill('Repair, replace, refund');
   await addLesson
     .locator('textarea[name=body_md]')
     .fill(`Faults **not caused by the user** are repaired free.\n\n${snippet}\n\n<img src=x onerror="alert(1)">`);

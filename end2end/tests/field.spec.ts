@@ -34,7 +34,7 @@ test('every export, template and file link downloads, with JavaScript on as well
   const title = `Handouts ${info.project.name} ${Date.now() % 100000}`;
   await page.goto('/trainer/courses');
   await ready(page, info);
-  await page.locator('input[name=title]').fill(title);
+  await page.locator('input[name=title_en]').fill(title);
   await page.getByRole('button', { name: 'Create course' }).click();
   await expect(page).toHaveURL(/\/trainer\/courses\/\d+$/);
   const editor = page.url();
@@ -53,7 +53,7 @@ test('every export, template and file link downloads, with JavaScript on as well
   await expect(page.locator('section.module h3')).toHaveText('Terms');
   await page.locator('section.module summary', { hasText: 'Add lesson' }).click();
   const addLesson = page.locator('form:has(input[name=module_id]):has(textarea[name=body_md])');
-  await addLesson.locator('input[name=title]').fill('Read the terms');
+  await addLesson.locator('input[name=title_en]').fill('Read the terms');
   await addLesson.locator('textarea[name=body_md]').fill(`Read [the warranty terms](${href}) before your first shift.`);
   await addLesson.getByRole('button', { name: 'Add lesson' }).click();
   await expect(page.locator('section.module details.lesson-edit summary')).toHaveText('Read the terms');
@@ -92,7 +92,7 @@ test('an unknown address and a page for another role are styled error pages with
 test('positions are a list: an import naming an unknown one is refused with its line; the roster counts people and lists who needs a program', async ({ page }, info) => {
   const stamp = `${info.project.name}${Date.now() % 100000}`;
   const no = `P${stamp}`.toUpperCase();
-  const team = '上海 Shanghai / 售后服务部 After-sales / 客服一组 Service Team 1';
+  const team = 'Shanghai / After-sales / Service Team 1';
   const row = (position: string) =>
     `employee_no,display_name,email,position,hire_date,team,roles,password\n${no},新人 ${stamp},${stamp}@example.com,${position},2026-11-20,${team},trainee,lantern-orbit-maple`;
 
@@ -202,7 +202,7 @@ test("quiz windows are typed and shown on the site's clock, and the calendar nam
   await ready(page, info);
   const title = `Windowed ${info.project.name} ${Date.now() % 100000}`;
   const create = page.locator('form:has(select[name=course_id])');
-  await create.locator('input[name=title]').fill(title);
+  await create.locator('input[name=title_en]').fill(title);
   // The demo's sites keep China's clock, and the form says so.
   await expect(create.getByText('Closes (Asia/Shanghai)')).toBeVisible();
   await create.locator('input[name=closes_at]').fill('2031-01-05T08:00');
@@ -228,18 +228,19 @@ test('an old refusal goes away once the next form is sent, and a saved form is e
   await signIn(page, DEMO.admin.login);
   await page.goto('/admin/teams');
   await ready(page, info);
-  const create = page.locator('form:has(select[name=kind]):has(input[name=name]:not([value]))').last();
+  const create = page.locator('section.card form:has(select[name=kind])');
   // A second top-level "上海 Shanghai" is refused...
-  await create.locator('input[name=name]').fill('上海 Shanghai');
+  await create.locator('input[name=name_zh]').fill('上海');
+  await create.locator('input[name=name_en]').fill('Shanghai');
   await create.getByRole('button', { name: '创建团队' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   // ...and the refusal does not stay above the next thing done.
   const name = `临时组 ${info.project.name} ${Date.now() % 100000}`;
-  await create.locator('input[name=name]').fill(name);
+  await create.locator('input[name=name_zh]').fill(name);
   await create.getByRole('button', { name: '创建团队' }).click();
   await expect(page.locator('ul.tree summary', { hasText: name })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await expect(create.locator('input[name=name]')).toHaveValue('');
+  await expect(create.locator('input[name=name_zh]')).toHaveValue('');
 });
 
 test("home pages are to-do lists: the trainer's work waiting, the admin's setup gaps", async ({ page }, info) => {
@@ -256,8 +257,8 @@ test("home pages are to-do lists: the trainer's work waiting, the admin's setup 
   await page.goto('/admin/teams');
   await ready(page, info);
   const site = `无时区站点 ${info.project.name} ${Date.now() % 100000}`;
-  const create = page.locator('form:has(select[name=kind]):has(input[name=name]:not([value]))').last();
-  await create.locator('input[name=name]').fill(site);
+  const create = page.locator('section.card form:has(select[name=kind])');
+  await create.locator('input[name=name_zh]').fill(site);
   await create.locator('select[name=kind]').selectOption('site');
   await create.getByRole('button', { name: '创建团队' }).click();
   await expect(page.locator('ul.tree summary', { hasText: site })).toBeVisible();
@@ -296,12 +297,12 @@ test('an admin uploads a CSV file of people as well as pasting one', async ({ pa
   await ready(page, info);
   const no = `U${info.project.name === 'js' ? 1 : 2}${Date.now() % 100000}`;
   const csv = 'employee_no,display_name,email,position,hire_date,team,roles,password\n'
-    + `${no},上传的人,${no.toLowerCase()}@example.com,售后服务专员,2026-11-01,上海 Shanghai / 售后服务部 After-sales,trainee,lantern-orbit-maple\n`;
+    + `${no},上传的人,${no.toLowerCase()}@example.com,售后服务专员,2026-11-01,Shanghai / After-sales,trainee,lantern-orbit-maple\n`;
   const upload = page.locator('form.upload');
   await upload.locator('input[type=file]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await upload.getByRole('button', { name: '上传并导入' }).click();
   await expect(page.getByRole('status')).toContainText('1');
   await page.goto(`/admin/users?q=${no}`);
   await expect(page.locator('table.users tbody tr')).toHaveCount(1);
-  await expect(page.locator('table.users tbody tr td').nth(3)).toHaveText('上海 Shanghai / 售后服务部 After-sales');
+  await expect(page.locator('table.users tbody tr td').nth(3)).toHaveText('上海 / 售后服务部');
 });

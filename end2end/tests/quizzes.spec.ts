@@ -1,7 +1,8 @@
 import type { Locator } from '@playwright/test';
 import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
 
-const COURSE = '售后客服岗前培训 After-sales customer service onboarding';
+// The trainer reads English: the course's English title.
+const COURSE = 'After-sales customer service onboarding';
 
 test('a trainer imports GIFT and builds a pre-test; a trainee resumes it after a reload and submits; the essay is graded', async ({ page }, info) => {
   const stamp = `${info.project.name}-${Date.now() % 100000}`;
@@ -51,7 +52,7 @@ test('a trainer imports GIFT and builds a pre-test; a trainee resumes it after a
   await page.goto('/trainer/quizzes');
   await ready(page, info);
   await page.locator('select[name=course_id]').selectOption({ label: COURSE });
-  await page.locator('input[name=title]').fill(quizTitle);
+  await page.locator('input[name=title_en]').fill(quizTitle);
   await page.locator('select[name=kind]').selectOption('pre_test');
   await page.locator('input[name=attempts_allowed]').fill('1');
   await page.getByRole('button', { name: 'Create quiz' }).click();

@@ -12,10 +12,10 @@ test('a trainer writes a rubric and a scenario, two trainers score blind, the tr
   await page.goto('/trainer/rubrics/new');
   await ready(page, info);
   await page.locator('input[name=name]').fill(`Rubric ${stamp}`);
-  await page.locator('input[name="criteria[0][name]"]').fill('Empathy 共情');
+  await page.locator('input[name="criteria[0][name_en]"]').fill('Empathy 共情');
   await page.locator('input[name="criteria[0][weight]"]').fill('1');
   await page.locator('textarea[name="criteria[0][levels]"]').fill('cold\npolite\nwarm');
-  await page.locator('input[name="criteria[1][name]"]').fill('Policy facts 政策');
+  await page.locator('input[name="criteria[1][name_en]"]').fill('Policy facts 政策');
   await page.locator('input[name="criteria[1][weight]"]').fill('2');
   await page.locator('input[name="criteria[1][critical]"]').check();
   // The pass level is picked, counted from 1 as raters see the levels ("Level 3" is stored as 2).
@@ -24,14 +24,14 @@ test('a trainer writes a rubric and a scenario, two trainers score blind, the tr
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(/\/trainer\/rubrics\/\d+\?saved=1$/);
   await expect(page.locator('.alert.ok')).toContainText('Saved');
-  await expect(page.locator('input[name="criteria[1][name]"]')).toHaveValue('Policy facts 政策');
+  await expect(page.locator('input[name="criteria[1][name_en]"]')).toHaveValue('Policy facts 政策');
   // Saved, it offers the criterion's own levels, the pass level chosen.
   await expect(page.locator('select[name="criteria[1][pass_level]"] option:checked')).toHaveText('3. right');
 
   // A scenario on that rubric.
   await page.goto('/trainer/scenarios/new');
   await ready(page, info);
-  await page.locator('input[name=title]').fill(`Late repair ${stamp}`);
+  await page.locator('input[name=title_en]').fill(`Late repair ${stamp}`);
   await page.locator('select[name=channel]').selectOption('phone');
   await page.locator('textarea[name=situation]').fill('The repair visit is two weeks late. 维修超期两周。');
   await page.locator('textarea[name=cues]').fill(`Ask for the manager ${stamp}-CUE`);

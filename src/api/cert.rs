@@ -52,7 +52,8 @@ pub async fn save_program(id: i64, #[server(flatten)] form: ProgramForm) -> Resu
             cx.role(AUTHORS, "save_program")?;
         }
         let ProgramForm {
-            name,
+            name_zh,
+            name_en,
             position_id,
             level_id,
             requires_program_id,
@@ -63,7 +64,7 @@ pub async fn save_program(id: i64, #[server(flatten)] form: ProgramForm) -> Resu
         } = form;
         let fields = (|| -> Result<_, AppError> {
             Ok(ProgramFields {
-                name,
+                name: crate::model::Names::new(name_zh, name_en),
                 // Every program is for one position from the admin's list.
                 position_id: position_id
                     .trim()

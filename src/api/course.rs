@@ -13,6 +13,7 @@ use crate::model::course::{
 use crate::{
     model::course::{CourseFields, TrainingType},
     model::user::Role,
+    model::Names,
     server::{course as svc, ctx::Ctx},
 };
 
@@ -21,7 +22,7 @@ use super::number;
 
 #[cfg(feature = "ssr")]
 fn fields(
-    title: String,
+    title: Names,
     summary: String,
     category_id: &str,
     level_id: &str,
@@ -66,7 +67,8 @@ pub async fn authored_courses() -> Result<Vec<CourseSummary>, AppError> {
 
 #[server]
 pub async fn create_course(
-    title: String,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
     #[server(default)] summary: String,
     category_id: String,
     level_id: String,
@@ -75,7 +77,14 @@ pub async fn create_course(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(&[Role::Trainer, Role::Admin], "create_course")?;
-        let f = fields(title, summary, &category_id, &level_id, &training_type, &duration_minutes)?;
+        let f = fields(
+            Names::new(title_zh, title_en),
+            summary,
+            &category_id,
+            &level_id,
+            &training_type,
+            &duration_minutes,
+        )?;
         let id = svc::create(&cx.state.db, cx.actor(), me.id, &f).await?;
         leptos_axum::redirect(&format!("/trainer/courses/{id}"));
         Ok(())
@@ -95,7 +104,8 @@ pub async fn get_course_editor(id: i64) -> Result<CourseEditor, AppError> {
 #[server]
 pub async fn update_course(
     id: i64,
-    title: String,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
     #[server(default)] summary: String,
     category_id: String,
     level_id: String,
@@ -104,7 +114,14 @@ pub async fn update_course(
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         author(cx, id, "update_course").await?;
-        let f = fields(title, summary, &category_id, &level_id, &training_type, &duration_minutes)?;
+        let f = fields(
+            Names::new(title_zh, title_en),
+            summary,
+            &category_id,
+            &level_id,
+            &training_type,
+            &duration_minutes,
+        )?;
         svc::update_fields(&cx.state.db, id, &f).await
     })
     .await
@@ -120,19 +137,28 @@ pub async fn start_course_draft(id: i64) -> Result<(), AppError> {
 }
 
 #[server]
-pub async fn add_module(course_id: i64, title: String) -> Result<(), AppError> {
+pub async fn add_module(
+    course_id: i64,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
+) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         author(cx, course_id, "add_module").await?;
-        svc::add_module(&cx.state.db, course_id, &title).await.map(|_| ())
+        svc::add_module(&cx.state.db, course_id, &Names::new(title_zh, title_en)).await.map(|_| ())
     })
     .await
 }
 
 #[server]
-pub async fn rename_module(course_id: i64, module_id: i64, title: String) -> Result<(), AppError> {
+pub async fn rename_module(
+    course_id: i64,
+    module_id: i64,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
+) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         author(cx, course_id, "rename_module").await?;
-        svc::rename_module(&cx.state.db, course_id, module_id, &title).await
+        svc::rename_module(&cx.state.db, course_id, module_id, &Names::new(title_zh, title_en)).await
     })
     .await
 }
@@ -150,12 +176,13 @@ pub async fn delete_module(course_id: i64, module_id: i64) -> Result<(), AppErro
 pub async fn add_lesson(
     course_id: i64,
     module_id: i64,
-    title: String,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
     #[server(default)] body_md: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         author(cx, course_id, "add_lesson").await?;
-        svc::add_lesson(&cx.state.db, course_id, module_id, &title, &body_md).await.map(|_| ())
+        svc::add_lesson(&cx.state.db, course_id, module_id, &Names::new(title_zh, title_en), &body_md).await.map(|_| ())
     })
     .await
 }
@@ -164,12 +191,13 @@ pub async fn add_lesson(
 pub async fn update_lesson(
     course_id: i64,
     lesson_id: i64,
-    title: String,
+    #[server(default)] title_zh: String,
+    #[server(default)] title_en: String,
     #[server(default)] body_md: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
         author(cx, course_id, "update_lesson").await?;
-        svc::update_lesson(&cx.state.db, course_id, lesson_id, &title, &body_md).await
+        svc::update_lesson(&cx.state.db, course_id, lesson_id, &Names::new(title_zh, title_en), &body_md).await
     })
     .await
 }

@@ -135,7 +135,8 @@ pub async fn authored_quizzes() -> Result<Vec<QuizSummary>, AppError> {
 #[cfg(feature = "ssr")]
 fn quiz_fields(zone: crate::i18n::Zone, form: QuizForm) -> Result<QuizFields, AppError> {
     let QuizForm {
-        title,
+        title_zh,
+        title_en,
         kind,
         pass_percent,
         time_limit_minutes,
@@ -149,7 +150,7 @@ fn quiz_fields(zone: crate::i18n::Zone, form: QuizForm) -> Result<QuizFields, Ap
         pre_test_id,
     } = form;
     Ok(QuizFields {
-        title,
+        title: crate::model::Names::new(title_zh, title_en),
         kind: QuizKind::parse(&kind).ok_or_else(|| AppError::validation("kind", "error.choice_unknown"))?,
         pass_percent: optional_number("pass_percent", &pass_percent)?.unwrap_or(80),
         time_limit_minutes: optional_number("time_limit_minutes", &time_limit_minutes)?,

@@ -80,7 +80,7 @@ pub async fn get_scenario_editor(id: i64) -> Result<ScenarioEditor, AppError> {
         if id == 0 {
             let (rubrics, courses) = svc::scenario_choices(&cx.state.db).await?;
             let fields = ScenarioFields {
-                title: String::new(),
+                title: Default::default(),
                 channel: Channel::Phone,
                 product: String::new(),
                 situation: String::new(),
@@ -118,7 +118,8 @@ pub async fn save_scenario(
             cx.role(AUTHORS, "save_scenario")?;
         }
         let ScenarioForm {
-            title,
+            title_zh,
+            title_en,
             channel,
             product,
             situation,
@@ -135,7 +136,7 @@ pub async fn save_scenario(
         } = form;
         let fields = (|| -> Result<_, AppError> {
             Ok(ScenarioFields {
-                title,
+                title: crate::model::Names::new(title_zh, title_en),
                 channel: Channel::parse(&channel)
                     .ok_or_else(|| AppError::validation("channel", "error.choice_unknown"))?,
                 product,

@@ -5,7 +5,7 @@ use crate::model::team::TeamNode;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    model::{team::TeamKind, user::Role},
+    model::{team::TeamKind, user::Role, Names},
     server::{ctx::Ctx, team as svc},
 };
 
@@ -37,7 +37,8 @@ pub async fn list_teams() -> Result<Vec<TeamNode>, AppError> {
 
 #[server]
 pub async fn create_team(
-    name: String,
+    #[server(default)] name_zh: String,
+    #[server(default)] name_en: String,
     #[server(default)] parent_id: String,
     kind: String,
     #[server(default)] time_zone: String,
@@ -46,7 +47,7 @@ pub async fn create_team(
         cx.role(&[Role::Admin], "create_team")?;
         let (parent, kind) = parse(&parent_id, &kind)?;
         let zone = svc::site_zone(&time_zone)?;
-        let id = svc::create(&cx.state.db, cx.actor(), parent, &name, kind).await?;
+        let id = svc::create(&cx.state.db, cx.actor(), parent, &Names::new(name_zh, name_en), kind).await?;
         if let (None, Some(zone)) = (parent, zone) {
             svc::set_zone(&cx.state.db, cx.actor(), id, zone).await?;
         }
@@ -58,7 +59,8 @@ pub async fn create_team(
 #[server]
 pub async fn update_team(
     id: i64,
-    name: String,
+    #[server(default)] name_zh: String,
+    #[server(default)] name_en: String,
     #[server(default)] parent_id: String,
     kind: String,
     #[server(default)] time_zone: String,
@@ -67,7 +69,7 @@ pub async fn update_team(
         cx.role(&[Role::Admin], "update_team")?;
         let (parent, kind) = parse(&parent_id, &kind)?;
         let zone = svc::site_zone(&time_zone)?;
-        svc::update(&cx.state.db, cx.actor(), id, parent, &name, kind, zone).await
+        svc::update(&cx.state.db, cx.actor(), id, parent, &Names::new(name_zh, name_en), kind, zone).await
     })
     .await
 }

@@ -1,4 +1,5 @@
 pub mod error_note;
+pub mod names_input;
 pub mod nav;
 pub mod owners;
 pub mod pager;

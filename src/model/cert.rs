@@ -161,7 +161,7 @@ impl Decision {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgramFields {
-    pub name: String,
+    pub name: Names,
     pub position_id: i64,
     pub level_id: i64,
     pub requires_program_id: Option<i64>,
@@ -174,10 +174,10 @@ pub struct ProgramFields {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgramSummary {
     pub id: i64,
-    pub name: String,
+    pub name: Names,
     pub position: Names,
-    pub level: String,
-    pub requires: Option<String>,
+    pub level: Names,
+    pub requires: Option<Names>,
     pub validity_days: i64,
     pub requirements: i64,
     pub cleared: i64,
@@ -189,7 +189,7 @@ pub struct RequirementView {
     pub id: i64,
     pub phase: Phase,
     pub kind: ReqKind,
-    pub target: String,
+    pub target: Names,
     pub min_percent: Option<i64>,
 }
 
@@ -198,13 +198,13 @@ pub struct ProgramEditor {
     pub id: i64,
     pub fields: ProgramFields,
     pub requirements: Vec<RequirementView>,
-    pub levels: Vec<(i64, String)>,
+    pub levels: Vec<(i64, Names)>,
     pub positions: Vec<super::position::Position>,
-    pub programs: Vec<(i64, String)>,
-    pub courses: Vec<(i64, String)>,
-    pub quizzes: Vec<(i64, String)>,
-    pub scenarios: Vec<(i64, String)>,
-    pub plans: Vec<(i64, String)>,
+    pub programs: Vec<(i64, Names)>,
+    pub courses: Vec<(i64, Names)>,
+    pub quizzes: Vec<(i64, Names)>,
+    pub scenarios: Vec<(i64, Names)>,
+    pub plans: Vec<(i64, Names)>,
     /// The caller is an owner or an admin (set by the server function, not the service).
     pub can_change: bool,
 }
@@ -213,7 +213,7 @@ pub struct ProgramEditor {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     pub kind: ReqKind,
-    pub title: String,
+    pub title: Names,
     pub met: bool,
     /// What was found, as a translation key and its arguments ("86%, at least 80%").
     pub detail_key: String,
@@ -234,8 +234,8 @@ pub struct CertificateRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusView {
     pub program_id: i64,
-    pub program: String,
-    pub level: String,
+    pub program: Names,
+    pub level: Names,
     pub position: Names,
     pub status: CertStatus,
     pub certificate: Option<CertificateRef>,
@@ -244,7 +244,7 @@ pub struct StatusView {
     pub phase: Phase,
     pub checks: Vec<Check>,
     /// The lower-level program this one requires, and whether it is cleared.
-    pub prerequisite: Option<(String, bool)>,
+    pub prerequisite: Option<(Names, bool)>,
     pub window_opens_at: Option<i64>,
 }
 
@@ -258,7 +258,7 @@ impl StatusView {
 pub struct StatusEvent {
     pub at: i64,
     pub actor: Option<String>,
-    pub program: String,
+    pub program: Names,
     pub before: Option<CertStatus>,
     pub after: CertStatus,
     /// The cause as the audit log stores it ("program changed", "manual: revoke"): a fixed
@@ -275,7 +275,7 @@ pub struct PersonStatus {
     pub display_name: String,
     pub employee_no: String,
     pub position: Names,
-    pub team: String,
+    pub team: Names,
     pub programs: Vec<StatusView>,
     pub history: Vec<StatusEvent>,
     /// The caller may make manual decisions (a manager of the person's team, or an admin).
@@ -305,7 +305,7 @@ pub struct RosterPerson {
     pub display_name: String,
     pub employee_no: String,
     /// The team's path ("上海 / 售后服务部 / 客服一组"), so two teams of one name differ.
-    pub team: String,
+    pub team: Names,
     pub position: Names,
     pub programs: Vec<RosterProgram>,
 }
@@ -325,12 +325,12 @@ impl RosterPerson {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterProgram {
     pub program_id: i64,
-    pub program: String,
-    pub level: String,
+    pub program: Names,
+    pub level: Names,
     pub status: CertStatus,
     pub expires_at: Option<i64>,
     /// The requirements still missing (titles), when not cleared.
-    pub missing: Vec<String>,
+    pub missing: Vec<Names>,
     pub hold_reason: String,
 }
 
@@ -344,8 +344,8 @@ pub struct Roster {
     pub page: u32,
     pub pages: u32,
     /// The choices of the filter form: the caller's teams (as paths) and the live programs.
-    pub teams: Vec<(i64, String)>,
-    pub programs: Vec<(i64, String)>,
+    pub teams: Vec<(i64, Names)>,
+    pub programs: Vec<(i64, Names)>,
 }
 
 /// A person x program line of the roster's CSV and XLSX export.
@@ -354,14 +354,14 @@ pub struct RosterRow {
     pub user_id: i64,
     pub display_name: String,
     pub employee_no: String,
-    pub team: String,
+    pub team: Names,
     pub position: Names,
-    pub program: String,
-    pub level: String,
+    pub program: Names,
+    pub level: Names,
     pub status: CertStatus,
     pub expires_at: Option<i64>,
     /// The requirements still missing (titles), when not cleared.
-    pub missing: Vec<String>,
+    pub missing: Vec<Names>,
     pub hold_reason: String,
 }
 
@@ -370,9 +370,8 @@ pub struct CertificateView {
     pub number: String,
     pub holder: String,
     pub employee_no: String,
-    pub program: String,
-    pub level_zh: String,
-    pub level_en: String,
+    pub program: Names,
+    pub level: Names,
     pub position: Names,
     pub issued_at: i64,
     pub expires_at: i64,
@@ -388,7 +387,7 @@ pub struct CertificateView {
 pub struct Verification {
     pub number: String,
     pub holder: String,
-    pub program: String,
+    pub program: Names,
     pub issued_at: i64,
     pub expires_at: i64,
     pub status: CertStatus,
@@ -399,7 +398,7 @@ pub struct TokenView {
     pub id: i64,
     pub name: String,
     pub scope: String,
-    pub team: Option<String>,
+    pub team: Option<Names>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
@@ -410,7 +409,7 @@ pub struct NotificationView {
     pub id: i64,
     pub kind: String,
     pub holder: String,
-    pub program: String,
+    pub program: Names,
     pub expires_at: i64,
     pub link: String,
     pub created_at: i64,
@@ -422,7 +421,8 @@ pub struct NotificationView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProgramForm {
-    pub name: String,
+    pub name_zh: String,
+    pub name_en: String,
     pub position_id: String,
     pub level_id: String,
     pub requires_program_id: String,

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::Names;
+
 use crate::i18n::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +76,7 @@ impl Named {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseFields {
-    pub title: String,
+    pub title: Names,
     pub summary: String,
     pub category_id: i64,
     pub level_id: i64,
@@ -85,7 +87,7 @@ pub struct CourseFields {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseSummary {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub status: CourseStatus,
     /// The version new enrollments take, if any is published.
     pub published_version: Option<i64>,
@@ -111,14 +113,14 @@ pub struct CourseEditor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModuleEdit {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub lessons: Vec<LessonEdit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonEdit {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub body_md: String,
 }
 
@@ -133,7 +135,7 @@ pub struct CourseChoices {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolledCourse {
     pub course_id: i64,
-    pub title: String,
+    pub title: Names,
     pub done: u32,
     pub total: u32,
     /// Where to resume: the first lesson not yet completed.
@@ -144,7 +146,7 @@ pub struct EnrolledCourse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseOutline {
     pub course_id: i64,
-    pub title: String,
+    pub title: Names,
     pub summary: String,
     pub done: u32,
     pub total: u32,
@@ -154,14 +156,14 @@ pub struct CourseOutline {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutlineModule {
-    pub title: String,
+    pub title: Names,
     pub lessons: Vec<OutlineLesson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutlineLesson {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub done: bool,
     /// Lessons open in order: one is open when every lesson before it is done.
     pub open: bool,
@@ -172,8 +174,8 @@ pub struct OutlineLesson {
 pub struct LessonView {
     pub id: i64,
     pub course_id: i64,
-    pub course_title: String,
-    pub title: String,
+    pub course_title: Names,
+    pub title: Names,
     /// Rendered from Markdown and sanitized on the server.
     pub html: String,
     pub done: bool,
@@ -187,7 +189,7 @@ pub struct LessonView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoursePreview {
     pub course_id: i64,
-    pub title: String,
+    pub title: Names,
     pub summary: String,
     pub version_no: i64,
     pub modules: Vec<PreviewModule>,
@@ -195,7 +197,7 @@ pub struct CoursePreview {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewModule {
-    pub title: String,
+    pub title: Names,
     pub lessons: Vec<LessonView>,
 }
 
@@ -248,11 +250,11 @@ fn url_segment(name: &str) -> String {
 /// One person's progress in one course, for the managers of their team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamProgress {
-    pub team: String,
+    pub team: Names,
     pub display_name: String,
     pub employee_no: String,
     pub course_id: i64,
-    pub course_title: String,
+    pub course_title: Names,
     pub done: u32,
     pub total: u32,
     pub completed_at: Option<i64>,

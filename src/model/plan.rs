@@ -126,7 +126,7 @@ pub struct PlanMember {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanCourse {
     pub id: i64,
-    pub title: String,
+    pub title: super::Names,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,6 @@ impl Position {
     /// Named `name` in either language, any case: how a CSV row names it (the same rule as
     /// `server::position::find_by_name`, which asks the database).
     pub fn answers_to(&self, name: &str) -> bool {
-        let name = name.trim().to_lowercase();
-        self.name.zh.to_lowercase() == name || self.name.en.to_lowercase() == name
+        self.name.answers_to(name)
     }
 }

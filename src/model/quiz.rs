@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Names;
+
 /// Questions per page of an attempt.
 pub const PER_PAGE: usize = 5;
 
@@ -285,7 +287,7 @@ impl AttemptStatus {
 /// The quiz settings a trainer edits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuizFields {
-    pub title: String,
+    pub title: Names,
     pub kind: QuizKind,
     pub pass_percent: i64,
     pub time_limit_minutes: Option<i64>,
@@ -305,7 +307,7 @@ pub struct BankSummary {
     pub id: i64,
     pub name: String,
     pub course_id: Option<i64>,
-    pub course_title: Option<String>,
+    pub course_title: Option<Names>,
     pub question_count: i64,
 }
 
@@ -348,8 +350,8 @@ pub struct SlotView {
 pub struct QuizSummary {
     pub id: i64,
     pub course_id: i64,
-    pub course_title: String,
-    pub title: String,
+    pub course_title: Names,
+    pub title: Names,
     pub kind: QuizKind,
     pub published: bool,
     pub question_count: i64,
@@ -366,19 +368,19 @@ pub struct QuizEditor {
     pub slots: Vec<SlotView>,
     pub banks: Vec<BankSummary>,
     /// Other quizzes of the course, to pair a post-test with its pre-test.
-    pub siblings: Vec<(i64, String)>,
+    pub siblings: Vec<(i64, Names)>,
     /// The lesson to re-read after a failed attempt before a retake, and the lessons to choose from.
     pub remediation_lesson_id: Option<i64>,
-    pub lessons: Vec<(i64, String)>,
+    pub lessons: Vec<(i64, Names)>,
 }
 
 /// A trainee's view of a quiz before and between attempts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuizIntro {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub kind: QuizKind,
-    pub course_title: String,
+    pub course_title: Names,
     pub question_count: i64,
     pub pass_percent: i64,
     pub time_limit_minutes: Option<i64>,
@@ -392,7 +394,7 @@ pub struct QuizIntro {
     /// When the cool-off ends, if that is what blocks.
     pub next_start_at: Option<i64>,
     /// The lesson to re-read before a retake, when that is what blocks: (id, title).
-    pub remediation: Option<(i64, String)>,
+    pub remediation: Option<(i64, Names)>,
     pub history: Vec<AttemptSummary>,
 }
 
@@ -437,7 +439,7 @@ pub enum ShownAnswer {
 pub struct AttemptView {
     pub id: i64,
     pub quiz_id: i64,
-    pub quiz_title: String,
+    pub quiz_title: Names,
     pub attempt_no: i64,
     pub seq: i64,
     pub deadline_at: Option<i64>,
@@ -466,7 +468,7 @@ pub struct ItemReview {
 pub struct AttemptResult {
     pub id: i64,
     pub quiz_id: i64,
-    pub quiz_title: String,
+    pub quiz_title: Names,
     pub status: AttemptStatus,
     pub closed_by_deadline: bool,
     pub score: Option<f64>,
@@ -496,7 +498,7 @@ pub struct AttemptRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuizResults {
     pub quiz_id: i64,
-    pub title: String,
+    pub title: Names,
     pub attempts: Vec<AttemptRow>,
     pub pass_rate: Option<f64>,
 }
@@ -506,7 +508,7 @@ pub struct QuizResults {
 pub struct GradingItem {
     pub attempt_id: i64,
     pub position: usize,
-    pub quiz_title: String,
+    pub quiz_title: Names,
     pub display_name: String,
     pub employee_no: String,
     pub stem_html: String,
@@ -533,9 +535,9 @@ impl Gain {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyQuiz {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub kind: QuizKind,
-    pub course_title: String,
+    pub course_title: Names,
     pub best_percent: Option<f64>,
     pub passed: bool,
     pub open_attempt: Option<i64>,
@@ -547,7 +549,8 @@ pub struct MyQuiz {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QuizForm {
-    pub title: String,
+    pub title_zh: String,
+    pub title_en: String,
     pub kind: String,
     pub pass_percent: String,
     pub time_limit_minutes: String,

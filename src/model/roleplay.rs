@@ -2,10 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Names;
+
 /// One weighted rubric criterion with ordered levels `0..=max_level`, each with a descriptor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
-    pub name: String,
+    /// Stored as one string before names had two languages.
+    #[serde(deserialize_with = "super::names_or_text")]
+    pub name: Names,
     pub weight: f64,
     /// Descriptors for levels 0, 1, ..., in order; the highest index is the best level.
     pub levels: Vec<String>,
@@ -150,7 +154,9 @@ impl Status {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CriterionInput {
     #[serde(default)]
-    pub name: String,
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
     #[serde(default)]
     pub weight: String,
     #[serde(default)]
@@ -184,7 +190,7 @@ pub struct RubricDetail {
 /// A scenario's authored fields, as edited.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioFields {
-    pub title: String,
+    pub title: Names,
     pub channel: Channel,
     pub product: String,
     pub situation: String,
@@ -204,10 +210,10 @@ pub struct ScenarioFields {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSummary {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub channel: Channel,
     pub rubric_name: String,
-    pub courses: Vec<String>,
+    pub courses: Vec<Names>,
     pub roleplays: i64,
     pub passed: i64,
 }
@@ -218,7 +224,7 @@ pub struct ScenarioEditor {
     pub id: i64,
     pub fields: ScenarioFields,
     pub rubrics: Vec<(i64, String)>,
-    pub courses: Vec<(i64, String)>,
+    pub courses: Vec<(i64, Names)>,
     /// The caller is an owner or an admin (set by the server function, not the service).
     pub can_change: bool,
 }
@@ -227,7 +233,7 @@ pub struct ScenarioEditor {
 /// self-assessment) but not weights, critical flags or pass levels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionView {
-    pub name: String,
+    pub name: Names,
     pub levels: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
@@ -255,7 +261,7 @@ pub struct RatingView {
 pub struct RoleplayResult {
     pub percent: f64,
     pub passed: bool,
-    pub critical_failed: Vec<String>,
+    pub critical_failed: Vec<Names>,
     /// The level per criterion that decided the result (the mean of two raters, or the lower one's).
     pub levels: Vec<f64>,
 }
@@ -277,7 +283,7 @@ pub struct RoleplayView {
     pub id: i64,
     pub viewer: Viewer,
     pub scenario_id: i64,
-    pub title: String,
+    pub title: Names,
     pub channel: Channel,
     pub product: String,
     pub situation: String,
@@ -313,7 +319,7 @@ pub struct RoleplayView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleplaySummary {
     pub id: i64,
-    pub title: String,
+    pub title: Names,
     pub trainee: String,
     pub employee_no: String,
     pub mode: Mode,
@@ -331,7 +337,7 @@ pub struct RoleplaySummary {
 pub struct CalibrationRow {
     pub rater_a: String,
     pub rater_b: String,
-    pub criterion: Option<String>,
+    pub criterion: Option<Names>,
     pub n: usize,
     pub kappa: Option<f64>,
     pub exact_percent: f64,
@@ -360,7 +366,8 @@ pub struct ScoreInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScenarioForm {
-    pub title: String,
+    pub title_zh: String,
+    pub title_en: String,
     pub channel: String,
     pub product: String,
     pub situation: String,

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::Names;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeamKind {
     Site,
@@ -36,11 +38,11 @@ impl TeamKind {
 pub struct TeamNode {
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub name: String,
+    pub name: Names,
     pub kind: TeamKind,
     pub depth: u32,
     /// "Site / Department / Team", for pickers and imports.
-    pub path: String,
+    pub path: Names,
     pub member_count: i64,
     /// A site's time zone (`None` below the top, where the site's applies).
     pub time_zone: Option<crate::i18n::Zone>,

@@ -29,8 +29,8 @@ pub struct TodaySession {
 pub struct AdminTodo {
     pub people_without_team: i64,
     pub trainees_without_position: i64,
-    pub programs_without_requirements: Vec<(i64, String)>,
-    pub sites_without_time_zone: Vec<String>,
+    pub programs_without_requirements: Vec<(i64, Names)>,
+    pub sites_without_time_zone: Vec<Names>,
 }
 
 impl AdminTodo {

@@ -76,7 +76,7 @@ pub struct UserSummary {
     pub position: Names,
     pub hire_date: Option<chrono::NaiveDate>,
     /// "Site / Department / Team", so two teams of the same name can be told apart.
-    pub team_path: Option<String>,
+    pub team_path: Option<Names>,
     pub roles: Vec<Role>,
     pub active: bool,
 }

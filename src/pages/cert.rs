@@ -11,9 +11,10 @@ use crate::api::cert::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{join_list, tr, tr_with, use_locale, Locale};
+use crate::i18n::{join_list, shown, tr, tr_with, use_locale, Locale};
 use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, RosterPerson, RosterQuery, StatusView};
 use crate::model::user::{Me, Role};
+use crate::model::Names;
 use crate::pages::{done_note, param, succeeded};
 
 /// A date for people, on the viewer's clock.
@@ -59,7 +60,7 @@ pub fn why_text(why: &str) -> String {
 fn check_item(c: Check) -> impl IntoView {
     let args: Vec<(&str, String)> = c.detail_args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let detail = tr_with(&c.detail_key, &args);
-    let title = c.title.clone();
+    let title = shown(&c.title);
     view! {
         <li class=if c.met { "check met" } else { "check missing" }>
             <span class="mark" aria-hidden="true">{if c.met { "✓" } else { "○" }}</span>
@@ -78,8 +79,8 @@ fn program_card(v: StatusView) -> impl IntoView {
     let cert = v.certificate.clone();
     view! {
         <section class="card program">
-            <h3>{v.program.clone()}" "{badge(v.status)}</h3>
-            <p class="hint">{format!("{} · {}", v.position.shown(use_locale()), v.level)}</p>
+            <h3>{shown(&v.program)}" "{badge(v.status)}</h3>
+            <p class="hint">{format!("{} · {}", shown(&v.position), shown(&v.level))}</p>
             {(!v.hold_reason.is_empty()).then(|| view! { <p class="alert error">{tr_with("cert.hold_reason", &[("reason", v.hold_reason.clone())])}</p> })}
             {cert.map(|c| view! {
                 <p>
@@ -91,7 +92,7 @@ fn program_card(v: StatusView) -> impl IntoView {
             {v.window_opens_at.map(|w| view! { <p class="hint">{tr_with("cert.window_opens", &[("date", day(w))])}</p> })}
             {v.prerequisite.clone().map(|(name, ok)| view! {
                 <p class=if ok { "check met" } else { "check missing" }>
-                    {tr_with(if ok { "cert.prerequisite_met" } else { "cert.prerequisite_missing" }, &[("name", name)])}
+                    {tr_with(if ok { "cert.prerequisite_met" } else { "cert.prerequisite_missing" }, &[("name", shown(&name))])}
                 </p>
             })}
             <p class="progress">
@@ -115,7 +116,7 @@ pub fn MyPath() -> impl IntoView {
                 if p.programs.is_empty() {
                     return ().into_any();
                 }
-                let cleared: Vec<String> = p.programs.iter().filter(|v| v.status.cleared()).map(|v| v.program.clone()).collect();
+                let cleared: Vec<String> = p.programs.iter().filter(|v| v.status.cleared()).map(|v| shown(&v.program)).collect();
                 view! {
                     <section class="path">
                         <h2>{tr("cert.my_path")}</h2>
@@ -157,7 +158,7 @@ fn person(_me: Me) -> impl IntoView {
 
 fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> impl IntoView {
     let decisions = p.can_decide.then(|| {
-        let programs = p.programs.iter().map(|v| view! { <option value=v.program_id>{v.program.clone()}</option> }).collect_view();
+        let programs = p.programs.iter().map(|v| view! { <option value=v.program_id>{shown(&v.program)}</option> }).collect_view();
         view! {
             <section class="card">
                 <h2>{tr("cert.decision_title")}</h2>
@@ -182,7 +183,7 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
         .map(|e| view! {
             <tr>
                 <td>{day(e.at)}</td>
-                <td>{e.program}</td>
+                <td>{shown(&e.program)}</td>
                 <td>{e.before.map(|b| tr(b.label_key())).unwrap_or_else(|| "—".into())}" → "{tr(e.after.label_key())}</td>
                 <td>{e.actor.unwrap_or_else(|| tr("cert.automatic"))}</td>
                 <td>{why_text(&e.why)}{(!e.reason.is_empty()).then(|| format!(" — {}", e.reason))}</td>
@@ -191,7 +192,7 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
         .collect_view();
     view! {
         <h1>{p.display_name.clone()}</h1>
-        <p class="hint">{format!("{} · {} · {}", p.employee_no, p.position.shown(use_locale()), p.team)}</p>
+        <p class="hint">{format!("{} · {} · {}", p.employee_no, shown(&p.position), shown(&p.team))}</p>
         {if p.programs.is_empty() {
             view! { <p class="empty">{tr("cert.no_programs")}</p> }.into_any()
         } else {
@@ -247,10 +248,10 @@ fn certificate(_me: Me) -> impl IntoView {
                         <h1>"上岗合格证书"<span lang="en">"Certificate of Qualification"</span></h1>
                         <p class="holder">{c.holder.clone()}</p>
                         <p class="statement">
-                            {format!("工号 {} 已完成「{}」的培训与考核，取得{}岗位{}上岗资格。", c.employee_no, c.program, c.position.shown(Locale::ZhCn), c.level_zh)}
+                            {format!("工号 {} 已完成「{}」的培训与考核，取得{}岗位{}上岗资格。", c.employee_no, c.program.shown(Locale::ZhCn), c.position.shown(Locale::ZhCn), c.level.shown(Locale::ZhCn))}
                         </p>
                         <p class="statement" lang="en">
-                            {format!("Employee {} has completed the training and assessment of “{}” and is qualified to work as {} ({}).", c.employee_no, c.program, c.position.shown(Locale::En), c.level_en)}
+                            {format!("Employee {} has completed the training and assessment of “{}” and is qualified to work as {} ({}).", c.employee_no, c.program.shown(Locale::En), c.position.shown(Locale::En), c.level.shown(Locale::En))}
                         </p>
                         <dl class="facts">
                             <dt>"证书编号 Number"</dt><dd class="number">{c.number.clone()}</dd>
@@ -292,7 +293,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 <dl>
                                     <dt>{tr("cert.number")}</dt><dd>{v.number}</dd>
                                     <dt>{tr("cert.holder")}</dt><dd>{v.holder}</dd>
-                                    <dt>{tr("cert.program")}</dt><dd>{v.program}</dd>
+                                    <dt>{tr("cert.program")}</dt><dd>{shown(&v.program)}</dd>
                                     <dt>{tr("cert.validity")}</dt><dd>{format!("{} – {}", day(v.issued_at), day(v.expires_at))}</dd>
                                     <dt>{tr("field.status")}</dt><dd>{tr(v.status.label_key())}</dd>
                                 </dl>
@@ -415,14 +416,14 @@ pub fn FloorToday() -> impl IntoView {
 }
 
 #[component]
-fn RosterFilters(q: RosterQuery, teams: Vec<(i64, String)>, programs: Vec<(i64, String)>) -> impl IntoView {
+fn RosterFilters(q: RosterQuery, teams: Vec<(i64, Names)>, programs: Vec<(i64, Names)>) -> impl IntoView {
     let option = move |value: String, label: String, current: &str| {
         let selected = value == current;
         view! { <option value=value selected=selected>{label}</option> }
     };
-    let team_options = teams.into_iter().map(|(id, path)| option(id.to_string(), path, &q.team)).collect_view();
+    let team_options = teams.into_iter().map(|(id, path)| option(id.to_string(), shown(&path), &q.team)).collect_view();
     let program_options =
-        programs.into_iter().map(|(id, name)| option(id.to_string(), name, &q.program)).collect_view();
+        programs.into_iter().map(|(id, name)| option(id.to_string(), shown(&name), &q.program)).collect_view();
     let status_options = [
         ("", "cert.roster_all"),
         ("cleared", "cert.filter_cleared"),
@@ -469,10 +470,14 @@ fn RosterLine(p: RosterPerson, locale: Locale) -> impl IntoView {
         p.programs
             .into_iter()
             .map(|g| {
-                let why = if !g.hold_reason.is_empty() { g.hold_reason.clone() } else { g.missing.join(" · ") };
+                let why = if !g.hold_reason.is_empty() {
+                    g.hold_reason.clone()
+                } else {
+                    g.missing.iter().map(shown).collect::<Vec<_>>().join(" · ")
+                };
                 view! {
                     <div class="roster-program">
-                        <span class="program-name">{format!("{} · {}", g.program, g.level)}</span>" "{badge(g.status)}
+                        <span class="program-name">{format!("{} · {}", shown(&g.program), shown(&g.level))}</span>" "{badge(g.status)}
                         // An expiry date only where it means "cleared until then".
                         {g.expires_at.filter(|_| g.status.cleared()).map(|e| view! { " "<span class="hint">{tr_with("cert.until", &[("date", day(e))])}</span> })}
                         {(!why.is_empty()).then(|| view! { <p class="hint why">{why}</p> })}
@@ -485,7 +490,7 @@ fn RosterLine(p: RosterPerson, locale: Locale) -> impl IntoView {
     view! {
         <tr class:not-cleared=!cleared>
             <td><a href=format!("/people/{}/certification", p.user_id)>{format!("{} ({})", p.display_name, p.employee_no)}</a></td>
-            <td>{p.team}</td>
+            <td>{shown(&p.team)}</td>
             <td>{p.position.shown(locale).to_string()}</td>
             <td>{tr(if cleared { "cert.answer_yes" } else { "cert.answer_no" })}</td>
             <td>{programs}</td>
@@ -520,7 +525,7 @@ fn notifications(_me: Me) -> impl IntoView {
                         };
                         view! {
                             <li class:unread=!n.read>
-                                <a href=n.link>{tr_with(key, &[("holder", n.holder), ("program", n.program), ("date", day(n.expires_at))])}</a>
+                                <a href=n.link>{tr_with(key, &[("holder", n.holder), ("program", shown(&n.program)), ("date", day(n.expires_at))])}</a>
                                 <span class="hint">" · "{day(n.created_at)}</span>
                             </li>
                         }

@@ -5,7 +5,7 @@ use crate::components::error_note::load_failed;
 use crate::api::team::list_teams;
 use crate::api::todo::{get_admin_todo, get_trainee_next, get_trainer_todo};
 use crate::components::require::RequireRole;
-use crate::i18n::{join_list, tr, tr_with, use_locale};
+use crate::i18n::{join_list, shown, tr, tr_with, use_locale};
 use crate::model::user::{Me, Role};
 use crate::pages::trainee::learn::MyCourses;
 
@@ -87,7 +87,7 @@ fn ManagedTeams() -> impl IntoView {
                     <ul class="teams">
                         {teams
                             .into_iter()
-                            .map(|t| view! { <li>{t.path}" · "{t.member_count}</li> })
+                            .map(|t| view! { <li>{shown(&t.path)}" · "{t.member_count}</li> })
                             .collect_view()}
                     </ul>
                 }.into_any()
@@ -151,10 +151,10 @@ fn SetupGaps() -> impl IntoView {
                     <li><a href=href>{tr_with(key, &[("n", n.to_string())])}</a></li>
                 });
                 let programs = t.programs_without_requirements.into_iter().map(|(id, name)| view! {
-                    <li><a href=format!("/trainer/programs/{id}")>{tr_with("home.admin.program_without_requirements", &[("program", name)])}</a></li>
+                    <li><a href=format!("/trainer/programs/{id}")>{tr_with("home.admin.program_without_requirements", &[("program", shown(&name))])}</a></li>
                 }).collect_view();
                 let sites = (!t.sites_without_time_zone.is_empty()).then(|| view! {
-                    <li><a href="/admin/teams">{tr_with("home.admin.sites_without_zone", &[("sites", join_list(t.sites_without_time_zone.clone()))])}</a></li>
+                    <li><a href="/admin/teams">{tr_with("home.admin.sites_without_zone", &[("sites", join_list(t.sites_without_time_zone.iter().map(shown)))])}</a></li>
                 });
                 view! {
                     <h3>{tr("home.admin.gaps")}</h3>

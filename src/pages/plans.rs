@@ -8,7 +8,7 @@ use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, error_text, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{join_list, tr, tr_with, use_zone};
+use crate::i18n::{join_list, shown, tr, tr_with, use_zone};
 use crate::model::plan::{Attendance, Method, PlanDetail, PlanFields};
 use crate::model::user::{Me, Role};
 
@@ -209,7 +209,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
             }
         })
         .collect_view();
-    let courses = p.courses.iter().map(|c| view! { <li>{c.title.clone()}</li> }).collect_view();
+    let courses = p.courses.iter().map(|c| view! { <li>{shown(&c.title)}</li> }).collect_view();
     view! {
         <div class="row">
             <h1>{f.title.clone()}</h1>
@@ -291,7 +291,7 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                             <label>{tr("courses.enroll_team")}
                                 <select name="team_id">
                                     <option value="">{tr("users.no_team")}</option>
-                                    {teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view()}
+                                    {teams.into_iter().map(|t| view! { <option value=t.id>{shown(&t.path)}</option> }).collect_view()}
                                 </select>
                             </label>
                         }.into_any()
@@ -315,7 +315,7 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                                     {teams.into_iter().enumerate().map(|(i, t)| view! {
                                         <label class=format!("check depth-{}", t.depth.min(4))>
                                             <input type="checkbox" name=format!("teams[{i}]") value=t.id checked=chosen_teams.contains(&t.id)/>
-                                            {t.name}
+                                            {shown(&t.name)}
                                         </label>
                                     }).collect_view()}
                                 </fieldset>
@@ -323,7 +323,7 @@ fn plan_forms(p: PlanDetail, forms: PlanForms) -> impl IntoView {
                                     {courses.into_iter().enumerate().map(|(i, c)| view! {
                                         <label class="check">
                                             <input type="checkbox" name=format!("courses[{i}]") value=c.id checked=chosen_courses.contains(&c.id)/>
-                                            {c.title}
+                                            {shown(&c.title)}
                                         </label>
                                     }).collect_view()}
                                 </fieldset>

@@ -7,7 +7,7 @@ use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{join_list, tr, tr_with};
+use crate::i18n::{join_list, shown, tr, tr_with};
 use crate::model::roleplay::{CriterionView, RatingView, RoleplayView, Status, Viewer};
 use crate::model::user::{Me, Role};
 use crate::pages::{done_note, param, percent, succeeded};
@@ -40,7 +40,7 @@ fn roleplays(me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{list.into_iter().map(|r| view! {
                             <tr>
-                                <td><a href=format!("/roleplay/{}", r.id)>{r.title}</a></td>
+                                <td><a href=format!("/roleplay/{}", r.id)>{shown(&r.title)}</a></td>
                                 <td>{format!("{} ({})", r.trainee, r.employee_no)}</td>
                                 <td>{tr(r.mode.label_key())}</td>
                                 <td>{tr(r.status.label_key())}</td>
@@ -127,7 +127,7 @@ fn roleplay_view(r: RoleplayView, forms: Forms) -> impl IntoView {
                     {format!("{} {}", tr(verdict), percent(Some(res.percent)))}
                 </p>
                 {(!res.critical_failed.is_empty()).then(|| view! {
-                    <p class="alert error">{tr_with("roleplay.critical_failed", &[("names", join_list(res.critical_failed.clone()))])}</p>
+                    <p class="alert error">{tr_with("roleplay.critical_failed", &[("names", join_list(res.critical_failed.iter().map(shown)))])}</p>
                 })}
             </section>
         }
@@ -155,7 +155,7 @@ fn roleplay_view(r: RoleplayView, forms: Forms) -> impl IntoView {
     let waiting = (r.viewer == Viewer::Rater && !r.can_rate && r.status == Status::Open)
         .then(|| view! { <p class="alert">{tr("roleplay.waiting_other")}</p> });
     view! {
-        <h1>{r.title.clone()}</h1>
+        <h1>{shown(&r.title)}</h1>
         <p class="hint">
             {format!("{} ({}) · {} · {} · ", r.trainee, r.employee_no, tr(r.channel.label_key()), tr(r.mode.label_key()))}
             {tr_with("roleplay.minutes", &[("n", r.time_box_minutes.to_string())])}
@@ -200,7 +200,7 @@ fn rating_block(criteria: &[CriterionView], g: RatingView) -> impl IntoView {
             let descriptor = c.levels.get(usize::from(*level)).cloned().unwrap_or_default();
             view! {
                 <tr>
-                    <td>{c.name.clone()}</td>
+                    <td>{shown(&c.name)}</td>
                     <td>{format!("{level} / {}", c.levels.len().saturating_sub(1))}</td>
                     <td>{descriptor}</td>
                     <td>{comment.clone()}</td>
@@ -244,7 +244,7 @@ fn gap_table(r: &RoleplayView) -> Option<impl IntoView> {
             };
             view! {
                 <tr class=class>
-                    <td>{c.name.clone()}</td>
+                    <td>{shown(&c.name)}</td>
                     <td>{*mine}</td>
                     <td>{format!("{theirs:.1}")}</td>
                     <td>{format!("{gap:+.1}")}</td>
@@ -295,7 +295,7 @@ fn score_form(forms: Forms, id: i64, criteria: Vec<CriterionView>, self_assessme
                 .collect_view();
             view! {
                 <fieldset class="criterion">
-                    <legend>{c.name}" "{flag}" "{weight}</legend>
+                    <legend>{shown(&c.name)}" "{flag}" "{weight}</legend>
                     <div class="levels">{levels}</div>
                     <label>{tr("roleplay.comment")}<TextArea {..} name=format!("scores[{i}][comment]") rows="2" maxlength="2000"/></label>
                 </fieldset>

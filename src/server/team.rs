@@ -3,6 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::i18n::Zone;
 use crate::model::team::{TeamKind, TeamNode};
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::{is_unique_violation, Db};
@@ -12,26 +13,28 @@ use crate::server::now;
 #[tracing::instrument(skip_all)]
 pub async fn tree(db: &Db) -> AppResult<Vec<TeamNode>> {
     let rows = sqlx::query!(
-        r#"select t.id as "id!", t.parent_id, t.name, t.kind, t.time_zone,
+        r#"select t.id as "id!", t.parent_id, t.name, t.name_en, t.kind, t.time_zone,
                   (select count(*) from users u where u.team_id = t.id and u.active = 1) as "members!: i64"
-           from teams t order by t.name"#
+           from teams t order by t.name, t.name_en"#
     )
     .fetch_all(&db.read)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     // Iterative depth-first walk; roots first, children in name order.
-    let mut stack: Vec<(i64, u32, String)> =
-        rows.iter().filter(|r| r.parent_id.is_none()).rev().map(|r| (r.id, 0, String::new())).collect();
-    while let Some((id, depth, parent_path)) = stack.pop() {
+    let mut stack: Vec<(i64, u32, Vec<Names>)> =
+        rows.iter().filter(|r| r.parent_id.is_none()).rev().map(|r| (r.id, 0, Vec::new())).collect();
+    while let Some((id, depth, mut segments)) = stack.pop() {
         let Some(r) = rows.iter().find(|r| r.id == id) else { continue };
-        let path = if parent_path.is_empty() { r.name.clone() } else { format!("{parent_path} / {}", r.name) };
+        let name = Names::new(&r.name, &r.name_en);
+        segments.push(name.clone());
         for child in rows.iter().filter(|c| c.parent_id == Some(id)).rev() {
-            stack.push((child.id, depth + 1, path.clone()));
+            stack.push((child.id, depth + 1, segments.clone()));
         }
+        let path = Names::path(&segments);
         out.push(TeamNode {
             id,
             parent_id: r.parent_id,
-            name: r.name.clone(),
+            name,
             kind: TeamKind::parse(&r.kind).unwrap_or(TeamKind::Team),
             depth,
             path,
@@ -102,38 +105,45 @@ pub async fn subtree_ids(db: &Db, team_id: i64) -> AppResult<Vec<i64>> {
     .await?)
 }
 
-/// Finds a team by its full path ("Site / Department / Team") or, if unambiguous, its name.
+/// Finds a team by its full path ("Site / Department / Team", in either language) or, if
+/// unambiguous, its name.
 pub fn find_by_path(tree: &[TeamNode], path: &str) -> Option<i64> {
     let wanted: Vec<&str> = path.split('/').map(str::trim).collect();
     let normalized = wanted.join(" / ");
-    if let Some(t) = tree.iter().find(|t| t.path == normalized) {
+    if let Some(t) = tree.iter().find(|t| t.path.answers_to(&normalized)) {
         return Some(t.id);
     }
-    let mut by_name = tree.iter().filter(|t| t.name == normalized);
+    let mut by_name = tree.iter().filter(|t| t.name.answers_to(&normalized));
     match (by_name.next(), by_name.next()) {
         (Some(t), None) => Some(t.id),
         _ => None,
     }
 }
 
-fn clean_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if !crate::server::text::is_name(name, 80) || name.contains('/') {
-        return Err(AppError::validation("name", "error.team_name_invalid"));
+/// Each language's name (one may be empty): a path segment, so no `/`.
+fn clean_name(name: &Names) -> AppResult<Names> {
+    let name = name.cleaned().ok_or(AppError::validation("name_zh", "error.team_name_invalid"))?;
+    for (field, text) in [("name_zh", &name.zh), ("name_en", &name.en)] {
+        if !text.is_empty() && (!crate::server::text::is_name(text, 80) || text.contains('/')) {
+            return Err(AppError::validation(field, "error.team_name_invalid"));
+        }
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 fn conflict_of(e: sqlx::Error) -> AppError {
-    if is_unique_violation(&e, "teams_parent_name") {
-        AppError::Conflict { field: "name".into() }
+    // The English index's name contains the Chinese one's: ask for it first.
+    if is_unique_violation(&e, "teams_parent_name_en") {
+        AppError::Conflict { field: "name_en".into() }
+    } else if is_unique_violation(&e, "teams_parent_name") {
+        AppError::Conflict { field: "name_zh".into() }
     } else {
         e.into()
     }
 }
 
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, parent_id = ?parent_id))]
-pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &str, kind: TeamKind) -> AppResult<i64> {
+pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &Names, kind: TeamKind) -> AppResult<i64> {
     let name = clean_name(name)?;
     let kind_s = kind.as_str();
     let now = now();
@@ -145,16 +155,18 @@ pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &st
             .ok_or(AppError::validation("parent_id", "error.team_unknown"))?;
     }
     let id = sqlx::query_scalar!(
-        r#"insert into teams (parent_id, name, kind, created_at) values (?, ?, ?, ?) returning id as "id!: i64""#,
+        r#"insert into teams (parent_id, name, name_en, kind, created_at) values (?, ?, ?, ?, ?)
+           returning id as "id!: i64""#,
         parent_id,
-        name,
+        name.zh,
+        name.en,
         kind_s,
         now
     )
     .fetch_one(&mut *tx)
     .await
     .map_err(conflict_of)?;
-    audit::record(&mut tx, Event::by(actor, "team_created", "team", id).detail(name)).await?;
+    audit::record(&mut tx, Event::by(actor, "team_created", "team", id).detail(name.both())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -166,7 +178,7 @@ pub async fn update(
     actor: Actor<'_>,
     id: i64,
     parent_id: Option<i64>,
-    name: &str,
+    name: &Names,
     kind: TeamKind,
     time_zone: Option<Zone>,
 ) -> AppResult<()> {
@@ -194,9 +206,10 @@ pub async fn update(
         }
     }
     let changed = sqlx::query!(
-        "update teams set parent_id = ?, name = ?, kind = ?, time_zone = ? where id = ?",
+        "update teams set parent_id = ?, name = ?, name_en = ?, kind = ?, time_zone = ? where id = ?",
         parent_id,
-        name,
+        name.zh,
+        name.en,
         kind_s,
         zone,
         id
@@ -207,7 +220,7 @@ pub async fn update(
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(name)).await?;
+    audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(name.both())).await?;
     tx.commit().await?;
     Ok(())
 }

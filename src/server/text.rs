@@ -58,6 +58,19 @@ pub fn names(name_zh: &str, name_en: &str, max: usize) -> crate::error::AppResul
     Ok((zh.to_string(), en.to_string()))
 }
 
+/// An authored name (a title, a program's or a team's name) in each language: either may be left
+/// empty, not both; a bad one is named `{field}_zh` or `{field}_en` (the form's two inputs).
+pub fn authored(name: &crate::model::Names, field: &str, max: usize) -> crate::error::AppResult<crate::model::Names> {
+    use crate::error::AppError;
+    let name = name.cleaned().ok_or_else(|| AppError::validation(&format!("{field}_zh"), "error.names_both_empty"))?;
+    for (lang, text) in [("zh", &name.zh), ("en", &name.en)] {
+        if !text.is_empty() && !is_name(text, max) {
+            return Err(AppError::validation(&format!("{field}_{lang}"), "error.title_invalid"));
+        }
+    }
+    Ok(name)
+}
+
 /// `value` as a `like` pattern that matches it literally, for `like ? escape '\'`.
 pub fn like_literal(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

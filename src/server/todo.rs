@@ -64,21 +64,24 @@ pub async fn admin(db: &Db) -> AppResult<AdminTodo> {
     .fetch_one(&db.read)
     .await?;
     let programs = sqlx::query!(
-        r#"select p.id as "id!", p.name from programs p
+        r#"select p.id as "id!", p.name, p.name_en from programs p
            where p.archived_at is null
              and not exists (select 1 from program_requirements r where r.program_id = p.id)
-           order by p.name"#
+           order by p.name, p.name_en"#
     )
     .fetch_all(&db.read)
     .await?;
     let sites =
-        sqlx::query_scalar!("select name from teams where parent_id is null and time_zone is null order by name")
+        sqlx::query!("select name, name_en from teams where parent_id is null and time_zone is null order by name")
             .fetch_all(&db.read)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| Names::new(r.name, r.name_en))
+            .collect();
     Ok(AdminTodo {
         people_without_team: counts.no_team,
         trainees_without_position: counts.no_position,
-        programs_without_requirements: programs.into_iter().map(|p| (p.id, p.name)).collect(),
+        programs_without_requirements: programs.into_iter().map(|p| (p.id, Names::new(p.name, p.name_en))).collect(),
         sites_without_time_zone: sites,
     })
 }

@@ -149,10 +149,10 @@ async fn password_change_and_reset(pool: SqlitePool) {
 #[sqlx::test]
 async fn roles_and_team_scope_are_enforced(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let dept = team::create(&st.db, SYSTEM, Some(site), "After-sales", TeamKind::Department).await.unwrap();
-    let group = team::create(&st.db, SYSTEM, Some(dept), "Team 1", TeamKind::Team).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let dept = team::create(&st.db, SYSTEM, Some(site), &"After-sales".into(), TeamKind::Department).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(dept), &"Team 1".into(), TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
 
     let mgr_id = user(&st, "M1", "manager", Some(dept)).await;
     let input = user::UserInput {

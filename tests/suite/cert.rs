@@ -13,6 +13,7 @@ use floorready::model::plan::Attendance;
 use floorready::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use floorready::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields, ScoreInput, SecondRaterRule};
 use floorready::model::team::TeamKind;
+use floorready::model::Names;
 use floorready::server::audit::{self, Chain};
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::cert::{self, certificate, clearance, evidence, recompute, status};
@@ -62,8 +63,8 @@ fn quiz_fields(title: &str, kind: QuizKind) -> QuizFields {
 /// itself passes at 50%), a role-play with a critical criterion, and 75% attendance of a plan of
 /// four sessions; renewal asks for a refresher quiz.
 async fn world(st: &AppState) -> World {
-    let floor = team::create(&st.db, SYSTEM, None, "Floor", TeamKind::Team).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Other", TeamKind::Team).await.unwrap();
+    let floor = team::create(&st.db, SYSTEM, None, &"Floor".into(), TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Other".into(), TeamKind::Team).await.unwrap();
     let t1 = user(st, "T1", "trainer", None).await;
     user(st, "AD", "admin", None).await;
     for (no, team) in [("E1", floor), ("E2", floor), ("E3", other)] {
@@ -97,10 +98,10 @@ async fn world(st: &AppState) -> World {
         duration_minutes: 60,
     };
     let course = course::create(&st.db, SYSTEM, t1, &fields).await.unwrap();
-    let m = course::add_module(&st.db, course, "M").await.unwrap();
+    let m = course::add_module(&st.db, course, &"M".into()).await.unwrap();
     let lessons = vec![
-        course::add_lesson(&st.db, course, m, "L1", "one").await.unwrap(),
-        course::add_lesson(&st.db, course, m, "L2", "two").await.unwrap(),
+        course::add_lesson(&st.db, course, m, &"L1".into(), "one").await.unwrap(),
+        course::add_lesson(&st.db, course, m, &"L2".into(), "two").await.unwrap(),
     ];
     course::publish(&st.db, SYSTEM, course).await.unwrap();
     let trainer = current(st, "T1").await;
@@ -117,17 +118,18 @@ async fn world(st: &AppState) -> World {
     }
     let rows = vec![
         CriterionInput {
-            name: "manner".into(),
+            name_en: "manner".into(),
             weight: "1".into(),
             levels: "poor\nok\ngood".into(),
             ..Default::default()
         },
         CriterionInput {
-            name: "warranty facts".into(),
+            name_en: "warranty facts".into(),
             weight: "1".into(),
             critical: Some("on".into()),
             pass_level: "1".into(),
             levels: "wrong\nright\nexact".into(),
+            ..Default::default()
         },
     ];
     let rubric = rp::save_rubric(&st.db, SYSTEM, None, "Rubric", &rows).await.unwrap();
@@ -431,16 +433,16 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
     // The roster names what someone who has not started lacks, the lower program first.
     let admin = current(&st, "AD").await;
     let rows = status::roster_rows(&st.db, &admin, &status::RosterFilter::default()).await.unwrap();
-    let e3: Vec<(String, Vec<String>)> =
+    let e3: Vec<(Names, Vec<Names>)> =
         rows.iter().filter(|r| r.employee_no == "E3").map(|r| (r.program.clone(), r.missing.clone())).collect();
     assert_eq!(
         e3,
         vec![
             (
-                "Specialist junior".to_string(),
-                vec!["Onboarding".into(), "Post-test".into(), "Late repair".into(), "Plan".into()]
+                "Specialist junior".into(),
+                vec!["Onboarding".into(), "Post-test".into(), "Late repair".into(), Names::same("Plan")]
             ),
-            ("Specialist intermediate".to_string(), vec!["Specialist junior".into(), "Refresher".into()]),
+            ("Specialist intermediate".into(), vec!["Specialist junior".into(), "Refresher".into()]),
         ]
     );
 
@@ -600,7 +602,7 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     let w = world(&st).await;
     almost_qualify(&st, &w, "E1").await;
     role_play(&st, &w, "E1", [2, 2]).await;
-    let floor: i64 = sqlx::query_scalar("select id from teams where name = 'Floor'").fetch_one(&pool).await.unwrap();
+    let floor: i64 = sqlx::query_scalar("select id from teams where name_en = 'Floor'").fetch_one(&pool).await.unwrap();
     let all = clearance::create(&st.db, SYSTEM, "Rostering", None).await.unwrap();
     let floor_only = clearance::create(&st.db, SYSTEM, "Floor tickets", Some(floor)).await.unwrap();
     let stored: String =
@@ -715,7 +717,7 @@ async fn people_see_only_what_they_may(pool: SqlitePool) {
     assert_eq!((r.total, r.cleared), (2, 1));
     assert!(r.people[0].cleared() && !r.people[1].cleared());
     let missing = &r.people[1].programs[0].missing;
-    assert!(missing.contains(&"Late repair".to_string()), "why E2 is not cleared: {missing:?}");
+    assert!(missing.contains(&"Late repair".into()), "why E2 is not cleared: {missing:?}");
     let soon = status::RosterFilter { status: Some(status::RosterStatus::Expiring), within_days: 30, ..everyone };
     assert_eq!(status::roster(&st.db, &m1, &soon).await.unwrap().total, 0, "nobody expires within 30 days");
     let e1_cookie = sign_in(&st, "E1").await;
@@ -763,7 +765,7 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     };
     let (t1, t2, ad) = (sign_in(&st, "T1").await, sign_in(&st, "T2").await, sign_in(&st, "AD").await);
     let fields = |id: i64, name: &str| {
-        format!("id={id}&name={name}&position_id={}&level_id=1&validity_days=365&window_days=60", w.position)
+        format!("id={id}&name_en={name}&position_id={}&level_id=1&validity_days=365&window_days=60", w.position)
     };
 
     // T1 makes a program and owns it.
@@ -787,7 +789,7 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     assert!(post(SaveProgram::PATH, t2.clone(), fields(mine, "Shared")).await.0.is_success());
     assert!(post(RemoveRequirement::PATH, t2.clone(), remove).await.0.is_success());
     let name: String =
-        sqlx::query_scalar("select name from programs where id = ?").bind(mine).fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("select name_en from programs where id = ?").bind(mine).fetch_one(&pool).await.unwrap();
     assert_eq!(name, "Shared");
 
     // Every change is in the audit chain with what it was and what it became.
@@ -801,11 +803,11 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     let saved: Vec<serde_json::Value> = details
         .iter()
         .filter_map(|d| serde_json::from_str(d).ok())
-        .filter(|v: &serde_json::Value| v["after"]["name"].is_string())
+        .filter(|v: &serde_json::Value| v["after"]["name"]["en"].is_string())
         .collect();
     assert_eq!(saved.len(), 3, "{details:?}");
     assert_eq!(
-        (saved[1]["before"]["name"].as_str(), saved[1]["after"]["name"].as_str()),
+        (saved[1]["before"]["name"]["en"].as_str(), saved[1]["after"]["name"]["en"].as_str()),
         (Some("Mine"), Some("Renamed"))
     );
     let removed: serde_json::Value = serde_json::from_str(details.last().unwrap()).unwrap();
@@ -816,7 +818,7 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     let t1_id = users::find_id(&st.db, "T1").await.unwrap();
     let as_t1 = floorready::server::audit::Actor { id: Some(t1_id), ip: "t" };
     let rows = vec![CriterionInput {
-        name: "manner".into(),
+        name_en: "manner".into(),
         weight: "1".into(),
         levels: "poor\ngood".into(),
         ..Default::default()
@@ -836,11 +838,11 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     )
     .await
     .unwrap();
-    let rubric_form = format!("id={rubric}&name=Lowered&criteria[0][name]=manner&criteria[0][weight]=1&criteria[0][levels]=a%0Ab&criteria[0][pass_level]=0");
+    let rubric_form = format!("id={rubric}&name=Lowered&criteria[0][name_en]=manner&criteria[0][weight]=1&criteria[0][levels]=a%0Ab&criteria[0][pass_level]=0");
     assert_eq!(post(SaveRubric::PATH, t2.clone(), rubric_form.clone()).await.0, StatusCode::FORBIDDEN);
     assert!(post(SaveRubric::PATH, t1.clone(), rubric_form).await.0.is_success());
     let scenario_form = format!(
-        "id={scenario}&title=Lowered&channel=phone&situation=S&time_box_minutes=10&rubric_id={rubric}&pass_percent=0&rule=average"
+        "id={scenario}&title_en=Lowered&channel=phone&situation=S&time_box_minutes=10&rubric_id={rubric}&pass_percent=0&rule=average"
     );
     assert_eq!(post(SaveScenario::PATH, t2.clone(), scenario_form.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(post(ArchiveScenario::PATH, t2.clone(), format!("id={scenario}")).await.0, StatusCode::FORBIDDEN);

@@ -2,6 +2,7 @@
 
 use crate::common::*;
 use floorready::error::{AppError, RowError};
+use floorready::i18n::Locale;
 use floorready::model::course::{CourseFields, CourseStatus, TrainingType};
 use floorready::model::team::TeamKind;
 use floorready::server::course::{self, enroll, learn};
@@ -23,11 +24,11 @@ fn fields(title: &str) -> CourseFields {
 /// A published course with two modules and three lessons; returns (course, [lesson ids]).
 async fn published_course(st: &AppState, owner: i64) -> (i64, Vec<i64>) {
     let c = course::create(&st.db, SYSTEM, owner, &fields("服务承诺 Service commitments")).await.unwrap();
-    let m1 = course::add_module(&st.db, c, "Module 1").await.unwrap();
-    let m2 = course::add_module(&st.db, c, "Module 2").await.unwrap();
-    let l1 = course::add_lesson(&st.db, c, m1, "Lesson 1", "# 24 小时响应").await.unwrap();
-    let l2 = course::add_lesson(&st.db, c, m1, "Lesson 2", "**v1 text**").await.unwrap();
-    let l3 = course::add_lesson(&st.db, c, m2, "Lesson 3", "<script>alert(1)</script>ok").await.unwrap();
+    let m1 = course::add_module(&st.db, c, &"Module 1".into()).await.unwrap();
+    let m2 = course::add_module(&st.db, c, &"Module 2".into()).await.unwrap();
+    let l1 = course::add_lesson(&st.db, c, m1, &"Lesson 1".into(), "# 24 小时响应").await.unwrap();
+    let l2 = course::add_lesson(&st.db, c, m1, &"Lesson 2".into(), "**v1 text**").await.unwrap();
+    let l3 = course::add_lesson(&st.db, c, m2, &"Lesson 3".into(), "<script>alert(1)</script>ok").await.unwrap();
     course::publish(&st.db, SYSTEM, c).await.unwrap();
     (c, vec![l1, l2, l3])
 }
@@ -39,7 +40,7 @@ async fn authoring_validates_and_only_drafts_are_editable(pool: SqlitePool) {
     let bad = CourseFields { title: "  ".into(), ..fields("x") };
     assert_eq!(
         course::create(&st.db, SYSTEM, trainer, &bad).await.unwrap_err(),
-        AppError::validation("title", "error.title_invalid")
+        AppError::validation("title_zh", "error.names_both_empty")
     );
     let unknown_level = CourseFields { level_id: 99, ..fields("x") };
     assert_eq!(
@@ -56,7 +57,7 @@ async fn authoring_validates_and_only_drafts_are_editable(pool: SqlitePool) {
     let editor = course::editor(&st.db, c).await.unwrap();
     assert!(!editor.is_draft && editor.status == CourseStatus::Published);
     // The published version cannot be edited in place.
-    assert_eq!(course::update_lesson(&st.db, c, lessons[1], "x", "y").await.unwrap_err(), AppError::NotFound);
+    assert_eq!(course::update_lesson(&st.db, c, lessons[1], &"x".into(), "y").await.unwrap_err(), AppError::NotFound);
     assert_eq!(
         course::update_fields(&st.db, c, &fields("New")).await.unwrap_err(),
         AppError::validation("course", "error.course_not_draft")
@@ -79,7 +80,7 @@ async fn a_new_version_leaves_enrolled_trainees_on_theirs(pool: SqlitePool) {
     assert!(editor.is_draft && editor.version_no == 2);
     let new_l2 = editor.modules[0].lessons[1].id;
     assert_ne!(new_l2, lessons[1], "the draft has its own copies");
-    course::update_lesson(&st.db, c, new_l2, "Lesson 2 (v2)", "**v2 text**").await.unwrap();
+    course::update_lesson(&st.db, c, new_l2, &"Lesson 2 (v2)".into(), "**v2 text**").await.unwrap();
     course::publish(&st.db, SYSTEM, c).await.unwrap();
 
     enroll::one(&st.db, SYSTEM, c, late).await.unwrap();
@@ -87,7 +88,7 @@ async fn a_new_version_leaves_enrolled_trainees_on_theirs(pool: SqlitePool) {
     assert!(early_view.html.contains("v1 text"), "the early trainee keeps version 1");
     assert_eq!(learn::outline(&st.db, early, c).await.unwrap().done, 1, "and their progress");
     let late_outline = learn::outline(&st.db, late, c).await.unwrap();
-    assert_eq!(late_outline.modules[0].lessons[1].title, "Lesson 2 (v2)");
+    assert_eq!(late_outline.modules[0].lessons[1].title, "Lesson 2 (v2)".into());
     // A lesson of another version is not the late trainee's to open.
     assert_eq!(learn::lesson(&st.db, late, lessons[0]).await.unwrap_err(), AppError::NotFound);
     let learners = enroll::learners(&st.db, c).await.unwrap();
@@ -216,9 +217,9 @@ async fn admins_keep_the_category_and_level_lists(pool: SqlitePool) {
 #[sqlx::test]
 async fn managers_see_course_progress_of_their_teams_only(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let group = team::create(&st.db, SYSTEM, Some(site), "客服一组", TeamKind::Team).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(site), &"客服一组".into(), TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
     let owner = user(&st, "T1", "trainer", None).await;
     user(&st, "E1", "trainee", Some(group)).await;
     user(&st, "E9", "trainee", Some(other)).await;
@@ -239,7 +240,7 @@ async fn managers_see_course_progress_of_their_teams_only(pool: SqlitePool) {
 
     let rows = enroll::team_progress(&st.db, &current(&st, "M1").await).await.unwrap();
     let seen: Vec<(&str, &str, u32, u32)> =
-        rows.iter().map(|r| (r.team.as_str(), r.employee_no.as_str(), r.done, r.total)).collect();
+        rows.iter().map(|r| (r.team.shown(Locale::ZhCn), r.employee_no.as_str(), r.done, r.total)).collect();
     assert_eq!(seen, vec![("客服一组", "E1", 1, 3)], "a sub-team is in scope, another site is not");
     assert_eq!(enroll::team_progress(&st.db, &current(&st, "AD").await).await.unwrap().len(), 2);
     assert!(enroll::team_progress(&st.db, &current(&st, "T1").await).await.unwrap().is_empty());

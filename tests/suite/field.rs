@@ -150,9 +150,9 @@ async fn quiz_windows_are_typed_and_shown_on_the_sites_clock(pool: SqlitePool) {
     use leptos::server_fn::ServerFn;
     let st = state(pool.clone());
     let system = Actor { id: None, ip: "" };
-    let site = team::create(&st.db, system, None, "上海", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, system, None, &"上海".into(), TeamKind::Site).await.unwrap();
     team::set_zone(&st.db, system, site, Zone::parse("Asia/Shanghai").unwrap()).await.unwrap();
-    let group = team::create(&st.db, system, Some(site), "一组", TeamKind::Team).await.unwrap();
+    let group = team::create(&st.db, system, Some(site), &"一组".into(), TeamKind::Team).await.unwrap();
     let trainer = user(&st, "T1", "trainer", Some(group)).await;
     let fields = CourseFields {
         title: "售后服务".into(),
@@ -167,7 +167,7 @@ async fn quiz_windows_are_typed_and_shown_on_the_sites_clock(pool: SqlitePool) {
 
     let body = form_urlencoded::Serializer::new(String::new())
         .append_pair("course_id", &course_id.to_string())
-        .append_pair("title", "岗前测试")
+        .append_pair("title_zh", "岗前测试")
         .append_pair("kind", "post_test")
         .append_pair("review_policy", "score_only")
         .append_pair("opens_at", "2030-01-05T08:00")
@@ -264,4 +264,120 @@ async fn a_csv_file_of_people_imports_like_pasted_text_and_a_refusal_keeps_its_t
     let trainer = sign_in(&st, "T1").await;
     let res = send(&st, multipart_post("/admin/users/import", &trainer, "people.csv", csv.as_bytes())).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// Authored names are written once per language and each reader sees theirs: the course list, the
+/// course editor's module and the trainee's course page, in Chinese for one trainer and English
+/// for the other; a name written in one language only shows to both.
+#[sqlx::test]
+async fn each_reader_sees_authored_names_in_their_own_language(pool: SqlitePool) {
+    use floorready::model::course::{CourseFields, TrainingType};
+    use floorready::model::Names;
+    use floorready::server::course;
+    let st = state(pool.clone());
+    let zh_trainer = user(&st, "T1", "trainer", None).await;
+    user(&st, "T2", "trainer", None).await;
+    sqlx::query("update users set locale = 'en' where employee_no = 'T2'").execute(&pool).await.unwrap();
+    let fields = CourseFields {
+        title: Names::new("售后入门", "After-sales basics"),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 30,
+    };
+    let course_id = course::create(&st.db, SYSTEM, zh_trainer, &fields).await.unwrap();
+    course::add_module(&st.db, course_id, &Names::new("服务承诺", "Commitments")).await.unwrap();
+    course::add_module(&st.db, course_id, &Names::new("", "Only English")).await.unwrap();
+    sqlx::query("insert into course_owners (course_id, user_id) select ?, id from users where employee_no = 'T2'")
+        .bind(course_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    for (who, mine, other) in [
+        ("T1", ["售后入门", "服务承诺"], ["After-sales basics", "Commitments"]),
+        ("T2", ["After-sales basics", "Commitments"], ["售后入门", "服务承诺"]),
+    ] {
+        let cookie = sign_in(&st, who).await;
+        for path in ["/trainer/courses".to_string(), format!("/trainer/courses/{course_id}")] {
+            let res = get(&st, &path, Some(&cookie)).await;
+            assert_eq!(res.status(), StatusCode::OK, "{who} {path}");
+            let html = body_text(res).await;
+            let main = &html[html.find("<main").expect("a page")..];
+            assert!(main.contains(mine[0]), "{who} reads the course title in their language on {path}");
+            assert!(
+                !main.contains(&format!(">{}<", other[0])),
+                "{who} does not get the other language's title on {path}"
+            );
+            if path.ends_with(&course_id.to_string()) {
+                assert!(
+                    main.contains(&format!(">{}<", mine[1])) && !main.contains(&format!(">{}<", other[1])),
+                    "{who}: the module"
+                );
+                assert!(main.contains(">Only English<"), "{who}: a name in one language shows to everyone");
+                // The form keeps each language in its own field.
+                assert!(
+                    main.contains("name=\"title_zh\"") && main.contains("value=\"售后入门\""),
+                    "{who}: the Chinese field"
+                );
+                assert!(
+                    main.contains("name=\"title_en\"") && main.contains("value=\"After-sales basics\""),
+                    "{who}: the English field"
+                );
+            }
+        }
+    }
+
+    // Both left empty is refused, naming the first field; one language alone is a name.
+    let both_empty = CourseFields { title: Names::new(" ", ""), ..fields.clone() };
+    assert_eq!(
+        course::create(&st.db, SYSTEM, zh_trainer, &both_empty).await.unwrap_err(),
+        AppError::validation("title_zh", "error.names_both_empty")
+    );
+    let stored: (String, String) = sqlx::query_as("select title, title_en from course_versions where course_id = ?")
+        .bind(course_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, ("售后入门".to_string(), "After-sales basics".to_string()));
+}
+
+/// Migration 0015 on a database written before it: a name with no Chinese in it moves to the
+/// English column, a Chinese or mixed one stays, and "not both empty" is what the table checks.
+#[sqlx::test(migrations = false)]
+async fn names_written_before_two_languages_move_to_their_column(pool: SqlitePool) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let (before, after): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| f.file_name().unwrap().to_str().unwrap() < "0015");
+    let mut conn = pool.acquire().await.unwrap();
+    for f in &before {
+        sqlx::raw_sql(&std::fs::read_to_string(f).unwrap()).execute(&mut *conn).await.unwrap();
+    }
+    sqlx::raw_sql(
+        "insert into teams (name, kind, created_at) values ('Shanghai', 'site', 0), ('上海二店', 'site', 0);
+         insert into programs (name, level_id, created_at) values ('Specialist', 1, 0), ('专员 Specialist', 1, 0);",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(after.len(), 1, "this test is about 0015; later migrations get their own");
+    sqlx::raw_sql(&std::fs::read_to_string(&after[0]).unwrap()).execute(&mut *conn).await.unwrap();
+    let teams: Vec<(String, String)> =
+        sqlx::query_as("select name, name_en from teams order by id").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(teams, [("".into(), "Shanghai".into()), ("上海二店".into(), "".into())]);
+    let programs: Vec<(String, String)> =
+        sqlx::query_as("select name, name_en from programs order by id").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(programs, [("".into(), "Specialist".into()), ("专员 Specialist".into(), "".into())]);
+    let refused = sqlx::query("insert into teams (name, name_en, kind, created_at) values ('', ' ', 'site', 0)")
+        .execute(&mut *conn)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("CHECK constraint failed"), "{refused}");
+    sqlx::query("insert into teams (name, name_en, kind, created_at) values ('', 'Beijing', 'site', 0)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }

@@ -42,8 +42,8 @@ async fn course_with_enrolled_trainee(st: &AppState) -> i64 {
         duration_minutes: 30,
     };
     let c = course::create(&st.db, SYSTEM, owner, &fields).await.unwrap();
-    let m = course::add_module(&st.db, c, "Module").await.unwrap();
-    course::add_lesson(&st.db, c, m, "Lesson", "text").await.unwrap();
+    let m = course::add_module(&st.db, c, &"Module".into()).await.unwrap();
+    course::add_lesson(&st.db, c, m, &"Lesson".into(), "text").await.unwrap();
     course::publish(&st.db, SYSTEM, c).await.unwrap();
     enroll::by_employee_numbers(&st.db, SYSTEM, c, "E1").await.unwrap();
     c
@@ -118,8 +118,8 @@ async fn a_file_linked_from_a_lesson_cannot_be_deleted(pool: SqlitePool) {
     let list = files::list(&st.db, c).await.unwrap();
     let (linked, unlinked) = (&list[0], &list[1]);
     course::start_draft(&st.db, SYSTEM, c).await.unwrap();
-    let m = course::add_module(&st.db, c, "Images").await.unwrap();
-    course::add_lesson(&st.db, c, m, "Flow", &linked.markdown()).await.unwrap();
+    let m = course::add_module(&st.db, c, &"Images".into()).await.unwrap();
+    course::add_lesson(&st.db, c, m, &"Flow".into(), &linked.markdown()).await.unwrap();
 
     let err = files::delete(&st.db, SYSTEM, c, linked.id).await.unwrap_err();
     assert_eq!(err, floorready::error::AppError::validation("file", "error.file_in_use"));

@@ -139,12 +139,12 @@ async fn course_functions_refuse_the_wrong_people(pool: SqlitePool) {
         form(path).header(header::COOKIE, cookie).body(Body::from(body.to_string())).unwrap()
     };
 
-    let create = "title=Onboarding&summary=&category_id=2&level_id=1&training_type=pre_job&duration_minutes=60";
+    let create = "title_en=Onboarding&summary=&category_id=2&level_id=1&training_type=pre_job&duration_minutes=60";
     assert_eq!(send(&st, post(CreateCourse::PATH, &trainee, create)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(send(&st, post(CreateCourse::PATH, &owner, create)).await.status(), StatusCode::OK);
     let course: i64 = sqlx::query_scalar("select id from courses").fetch_one(&pool).await.unwrap();
 
-    let module = format!("course_id={course}&title=Intro");
+    let module = format!("course_id={course}&title_en=Intro");
     assert_eq!(send(&st, post(AddModule::PATH, &other, &module)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(send(&st, post(AddModule::PATH, &trainee, &module)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&pool, "select count(*) from course_modules").await, 0, "denied calls change nothing");
@@ -155,7 +155,7 @@ async fn course_functions_refuse_the_wrong_people(pool: SqlitePool) {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "no lessons yet");
     assert!(body_text(res).await.contains("error.course_empty"));
 
-    let bad_number = "title=X&category_id=two&level_id=1&training_type=pre_job&duration_minutes=60";
+    let bad_number = "title_en=X&category_id=two&level_id=1&training_type=pre_job&duration_minutes=60";
     let res = send(&st, post(CreateCourse::PATH, &owner, bad_number)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(res).await.contains("category_id"), "the bad field is named");

@@ -47,8 +47,12 @@ async fn long_or_control_character_text_is_refused_and_nothing_is_stored(pool: S
         plan::update(&st.db, id, &too_long_purpose).await.unwrap_err(),
         AppError::validation("purpose", "error.text_too_long")
     );
-    let rows =
-        vec![CriterionInput { name: "manner".into(), weight: "1".into(), levels: "a\nb".into(), ..Default::default() }];
+    let rows = vec![CriterionInput {
+        name_en: "manner".into(),
+        weight: "1".into(),
+        levels: "a\nb".into(),
+        ..Default::default()
+    }];
     assert_eq!(
         rp::save_rubric(&st.db, SYSTEM, None, &long, &rows).await.unwrap_err(),
         AppError::validation("name", "error.text_too_long")

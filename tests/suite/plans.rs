@@ -82,8 +82,8 @@ async fn a_bad_csv_enrolls_nobody_and_a_good_one_enrolls_in_the_courses_too(pool
     )
     .await
     .unwrap();
-    let m = course::add_module(&st.db, c, "M").await.unwrap();
-    course::add_lesson(&st.db, c, m, "L", "x").await.unwrap();
+    let m = course::add_module(&st.db, c, &"M".into()).await.unwrap();
+    course::add_lesson(&st.db, c, m, &"L".into(), "x").await.unwrap();
     course::publish(&st.db, SYSTEM, c).await.unwrap();
     let id = plan::create(&st.db, SYSTEM, t, &plan_fields()).await.unwrap();
     plan::set_teams_and_courses(&st.db, id, &[], &[c]).await.unwrap();
@@ -154,8 +154,8 @@ async fn attendance_rates_per_trainee_and_plan(pool: SqlitePool) {
 #[sqlx::test]
 async fn who_may_see_edit_and_mark(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
     let t1 = user(&st, "T1", "trainer", None).await;
     user(&st, "T2", "trainer", None).await;
     user(&st, "E1", "trainee", Some(site)).await;
@@ -202,8 +202,8 @@ async fn who_may_see_edit_and_mark(pool: SqlitePool) {
 #[sqlx::test]
 async fn a_trainee_sees_their_own_record_and_no_classmates_or_budget(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
     let t1 = user(&st, "T1", "trainer", None).await;
     let e1 = user(&st, "E1", "trainee", Some(site)).await;
     let e2 = user(&st, "E2", "trainee", Some(site)).await;

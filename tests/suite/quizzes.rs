@@ -2,6 +2,7 @@
 //! the attempt state machine, grading once, essays and regrading, permissions, and that nothing
 //! revealing an answer reaches a trainee.
 
+use floorready::model::Names;
 use std::collections::BTreeMap;
 
 use crate::common::*;
@@ -52,7 +53,7 @@ fn course_fields() -> CourseFields {
 
 fn quiz_fields(kind: QuizKind) -> QuizFields {
     QuizFields {
-        title: format!("{kind:?} quiz"),
+        title: Names::written(&format!("{kind:?} quiz")),
         kind,
         pass_percent: 60,
         time_limit_minutes: Some(30),
@@ -81,8 +82,8 @@ async fn setup(st: &AppState, fields: QuizFields) -> Setup {
     user(st, "E1", "trainee", None).await;
     user(st, "E2", "trainee", None).await;
     let course = course::create(&st.db, SYSTEM, t1, &course_fields()).await.unwrap();
-    let m = course::add_module(&st.db, course, "M").await.unwrap();
-    course::add_lesson(&st.db, course, m, "L", "text").await.unwrap();
+    let m = course::add_module(&st.db, course, &"M".into()).await.unwrap();
+    course::add_lesson(&st.db, course, m, &"L".into(), "text").await.unwrap();
     course::publish(&st.db, SYSTEM, course).await.unwrap();
     enroll::by_employee_numbers(&st.db, SYSTEM, course, "E1").await.unwrap();
     let trainer = current(st, "T1").await;
@@ -310,7 +311,7 @@ async fn a_failed_attempt_needs_the_remediation_lesson_before_a_retake(pool: Sql
     );
     let intro = attempt::intro(&st.db, &e1, s.quiz).await.unwrap();
     assert_eq!(intro.blocked.as_deref(), Some("error.remediation_required"));
-    assert_eq!(intro.remediation, Some((lesson, "L".to_string())));
+    assert_eq!(intro.remediation, Some((lesson, "L".into())));
     floorready::server::course::learn::complete(&st.db, e1.id, lesson).await.unwrap();
     assert!(attempt::intro(&st.db, &e1, s.quiz).await.unwrap().remediation.is_none());
     assert!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.is_ok(), "read again: the retake opens");

@@ -14,6 +14,7 @@ use floorready::model::roleplay::{
     Channel, CriterionInput, Mode, ScenarioFields, ScoreInput, SecondRaterRule, Status, Viewer,
 };
 use floorready::model::team::TeamKind;
+use floorready::model::Names;
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::roleplay::{self as rp, attempt, calibration};
 use floorready::server::state::AppState;
@@ -25,11 +26,12 @@ const SECRETS: &[&str] = &["CUESECRET", "FACTSECRET", "RATERSECRET", "\"weight\"
 
 fn row(name: &str, weight: &str, critical: bool, pass: &str, levels: usize) -> CriterionInput {
     CriterionInput {
-        name: name.into(),
+        name_en: name.into(),
         weight: weight.into(),
         critical: critical.then(|| "on".into()),
         pass_level: pass.into(),
         levels: (0..levels).map(|i| format!("level {i}")).collect::<Vec<_>>().join("\n"),
+        ..Default::default()
     }
 }
 
@@ -77,8 +79,8 @@ struct Setup {
 
 /// Trainers T1, T2, T3; trainee E1 in team "Floor 1" managed by M1; M2 manages another team.
 async fn setup(st: &AppState, rule: SecondRaterRule) -> Setup {
-    let floor = team::create(&st.db, SYSTEM, None, "Floor 1", TeamKind::Team).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Floor 2", TeamKind::Team).await.unwrap();
+    let floor = team::create(&st.db, SYSTEM, None, &"Floor 1".into(), TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Floor 2".into(), TeamKind::Team).await.unwrap();
     for (no, roles, team) in [
         ("T1", "trainer", None),
         ("T2", "trainer", None),
@@ -181,7 +183,7 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     let r = attempt::view(&st.db, &s.e1, b).await.unwrap().result.unwrap();
     assert!((r.percent - 81.25).abs() < 1e-9);
     assert!(!r.passed);
-    assert_eq!(r.critical_failed, vec!["policy facts".to_string()]);
+    assert_eq!(r.critical_failed, vec![Names::from("policy facts")]);
     let stored: (f64, i64) =
         sqlx::query_as("select percent, passed from roleplays where id = ?").bind(b).fetch_one(&pool).await.unwrap();
     assert_eq!(stored, (81.25, 0), "the result is stored with the role-play");
@@ -442,11 +444,11 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     let t1 = sign_in(&st, "T1").await;
     // The rubric form: indexed rows, the checkbox only when ticked, spare rows empty.
     let body = "id=0&name=Phone%20rubric\
-        &criteria%5B0%5D%5Bname%5D=Greeting&criteria%5B0%5D%5Bweight%5D=1&criteria%5B0%5D%5Bpass_level%5D=0\
+        &criteria%5B0%5D%5Bname_en%5D=Greeting&criteria%5B0%5D%5Bweight%5D=1&criteria%5B0%5D%5Bpass_level%5D=0\
         &criteria%5B0%5D%5Blevels%5D=poor%0D%0Agood\
-        &criteria%5B1%5D%5Bname%5D=Facts&criteria%5B1%5D%5Bweight%5D=2&criteria%5B1%5D%5Bcritical%5D=on\
+        &criteria%5B1%5D%5Bname_en%5D=Facts&criteria%5B1%5D%5Bweight%5D=2&criteria%5B1%5D%5Bcritical%5D=on\
         &criteria%5B1%5D%5Bpass_level%5D=1&criteria%5B1%5D%5Blevels%5D=wrong%0D%0Aright\
-        &criteria%5B2%5D%5Bname%5D=&criteria%5B2%5D%5Bweight%5D=1&criteria%5B2%5D%5Bpass_level%5D=0&criteria%5B2%5D%5Blevels%5D=";
+        &criteria%5B2%5D%5Bname_en%5D=&criteria%5B2%5D%5Bweight%5D=1&criteria%5B2%5D%5Bpass_level%5D=0&criteria%5B2%5D%5Blevels%5D=";
     let (status, text) = call(&st, SaveRubric::PATH, &t1, body.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let id: i64 = count(&pool, "select max(id) from rubrics").await;

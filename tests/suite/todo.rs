@@ -6,6 +6,7 @@ use floorready::model::cert::ProgramFields;
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::PlanFields;
 use floorready::model::team::TeamKind;
+use floorready::model::Names;
 use floorready::server::plan::{self, SessionInput};
 use floorready::server::user::{self as users, UserInput};
 use floorready::server::{cert, course, now, position, team, todo};
@@ -16,7 +17,7 @@ use crate::common::*;
 #[sqlx::test]
 async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
     let st = state(pool);
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     user(&st, "AD", "admin", None).await;
     let e1 = user(&st, "E1", "trainee", None).await;
     let pos = position::add(&st.db, SYSTEM, "售后专员", "Service specialist").await.unwrap();
@@ -35,8 +36,8 @@ async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
     let gaps = todo::admin(&st.db).await.unwrap();
     assert_eq!(gaps.people_without_team, 1, "E1 (the admin does not count)");
     assert_eq!(gaps.trainees_without_position, 1);
-    assert_eq!(gaps.programs_without_requirements, vec![(program, "Specialist".to_string())]);
-    assert_eq!(gaps.sites_without_time_zone, vec!["Shanghai".to_string()]);
+    assert_eq!(gaps.programs_without_requirements, vec![(program, "Specialist".into())]);
+    assert_eq!(gaps.sites_without_time_zone, vec![Names::from("Shanghai")]);
 
     team::set_zone(&st.db, SYSTEM, site, Zone::parse("Asia/Shanghai").unwrap()).await.unwrap();
     let input = UserInput {
@@ -75,8 +76,8 @@ async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
 #[sqlx::test]
 async fn a_trainee_without_a_program_is_told_why_and_whom_to_ask(pool: SqlitePool) {
     let st = state(pool);
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let group = team::create(&st.db, SYSTEM, Some(site), "Team 1", TeamKind::Team).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(site), &"Team 1".into(), TeamKind::Team).await.unwrap();
     let manager = user(&st, "M1", "manager", Some(site)).await;
     let input = UserInput {
         employee_no: "M1".into(),

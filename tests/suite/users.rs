@@ -13,8 +13,8 @@ const HEADER: &str = "employee_no,display_name,email,position,hire_date,team,rol
 #[sqlx::test]
 async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "上海 Shanghai", TeamKind::Site).await.unwrap();
-    team::create(&st.db, SYSTEM, Some(site), "客服一组", TeamKind::Team).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"上海 Shanghai".into(), TeamKind::Site).await.unwrap();
+    team::create(&st.db, SYSTEM, Some(site), &"客服一组".into(), TeamKind::Team).await.unwrap();
     user(&st, "E1", "trainee", None).await;
     let before_users = count(&pool, "select count(*) from users").await;
     let before_audit = count(&pool, "select count(*) from audit_log").await;
@@ -43,8 +43,8 @@ async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool
 #[sqlx::test]
 async fn a_good_import_creates_every_row(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let t1 = team::create(&st.db, SYSTEM, Some(site), "Team 1", TeamKind::Team).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let t1 = team::create(&st.db, SYSTEM, Some(site), &"Team 1".into(), TeamKind::Team).await.unwrap();
     let specialist = floorready::server::position::add(&st.db, SYSTEM, "专员", "Specialist").await.unwrap();
     // Excel writes a BOM and CRLF line ends; a position is named in either language, any case.
     let csv = format!(
@@ -111,17 +111,17 @@ async fn role_changes_are_audited(pool: SqlitePool) {
 #[sqlx::test]
 async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
     let st = state(pool.clone());
-    let site = team::create(&st.db, SYSTEM, None, "Site", TeamKind::Site).await.unwrap();
-    let dept = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Department).await.unwrap();
-    let err = team::update(&st.db, SYSTEM, site, Some(dept), "Site", TeamKind::Site, None).await.unwrap_err();
+    let site = team::create(&st.db, SYSTEM, None, &"Site".into(), TeamKind::Site).await.unwrap();
+    let dept = team::create(&st.db, SYSTEM, Some(site), &"Dept".into(), TeamKind::Department).await.unwrap();
+    let err = team::update(&st.db, SYSTEM, site, Some(dept), &"Site".into(), TeamKind::Site, None).await.unwrap_err();
     assert_eq!(err, AppError::validation("parent_id", "error.team_cycle"));
     assert_eq!(
         team::delete(&st.db, SYSTEM, site).await.unwrap_err(),
         AppError::validation("team", "error.team_not_empty")
     );
-    let dup = team::create(&st.db, SYSTEM, Some(site), "Dept", TeamKind::Team).await.unwrap_err();
-    assert_eq!(dup, AppError::Conflict { field: "name".into() });
-    let paths: Vec<String> = team::tree(&st.db).await.unwrap().into_iter().map(|t| t.path).collect();
+    let dup = team::create(&st.db, SYSTEM, Some(site), &"Dept".into(), TeamKind::Team).await.unwrap_err();
+    assert_eq!(dup, AppError::Conflict { field: "name_en".into() });
+    let paths: Vec<String> = team::tree(&st.db).await.unwrap().into_iter().map(|t| t.path.en).collect();
     assert_eq!(paths, vec!["Site", "Site / Dept"]);
     team::delete(&st.db, SYSTEM, dept).await.unwrap();
 }
@@ -145,7 +145,8 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     assert_eq!(logins.len(), 10, "the README's demo table");
     let password = readme.split("password **`").nth(1).and_then(|r| r.split('`').next()).unwrap();
     let teams = team::tree(&st.db).await.unwrap();
-    let path = |id: i64| teams.iter().find(|t| t.id == id).map(|t| t.path.clone()).unwrap();
+    // The README is in English: the English path.
+    let path = |id: i64| teams.iter().find(|t| t.id == id).map(|t| t.path.en.clone()).unwrap();
     for (email, no, role, place) in logins {
         for login in [email, no] {
             let body = format!("login={login}&password={password}");
@@ -258,11 +259,11 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
 #[sqlx::test]
 async fn the_user_list_filters_by_team_below_role_status_and_what_is_missing_and_pages(pool: SqlitePool) {
     let st = state(pool);
-    let site = team::create(&st.db, SYSTEM, None, "Shanghai", TeamKind::Site).await.unwrap();
-    let group = team::create(&st.db, SYSTEM, Some(site), "After-sales", TeamKind::Team).await.unwrap();
-    let other = team::create(&st.db, SYSTEM, None, "Beijing", TeamKind::Site).await.unwrap();
+    let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
+    let group = team::create(&st.db, SYSTEM, Some(site), &"After-sales".into(), TeamKind::Team).await.unwrap();
+    let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
     // A team of the same name elsewhere: the list tells them apart by path.
-    let twin = team::create(&st.db, SYSTEM, Some(other), "After-sales", TeamKind::Team).await.unwrap();
+    let twin = team::create(&st.db, SYSTEM, Some(other), &"After-sales".into(), TeamKind::Team).await.unwrap();
     for i in 0..55 {
         user(&st, &format!("E{i:02}"), "trainee", Some(group)).await;
     }
@@ -279,7 +280,7 @@ async fn the_user_list_filters_by_team_below_role_status_and_what_is_missing_and
     let second = list(UserQuery { team: site.to_string(), page: "2".into(), ..Default::default() }).await;
     assert_eq!(second.users.len(), 6);
     let beijing = list(UserQuery { team: other.to_string(), ..Default::default() }).await;
-    assert_eq!(beijing.users[0].team_path.as_deref(), Some("Beijing / After-sales"));
+    assert_eq!(beijing.users[0].team_path.as_ref().map(|p| p.en.as_str()), Some("Beijing / After-sales"));
     let trainers = list(UserQuery { role: "trainer".into(), ..Default::default() }).await;
     assert_eq!(trainers.users.iter().map(|u| u.employee_no.as_str()).collect::<Vec<_>>(), ["T1"]);
     let no_team = list(UserQuery { missing: "team".into(), ..Default::default() }).await;

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 
+use crate::components::names_input::NamesInput;
 use crate::pages::cleared_on_success;
 
 use crate::api::team::{list_teams, CreateTeam, DeleteTeam, UpdateTeam};
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::tr;
+use crate::i18n::{shown, tr};
 use crate::model::team::{TeamKind, TeamNode};
 use crate::model::user::{Me, Role};
 
@@ -43,7 +44,7 @@ fn teams(_me: Me) -> impl IntoView {
                         <section class="card">
                             <h2>{tr("teams.new")}</h2>
                             <ActionForm action=create node_ref=cleared_on_success(create) attr:class="stack">
-                                <label>{tr("field.name")}<input name="name" required/></label>
+                                <NamesInput field="name" maxlength=80/>
                                 <label>{tr("teams.parent")}
                                     <select name="parent_id">{parent_options(&teams, None, None)}</select>
                                 </label>
@@ -64,7 +65,7 @@ fn parent_options(teams: &[TeamNode], selected: Option<i64>, exclude: Option<i64
     let rest = teams
         .iter()
         .filter(|t| Some(t.id) != exclude)
-        .map(|t| view! { <option value=t.id selected=selected == Some(t.id)>{t.path.clone()}</option> })
+        .map(|t| view! { <option value=t.id selected=selected == Some(t.id)>{shown(&t.path)}</option> })
         .collect_view();
     (root, rest)
 }
@@ -86,13 +87,13 @@ fn TeamRow(
     view! {
         <details>
             <summary>
-                <strong>{team.name.clone()}</strong>
+                <strong>{shown(&team.name)}</strong>
                 " · "{tr(team.kind.label_key())}" · "{team.member_count}" "{tr("teams.members")}
                 {team.time_zone.map(|z| format!(" · {}", z.name()))}
             </summary>
             <ActionForm action=update attr:class="row">
                 <input type="hidden" name="id" value=team.id/>
-                <input name="name" value=team.name.clone() required aria-label=tr("field.name")/>
+                <NamesInput field="name" value=team.name.clone() maxlength=80/>
                 <select name="parent_id" aria-label=tr("teams.parent")>{parent_options(&all, team.parent_id, Some(team.id))}</select>
                 <select name="kind" aria-label=tr("teams.kind")>{kind_options(team.kind)}</select>
                 {team.parent_id.is_none().then(|| view! {

@@ -7,7 +7,7 @@ use crate::api::cert::{list_tokens, CreateToken, RevokeToken};
 use crate::api::team::list_teams;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::tr;
+use crate::i18n::{shown, tr};
 use crate::model::user::{Me, Role};
 use crate::pages::cert::day;
 
@@ -52,7 +52,7 @@ fn tokens(_me: Me) -> impl IntoView {
                             view! {
                                 <tr class:inactive=revoked>
                                     <td>{t.name}</td><td>{t.scope}</td>
-                                    <td>{t.team.unwrap_or_else(|| tr("token.all_teams"))}</td>
+                                    <td>{t.team.as_ref().map(shown).unwrap_or_else(|| tr("token.all_teams"))}</td>
                                     <td>{day(t.created_at)}</td>
                                     <td>{t.last_used_at.map(day).unwrap_or_else(|| "—".into())}</td>
                                     <td>{if revoked {
@@ -83,7 +83,7 @@ fn tokens(_me: Me) -> impl IntoView {
                             <label>{tr("field.team")}
                                 <select name="team_id">
                                     <option value="">{tr("token.all_teams")}</option>
-                                    {teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view()}
+                                    {teams.into_iter().map(|t| view! { <option value=t.id>{shown(&t.path)}</option> }).collect_view()}
                                 </select>
                             </label>
                             <button type="submit" class="primary">{tr("token.create")}</button>

@@ -12,7 +12,7 @@ use crate::components::pager::Pager;
 use crate::components::position_picker::PositionPicker;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{join_list, tr, tr_with, use_locale, Locale};
+use crate::i18n::{join_list, shown, tr, tr_with, use_locale, Locale};
 use crate::model::position::Position;
 use crate::model::team::TeamNode;
 use crate::model::user::{Me, Role, UserDetail, UserQuery};
@@ -82,7 +82,7 @@ fn users(_me: Me) -> impl IntoView {
                                             <td><a href=format!("/admin/users/{}", u.id)>{u.display_name}</a></td>
                                             <td>{u.employee_no}</td>
                                             <td>{u.email}</td>
-                                            <td>{u.team_path.unwrap_or_else(|| "—".into())}</td>
+                                            <td>{u.team_path.as_ref().map(shown).unwrap_or_else(|| "—".into())}</td>
                                             <td>{match u.position.shown(locale) { "" => "—".to_string(), p => p.to_string() }}</td>
                                             <td>{u.hire_date.map(|d| locale.format_date(d))}</td>
                                             <td>{roles}</td>
@@ -100,7 +100,7 @@ fn users(_me: Me) -> impl IntoView {
         <section class="card">
             <h2>{tr("users.import.title")}</h2>
             <p>{tr("users.import.help")}</p>
-            <pre class="sample">"employee_no,display_name,email,position,hire_date,team,roles,password\nE3001,王芳,wang.fang@example.com,售后服务专员,2026-11-01,上海 Shanghai / 售后服务部 After-sales,trainee,lantern-orbit-maple"</pre>
+            <pre class="sample">"employee_no,display_name,email,position,hire_date,team,roles,password\nE3001,王芳,wang.fang@example.com,售后服务专员,2026-11-01,上海 / 售后服务部,trainee,lantern-orbit-maple"</pre>
             <ErrorNote error=action_error(import.value())/>
             <ActionForm action=import node_ref=cleared_on_success(import) attr:class="stack">
                 <label>{tr("users.import.csv")}
@@ -146,7 +146,7 @@ fn UserFilters(q: UserQuery, teams: Vec<TeamNode>) -> impl IntoView {
                     <option value="">{tr("users.any")}</option>
                     {teams.into_iter().map(|t| {
                         let selected = q.team == t.id.to_string();
-                        view! { <option value=t.id selected=selected>{t.path}</option> }
+                        view! { <option value=t.id selected=selected>{shown(&t.path)}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -316,7 +316,7 @@ fn UserFields(user: Option<UserDetail>, teams: Vec<TeamNode>, positions: Vec<Pos
         .collect_view();
     let team_options = teams
         .iter()
-        .map(|t| view! { <option value=t.id selected=u.team_id == Some(t.id)>{t.path.clone()}</option> })
+        .map(|t| view! { <option value=t.id selected=u.team_id == Some(t.id)>{shown(&t.path)}</option> })
         .collect_view();
     let locale_options = Locale::ALL
         .iter()
@@ -351,7 +351,7 @@ fn ManagedTeams(user: UserDetail, teams: Vec<TeamNode>) -> impl IntoView {
             view! {
                 <label class=format!("check depth-{}", t.depth.min(4))>
                     <input type="checkbox" name=format!("managed_teams[{i}]") value=t.id checked=user.managed_team_ids.contains(&t.id)/>
-                    {t.name.clone()}
+                    {shown(&t.name)}
                 </label>
             }
         })

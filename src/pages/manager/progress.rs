@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::api::course::get_team_progress;
 use crate::components::error_note::load_failed;
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, use_locale, use_zone};
+use crate::i18n::{shown, tr, use_locale, use_zone};
 use crate::model::course::TeamProgress;
 use crate::model::user::{Me, Role};
 
@@ -18,7 +18,7 @@ pub fn TeamProgressPage() -> impl IntoView {
 fn by_course(rows: &[TeamProgress]) -> Vec<(String, u32, u32, u32, u32)> {
     let mut courses: BTreeMap<i64, (String, u32, u32, u32, u32)> = BTreeMap::new();
     for r in rows {
-        let c = courses.entry(r.course_id).or_insert_with(|| (r.course_title.clone(), 0, 0, 0, 0));
+        let c = courses.entry(r.course_id).or_insert_with(|| (shown(&r.course_title), 0, 0, 0, 0));
         c.1 += 1;
         c.2 += u32::from(r.completed_at.is_some());
         c.3 += r.done;
@@ -49,7 +49,7 @@ fn page(_me: Me) -> impl IntoView {
                 }).collect_view();
                 let people = rows.into_iter().map(|r| view! {
                     <tr>
-                        <td>{r.team}</td><td>{r.display_name}</td><td>{r.employee_no}</td><td>{r.course_title}</td>
+                        <td>{shown(&r.team)}</td><td>{r.display_name}</td><td>{r.employee_no}</td><td>{shown(&r.course_title)}</td>
                         <td><progress max=r.total value=r.done></progress>" "{format!("{}/{}", r.done, r.total)}</td>
                         <td>{r.completed_at.map(|t| locale.format_timestamp(zone, t)).unwrap_or_default()}</td>
                     </tr>

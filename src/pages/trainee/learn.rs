@@ -6,7 +6,7 @@ use crate::pages::param;
 use crate::api::course::{get_course_outline, get_lesson, my_courses, CompleteLesson};
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with, use_locale, use_zone};
+use crate::i18n::{shown, tr, tr_with, use_locale, use_zone};
 use crate::model::course::EnrolledCourse;
 use crate::model::user::Me;
 
@@ -44,7 +44,7 @@ pub fn MyCourses() -> impl IntoView {
                                 });
                                 view! {
                                     <li class="course">
-                                        <a href=format!("/learn/{}", c.course_id)><strong>{c.title}</strong></a>
+                                        <a href=format!("/learn/{}", c.course_id)><strong>{shown(&c.title)}</strong></a>
                                         {progress(c.done, c.total)}
                                         {resume}
                                         {finished}
@@ -90,7 +90,7 @@ fn outline(_me: Me) -> impl IntoView {
                 match course.await {
                     Err(e) => load_failed(e),
                     Ok(c) => view! {
-                        <h1>{c.title}</h1>
+                        <h1>{shown(&c.title)}</h1>
                         <p>{c.summary}</p>
                         {progress(c.done, c.total)}
                         {c.next_lesson_id.map(|l| view! {
@@ -100,14 +100,14 @@ fn outline(_me: Me) -> impl IntoView {
                         })}
                         {c.modules.into_iter().map(|m| view! {
                             <section class="card">
-                                <h2>{m.title}</h2>
+                                <h2>{shown(&m.title)}</h2>
                                 <ol class="lessons">
                                     {m.lessons.into_iter().map(|l| {
                                         let mark = if l.done { "✓ " } else { "" };
                                         if l.open {
-                                            view! { <li class:done=l.done>{mark}<a href=format!("/learn/lesson/{}", l.id)>{l.title}</a></li> }.into_any()
+                                            view! { <li class:done=l.done>{mark}<a href=format!("/learn/lesson/{}", l.id)>{shown(&l.title)}</a></li> }.into_any()
                                         } else {
-                                            view! { <li class="locked">{l.title}" · "{tr("learn.locked")}</li> }.into_any()
+                                            view! { <li class="locked">{shown(&l.title)}" · "{tr("learn.locked")}</li> }.into_any()
                                         }
                                     }).collect_view()}
                                 </ol>
@@ -136,10 +136,10 @@ fn lesson(_me: Me) -> impl IntoView {
                 match lesson.await {
                     Err(e) => load_failed(e),
                     Ok(l) => view! {
-                        <p><a href=format!("/learn/{}", l.course_id)>{l.course_title.clone()}</a>
+                        <p><a href=format!("/learn/{}", l.course_id)>{shown(&l.course_title)}</a>
                            " · "{tr_with("learn.lesson_n", &[("n", l.number.to_string()), ("total", l.total.to_string())])}</p>
                         <article class="card lesson">
-                            <h1>{l.title.clone()}</h1>
+                            <h1>{shown(&l.title)}</h1>
                             // Rendered from Markdown and sanitized (ammonia) on the server.
                             <div class="lesson-body" inner_html=l.html.clone()></div>
                         </article>

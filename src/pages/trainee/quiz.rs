@@ -11,7 +11,7 @@ use crate::api::quiz::{get_attempt, get_attempt_result, get_quiz_intro, my_quizz
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with, use_locale, use_zone};
+use crate::i18n::{shown, tr, tr_with, use_locale, use_zone};
 use crate::model::quiz::{AttemptResult, AttemptView, ItemView, QuestionKind, ShownAnswer, PER_PAGE};
 use crate::model::user::Me;
 
@@ -41,8 +41,8 @@ pub fn MyQuizzes() -> impl IntoView {
                             };
                             view! {
                                 <li class="quiz">
-                                    <a href=format!("/quiz/{}", q.id)><strong>{q.title}</strong></a>
-                                    " · "{tr(q.kind.label_key())}" · "{q.course_title}" "
+                                    <a href=format!("/quiz/{}", q.id)><strong>{shown(&q.title)}</strong></a>
+                                    " · "{tr(q.kind.label_key())}" · "{shown(&q.course_title)}" "
                                     {state}
                                 </li>
                             }
@@ -84,7 +84,7 @@ fn intro(_me: Me) -> impl IntoView {
                 } else if let Some(key) = q.blocked.clone() {
                     let when = q.next_start_at.map(|t| format!(" {}", locale.format_timestamp(zone, t)));
                     let lesson = q.remediation.clone().map(|(id, title)| view! {
-                        " "<a href=format!("/learn/lesson/{id}")>{title}</a>
+                        " "<a href=format!("/learn/lesson/{id}")>{shown(&title)}</a>
                     });
                     view! { <p class="alert" role="status">{tr(&key)}{when}{lesson}</p> }.into_any()
                 } else {
@@ -107,10 +107,10 @@ fn intro(_me: Me) -> impl IntoView {
                 }).collect_view();
                 view! {
                     <p><a href="/learn">{tr("learn.back")}</a></p>
-                    <h1>{q.title.clone()}</h1>
+                    <h1>{shown(&q.title)}</h1>
                     <dl class="facts">
                         <dt>{tr("field.kind")}</dt><dd>{tr(q.kind.label_key())}</dd>
-                        <dt>{tr("nav.courses")}</dt><dd>{q.course_title.clone()}</dd>
+                        <dt>{tr("nav.courses")}</dt><dd>{shown(&q.course_title)}</dd>
                         <dt>{tr("quiz.questions")}</dt><dd>{q.question_count}</dd>
                         <dt>{tr("quiz.time_limit")}</dt><dd>{limit}</dd>
                         <dt>{tr("quiz.pass_mark")}</dt><dd>{format!("{}%", q.pass_percent)}</dd>
@@ -183,7 +183,7 @@ fn attempt_form(v: AttemptView) -> impl IntoView {
         .collect_view();
     let items = v.items.into_iter().map(item).collect_view();
     view! {
-        <h1>{v.quiz_title.clone()}</h1>
+        <h1>{shown(&v.quiz_title)}</h1>
         <p class="status">
             {tr_with("quiz.attempt_no", &[("n", v.attempt_no.to_string())])}
             {deadline.map(|d| view! { " · "{d} })}
@@ -458,7 +458,7 @@ fn result_view(r: AttemptResult) -> impl IntoView {
     }).collect_view();
     view! {
         <p><a href=format!("/quiz/{}", r.quiz_id)>{tr("quiz.back")}</a></p>
-        <h1>{r.quiz_title}</h1>
+        <h1>{shown(&r.quiz_title)}</h1>
         {r.closed_by_deadline.then(|| view! { <p class="alert">{tr("quiz.closed_by_deadline")}</p> })}
         {verdict}
         <dl class="facts">

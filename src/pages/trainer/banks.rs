@@ -12,7 +12,7 @@ use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{shown, tr, tr_with};
 use crate::model::owners::Owned;
 use crate::model::user::{Me, Role};
 
@@ -40,7 +40,7 @@ fn banks(_me: Me) -> impl IntoView {
                         <tbody>{list.into_iter().map(|b| view! {
                             <tr>
                                 <td><a href=format!("/trainer/banks/{}", b.id)>{b.name}</a></td>
-                                <td>{b.course_title.unwrap_or_else(|| tr("bank.shared"))}</td>
+                                <td>{b.course_title.as_ref().map(shown).unwrap_or_else(|| tr("bank.shared"))}</td>
                                 <td>{b.question_count}</td>
                             </tr>
                         }).collect_view()}</tbody>
@@ -60,7 +60,7 @@ fn banks(_me: Me) -> impl IntoView {
                             <label>{tr("nav.courses")}
                                 <select name="course_id">
                                     <option value="">{tr("bank.shared")}</option>
-                                    {courses.into_iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
+                                    {courses.into_iter().map(|c| view! { <option value=c.id>{shown(&c.title)}</option> }).collect_view()}
                                 </select>
                             </label>
                             <button type="submit" class="primary">{tr("bank.create")}</button>

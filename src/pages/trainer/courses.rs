@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::names_input::NamesInput;
+use crate::model::Names;
 use crate::pages::{cleared_on_success, param};
 
 use crate::api::course::*;
@@ -10,7 +12,7 @@ use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::error::AppError;
-use crate::i18n::{join_list, tr, tr_with, use_locale};
+use crate::i18n::{join_list, shown, tr, tr_with, use_locale};
 use crate::model::course::{
     CourseChoices, CourseEditor, CourseFields, CourseFile, CourseStatus, Learner, LessonEdit, ModuleEdit, TrainingType,
 };
@@ -42,7 +44,7 @@ fn courses(_me: Me) -> impl IntoView {
                             <tbody>
                                 {list.into_iter().map(|c| view! {
                                     <tr>
-                                        <td><a href=format!("/trainer/courses/{}", c.id)>{c.title}</a></td>
+                                        <td><a href=format!("/trainer/courses/{}", c.id)>{shown(&c.title)}</a></td>
                                         <td>
                                             {tr(c.status.label_key())}
                                             {c.published_version.map(|v| format!(" v{v}"))}
@@ -81,7 +83,7 @@ fn courses(_me: Me) -> impl IntoView {
 fn CourseFieldsForm(fields: Option<CourseFields>, choices: CourseChoices) -> impl IntoView {
     let locale = use_locale();
     let f = fields.unwrap_or(CourseFields {
-        title: String::new(),
+        title: Names::default(),
         summary: String::new(),
         category_id: choices.categories.first().map(|c| c.id).unwrap_or(0),
         level_id: choices.levels.first().map(|l| l.id).unwrap_or(0),
@@ -103,7 +105,7 @@ fn CourseFieldsForm(fields: Option<CourseFields>, choices: CourseChoices) -> imp
         .map(|t| view! { <option value=t.as_str() selected=*t == f.training_type>{tr(t.label_key())}</option> })
         .collect_view();
     view! {
-        <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
+        <NamesInput field="title" value=f.title/>
         <label>{tr("field.summary")}<TextArea value=f.summary {..} name="summary" rows="3"/></label>
         <label>{tr("field.category_id")}<select name="category_id">{categories}</select></label>
         <label>{tr("field.level_id")}<select name="level_id">{levels}</select></label>
@@ -248,7 +250,7 @@ fn CourseEditorBody(
     let archived = c.status == CourseStatus::Archived;
     view! {
         <div class="row">
-            <h1>{c.fields.title.clone()}</h1>
+            <h1>{shown(&c.fields.title)}</h1>
             <a class="button" href=format!("/trainer/courses/{cid}/preview")>{tr("courses.preview")}</a>
         </div>
         <p class="status">{status}" · "{tr("courses.owners")}": "{join_list(c.owners.clone())}</p>
@@ -284,9 +286,10 @@ fn CourseEditorBody(
         <h2>{tr("courses.modules")}</h2>
         {modules}
         {editable.then(|| view! {
-            <ActionForm action=act.add_module node_ref=cleared_on_success(act.add_module) attr:class="row card">
+            <ActionForm action=act.add_module node_ref=cleared_on_success(act.add_module) attr:class="stack card">
+                <h3>{tr("courses.module_title")}</h3>
                 <input type="hidden" name="course_id" value=cid/>
-                <input name="title" required placeholder=tr("courses.module_title") aria-label=tr("courses.module_title")/>
+                <NamesInput field="title"/>
                 <button type="submit">{tr("courses.add_module")}</button>
             </ActionForm>
         })}
@@ -318,14 +321,14 @@ fn ModuleCard(course_id: i64, module: ModuleEdit, editable: bool, act: EditorAct
             if editable {
                 view! { <LessonEditor course_id=course_id lesson=l act=act/> }.into_any()
             } else {
-                view! { <p class="lesson-title">{l.title}</p> }.into_any()
+                view! { <p class="lesson-title">{shown(&l.title)}</p> }.into_any()
             }
         })
         .collect_view();
     let mid = module.id;
     view! {
         <section class="card module">
-            <h3>{module.title.clone()}</h3>
+            <h3>{shown(&module.title)}</h3>
             {lessons}
             {editable.then(|| view! {
                 <details>
@@ -333,17 +336,17 @@ fn ModuleCard(course_id: i64, module: ModuleEdit, editable: bool, act: EditorAct
                     <ActionForm action=act.add_lesson node_ref=cleared_on_success(act.add_lesson) attr:class="stack">
                         <input type="hidden" name="course_id" value=course_id/>
                         <input type="hidden" name="module_id" value=mid/>
-                        <label>{tr("field.title")}<input name="title" required/></label>
+                        <NamesInput field="title"/>
                         <label>{tr("field.body_md")}<TextArea {..} name="body_md" rows="10"/></label>
                         <button type="submit" class="primary">{tr("courses.add_lesson")}</button>
                     </ActionForm>
                 </details>
                 <details>
                     <summary>{tr("courses.edit_module")}</summary>
-                    <ActionForm action=act.rename_module attr:class="row">
+                    <ActionForm action=act.rename_module attr:class="stack">
                         <input type="hidden" name="course_id" value=course_id/>
                         <input type="hidden" name="module_id" value=mid/>
-                        <input name="title" value=module.title required aria-label=tr("field.title")/>
+                        <NamesInput field="title" value=module.title.clone()/>
                         <button type="submit">{tr("courses.rename_module")}</button>
                     </ActionForm>
                     <ActionForm action=act.delete_module>
@@ -362,11 +365,11 @@ fn ModuleCard(course_id: i64, module: ModuleEdit, editable: bool, act: EditorAct
 fn LessonEditor(course_id: i64, lesson: LessonEdit, act: EditorActions) -> impl IntoView {
     view! {
         <details class="lesson-edit">
-            <summary>{lesson.title.clone()}</summary>
+            <summary>{shown(&lesson.title)}</summary>
             <ActionForm action=act.update_lesson attr:class="stack">
                 <input type="hidden" name="course_id" value=course_id/>
                 <input type="hidden" name="lesson_id" value=lesson.id/>
-                <label>{tr("field.title")}<input name="title" value=lesson.title required/></label>
+                <NamesInput field="title" value=lesson.title.clone()/>
                 <label>{tr("field.body_md")}<TextArea value=lesson.body_md {..} name="body_md" rows="10"/></label>
                 <button type="submit">{tr("courses.save_lesson")}</button>
             </ActionForm>
@@ -382,7 +385,7 @@ fn LessonEditor(course_id: i64, lesson: LessonEdit, act: EditorActions) -> impl 
 /// Enrolling people in a published course, by employee number or a whole team.
 #[component]
 fn EnrollCard(course_id: i64, teams: Vec<TeamNode>, enroll: ServerAction<EnrollCourse>) -> impl IntoView {
-    let team_options = teams.into_iter().map(|t| view! { <option value=t.id>{t.path}</option> }).collect_view();
+    let team_options = teams.into_iter().map(|t| view! { <option value=t.id>{shown(&t.path)}</option> }).collect_view();
     view! {
         <section class="card">
             <h2>{tr("courses.enroll")}</h2>
@@ -512,13 +515,13 @@ fn preview(_me: Me) -> impl IntoView {
                 match course.await {
                     Err(e) => load_failed(e),
                     Ok(p) => view! {
-                        <h1>{p.title}</h1>
+                        <h1>{shown(&p.title)}</h1>
                         <p>{p.summary}</p>
                         {p.modules.into_iter().map(|m| view! {
-                            <h2>{m.title}</h2>
+                            <h2>{shown(&m.title)}</h2>
                             {m.lessons.into_iter().map(|l| view! {
                                 <article class="card lesson">
-                                    <h3>{l.title}</h3>
+                                    <h3>{shown(&l.title)}</h3>
                                     // Rendered from Markdown and sanitized (ammonia) on the server.
                                     <div class="lesson-body" inner_html=l.html></div>
                                 </article>

@@ -4,13 +4,15 @@ use leptos::prelude::*;
 
 use crate::api::cert::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
+use crate::components::names_input::NamesInput;
 use crate::components::owners::OwnersCard;
 use crate::components::position_picker::PositionPicker;
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, tr_with, use_locale};
+use crate::i18n::{shown, tr, tr_with, use_locale};
 use crate::model::cert::{Phase, ProgramEditor, ReqKind};
 use crate::model::owners::Owned;
 use crate::model::user::{Me, Role};
+use crate::model::Names;
 use crate::pages::{cleared_on_success, done_note, param, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
@@ -41,9 +43,9 @@ fn programs(_me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{list.into_iter().map(|p| view! {
                             <tr>
-                                <td><a href=format!("/trainer/programs/{}", p.id)>{p.name}</a></td>
-                                <td>{p.position.shown(locale).to_string()}</td><td>{p.level}</td>
-                                <td>{p.requires.unwrap_or_else(|| "—".into())}</td>
+                                <td><a href=format!("/trainer/programs/{}", p.id)>{shown(&p.name)}</a></td>
+                                <td>{p.position.shown(locale).to_string()}</td><td>{shown(&p.level)}</td>
+                                <td>{p.requires.as_ref().map(shown).unwrap_or_else(|| "—".into())}</td>
                                 <td>{p.validity_days}</td><td>{p.requirements}</td>
                                 <td>{format!("{}/{}", p.cleared, p.holders)}</td>
                             </tr>
@@ -86,9 +88,9 @@ fn editor(_me: Me) -> impl IntoView {
     }
 }
 
-fn options(list: &[(i64, String)], selected: Option<i64>) -> impl IntoView {
+fn options(list: &[(i64, Names)], selected: Option<i64>) -> impl IntoView {
     list.iter()
-        .map(|(id, name)| view! { <option value=*id selected=selected == Some(*id)>{name.clone()}</option> })
+        .map(|(id, name)| view! { <option value=*id selected=selected == Some(*id)>{shown(name)}</option> })
         .collect_view()
 }
 
@@ -102,11 +104,11 @@ fn editor_view(
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let id = e.id;
     let can_change = e.can_change;
-    let others: Vec<(i64, String)> = e.programs.iter().filter(|(p, _)| *p != id).cloned().collect();
-    let group = |kind: ReqKind, list: &[(i64, String)]| {
+    let others: Vec<(i64, Names)> = e.programs.iter().filter(|(p, _)| *p != id).cloned().collect();
+    let group = |kind: ReqKind, list: &[(i64, Names)]| {
         let items = list
             .iter()
-            .map(|(tid, name)| view! { <option value=format!("{}:{tid}", kind.as_str())>{name.clone()}</option> })
+            .map(|(tid, name)| view! { <option value=format!("{}:{tid}", kind.as_str())>{shown(name)}</option> })
             .collect_view();
         view! { <optgroup label=tr(kind.label_key())>{items}</optgroup> }
     };
@@ -119,7 +121,7 @@ fn editor_view(
                 <tr>
                     <td>{tr(r.phase.label_key())}</td>
                     <td>{tr(r.kind.label_key())}</td>
-                    <td>{r.target.clone()}</td>
+                    <td>{shown(&r.target)}</td>
                     <td>{r.min_percent.map(|m| format!("≥ {m}%")).unwrap_or_default()}</td>
                     <td>
                         {can_change.then(|| view! {
@@ -135,11 +137,11 @@ fn editor_view(
         })
         .collect_view();
     view! {
-        <h1>{if id == 0 { tr("cert.new_program") } else { f.name.clone() }}</h1>
+        <h1>{if id == 0 { tr("cert.new_program") } else { shown(&f.name) }}</h1>
         <ActionForm action=save attr:class="stack card">
             <input type="hidden" name="id" value=id/>
             <fieldset class="bare" disabled=!can_change>
-            <label>{tr("field.name")}<input name="name" value=f.name.clone() required maxlength="200"/></label>
+            <NamesInput field="name" value=f.name.clone()/>
             <label>{tr("field.position")}
                 <PositionPicker positions=e.positions.clone() selected=(f.position_id > 0).then_some(f.position_id) required=true/>
             </label>

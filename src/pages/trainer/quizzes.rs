@@ -1,6 +1,8 @@
 //! Quizzes for trainers: list and create, the editor (settings, questions, draws, publishing),
 //! results with pass rate and pre/post gain, and the essay grading queue.
 
+use crate::components::names_input::NamesInput;
+use crate::model::Names;
 use crate::pages::{cleared_on_success, param, percent};
 use leptos::prelude::*;
 
@@ -8,7 +10,7 @@ use crate::api::course::authored_courses;
 use crate::api::quiz::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{tr, use_locale, use_zone};
+use crate::i18n::{shown, tr, use_locale, use_zone};
 use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use crate::model::user::{Me, Role};
 
@@ -38,8 +40,8 @@ fn quizzes(_me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{list.into_iter().map(|q| view! {
                             <tr>
-                                <td><a href=format!("/trainer/quizzes/{}", q.id)>{q.title}</a></td>
-                                <td>{q.course_title}</td>
+                                <td><a href=format!("/trainer/quizzes/{}", q.id)>{shown(&q.title)}</a></td>
+                                <td>{shown(&q.course_title)}</td>
                                 <td>{tr(q.kind.label_key())}</td>
                                 <td>{tr(if q.published { "quiz.published" } else { "quiz.draft" })}</td>
                                 <td>{q.question_count}</td>
@@ -65,13 +67,13 @@ fn quizzes(_me: Me) -> impl IntoView {
                     let pre_tests = match list.await { Ok(v) => v, Err(e) => return load_failed(e) }
                         .into_iter()
                         .filter(|q| q.kind == QuizKind::PreTest)
-                        .map(|q| (q.id, format!("{} · {}", q.title, q.course_title)))
+                        .map(|q| (q.id, format!("{} · {}", shown(&q.title), shown(&q.course_title))))
                         .collect::<Vec<_>>();
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <label>{tr("nav.courses")}
                                 <select name="course_id" required>
-                                    {courses.into_iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
+                                    {courses.into_iter().map(|c| view! { <option value=c.id>{shown(&c.title)}</option> }).collect_view()}
                                 </select>
                             </label>
                             <QuizFieldsForm fields=None siblings=pre_tests/>
@@ -88,7 +90,7 @@ fn quizzes(_me: Me) -> impl IntoView {
 #[component]
 fn QuizFieldsForm(fields: Option<QuizFields>, siblings: Vec<(i64, String)>) -> impl IntoView {
     let f = fields.unwrap_or(QuizFields {
-        title: String::new(),
+        title: Names::default(),
         kind: QuizKind::PreTest,
         pass_percent: 80,
         time_limit_minutes: Some(30),
@@ -119,7 +121,7 @@ fn QuizFieldsForm(fields: Option<QuizFields>, siblings: Vec<(i64, String)>) -> i
     let zone = use_zone();
     let local = move |t: Option<i64>| t.map(|t| zone.input_value(t)).unwrap_or_default();
     view! {
-        <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
+        <NamesInput field="title" value=f.title/>
         <label>{tr("field.kind")}<select name="kind">{kinds}</select></label>
         <label>{tr("quiz.pre_test")}<select name="pre_test_id"><option value="">"—"</option>{pre_tests}</select></label>
         <label>{tr("quiz.pass_mark")}" (%)"<input type="number" name="pass_percent" min="0" max="100" value=f.pass_percent/></label>
@@ -205,7 +207,7 @@ fn editor(_me: Me) -> impl IntoView {
                 }).collect_view();
                 view! {
                     <div class="row">
-                        <h1>{q.fields.title.clone()}</h1>
+                        <h1>{shown(&q.fields.title)}</h1>
                         <a class="button" href=format!("/trainer/quizzes/{qid}/results")>{tr("quiz.results")}</a>
                     </div>
                     <p class="status">{tr(if q.published { "quiz.published" } else { "quiz.draft" })}</p>
@@ -227,7 +229,7 @@ fn editor(_me: Me) -> impl IntoView {
                                 <select name="lesson_id">
                                     <option value="">"—"</option>
                                     {q.lessons.iter().map(|(lid, title)| view! {
-                                        <option value=*lid selected=q.remediation_lesson_id == Some(*lid)>{title.clone()}</option>
+                                        <option value=*lid selected=q.remediation_lesson_id == Some(*lid)>{shown(title)}</option>
                                     }).collect_view()}
                                 </select>
                             </label>
@@ -256,7 +258,7 @@ fn editor(_me: Me) -> impl IntoView {
                         <summary>{tr("quiz.settings")}</summary>
                         <ActionForm action=update attr:class="stack">
                             <input type="hidden" name="id" value=qid/>
-                            <QuizFieldsForm fields=Some(q.fields.clone()) siblings=q.siblings.clone()/>
+                            <QuizFieldsForm fields=Some(q.fields.clone()) siblings=q.siblings.iter().map(|(id, t)| (*id, shown(t))).collect()/>
                             <button type="submit">{tr("courses.save")}</button>
                         </ActionForm>
                     </details>
@@ -300,7 +302,7 @@ fn results(_me: Me) -> impl IntoView {
                     </tr>
                 }).collect_view();
                 view! {
-                    <h1>{r.title}</h1>
+                    <h1>{shown(&r.title)}</h1>
                     <p class="status">{tr("quiz.pass_rate")}": "<strong class="pass-rate">{percent(r.pass_rate)}</strong></p>
                     <table class="list attempts">
                         <thead><tr>
@@ -344,7 +346,7 @@ fn grading(_me: Me) -> impl IntoView {
                 }
                 queue.into_iter().map(|g| view! {
                     <section class="card essay">
-                        <h2>{g.quiz_title}" · "{g.display_name}" ("{g.employee_no}")"</h2>
+                        <h2>{shown(&g.quiz_title)}" · "{g.display_name}" ("{g.employee_no}")"</h2>
                         <div class="stem" inner_html=g.stem_html></div>
                         <blockquote class="answer">{g.answer}</blockquote>
                         <ActionForm action=grade attr:class="row">

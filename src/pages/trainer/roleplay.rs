@@ -6,13 +6,15 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::roleplay::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
+use crate::components::names_input::NamesInput;
 use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
-use crate::i18n::{tr, tr_with};
+use crate::i18n::{shown, tr, tr_with};
 use crate::model::owners::Owned;
 use crate::model::roleplay::{Channel, Criterion, SecondRaterRule, CALIBRATION_MIN_N};
 use crate::model::user::{Me, Role};
+use crate::model::Names;
 use crate::pages::{done_note, param, percent, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
@@ -133,8 +135,13 @@ fn rubric_editor(_me: Me) -> impl IntoView {
 
 fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
     let n = |f: &str| format!("criteria[{i}][{f}]");
-    let c =
-        c.unwrap_or(Criterion { name: String::new(), weight: 1.0, levels: Vec::new(), critical: false, pass_level: 0 });
+    let c = c.unwrap_or(Criterion {
+        name: Names::default(),
+        weight: 1.0,
+        levels: Vec::new(),
+        critical: false,
+        pass_level: 0,
+    });
     // The pass level is picked from the criterion's own levels, counted from 1 as raters see them
     // (stored from 0); a criterion without levels yet offers the numbers.
     let pass = c.pass_level as usize;
@@ -150,7 +157,14 @@ fn criterion_row(i: usize, c: Option<Criterion>) -> impl IntoView {
     view! {
         <fieldset class="criterion">
             <legend>{tr_with("roleplay.criterion_n", &[("n", (i + 1).to_string())])}</legend>
-            <label>{tr("roleplay.criterion_name")}<input name=n("name") value=c.name maxlength="200"/></label>
+            <div class="names-input">
+                <label>{format!("{} ({})", tr("roleplay.criterion_name"), "中文")}
+                    <input name=n("name_zh") value=c.name.zh.clone() lang="zh-CN" maxlength="200"/>
+                </label>
+                <label>{format!("{} ({})", tr("roleplay.criterion_name"), "English")}
+                    <input name=n("name_en") value=c.name.en.clone() lang="en" maxlength="200"/>
+                </label>
+            </div>
             <div class="row">
                 <label>{tr("roleplay.weight")}<input name=n("weight") value=c.weight.to_string() inputmode="decimal" size="4"/></label>
                 <label class="check"><input type="checkbox" name=n("critical") value="on" checked=c.critical/>" "{tr("roleplay.critical")}</label>
@@ -188,10 +202,10 @@ fn scenarios(_me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{list.into_iter().map(|s| view! {
                             <tr>
-                                <td><a href=format!("/trainer/scenarios/{}", s.id)>{s.title}</a></td>
+                                <td><a href=format!("/trainer/scenarios/{}", s.id)>{shown(&s.title)}</a></td>
                                 <td>{tr(s.channel.label_key())}</td>
                                 <td>{s.rubric_name}</td>
-                                <td>{s.courses.join(" · ")}</td>
+                                <td>{s.courses.iter().map(shown).collect::<Vec<_>>().join(" · ")}</td>
                                 <td>{if s.roleplays == 0 { "—".to_string() } else { format!("{}/{}", s.passed, s.roleplays) }}</td>
                             </tr>
                         }).collect_view()}</tbody>
@@ -243,7 +257,7 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                     .enumerate()
                     .map(|(i, (cid, title))| view! {
                         <label class="check">
-                            <input type="checkbox" name=format!("course_ids[{i}]") value=cid checked=linked.contains(&cid)/>" "{title}
+                            <input type="checkbox" name=format!("course_ids[{i}]") value=cid checked=linked.contains(&cid)/>" "{shown(&title)}
                         </label>
                     })
                     .collect_view();
@@ -251,12 +265,12 @@ fn scenario_editor(_me: Me) -> impl IntoView {
                     <label>{tr(label)}<TextArea value={value} {..} name=name rows=rows/></label>
                 };
                 view! {
-                    <h1>{if id == 0 { tr("roleplay.new_scenario") } else { f.title.clone() }}</h1>
+                    <h1>{if id == 0 { tr("roleplay.new_scenario") } else { shown(&f.title) }}</h1>
                     <ErrorNote error=action_error(save.value())/>
                     <ActionForm action=save attr:class="stack scenario">
                         <input type="hidden" name="id" value=id/>
                         <fieldset class="bare" disabled=!can_change>
-                        <label>{tr("field.title")}<input name="title" value=f.title required maxlength="200"/></label>
+                        <NamesInput field="title" value=f.title.clone()/>
                         <label>{tr("roleplay.channel_label")}<select name="channel">{channels}</select></label>
                         <label>{tr("roleplay.product")}<input name="product" value=f.product maxlength="200"/></label>
                         {area("situation", "roleplay.situation", f.situation, "4")}
@@ -315,14 +329,14 @@ pub fn CalibrationPage() -> impl IntoView {
 
 fn calibration(_me: Me) -> impl IntoView {
     let threshold = use_query_map().read_untracked().get("threshold").unwrap_or_default();
-    let shown = if threshold.is_empty() { KAPPA_THRESHOLD.to_string() } else { threshold.clone() };
+    let typed = if threshold.is_empty() { KAPPA_THRESHOLD.to_string() } else { threshold.clone() };
     let report = Resource::new(|| (), move |_| get_calibration(threshold.clone()));
     view! {
         <h1>{tr("roleplay.calibration")}</h1>
         {subnav()}
         <p class="hint">{tr("roleplay.calibration_help")}" "{tr_with("roleplay.min_n_help", &[("n", CALIBRATION_MIN_N.to_string())])}</p>
         <form method="get" class="inline">
-            <label>{tr("roleplay.threshold")}" "<input name="threshold" value=shown inputmode="decimal" size="5"/></label>
+            <label>{tr("roleplay.threshold")}" "<input name="threshold" value=typed inputmode="decimal" size="5"/></label>
             " "<button type="submit">{tr("roleplay.show")}</button>
         </form>
         <Suspense fallback=|| ()>
@@ -345,7 +359,7 @@ fn calibration(_me: Me) -> impl IntoView {
                             view! {
                                 <tr class:overall=overall class:flagged=r.flagged>
                                     <td>{format!("{} · {}", r.rater_a, r.rater_b)}</td>
-                                    <td>{r.criterion.unwrap_or_else(|| tr("roleplay.all_criteria"))}</td>
+                                    <td>{r.criterion.as_ref().map(shown).unwrap_or_else(|| tr("roleplay.all_criteria"))}</td>
                                     <td>{r.n}</td>
                                     <td>{r.kappa.map(|k| format!("{k:.2}")).unwrap_or_else(|| tr("roleplay.kappa_undefined"))}</td>
                                     <td>{percent(Some(r.exact_percent))}</td>

@@ -14,9 +14,8 @@ struct Row {
     number: String,
     holder: String,
     employee_no: String,
-    program: String,
-    level_zh: String,
-    level_en: String,
+    program: Names,
+    level: Names,
     position: Names,
     issued_at: i64,
     expires_at: i64,
@@ -28,7 +27,8 @@ struct Row {
 
 async fn row(db: &Db, number: &str) -> AppResult<Row> {
     let r = sqlx::query!(
-        r#"select k.id as "id!: i64", k.user_id, u.team_id, k.number, u.display_name, u.employee_no, p.name as program, l.name_zh, l.name_en,
+        r#"select k.id as "id!: i64", k.user_id, u.team_id, k.number, u.display_name, u.employee_no, p.name as program, p.name_en as program_en,
+                  l.name_zh, l.name_en,
                   coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
                   k.issued_at, k.expires_at, k.exempted, k.revoked_at, c.certificate_id as "current?",
                   c.status as "status?"
@@ -51,9 +51,8 @@ async fn row(db: &Db, number: &str) -> AppResult<Row> {
         number: r.number,
         holder: r.display_name,
         employee_no: r.employee_no,
-        program: r.program,
-        level_zh: r.name_zh,
-        level_en: r.name_en,
+        program: Names::new(r.program, r.program_en),
+        level: Names::new(r.name_zh, r.name_en),
         position: Names::new(r.position_zh, r.position_en),
         issued_at: r.issued_at,
         expires_at: r.expires_at,
@@ -121,8 +120,7 @@ pub async fn view(
         holder: r.holder,
         employee_no: r.employee_no,
         program: r.program,
-        level_zh: r.level_zh,
-        level_en: r.level_en,
+        level: r.level,
         position: r.position,
         issued_at: r.issued_at,
         expires_at: r.expires_at,

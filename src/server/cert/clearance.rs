@@ -76,7 +76,7 @@ pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
     let rows = sqlx::query!(
-        r#"select k.id, k.name, k.scope, t.name as "team?", k.created_at, k.revoked_at, k.last_used_at
+        r#"select k.id, k.name, k.scope, t.name as "team?", t.name_en as "team_en?", k.created_at, k.revoked_at, k.last_used_at
            from api_tokens k left join teams t on t.id = k.team_id order by k.revoked_at is not null, k.id desc"#
     )
     .fetch_all(&db.read)
@@ -87,7 +87,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
             id: r.id,
             name: r.name,
             scope: r.scope,
-            team: r.team,
+            team: r.team.map(|zh| Names::new(zh, r.team_en.unwrap_or_default())),
             created_at: r.created_at,
             revoked_at: r.revoked_at,
             last_used_at: r.last_used_at,
@@ -148,8 +148,8 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramClearance {
-    pub program: String,
-    pub level: String,
+    pub program: Names,
+    pub level: Names,
     pub position: Names,
     pub status: &'static str,
     pub cleared: bool,
@@ -161,7 +161,7 @@ pub struct ProgramClearance {
 pub struct Clearance {
     pub employee_no: String,
     pub name: String,
-    pub team: Option<String>,
+    pub team: Option<Names>,
     pub position: Option<Names>,
     /// Positions this person is cleared to work today.
     pub cleared_positions: Vec<Names>,
@@ -182,7 +182,7 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
     for no in employee_nos {
         let Some(u) = sqlx::query!(
             r#"select u.id, u.display_name, u.position_id, x.name_zh as "position_zh?", x.name_en as "position_en?",
-                      u.team_id, t.name as "team?"
+                      u.team_id, t.name as "team?", t.name_en as "team_en?"
                from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
                where lower(u.employee_no) = lower(?) and u.active = 1"#,
             no
@@ -198,8 +198,8 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
             }
         }
         let programs = sqlx::query!(
-            r#"select p.name, coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
-                      l.name_en as level, coalesce(c.status, 'not_started') as "status!: String",
+            r#"select p.name, p.name_en, coalesce(x.name_zh, '') as "position_zh!: String",
+                      coalesce(x.name_en, '') as "position_en!: String", l.name_zh as level_zh, l.name_en as level_en, coalesce(c.status, 'not_started') as "status!: String",
                       k.number as "number?", k.expires_at as "expires_at?"
                from programs p
                join course_levels l on l.id = p.level_id
@@ -217,8 +217,8 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
         .map(|p| {
             let status = CertStatus::parse(&p.status).unwrap_or(CertStatus::NotStarted);
             ProgramClearance {
-                program: p.name,
-                level: p.level,
+                program: Names::new(p.name, p.name_en),
+                level: Names::new(p.level_zh, p.level_en),
                 position: Names::new(p.position_zh, p.position_en),
                 status: status.as_str(),
                 cleared: status.cleared(),
@@ -233,7 +233,7 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
         out.push(Clearance {
             employee_no: no.clone(),
             name: u.display_name,
-            team: u.team,
+            team: u.team.map(|zh| Names::new(zh, u.team_en.unwrap_or_default())),
             position: u.position_zh.zip(u.position_en).map(|(zh, en)| Names::new(zh, en)),
             cleared_positions,
             programs,

@@ -8,7 +8,7 @@ pub const DAY: i64 = 86_400;
 #[derive(Debug, Clone)]
 pub struct Program {
     pub id: i64,
-    pub name: String,
+    pub name: crate::model::Names,
     pub requires: Option<i64>,
     pub validity_days: i64,
     pub window_days: i64,

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, Check, Phase, ReqKind};
 use crate::model::plan::AttendanceRate;
 use crate::model::user::Role;
+use crate::model::Names;
 
 #[cfg(doc)]
 use super::decision::decide;
@@ -17,11 +18,8 @@ use super::decision::decide;
 /// The programs a person takes: those for their position, and any they hold a status in.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
-    Ok(sqlx::query_as!(
-        Program,
-        r#"select p.id as "id!", p.name, p.requires_program_id as requires, p.validity_days, p.window_days,
-                  p.veteran_cycle_days, p.manager_cycle_days
-           from programs p, users u
+    let ids = sqlx::query_scalar!(
+        r#"select p.id as "id!: i64" from programs p, users u
            where u.id = ?1 and p.archived_at is null
              and (p.position_id = u.position_id
                   or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))
@@ -29,21 +27,34 @@ pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResul
         user_id
     )
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(program(conn, id).await?);
+    }
+    Ok(out)
 }
 
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program> {
-    sqlx::query_as!(
-        Program,
-        "select id, name, requires_program_id as requires, validity_days, window_days, veteran_cycle_days,
+    let r = sqlx::query!(
+        "select id, name, name_en, requires_program_id, validity_days, window_days, veteran_cycle_days,
                 manager_cycle_days
          from programs where id = ?",
         id
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound)
+    .ok_or(AppError::NotFound)?;
+    Ok(Program {
+        id: r.id,
+        name: Names::new(r.name, r.name_en),
+        requires: r.requires_program_id,
+        validity_days: r.validity_days,
+        window_days: r.window_days,
+        veteran_cycle_days: r.veteran_cycle_days,
+        manager_cycle_days: r.manager_cycle_days,
+    })
 }
 
 #[tracing::instrument(skip_all, fields(program_id))]
@@ -79,7 +90,7 @@ fn args(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
-fn unmet(kind: ReqKind, title: String) -> Check {
+fn unmet(kind: ReqKind, title: Names) -> Check {
     Check { kind, title, met: false, detail_key: String::new(), detail_args: Vec::new(), link: None, at: None }
 }
 
@@ -96,14 +107,14 @@ pub async fn check(conn: &mut SqliteConnection, user_id: i64, req: &Requirement,
 
 /// The course completed (every lesson done) since `since`.
 async fn course(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
-    let title = sqlx::query_scalar!(
-        "select title from course_versions where course_id = ? order by version_no desc limit 1",
+    let title = sqlx::query!(
+        "select title, title_en from course_versions where course_id = ? order by version_no desc limit 1",
         req.target
     )
     .fetch_optional(&mut *conn)
     .await?
-    .unwrap_or_default();
-    let mut c = unmet(ReqKind::Course, title);
+    .map(|r| Names::new(r.title, r.title_en));
+    let mut c = unmet(ReqKind::Course, title.unwrap_or_default());
     c.link = Some(format!("/learn/{}", req.target));
     let e = sqlx::query!(
         r#"select e.completed_at,
@@ -138,11 +149,11 @@ async fn course(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, si
 /// The best graded attempt since `since`, passed and at least the requirement's (else the
 /// quiz's) pass mark.
 async fn quiz(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
-    let q = sqlx::query!("select title, pass_percent from quizzes where id = ?", req.target)
+    let q = sqlx::query!("select title, title_en, pass_percent from quizzes where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut c = unmet(ReqKind::Quiz, q.title);
+    let mut c = unmet(ReqKind::Quiz, Names::new(q.title, q.title_en));
     let min = req.min_percent.unwrap_or(q.pass_percent);
     let best = sqlx::query!(
         r#"select id as "id!: i64", percent as "percent!: f64", passed as "passed!: i64", graded_at as "graded_at!: i64"
@@ -181,11 +192,11 @@ async fn quiz(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, sinc
 
 /// A final, passed role-play of the scenario since `since` (a critical failure is named).
 async fn roleplay(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
-    let title = sqlx::query_scalar!("select title from scenarios where id = ?", req.target)
+    let title = sqlx::query!("select title, title_en from scenarios where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
-        .unwrap_or_default();
-    let mut c = unmet(ReqKind::Roleplay, title);
+        .map(|r| Names::new(r.title, r.title_en));
+    let mut c = unmet(ReqKind::Roleplay, title.unwrap_or_default());
     let best = sqlx::query!(
         r#"select id as "id!: i64", percent as "percent!: f64", passed as "passed!: i64",
                   finalized_at as "finalized_at!: i64", critical_failed
@@ -209,13 +220,16 @@ async fn roleplay(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, 
             c.met = b.passed == 1;
             c.at = Some(b.finalized_at);
             c.link = Some(format!("/roleplay/{}", b.id));
-            let critical: Vec<String> = serde_json::from_str(&b.critical_failed).unwrap_or_default();
+            let critical = Names::list_from_json(&b.critical_failed);
             if critical.is_empty() {
                 c.detail_key = "cert.detail.roleplay".into();
                 c.detail_args = args(&[("percent", format!("{:.0}", b.percent))]);
             } else {
                 c.detail_key = "cert.detail.roleplay_critical".into();
-                c.detail_args = args(&[("percent", format!("{:.0}", b.percent)), ("names", critical.join(", "))]);
+                c.detail_args = args(&[
+                    ("percent", format!("{:.0}", b.percent)),
+                    ("names", critical.iter().map(Names::both).collect::<Vec<_>>().join(", ")),
+                ]);
             }
         }
         None => c.detail_key = "cert.detail.roleplay_none".into(),
@@ -246,7 +260,7 @@ async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or_default();
-    let mut c = unmet(ReqKind::Attendance, title);
+    let mut c = unmet(ReqKind::Attendance, Names::same(title));
     c.link = Some(format!("/plans/{}", req.target));
     let r = sqlx::query!(
         r#"select (select max(a.marked_at) from attendance a join plan_sessions s on s.id = a.session_id
@@ -277,14 +291,14 @@ pub struct Evaluation {
     pub facts: Facts,
     pub phase: Phase,
     pub checks: Vec<Check>,
-    pub prerequisite: Option<(String, bool)>,
+    pub prerequisite: Option<(Names, bool)>,
     pub window_opens_at: Option<i64>,
 }
 
 impl Evaluation {
     /// What is still missing, by title: the required lower program first, then each unmet
     /// requirement.
-    pub fn missing(&self) -> Vec<String> {
+    pub fn missing(&self) -> Vec<Names> {
         let prerequisite = self.prerequisite.iter().filter(|(_, ok)| !ok).map(|(name, _)| name.clone());
         prerequisite.chain(self.checks.iter().filter(|c| !c.met).map(|c| c.title.clone())).collect()
     }
@@ -331,7 +345,7 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
     }
     let prerequisite = match p.requires {
         Some(id) => {
-            let name = sqlx::query_scalar!("select name from programs where id = ?", id).fetch_one(&mut *conn).await?;
+            let name = program(conn, id).await?.name;
             let status = sqlx::query_scalar!(
                 "select status from certifications where user_id = ? and program_id = ?",
                 user_id,

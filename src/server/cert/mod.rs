@@ -28,10 +28,7 @@ use crate::server::owners;
 use recompute::Cause;
 
 fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
-    f.name = f.name.trim().to_string();
-    if !crate::server::text::is_name(&f.name, 200) {
-        return Err(AppError::validation("name", "error.title_invalid"));
-    }
+    f.name = crate::server::text::authored(&f.name, "name", 200)?;
     if !(1..=3650).contains(&f.validity_days) {
         return Err(AppError::validation("validity_days", "error.days_invalid"));
     }
@@ -68,7 +65,7 @@ async fn stored_fields(conn: &mut SqliteConnection, id: i64) -> AppResult<Option
         .fetch_optional(&mut *conn)
         .await?;
     Ok(r.map(|r| ProgramFields {
-        name: r.name,
+        name: Names::new(r.name, r.name_en),
         position_id: r.position_id.unwrap_or_default(),
         level_id: r.level_id,
         requires_program_id: r.requires_program_id,
@@ -140,9 +137,10 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
         Some(id) => id,
         None => {
             let id = sqlx::query_scalar!(
-                r#"insert into programs (name, position_id, level_id, created_by, created_at) values (?, ?, ?, ?, ?)
-               returning id as "id!: i64""#,
-                f.name,
+                r#"insert into programs (name, name_en, position_id, level_id, created_by, created_at)
+                   values (?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                f.name.zh,
+                f.name.en,
                 f.position_id,
                 f.level_id,
                 actor.id,
@@ -155,9 +153,11 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
         }
     };
     let n = sqlx::query!(
-        "update programs set name = ?, position_id = ?, level_id = ?, requires_program_id = ?, validity_days = ?,
-                window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ? where id = ? and archived_at is null",
-        f.name,
+        "update programs set name = ?, name_en = ?, position_id = ?, level_id = ?, requires_program_id = ?,
+                validity_days = ?, window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ?
+         where id = ? and archived_at is null",
+        f.name.zh,
+        f.name.en,
         f.position_id,
         f.level_id,
         f.requires_program_id,
@@ -274,9 +274,10 @@ pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requ
 #[tracing::instrument(skip_all)]
 pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
     let rows = sqlx::query!(
-        r#"select p.id, p.name, coalesce(pp.name_zh, '') as "position_zh!: String",
-                  coalesce(pp.name_en, '') as "position_en!: String", l.name_zh || ' ' || l.name_en as "level!: String",
+        r#"select p.id, p.name, p.name_en, coalesce(pp.name_zh, '') as "position_zh!: String",
+                  coalesce(pp.name_en, '') as "position_en!: String", l.name_zh as level_zh, l.name_en as level_en,
                   (select r.name from programs r where r.id = p.requires_program_id) as requires,
+                  (select r.name_en from programs r where r.id = p.requires_program_id) as requires_en,
                   p.validity_days,
                   (select count(*) from program_requirements q where q.program_id = p.id) as "requirements!: i64",
                   (select count(*) from certifications c where c.program_id = p.id
@@ -291,10 +292,10 @@ pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
         .into_iter()
         .map(|r| ProgramSummary {
             id: r.id,
-            name: r.name,
+            name: Names::new(r.name, r.name_en),
             position: Names::new(r.position_zh, r.position_en),
-            level: r.level,
-            requires: r.requires,
+            level: Names::new(r.level_zh, r.level_en),
+            requires: r.requires.map(|zh| Names::new(zh, r.requires_en.unwrap_or_default())),
             validity_days: r.validity_days,
             requirements: r.requirements,
             cleared: r.cleared,
@@ -303,9 +304,10 @@ pub async fn list_programs(db: &Db) -> AppResult<Vec<ProgramSummary>> {
         .collect())
 }
 
-async fn choices(db: &Db, sql_titles: &str) -> AppResult<Vec<(i64, String)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(sql_titles).fetch_all(&db.read).await?;
-    Ok(rows)
+/// `sql_names` selects an id, a Chinese and an English name.
+async fn choices(db: &Db, sql_names: &str) -> AppResult<Vec<(i64, Names)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(sql_names).fetch_all(&db.read).await?;
+    Ok(rows.into_iter().map(|(id, zh, en)| (id, Names::new(zh, en))).collect())
 }
 
 /// The editor: fields, requirements, and what can be chosen (`id` 0: a new program).
@@ -313,7 +315,7 @@ async fn choices(db: &Db, sql_titles: &str) -> AppResult<Vec<(i64, String)>> {
 pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
     let fields = if id == 0 {
         ProgramFields {
-            name: String::new(),
+            name: Names::default(),
             position_id: 0,
             level_id: 1,
             requires_program_id: None,
@@ -328,7 +330,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             .await?
             .ok_or(AppError::NotFound)?;
         ProgramFields {
-            name: r.name,
+            name: Names::new(r.name, r.name_en),
             position_id: r.position_id.unwrap_or_default(),
             level_id: r.level_id,
             requires_program_id: r.requires_program_id,
@@ -343,7 +345,11 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
                   coalesce((select v.title from course_versions v where v.course_id = q.course_id order by v.version_no desc limit 1),
                            (select z.title from quizzes z where z.id = q.quiz_id),
                            (select s.title from scenarios s where s.id = q.scenario_id),
-                           (select t.title from training_plans t where t.id = q.plan_id), '') as "target!: String"
+                           (select t.title from training_plans t where t.id = q.plan_id), '') as "target_zh!: String",
+                  coalesce((select v.title_en from course_versions v where v.course_id = q.course_id order by v.version_no desc limit 1),
+                           (select z.title_en from quizzes z where z.id = q.quiz_id),
+                           (select s.title_en from scenarios s where s.id = q.scenario_id),
+                           (select t.title from training_plans t where t.id = q.plan_id), '') as "target_en!: String"
            from program_requirements q where q.program_id = ? order by q.phase, q.id"#,
         id
     )
@@ -355,7 +361,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             id: r.id,
             phase: Phase::parse(&r.phase)?,
             kind: ReqKind::parse(&r.kind)?,
-            target: r.target,
+            target: Names::new(r.target_zh, r.target_en),
             min_percent: r.min_percent,
         })
     })
@@ -364,18 +370,27 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         id,
         fields,
         requirements,
-        levels: choices(db, "select id, name_zh || ' ' || name_en from course_levels order by rank").await?,
+        levels: choices(db, "select id, name_zh, name_en from course_levels order by rank").await?,
         positions: crate::server::position::list(db).await?,
-        programs: choices(db, "select id, name from programs where archived_at is null order by name").await?,
-        courses: choices(
+        programs: choices(
             db,
-            "select c.id, (select v.title from course_versions v where v.course_id = c.id order by v.version_no desc limit 1)
-             from courses c where c.archived_at is null order by 2",
+            "select id, name, name_en from programs where archived_at is null order by name, name_en",
         )
         .await?,
-        quizzes: choices(db, "select id, title from quizzes order by title").await?,
-        scenarios: choices(db, "select id, title from scenarios where archived_at is null order by title").await?,
-        plans: choices(db, "select id, title from training_plans order by title").await?,
+        courses: choices(
+            db,
+            "select c.id, v.title, v.title_en from courses c
+             join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = c.id)
+             where c.archived_at is null order by 2, 3",
+        )
+        .await?,
+        quizzes: choices(db, "select id, title, title_en from quizzes order by title, title_en").await?,
+        scenarios: choices(
+            db,
+            "select id, title, title_en from scenarios where archived_at is null order by title, title_en",
+        )
+        .await?,
+        plans: choices(db, "select id, title, title from training_plans order by title").await?,
         can_change: false,
     })
 }

@@ -4,7 +4,9 @@
 use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
+use crate::i18n::Locale;
 use crate::model::cert::{CertStatus, NotificationView};
+use crate::model::Names;
 use crate::server::config::Config;
 use crate::server::db::Db;
 
@@ -51,7 +53,8 @@ pub async fn queue(
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
     let rows = sqlx::query!(
-        r#"select n.id as "id!: i64", n.kind, n.link, n.created_at, n.read_at, u.display_name, p.name as program, c.expires_at
+        r#"select n.id as "id!: i64", n.kind, n.link, n.created_at, n.read_at, u.display_name, p.name as program,
+                  p.name_en as program_en, c.expires_at
            from notifications n
            join certificates c on c.id = n.subject_id
            join users u on u.id = c.user_id
@@ -67,7 +70,7 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
             id: r.id,
             kind: r.kind,
             holder: r.display_name,
-            program: r.program,
+            program: Names::new(r.program, r.program_en),
             expires_at: r.expires_at,
             link: r.link,
             created_at: r.created_at,
@@ -110,7 +113,7 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
     };
     let pending = sqlx::query!(
         r#"select n.id, n.kind, n.link, r.email, r.display_name as recipient, h.display_name as holder,
-                  p.name as program, c.expires_at
+                  p.name as program, p.name_en as program_en, c.expires_at
            from notifications n
            join users r on r.id = n.user_id
            join certificates c on c.id = n.subject_id
@@ -127,15 +130,17 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
             .unwrap_or_default();
         // Both languages in one message: the recipient's locale is a UI setting, and a notice
         // forwarded to a colleague should still read.
+        let program = Names::new(&n.program, &n.program_en);
         let (subject, verb_zh, verb_en) = if n.kind == "expired" {
             (format!("证书已过期 Certificate expired: {}", n.holder), "已于", "expired on")
         } else {
             (format!("证书即将到期 Certificate expiring: {}", n.holder), "将于", "expires on")
         };
         let body = format!(
-            "{holder} 的「{program}」证书{verb_zh} {day} 到期。\n{holder}'s {program} certificate {verb_en} {day}.\n\n{base}{link}\n",
+            "{holder} 的「{zh}」证书{verb_zh} {day} 到期。\n{holder}'s {en} certificate {verb_en} {day}.\n\n{base}{link}\n",
             holder = n.holder,
-            program = n.program,
+            zh = program.shown(Locale::ZhCn),
+            en = program.shown(Locale::En),
             base = config.public_url.trim_end_matches('/'),
             link = n.link,
         );

@@ -3,6 +3,7 @@
 use super::evidence;
 use super::recompute::{self, Cause};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
 use crate::model::cert::{
     CertStatus, CertificateRef, Decision, PersonStatus, Roster, RosterPerson, RosterProgram, RosterQuery, RosterRow,
     StatusEvent, StatusView,
@@ -43,7 +44,8 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
     let mut conn = db.read.acquire().await?;
     let u = sqlx::query!(
         r#"select u.display_name, u.employee_no, coalesce(x.name_zh, '') as "position_zh!: String",
-                  coalesce(x.name_en, '') as "position_en!: String", coalesce(t.name, '') as "team!: String"
+                  coalesce(x.name_en, '') as "position_en!: String", coalesce(t.name, '') as "team!: String",
+                  coalesce(t.name_en, '') as "team_en!: String"
            from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
            where u.id = ?"#,
         user_id
@@ -64,7 +66,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         .fetch_optional(&mut *conn)
         .await?;
         let level = sqlx::query!(
-            r#"select l.name_zh || ' ' || l.name_en as level, coalesce(x.name_zh, '') as "position_zh!: String",
+            r#"select l.name_zh as level_zh, l.name_en as level_en, coalesce(x.name_zh, '') as "position_zh!: String",
                       coalesce(x.name_en, '') as "position_en!: String"
                from programs p join course_levels l on l.id = p.level_id left join positions x on x.id = p.position_id
                where p.id = ?"#,
@@ -87,7 +89,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         programs.push(StatusView {
             program_id: p.id,
             program: p.name.clone(),
-            level: level.level,
+            level: Names::new(level.level_zh, level.level_en),
             position: Names::new(level.position_zh, level.position_en),
             status,
             certificate,
@@ -114,7 +116,12 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         Some(StatusEvent {
             at: r.at,
             actor: r.actor,
-            program: text("program").unwrap_or_default(),
+            // Written as both names since 0015; a single string before.
+            program: match d.get("program") {
+                Some(serde_json::Value::String(s)) => Names::same(s.as_str()),
+                Some(v) => serde_json::from_value(v.clone()).unwrap_or_default(),
+                None => Names::default(),
+            },
             before: text("before").as_deref().and_then(CertStatus::parse),
             after: text("after").as_deref().and_then(CertStatus::parse)?,
             why: text("why").unwrap_or_default(),
@@ -127,7 +134,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
         display_name: u.display_name,
         employee_no: u.employee_no,
         position: Names::new(u.position_zh, u.position_en),
-        team: u.team,
+        team: Names::new(u.team, u.team_en),
         programs,
         history,
         can_decide,
@@ -327,14 +334,18 @@ pub async fn roster(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> AppResul
     fill_missing(db, &mut shown, at).await?;
     let teams = scope.teams();
     let programs = sqlx::query!(
-        r#"select p.id as "id!", p.name || ' · ' || l.name_zh || ' ' || l.name_en as "name!: String"
+        r#"select p.id as "id!", p.name, p.name_en, l.name_zh as level_zh, l.name_en as level_en
            from programs p join course_levels l on l.id = p.level_id
-           where p.archived_at is null order by p.name"#
+           where p.archived_at is null order by p.name, p.name_en"#
     )
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.id, r.name))
+    .map(|r| {
+        let name = Names::new(r.name, r.name_en);
+        let label = |l: Locale, level: &str| format!("{} · {level}", name.shown(l));
+        (r.id, Names::new(label(Locale::ZhCn, &r.level_zh), label(Locale::En, &r.level_en)))
+    })
     .collect();
     Ok(Roster { people: shown, total, cleared, without_program, page, pages, teams, programs })
 }
@@ -352,8 +363,8 @@ pub async fn roster_rows(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> App
         let programs = match std::mem::take(&mut p.programs) {
             none if none.is_empty() => vec![RosterProgram {
                 program_id: 0,
-                program: String::new(),
-                level: String::new(),
+                program: Names::default(),
+                level: Names::default(),
                 status: CertStatus::NotStarted,
                 expires_at: None,
                 missing: Vec::new(),
@@ -397,7 +408,7 @@ impl RosterScope {
     }
 
     /// The teams, as (id, path), for the filter.
-    fn teams(&self) -> Vec<(i64, String)> {
+    fn teams(&self) -> Vec<(i64, Names)> {
         self.tree.iter().filter(|t| self.all || self.visible.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect()
     }
 }
@@ -412,13 +423,14 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
     }
     let narrowed = all && f.team.is_some();
     let teams = serde_json::to_string(&scope).map_err(crate::error::internal)?;
-    let paths: std::collections::HashMap<i64, &str> = s.tree.iter().map(|t| (t.id, t.path.as_str())).collect();
+    let paths: std::collections::HashMap<i64, &Names> = s.tree.iter().map(|t| (t.id, &t.path)).collect();
     let pattern = format!("%{}%", crate::server::text::like_literal(&f.q));
     // People without a program keep a line (the left join): they need one.
     let rows = sqlx::query!(
         r#"select u.id as "user_id!: i64", u.display_name, u.employee_no, u.team_id,
                   coalesce(x.name_zh, '') as "position_zh!: String", coalesce(x.name_en, '') as "position_en!: String",
-                  p.id as "program_id?: i64", p.name as "program?", l.name_zh || ' ' || l.name_en as "level?: String",
+                  p.id as "program_id?: i64", p.name as "program?", p.name_en as "program_en?",
+                  l.name_zh as "level_zh?", l.name_en as "level_en?",
                   coalesce(c.status, 'not_started') as "status!: String", c.hold_reason as "hold_reason?",
                   k.expires_at as "expires_at?"
            from users u
@@ -447,7 +459,7 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
                 user_id: r.user_id,
                 display_name: r.display_name,
                 employee_no: r.employee_no,
-                team: r.team_id.and_then(|t| paths.get(&t)).map(|p| p.to_string()).unwrap_or_default(),
+                team: r.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
                 position: Names::new(r.position_zh, r.position_en),
                 programs: Vec::new(),
             });
@@ -456,8 +468,8 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
         let person = people.last_mut().expect("pushed above");
         person.programs.push(RosterProgram {
             program_id,
-            program,
-            level: r.level.unwrap_or_default(),
+            program: Names::new(program, r.program_en.unwrap_or_default()),
+            level: Names::new(r.level_zh.unwrap_or_default(), r.level_en.unwrap_or_default()),
             status: CertStatus::parse(&r.status).unwrap_or(CertStatus::NotStarted),
             expires_at: r.expires_at,
             missing: Vec::new(),
@@ -524,14 +536,12 @@ async fn fill_missing(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResul
 }
 
 /// A program's required program (id, name) and the titles of what it asks to certify.
-type Asks = (Option<(i64, String)>, Vec<String>);
+type Asks = (Option<(i64, Names)>, Vec<Names>);
 
 async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Asks> {
     let p = evidence::program(conn, program_id).await?;
     let requires = match p.requires {
-        Some(id) => {
-            Some((id, sqlx::query_scalar!("select name from programs where id = ?", id).fetch_one(&mut *conn).await?))
-        }
+        Some(id) => Some((id, evidence::program(conn, id).await?.name)),
         None => None,
     };
     let mut titles = Vec::new();
@@ -555,14 +565,18 @@ fn cells(r: &RosterRow) -> [String; 10] {
     [
         r.employee_no.clone(),
         r.display_name.clone(),
-        r.team.clone(),
+        r.team.both(),
         r.position.both(),
-        r.program.clone(),
-        r.level.clone(),
+        r.program.both(),
+        r.level.both(),
         r.status.as_str().to_string(),
         if r.status.cleared() { "yes" } else { "no" }.to_string(),
         day(r.expires_at),
-        if r.hold_reason.is_empty() { r.missing.join("; ") } else { r.hold_reason.clone() },
+        if r.hold_reason.is_empty() {
+            r.missing.iter().map(Names::both).collect::<Vec<_>>().join("; ")
+        } else {
+            r.hold_reason.clone()
+        },
     ]
 }
 

@@ -5,6 +5,7 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::course::{Learner, TeamProgress};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -134,7 +135,8 @@ pub async fn team_progress(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamPro
                union
                select t.id from teams t join scope s on t.parent_id = s.id
            )
-           select t.name as team, u.display_name, u.employee_no, e.course_id, v.title, e.completed_at,
+           select t.name as team, t.name_en as team_en, u.display_name, u.employee_no, e.course_id, v.title,
+                  v.title_en, e.completed_at,
                   (select count(*) from lesson_completions lc where lc.enrollment_id = e.id) as "done!: i64",
                   (select count(*) from lessons l join course_modules m on m.id = l.module_id
                     where m.version_id = e.version_id) as "total!: i64"
@@ -152,11 +154,11 @@ pub async fn team_progress(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamPro
     Ok(rows
         .into_iter()
         .map(|r| TeamProgress {
-            team: r.team,
+            team: Names::new(r.team, r.team_en),
             display_name: r.display_name,
             employee_no: r.employee_no,
             course_id: r.course_id,
-            course_title: r.title,
+            course_title: Names::new(r.title, r.title_en),
             done: r.done as u32,
             total: r.total as u32,
             completed_at: r.completed_at,

@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::course::{
     CourseOutline, CoursePreview, EnrolledCourse, LessonView, OutlineLesson, OutlineModule, PreviewModule,
 };
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::cert::{self, Change};
 use crate::server::db::Db;
@@ -15,14 +16,15 @@ use crate::server::now;
 struct Step {
     lesson_id: i64,
     module_id: i64,
-    module_title: String,
-    title: String,
+    module_title: Names,
+    title: Names,
 }
 
 /// The lessons of a version in reading order.
 async fn steps(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<Step>> {
     let rows = sqlx::query!(
-        r#"select l.id as "lesson_id!", m.id as "module_id!", m.title as module_title, l.title
+        r#"select l.id as "lesson_id!", m.id as "module_id!", m.title as module_title, m.title_en as module_title_en,
+                  l.title, l.title_en
            from lessons l join course_modules m on m.id = l.module_id
            where m.version_id = ? order by m.position, l.position"#,
         version_id
@@ -31,7 +33,12 @@ async fn steps(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<St
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Step { lesson_id: r.lesson_id, module_id: r.module_id, module_title: r.module_title, title: r.title })
+        .map(|r| Step {
+            lesson_id: r.lesson_id,
+            module_id: r.module_id,
+            module_title: Names::new(r.module_title, r.module_title_en),
+            title: Names::new(r.title, r.title_en),
+        })
         .collect())
 }
 
@@ -39,14 +46,14 @@ struct Enrollment {
     id: i64,
     course_id: i64,
     version_id: i64,
-    title: String,
+    title: Names,
     summary: String,
     completed_at: Option<i64>,
 }
 
 async fn enrollment(conn: &mut SqliteConnection, user_id: i64, course_id: i64) -> AppResult<Enrollment> {
     let r = sqlx::query!(
-        r#"select e.id as "id!", e.version_id, e.completed_at, v.title, v.summary
+        r#"select e.id as "id!", e.version_id, e.completed_at, v.title, v.title_en, v.summary
            from enrollments e join course_versions v on v.id = e.version_id
            where e.user_id = ? and e.course_id = ?"#,
         user_id,
@@ -59,7 +66,7 @@ async fn enrollment(conn: &mut SqliteConnection, user_id: i64, course_id: i64) -
         id: r.id,
         course_id,
         version_id: r.version_id,
-        title: r.title,
+        title: Names::new(r.title, r.title_en),
         summary: r.summary,
         completed_at: r.completed_at,
     })
@@ -239,7 +246,7 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
 pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
     let mut conn = db.read.acquire().await?;
     let v = sqlx::query!(
-        r#"select id as "id!", version_no, title, summary from course_versions
+        r#"select id as "id!", version_no, title, title_en, summary from course_versions
            where course_id = ? and status in ('draft', 'published') order by status = 'draft' desc limit 1"#,
         course_id
     )
@@ -250,7 +257,7 @@ pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
         id: 0,
         course_id,
         version_id: v.id,
-        title: v.title.clone(),
+        title: Names::new(&v.title, &v.title_en),
         summary: v.summary.clone(),
         completed_at: None,
     };
@@ -265,7 +272,7 @@ pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
     }
     Ok(CoursePreview {
         course_id,
-        title: v.title,
+        title: e.title,
         summary: v.summary,
         version_no: v.version_no,
         modules: modules.into_iter().map(|(_, m)| m).collect(),

@@ -15,6 +15,7 @@ use crate::model::course::{
     CourseChoices, CourseEditor, CourseFields, CourseStatus, CourseSummary, LessonEdit, ModuleEdit, Named, TrainingType,
 };
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -45,10 +46,7 @@ pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppR
 }
 
 pub fn validate(fields: &CourseFields) -> AppResult<CourseFields> {
-    let title = crate::server::text::line("title", &fields.title, MAX_TITLE)?;
-    if title.is_empty() {
-        return Err(AppError::validation("title", "error.title_invalid"));
-    }
+    let title = clean_title(&fields.title)?;
     if !(0..=10_000).contains(&fields.duration_minutes) {
         return Err(AppError::validation("duration_minutes", "error.duration_invalid"));
     }
@@ -56,12 +54,8 @@ pub fn validate(fields: &CourseFields) -> AppResult<CourseFields> {
     Ok(CourseFields { title, summary, ..fields.clone() })
 }
 
-fn clean_title(title: &str) -> AppResult<String> {
-    let t = crate::server::text::line("title", title, MAX_TITLE)?;
-    if t.is_empty() {
-        return Err(AppError::validation("title", "error.title_invalid"));
-    }
-    Ok(t)
+fn clean_title(title: &Names) -> AppResult<Names> {
+    crate::server::text::authored(title, "title", MAX_TITLE)
 }
 
 fn check_body(body_md: &str) -> AppResult<()> {
@@ -119,11 +113,12 @@ pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFie
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
-        "insert into course_versions (course_id, version_no, status, title, summary, category_id, level_id,
+        "insert into course_versions (course_id, version_no, status, title, title_en, summary, category_id, level_id,
                                       training_type, duration_minutes, created_at)
-         values (?, 1, 'draft', ?, ?, ?, ?, ?, ?, ?)",
+         values (?, 1, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
         id,
-        f.title,
+        f.title.zh,
+        f.title.en,
         f.summary,
         f.category_id,
         f.level_id,
@@ -133,7 +128,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFie
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, Event::by(actor, "course_created", "course", id).detail(f.title)).await?;
+    audit::record(&mut tx, Event::by(actor, "course_created", "course", id).detail(f.title.both())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -144,7 +139,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<Cours
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
         r#"select c.id as "id!", c.archived_at,
-                  coalesce(d.title, p.title) as "title!: String",
+                  coalesce(d.title, p.title) as "title!: String", coalesce(d.title_en, p.title_en) as "title_en!: String",
                   p.version_no as "published_version?: i64",
                   d.id is not null as "has_draft!: bool",
                   (select count(*) from lessons l join course_modules m on m.id = l.module_id
@@ -154,7 +149,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<Cours
            left join course_versions d on d.course_id = c.id and d.status = 'draft'
            left join course_versions p on p.course_id = c.id and p.status = 'published'
            where ? or exists (select 1 from course_owners o where o.course_id = c.id and o.user_id = ?)
-           order by c.archived_at is not null, 3"#,
+           order by c.archived_at is not null, 3, 4"#,
         all,
         user.id
     )
@@ -164,7 +159,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<Cours
         .into_iter()
         .map(|r| CourseSummary {
             id: r.id,
-            title: r.title,
+            title: Names::new(r.title, r.title_en),
             status: status_of(r.archived_at, r.published_version.is_some()),
             published_version: r.published_version,
             has_draft: r.has_draft,
@@ -192,7 +187,7 @@ struct VersionRow {
 /// The draft if there is one, else the published version.
 async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<VersionRow> {
     let r = sqlx::query!(
-        r#"select id as "id!", version_no, status, title, summary, category_id, level_id, training_type, duration_minutes
+        r#"select id as "id!", version_no, status, title, title_en, summary, category_id, level_id, training_type, duration_minutes
            from course_versions where course_id = ? and status in ('draft', 'published')
            order by status = 'draft' desc limit 1"#,
         course_id
@@ -205,7 +200,7 @@ async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppRes
         version_no: r.version_no,
         status: r.status,
         fields: CourseFields {
-            title: r.title,
+            title: Names::new(r.title, r.title_en),
             summary: r.summary,
             category_id: r.category_id,
             level_id: r.level_id,
@@ -218,8 +213,8 @@ async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppRes
 #[tracing::instrument(skip_all, fields(version_id))]
 pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<ModuleEdit>> {
     let rows = sqlx::query!(
-        r#"select m.id as "module_id!", m.title as module_title, l.id as "lesson_id?", l.title as "lesson_title?",
-                  l.body_md as "body_md?"
+        r#"select m.id as "module_id!", m.title as module_title, m.title_en as module_title_en, l.id as "lesson_id?",
+                  l.title as "lesson_title?", l.title_en as "lesson_title_en?", l.body_md as "body_md?"
            from course_modules m left join lessons l on l.module_id = m.id
            where m.version_id = ? order by m.position, l.position"#,
         version_id
@@ -229,10 +224,17 @@ pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResu
     let mut modules: Vec<ModuleEdit> = Vec::new();
     for r in rows {
         if modules.last().is_none_or(|m| m.id != r.module_id) {
-            modules.push(ModuleEdit { id: r.module_id, title: r.module_title, lessons: Vec::new() });
+            let title = Names::new(r.module_title, r.module_title_en);
+            modules.push(ModuleEdit { id: r.module_id, title, lessons: Vec::new() });
         }
-        if let (Some(id), Some(title), Some(body_md)) = (r.lesson_id, r.lesson_title, r.body_md) {
-            modules.last_mut().expect("pushed above").lessons.push(LessonEdit { id, title, body_md });
+        if let (Some(id), Some(zh), Some(en), Some(body_md)) =
+            (r.lesson_id, r.lesson_title, r.lesson_title_en, r.body_md)
+        {
+            modules.last_mut().expect("pushed above").lessons.push(LessonEdit {
+                id,
+                title: Names::new(zh, en),
+                body_md,
+            });
         }
     }
     Ok(modules)
@@ -284,12 +286,13 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
     let next_no = v.version_no + 1;
     let kind = v.fields.training_type.as_str();
     let draft = sqlx::query_scalar!(
-        r#"insert into course_versions (course_id, version_no, status, title, summary, category_id, level_id,
+        r#"insert into course_versions (course_id, version_no, status, title, title_en, summary, category_id, level_id,
                                         training_type, duration_minutes, created_at)
-           values (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         course_id,
         next_no,
-        v.fields.title,
+        v.fields.title.zh,
+        v.fields.title.en,
         v.fields.summary,
         v.fields.category_id,
         v.fields.level_id,
@@ -303,16 +306,18 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
         let position =
             sqlx::query_scalar!("select position from course_modules where id = ?", m.id).fetch_one(&mut *tx).await?;
         let new_module = sqlx::query_scalar!(
-            r#"insert into course_modules (version_id, position, title) values (?, ?, ?) returning id as "id!: i64""#,
+            r#"insert into course_modules (version_id, position, title, title_en) values (?, ?, ?, ?)
+               returning id as "id!: i64""#,
             draft,
             position,
-            m.title
+            m.title.zh,
+            m.title.en
         )
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query!(
-            "insert into lessons (module_id, position, title, body_md)
-             select ?, position, title, body_md from lessons where module_id = ?",
+            "insert into lessons (module_id, position, title, title_en, body_md)
+             select ?, position, title, title_en, body_md from lessons where module_id = ?",
             new_module,
             m.id
         )
@@ -347,9 +352,10 @@ pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> Ap
     check_choices(&mut tx, &f).await?;
     let draft = draft_of(&mut tx, course_id).await?;
     sqlx::query!(
-        "update course_versions set title = ?, summary = ?, category_id = ?, level_id = ?, training_type = ?,
-                                    duration_minutes = ? where id = ?",
-        f.title,
+        "update course_versions set title = ?, title_en = ?, summary = ?, category_id = ?, level_id = ?,
+                                    training_type = ?, duration_minutes = ? where id = ?",
+        f.title.zh,
+        f.title.en,
         f.summary,
         f.category_id,
         f.level_id,
@@ -364,16 +370,17 @@ pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> Ap
 }
 
 #[tracing::instrument(skip_all, fields(course_id))]
-pub async fn add_module(db: &Db, course_id: i64, title: &str) -> AppResult<i64> {
+pub async fn add_module(db: &Db, course_id: i64, title: &Names) -> AppResult<i64> {
     let title = clean_title(title)?;
     let mut tx = db.begin().await?;
     let draft = draft_of(&mut tx, course_id).await?;
     let id = sqlx::query_scalar!(
-        r#"insert into course_modules (version_id, position, title)
-           values (?1, (select coalesce(max(position), 0) + 1 from course_modules where version_id = ?1), ?2)
+        r#"insert into course_modules (version_id, position, title, title_en)
+           values (?1, (select coalesce(max(position), 0) + 1 from course_modules where version_id = ?1), ?2, ?3)
            returning id as "id!: i64""#,
         draft,
-        title
+        title.zh,
+        title.en
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -415,11 +422,13 @@ async fn draft_lesson(conn: &mut SqliteConnection, course_id: i64, lesson_id: i6
 }
 
 #[tracing::instrument(skip_all, fields(course_id, module_id))]
-pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &str) -> AppResult<()> {
+pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &Names) -> AppResult<()> {
     let title = clean_title(title)?;
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
-    sqlx::query!("update course_modules set title = ? where id = ?", title, module_id).execute(&mut *tx).await?;
+    sqlx::query!("update course_modules set title = ?, title_en = ? where id = ?", title.zh, title.en, module_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -434,17 +443,18 @@ pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult
 }
 
 #[tracing::instrument(skip_all, fields(course_id, module_id))]
-pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, body_md: &str) -> AppResult<i64> {
+pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &Names, body_md: &str) -> AppResult<i64> {
     let title = clean_title(title)?;
     check_body(body_md)?;
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
     let id = sqlx::query_scalar!(
-        r#"insert into lessons (module_id, position, title, body_md)
-           values (?1, (select coalesce(max(position), 0) + 1 from lessons where module_id = ?1), ?2, ?3)
+        r#"insert into lessons (module_id, position, title, title_en, body_md)
+           values (?1, (select coalesce(max(position), 0) + 1 from lessons where module_id = ?1), ?2, ?3, ?4)
            returning id as "id!: i64""#,
         module_id,
-        title,
+        title.zh,
+        title.en,
         body_md
     )
     .fetch_one(&mut *tx)
@@ -454,14 +464,20 @@ pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &str, bo
 }
 
 #[tracing::instrument(skip_all, fields(course_id, lesson_id))]
-pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &str, body_md: &str) -> AppResult<()> {
+pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &Names, body_md: &str) -> AppResult<()> {
     let title = clean_title(title)?;
     check_body(body_md)?;
     let mut tx = db.begin().await?;
     draft_lesson(&mut tx, course_id, lesson_id).await?;
-    sqlx::query!("update lessons set title = ?, body_md = ? where id = ?", title, body_md, lesson_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update lessons set title = ?, title_en = ?, body_md = ? where id = ?",
+        title.zh,
+        title.en,
+        body_md,
+        lesson_id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -108,7 +108,7 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
         &trainer,
         course_id,
         &crate::model::quiz::QuizFields {
-            title: "季度复训测验 Quarterly refresher quiz".into(),
+            title: super::bilingual("季度复训测验 Quarterly refresher quiz"),
             kind: crate::model::quiz::QuizKind::Refresher,
             pass_percent: 80,
             time_limit_minutes: Some(15),
@@ -130,7 +130,7 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
     let program = |name: &str, level_id: i64, requires: Option<i64>| ProgramFields {
-        name: name.into(),
+        name: super::bilingual(name),
         position_id,
         level_id,
         requires_program_id: requires,

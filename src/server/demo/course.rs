@@ -137,7 +137,7 @@ const MODULES: &[Module] = &[
 pub async fn seed(db: &Db, trainer: i64, trainees: &[i64]) -> AppResult<i64> {
     let system = Actor { id: Some(trainer), ip: "" };
     let fields = CourseFields {
-        title: TITLE.into(),
+        title: super::bilingual(TITLE),
         summary: "上岗前必修：服务承诺、响应时限、投诉处理、“三包”规则与服务记录。\
                   Required before the floor: commitments, response times, complaints, warranty rules and records."
             .into(),
@@ -149,9 +149,9 @@ pub async fn seed(db: &Db, trainer: i64, trainees: &[i64]) -> AppResult<i64> {
     let course_id = course::create(db, system, trainer, &fields).await?;
     let mut lessons = Vec::new();
     for (title, module_lessons) in MODULES {
-        let module = course::add_module(db, course_id, title).await?;
+        let module = course::add_module(db, course_id, &super::bilingual(title)).await?;
         for (title, body) in module_lessons.iter() {
-            lessons.push(course::add_lesson(db, course_id, module, title, body).await?);
+            lessons.push(course::add_lesson(db, course_id, module, &super::bilingual(title), body).await?);
         }
     }
     course::publish(db, system, course_id).await?;

@@ -9,6 +9,7 @@ mod roleplay;
 use crate::error::AppResult;
 use crate::i18n::Zone;
 use crate::model::team::TeamKind;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
@@ -87,19 +88,33 @@ pub async fn is_empty(db: &Db) -> AppResult<bool> {
     Ok(sqlx::query_scalar!("select count(*) from users").fetch_one(&db.read).await? == 0)
 }
 
+/// A demo name written "中文 English" as its two languages: the Chinese up to its last Chinese
+/// character (or full-width mark), the English after it. Each is stored in its own field.
+pub(crate) fn bilingual(text: &str) -> Names {
+    match text.char_indices().rfind(|(_, c)| *c >= '\u{2e80}') {
+        Some((i, c)) => Names::new(text[..i + c.len_utf8()].trim(), text[i + c.len_utf8()..].trim()),
+        None => Names::new("", text.trim()),
+    }
+}
+
 /// Both demo sites keep China's clock.
 const SHANGHAI_TIME: Zone = Zone(chrono_tz::Asia::Shanghai);
 
 /// Seeds teams and the demo logins. Meant for an empty database.
 pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     let system = Actor { id: None, ip: "" };
-    let sh = team::create(db, system, None, "上海 Shanghai", TeamKind::Site).await?;
-    let sh_as = team::create(db, system, Some(sh), "售后服务部 After-sales", TeamKind::Department).await?;
-    let sh_g1 = team::create(db, system, Some(sh_as), "客服一组 Service Team 1", TeamKind::Team).await?;
-    let sh_g2 = team::create(db, system, Some(sh_as), "客服二组 Service Team 2", TeamKind::Team).await?;
-    let bj = team::create(db, system, None, "北京 Beijing", TeamKind::Site).await?;
-    let bj_as = team::create(db, system, Some(bj), "售后服务部 After-sales", TeamKind::Department).await?;
-    let bj_g1 = team::create(db, system, Some(bj_as), "上门服务组 Field Service", TeamKind::Team).await?;
+    let sh = team::create(db, system, None, &Names::new("上海", "Shanghai"), TeamKind::Site).await?;
+    let sh_as =
+        team::create(db, system, Some(sh), &Names::new("售后服务部", "After-sales"), TeamKind::Department).await?;
+    let sh_g1 =
+        team::create(db, system, Some(sh_as), &Names::new("客服一组", "Service Team 1"), TeamKind::Team).await?;
+    let sh_g2 =
+        team::create(db, system, Some(sh_as), &Names::new("客服二组", "Service Team 2"), TeamKind::Team).await?;
+    let bj = team::create(db, system, None, &Names::new("北京", "Beijing"), TeamKind::Site).await?;
+    let bj_as =
+        team::create(db, system, Some(bj), &Names::new("售后服务部", "After-sales"), TeamKind::Department).await?;
+    let bj_g1 =
+        team::create(db, system, Some(bj_as), &Names::new("上门服务组", "Field Service"), TeamKind::Team).await?;
     for site in [sh, bj] {
         team::set_zone(db, system, site, SHANGHAI_TIME).await?;
     }
@@ -162,4 +177,24 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     roleplay::seed(db, &[trainer, second], &people, course).await?;
     cert::seed(db, course).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bilingual;
+    use crate::model::Names;
+
+    #[test]
+    fn a_demo_name_splits_after_its_last_chinese_character() {
+        assert_eq!(
+            bilingual("售后服务专员·初级 After-sales specialist, junior"),
+            Names::new("售后服务专员·初级", "After-sales specialist, junior")
+        );
+        assert_eq!(bilingual("24 小时响应 24-hour response"), Names::new("24 小时响应", "24-hour response"));
+        assert_eq!(
+            bilingual("角色扮演：客户投诉 Role-play: a complaint"),
+            Names::new("角色扮演：客户投诉", "Role-play: a complaint")
+        );
+        assert_eq!(bilingual("Greeting"), Names::new("", "Greeting"));
+    }
 }

@@ -231,7 +231,7 @@ $CATEGORY: $course$/情景 Scenarios
 
 fn fields(title: &str, kind: QuizKind, pre_test_id: Option<i64>) -> QuizFields {
     QuizFields {
-        title: title.into(),
+        title: super::bilingual(title),
         kind,
         pass_percent: 80,
         time_limit_minutes: Some(if kind == QuizKind::PreTest { 15 } else { 30 }),

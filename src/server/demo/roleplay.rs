@@ -13,8 +13,10 @@ use crate::server::roleplay::{self as rp, attempt};
 const LEVELS: &str = "0 未做到 Not done\n1 较差 Poor\n2 合格 Acceptable\n3 良好 Good\n4 优秀 Excellent";
 
 fn criterion(name: &str, weight: &str, critical: bool, levels: &str) -> CriterionInput {
+    let name = super::bilingual(name);
     CriterionInput {
-        name: name.into(),
+        name_zh: name.zh,
+        name_en: name.en,
         weight: weight.into(),
         critical: critical.then(|| "on".into()),
         pass_level: if critical { "2".into() } else { String::new() },
@@ -40,7 +42,7 @@ fn rubric() -> Vec<CriterionInput> {
 
 fn scenarios(rubric_id: i64, course_id: i64) -> Vec<ScenarioFields> {
     let base = |title: &str, channel: Channel| ScenarioFields {
-        title: title.into(),
+        title: super::bilingual(title),
         channel,
         product: String::new(),
         situation: String::new(),

@@ -12,6 +12,7 @@ use crate::model::plan::{
     PlanSession, PlanSummary,
 };
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
@@ -537,15 +538,18 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     let team_ids = sqlx::query_scalar!("select team_id from plan_teams where plan_id = ? order by team_id", id)
         .fetch_all(&mut *conn)
         .await?;
-    let courses = sqlx::query_as!(
-        PlanCourse,
-        r#"select c.id as "id!", (select v.title from course_versions v where v.course_id = c.id
-                                   order by v.status = 'published' desc, v.version_no desc limit 1) as "title!: String"
-           from plan_courses pc join courses c on c.id = pc.course_id where pc.plan_id = ? order by 2"#,
+    let courses = sqlx::query!(
+        r#"select c.id as "id!", v.title, v.title_en from plan_courses pc join courses c on c.id = pc.course_id
+           join course_versions v on v.id = (select w.id from course_versions w where w.course_id = c.id
+                                              order by w.status = 'published' desc, w.version_no desc limit 1)
+           where pc.plan_id = ? order by 2, 3"#,
         id
     )
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| PlanCourse { id: r.id, title: Names::new(r.title, r.title_en) })
+    .collect();
     let sessions = sessions(&mut conn, id).await?;
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.team_id, u.display_name, u.employee_no,

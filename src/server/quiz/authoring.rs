@@ -6,6 +6,7 @@ use crate::model::quiz::{
     AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
 };
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -25,10 +26,7 @@ pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> A
 }
 
 pub fn validate(f: &QuizFields) -> AppResult<()> {
-    let title = f.title.trim();
-    if !crate::server::text::is_name(title, 200) {
-        return Err(AppError::validation("title", "error.title_invalid"));
-    }
+    crate::server::text::authored(&f.title, "title", 200)?;
     if !(0..=100).contains(&f.pass_percent) {
         return Err(AppError::validation("pass_percent", "error.percent_invalid"));
     }
@@ -56,10 +54,11 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
     let at = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
-        r#"insert into quizzes (course_id, title, kind, created_by, created_at) values (?, ?, ?, ?, ?)
+        r#"insert into quizzes (course_id, title, title_en, kind, created_by, created_at) values (?, ?, ?, ?, ?, ?)
            returning id as "id!""#,
         course_id,
-        f.title,
+        f.title.zh,
+        f.title.en,
         "practice",
         user.id,
         at
@@ -67,7 +66,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
     .fetch_one(&mut *tx)
     .await?;
     write_fields(&mut tx, id, course_id, f).await?;
-    audit::record(&mut tx, Event::by(actor, "quiz_created", "quiz", id).detail(f.title.trim())).await?;
+    audit::record(&mut tx, Event::by(actor, "quiz_created", "quiz", id).detail(f.title.both())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -86,18 +85,19 @@ async fn write_fields(conn: &mut sqlx::SqliteConnection, id: i64, course_id: i64
             return Err(AppError::validation("pre_test_id", "error.pre_test_other_course"));
         }
     }
-    let title = f.title.trim();
+    let title = crate::server::text::authored(&f.title, "title", 200)?;
     let kind = f.kind.as_str();
     let limit = f.time_limit_minutes.map(|m| m * 60);
     let cooloff = f.cooloff_minutes * 60;
     let review = f.review_policy.as_str();
     let pre = if f.kind == QuizKind::PostTest { f.pre_test_id } else { None };
     sqlx::query!(
-        "update quizzes set title = ?, kind = ?, pass_percent = ?, time_limit_secs = ?, opens_at = ?, closes_at = ?,
-                attempts_allowed = ?, cooloff_secs = ?, review_policy = ?, shuffle_questions = ?,
+        "update quizzes set title = ?, title_en = ?, kind = ?, pass_percent = ?, time_limit_secs = ?, opens_at = ?,
+                closes_at = ?, attempts_allowed = ?, cooloff_secs = ?, review_policy = ?, shuffle_questions = ?,
                 shuffle_options = ?, pre_test_id = ?
          where id = ?",
-        title,
+        title.zh,
+        title.en,
         kind,
         f.pass_percent,
         limit,
@@ -239,7 +239,7 @@ pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: b
 #[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
 pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizEditor> {
     let q = sqlx::query!(
-        r#"select course_id, title, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
+        r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
                   cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
                   shuffle_options as "shuffle_options: bool", pre_test_id, published_at
            from quizzes where id = ?"#,
@@ -283,20 +283,21 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
         .filter(|b| b.course_id.is_none() || b.course_id == Some(q.course_id))
         .collect();
     let siblings = sqlx::query!(
-        r#"select id as "id!", title from quizzes where course_id = ? and id <> ? and kind = 'pre_test' order by id"#,
+        r#"select id as "id!", title, title_en from quizzes where course_id = ? and id <> ? and kind = 'pre_test'
+           order by id"#,
         q.course_id,
         quiz_id
     )
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.id, r.title))
+    .map(|r| (r.id, Names::new(r.title, r.title_en)))
     .collect();
     Ok(QuizEditor {
         id: quiz_id,
         course_id: q.course_id,
         fields: QuizFields {
-            title: q.title,
+            title: Names::new(q.title, q.title_en),
             kind: QuizKind::parse(&q.kind).unwrap_or(QuizKind::Practice),
             pass_percent: q.pass_percent,
             time_limit_minutes: q.time_limit_secs.map(|s| s / 60),
@@ -321,9 +322,9 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
 }
 
 /// The lessons of a course's current version (draft, else published), in reading order.
-async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, String)>> {
+async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, Names)>> {
     Ok(sqlx::query!(
-        r#"select l.id as "id!: i64", m.title as module, l.title
+        r#"select l.id as "id!: i64", m.title as module, m.title_en as module_en, l.title, l.title_en
            from lessons l join course_modules m on m.id = l.module_id
            where m.version_id = (select id from course_versions where course_id = ? and status in ('draft', 'published')
                                  order by status = 'published' desc, version_no desc limit 1)
@@ -333,7 +334,7 @@ async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, String)>
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.id, format!("{} · {}", r.module, r.title)))
+    .map(|r| (r.id, Names::path(&[Names::new(r.module, r.module_en), Names::new(r.title, r.title_en)])))
     .collect())
 }
 
@@ -373,13 +374,13 @@ pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id:
 pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizSummary>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
-        r#"select z.id as "id!", z.course_id, z.title, z.kind, z.published_at,
-                  (select v.title from course_versions v where v.course_id = z.course_id
-                    order by v.version_no desc limit 1) as "course_title!: String",
+        r#"select z.id as "id!", z.course_id, z.title, z.title_en, z.kind, z.published_at,
+                  v.title as course_title, v.title_en as course_title_en,
                   (select coalesce(sum(draw_count), 0) from quiz_slots s where s.quiz_id = z.id) as "questions!: i64",
                   (select count(*) from attempts a where a.quiz_id = z.id and a.status <> 'in_progress') as "attempts!: i64",
                   (select count(*) from attempts a where a.quiz_id = z.id and a.passed = 1) as "passed!: i64"
            from quizzes z
+           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = z.course_id)
            where ?1 or z.course_id in (select course_id from course_owners where user_id = ?2)
            order by z.course_id, z.id"#,
         all,
@@ -392,8 +393,8 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
         .map(|r| QuizSummary {
             id: r.id,
             course_id: r.course_id,
-            course_title: r.course_title,
-            title: r.title,
+            course_title: Names::new(r.course_title, r.course_title_en),
+            title: Names::new(r.title, r.title_en),
             kind: QuizKind::parse(&r.kind).unwrap_or(QuizKind::Practice),
             published: r.published_at.is_some(),
             question_count: r.questions,
@@ -407,9 +408,10 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
 /// are closed by the minute sweep (`attempt::close_overdue`): reading this page writes nothing.
 #[tracing::instrument(skip_all, fields(quiz_id))]
 pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
-    let title = sqlx::query_scalar!("select title from quizzes where id = ?", quiz_id)
+    let title = sqlx::query!("select title, title_en from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
         .await?
+        .map(|r| Names::new(r.title, r.title_en))
         .ok_or(AppError::NotFound)?;
     let attempts: Vec<AttemptRow> = sqlx::query!(
         r#"select a.id as "id!", u.display_name, u.employee_no, a.attempt_no, a.status, a.submitted_at,

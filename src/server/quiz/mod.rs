@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::quiz::{BankDetail, BankSummary, QuestionBody, QuestionDraft, QuestionRow};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -157,10 +158,10 @@ pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummar
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
         r#"select b.id as "id!", b.name, b.course_id,
-                  (select v.title from course_versions v where v.course_id = b.course_id
-                    order by v.version_no desc limit 1) as course_title,
+                  v.title as "course_title?", v.title_en as "course_title_en?",
                   (select count(*) from questions q where q.bank_id = b.id and q.archived_at is null) as "count!: i64"
            from question_banks b
+           left join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = b.course_id)
            where ?1 or b.course_id in (select course_id from course_owners where user_id = ?2)
               or b.id in (select bank_id from bank_editors where user_id = ?2)
            order by b.course_id is not null, b.name"#,
@@ -175,7 +176,7 @@ pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummar
             id: r.id,
             name: r.name,
             course_id: r.course_id,
-            course_title: r.course_title,
+            course_title: r.course_title.map(|zh| Names::new(zh, r.course_title_en.unwrap_or_default())),
             question_count: r.count,
         })
         .collect())

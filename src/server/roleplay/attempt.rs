@@ -12,6 +12,7 @@ use crate::model::roleplay::{
     SecondRaterRule, Status, Viewer,
 };
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
@@ -419,7 +420,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
     let r = row(&mut conn, id).await?;
     let viewer = viewer_of(db, user, &r, "roleplay_view").await?;
     let s = sqlx::query!(
-        r#"select s.title, s.channel, s.product, s.situation, s.persona, s.mood, s.objective, s.cues, s.facts,
+        r#"select s.title, s.title_en, s.channel, s.product, s.situation, s.persona, s.mood, s.objective, s.cues, s.facts,
                   s.customer_turns, s.time_box_minutes, u.display_name, u.employee_no
            from roleplays p join scenarios s on s.id = p.scenario_id join users u on u.id = p.trainee_id
            where p.id = ?"#,
@@ -491,7 +492,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
         id,
         viewer,
         scenario_id: r.scenario_id,
-        title: s.title,
+        title: Names::new(s.title, s.title_en),
         channel: Channel::parse(&s.channel).unwrap_or(Channel::Phone),
         product: s.product,
         situation: s.situation,
@@ -562,7 +563,7 @@ pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Vec<RoleplaySummary>
     let teams = if user.has(Role::Manager) { visible_team_ids(db, user.id).await? } else { Vec::new() };
     let teams = serde_json::to_string(&teams).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
-        r#"select p.id, s.title, u.display_name, u.employee_no, p.mode, p.status, p.raters_required,
+        r#"select p.id, s.title, s.title_en, u.display_name, u.employee_no, p.mode, p.status, p.raters_required,
                   p.percent, p.passed, p.opened_at,
                   (select count(*) from roleplay_ratings g where g.roleplay_id = p.id and g.is_self = 0) as "ratings_in!: i64",
                   exists(select 1 from roleplay_ratings g where g.roleplay_id = p.id and g.rater_id = ?1) as "i_rated!: bool"
@@ -583,7 +584,7 @@ pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Vec<RoleplaySummary>
             let final_ = status == Status::Final;
             RoleplaySummary {
                 id: r.id,
-                title: r.title,
+                title: Names::new(r.title, r.title_en),
                 trainee: r.display_name,
                 employee_no: r.employee_no,
                 mode: Mode::parse(&r.mode).unwrap_or(Mode::Live),

@@ -7,10 +7,11 @@ use super::decode_criteria;
 use super::kappa::agreement;
 use crate::error::AppResult;
 use crate::model::roleplay::{CalibrationRow, CALIBRATION_MIN_N};
+use crate::model::Names;
 use crate::server::db::Db;
 
 /// One role-play rated by a pair of raters: (criterion name, level count, level A, level B).
-type Paired = Vec<(String, usize, u8, u8)>;
+type Paired = Vec<(Names, usize, u8, u8)>;
 
 /// One rater's rating: (rater id, name, levels, the rubric version's criteria JSON).
 type Rating = (i64, String, Vec<u8>, String);
@@ -55,13 +56,13 @@ pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
         if let Some(a) = agreement(&all, widest) {
             rows_for_pair.push((None, a));
         }
-        let mut by_criterion: BTreeMap<(&str, usize), Vec<(u8, u8)>> = BTreeMap::new();
+        let mut by_criterion: BTreeMap<(&Names, usize), Vec<(u8, u8)>> = BTreeMap::new();
         for (name, levels, la, lb) in &paired {
             by_criterion.entry((name, *levels)).or_default().push((*la, *lb));
         }
         for ((name, levels), pairs) in by_criterion {
             if let Some(a) = agreement(&pairs, levels) {
-                rows_for_pair.push((Some(name.to_string()), a));
+                rows_for_pair.push((Some(name.clone()), a));
             }
         }
         out.extend(rows_for_pair.into_iter().map(|(criterion, a)| CalibrationRow {

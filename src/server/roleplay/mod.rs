@@ -17,6 +17,7 @@ use crate::model::roleplay::{
     Channel, Criterion, CriterionInput, RubricDetail, RubricSummary, ScenarioEditor, ScenarioFields, ScenarioSummary,
     SecondRaterRule,
 };
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::db::Db;
@@ -31,9 +32,13 @@ pub fn parse_criteria(rows: &[CriterionInput]) -> AppResult<Vec<Criterion>> {
     let bad = |key: &str| AppError::validation("criteria", key);
     let mut out = Vec::new();
     let mut names = HashSet::new();
-    for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
-        let name = text::line("criteria", &row.name, text::NAME)?;
-        if !names.insert(name.to_lowercase()) {
+    for row in rows.iter().filter(|r| !r.name_zh.trim().is_empty() || !r.name_en.trim().is_empty()) {
+        let name = Names::new(
+            text::line("criteria", &row.name_zh, text::NAME)?,
+            text::line("criteria", &row.name_en, text::NAME)?,
+        );
+        let (zh, en) = (name.zh.to_lowercase(), name.en.to_lowercase());
+        if (!zh.is_empty() && !names.insert(zh)) || (!en.is_empty() && !names.insert(en)) {
             return Err(bad("error.criterion_duplicate"));
         }
         let weight = match row.weight.trim() {
@@ -178,8 +183,8 @@ pub async fn save_rubric(
 
 /// Checks and trims a scenario's fields.
 fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
+    f.title = text::authored(&f.title, "title", 200)?;
     for (field, value, max) in [
-        ("title", &mut f.title, 200),
         ("product", &mut f.product, 200),
         ("situation", &mut f.situation, 4000),
         ("persona", &mut f.persona, 2000),
@@ -189,11 +194,8 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
         ("facts", &mut f.facts, 4000),
         ("customer_turns", &mut f.customer_turns, 8000),
     ] {
-        let one_line = matches!(field, "title" | "product" | "mood");
+        let one_line = matches!(field, "product" | "mood");
         *value = if one_line { text::line(field, value, max)? } else { text::text(field, value, max)? };
-    }
-    if f.title.is_empty() {
-        return Err(AppError::validation("title", "error.title_invalid"));
     }
     if f.situation.is_empty() {
         return Err(AppError::validation("situation", "error.text_required"));
@@ -246,9 +248,10 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
         Some(id) => id,
         None => {
             let id = sqlx::query_scalar!(
-                r#"insert into scenarios (title, channel, situation, rubric_id, created_by, created_at)
-               values (?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
-                f.title,
+                r#"insert into scenarios (title, title_en, channel, situation, rubric_id, created_by, created_at)
+               values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                f.title.zh,
+                f.title.en,
                 channel,
                 f.situation,
                 f.rubric_id,
@@ -262,11 +265,12 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
         }
     };
     let n = sqlx::query!(
-        "update scenarios set title = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
+        "update scenarios set title = ?, title_en = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
                 objective = ?, cues = ?, facts = ?, customer_turns = ?, time_box_minutes = ?, rubric_id = ?,
                 pass_percent = ?, second_rater_rule = ?
          where id = ? and archived_at is null",
-        f.title,
+        f.title.zh,
+        f.title.en,
         channel,
         f.product,
         f.situation,
@@ -296,14 +300,18 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
 #[tracing::instrument(skip_all)]
 pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
     let rows = sqlx::query!(
-        r#"select s.id, s.title, s.channel, r.name as rubric_name,
-                  coalesce((select group_concat((select v.title from course_versions v where v.course_id = sc.course_id
-                                             order by v.version_no desc limit 1), ' · ')
-                            from scenario_courses sc where sc.scenario_id = s.id), '') as "courses!: String",
+        r#"select s.id, s.title, s.title_en, s.channel, r.name as rubric_name,
                   (select count(*) from roleplays p where p.scenario_id = s.id and p.status = 'final') as "roleplays!: i64",
                   (select count(*) from roleplays p where p.scenario_id = s.id and p.passed = 1) as "passed!: i64"
            from scenarios s join rubrics r on r.id = s.rubric_id
-           where s.archived_at is null order by s.title"#
+           where s.archived_at is null order by s.title, s.title_en"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let links = sqlx::query!(
+        r#"select sc.scenario_id, v.title, v.title_en from scenario_courses sc
+           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = sc.course_id)
+           order by sc.scenario_id, sc.course_id"#
     )
     .fetch_all(&db.read)
     .await?;
@@ -311,10 +319,14 @@ pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
         .into_iter()
         .map(|r| ScenarioSummary {
             id: r.id,
-            title: r.title,
+            title: Names::new(r.title, r.title_en),
             channel: Channel::parse(&r.channel).unwrap_or(Channel::Phone),
             rubric_name: r.rubric_name,
-            courses: r.courses.split(" · ").filter(|s| !s.is_empty()).map(String::from).collect(),
+            courses: links
+                .iter()
+                .filter(|l| l.scenario_id == r.id)
+                .map(|l| Names::new(&l.title, &l.title_en))
+                .collect(),
             roleplays: r.roleplays,
             passed: r.passed,
         })
@@ -333,7 +345,7 @@ pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
             .fetch_all(&db.read)
             .await?;
     Ok(ScenarioFields {
-        title: s.title,
+        title: Names::new(s.title, s.title_en),
         channel: Channel::parse(&s.channel).unwrap_or(Channel::Phone),
         product: s.product,
         situation: s.situation,
@@ -356,7 +368,7 @@ pub type Choices = Vec<(i64, String)>;
 
 /// The choices a scenario form offers: current rubrics and live courses.
 #[tracing::instrument(skip_all)]
-pub async fn scenario_choices(db: &Db) -> AppResult<(Choices, Choices)> {
+pub async fn scenario_choices(db: &Db) -> AppResult<(Choices, Vec<(i64, Names)>)> {
     let rubrics = sqlx::query!("select id, name from rubrics where current_version_id is not null order by name")
         .fetch_all(&db.read)
         .await?
@@ -364,14 +376,14 @@ pub async fn scenario_choices(db: &Db) -> AppResult<(Choices, Choices)> {
         .map(|r| (r.id, r.name))
         .collect();
     let courses = sqlx::query!(
-        r#"select c.id, (select v.title from course_versions v where v.course_id = c.id
-                         order by v.version_no desc limit 1) as "title!: String"
-           from courses c where c.archived_at is null order by 2"#
+        r#"select c.id, v.title, v.title_en from courses c
+           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = c.id)
+           where c.archived_at is null order by 2, 3"#
     )
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.id, r.title))
+    .map(|r| (r.id, Names::new(r.title, r.title_en)))
     .collect();
     Ok((rubrics, courses))
 }

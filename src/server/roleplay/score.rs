@@ -2,13 +2,14 @@
 //! threshold, and the rule that combines two raters.
 
 use crate::model::roleplay::{Criterion, SecondRaterRule};
+use crate::model::Names;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// Weighted score in percent, 0..=100.
     pub percent: f64,
     /// Names of critical criteria scored below their pass level.
-    pub critical_failed: Vec<String>,
+    pub critical_failed: Vec<Names>,
     pub passed: bool,
     /// The level per criterion that decided it: the rater's, the mean of two, or the lower one's.
     pub levels: Vec<f64>,
@@ -27,7 +28,7 @@ pub fn score(rubric: &[Criterion], levels: &[f64], pass_percent: f64) -> Outcome
         })
         .sum();
     let percent = if total_weight > 0.0 { (earned / total_weight * 100.0).clamp(0.0, 100.0) } else { 0.0 };
-    let critical_failed: Vec<String> = rubric
+    let critical_failed: Vec<Names> = rubric
         .iter()
         .zip(levels)
         .filter(|(c, level)| c.critical && **level < f64::from(c.pass_level))
@@ -89,7 +90,7 @@ mod tests {
         // (1 + 2 + 3·2/4 + 2) / 8 = 6.5/8 = 81.25%, above the threshold, and still a fail.
         let o = score(&rubric(), &[4.0, 4.0, 2.0, 2.0], 60.0);
         assert!((o.percent - 81.25).abs() < 1e-9);
-        assert_eq!(o.critical_failed, vec!["policy facts".to_string()]);
+        assert_eq!(o.critical_failed, vec![Names::from("policy facts")]);
         assert!(!o.passed);
         assert!(!score(&rubric(), &[4.0, 4.0], 0.0).passed, "an unscored critical criterion does not pass");
     }
@@ -103,7 +104,7 @@ mod tests {
         assert!(avg.passed, "mean critical level 3 meets the pass level");
         let low = combine(&rubric(), &a, &b, SecondRaterRule::Lower, 70.0);
         assert!((low.percent - 50.0).abs() < 1e-9);
-        assert!(!low.passed && low.critical_failed == vec!["policy facts".to_string()]);
+        assert!(!low.passed && low.critical_failed == vec![Names::from("policy facts")]);
         assert_eq!(combine(&rubric(), &b, &a, SecondRaterRule::Lower, 70.0), low, "order does not matter");
     }
 }

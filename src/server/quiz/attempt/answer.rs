@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{Answer, AttemptStatus, AttemptView, ItemView, QuestionBody, ShownAnswer};
+use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::markdown;
 use crate::server::db::Db;
@@ -110,8 +111,10 @@ pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> 
         return Ok(None);
     }
     let all = items(&mut conn, attempt_id).await?;
-    let quiz_title =
-        sqlx::query_scalar!("select title from quizzes where id = ?", a.quiz_id).fetch_one(&mut *conn).await?;
+    let quiz_title = sqlx::query!("select title, title_en from quizzes where id = ?", a.quiz_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map(|r| Names::new(r.title, r.title_en))?;
     let pages = pages_of(all.len());
     let page = page.min(pages - 1);
     Ok(Some(AttemptView {

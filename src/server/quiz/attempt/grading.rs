@@ -4,6 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{Answer, AttemptStatus, GradingItem, QuestionBody};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -21,7 +22,7 @@ use super::submit::settle;
 pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<GradingItem>> {
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
-        r#"select i.attempt_id, i.position, i.points, i.answer, v.stem, z.title, u.display_name, u.employee_no
+        r#"select i.attempt_id, i.position, i.points, i.answer, v.stem, z.title, z.title_en, u.display_name, u.employee_no
            from attempt_items i
            join attempts a on a.id = i.attempt_id
            join quizzes z on z.id = a.quiz_id
@@ -40,7 +41,7 @@ pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<Grading
         .map(|r| GradingItem {
             attempt_id: r.attempt_id,
             position: r.position as usize,
-            quiz_title: r.title,
+            quiz_title: Names::new(r.title, r.title_en),
             display_name: r.display_name,
             employee_no: r.employee_no,
             stem_html: stem_html(&r.stem),

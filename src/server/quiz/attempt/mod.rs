@@ -11,6 +11,7 @@ use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{Answer, AttemptStatus, QuestionBody, QuizKind, ReviewPolicy};
+use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::quiz::parse_body;
 
@@ -33,7 +34,7 @@ pub use crate::model::quiz::PER_PAGE;
 
 struct QuizRow {
     course_id: i64,
-    title: String,
+    title: Names,
     kind: QuizKind,
     pass_percent: i64,
     time_limit_secs: Option<i64>,
@@ -49,7 +50,7 @@ struct QuizRow {
 
 async fn quiz_row(conn: &mut SqliteConnection, quiz_id: i64) -> AppResult<QuizRow> {
     let r = sqlx::query!(
-        r#"select course_id, title, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
+        r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
                   cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
                   shuffle_options as "shuffle_options: bool", published_at
            from quizzes where id = ?"#,
@@ -60,7 +61,7 @@ async fn quiz_row(conn: &mut SqliteConnection, quiz_id: i64) -> AppResult<QuizRo
     .ok_or(AppError::NotFound)?;
     Ok(QuizRow {
         course_id: r.course_id,
-        title: r.title,
+        title: Names::new(r.title, r.title_en),
         kind: QuizKind::parse(&r.kind).unwrap_or(QuizKind::Practice),
         pass_percent: r.pass_percent,
         time_limit_secs: r.time_limit_secs,

@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{AttemptStatus, AttemptSummary, MyQuiz, QuestionBody, QuizIntro, QuizKind};
 use crate::model::user::Role;
+use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
@@ -84,9 +85,9 @@ async fn pending_remediation(
     conn: &mut SqliteConnection,
     quiz_id: i64,
     user_id: i64,
-) -> AppResult<Option<(i64, String)>> {
+) -> AppResult<Option<(i64, Names)>> {
     Ok(sqlx::query!(
-        r#"select l.id as "id!: i64", l.title from remediations r
+        r#"select l.id as "id!: i64", l.title, l.title_en from remediations r
            join attempts a on a.id = r.attempt_id join lessons l on l.id = r.lesson_id
            where a.quiz_id = ? and a.user_id = ? and r.done_at is null limit 1"#,
         quiz_id,
@@ -94,7 +95,7 @@ async fn pending_remediation(
     )
     .fetch_optional(&mut *conn)
     .await?
-    .map(|r| (r.id, r.title)))
+    .map(|r| (r.id, Names::new(r.title, r.title_en))))
 }
 
 #[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
@@ -123,14 +124,15 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     })
     .collect();
     let open_attempt = history.iter().find(|a| a.status == AttemptStatus::InProgress).map(|a| a.id);
-    let course_title = sqlx::query_scalar!(
-        "select v.title from enrollments e join course_versions v on v.id = e.version_id
+    let course_title = sqlx::query!(
+        "select v.title, v.title_en from enrollments e join course_versions v on v.id = e.version_id
          where e.user_id = ? and e.course_id = ?",
         user.id,
         quiz.course_id
     )
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(|r| Names::new(r.title, r.title_en))?;
     let question_count = sqlx::query_scalar!(
         r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = ?"#,
         quiz_id
@@ -328,7 +330,7 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
 #[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn my_quizzes(db: &Db, user: &CurrentUser) -> AppResult<Vec<MyQuiz>> {
     let rows = sqlx::query!(
-        r#"select z.id as "id!", z.title, z.kind, v.title as course_title,
+        r#"select z.id as "id!", z.title, z.title_en, z.kind, v.title as course_title, v.title_en as course_title_en,
                   (select max(a.percent) from attempts a where a.quiz_id = z.id and a.user_id = e.user_id
                      and a.status = 'graded') as "best: f64",
                   (select count(*) from attempts a where a.quiz_id = z.id and a.user_id = e.user_id
@@ -351,9 +353,9 @@ pub async fn my_quizzes(db: &Db, user: &CurrentUser) -> AppResult<Vec<MyQuiz>> {
         .into_iter()
         .map(|r| MyQuiz {
             id: r.id,
-            title: r.title,
+            title: Names::new(r.title, r.title_en),
             kind: QuizKind::parse(&r.kind).unwrap_or(QuizKind::Practice),
-            course_title: r.course_title,
+            course_title: Names::new(r.course_title, r.course_title_en),
             best_percent: r.best,
             passed: r.passed > 0,
             open_attempt: r.open,
