@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/positions") view=admin::positions::PositionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/organisation") view=admin::organisation::OrganisationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/course-lists") view=admin::course_lists::CourseListsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses") view=trainer::courses::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id") view=trainer::courses::CourseEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/courses/:id/preview") view=trainer::courses::CoursePreviewPage ssr=SsrMode::Async/>

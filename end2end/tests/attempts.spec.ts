@@ -1,48 +1,4 @@
-import type { Page, TestInfo } from '@playwright/test';
-import { DEMO, expect, ready, signIn, signOut, test } from './helpers';
-
-// The trainer reads English: the course's English title.
-const COURSE = 'After-sales customer service onboarding';
-
-/// The trainer makes and publishes a quiz of `count` questions drawn from the demo bank, with a
-/// time limit in minutes; returns its title.
-async function makeQuiz(page: Page, info: TestInfo, title: string, minutes: number, count: number) {
-  await signIn(page, DEMO.trainer.login);
-  await page.goto('/trainer/quizzes');
-  await ready(page, info);
-  await page.locator('select[name=course_id]').selectOption({ label: COURSE });
-  await page.locator('input[name=title_en]').fill(title);
-  await page.locator('input[name=time_limit_minutes]').fill(String(minutes));
-  await page.getByRole('button', { name: 'Create quiz' }).click();
-  await expect(page).toHaveURL(/\/trainer\/quizzes\/\d+$/);
-  await ready(page, info);
-  const bank = page.locator('select[name=bank_id] option', { hasText: 'After-sales question bank' });
-  await page.locator('select[name=bank_id]').selectOption((await bank.getAttribute('value'))!);
-  await page.locator('input[name=category]').fill('售后服务 After-sales');
-  await page.locator('input[name=draw_count]').fill(String(count));
-  await page.getByRole('button', { name: 'Add a random draw' }).click();
-  await expect(page.locator('li.slot')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Publish' }).click();
-  await expect(page.locator('p.status')).toHaveText('Published');
-  await signOut(page);
-}
-
-/// The trainee opens the quiz from My learning in the Chinese UI and starts it.
-async function startQuiz(page: Page, info: TestInfo, login: string, title: string) {
-  await signIn(page, login);
-  await page.goto('/learn');
-  await ready(page, info);
-  const zh = page.locator('form.lang button[lang=zh-CN]');
-  if (await zh.isEnabled()) {
-    await zh.click();
-    await expect(zh).toBeDisabled();
-  }
-  await page.locator('li.quiz a', { hasText: title }).click();
-  await ready(page, info);
-  await page.getByRole('button', { name: '开始' }).click();
-  await expect(page).toHaveURL(/\/attempt\/\d+$/);
-  await ready(page, info);
-}
+import { expect, makeQuiz, ready, startQuiz, test } from './helpers';
 
 test('when the countdown reaches zero the attempt submits itself, not a second before', async ({ page }, info) => {
   test.skip(info.project.name !== 'js', 'the countdown runs in the browser; without JavaScript the server closes the attempt at its deadline (tests/suite/quizzes.rs)');

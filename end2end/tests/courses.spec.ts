@@ -23,7 +23,8 @@ test('a trainer publishes a course; a trainee completes a lesson and the progres
   await ready(page, info);
 
   // A module with one lesson whose Markdown tries to smuggle in a script.
-  await page.locator('input[placeholder="New module title"]').fill('三包 rules');
+  const addModule = page.locator('form', { has: page.getByRole('heading', { name: 'New module title' }) });
+  await addModule.locator('input[name=title_zh]').fill('三包 rules');
   await page.getByRole('button', { name: 'Add module' }).click();
   await expect(page.locator('section.module h3')).toHaveText('三包 rules');
 

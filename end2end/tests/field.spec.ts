@@ -48,7 +48,7 @@ test('every export, template and file link downloads, with JavaScript on as well
   await downloads(page, files.locator('tbody a', { hasText: 'warranty-terms.pdf' }), /\.pdf$/);
   const href = (await files.locator('tbody a').first().getAttribute('href'))!;
 
-  await page.locator('input[placeholder="New module title"]').fill('Terms');
+  await page.locator('form', { has: page.getByRole('heading', { name: 'New module title' }) }).locator('input[name=title_en]').fill('Terms');
   await page.getByRole('button', { name: 'Add module' }).click();
   await expect(page.locator('section.module h3')).toHaveText('Terms');
   await page.locator('section.module summary', { hasText: 'Add lesson' }).click();
@@ -237,6 +237,7 @@ test('an old refusal goes away once the next form is sent, and a saved form is e
   // ...and the refusal does not stay above the next thing done.
   const name = `临时组 ${info.project.name} ${Date.now() % 100000}`;
   await create.locator('input[name=name_zh]').fill(name);
+  await create.locator('input[name=name_en]').fill('');
   await create.getByRole('button', { name: '创建团队' }).click();
   await expect(page.locator('ul.tree summary', { hasText: name })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
@@ -305,4 +306,19 @@ test('an admin uploads a CSV file of people as well as pasting one', async ({ pa
   await page.goto(`/admin/users?q=${no}`);
   await expect(page.locator('table.users tbody tr')).toHaveCount(1);
   await expect(page.locator('table.users tbody tr td').nth(3)).toHaveText('上海 / 售后服务部');
+});
+
+test('a shared question bank hydrates with its editors card', async ({ page }, info) => {
+  await signIn(page, DEMO.trainer.login);
+  await page.goto('/trainer/banks');
+  await ready(page, info);
+  await page.locator('input[name=name]').fill(`Shared ${info.project.name} ${Date.now() % 100000}`);
+  await page.locator('select[name=course_id]').selectOption({ label: 'Shared (all trainers)' });
+  await page.getByRole('button', { name: 'Create bank' }).click();
+  await expect(page).toHaveURL(/\/trainer\/banks\/\d+$/);
+  await ready(page, info);
+  await page.reload();
+  await ready(page, info);
+  await expect(page.locator('section.owners')).toContainText('Editors');
+  await expect(page.locator('section.owners')).toContainText(DEMO.trainer.name);
 });

@@ -112,6 +112,7 @@ test('the manager and admin pages fit a phone and pass axe', async ({ page }, in
     '/admin/organisation',
     '/admin/course-lists',
     '/admin/tokens',
+    '/admin/audit',
   ]) {
     await check(page, info, path);
   }

@@ -22,7 +22,8 @@ pub async fn get_ownership(what: String, id: i64) -> Result<Ownership, AppError>
         let what = owned(&what)?;
         let owners = svc::names(&cx.state.db, what, id).await?;
         let can_change = svc::can_change(&cx.state.db, me, what, id).await?;
-        Ok(Ownership { owners, can_change })
+        let applies = svc::applies(&cx.state.db, what, id).await?;
+        Ok(Ownership { owners, can_change, applies })
     })
     .await
 }

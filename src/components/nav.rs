@@ -75,6 +75,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/admin/organisation">{tr("nav.organisation")}</a>
                                         <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
                                         <a href="/admin/tokens">{tr("nav.tokens")}</a>
+                                        <a href="/admin/audit">{tr("nav.audit")}</a>
                                     </Group>
                                 })}
                                 <a href="/notifications">{tr("nav.notifications")}</a>

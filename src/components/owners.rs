@@ -22,7 +22,7 @@ pub fn OwnersCard(what: Owned, id: i64) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                ownership.await.ok().map(|o| view! {
+                ownership.await.ok().filter(|o| o.applies).map(|o| view! {
                     <section class="card owners">
                         <p>{tr(label)}": "{o.owners.join(", ")}</p>
                         {(!o.can_change).then(|| view! { <p class="alert info" role="note">{tr("owners.read_only")}</p> })}

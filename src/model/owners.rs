@@ -33,4 +33,6 @@ impl Owned {
 pub struct Ownership {
     pub owners: Vec<String>,
     pub can_change: bool,
+    /// The object has owners at all: a course's bank belongs to the course's authors instead.
+    pub applies: bool,
 }

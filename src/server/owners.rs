@@ -43,6 +43,21 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
     Ok(n > 0)
 }
 
+/// Whether the object is one that has owners: every program, rubric and scenario, and a bank only
+/// when it is shared (a course's bank belongs to the course's authors).
+#[tracing::instrument(skip_all, fields(id))]
+pub async fn applies(db: &Db, what: Owned, id: i64) -> AppResult<bool> {
+    Ok(match what {
+        Owned::SharedBank => {
+            sqlx::query_scalar!("select count(*) from question_banks where id = ? and course_id is null", id)
+                .fetch_one(&db.read)
+                .await?
+                > 0
+        }
+        Owned::Program | Owned::Rubric | Owned::Scenario => true,
+    })
+}
+
 /// Admins, and trainers who own the object.
 #[tracing::instrument(skip_all, fields(caller = user.id, id))]
 pub async fn can_change(db: &Db, user: &CurrentUser, what: Owned, id: i64) -> AppResult<bool> {

@@ -381,3 +381,69 @@ async fn names_written_before_two_languages_move_to_their_column(pool: SqlitePoo
         .await
         .unwrap();
 }
+
+/// The audit log page: admins only; filtered by person, action and day; the chain's state shown,
+/// and a tampered entry named.
+#[sqlx::test]
+async fn admins_read_the_audit_log_by_person_action_and_day_with_the_chains_state(pool: SqlitePool) {
+    use floorready::i18n::Zone;
+    use floorready::model::audit::{AuditQuery, ChainState};
+    use floorready::server::audit;
+    let st = state(pool.clone());
+    user(&st, "AD", "admin", None).await;
+    user(&st, "E1", "trainee", None).await;
+    user(&st, "E2", "trainee", None).await;
+    let admin = sign_in(&st, "AD").await;
+    sign_in(&st, "E1").await;
+    sign_in(&st, "E2").await;
+    let zone = Zone::parse("Asia/Shanghai").unwrap();
+    let read = |q: AuditQuery| {
+        let db = st.db.clone();
+        async move { audit::list(&db, &q, zone).await }
+    };
+
+    let all = read(AuditQuery::default()).await.unwrap();
+    assert!(all.total >= 6, "three accounts created, three sign-ins: {}", all.total);
+    assert_eq!(all.chain, ChainState::Intact { checked: all.total as u64 });
+    let e1 = read(AuditQuery { person: "e1".into(), ..Default::default() }).await.unwrap();
+    assert!(!e1.entries.is_empty());
+    assert!(
+        e1.entries.iter().all(|e| e.actor.as_deref().is_some_and(|a| a.contains("E1"))
+            || e.subject_person.as_deref().is_some_and(|s| s.contains("E1"))),
+        "only what E1 did or what was done to E1: {:?}",
+        e1.entries
+    );
+    let logins = read(AuditQuery { action: "login".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(logins.total, 3);
+    assert!(logins.actions.contains(&"user_created".to_string()));
+    // Today on the reader's clock holds everything; a day long gone holds nothing.
+    let today = zone.today(floorready::server::now()).unwrap().to_string();
+    assert_eq!(
+        read(AuditQuery { from: today.clone(), to: today, ..Default::default() }).await.unwrap().total,
+        all.total
+    );
+    assert_eq!(read(AuditQuery { to: "2020-01-01".into(), ..Default::default() }).await.unwrap().total, 0);
+    assert_eq!(
+        read(AuditQuery { from: "yesterday".into(), ..Default::default() }).await.unwrap_err(),
+        AppError::validation("from", "error.date_invalid")
+    );
+
+    // The page, for an admin, in their language; a trainee is refused.
+    let res = get(&st, "/admin/audit?action=login", Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body_text(res).await;
+    assert!(html.contains("日志完整") && html.contains("<table class=\"list audit\""), "the chain and the table");
+    assert_eq!(html.matches("<td data-label=\"操作\">登录</td>").count(), 3, "three sign-ins, named in Chinese");
+    let e1_cookie = sign_in(&st, "E1").await;
+    assert_eq!(get(&st, "/admin/audit", Some(&e1_cookie)).await.status(), StatusCode::FORBIDDEN);
+
+    // Someone edits an entry in the database: the page names where the chain breaks.
+    let victim: i64 =
+        sqlx::query_scalar("select min(id) from audit_log where action = 'login'").fetch_one(&pool).await.unwrap();
+    // (The triggers refuse edits; someone with the file drops them first.)
+    sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
+    sqlx::query("update audit_log set ip = '10.0.0.9' where id = ?").bind(victim).execute(&pool).await.unwrap();
+    assert_eq!(read(AuditQuery::default()).await.unwrap().chain, ChainState::BrokenAt { id: victim });
+    let html = body_text(get(&st, "/admin/audit", Some(&admin)).await).await;
+    assert!(html.contains(&format!("第 {victim} 条记录")), "the broken entry is named");
+}

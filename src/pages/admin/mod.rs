@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod course_lists;
 pub mod organisation;
 pub mod positions;

@@ -181,8 +181,6 @@ fn bank(_me: Me) -> impl IntoView {
                         <a class="button" href=format!("/banks/{bid}/export.gift") download>{tr("bank.export")}</a>
                     </div>
                     <p class="status">{tr_with("bank.count", &[("count", count.to_string())])}</p>
-                    // A course's bank belongs to the course's authors; a shared one names its editors.
-                    {b.course_id.is_none().then(|| view! { <OwnersCard what=Owned::SharedBank id=bid/> })}
                     <ul class="questions">{questions}</ul>
                     <details class="card" open=b.categories.is_empty()>
                         <summary>{tr("bank.import")}</summary>
@@ -220,5 +218,8 @@ fn bank(_me: Me) -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+        // A shared bank names its editors (a course's bank shows nothing: its course's authors
+        // own it). Outside the boundary above: a resource made inside it broke hydration.
+        <OwnersCard what=Owned::SharedBank id=id/>
     }
 }
