@@ -7,6 +7,7 @@ alter table course_modules  add column title_en text not null default '';
 alter table lessons         add column title_en text not null default '';
 alter table quizzes         add column title_en text not null default '';
 alter table scenarios       add column title_en text not null default '';
+alter table training_plans  add column title_en text not null default '';
 alter table programs        add column name_en  text not null default '';
 alter table teams           add column name_en  text not null default '';
 
@@ -16,7 +17,7 @@ pragma writable_schema = on;
 update sqlite_schema
 set sql = replace(sql, 'check (length(trim(title)) > 0)',
                   'check (length(trim(title)) > 0 or length(trim(title_en)) > 0)')
-where type = 'table' and name in ('course_versions', 'course_modules', 'lessons', 'quizzes', 'scenarios');
+where type = 'table' and name in ('course_versions', 'course_modules', 'lessons', 'quizzes', 'scenarios', 'training_plans');
 update sqlite_schema
 set sql = replace(sql, 'check (length(trim(name)) > 0)',
                   'check (length(trim(name)) > 0 or length(trim(name_en)) > 0)')
@@ -32,6 +33,7 @@ update course_modules  set title_en = title, title = '' where title not glob '*[
 update lessons         set title_en = title, title = '' where title not glob '*[一-鿿]*';
 update quizzes         set title_en = title, title = '' where title not glob '*[一-鿿]*';
 update scenarios       set title_en = title, title = '' where title not glob '*[一-鿿]*';
+update training_plans  set title_en = title, title = '' where title not glob '*[一-鿿]*';
 update programs        set name_en  = name,  name  = '' where name  not glob '*[一-鿿]*';
 update teams           set name_en  = name,  name  = '' where name  not glob '*[一-鿿]*';
 

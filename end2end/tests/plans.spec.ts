@@ -10,7 +10,7 @@ test('an instructor marks attendance; the record form downloads as XLSX and the 
   await expect(page.locator('h1')).toContainText(DEMO.trainer.name);
   await page.goto('/plans');
   await ready(page, info);
-  await page.locator('input[name=title]').fill(title);
+  await page.locator('input[name=title_en]').fill(title);
   await page.locator('input[name="methods[2]"]').check();
   await page.locator('input[name=venue]').fill('Shanghai training room 301');
   await page.locator('input[name=budget_planned]').fill('5000');

@@ -34,7 +34,8 @@ pub fn money_cents(field: &str, value: &str) -> Result<i64, AppError> {
 #[cfg(feature = "ssr")]
 fn fields(cx: &Ctx, form: PlanForm, methods: Vec<String>) -> Result<PlanFields, AppError> {
     let PlanForm {
-        title,
+        title_zh,
+        title_en,
         purpose,
         materials,
         venue,
@@ -50,7 +51,7 @@ fn fields(cx: &Ctx, form: PlanForm, methods: Vec<String>) -> Result<PlanFields, 
         .map(|m| Method::parse(m).ok_or_else(|| AppError::validation("methods", "error.choice_unknown")))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PlanFields {
-        title,
+        title: crate::model::Names::new(title_zh, title_en),
         purpose,
         methods,
         materials,

@@ -74,7 +74,7 @@ impl Attendance {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PlanFields {
-    pub title: String,
+    pub title: super::Names,
     pub purpose: String,
     pub methods: Vec<Method>,
     pub materials: String,
@@ -91,7 +91,7 @@ pub struct PlanFields {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     pub id: i64,
-    pub title: String,
+    pub title: super::Names,
     pub sessions: i64,
     pub members: i64,
     /// The first session from today on, as "YYYY-MM-DD HH:MM".
@@ -156,7 +156,7 @@ pub struct AttendanceRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendanceSheet {
     pub plan_id: i64,
-    pub plan_title: String,
+    pub plan_title: super::Names,
     pub session: PlanSession,
     /// Attendance can be marked once the session has started.
     pub started: bool,
@@ -168,7 +168,8 @@ pub struct AttendanceSheet {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanForm {
-    pub title: String,
+    pub title_zh: String,
+    pub title_en: String,
     pub purpose: String,
     pub materials: String,
     pub venue: String,

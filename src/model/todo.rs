@@ -15,7 +15,7 @@ pub struct TrainerTodo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodaySession {
     pub plan_id: i64,
-    pub plan_title: String,
+    pub plan_title: Names,
     pub session_id: i64,
     pub topic: String,
     pub start_time: String,

@@ -105,7 +105,7 @@ fn TrainerTodoList() -> impl IntoView {
             {move || Suspend::new(async move {
                 let t = match todo.await { Ok(t) => t, Err(e) => return load_failed(e) };
                 let sessions = t.sessions.into_iter().map(|s| {
-                    let what = if s.topic.is_empty() { s.plan_title.clone() } else { format!("{}: {}", s.plan_title, s.topic) };
+                    let what = if s.topic.is_empty() { shown(&s.plan_title) } else { format!("{}: {}", shown(&s.plan_title), s.topic) };
                     view! {
                         <li>
                             <a href=format!("/plans/{}/sessions/{}", s.plan_id, s.session_id)>

@@ -1,3 +1,4 @@
+use crate::components::names_input::NamesInput;
 use crate::pages::{cleared_on_success, param, percent};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -38,7 +39,7 @@ fn plans(me: Me) -> impl IntoView {
                                 <th>{tr("plans.members")}</th><th>{tr("plans.next_session")}</th></tr></thead>
                             <tbody>{list.into_iter().map(|p| view! {
                                 <tr>
-                                    <td><a href=format!("/plans/{}", p.id)>{p.title}</a></td>
+                                    <td><a href=format!("/plans/{}", p.id)>{shown(&p.title)}</a></td>
                                     <td>{p.sessions}</td><td>{p.members}</td>
                                     <td>{p.next_session.unwrap_or_else(|| "—".into())}</td>
                                 </tr>
@@ -76,7 +77,7 @@ fn PlanFieldsForm(fields: PlanFields) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <label>{tr("field.title")}<input name="title" value=fields.title required maxlength="200"/></label>
+        <NamesInput field="title" value=fields.title.clone()/>
         <label>{tr("field.purpose")}<TextArea value=fields.purpose {..} name="purpose" rows="2"/></label>
         <fieldset><legend>{tr("field.methods")}</legend>{methods}</fieldset>
         <label>{tr("field.audience_positions")}<input name="audience_positions" value=fields.audience_positions/></label>
@@ -212,7 +213,7 @@ fn plan_view(p: PlanDetail, forms: PlanForms) -> impl IntoView {
     let courses = p.courses.iter().map(|c| view! { <li>{shown(&c.title)}</li> }).collect_view();
     view! {
         <div class="row">
-            <h1>{f.title.clone()}</h1>
+            <h1>{shown(&f.title)}</h1>
             <div class="row">
                 {p.sees_records.then(|| view! {
                     <a class="button" href=format!("/plans/{id}/print")>{tr("plans.print")}</a>
@@ -362,7 +363,7 @@ fn attendance(_me: Me) -> impl IntoView {
                 match sheet.await {
                     Err(e) => load_failed(e),
                     Ok(s) => view! {
-                        <p><a href=format!("/plans/{}", s.plan_id)>{s.plan_title.clone()}</a></p>
+                        <p><a href=format!("/plans/{}", s.plan_id)>{shown(&s.plan_title)}</a></p>
                         <h1>{tr("plans.attendance")}</h1>
                         <p>{s.session.day.clone()}" "{s.session.start_time.clone()}"–"{s.session.end_time.clone()}" · "{s.session.topic.clone()}</p>
                         {(!s.started).then(|| view! { <p class="alert warn" role="status">{tr("plans.not_started_yet")}</p> })}
@@ -410,7 +411,7 @@ fn print(_me: Me) -> impl IntoView {
                     Ok(p) => view! {
                         <article class="print-sheet">
                             <h1>{tr("record.title")}</h1>
-                            <h2>{p.fields.title.clone()}</h2>
+                            <h2>{shown(&p.fields.title)}</h2>
                             <p>{tr("field.venue")}": "{p.fields.venue.clone()}" · "{tr("plans.attendance_rate")}": "{percent(p.attendance_percent)}</p>
                             {p.sessions.iter().map(|s| view! {
                                 <h3>{s.day.clone()}" "{s.start_time.clone()}"–"{s.end_time.clone()}" "{s.topic.clone()}

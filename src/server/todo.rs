@@ -24,7 +24,7 @@ pub async fn trainer(db: &Db, user: &CurrentUser) -> AppResult<TrainerTodo> {
     let utc = Zone::UTC.today(now).unwrap_or_default();
     let (from, to) = ((utc - chrono::Duration::days(1)).to_string(), (utc + chrono::Duration::days(1)).to_string());
     let rows = sqlx::query!(
-        r#"select s.id as "id!", s.plan_id, p.title, p.time_zone, s.day, s.topic, s.start_time, s.end_time, s.venue
+        r#"select s.id as "id!", s.plan_id, p.title, p.title_en, p.time_zone, s.day, s.topic, s.start_time, s.end_time, s.venue
            from plan_sessions s join training_plans p on p.id = s.plan_id
            where s.instructor_id = ? and s.day between ? and ? order by s.start_time"#,
         user.id,
@@ -41,7 +41,7 @@ pub async fn trainer(db: &Db, user: &CurrentUser) -> AppResult<TrainerTodo> {
         })
         .map(|r| TodaySession {
             plan_id: r.plan_id,
-            plan_title: r.title,
+            plan_title: Names::new(r.title, r.title_en),
             session_id: r.id,
             topic: r.topic,
             start_time: r.start_time,

@@ -440,7 +440,7 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
         vec![
             (
                 "Specialist junior".into(),
-                vec!["Onboarding".into(), "Post-test".into(), "Late repair".into(), Names::same("Plan")]
+                vec!["Onboarding".into(), "Post-test".into(), "Late repair".into(), "Plan".into()]
             ),
             ("Specialist intermediate".into(), vec!["Specialist junior".into(), "Refresher".into()]),
         ]

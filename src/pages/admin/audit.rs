@@ -17,13 +17,17 @@ pub fn AuditPage() -> impl IntoView {
     view! { <RequireRole roles=vec![Role::Admin] view=audit/> }
 }
 
-/// An action's name in the reader's language; an action without one shows its code.
-fn action_label(action: &str) -> String {
-    let key = format!("audit.action.{action}");
+/// `audit.{group}.{code}` in the reader's language; a code without a name shows as it is.
+fn label(group: &str, code: &str) -> String {
+    let key = format!("audit.{group}.{code}");
     match tr(&key) {
-        t if t == key || t.ends_with(&key) => action.to_string(),
+        t if t.ends_with(&key) => code.to_string(),
         t => t,
     }
+}
+
+fn action_label(action: &str) -> String {
+    label("action", action)
 }
 
 fn audit(_me: Me) -> impl IntoView {
@@ -101,8 +105,8 @@ fn audit(_me: Me) -> impl IntoView {
 fn entry_row(e: AuditEntry) -> impl IntoView {
     let about = match (&e.subject_person, e.subject_id) {
         (Some(p), _) => p.clone(),
-        (None, Some(id)) => format!("{} #{id}", e.subject_type),
-        (None, None) => e.subject_type.clone(),
+        (None, Some(id)) => format!("{} #{id}", label("subject", &e.subject_type)),
+        (None, None) => label("subject", &e.subject_type),
     };
     // Long details (a status change's evidence) fold away; the first line says what it is.
     let detail = if e.detail.chars().count() > 80 {

@@ -256,11 +256,11 @@ pub async fn attendance_rate(conn: &mut SqliteConnection, plan_id: i64, user_id:
 }
 
 async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
-    let title = sqlx::query_scalar!("select title from training_plans where id = ?", req.target)
+    let title = sqlx::query!("select title, title_en from training_plans where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
-        .unwrap_or_default();
-    let mut c = unmet(ReqKind::Attendance, Names::same(title));
+        .map(|r| Names::new(r.title, r.title_en));
+    let mut c = unmet(ReqKind::Attendance, title.unwrap_or_default());
     c.link = Some(format!("/plans/{}", req.target));
     let r = sqlx::query!(
         r#"select (select max(a.marked_at) from attendance a join plan_sessions s on s.id = a.session_id

@@ -349,7 +349,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
                   coalesce((select v.title_en from course_versions v where v.course_id = q.course_id order by v.version_no desc limit 1),
                            (select z.title_en from quizzes z where z.id = q.quiz_id),
                            (select s.title_en from scenarios s where s.id = q.scenario_id),
-                           (select t.title from training_plans t where t.id = q.plan_id), '') as "target_en!: String"
+                           (select t.title_en from training_plans t where t.id = q.plan_id), '') as "target_en!: String"
            from program_requirements q where q.program_id = ? order by q.phase, q.id"#,
         id
     )
@@ -390,7 +390,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             "select id, title, title_en from scenarios where archived_at is null order by title, title_en",
         )
         .await?,
-        plans: choices(db, "select id, title, title from training_plans order by title").await?,
+        plans: choices(db, "select id, title, title_en from training_plans order by title, title_en").await?,
         can_change: false,
     })
 }

@@ -171,7 +171,7 @@ pub async fn seed(db: &Db, trainer: i64, trainees: &[i64]) -> AppResult<i64> {
 pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64) -> AppResult<i64> {
     let system = Actor { id: Some(trainer), ip: "" };
     let fields = PlanFields {
-        title: "售后客服岗前培训计划 After-sales onboarding plan".into(),
+        title: super::bilingual("售后客服岗前培训计划 After-sales onboarding plan"),
         purpose:
             "新员工上岗前完成培训并取得上岗合格证书。New hires are trained and certified before taking up the post."
                 .into(),

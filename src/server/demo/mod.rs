@@ -91,10 +91,13 @@ pub async fn is_empty(db: &Db) -> AppResult<bool> {
 /// A demo name written "中文 English" as its two languages: the Chinese up to its last Chinese
 /// character (or full-width mark), the English after it. Each is stored in its own field.
 pub(crate) fn bilingual(text: &str) -> Names {
-    match text.char_indices().rfind(|(_, c)| *c >= '\u{2e80}') {
-        Some((i, c)) => Names::new(text[..i + c.len_utf8()].trim(), text[i + c.len_utf8()..].trim()),
-        None => Names::new("", text.trim()),
-    }
+    let Some((i, c)) = text.char_indices().rfind(|(_, c)| *c >= '\u{2e80}') else {
+        return Names::new("", text.trim());
+    };
+    // A closing quote after the last character ("保修与“三包” Warranty") still belongs to it.
+    let mut end = i + c.len_utf8();
+    end += text[end..].chars().take_while(|c| matches!(c, '”' | '’')).map(char::len_utf8).sum::<usize>();
+    Names::new(text[..end].trim(), text[end..].trim())
 }
 
 /// Both demo sites keep China's clock.
@@ -195,6 +198,7 @@ mod tests {
             bilingual("角色扮演：客户投诉 Role-play: a complaint"),
             Names::new("角色扮演：客户投诉", "Role-play: a complaint")
         );
+        assert_eq!(bilingual("保修与“三包” Warranty"), Names::new("保修与“三包”", "Warranty"));
         assert_eq!(bilingual("Greeting"), Names::new("", "Greeting"));
     }
 }

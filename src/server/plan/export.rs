@@ -1,5 +1,6 @@
 //! The training record form (培训记录表) as CSV and XLSX, and the schedule as an ICS calendar.
 
+use crate::model::Names;
 use crate::server::spreadsheet::{Letterhead, Table};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
@@ -33,7 +34,7 @@ pub struct RecordRow {
 pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Vec<RecordRow>> {
     let viewer = super::require_records(db, user, plan_id).await?;
     let rows = sqlx::query!(
-        r#"select p.title as plan, s.topic, s.day, s.start_time, s.end_time, u.id as "user_id!", u.team_id,
+        r#"select p.title as plan, p.title_en as plan_en, s.topic, s.day, s.start_time, s.end_time, u.id as "user_id!", u.team_id,
                   coalesce(i.display_name, '') as "instructor!: String", u.employee_no, u.display_name,
                   a.status as "status?",
                   (select count(*) from plan_courses pc join enrollments e on e.course_id = pc.course_id
@@ -62,7 +63,8 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
         .into_iter()
         .filter(|r| viewer.sees(r.user_id, r.team_id))
         .map(|r| RecordRow {
-            plan: r.plan,
+            // Both languages: the form is printed and filed, and read by either.
+            plan: Names::new(r.plan, r.plan_en).both(),
             topic: r.topic,
             day: r.day,
             time: format!("{}-{}", r.start_time, r.end_time),
@@ -135,11 +137,11 @@ pub fn xlsx(locale: Locale, rows: &[RecordRow], letterhead: &Letterhead) -> AppR
 /// calendar in another zone moves them to the right hour.
 #[tracing::instrument(skip_all, fields(plan_id))]
 pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
-    let p = sqlx::query!("select title, time_zone from training_plans where id = ?", plan_id)
+    let p = sqlx::query!("select title, title_en, time_zone from training_plans where id = ?", plan_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (plan, tzid) = (p.title, Zone::parse(&p.time_zone).unwrap_or(Zone::UTC).name());
+    let (plan, tzid) = (Names::new(p.title, p.title_en).both(), Zone::parse(&p.time_zone).unwrap_or(Zone::UTC).name());
     let sessions = sqlx::query!(
         r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link,
                   u.display_name as "instructor?"

@@ -153,10 +153,7 @@ fn date(field: &str, value: &Option<String>) -> AppResult<Option<String>> {
 }
 
 pub fn validate(f: &PlanFields) -> AppResult<PlanFields> {
-    let title = text::line("title", &f.title, text::NAME)?;
-    if title.is_empty() {
-        return Err(AppError::validation("title", "error.title_invalid"));
-    }
+    let title = text::authored(&f.title, "title", text::NAME)?;
     let hire_from = date("hire_from", &f.hire_from)?;
     let hire_to = date("hire_to", &f.hire_to)?;
     if let (Some(a), Some(b)) = (&hire_from, &hire_to) {
@@ -194,10 +191,11 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
     let now = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
-        r#"insert into training_plans (title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
-                                       budget_planned_cents, budget_actual_cents, time_zone, created_by, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
-        f.title,
+        r#"insert into training_plans (title, title_en, purpose, methods, materials, venue, audience_positions, hire_from,
+                                       hire_to, budget_planned_cents, budget_actual_cents, time_zone, created_by, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+        f.title.zh,
+        f.title.en,
         f.purpose,
         methods,
         f.materials,
@@ -213,7 +211,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, Event::by(actor, "plan_created", "plan", id).detail(f.title)).await?;
+    audit::record(&mut tx, Event::by(actor, "plan_created", "plan", id).detail(f.title.both())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -224,11 +222,12 @@ pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
     let methods = methods_text(&f.methods);
     let zone = f.time_zone.name();
     let changed = sqlx::query!(
-        "update training_plans set title = ?, purpose = ?, methods = ?, materials = ?, venue = ?, audience_positions = ?,
-                                   hire_from = ?, hire_to = ?, budget_planned_cents = ?, budget_actual_cents = ?,
-                                   time_zone = ?
+        "update training_plans set title = ?, title_en = ?, purpose = ?, methods = ?, materials = ?, venue = ?,
+                                   audience_positions = ?, hire_from = ?, hire_to = ?, budget_planned_cents = ?,
+                                   budget_actual_cents = ?, time_zone = ?
          where id = ?",
-        f.title,
+        f.title.zh,
+        f.title.en,
         f.purpose,
         methods,
         f.materials,
@@ -528,7 +527,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     let can_edit = can_edit(db, user, id).await?;
     let mut conn = db.read.acquire().await?;
     let p = sqlx::query!(
-        "select title, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
+        "select title, title_en, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
                 budget_planned_cents, budget_actual_cents, time_zone from training_plans where id = ?",
         id
     )
@@ -584,7 +583,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     Ok(PlanDetail {
         id,
         fields: PlanFields {
-            title: p.title,
+            title: Names::new(p.title, p.title_en),
             purpose: p.purpose,
             methods: p.methods.split(',').filter_map(Method::parse).collect(),
             materials: p.materials,
@@ -611,7 +610,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
 pub async fn list_for(db: &Db, user: &CurrentUser, zone: Zone) -> AppResult<Vec<PlanSummary>> {
     let today = zone.today(now()).map(|d| d.to_string()).unwrap_or_default();
     let rows = sqlx::query!(
-        r#"select p.id as "id!", p.title,
+        r#"select p.id as "id!", p.title, p.title_en,
                   (select count(*) from plan_sessions s where s.plan_id = p.id) as "sessions!: i64",
                   (select count(*) from plan_members m where m.plan_id = p.id) as "members!: i64",
                   (select s.day || ' ' || s.start_time from plan_sessions s where s.plan_id = p.id and s.day >= ?
@@ -626,7 +625,7 @@ pub async fn list_for(db: &Db, user: &CurrentUser, zone: Zone) -> AppResult<Vec<
         if can_view(db, user, r.id).await? {
             out.push(PlanSummary {
                 id: r.id,
-                title: r.title,
+                title: Names::new(r.title, r.title_en),
                 sessions: r.sessions,
                 members: r.members,
                 next_session: r.next_session,
@@ -640,7 +639,8 @@ pub async fn list_for(db: &Db, user: &CurrentUser, zone: Zone) -> AppResult<Vec<
 pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceSheet> {
     let mut conn = db.read.acquire().await?;
     let plan = sqlx::query!(
-        r#"select p.id as "id!", p.title, p.time_zone from plan_sessions s join training_plans p on p.id = s.plan_id
+        r#"select p.id as "id!", p.title, p.title_en, p.time_zone from plan_sessions s
+           join training_plans p on p.id = s.plan_id
            where s.id = ?"#,
         session_id
     )
@@ -663,7 +663,7 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
     let started = started(zone, &session.day, &session.start_time, now());
     Ok(AttendanceSheet {
         plan_id: plan.id,
-        plan_title: plan.title,
+        plan_title: Names::new(plan.title, plan.title_en),
         started,
         session,
         rows: rows
