@@ -53,7 +53,7 @@ test('a rater scores a role-play with the keyboard alone', async ({ page }, info
   await signIn(page, DEMO.trainer.login);
   await page.goto('/trainer/scenarios');
   await ready(page, info);
-  await page.locator('table.list tbody a').first().click();
+  await page.locator('table.list tbody a', { hasText: 'Overdue furniture repair' }).click();
   await ready(page, info);
   await page.locator('form[action*="open_roleplay"] input[name=employee_no]').fill(info.project.name === 'js' ? 'E1007' : 'E1008');
   await page.getByRole('button', { name: 'Open role-play' }).click();
