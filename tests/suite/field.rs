@@ -447,3 +447,35 @@ async fn admins_read_the_audit_log_by_person_action_and_day_with_the_chains_stat
     let html = body_text(get(&st, "/admin/audit", Some(&admin)).await).await;
     assert!(html.contains(&format!("第 {victim} 条记录")), "the broken entry is named");
 }
+
+/// A trainer who does not author a course or its bank gets the refusal and nothing of the page:
+/// no upload form, no learners, no questions (the course page rendered its files and learners below it).
+#[sqlx::test]
+async fn another_trainers_course_and_bank_are_403_with_nothing_below(pool: SqlitePool) {
+    use floorready::model::course::{CourseFields, TrainingType};
+    use floorready::model::Names;
+    use floorready::server::{course, quiz};
+    let st = state(pool);
+    let t1 = user(&st, "T1", "trainer", None).await;
+    user(&st, "T2", "trainer", None).await;
+    let fields = CourseFields {
+        title: Names::new("", "Mine"),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 30,
+    };
+    let course_id = course::create(&st.db, SYSTEM, t1, &fields).await.unwrap();
+    let owner = current(&st, "T1").await;
+    let bank = quiz::create_bank(&st.db, SYSTEM, &owner, Some(course_id), "Mine").await.unwrap();
+    let cookie = sign_in(&st, "T2").await;
+    for path in [format!("/trainer/courses/{course_id}"), format!("/trainer/banks/{bank}")] {
+        let res = get(&st, &path, Some(&cookie)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        let html = body_text(res).await;
+        let main = &html[html.find("<main").unwrap()..];
+        assert!(main.contains("您无权查看此页面"), "{path}");
+        assert!(!main.contains("<form") && !main.contains("<table"), "{path} renders its sections under the refusal");
+    }
+}

@@ -406,30 +406,38 @@ fn EnrollCard(course_id: i64, teams: Vec<TeamNode>, enroll: ServerAction<EnrollC
 /// Who is enrolled, on which version, and how far they are.
 #[component]
 fn CourseLearners(learners: Resource<Result<Vec<Learner>, AppError>>) -> impl IntoView {
+    // Nothing at all when the list cannot be read: the editor above says why (403, 404).
     view! {
-        <section class="card" id="learners">
-            <h2>{tr("courses.learners")}</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = match learners.await { Ok(v) => v, Err(e) => return load_failed(e) };
-                    if list.is_empty() {
-                        return view! { <p class="empty">{tr("courses.no_learners")}</p> }.into_any();
-                    }
-                    view! {
-                        <table class="list">
-                            <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("courses.version")}</th><th>{tr("courses.progress")}</th></tr></thead>
-                            <tbody>{list.into_iter().map(|l| view! {
-                                <tr>
-                                    <td>{l.display_name}</td><td>{l.employee_no}</td><td>{format!("v{}", l.version_no)}</td>
-                                    <td><progress max=l.total value=l.done></progress>" "{format!("{}/{}", l.done, l.total)}</td>
-                                </tr>
-                            }).collect_view()}</tbody>
-                        </table>
-                    }.into_any()
-                })}
-            </Transition>
-        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(list) = learners.await else { return ().into_any() };
+                view! {
+                    <section class="card" id="learners">
+                        <h2>{tr("courses.learners")}</h2>
+                        {learner_table(list)}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
     }
+}
+
+fn learner_table(list: Vec<Learner>) -> AnyView {
+    if list.is_empty() {
+        return view! { <p class="empty">{tr("courses.no_learners")}</p> }.into_any();
+    }
+    view! {
+        <table class="list">
+            <thead><tr><th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>{tr("courses.version")}</th><th>{tr("courses.progress")}</th></tr></thead>
+            <tbody>{list.into_iter().map(|l| view! {
+                <tr>
+                    <td>{l.display_name}</td><td>{l.employee_no}</td><td>{format!("v{}", l.version_no)}</td>
+                    <td><progress max=l.total value=l.done></progress>" "{format!("{}/{}", l.done, l.total)}</td>
+                </tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// The upload outcome the upload route put in the query string; only known keys are shown.
@@ -451,52 +459,63 @@ fn CourseFiles(
     delete: ServerAction<DeleteCourseFile>,
 ) -> impl IntoView {
     let outcome = upload_outcome().map(|(ok, key)| {
-        view! { <p class=if ok { "alert ok" } else { "alert error" } role="status">
-            {if ok { tr(key) } else { format!("{}: {}", tr("field.file"), tr(key)) }}
-        </p> }
+        let (class, text) =
+            if ok { ("alert ok", tr(key)) } else { ("alert error", format!("{}: {}", tr("field.file"), tr(key))) };
+        view! { <p class=class role="status">{text}</p> }
     });
+    // Nothing at all when the files cannot be read: the editor above says why (403, 404).
     view! {
-        <section class="card" id="files">
-            <h2>{tr("courses.files")}</h2>
-            {outcome}
-            <form method="post" action=format!("/courses/{course_id}/files") enctype="multipart/form-data" class="row">
-                <input type="file" name="file" required aria-label=tr("courses.file")
-                    accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.docx,.xlsx,.pptx"/>
-                <button type="submit">{tr("courses.upload")}</button>
-            </form>
-            <p class="hint">{tr("courses.files_help")}</p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = match files.await { Ok(v) => v, Err(e) => return load_failed(e) };
-                    if list.is_empty() {
-                        return view! { <p class="empty">{tr("courses.no_files")}</p> }.into_any();
-                    }
+        <Transition fallback=|| ()>
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
+                    let Ok(list) = files.await else { return ().into_any() };
                     view! {
-                        <table class="list">
-                            <thead><tr>
-                                <th>{tr("courses.file")}</th><th>{tr("courses.file_size")}</th>
-                                <th>{tr("courses.file_markdown")}</th><th></th>
-                            </tr></thead>
-                            <tbody>{list.into_iter().map(|f| view! {
-                                <tr>
-                                    <td><a href=f.url() rel="external">{f.name.clone()}</a></td>
-                                    <td>{format!("{:.1} KB", f.size_bytes as f64 / 1024.0)}</td>
-                                    <td><code class="snippet">{f.markdown()}</code></td>
-                                    <td>
-                                        <ActionForm action=delete>
-                                            <input type="hidden" name="course_id" value=course_id/>
-                                            <input type="hidden" name="file_id" value=f.id/>
-                                            <button type="submit" class="danger">{tr("courses.delete_file")}</button>
-                                        </ActionForm>
-                                    </td>
-                                </tr>
-                            }).collect_view()}</tbody>
-                        </table>
+                        <section class="card" id="files">
+                            <h2>{tr("courses.files")}</h2>
+                            {outcome}
+                            <form method="post" action=format!("/courses/{course_id}/files") enctype="multipart/form-data" class="row">
+                                <input type="file" name="file" required aria-label=tr("courses.file")
+                                    accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.docx,.xlsx,.pptx"/>
+                                <button type="submit">{tr("courses.upload")}</button>
+                            </form>
+                            <p class="hint">{tr("courses.files_help")}</p>
+                            {file_table(course_id, list, delete)}
+                        </section>
                     }.into_any()
-                })}
-            </Transition>
-        </section>
+                })
+            }}
+        </Transition>
     }
+}
+
+fn file_table(course_id: i64, list: Vec<CourseFile>, delete: ServerAction<DeleteCourseFile>) -> AnyView {
+    if list.is_empty() {
+        return view! { <p class="empty">{tr("courses.no_files")}</p> }.into_any();
+    }
+    view! {
+        <table class="list">
+            <thead><tr>
+                <th>{tr("courses.file")}</th><th>{tr("courses.file_size")}</th>
+                <th>{tr("courses.file_markdown")}</th><th></th>
+            </tr></thead>
+            <tbody>{list.into_iter().map(|f| view! {
+                <tr>
+                    <td><a href=f.url() rel="external">{f.name.clone()}</a></td>
+                    <td>{format!("{:.1} KB", f.size_bytes as f64 / 1024.0)}</td>
+                    <td><code class="snippet">{f.markdown()}</code></td>
+                    <td>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="course_id" value=course_id/>
+                            <input type="hidden" name="file_id" value=f.id/>
+                            <button type="submit" class="danger">{tr("courses.delete_file")}</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 #[component]
