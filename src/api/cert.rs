@@ -205,11 +205,16 @@ pub async fn list_tokens() -> Result<(Vec<TokenView>, Option<String>), AppError>
 }
 
 #[server]
-pub async fn create_token(name: String, #[server(default)] team_id: String) -> Result<String, AppError> {
+pub async fn create_token(
+    name: String,
+    #[server(default)] team_id: String,
+    #[server(default)] valid_days: String,
+) -> Result<String, AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "create_token")?;
         let team = optional_number("team_id", &team_id)?;
-        let token = svc::clearance::create(&cx.state.db, cx.actor(), &name, team).await?;
+        let days = optional_number("valid_days", &valid_days)?.unwrap_or(svc::clearance::DEFAULT_VALID_DAYS);
+        let token = svc::clearance::create(&cx.state.db, cx.actor(), &name, team, days).await?;
         // With JavaScript the page shows the returned token. Without, the page after the redirect
         // shows it: a short-lived cookie for that page only, cleared when shown.
         if cx.is_plain_form() {

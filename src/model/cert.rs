@@ -402,6 +402,9 @@ pub struct TokenView {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    /// Past its expiry (told on the server, whose clock decides).
+    pub expired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -31,7 +31,20 @@ pub struct AdminTodo {
     pub trainees_without_position: i64,
     pub programs_without_requirements: Vec<(i64, Names)>,
     pub sites_without_time_zone: Vec<Names>,
+    /// Live API tokens that expire within [`TOKEN_WARNING_DAYS`] or have expired.
+    pub expiring_tokens: Vec<ExpiringToken>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiringToken {
+    pub name: String,
+    pub expires_at: i64,
+    /// Already expired (told apart on the server: the browser's clock is not the judge).
+    pub expired: bool,
+}
+
+/// How far ahead the admin's home page warns of an API token's expiry.
+pub const TOKEN_WARNING_DAYS: i64 = 30;
 
 impl AdminTodo {
     pub fn is_empty(&self) -> bool {
@@ -39,6 +52,7 @@ impl AdminTodo {
             && self.trainees_without_position == 0
             && self.programs_without_requirements.is_empty()
             && self.sites_without_time_zone.is_empty()
+            && self.expiring_tokens.is_empty()
     }
 }
 

@@ -5,7 +5,7 @@ use crate::components::error_note::load_failed;
 use crate::api::team::list_teams;
 use crate::api::todo::{get_admin_todo, get_trainee_next, get_trainer_todo};
 use crate::components::require::RequireRole;
-use crate::i18n::{join_list, shown, tr, tr_with, use_locale};
+use crate::i18n::{join_list, show_time, shown, tr, tr_with, use_locale};
 use crate::model::user::{Me, Role};
 use crate::pages::trainee::learn::MyCourses;
 
@@ -156,6 +156,12 @@ fn SetupGaps() -> impl IntoView {
                 let sites = (!t.sites_without_time_zone.is_empty()).then(|| view! {
                     <li><a href="/admin/teams">{tr_with("home.admin.sites_without_zone", &[("sites", join_list(t.sites_without_time_zone.iter().map(shown)))])}</a></li>
                 });
+                let tokens = t.expiring_tokens.iter().map(|k| {
+                    let key = if k.expired { "home.admin.token_expired" } else { "home.admin.token_expiring" };
+                    view! {
+                        <li><a href="/admin/tokens">{tr_with(key, &[("name", k.name.clone()), ("date", show_time(k.expires_at))])}</a></li>
+                    }
+                }).collect_view();
                 view! {
                     <h3>{tr("home.admin.gaps")}</h3>
                     <ul class="todo">
@@ -163,6 +169,7 @@ fn SetupGaps() -> impl IntoView {
                         {count(t.trainees_without_position, "home.admin.without_position", "/admin/users?missing=position&role=trainee")}
                         {programs}
                         {sites}
+                        {tokens}
                     </ul>
                 }.into_any()
             })}

@@ -3,7 +3,7 @@
 use crate::error::AppResult;
 use crate::i18n::Zone;
 use crate::model::roleplay::Status;
-use crate::model::todo::{AdminTodo, TodaySession, TraineeNext, TrainerTodo};
+use crate::model::todo::{AdminTodo, ExpiringToken, TodaySession, TraineeNext, TrainerTodo, TOKEN_WARNING_DAYS};
 use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
@@ -78,11 +78,24 @@ pub async fn admin(db: &Db) -> AppResult<AdminTodo> {
             .into_iter()
             .map(|r| Names::new(r.name, r.name_en))
             .collect();
+    let at = crate::server::now();
+    let soon = at + TOKEN_WARNING_DAYS * 86_400;
+    let expiring_tokens = sqlx::query!(
+        r#"select name, expires_at as "expires_at!: i64" from api_tokens
+           where revoked_at is null and expires_at is not null and expires_at <= ? order by expires_at"#,
+        soon
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| ExpiringToken { name: r.name, expires_at: r.expires_at, expired: r.expires_at <= at })
+    .collect();
     Ok(AdminTodo {
         people_without_team: counts.no_team,
         trainees_without_position: counts.no_position,
         programs_without_requirements: programs.into_iter().map(|p| (p.id, Names::new(p.name, p.name_en))).collect(),
         sites_without_time_zone: sites,
+        expiring_tokens,
     })
 }
 

@@ -603,8 +603,8 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     almost_qualify(&st, &w, "E1").await;
     role_play(&st, &w, "E1", [2, 2]).await;
     let floor: i64 = sqlx::query_scalar("select id from teams where name_en = 'Floor'").fetch_one(&pool).await.unwrap();
-    let all = clearance::create(&st.db, SYSTEM, "Rostering", None).await.unwrap();
-    let floor_only = clearance::create(&st.db, SYSTEM, "Floor tickets", Some(floor)).await.unwrap();
+    let all = clearance::create(&st.db, SYSTEM, "Rostering", None, 365).await.unwrap();
+    let floor_only = clearance::create(&st.db, SYSTEM, "Floor tickets", Some(floor), 365).await.unwrap();
     let stored: String =
         sqlx::query_scalar("select group_concat(token_hash) from api_tokens").fetch_one(&pool).await.unwrap();
     assert!(!stored.contains(&all) && !stored.contains(&all[4..]), "only hashes are stored");
@@ -678,6 +678,28 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
         StatusCode::OK,
         "others keep working"
     );
+
+    // Tokens expire: a life of 1 to 730 days; past it the token is refused like a revoked one,
+    // and the admin's home page lists it, as it does one that expires within 30 days.
+    for days in [0, 731] {
+        assert_eq!(
+            clearance::create(&st.db, SYSTEM, "Too long", None, days).await.unwrap_err(),
+            AppError::validation("valid_days", "error.valid_days_invalid")
+        );
+    }
+    let soon = clearance::create(&st.db, SYSTEM, "Ticketing", None, 10).await.unwrap();
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&soon))).await.status(), StatusCode::OK);
+    sqlx::query("update api_tokens set expires_at = ? where name = 'Floor tickets'")
+        .bind(floorready::server::now() - 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&floor_only))).await.status(), StatusCode::UNAUTHORIZED);
+    let gaps = floorready::server::todo::admin(&st.db).await.unwrap();
+    let listed: Vec<(&str, bool)> = gaps.expiring_tokens.iter().map(|k| (k.name.as_str(), k.expired)).collect();
+    assert_eq!(listed, [("Floor tickets", true), ("Ticketing", false)], "the revoked and the year-long ones are not");
+    let views = clearance::list(&st.db).await.unwrap();
+    assert!(views.iter().any(|t| t.name == "Floor tickets" && t.expired));
 }
 
 #[sqlx::test]

@@ -363,8 +363,9 @@ async fn names_written_before_two_languages_move_to_their_column(pool: SqlitePoo
     .execute(&mut *conn)
     .await
     .unwrap();
-    assert_eq!(after.len(), 1, "this test is about 0015; later migrations get their own");
-    sqlx::raw_sql(&std::fs::read_to_string(&after[0]).unwrap()).execute(&mut *conn).await.unwrap();
+    // This test is about 0015; the migrations after it are not run.
+    let m0015 = after.iter().find(|f| f.file_name().unwrap().to_str().unwrap().starts_with("0015")).unwrap();
+    sqlx::raw_sql(&std::fs::read_to_string(m0015).unwrap()).execute(&mut *conn).await.unwrap();
     let teams: Vec<(String, String)> =
         sqlx::query_as("select name, name_en from teams order by id").fetch_all(&mut *conn).await.unwrap();
     assert_eq!(teams, [("".into(), "Shanghai".into()), ("上海二店".into(), "".into())]);

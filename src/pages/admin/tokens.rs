@@ -44,19 +44,24 @@ fn tokens(_me: Me) -> impl IntoView {
                     <table class="list tokens">
                         <thead><tr>
                             <th>{tr("field.name")}</th><th>{tr("token.scope")}</th><th>{tr("field.team")}</th>
-                            <th>{tr("token.created_at")}</th><th>{tr("token.last_used")}</th><th></th>
+                            <th>{tr("token.created_at")}</th><th>{tr("token.last_used")}</th>
+                            <th>{tr("token.expires")}</th><th></th>
                         </tr></thead>
                         <tbody>{list.into_iter().map(|t| {
                             let id = t.id;
                             let revoked = t.revoked_at.is_some();
+                            let expired = t.expired;
                             view! {
-                                <tr class:inactive=revoked>
+                                <tr class:inactive=revoked || expired>
                                     <td>{t.name}</td><td>{t.scope}</td>
                                     <td>{t.team.as_ref().map(shown).unwrap_or_else(|| tr("token.all_teams"))}</td>
                                     <td>{day(t.created_at)}</td>
                                     <td>{t.last_used_at.map(day).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{t.expires_at.map(day).unwrap_or_else(|| "—".into())}</td>
                                     <td>{if revoked {
                                         view! { <span>{tr("token.revoked")}</span> }.into_any()
+                                    } else if expired {
+                                        view! { <span>{tr("token.expired")}</span> }.into_any()
                                     } else {
                                         view! {
                                             <ActionForm action=revoke attr:class="inline">
@@ -86,6 +91,10 @@ fn tokens(_me: Me) -> impl IntoView {
                                     {teams.into_iter().map(|t| view! { <option value=t.id>{shown(&t.path)}</option> }).collect_view()}
                                 </select>
                             </label>
+                            <label>{tr("field.valid_days")}
+                                <input type="number" name="valid_days" min="1" max="730" value="365" required/>
+                            </label>
+                            <p class="hint">{tr("token.valid_days_help")}</p>
                             <button type="submit" class="primary">{tr("token.create")}</button>
                         </ActionForm>
                     }.into_any()

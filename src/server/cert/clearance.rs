@@ -22,18 +22,26 @@ fn hash(token: &str) -> String {
     crate::server::auth::session::token_hash(token).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Creates a token and returns it; only its hash is kept.
+/// A token's life, in days: a year unless the admin says otherwise, at most two.
+pub const DEFAULT_VALID_DAYS: i64 = 365;
+const MAX_VALID_DAYS: i64 = 730;
+
+/// Creates a token valid for `valid_days` and returns it; only its hash is kept.
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, team_id = ?team_id))]
-pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>) -> AppResult<String> {
+pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>, valid_days: i64) -> AppResult<String> {
     let name = name.trim();
     if !crate::server::text::is_name(name, 100) {
         return Err(AppError::validation("name", "error.name_invalid"));
+    }
+    if !(1..=MAX_VALID_DAYS).contains(&valid_days) {
+        return Err(AppError::validation("valid_days", "error.valid_days_invalid"));
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
     let digest = hash(&token);
     let at = now();
+    let expires_at = at + valid_days * 86_400;
     let mut tx = db.begin().await?;
     if let Some(t) = team_id {
         let ok = sqlx::query_scalar!("select count(*) from teams where id = ?", t).fetch_one(&mut *tx).await?;
@@ -42,14 +50,15 @@ pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>)
         }
     }
     let id = sqlx::query_scalar!(
-        r#"insert into api_tokens (name, token_hash, scope, team_id, created_by, created_at) values (?, ?, ?, ?, ?, ?)
-           returning id as "id!: i64""#,
+        r#"insert into api_tokens (name, token_hash, scope, team_id, created_by, created_at, expires_at)
+           values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         name,
         digest,
         SCOPE_CLEARANCE,
         team_id,
         actor.id,
-        at
+        at,
+        expires_at
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -76,11 +85,13 @@ pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
     let rows = sqlx::query!(
-        r#"select k.id, k.name, k.scope, t.name as "team?", t.name_en as "team_en?", k.created_at, k.revoked_at, k.last_used_at
+        r#"select k.id, k.name, k.scope, t.name as "team?", t.name_en as "team_en?", k.created_at, k.revoked_at, k.last_used_at,
+                  k.expires_at
            from api_tokens k left join teams t on t.id = k.team_id order by k.revoked_at is not null, k.id desc"#
     )
     .fetch_all(&db.read)
     .await?;
+    let at = now();
     Ok(rows
         .into_iter()
         .map(|r| TokenView {
@@ -91,6 +102,8 @@ pub async fn list(db: &Db) -> AppResult<Vec<TokenView>> {
             created_at: r.created_at,
             revoked_at: r.revoked_at,
             last_used_at: r.last_used_at,
+            expires_at: r.expires_at,
+            expired: r.expires_at.is_some_and(|e| at >= e),
         })
         .collect())
 }
@@ -102,8 +115,8 @@ pub struct Grant {
     pub teams: Option<Vec<i64>>,
 }
 
-/// Checks a bearer token for `scope`: unknown or revoked tokens are `Unauthorized`, a token
-/// without the scope `Forbidden`.
+/// Checks a bearer token for `scope`: unknown, revoked or expired tokens are `Unauthorized`, a
+/// token without the scope `Forbidden`.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant> {
     let token = bearer.trim();
@@ -112,19 +125,20 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
     }
     let digest = hash(token);
     let row = sqlx::query!(
-        r#"select id as "id!: i64", scope, team_id, revoked_at, last_used_at from api_tokens where token_hash = ?"#,
+        r#"select id as "id!: i64", scope, team_id, revoked_at, last_used_at, expires_at from api_tokens
+           where token_hash = ?"#,
         digest
     )
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::Unauthorized)?;
-    if row.revoked_at.is_some() {
+    let at = now();
+    if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| at >= e) {
         return Err(AppError::Unauthorized);
     }
     if !row.scope.split(' ').any(|s| s == scope) {
         return Err(AppError::Forbidden);
     }
-    let at = now();
     // Recording use costs a write; once a minute per token is enough to see what is in use.
     if row.last_used_at.is_none_or(|t| at - t >= 60) {
         let mut tx = db.begin().await?;
