@@ -53,11 +53,12 @@ fn tokens(_me: Me) -> impl IntoView {
                             let expired = t.expired;
                             view! {
                                 <tr class:inactive=revoked || expired>
-                                    <td>{t.name}</td><td>{t.scope}</td>
-                                    <td>{t.team.as_ref().map(shown).unwrap_or_else(|| tr("token.all_teams"))}</td>
-                                    <td>{day(t.created_at)}</td>
-                                    <td>{t.last_used_at.map(day).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{t.expires_at.map(day).unwrap_or_else(|| "—".into())}</td>
+                                    <td><strong>{t.name}</strong></td>
+                                    <td data-label=tr("token.scope")>{t.scope}</td>
+                                    <td data-label=tr("field.team")>{t.team.as_ref().map(shown).unwrap_or_else(|| tr("token.all_teams"))}</td>
+                                    <td data-label=tr("token.created_at")>{day(t.created_at)}</td>
+                                    <td data-label=tr("token.last_used")>{t.last_used_at.map(day).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=tr("token.expires")>{t.expires_at.map(day).unwrap_or_else(|| "—".into())}</td>
                                     <td>{if revoked {
                                         view! { <span>{tr("token.revoked")}</span> }.into_any()
                                     } else if expired {
