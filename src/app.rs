@@ -38,16 +38,48 @@ fn request_zone() -> Zone {
         .unwrap_or_default()
 }
 
+/// A refused plain-form post, answered with its form's page at the server function's address
+/// (`server::http::refusals`). The shell writes it into `<html>` so the browser hydrates the same
+/// page: `hydrate` puts the page's address back, and `App` hands the refusal and the posted text to
+/// the page as the server did.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The form's page (path and query).
+    pub page: String,
+    /// The server function's path and its error, encoded as Leptos puts them in `__path`/`__err`.
+    pub fn_path: String,
+    pub err: String,
+    /// The posted fields, form-encoded.
+    pub posted: String,
+}
+
+/// Reads back what the shell wrote of a [`Refused`] post (nothing on an ordinary page).
+#[cfg(feature = "hydrate")]
+fn refused_from_document() -> Option<Refused> {
+    let html = document().document_element()?;
+    let attr = |name: &str| html.get_attribute(name);
+    Some(Refused {
+        page: attr("data-page")?,
+        fn_path: attr("data-refused-fn")?,
+        err: attr("data-refused-err")?,
+        posted: attr("data-posted").unwrap_or_default(),
+    })
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let (locale, zone) = (request_locale(), request_zone());
     #[cfg(not(feature = "ssr"))]
     let (locale, zone) = (Locale::default(), Zone::default());
+    let refused = use_context::<Refused>();
+    let attr = move |f: fn(&Refused) -> &String| refused.as_ref().map(|r| f(r).clone());
+    let (page, fn_path, err, posted) = (attr(|r| &r.page), attr(|r| &r.fn_path), attr(|r| &r.err), attr(|r| &r.posted));
     #[cfg(feature = "ssr")]
     set_page_csp();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code() data-tz=zone.name()>
+        <html lang=locale.code() data-tz=zone.name() data-page=page data-refused-fn=fn_path data-refused-err=err
+            data-posted=posted>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -98,6 +130,14 @@ pub fn App() -> impl IntoView {
     let (locale, zone) = (Locale::default(), Zone::default());
     provide_context(locale);
     provide_context(zone);
+    // The server provides these while rendering a refused plain-form post; the browser reads them
+    // back, so the page hydrates with the same refusal and the same posted text.
+    #[cfg(feature = "hydrate")]
+    if let Some(r) = refused_from_document() {
+        provide_context(leptos::server::ServerActionError::new(&r.fn_path, &r.err));
+        let fields = form_urlencoded::parse(r.posted.as_bytes()).into_owned().collect();
+        provide_context(crate::components::text_area::PostedForm { action: r.fn_path, fields });
+    }
     let submits = crate::components::error_note::Submits(RwSignal::new(0));
     provide_context(submits);
     #[cfg(feature = "hydrate")]

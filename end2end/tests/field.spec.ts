@@ -322,3 +322,23 @@ test('a shared question bank hydrates with its editors card', async ({ page }, i
   await expect(page.locator('section.owners')).toContainText('Editors');
   await expect(page.locator('section.owners')).toContainText(DEMO.trainer.name);
 });
+
+test('a form refused before the page hydrated comes back as its page, at its address, and hydrates', async ({ page }, info) => {
+  test.skip(info.project.name === 'nojs', 'about hydration');
+  // Hold the WebAssembly back so the sign-in form posts as plain HTML, as on a slow phone.
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  await page.goto('/login');
+  await page.locator('input[name=login]').fill('trainer2@demo.floorready');
+  await page.locator('input[name=password]').fill('not-the-password');
+  await page.locator('form[action*="/api/login"] button[type=submit]').click();
+  await expect(page.locator('.alert.error')).toBeVisible();
+  release();
+  await ready(page, info);
+  // The router saw the login page's own address (not the server function's), so the page it
+  // hydrated is the one the server rendered; a mismatch would panic (the fixture fails on it).
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.locator('.alert.error')).toBeVisible();
+  await expect(page.locator('input[name=password]')).toBeVisible();
+});

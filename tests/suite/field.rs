@@ -138,6 +138,32 @@ async fn a_refused_import_without_javascript_is_rendered_in_the_response_with_th
     assert!(html.matches("Nowhere").count() >= 400, "every row's error and the paste are on the page");
     assert!(html.contains("N399,Name 399,n399@example.com"), "the paste is kept in the text box");
     assert_eq!(count(&pool, "select count(*) from users").await, 1, "nothing was stored");
+    // What the browser needs to hydrate this page as the users page: its address and the refusal.
+    let html_tag = &html[html.find("<html").unwrap()..html.find("<head").unwrap()];
+    assert!(html_tag.contains("data-page=\"/admin/users\""), "{html_tag:.300}");
+    assert!(html_tag.contains(&format!("data-refused-fn=\"{}\"", ImportUsers::PATH)), "{html_tag:.300}");
+    assert!(html_tag.contains("data-posted=\"csv=employee_no"), "the paste, for the box after hydration");
+}
+
+/// The same for a refused sign-in: the page's address and the refusal, but never the password.
+#[sqlx::test]
+async fn a_refused_sign_in_without_javascript_never_writes_the_password_into_the_page(pool: SqlitePool) {
+    use floorready::api::auth::Login;
+    use leptos::server_fn::ServerFn;
+    let st = state(pool);
+    user(&st, "T1", "trainer", None).await;
+    let req = Request::post(Login::PATH)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://127.0.0.1:3000/login")
+        .body(Body::from("login=T1&password=hunter2-secret-pw"))
+        .unwrap();
+    let res = send(&st, req).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let html = body_text(res).await;
+    assert!(html.contains("data-page=\"/login\""), "the login page, at its own address after hydration");
+    assert!(!html.contains("hunter2-secret-pw"), "the password is nowhere in the page");
 }
 
 #[sqlx::test]

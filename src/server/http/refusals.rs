@@ -88,15 +88,25 @@ async fn render_page(
 ) -> Response {
     let mut get = Request::from_parts(parts, Body::empty());
     *get.method_mut() = Method::GET;
-    *get.uri_mut() = page;
+    *get.uri_mut() = page.clone();
     get.headers_mut().remove(header::CONTENT_TYPE);
     get.headers_mut().remove(header::CONTENT_LENGTH);
     let options = state.leptos_options.clone();
+    let refused = crate::app::Refused {
+        page: page.to_string(),
+        fn_path: posted.action.clone(),
+        err: error.err().to_string(),
+        // For the browser to refill kept text areas; a password never goes back into the page.
+        posted: form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(posted.fields.iter().filter(|(k, _)| !k.contains("password")))
+            .finish(),
+    };
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
             provide_context(error.clone());
             provide_context(posted.clone());
+            provide_context(refused.clone());
         },
         move || shell(options.clone()),
     );
