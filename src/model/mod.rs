@@ -39,7 +39,8 @@ impl Names {
         }
     }
 
-    /// The same text in both fields: a name that has no translation (a plan's title, a person).
+    /// The same text in both fields: a name stored as one string whose language is not known (a
+    /// status-history entry written before 0015).
     pub fn same(text: impl Into<String>) -> Names {
         let text = text.into();
         Names { zh: text.clone(), en: text }
