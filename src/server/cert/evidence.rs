@@ -15,11 +15,40 @@ use crate::model::Names;
 #[cfg(doc)]
 use super::decision::decide;
 
+/// A `programs` row as read; its two name columns become one [`Names`].
+struct ProgramRow {
+    id: i64,
+    name: String,
+    name_en: String,
+    requires: Option<i64>,
+    validity_days: i64,
+    window_days: i64,
+    veteran_cycle_days: Option<i64>,
+    manager_cycle_days: Option<i64>,
+}
+
+impl From<ProgramRow> for Program {
+    fn from(r: ProgramRow) -> Program {
+        Program {
+            id: r.id,
+            name: Names::new(r.name, r.name_en),
+            requires: r.requires,
+            validity_days: r.validity_days,
+            window_days: r.window_days,
+            veteran_cycle_days: r.veteran_cycle_days,
+            manager_cycle_days: r.manager_cycle_days,
+        }
+    }
+}
+
 /// The programs a person takes: those for their position, and any they hold a status in.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
-    let ids = sqlx::query_scalar!(
-        r#"select p.id as "id!: i64" from programs p, users u
+    let rows = sqlx::query_as!(
+        ProgramRow,
+        r#"select p.id as "id!", p.name, p.name_en, p.requires_program_id as requires, p.validity_days,
+                  p.window_days, p.veteran_cycle_days, p.manager_cycle_days
+           from programs p, users u
            where u.id = ?1 and p.archived_at is null
              and (p.position_id = u.position_id
                   or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))
@@ -28,33 +57,22 @@ pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResul
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(program(conn, id).await?);
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(Program::from).collect())
 }
 
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program> {
-    let r = sqlx::query!(
-        "select id, name, name_en, requires_program_id, validity_days, window_days, veteran_cycle_days,
+    sqlx::query_as!(
+        ProgramRow,
+        "select id, name, name_en, requires_program_id as requires, validity_days, window_days, veteran_cycle_days,
                 manager_cycle_days
          from programs where id = ?",
         id
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Program {
-        id: r.id,
-        name: Names::new(r.name, r.name_en),
-        requires: r.requires_program_id,
-        validity_days: r.validity_days,
-        window_days: r.window_days,
-        veteran_cycle_days: r.veteran_cycle_days,
-        manager_cycle_days: r.manager_cycle_days,
-    })
+    .map(Program::from)
+    .ok_or(AppError::NotFound)
 }
 
 #[tracing::instrument(skip_all, fields(program_id))]

@@ -315,6 +315,10 @@ pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
     )
     .fetch_all(&db.read)
     .await?;
+    let mut courses: std::collections::HashMap<i64, Vec<Names>> = std::collections::HashMap::new();
+    for l in links {
+        courses.entry(l.scenario_id).or_default().push(Names::new(l.title, l.title_en));
+    }
     Ok(rows
         .into_iter()
         .map(|r| ScenarioSummary {
@@ -322,11 +326,7 @@ pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
             title: Names::new(r.title, r.title_en),
             channel: Channel::parse(&r.channel).unwrap_or(Channel::Phone),
             rubric_name: r.rubric_name,
-            courses: links
-                .iter()
-                .filter(|l| l.scenario_id == r.id)
-                .map(|l| Names::new(&l.title, &l.title_en))
-                .collect(),
+            courses: courses.remove(&r.id).unwrap_or_default(),
             roleplays: r.roleplays,
             passed: r.passed,
         })
