@@ -175,6 +175,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/quizzes") view=trainer::quizzes::QuizzesPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/quizzes/:id") view=trainer::quizzes::QuizEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/quizzes/:id/results") view=trainer::quizzes::QuizResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/quizzes/:id/statistics") view=trainer::quiz_stats::QuizStatisticsPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/grading") view=trainer::quizzes::GradingPage ssr=SsrMode::Async/>
                     <Route path=path!("/quiz/:id") view=trainee::quiz::QuizIntroPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id") view=trainee::quiz::AttemptPage ssr=SsrMode::Async/>

@@ -1,6 +1,7 @@
 //! Server functions, one file per domain. Each checks who is calling and whether they may touch
 //! the object, then calls a plain service in `server::`.
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod cert;

@@ -1,5 +1,6 @@
 //! Types that cross the wire between server and browser. Nothing here may carry a secret.
 
+pub mod analytics;
 pub mod audit;
 pub mod cert;
 pub mod course;

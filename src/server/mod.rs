@@ -1,6 +1,7 @@
 //! Server-only code: state, database, authentication and one plain service module per domain.
 //! Nothing here knows about Leptos except `ctx`, which adapts services to server functions.
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod cert;

@@ -55,7 +55,9 @@ impl Letterhead {
 }
 
 pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A plain negative number ("-7.07", a discrimination index) is data, not a formula.
+    let number = cell.starts_with('-') && cell[1..].chars().all(|c| c.is_ascii_digit() || c == '.') && cell.len() > 1;
+    if !number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -111,6 +113,8 @@ mod tests {
             assert_eq!(inert(bad), format!("'{bad}"));
         }
         assert_eq!(inert("李娜 = ok"), "李娜 = ok");
+        assert_eq!(inert("-7.07"), "-7.07");
+        assert_eq!(inert("-"), "'-");
         let t = Table { sheet: "S".into(), header: vec!["=h".into()], rows: vec![vec!["=1+1".into()]] };
         let csv = String::from_utf8(t.csv().unwrap()).unwrap();
         assert_eq!(csv, "\u{feff}'=h\n'=1+1\n");

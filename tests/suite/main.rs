@@ -2,6 +2,7 @@
 //! line tables), so fourteen of them filled the disk and took most of the build's link time.
 //! Each module tests one domain through the real services, database and router.
 
+mod analytics;
 mod auth;
 mod cert;
 mod cli;

@@ -209,6 +209,7 @@ fn editor(_me: Me) -> impl IntoView {
                     <div class="row">
                         <h1>{shown(&q.fields.title)}</h1>
                         <a class="button" href=format!("/trainer/quizzes/{qid}/results")>{tr("quiz.results")}</a>
+                        <a class="button" href=format!("/trainer/quizzes/{qid}/statistics")>{tr("stats.link")}</a>
                     </div>
                     <p class="status">{tr(if q.published { "quiz.published" } else { "quiz.draft" })}</p>
                     <section class="card">
@@ -278,7 +279,10 @@ fn results(_me: Me) -> impl IntoView {
     let (locale, zone) = (use_locale(), use_zone());
     let data = Resource::new(|| (), move |_| get_quiz_results(id));
     view! {
-        <p><a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a></p>
+        <p>
+            <a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a>" · "
+            <a href=format!("/trainer/quizzes/{id}/statistics")>{tr("stats.link")}</a>
+        </p>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let (r, gains) = match data.await {

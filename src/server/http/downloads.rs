@@ -143,3 +143,45 @@ pub(super) async fn org_image(State(state): State<AppState>, Path(which): Path<S
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     Ok(res)
 }
+
+#[derive(serde::Deserialize)]
+pub(super) struct StatsQuery {
+    #[serde(default)]
+    attempts: String,
+}
+
+/// A quiz's grades sheet (each counted attempt's mark per slot), for those who may author it.
+async fn grades_table(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    q: &StatsQuery,
+) -> Result<crate::server::spreadsheet::Table, Response> {
+    caller.require_role(&[Role::Trainer, Role::Admin], "quiz grades export").map_err(failed)?;
+    quiz::authoring::require_quiz_author(&state.db, &caller.user, id).await.map_err(failed)?;
+    let which = crate::model::analytics::StatsAttempts::parse(&q.attempts)
+        .ok_or(crate::error::AppError::validation("attempts", "error.choice_unknown"))
+        .map_err(failed)?;
+    let zone = crate::server::team::zone_of(&state.db, Some(caller.user.id)).await.map_err(failed)?;
+    crate::server::analytics::quiz_stats::grades_sheet(&state.db, id, which, caller.locale, zone).await.map_err(failed)
+}
+
+pub(super) async fn quiz_grades_csv(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Downloaded {
+    let body = grades_table(&state, &caller, id, &q).await?.csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", format!("quiz-{id}-grades.csv"), body))
+}
+
+pub(super) async fn quiz_grades_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Downloaded {
+    let body = grades_table(&state, &caller, id, &q).await?.xlsx().map_err(failed)?;
+    Ok(download(XLSX, format!("quiz-{id}-grades.xlsx"), body))
+}

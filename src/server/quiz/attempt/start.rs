@@ -161,6 +161,8 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
 
 /// One question drawn for an attempt, with the orders it will be shown in.
 struct Drawn {
+    /// Its place as authored, before shuffling (fixed questions first, then each draw).
+    slot_no: i64,
     version_id: i64,
     points: i64,
     option_order: Vec<usize>,
@@ -232,11 +234,12 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
         pool.shuffle(&mut rng);
         picked.extend(pool.into_iter().take(s.draw_count as usize));
     }
+    let mut picked: Vec<(i64, i64)> = picked.into_iter().enumerate().map(|(slot, q)| (slot as i64, q)).collect();
     if quiz.shuffle_questions {
         picked.shuffle(&mut rng);
     }
     let mut out = Vec::with_capacity(picked.len());
-    for q in picked {
+    for (slot_no, q) in picked {
         let v = sqlx::query!(
             r#"select v.id as "id!", v.points, v.body from questions q join question_versions v on v.id = q.current_version_id
                where q.id = ?"#,
@@ -246,7 +249,7 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
         .await?;
         let body = parse_body(&v.body)?;
         let (option_order, extra_order) = shown_orders(&body, quiz.shuffle_options, &mut rng);
-        out.push(Drawn { version_id: v.id, points: v.points, option_order, extra_order });
+        out.push(Drawn { slot_no, version_id: v.id, points: v.points, option_order, extra_order });
     }
     // Nothing drawn, or descriptions alone (the only items worth no points), is not a test.
     if out.iter().all(|d| d.points == 0) {
@@ -308,10 +311,11 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
         let pos = pos as i64;
         let (order, extra) = (json(&item.option_order)?, json(&item.extra_order)?);
         sqlx::query!(
-            "insert into attempt_items (attempt_id, position, question_version_id, points, option_order, extra_order)
-             values (?, ?, ?, ?, ?, ?)",
+            "insert into attempt_items (attempt_id, position, slot_no, question_version_id, points, option_order, extra_order)
+             values (?, ?, ?, ?, ?, ?, ?)",
             id,
             pos,
+            item.slot_no,
             item.version_id,
             item.points,
             order,

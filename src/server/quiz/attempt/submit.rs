@@ -85,6 +85,7 @@ pub(super) async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64
     )
     .execute(&mut *conn)
     .await?;
+    crate::server::analytics::outcomes::refresh(conn, a.quiz_id, a.user_id).await?;
     if !passed {
         // A failed attempt of a quiz with a remediation lesson: that lesson before the retake.
         sqlx::query!(

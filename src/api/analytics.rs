@@ -1,0 +1,23 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::analytics::QuizStatistics;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::analytics::StatsAttempts,
+    model::user::Role,
+    server::{analytics as svc, ctx::Ctx, quiz::authoring::require_quiz_author},
+};
+
+/// A quiz's statistics, for those who may author it (its course's trainers, admins).
+#[server]
+pub async fn get_quiz_statistics(id: i64, #[server(default)] attempts: String) -> Result<QuizStatistics, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Trainer, Role::Admin], "quiz_statistics")?;
+        require_quiz_author(&cx.state.db, me, id).await?;
+        let which = StatsAttempts::parse(&attempts).ok_or(AppError::validation("attempts", "error.choice_unknown"))?;
+        svc::quiz_stats::statistics(&cx.state.db, id, which).await
+    })
+    .await
+}

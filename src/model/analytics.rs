@@ -1,0 +1,124 @@
+//! What the analytics pages show: Moodle's statistics of a quiz, pass rates, gains.
+
+use serde::{Deserialize, Serialize};
+
+use super::quiz::QuestionKind;
+use super::Names;
+
+/// Which graded attempts a quiz's statistics are computed from (Moodle's "calculate from").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum StatsAttempts {
+    /// Each person's first graded attempt: what the training taught, before practice on the test.
+    #[default]
+    First,
+    Last,
+    Best,
+    All,
+}
+
+impl StatsAttempts {
+    pub const ALL: [StatsAttempts; 4] =
+        [StatsAttempts::First, StatsAttempts::Last, StatsAttempts::Best, StatsAttempts::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatsAttempts::First => "first",
+            StatsAttempts::Last => "last",
+            StatsAttempts::Best => "best",
+            StatsAttempts::All => "all",
+        }
+    }
+
+    /// An empty value is the default; anything else unknown is `None`.
+    pub fn parse(s: &str) -> Option<StatsAttempts> {
+        match s.trim() {
+            "" => Some(StatsAttempts::First),
+            v => StatsAttempts::ALL.into_iter().find(|w| w.as_str() == v),
+        }
+    }
+}
+
+/// The whole test, scores as percentages of the test's maximum.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TestSummary {
+    pub attempts: u32,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub sd: Option<f64>,
+    pub skewness: Option<f64>,
+    pub kurtosis: Option<f64>,
+    /// Cronbach's alpha x 100.
+    pub cic: Option<f64>,
+    pub error_ratio: Option<f64>,
+    pub standard_error: Option<f64>,
+}
+
+/// One slot of the quiz, Moodle's columns in percent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotSummary {
+    /// 1-based, in authored order.
+    pub slot: u32,
+    pub kind: Option<QuestionKind>,
+    /// The question's title (or the start of its stem); a slot that drew different questions
+    /// names how many.
+    pub question: String,
+    pub variants: u32,
+    pub attempts: u32,
+    pub facility: f64,
+    pub sd: Option<f64>,
+    pub random_guess: Option<f64>,
+    pub intended_weight: f64,
+    pub effective_weight: Option<f64>,
+    pub discrimination: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub flags: SlotWarnings,
+    pub options: Vec<OptionPicks>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SlotWarnings {
+    /// Discriminative efficiency below 15 %.
+    pub weak: bool,
+    /// The item moves against the rest of the test.
+    pub negative: bool,
+    /// Facility outside 30-70 %.
+    pub facility: bool,
+}
+
+impl SlotWarnings {
+    pub fn any(&self) -> bool {
+        self.weak || self.negative || self.facility
+    }
+}
+
+/// How often one option of a choice question was picked (distractor analysis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionPicks {
+    /// Which question of the slot, when it drew more than one.
+    pub question: String,
+    pub option: Picked,
+    pub correct: bool,
+    pub picks: u32,
+    /// Of the attempts that were shown this question.
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Picked {
+    Text(String),
+    True,
+    False,
+    NoAnswer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuizStatistics {
+    pub quiz_id: i64,
+    pub title: Names,
+    pub which: StatsAttempts,
+    /// Graded attempts of the quiz in all, whichever are counted.
+    pub graded: u32,
+    pub people: u32,
+    pub test: TestSummary,
+    pub slots: Vec<SlotSummary>,
+}

@@ -1,0 +1,5 @@
+//! Managers' and trainers' figures: Moodle's test statistics per quiz, pass rates, gains.
+
+pub mod outcomes;
+pub mod quiz_stats;
+pub mod test_stats;

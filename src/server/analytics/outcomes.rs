@@ -1,0 +1,169 @@
+//! Each person's outcome per quiz (`quiz_outcomes`): kept by the transaction that grades an
+//! attempt, read by every pass-rate figure, and recomputed from the attempts by `check`.
+
+use std::collections::BTreeMap;
+
+use sqlx::SqliteConnection;
+
+use crate::error::AppResult;
+use crate::server::db::Db;
+
+/// One graded attempt, as the outcome needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Graded {
+    pub attempt_no: i64,
+    pub percent: f64,
+    pub passed: bool,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub attempts: i64,
+    pub first_percent: f64,
+    pub first_passed: bool,
+    pub first_at: i64,
+    pub best_percent: f64,
+    pub last_percent: f64,
+    pub passed_at: Option<i64>,
+    pub attempts_to_pass: Option<i64>,
+}
+
+/// The outcome of a person's graded attempts of one quiz, or none before the first is graded.
+pub fn summarise(graded: &mut [Graded]) -> Option<Outcome> {
+    graded.sort_by_key(|g| g.attempt_no);
+    let first = graded.first()?;
+    let pass = graded.iter().position(|g| g.passed);
+    Some(Outcome {
+        attempts: graded.len() as i64,
+        first_percent: first.percent,
+        first_passed: first.passed,
+        first_at: first.at,
+        best_percent: graded.iter().map(|g| g.percent).fold(f64::MIN, f64::max),
+        last_percent: graded.last()?.percent,
+        passed_at: pass.map(|i| graded[i].at),
+        attempts_to_pass: pass.map(|i| i as i64 + 1),
+    })
+}
+
+/// Brings one person's outcome of one quiz up to date, inside the caller's transaction.
+pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) -> AppResult<()> {
+    let mut graded: Vec<Graded> = sqlx::query!(
+        r#"select attempt_no, percent as "percent!: f64", passed as "passed!: bool",
+                  coalesce(submitted_at, graded_at) as "at!: i64"
+           from attempts where quiz_id = ? and user_id = ? and status = 'graded'"#,
+        quiz_id,
+        user_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| Graded { attempt_no: r.attempt_no, percent: r.percent, passed: r.passed, at: r.at })
+    .collect();
+    let Some(o) = summarise(&mut graded) else {
+        sqlx::query!("delete from quiz_outcomes where quiz_id = ? and user_id = ?", quiz_id, user_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    sqlx::query!(
+        "insert into quiz_outcomes (quiz_id, user_id, attempts, first_percent, first_passed, first_at, best_percent,
+                                    last_percent, passed_at, attempts_to_pass)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (quiz_id, user_id) do update set attempts = excluded.attempts,
+             first_percent = excluded.first_percent, first_passed = excluded.first_passed,
+             first_at = excluded.first_at, best_percent = excluded.best_percent,
+             last_percent = excluded.last_percent, passed_at = excluded.passed_at,
+             attempts_to_pass = excluded.attempts_to_pass",
+        quiz_id,
+        user_id,
+        o.attempts,
+        o.first_percent,
+        o.first_passed,
+        o.first_at,
+        o.best_percent,
+        o.last_percent,
+        o.passed_at,
+        o.attempts_to_pass
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every stored outcome that differs from what the attempts say now, as one line each
+/// ("quiz 3, person 17: stored ..., attempts say ..."). Empty when the summary is true.
+pub async fn check(db: &Db) -> AppResult<Vec<String>> {
+    let mut want: BTreeMap<(i64, i64), Vec<Graded>> = BTreeMap::new();
+    let rows = sqlx::query!(
+        r#"select quiz_id, user_id, attempt_no, percent as "percent!: f64", passed as "passed!: bool",
+                  coalesce(submitted_at, graded_at) as "at!: i64"
+           from attempts where status = 'graded'"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    for r in rows {
+        want.entry((r.quiz_id, r.user_id)).or_default().push(Graded {
+            attempt_no: r.attempt_no,
+            percent: r.percent,
+            passed: r.passed,
+            at: r.at,
+        });
+    }
+    let mut have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
+        r#"select quiz_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
+                  best_percent, last_percent, passed_at, attempts_to_pass from quiz_outcomes"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let o = Outcome {
+            attempts: r.attempts,
+            first_percent: r.first_percent,
+            first_passed: r.first_passed,
+            first_at: r.first_at,
+            best_percent: r.best_percent,
+            last_percent: r.last_percent,
+            passed_at: r.passed_at,
+            attempts_to_pass: r.attempts_to_pass,
+        };
+        ((r.quiz_id, r.user_id), o)
+    })
+    .collect();
+    let mut out = Vec::new();
+    for ((quiz, person), mut graded) in want {
+        let expected = summarise(&mut graded);
+        let stored = have.remove(&(quiz, person));
+        if stored != expected {
+            out.push(format!("quiz {quiz}, person {person}: stored {stored:?}, attempts say {expected:?}"));
+        }
+    }
+    for ((quiz, person), stored) in have {
+        out.push(format!("quiz {quiz}, person {person}: stored {stored:?}, but no graded attempt"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(attempt_no: i64, percent: f64, passed: bool) -> Graded {
+        Graded { attempt_no, percent, passed, at: attempt_no * 100 }
+    }
+
+    #[test]
+    fn first_attempt_and_eventually() {
+        assert_eq!(summarise(&mut []), None);
+        // Out of order on purpose: the outcome follows attempt numbers.
+        let o = summarise(&mut [g(3, 90.0, true), g(1, 40.0, false), g(2, 70.0, false), g(4, 60.0, false)]).unwrap();
+        assert_eq!((o.attempts, o.first_percent, o.first_passed, o.first_at), (4, 40.0, false, 100));
+        assert_eq!((o.best_percent, o.last_percent), (90.0, 60.0));
+        assert_eq!((o.passed_at, o.attempts_to_pass), (Some(300), Some(3)));
+        let o = summarise(&mut [g(1, 85.0, true)]).unwrap();
+        assert_eq!((o.first_passed, o.attempts_to_pass), (true, Some(1)));
+        let o = summarise(&mut [g(1, 10.0, false), g(2, 20.0, false)]).unwrap();
+        assert_eq!((o.passed_at, o.attempts_to_pass), (None, None));
+    }
+}

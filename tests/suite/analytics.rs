@@ -1,0 +1,282 @@
+//! Quiz statistics through real attempts and grades: Moodle's own fixture reproduced from 25
+//! trainees graded by a trainer, the distractor counts of a choice question, who may see them,
+//! the grades sheet, and the per-person outcomes that pass rates are read from.
+
+use std::collections::BTreeMap;
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use floorready::error::AppError;
+use floorready::model::analytics::{Picked, StatsAttempts};
+use floorready::model::course::{CourseFields, TrainingType};
+use floorready::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
+use floorready::model::Names;
+use floorready::server::analytics::{outcomes, quiz_stats};
+use floorready::server::course::{self, enroll};
+use floorready::server::quiz::{self, attempt, authoring};
+use floorready::server::state::AppState;
+use sqlx::SqlitePool;
+
+fn fixture(name: &str) -> Vec<Vec<f64>> {
+    let path = format!("{}/../shared/testdata/moodle-stats/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+        .collect()
+}
+
+fn close(what: &str, got: f64, want: f64) {
+    assert!(((got - want) / want.abs().max(1e-12)).abs() < 5e-6, "{what}: got {got}, Moodle has {want}");
+}
+
+/// T1's published quiz of `questions` fixed questions in one course, every question shown in a
+/// different order to each trainee, with `trainees` enrolled (E01, E02...).
+async fn quiz_of(st: &AppState, gift: &str, questions: usize, trainees: usize) -> (i64, i64) {
+    let t1 = user(st, "T1", "trainer", None).await;
+    let fields = CourseFields {
+        title: "统计 Statistics".into(),
+        summary: String::new(),
+        category_id: 2,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 60,
+    };
+    let course = course::create(&st.db, SYSTEM, t1, &fields).await.unwrap();
+    let m = course::add_module(&st.db, course, &"M".into()).await.unwrap();
+    course::add_lesson(&st.db, course, m, &"L".into(), "text").await.unwrap();
+    course::publish(&st.db, SYSTEM, course).await.unwrap();
+    let mut list = Vec::new();
+    for i in 1..=trainees {
+        let no = format!("E{i:02}");
+        user(st, &no, "trainee", None).await;
+        list.push(no);
+    }
+    enroll::by_employee_numbers(&st.db, SYSTEM, course, &list.join("\n")).await.unwrap();
+    let trainer = current(st, "T1").await;
+    let bank = quiz::create_bank(&st.db, SYSTEM, &trainer, Some(course), "题库").await.unwrap();
+    assert_eq!(quiz::import_gift(&st.db, SYSTEM, bank, gift).await.unwrap() as usize, questions);
+    let f = QuizFields {
+        title: Names::written("Post-test"),
+        kind: QuizKind::PostTest,
+        pass_percent: 60,
+        time_limit_minutes: None,
+        opens_at: None,
+        closes_at: None,
+        attempts_allowed: None,
+        cooloff_minutes: 0,
+        review_policy: ReviewPolicy::ScoreOnly,
+        shuffle_questions: true,
+        shuffle_options: true,
+        pre_test_id: None,
+    };
+    let quiz = authoring::create(&st.db, SYSTEM, &trainer, course, &f).await.unwrap();
+    // Fixed questions in the bank's order: Q1 is slot 1.
+    let mut ids: Vec<(String, i64)> =
+        quiz::bank_detail(&st.db, bank).await.unwrap().questions.into_iter().map(|q| (q.draft.title, q.id)).collect();
+    ids.sort();
+    for (_, id) in ids {
+        authoring::add_question(&st.db, quiz, id).await.unwrap();
+    }
+    authoring::set_published(&st.db, SYSTEM, quiz, true).await.unwrap();
+    (course, quiz)
+}
+
+/// Where each question ("Q1"...) sits in an attempt as its trainee saw it.
+async fn positions(pool: &SqlitePool, attempt_id: i64) -> BTreeMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>(
+        "select v.title, i.position from attempt_items i join question_versions v on v.id = i.question_version_id
+         where i.attempt_id = ?",
+    )
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+#[sqlx::test]
+async fn moodles_fixture_from_real_attempts_and_grades(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let gift: String = (1..=7).map(|i| format!("::Q{i}::Question {i}: explain it. {{}}\n\n")).collect();
+    let (_, quiz) = quiz_of(&st, &gift, 7, 25).await;
+    let t1 = current(&st, "T1").await;
+    let marks = fixture("results00.csv");
+    let mut shuffled = false;
+    for (i, row) in marks.iter().enumerate() {
+        let who = current(&st, &format!("E{:02}", i + 1)).await;
+        let id = attempt::start(&st.db, SYSTEM, &who, quiz).await.unwrap();
+        attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
+        let at = positions(&pool, id).await;
+        shuffled |= at.iter().any(|(q, p)| q != &format!("Q{}", p + 1));
+        for slot in 1..=7 {
+            attempt::grade_item(&st.db, SYSTEM, &t1, id, at[&format!("Q{slot}")], row[slot], "").await.unwrap();
+        }
+    }
+    assert!(shuffled, "the order differed between attempts, so slots are not positions");
+
+    let s = quiz_stats::statistics(&st.db, quiz, StatsAttempts::First).await.unwrap();
+    assert_eq!((s.test.attempts, s.graded, s.people, s.slots.len()), (25, 25, 25, 7));
+    for (slot, want) in s.slots.iter().zip(fixture("qstats00.csv")) {
+        let n = want[0];
+        assert_eq!(slot.question, format!("Q{n}"));
+        close(&format!("slot {n} facility"), slot.facility, 100.0 * want[1]);
+        close(&format!("slot {n} sd"), slot.sd.unwrap(), 100.0 * want[2]);
+        close(&format!("slot {n} effective weight"), slot.effective_weight.unwrap(), want[3]);
+        close(&format!("slot {n} discrimination"), slot.discrimination.unwrap(), want[7]);
+        close(&format!("slot {n} efficiency"), slot.efficiency.unwrap(), want[9]);
+        assert!(slot.flags.negative, "every item of this fixture pulls against the rest");
+    }
+    // The whole test, as percentages of its 7 marks: the mean of the fixture's totals.
+    close("mean", s.test.mean.unwrap(), 100.0 * 4.617333332 / 7.0);
+    close("median", s.test.median.unwrap(), 100.0 * 4.5 / 7.0);
+    close("skewness", s.test.skewness.unwrap(), -0.0925025020136);
+    close("kurtosis", s.test.kurtosis.unwrap(), -0.707396855703);
+
+    // Every person passed or failed once: the outcome summary says so and matches a recount.
+    assert_eq!(outcomes::check(&st.db).await.unwrap(), Vec::<String>::new());
+    let passed = count(&pool, "select count(*) from quiz_outcomes where first_passed = 1").await;
+    let fixture_passes = marks.iter().filter(|r| r[8] / 7.0 * 100.0 + 1e-9 >= 60.0).count() as i64;
+    assert_eq!(passed, fixture_passes);
+
+    // The grades sheet: one line per counted attempt, the marks per slot in authored order.
+    let cookie = sign_in(&st, "T1").await;
+    let get = |path: String, cookie: String| {
+        let st = st.clone();
+        async move {
+            let res = send(
+                &st,
+                Request::get(path)
+                    .header(header::HOST, "127.0.0.1:3000")
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            (res.status(), body_bytes(res).await)
+        }
+    };
+    let (status, csv) = get(format!("/trainer/quizzes/{quiz}/grades.csv"), cookie.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(csv).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 25);
+    let e21 = lines.iter().find(|l| &l[1] == "E21").unwrap();
+    assert_eq!(e21.iter().skip(5).collect::<Vec<_>>(), ["1.00", "1.00", "0.33", "1.00", "0.50", "0.00", "0.50"]);
+    let (status, xlsx) = get(format!("/trainer/quizzes/{quiz}/grades.xlsx?attempts=all"), cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip");
+    // Another trainer, a trainee, and a made-up choice of attempts are refused.
+    user(&st, "T2", "trainer", None).await;
+    let other = sign_in(&st, "T2").await;
+    assert_eq!(get(format!("/trainer/quizzes/{quiz}/grades.csv"), other).await.0, StatusCode::FORBIDDEN);
+    let trainee = sign_in(&st, "E01").await;
+    assert_eq!(get(format!("/trainer/quizzes/{quiz}/grades.csv"), trainee).await.0, StatusCode::FORBIDDEN);
+    let t1_again = sign_in(&st, "T1").await;
+    assert_eq!(
+        get(format!("/trainer/quizzes/{quiz}/grades.csv?attempts=most"), t1_again).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[sqlx::test]
+async fn first_last_best_attempts_and_picked_options(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let gift = "::Pick::Which is covered by the warranty? {=Faulty parts ~Damage by misuse ~Lost parts}\n\n\
+                ::TF::The warranty covers misuse. {F}\n";
+    let (_, quiz) = quiz_of(&st, gift, 2, 4).await;
+    // E01 right then wrong, E02 wrong then right, E03 picks a distractor, E04 answers nothing.
+    let plan: [&[(&str, &str)]; 4] = [
+        &[("Faulty parts", "false"), ("Lost parts", "true")],
+        &[("Lost parts", "true"), ("Faulty parts", "false")],
+        &[("Damage by misuse", "false")],
+        &[("", "")],
+    ];
+    for (i, tries) in plan.iter().enumerate() {
+        let who = current(&st, &format!("E{:02}", i + 1)).await;
+        for (pick, tf) in tries.iter() {
+            let id = attempt::start(&st.db, SYSTEM, &who, quiz).await.unwrap();
+            let v = attempt::view(&st.db, &who, id, 0).await.unwrap().unwrap();
+            let mut form = BTreeMap::new();
+            for item in &v.items {
+                let value = if item.options.is_empty() {
+                    tf.to_string()
+                } else {
+                    item.options.iter().position(|o| o == pick).map(|p| p.to_string()).unwrap_or_default()
+                };
+                if !value.is_empty() {
+                    form.insert(format!("p{}", item.position), value);
+                }
+            }
+            attempt::save(&st.db, &who, id, 1, 0, &form).await.unwrap();
+            attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
+        }
+    }
+    let first = quiz_stats::statistics(&st.db, quiz, StatsAttempts::First).await.unwrap();
+    assert_eq!((first.test.attempts, first.graded, first.people), (4, 6, 4));
+    // First attempts: E01 100 %, E02 0 %, E03 half (the true/false right), E04 0 %.
+    assert_eq!(first.test.mean, Some(37.5));
+    let pick = &first.slots[0];
+    assert_eq!(pick.question, "Pick");
+    assert_eq!(pick.facility, 25.0);
+    assert!((pick.random_guess.unwrap() - 100.0 / 3.0).abs() < 1e-9, "one right option of three");
+    let picks: Vec<(Picked, bool, u32)> = pick.options.iter().map(|o| (o.option.clone(), o.correct, o.picks)).collect();
+    assert_eq!(
+        picks,
+        vec![
+            (Picked::Text("Faulty parts".into()), true, 1),
+            (Picked::Text("Damage by misuse".into()), false, 1),
+            (Picked::Text("Lost parts".into()), false, 1),
+            (Picked::NoAnswer, false, 1),
+        ]
+    );
+    assert_eq!(pick.options[0].share, 25.0);
+    let tf = &first.slots[1];
+    assert_eq!(tf.random_guess, Some(50.0));
+    assert_eq!(
+        tf.options.iter().map(|o| (o.option.clone(), o.picks)).collect::<Vec<_>>(),
+        vec![(Picked::True, 1), (Picked::False, 2), (Picked::NoAnswer, 1)]
+    );
+    let last = quiz_stats::statistics(&st.db, quiz, StatsAttempts::Last).await.unwrap();
+    assert_eq!((last.test.attempts, last.test.mean), (4, Some(37.5)), "E02's last is right, E01's wrong");
+    assert_eq!(last.slots[0].options[0].picks, 1);
+    let best = quiz_stats::statistics(&st.db, quiz, StatsAttempts::Best).await.unwrap();
+    assert_eq!(best.test.mean, Some(62.5));
+    let all = quiz_stats::statistics(&st.db, quiz, StatsAttempts::All).await.unwrap();
+    assert_eq!((all.test.attempts, all.slots[0].options[0].picks), (6, 2));
+
+    // Outcomes: E01 passed first time, E02 on the second attempt, E03 and E04 not at all.
+    let rows: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "select u.employee_no, o.attempts, o.first_passed, o.attempts_to_pass from quiz_outcomes o
+         join users u on u.id = o.user_id order by u.employee_no",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("E01".into(), 2, 1, Some(1)),
+            ("E02".into(), 2, 0, Some(2)),
+            ("E03".into(), 1, 0, None),
+            ("E04".into(), 1, 0, None)
+        ]
+    );
+    // A summary that drifted is reported by the check.
+    sqlx::query("update quiz_outcomes set attempts_to_pass = 1 where attempts_to_pass = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let drift = outcomes::check(&st.db).await.unwrap();
+    assert_eq!(drift.len(), 1, "{drift:?}");
+
+    // Who may read the statistics through the server function: the quiz's trainer, not another.
+    user(&st, "T2", "trainer", None).await;
+    let t2 = current(&st, "T2").await;
+    assert_eq!(authoring::require_quiz_author(&st.db, &t2, quiz).await.unwrap_err(), AppError::Forbidden);
+}
