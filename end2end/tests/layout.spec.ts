@@ -73,6 +73,7 @@ test('the trainer pages fit a phone and pass axe', async ({ page }, info) => {
     '/trainer/quizzes',
     quiz,
     `${quiz}/results`,
+    `${quiz}/statistics`,
     '/trainer/grading',
     '/trainer/rubrics',
     rubric,

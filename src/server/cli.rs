@@ -51,6 +51,9 @@ pub enum Command {
     /// Re-evaluate certifications whose renewal window opened or that ran out (the server does
     /// this every minute); safe to run at any time, any number of times.
     CertSweep,
+    /// Recompute the analytics summaries from the raw rows and report every difference; exits
+    /// with an error if any summary has drifted.
+    Check,
 }
 
 #[derive(Args, Debug)]
@@ -185,6 +188,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = cli.global.open().await?;
             let n = super::cert::recompute::sweep(&db, super::now()).await.map_err(explain)?;
             println!("certifications re-evaluated: {n} changed");
+        }
+        Command::Check => {
+            let db = cli.global.open().await?;
+            let drift = super::analytics::outcomes::check(&db).await.map_err(explain)?;
+            if !drift.is_empty() {
+                for line in &drift {
+                    eprintln!("{line}");
+                }
+                bail!("{} quiz outcome(s) differ from the attempts", drift.len());
+            }
+            println!("analytics summaries agree with the attempts");
         }
         Command::Demo => {
             let db = cli.global.open().await?;

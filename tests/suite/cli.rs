@@ -83,5 +83,21 @@ fn audit_verify_finds_a_changed_entry_and_cert_sweep_runs() {
     });
     let broken = run(&dir, &["audit-verify"], "");
     assert!(!broken.status.success(), "a changed entry must fail the check: {}", text(&broken));
+
+    // The analytics summaries agree with the demo's graded attempts, until one is changed.
+    let check = run(&dir, &["check"], "");
+    assert!(check.status.success(), "{}", text(&check));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar("select count(*) from quiz_outcomes").fetch_one(&pool).await.unwrap();
+        assert!(n > 0, "the demo grades attempts, so it has outcomes");
+        sqlx::query("update quiz_outcomes set best_percent = best_percent + 1 where user_id = (select min(user_id) from quiz_outcomes)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let drifted = run(&dir, &["check"], "");
+    assert!(!drifted.status.success() && text(&drifted).contains("differ"), "{}", text(&drifted));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -84,6 +84,14 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     ] {
         sqlx::query(sql).bind(d).bind(user_id).execute(&mut *tx).await?;
     }
+    // The outcomes carry the attempts' times: move them with the attempts.
+    sqlx::query!(
+        "update quiz_outcomes set first_at = first_at - ?1, passed_at = passed_at - ?1 where user_id = ?2",
+        d,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
