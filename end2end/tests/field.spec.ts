@@ -127,7 +127,7 @@ test('positions are a list: an import naming an unknown one is refused with its 
   // The manager's roster: one line per person, the headline counts people; the newcomer is
   // listed as needing a program, and the home page says how many do.
   await signIn(page, DEMO.manager.login);
-  await expect(page.locator('.floor-today')).toContainText(/people cleared for the floor today/);
+  await expect(page.locator('.dashboard .tiles').first()).toContainText('Cleared for the floor');
   await expect(page.locator('a[href="/team/roster?status=no_program"]')).toBeVisible();
   await page.goto('/team/roster');
   await ready(page, info);

@@ -21,3 +21,14 @@ pub async fn get_quiz_statistics(id: i64, #[server(default)] attempts: String) -
     })
     .await
 }
+
+/// The manager's dashboard for their teams (admins: everyone), narrowed to a team if picked.
+#[server]
+pub async fn get_dashboard(#[server(default)] team: String) -> Result<crate::model::analytics::Dashboard, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Admin], "dashboard")?;
+        let team = super::optional_number("team", &team)?;
+        svc::dashboard::dashboard(&cx.state.db, me, team, crate::server::now()).await
+    })
+    .await
+}

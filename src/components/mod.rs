@@ -1,3 +1,4 @@
+pub mod chart;
 pub mod error_note;
 pub mod names_input;
 pub mod nav;

@@ -122,3 +122,100 @@ pub struct QuizStatistics {
     pub test: TestSummary,
     pub slots: Vec<SlotSummary>,
 }
+
+/// One week of the cleared-for-floor trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub weeks_ago: u32,
+    /// The day counted (YYYY-MM-DD).
+    pub day: String,
+    pub needed: u32,
+    pub cleared: u32,
+}
+
+/// People who need a position or program, and how many of them are cleared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FloorLine {
+    pub id: i64,
+    pub name: Names,
+    pub needed: u32,
+    pub cleared: u32,
+}
+
+/// Quiz outcomes whose first graded attempt fell in a period: passed first time, and by now.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PeriodPass {
+    pub from: i64,
+    pub to: i64,
+    /// Person x quiz outcomes.
+    pub outcomes: u32,
+    pub first_passed: u32,
+    pub passed: u32,
+}
+
+impl PeriodPass {
+    pub fn first_rate(&self) -> Option<f64> {
+        (self.outcomes > 0).then(|| 100.0 * self.first_passed as f64 / self.outcomes as f64)
+    }
+
+    pub fn rate(&self) -> Option<f64> {
+        (self.outcomes > 0).then(|| 100.0 * self.passed as f64 / self.outcomes as f64)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorstQuiz {
+    pub quiz_id: i64,
+    pub title: Names,
+    pub outcomes: u32,
+    pub first_rate: f64,
+}
+
+/// How many people in training are at one step (the first thing their program still misses).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: Names,
+    pub people: u32,
+}
+
+/// The median days from hire date to first certificate, for a team or a hire month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedianLine {
+    pub label: Names,
+    pub people: u32,
+    pub median_days: f64,
+}
+
+/// A manager's home page: their teams and everything below (an admin's: everyone).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// The team narrowed to, if any, and the teams that may be picked.
+    pub team: Option<i64>,
+    pub teams: Vec<(i64, Names)>,
+    /// People who need a program, and those cleared in one today.
+    pub people: u32,
+    pub cleared: u32,
+    pub without_program: u32,
+    pub positions: Vec<FloorLine>,
+    pub programs: Vec<FloorLine>,
+    pub trend: Vec<TrendPoint>,
+    /// People with a certificate expiring within 30, 60 and 90 days.
+    pub expiring: [u32; 3],
+    pub expired: u32,
+    pub suspended: u32,
+    pub revoked: u32,
+    /// New hires (never certified): not started, in training and at which step.
+    pub not_started: u32,
+    pub in_training: u32,
+    pub steps: Vec<Step>,
+    pub median_days: Option<f64>,
+    pub median_by_team: Vec<MedianLine>,
+    pub median_by_month: Vec<MedianLine>,
+    pub this_period: PeriodPass,
+    pub previous: PeriodPass,
+    pub worst_quiz: Option<WorstQuiz>,
+    pub essays_waiting: u32,
+    pub essays_overdue: u32,
+    pub roleplays_waiting: u32,
+    pub roleplays_overdue: u32,
+}

@@ -306,6 +306,7 @@ pub struct RosterPerson {
     pub employee_no: String,
     /// The team's path ("上海 / 售后服务部 / 客服一组"), so two teams of one name differ.
     pub team: Names,
+    pub team_id: Option<i64>,
     pub position: Names,
     pub programs: Vec<RosterProgram>,
 }

@@ -387,34 +387,6 @@ fn roster_link(q: &RosterQuery) -> String {
     crate::components::pager::query_string(&roster_filters(q), None)
 }
 
-/// The manager's home: how many of their people are cleared today, and who needs a program.
-#[component]
-pub fn FloorToday() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_roster(RosterQuery::default()));
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let r = match data.await {
-                    Err(e) => return load_failed(e),
-                    Ok(r) => r,
-                };
-                view! {
-                    <p class="floor-today">
-                        <a href="/team/roster"><strong>{tr_with("cert.roster_people", &[("cleared", r.cleared.to_string()), ("total", r.total.to_string())])}</strong></a>
-                    </p>
-                    {(r.without_program > 0).then(|| view! {
-                        <p class="alert warn">
-                            <a href="/team/roster?status=no_program">
-                                {tr_with("cert.roster_without_program", &[("count", r.without_program.to_string())])}
-                            </a>
-                        </p>
-                    })}
-                }.into_any()
-            })}
-        </Transition>
-    }
-}
-
 #[component]
 fn RosterFilters(q: RosterQuery, teams: Vec<(i64, Names)>, programs: Vec<(i64, Names)>) -> impl IntoView {
     let option = move |value: String, label: String, current: &str| {

@@ -46,7 +46,6 @@ fn home(me: Me) -> impl IntoView {
             Role::Manager => view! {
                 <section class="card">
                     <h2>{tr("home.manager.title")}</h2>
-                    <crate::pages::cert::FloorToday/>
                     <p>
                         <a href="/team/roster">{tr("nav.roster")}</a>" · "
                         <a href="/team/progress">{tr("nav.progress")}</a>" · "<a href="/plans">{tr("nav.plans")}</a>
@@ -69,9 +68,13 @@ fn home(me: Me) -> impl IntoView {
             .into_any(),
         })
         .collect_view();
+    // Managers and admins read their figures below their cards, full width.
+    let figures = (me.roles.contains(&Role::Manager) || me.roles.contains(&Role::Admin))
+        .then(|| view! { <crate::pages::manager::dashboard::ManagerDashboard/> });
     view! {
         <h1>{tr_with("home.greeting", &[("name", me.display_name.clone())])}</h1>
         <div class="grid">{cards}</div>
+        {figures}
     }
 }
 

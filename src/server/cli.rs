@@ -297,6 +297,10 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = crate::server::cert::notify::send_email(&sweep.db, &sweep.config, at).await {
                 tracing::error!(error = %e, "sending expiry emails failed");
             }
+            // After the certifications moved: today's count of who is cleared, once a day.
+            if let Err(e) = crate::server::analytics::floor::snapshot(&sweep.db, at).await {
+                tracing::error!(error = %e, "the floor's daily count failed");
+            }
         }
     });
     let app = http::router(state);

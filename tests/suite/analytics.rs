@@ -16,6 +16,7 @@ use floorready::server::analytics::{outcomes, quiz_stats};
 use floorready::server::course::{self, enroll};
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::state::AppState;
+use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
 
 fn fixture(name: &str) -> Vec<Vec<f64>> {
@@ -279,4 +280,109 @@ async fn first_last_best_attempts_and_picked_options(pool: SqlitePool) {
     user(&st, "T2", "trainer", None).await;
     let t2 = current(&st, "T2").await;
     assert_eq!(authoring::require_quiz_author(&st.db, &t2, quiz).await.unwrap_err(), AppError::Forbidden);
+}
+
+async fn call(st: &AppState, path: &str, cookie: &str, body: String) -> (StatusCode, String) {
+    let res = send(st, form(path).header(header::COOKIE, cookie).body(Body::from(body)).unwrap()).await;
+    (res.status(), body_text(res).await)
+}
+
+const DEMO: &str = floorready::server::demo::DEMO_PASSWORD;
+
+async fn demo_sign_in(st: &AppState, login: &str) -> String {
+    let body = format!("login={login}&password={DEMO}");
+    let res = send(st, form(floorready::api::auth::Login::PATH).body(Body::from(body)).unwrap()).await;
+    let cookie = res.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_string();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn team_id(pool: &SqlitePool, name_en: &str) -> i64 {
+    sqlx::query_scalar("select id from teams where name_en = ? order by id limit 1")
+        .bind(name_en)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The demo organisation's dashboards: the same people as the roster, only the manager's own
+/// subtree, the certificates' states, the trend rebuilt from certificates, and pass rates equal
+/// to a plain count over the attempts.
+#[sqlx::test]
+async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: SqlitePool) {
+    use floorready::server::analytics::{dashboard, floor};
+    use floorready::server::cert::status::{roster, RosterFilter};
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let at = floorready::server::now();
+    let wang = current_with(&st, "M1001", DEMO).await;
+    let d = dashboard::dashboard(&st.db, &wang, None, at).await.unwrap();
+    let r = roster(&st.db, &wang, &RosterFilter::default()).await.unwrap();
+    assert_eq!((d.people + d.without_program, d.cleared), (r.total, r.cleared), "the roster's people");
+    assert!(d.people >= 10 && d.cleared >= 1, "{d:?}");
+    assert_eq!(d.positions.iter().map(|p| p.needed).sum::<u32>(), d.people, "each person once, under one position");
+    assert!(d.teams.iter().all(|(_, path)| path.en.starts_with("Shanghai")), "only his subtree: {:?}", d.teams);
+    // E1005 expires in 35 days; E1006 expired; E1007 revoked; E1008 suspended.
+    assert_eq!(d.expiring, [0, 1, 1]);
+    assert_eq!((d.expired, d.revoked, d.suspended), (1, 1, 1));
+    assert_eq!(
+        d.cleared + d.expired + d.revoked + d.suspended + d.not_started + d.in_training,
+        d.people,
+        "every person in exactly one state"
+    );
+
+    // Narrowing to a team of his: that team's people; Beijing is not his to pick.
+    let team2 = team_id(&pool, "Service Team 2").await;
+    let n = dashboard::dashboard(&st.db, &wang, Some(team2), at).await.unwrap();
+    let r2 = roster(&st.db, &wang, &RosterFilter { team: Some(team2), ..Default::default() }).await.unwrap();
+    assert_eq!((n.people + n.without_program, n.cleared, n.team), (r2.total, r2.cleared, Some(team2)));
+    assert!(n.people < d.people);
+    let beijing = team_id(&pool, "Beijing").await;
+    assert_eq!(dashboard::dashboard(&st.db, &wang, Some(beijing), at).await.unwrap_err(), AppError::Forbidden);
+    let admin = current_with(&st, "A0001", DEMO).await;
+    let all = dashboard::dashboard(&st.db, &admin, Some(beijing), at).await.unwrap();
+    assert!(all.people >= 2, "an admin may pick any team");
+
+    // The trend: today's count equals today's figure; the 12 weeks before were rebuilt from the
+    // certificates (E1006 held a valid one then, Li Na not yet): 12 weeks, today the last.
+    let trend = floor::trend(&st.db, &d.teams.iter().map(|t| t.0).collect::<Vec<_>>(), at).await.unwrap();
+    assert_eq!(trend.len(), 12, "{trend:?}");
+    let today = trend.last().unwrap();
+    assert_eq!((today.weeks_ago, today.needed, today.cleared), (0, d.people, d.cleared));
+    assert!(trend.iter().all(|p| p.cleared <= p.needed));
+    assert!(trend.iter().any(|p| p.cleared != today.cleared), "the rebuilt weeks are not copies of today");
+    let rows = count(&pool, "select count(*) from floor_daily").await;
+    assert!(!floor::snapshot(&st.db, at).await.unwrap(), "once a day");
+    assert_eq!(count(&pool, "select count(*) from floor_daily").await, rows);
+
+    // Pass rates this period: a plain count over the attempts gives the same numbers.
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select u.id from users u where u.team_id in (select id from teams where id in (select value from json_each(?)))",
+    )
+    .bind(serde_json::to_string(&d.teams.iter().map(|t| t.0).collect::<Vec<_>>()).unwrap())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let plain: (i64, i64) = sqlx::query_as(
+        "select count(*), coalesce(sum(a.passed), 0) from attempts a
+         where a.status = 'graded' and a.submitted_at > ?1 and a.user_id in (select value from json_each(?2))
+           and a.attempt_no = (select min(b.attempt_no) from attempts b
+                               where b.quiz_id = a.quiz_id and b.user_id = a.user_id and b.status = 'graded')",
+    )
+    .bind(at - 30 * 86_400)
+    .bind(serde_json::to_string(&ids).unwrap())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(plain.0 > 0, "the demo grades attempts this month");
+    assert_eq!((d.this_period.outcomes as i64, d.this_period.first_passed as i64), plain);
+
+    // Through the server function: a manager gets his; a trainee is refused; a bad team is named.
+    let cookie = demo_sign_in(&st, "M1001").await;
+    let path = floorready::api::analytics::GetDashboard::PATH;
+    let (status, body) = call(&st, path, &cookie, String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(call(&st, path, &cookie, format!("team={beijing}")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&st, path, &cookie, "team=abc".into()).await.0, StatusCode::BAD_REQUEST);
+    let trainee = demo_sign_in(&st, "E1001").await;
+    assert_eq!(call(&st, path, &trainee, String::new()).await.0, StatusCode::FORBIDDEN);
 }

@@ -46,7 +46,7 @@ fn statistics(_me: Me) -> impl IntoView {
                 let download = |ext: &str| format!("/trainer/quizzes/{id}/grades.{ext}?attempts={which}");
                 view! {
                     <h1>{shown(&s.title)}" · "{tr("stats.title")}</h1>
-                    <form method="get" class="filters card" aria-label=tr("stats.which_label")>
+                    <form method="get" class="filters card">
                         <label>{tr("stats.which_label")}<select name="attempts">{options}</select></label>
                         <button type="submit">{tr("stats.show")}</button>
                         <p class="hint">{tr_with("stats.counted", &[
@@ -99,6 +99,15 @@ fn TestFigures(t: TestSummary) -> impl IntoView {
     }
 }
 
+/// The question a slot asks, or that it drew one of several.
+fn slot_title(s: &SlotSummary) -> String {
+    if s.variants > 1 {
+        tr_with("stats.random_slot", &[("n", s.variants.to_string())])
+    } else {
+        s.question.clone()
+    }
+}
+
 #[component]
 fn SlotTable(slots: Vec<SlotSummary>) -> impl IntoView {
     let heads = [
@@ -127,15 +136,11 @@ fn SlotTable(slots: Vec<SlotSummary>) -> impl IntoView {
         .filter(|(on, _)| *on)
         .map(|(_, k)| tr(k))
         .collect();
-        let question = if s.variants > 1 {
-            tr_with("stats.random_slot", &[("n", s.variants.to_string())])
-        } else {
-            s.question.clone()
-        };
+        let question = slot_title(&s);
         view! {
             <tr class:flagged=s.flags.any()>
                 <td data-label=l[0].clone()>{s.slot}</td>
-                <td data-label=l[1].clone()>{question}</td>
+                <td data-label=l[1].clone() class="question">{question}</td>
                 <td data-label=l[2].clone()>{s.kind.map(|k| tr(&format!("question.kind.{}", k.as_str()))).unwrap_or_default()}</td>
                 <td data-label=l[3].clone()>{s.attempts}</td>
                 <td data-label=l[4].clone()>{pct(Some(s.facility))}</td>
@@ -182,7 +187,8 @@ fn Distractors(slots: Vec<SlotSummary>) -> impl IntoView {
                     <td>{prefix}{text}{o.correct.then(|| view! { " "<span class="badge ok">{tr("stats.correct")}</span> })}</td>
                     <td class="num">{o.picks}</td>
                     <td class="bar-cell">
-                        <span class="bar" style=format!("width:{:.1}%", o.share.clamp(0.0, 100.0)) aria-hidden="true"></span>
+                        // A progress bar, not a styled span: the CSP allows no inline style.
+                        <progress class="share" max="100" value=format!("{:.1}", o.share.clamp(0.0, 100.0)) aria-hidden="true"></progress>
                         <span class="num">{format!("{:.1} %", o.share)}</span>
                     </td>
                 </tr>
@@ -190,7 +196,7 @@ fn Distractors(slots: Vec<SlotSummary>) -> impl IntoView {
         }).collect_view();
         view! {
             <details class="distractor">
-                <summary>{tr_with("stats.slot_n", &[("n", s.slot.to_string())])}" · "{s.question.clone()}</summary>
+                <summary>{tr_with("stats.slot_n", &[("n", s.slot.to_string())])}" · "{slot_title(&s)}</summary>
                 <table class="list options">
                     <thead><tr><th scope="col">{tr("stats.option")}</th><th scope="col">{tr("stats.picks")}</th><th scope="col">{tr("stats.share")}</th></tr></thead>
                     <tbody>{rows}</tbody>

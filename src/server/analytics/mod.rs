@@ -1,5 +1,7 @@
 //! Managers' and trainers' figures: Moodle's test statistics per quiz, pass rates, gains.
 
+pub mod dashboard;
+pub mod floor;
 pub mod outcomes;
 pub mod quiz_stats;
 pub mod test_stats;

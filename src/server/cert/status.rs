@@ -391,6 +391,26 @@ pub async fn roster_rows(db: &Db, caller: &CurrentUser, f: &RosterFilter) -> App
     Ok(rows)
 }
 
+/// Everyone the caller's roster covers (narrowed to `team` and below), with their programs and
+/// what each in-training program still misses when `missing` is set, and the teams they may pick
+/// from: the dashboard counts the roster's people, so the two never disagree.
+pub async fn people_in_scope(
+    db: &Db,
+    caller: &CurrentUser,
+    team: Option<i64>,
+    at: i64,
+) -> AppResult<(Vec<RosterPerson>, Vec<(i64, Names)>)> {
+    let scope = RosterScope::of(db, caller).await?;
+    let f = RosterFilter { team, ..Default::default() };
+    let people = roster_people(db, &scope, &f, at).await?;
+    Ok((people, scope.teams()))
+}
+
+/// Fills in what each program of these people still misses.
+pub async fn fill_missing_of(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResult<()> {
+    fill_missing(db, people, at).await
+}
+
 /// Whose people a caller's roster covers, and the team tree, read once per roster.
 struct RosterScope {
     all: bool,
@@ -460,6 +480,7 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
                 display_name: r.display_name,
                 employee_no: r.employee_no,
                 team: r.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
+                team_id: r.team_id,
                 position: Names::new(r.position_zh, r.position_en),
                 programs: Vec::new(),
             });

@@ -1,0 +1,107 @@
+//! Charts drawn on the server as SVG, so they show without JavaScript; each comes with its
+//! numbers as a table (folded under the chart, and what a screen reader reads).
+
+use leptos::prelude::*;
+
+/// One point or bar: its label on the x axis and its value (a percentage, 0-100).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub value: Option<f64>,
+    /// What the table shows for it ("12 / 15").
+    pub detail: String,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 220.0;
+const LEFT: f64 = 40.0;
+const BOTTOM: f64 = 30.0;
+const TOP: f64 = 12.0;
+
+fn y(v: f64) -> f64 {
+    TOP + (H - TOP - BOTTOM) * (1.0 - v.clamp(0.0, 100.0) / 100.0)
+}
+
+/// Percentages over time as a line (`line`) or bars, with gridlines at 0, 50 and 100 %.
+#[component]
+pub fn PercentChart(
+    caption: String,
+    points: Vec<Bar>,
+    #[prop(default = true)] line: bool,
+    value_head: String,
+    detail_head: String,
+) -> impl IntoView {
+    let n = points.len().max(1) as f64;
+    let step = (W - LEFT - 8.0) / n;
+    let x = move |i: usize| LEFT + step * (i as f64 + 0.5);
+    let grid = [0.0, 50.0, 100.0]
+        .into_iter()
+        .map(|g| {
+            view! {
+                <line class="grid" x1=LEFT x2=W - 4.0 y1=y(g) y2=y(g)></line>
+                <text class="axis" x=LEFT - 6.0 y=y(g) + 4.0 text-anchor="end">{format!("{g:.0}%")}</text>
+            }
+        })
+        .collect_view();
+    // Every other label when the axis is crowded.
+    let every = if points.len() > 8 { 2 } else { 1 };
+    let labels = points
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (points.len() - 1 - i).is_multiple_of(every))
+        .map(|(i, p)| view! { <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">{p.label.clone()}</text> })
+        .collect_view();
+    let marks = if line {
+        let path: Vec<String> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.value.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+            .collect();
+        let dots = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.value.map(|v| view! { <circle class="dot" cx=x(i) cy=y(v) r="3.5"></circle> }))
+            .collect_view();
+        view! { <polyline class="series" points=path.join(" ")></polyline>{dots} }.into_any()
+    } else {
+        let width = (step * 0.6).max(2.0);
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                p.value.map(|v| {
+                    view! { <rect class="bar" x=x(i) - width / 2.0 y=y(v) width=width height=(H - BOTTOM - y(v)).max(0.0)></rect> }
+                })
+            })
+            .collect_view()
+            .into_any()
+    };
+    let rows = points
+        .iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <td>{p.label.clone()}</td>
+                    <td class="num">{p.value.map(|v| format!("{v:.1} %")).unwrap_or_else(|| "—".into())}</td>
+                    <td class="num">{p.detail.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=caption.clone() preserveAspectRatio="xMidYMid meet">
+                {grid}{labels}{marks}
+            </svg>
+            <figcaption>
+                <details>
+                    <summary>{caption.clone()}</summary>
+                    <table class="list chart-data">
+                        <thead><tr><th scope="col"></th><th scope="col">{value_head}</th><th scope="col">{detail_head}</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </details>
+            </figcaption>
+        </figure>
+    }
+}
