@@ -143,6 +143,7 @@ pub struct FloorLine {
 }
 
 /// Quiz outcomes whose first graded attempt fell in a period: passed first time, and by now.
+/// Pre-tests are left out: they measure where people start, nobody is meant to pass them.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct PeriodPass {
     pub from: i64,
@@ -192,6 +193,8 @@ pub struct Dashboard {
     /// The team narrowed to, if any, and the teams that may be picked.
     pub team: Option<i64>,
     pub teams: Vec<(i64, Names)>,
+    /// An admin's: everyone, not only teams they manage.
+    pub everyone: bool,
     /// People who need a program, and those cleared in one today.
     pub people: u32,
     pub cleared: u32,

@@ -68,13 +68,13 @@ fn home(me: Me) -> impl IntoView {
             .into_any(),
         })
         .collect_view();
-    // Managers and admins read their figures below their cards, full width.
+    // Managers and admins see their figures first (on a phone, before the links), full width.
     let figures = (me.roles.contains(&Role::Manager) || me.roles.contains(&Role::Admin))
         .then(|| view! { <crate::pages::manager::dashboard::ManagerDashboard/> });
     view! {
         <h1>{tr_with("home.greeting", &[("name", me.display_name.clone())])}</h1>
-        <div class="grid">{cards}</div>
         {figures}
+        <div class="grid">{cards}</div>
     }
 }
 

@@ -73,15 +73,18 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             detail: format!("{} / {}", p.cleared, p.needed),
         })
         .collect();
+    let all = tr(if d.everyone { "dash.all_teams" } else { "dash.all_my_teams" });
     view! {
-        <form method="get" class="filters card" role="search">
-            <label>{tr("field.team")}
-                <select name="team"><option value="">{tr("dash.all_my_teams")}</option>{options}</select>
-            </label>
-            <button type="submit">{tr("stats.show")}</button>
-        </form>
         <section class="card">
-            <h2>{tr("dash.floor_today")}</h2>
+            <div class="row heading">
+                <h2>{tr("dash.floor_today")}</h2>
+                <form method="get" class="inline" role="search">
+                    <label>{tr("field.team")}
+                        <select name="team"><option value="">{all}</option>{options}</select>
+                    </label>
+                    <button type="submit">{tr("stats.show")}</button>
+                </form>
+            </div>
             <dl class="figures tiles">
                 {tile(tr("dash.cleared"), format!("{} / {}", d.cleared, d.people), roster("status=cleared"))}
                 {tile(tr("dash.not_cleared"), (d.people - d.cleared).to_string(), roster("status=not_cleared"))}

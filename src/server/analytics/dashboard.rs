@@ -143,9 +143,12 @@ async fn time_to_floor(db: &Db, d: &mut Dashboard, people: &[RosterPerson]) -> A
 /// Outcomes first attempted in (from, to]: up to and including this second.
 async fn period(db: &Db, ids: &str, from: i64, to: i64) -> AppResult<PeriodPass> {
     let r = sqlx::query!(
-        r#"select count(*) as "n!: i64", coalesce(sum(first_passed), 0) as "first!: i64",
-                  count(passed_at) as "passed!: i64"
-           from quiz_outcomes where first_at > ?1 and first_at <= ?2 and user_id in (select value from json_each(?3))"#,
+        r#"select count(*) as "n!: i64", coalesce(sum(o.first_passed), 0) as "first!: i64",
+                  count(o.passed_at) as "passed!: i64"
+           from quiz_outcomes o join quizzes z on z.id = o.quiz_id
+           where o.first_at > ?1 and o.first_at <= ?2 and o.user_id in (select value from json_each(?3))
+             -- A pre-test measures the baseline: nobody is meant to pass it.
+             and z.kind <> 'pre_test'"#,
         from,
         to,
         ids
@@ -162,7 +165,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         require_team_scope(db, caller, t, "dashboard").await?;
     }
     let (people, teams) = people_in_scope(db, caller, team, at).await?;
-    let mut d = Dashboard { team, teams, ..Default::default() };
+    let mut d = Dashboard { team, teams, everyone: caller.has(Role::Admin), ..Default::default() };
     floor_today(&mut d, &people, at);
     d.steps = steps(db, &people, at).await?;
     time_to_floor(db, &mut d, &people).await?;
@@ -184,7 +187,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         r#"select o.quiz_id, z.title, z.title_en, count(*) as "n!: i64",
                   100.0 * sum(o.first_passed) / count(*) as "rate!: f64"
            from quiz_outcomes o join quizzes z on z.id = o.quiz_id
-           where o.first_at > ?1 and o.user_id in (select value from json_each(?2))
+           where o.first_at > ?1 and o.user_id in (select value from json_each(?2)) and z.kind <> 'pre_test'
            group by o.quiz_id having count(*) >= ?3
            order by 5, 4 desc limit 1"#,
         since,

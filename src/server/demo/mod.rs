@@ -151,7 +151,12 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
             display_name: d.name.into(),
             position: positions(d.employee_no).into(),
             position_id: None,
-            hire_date: format!("2026-{:02}-01", 1 + i % 10),
+            // The veterans (certified a year ago, see `cert::seed`) were hired before that.
+            hire_date: match d.employee_no {
+                "E1005" => "2025-01-06".into(),
+                "E1006" => "2024-10-08".into(),
+                _ => format!("2026-{:02}-01", 1 + i % 10),
+            },
             locale: if i % 2 == 0 { "zh-CN".into() } else { "en".into() },
             roles: d.roles.iter().map(|r| r.to_string()).collect(),
         };
