@@ -10,8 +10,8 @@ use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale, Zone};
 use crate::model::user::Me;
 use crate::pages::{
-    account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, roleplay, trainee, trainer,
-    NotFound,
+    account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, reports, roleplay, trainee,
+    trainer, NotFound,
 };
 
 /// The signed-in user, loaded once per page and shared by every component.
@@ -200,6 +200,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/tokens") view=admin::tokens::TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans") view=plans::PlansPage ssr=SsrMode::Async/>
                     <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/pass-rates") view=reports::pass_rates::PassRatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/print") view=plans::PlanPrintPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/sessions/:sid") view=plans::AttendancePage ssr=SsrMode::Async/>

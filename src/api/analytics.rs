@@ -32,3 +32,17 @@ pub async fn get_dashboard(#[server(default)] team: String) -> Result<crate::mod
     })
     .await
 }
+
+/// The pass-rate report: managers their people, trainers their quizzes, admins everything.
+#[server]
+pub async fn get_pass_rates(
+    #[server(flatten)] q: crate::model::analytics::ReportQuery,
+) -> Result<crate::model::analytics::PassRateReport, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Trainer, Role::Admin], "pass_rates")?;
+        let zone = crate::server::team::zone_of(&cx.state.db, Some(me.id)).await?;
+        let f = svc::report::Filter::parse(&q, zone)?;
+        svc::report::report(&cx.state.db, me, &f, zone).await
+    })
+    .await
+}

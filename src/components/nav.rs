@@ -59,12 +59,14 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
                                         <a href="/trainer/calibration">{tr("nav.calibration")}</a>
                                         <a href="/trainer/programs">{tr("nav.programs")}</a>
+                                        {(!oversees).then(|| view! { <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a> })}
                                     </Group>
                                 })}
                                 {oversees.then(|| view! {
                                     <Group title="nav.group_team">
                                         <a href="/team/roster">{tr("nav.roster")}</a>
                                         <a href="/team/progress">{tr("nav.progress")}</a>
+                                        <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                     </Group>
                                 })}
                                 {admin.then(|| view! {

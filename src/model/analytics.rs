@@ -222,3 +222,149 @@ pub struct Dashboard {
     pub roleplays_waiting: u32,
     pub roleplays_overdue: u32,
 }
+
+/// What the pass-rate report's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ReportGroup {
+    #[default]
+    Quiz,
+    Course,
+    /// Teams one level below the picked one (or the sites), each with everything below it.
+    Team,
+    HireMonth,
+    /// Weeks, months or quarters of the first attempt.
+    Period,
+    Trainer,
+}
+
+impl ReportGroup {
+    pub const ALL: [ReportGroup; 6] = [
+        ReportGroup::Quiz,
+        ReportGroup::Course,
+        ReportGroup::Team,
+        ReportGroup::HireMonth,
+        ReportGroup::Period,
+        ReportGroup::Trainer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportGroup::Quiz => "quiz",
+            ReportGroup::Course => "course",
+            ReportGroup::Team => "team",
+            ReportGroup::HireMonth => "hire_month",
+            ReportGroup::Period => "period",
+            ReportGroup::Trainer => "trainer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportGroup> {
+        match s.trim() {
+            "" => Some(ReportGroup::Quiz),
+            v => ReportGroup::ALL.into_iter().find(|g| g.as_str() == v),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ReportPeriod {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+}
+
+impl ReportPeriod {
+    pub const ALL: [ReportPeriod; 3] = [ReportPeriod::Week, ReportPeriod::Month, ReportPeriod::Quarter];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportPeriod::Week => "week",
+            ReportPeriod::Month => "month",
+            ReportPeriod::Quarter => "quarter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportPeriod> {
+        match s.trim() {
+            "" => Some(ReportPeriod::Month),
+            v => ReportPeriod::ALL.into_iter().find(|p| p.as_str() == v),
+        }
+    }
+}
+
+/// The report's filters as the address carries them (each checked by the server).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub quiz: String,
+    #[serde(default)]
+    pub team: String,
+    /// A row's key: list its people.
+    #[serde(default)]
+    pub row: String,
+}
+
+/// One row: person x quiz outcomes whose first graded attempt is in the filters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub key: String,
+    pub label: Names,
+    pub outcomes: u32,
+    pub people: u32,
+    pub attempts: u32,
+    pub first_passed: u32,
+    pub passed: u32,
+    pub mean_first: Option<f64>,
+    pub median_first: Option<f64>,
+    /// Of those who passed: the attempts it took.
+    pub mean_attempts_to_pass: Option<f64>,
+}
+
+impl ReportRow {
+    pub fn first_rate(&self) -> Option<f64> {
+        (self.outcomes > 0).then(|| 100.0 * self.first_passed as f64 / self.outcomes as f64)
+    }
+
+    pub fn rate(&self) -> Option<f64> {
+        (self.outcomes > 0).then(|| 100.0 * self.passed as f64 / self.outcomes as f64)
+    }
+}
+
+/// One person's outcome of one quiz, for a row's drill-down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonOutcome {
+    pub user_id: i64,
+    pub display_name: String,
+    pub employee_no: String,
+    pub team: Names,
+    pub quiz_id: i64,
+    pub quiz: Names,
+    pub attempts: u32,
+    pub first_percent: f64,
+    pub best_percent: f64,
+    pub attempts_to_pass: Option<u32>,
+    pub first_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PassRateReport {
+    pub group: ReportGroup,
+    pub period: ReportPeriod,
+    pub rows: Vec<ReportRow>,
+    pub total: ReportRow,
+    /// What the filters may pick.
+    pub teams: Vec<(i64, Names)>,
+    pub quizzes: Vec<(i64, Names)>,
+    /// The row drilled into, and its people.
+    pub row: Option<ReportRow>,
+    pub people: Vec<PersonOutcome>,
+}

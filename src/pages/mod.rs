@@ -5,6 +5,7 @@ pub mod home;
 pub mod login;
 pub mod manager;
 pub mod plans;
+pub mod reports;
 pub mod roleplay;
 pub mod trainee;
 pub mod trainer;

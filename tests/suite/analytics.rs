@@ -387,3 +387,163 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     let trainee = demo_sign_in(&st, "E1001").await;
     assert_eq!(call(&st, path, &trainee, String::new()).await.0, StatusCode::FORBIDDEN);
 }
+
+/// A person answering the one true/false question of `quiz_of`: right or wrong.
+async fn true_false(st: &AppState, no: &str, quiz: i64, right: bool) {
+    let who = current(st, no).await;
+    let id = attempt::start(&st.db, SYSTEM, &who, quiz).await.unwrap();
+    let v = attempt::view(&st.db, &who, id, 0).await.unwrap().unwrap();
+    let form: BTreeMap<String, String> =
+        [(format!("p{}", v.items[0].position), (if right { "false" } else { "true" }).to_string())].into();
+    attempt::save(&st.db, &who, id, 1, 0, &form).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
+}
+
+#[sqlx::test]
+async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(pool: SqlitePool) {
+    use floorready::model::analytics::ReportQuery;
+    use floorready::model::team::TeamKind;
+    use floorready::server::analytics::report::{report, Filter};
+    use floorready::server::team;
+    let st = state(pool.clone());
+    let (_, quiz) = quiz_of(&st, "::TF::The warranty covers misuse. {F}\n", 1, 4).await;
+    let site = team::create(&st.db, SYSTEM, None, &Names::new("上海", "Shanghai"), TeamKind::Site).await.unwrap();
+    let dept = team::create(&st.db, SYSTEM, Some(site), &Names::new("售后", "After-sales"), TeamKind::Department)
+        .await
+        .unwrap();
+    let a = team::create(&st.db, SYSTEM, Some(dept), &Names::new("一组", "Team A"), TeamKind::Team).await.unwrap();
+    let b = team::create(&st.db, SYSTEM, Some(dept), &Names::new("二组", "Team B"), TeamKind::Team).await.unwrap();
+    for (no, t) in [("E01", a), ("E02", a), ("E03", b), ("E04", dept)] {
+        sqlx::query("update users set team_id = ? where employee_no = ?")
+            .bind(t)
+            .bind(no)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    user(&st, "A1", "admin", None).await;
+    let m = user(&st, "M1", "manager", Some(a)).await;
+    sqlx::query("insert into team_managers (team_id, user_id) values (?, ?)")
+        .bind(a)
+        .bind(m)
+        .execute(&pool)
+        .await
+        .unwrap();
+    user(&st, "T2", "trainer", None).await;
+    // E01 passes first time; E02 fails, then passes; E03 fails; E04 passes.
+    true_false(&st, "E01", quiz, true).await;
+    true_false(&st, "E02", quiz, false).await;
+    true_false(&st, "E02", quiz, true).await;
+    true_false(&st, "E03", quiz, false).await;
+    true_false(&st, "E04", quiz, true).await;
+
+    let zone = floorready::i18n::Zone::UTC;
+    let run = |who: &'static str, q: ReportQuery| {
+        let st = st.clone();
+        async move {
+            let caller = current(&st, who).await;
+            let f = Filter::parse(&q, zone)?;
+            report(&st.db, &caller, &f, zone).await
+        }
+    };
+    let q = |group: &str, team: Option<i64>, row: &str| ReportQuery {
+        group: group.into(),
+        team: team.map(|t| t.to_string()).unwrap_or_default(),
+        row: row.into(),
+        ..Default::default()
+    };
+    let all = run("A1", q("quiz", None, "")).await.unwrap();
+    assert_eq!(all.rows.len(), 1);
+    let r = &all.rows[0];
+    assert_eq!((r.outcomes, r.people, r.attempts, r.first_passed, r.passed), (4, 4, 5, 2, 3));
+    assert_eq!((r.first_rate(), r.rate()), (Some(50.0), Some(75.0)), "first time against eventually");
+    assert_eq!((r.mean_first, r.median_first), (Some(50.0), Some(50.0)));
+    assert!((r.mean_attempts_to_pass.unwrap() - 4.0 / 3.0).abs() < 1e-9, "1, 2 and 1 attempts");
+
+    // Teams: the sites, then one level below the picked team, each with everything under it; a
+    // person in the picked team itself is its own row.
+    let sites = run("A1", q("team", None, "")).await.unwrap();
+    assert_eq!(sites.rows.iter().map(|r| (r.label.en.as_str(), r.outcomes)).collect::<Vec<_>>(), vec![("Shanghai", 4)]);
+    let below = run("A1", q("team", Some(dept), "")).await.unwrap();
+    let mut got: Vec<(String, u32, u32)> =
+        below.rows.iter().map(|r| (r.label.en.clone(), r.outcomes, r.passed)).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("Shanghai / After-sales".into(), 1, 1),
+            ("Shanghai / After-sales / Team A".into(), 2, 2),
+            ("Shanghai / After-sales / Team B".into(), 1, 0)
+        ]
+    );
+
+    // Scope: the manager of Team A sees its two people only and may not pick Team B; the quiz's
+    // trainer sees everyone who took it; another trainer sees nothing.
+    let mine = run("M1", q("quiz", None, "")).await.unwrap();
+    assert_eq!(mine.total.outcomes, 2);
+    assert_eq!(run("M1", q("quiz", Some(b), "")).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(run("T1", q("quiz", None, "")).await.unwrap().total.outcomes, 4);
+    assert_eq!(run("T2", q("quiz", None, "")).await.unwrap().total.outcomes, 0);
+
+    // A row's people: each with the attempt they passed on.
+    let drill = run("A1", q("quiz", None, &quiz.to_string())).await.unwrap();
+    let people: Vec<(String, Option<u32>)> =
+        drill.people.iter().map(|p| (p.employee_no.clone(), p.attempts_to_pass)).collect();
+    assert_eq!(
+        people,
+        vec![("E01".into(), Some(1)), ("E02".into(), Some(2)), ("E03".into(), None), ("E04".into(), Some(1))]
+    );
+    assert_eq!(
+        run("A1", ReportQuery { group: "colour".into(), ..Default::default() }).await.unwrap_err(),
+        AppError::validation("group", "error.choice_unknown")
+    );
+    assert_eq!(
+        run("A1", ReportQuery { from: "2026-12-31".into(), to: "2026-01-01".into(), ..Default::default() })
+            .await
+            .unwrap_err(),
+        AppError::validation("to", "error.range_reversed")
+    );
+
+    // The export: the same rows, and a row's people, as CSV; XLSX opens as a zip.
+    let cookie = sign_in(&st, "A1").await;
+    let get = |path: String| {
+        let (st, cookie) = (st.clone(), cookie.clone());
+        async move {
+            let res = send(
+                &st,
+                Request::get(path)
+                    .header(header::HOST, "127.0.0.1:3000")
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            (res.status(), body_bytes(res).await)
+        }
+    };
+    let (status, csv) = get("/reports/pass-rates.csv?group=team".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<csv::StringRecord> = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!((&lines[0][0], &lines[0][1], &lines[0][4], &lines[0][5]), ("上海 / Shanghai", "4", "50.0", "75.0"));
+    let (_, people_csv) = get(format!("/reports/pass-rates.csv?row={quiz}")).await;
+    assert_eq!(String::from_utf8(people_csv).unwrap().lines().count(), 5, "a header and four people");
+    let (status, xlsx) = get("/reports/pass-rates.xlsx".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"));
+    let trainee = sign_in(&st, "E01").await;
+    let res = send(
+        &st,
+        Request::get("/reports/pass-rates.csv")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::COOKIE, trainee)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -54,6 +54,24 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             }
         }
     };
+    // The pass-rate report over the same people, the last 30 days.
+    let report = {
+        let team = team.clone();
+        let since = d.this_period.from;
+        move |filters: &str| {
+            let from =
+                chrono::DateTime::from_timestamp(since, 0).map(|t| t.date_naive().to_string()).unwrap_or_default();
+            let mut q = format!("from={from}");
+            if !team.is_empty() {
+                q.push_str(&format!("&team={team}"));
+            }
+            if !filters.is_empty() {
+                q.push('&');
+                q.push_str(filters);
+            }
+            format!("/reports/pass-rates?{q}")
+        }
+    };
     let options = d
         .teams
         .iter()
@@ -78,7 +96,7 @@ fn dashboard(d: Dashboard) -> impl IntoView {
         <section class="card">
             <div class="row heading">
                 <h2>{tr("dash.floor_today")}</h2>
-                <form method="get" class="inline" role="search">
+                <form method="get" class="picker" role="search">
                     <label>{tr("field.team")}
                         <select name="team"><option value="">{all}</option>{options}</select>
                     </label>
@@ -125,13 +143,18 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             </div>
         </section>
         <section class="card">
-            <h2>{tr("dash.pass_rates")}</h2>
+            <div class="row heading">
+                <h2>{tr("dash.pass_rates")}</h2>
+                <a href=report("")>{tr("dash.pass_rate_report")}</a>
+            </div>
             <PassRates now=d.this_period before=d.previous/>
             {d.worst_quiz.clone().map(|w| view! {
                 <p class="alert warn">
-                    {tr_with("dash.worst_quiz", &[
-                        ("quiz", shown(&w.title)), ("rate", format!("{:.0}", w.first_rate)), ("n", w.outcomes.to_string()),
-                    ])}
+                    <a href=report(&format!("quiz={}&row={}", w.quiz_id, w.quiz_id))>
+                        {tr_with("dash.worst_quiz", &[
+                            ("quiz", shown(&w.title)), ("rate", format!("{:.0}", w.first_rate)), ("n", w.outcomes.to_string()),
+                        ])}
+                    </a>
                 </p>
             })}
             <h3>{tr("dash.waiting")}</h3>

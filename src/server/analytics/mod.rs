@@ -4,4 +4,5 @@ pub mod dashboard;
 pub mod floor;
 pub mod outcomes;
 pub mod quiz_stats;
+pub mod report;
 pub mod test_stats;

@@ -185,3 +185,35 @@ pub(super) async fn quiz_grades_xlsx(
     let body = grades_table(&state, &caller, id, &q).await?.xlsx().map_err(failed)?;
     Ok(download(XLSX, format!("quiz-{id}-grades.xlsx"), body))
 }
+
+/// The pass-rate report (or a row's people) with the page's filters.
+async fn pass_rate_table(
+    state: &AppState,
+    caller: &Caller,
+    q: &crate::model::analytics::ReportQuery,
+) -> Result<crate::server::spreadsheet::Table, Response> {
+    use crate::server::analytics::report;
+    caller.require_role(&[Role::Manager, Role::Trainer, Role::Admin], "pass-rate export").map_err(failed)?;
+    let zone = crate::server::team::zone_of(&state.db, Some(caller.user.id)).await.map_err(failed)?;
+    let f = report::Filter::parse(q, zone).map_err(failed)?;
+    let r = report::report(&state.db, &caller.user, &f, zone).await.map_err(failed)?;
+    Ok(report::table(&r, caller.locale, zone))
+}
+
+pub(super) async fn pass_rates_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<crate::model::analytics::ReportQuery>,
+) -> Downloaded {
+    let body = pass_rate_table(&state, &caller, &q).await?.csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "pass-rates.csv".into(), body))
+}
+
+pub(super) async fn pass_rates_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<crate::model::analytics::ReportQuery>,
+) -> Downloaded {
+    let body = pass_rate_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
+    Ok(download(XLSX, "pass-rates.xlsx".into(), body))
+}

@@ -1,0 +1,401 @@
+//! The pass-rate report: person x quiz outcomes grouped by quiz, course, team (rolled up the
+//! tree), hire month, period or trainer, with the people behind each row. Managers see their
+//! subtree's people, trainers their own courses' quizzes, admins everything.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Locale, Zone};
+use crate::model::analytics::{PassRateReport, PersonOutcome, ReportGroup, ReportPeriod, ReportQuery, ReportRow};
+use crate::model::team::TeamNode;
+use crate::model::user::Role;
+use crate::model::Names;
+use crate::server::auth::guard::{require_team_scope, visible_team_ids, CurrentUser};
+use crate::server::db::Db;
+use crate::server::spreadsheet::Table;
+
+/// The filters, checked: each bad value is named.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub group: ReportGroup,
+    pub period: ReportPeriod,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub quiz: Option<i64>,
+    pub team: Option<i64>,
+    pub row: Option<String>,
+}
+
+impl Filter {
+    /// Dates are days on the reader's clock; `to` includes its whole day.
+    pub fn parse(q: &ReportQuery, zone: Zone) -> AppResult<Filter> {
+        let day = |field: &str, v: &str, end: bool| -> AppResult<Option<i64>> {
+            match v.trim() {
+                "" => Ok(None),
+                v => {
+                    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map_err(|_| AppError::validation(field, "error.date_invalid"))?;
+                    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+                    let t = zone.moment(d.and_hms_opt(0, 0, 0).unwrap_or_default());
+                    Ok(t.map(|t| if end { t - 1 } else { t }))
+                }
+            }
+        };
+        let id = |field: &str, v: &str| match v.trim() {
+            "" => Ok(None),
+            v => v.parse().map(Some).map_err(|_| AppError::validation(field, "error.choice_unknown")),
+        };
+        let f = Filter {
+            group: ReportGroup::parse(&q.group).ok_or(AppError::validation("group", "error.choice_unknown"))?,
+            period: ReportPeriod::parse(&q.period).ok_or(AppError::validation("period", "error.choice_unknown"))?,
+            from: day("from", &q.from, false)?,
+            to: day("to", &q.to, true)?,
+            quiz: id("quiz", &q.quiz)?,
+            team: id("team", &q.team)?,
+            row: Some(q.row.trim().to_string()).filter(|r| !r.is_empty()),
+        };
+        if let (Some(a), Some(b)) = (f.from, f.to) {
+            if a > b {
+                return Err(AppError::validation("to", "error.range_reversed"));
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// One outcome with what the grouping needs.
+struct Line {
+    o: PersonOutcome,
+    course_id: i64,
+    course: Names,
+    team_id: Option<i64>,
+    hire_date: Option<String>,
+    first_passed: bool,
+    passed: bool,
+}
+
+/// Whose outcomes the caller may read: every one (admins), or their people and their quizzes.
+struct Scope {
+    all: bool,
+    teams: Vec<i64>,
+    courses: Vec<i64>,
+}
+
+async fn scope(db: &Db, caller: &CurrentUser) -> AppResult<Scope> {
+    let all = caller.has(Role::Admin);
+    let teams = if caller.has(Role::Manager) { visible_team_ids(db, caller.id).await? } else { Vec::new() };
+    let courses = if caller.has(Role::Trainer) {
+        sqlx::query_scalar!("select course_id from course_owners where user_id = ?", caller.id)
+            .fetch_all(&db.read)
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(Scope { all, teams, courses })
+}
+
+async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<Vec<Line>> {
+    let teams = serde_json::to_string(&s.teams).map_err(crate::error::internal)?;
+    let courses = serde_json::to_string(&s.courses).map_err(crate::error::internal)?;
+    let below = match f.team {
+        Some(t) => subtree(tree, t),
+        None => tree.iter().map(|t| t.id).collect(),
+    };
+    let picked = serde_json::to_string(&below).map_err(crate::error::internal)?;
+    let narrowed = f.team.is_some();
+    let (from, to) = (f.from.unwrap_or(i64::MIN), f.to.unwrap_or(i64::MAX));
+    let paths: HashMap<i64, &Names> = tree.iter().map(|t| (t.id, &t.path)).collect();
+    let rows = sqlx::query!(
+        r#"select o.quiz_id, o.user_id, o.attempts, o.first_percent, o.first_passed as "first_passed: bool",
+                  o.first_at, o.best_percent, o.passed_at, o.attempts_to_pass,
+                  z.title, z.title_en, z.course_id, v.title as course_title, v.title_en as course_title_en,
+                  u.display_name, u.employee_no, u.team_id, u.hire_date
+           from quiz_outcomes o
+           join quizzes z on z.id = o.quiz_id
+           join users u on u.id = o.user_id
+           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = z.course_id)
+           where (?1 or u.team_id in (select value from json_each(?2)) or z.course_id in (select value from json_each(?3)))
+             and (not ?4 or u.team_id in (select value from json_each(?5)))
+             and o.first_at between ?6 and ?7
+             and (?8 is null or o.quiz_id = ?8)
+             -- Pre-tests measure the baseline; they are in the report only when picked.
+             and (z.kind <> 'pre_test' or ?8 is not null)
+           order by u.display_name, o.quiz_id"#,
+        s.all,
+        teams,
+        courses,
+        narrowed,
+        picked,
+        from,
+        to,
+        f.quiz
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Line {
+            o: PersonOutcome {
+                user_id: r.user_id,
+                display_name: r.display_name,
+                employee_no: r.employee_no,
+                team: r.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
+                quiz_id: r.quiz_id,
+                quiz: Names::new(r.title, r.title_en),
+                attempts: r.attempts as u32,
+                first_percent: r.first_percent,
+                best_percent: r.best_percent,
+                attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
+                first_at: r.first_at,
+            },
+            course_id: r.course_id,
+            course: Names::new(r.course_title, r.course_title_en),
+            team_id: r.team_id,
+            hire_date: r.hire_date,
+            first_passed: r.first_passed,
+            passed: r.passed_at.is_some(),
+        })
+        .collect())
+}
+
+fn subtree(tree: &[TeamNode], root: i64) -> Vec<i64> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(tree.iter().filter(|t| t.parent_id == Some(parent)).map(|t| t.id));
+        i += 1;
+    }
+    out
+}
+
+/// The team a person's team rolls up to: the child of `root` (a site when there is none) on
+/// the way down to it.
+fn rolled_up(tree: &[TeamNode], root: Option<i64>, team: i64) -> Option<i64> {
+    let parent: HashMap<i64, Option<i64>> = tree.iter().map(|t| (t.id, t.parent_id)).collect();
+    let mut at = team;
+    loop {
+        let up = *parent.get(&at)?;
+        if up == root {
+            return Some(at);
+        }
+        // The picked team itself holds people too: they are its own row.
+        if Some(at) == root {
+            return Some(at);
+        }
+        at = up?;
+    }
+}
+
+fn period_key(at: i64, zone: Zone, p: ReportPeriod) -> String {
+    let d = zone.local(at).map(|t| t.date_naive()).unwrap_or_default();
+    match p {
+        ReportPeriod::Week => {
+            let w = d.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
+        }
+        ReportPeriod::Month => format!("{}-{:02}", d.year(), d.month()),
+        ReportPeriod::Quarter => format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
+    }
+}
+
+/// The keys (and their labels) a line counts under; a course's trainers each count it.
+fn keys(
+    l: &Line,
+    f: &Filter,
+    tree: &[TeamNode],
+    zone: Zone,
+    owners: &HashMap<i64, Vec<(i64, String)>>,
+) -> Vec<(String, Names)> {
+    match f.group {
+        ReportGroup::Quiz => vec![(l.o.quiz_id.to_string(), l.o.quiz.clone())],
+        ReportGroup::Course => vec![(l.course_id.to_string(), l.course.clone())],
+        ReportGroup::Team => l
+            .team_id
+            .and_then(|t| rolled_up(tree, f.team, t))
+            .and_then(|t| tree.iter().find(|n| n.id == t))
+            .map(|t| vec![(t.id.to_string(), t.path.clone())])
+            .unwrap_or_default(),
+        ReportGroup::HireMonth => {
+            let m = l.hire_date.as_deref().filter(|d| d.len() >= 7).map(|d| d[..7].to_string()).unwrap_or_default();
+            vec![(m.clone(), Names::same(m))]
+        }
+        ReportGroup::Period => {
+            let k = period_key(l.o.first_at, zone, f.period);
+            vec![(k.clone(), Names::same(k))]
+        }
+        ReportGroup::Trainer => owners
+            .get(&l.course_id)
+            .map(|o| o.iter().map(|(id, name)| (id.to_string(), Names::same(name.clone()))).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn summarise(key: String, label: Names, lines: &[&Line]) -> ReportRow {
+    let mut firsts: Vec<f64> = lines.iter().map(|l| l.o.first_percent).collect();
+    firsts.sort_by(f64::total_cmp);
+    let n = firsts.len();
+    let to_pass: Vec<f64> = lines.iter().filter_map(|l| l.o.attempts_to_pass).map(f64::from).collect();
+    ReportRow {
+        key,
+        label,
+        outcomes: n as u32,
+        people: lines.iter().map(|l| l.o.user_id).collect::<BTreeSet<_>>().len() as u32,
+        attempts: lines.iter().map(|l| l.o.attempts).sum(),
+        first_passed: lines.iter().filter(|l| l.first_passed).count() as u32,
+        passed: lines.iter().filter(|l| l.passed).count() as u32,
+        mean_first: (n > 0).then(|| firsts.iter().sum::<f64>() / n as f64),
+        median_first: match n {
+            0 => None,
+            _ if !n.is_multiple_of(2) => Some(firsts[n / 2]),
+            _ => Some((firsts[n / 2 - 1] + firsts[n / 2]) / 2.0),
+        },
+        mean_attempts_to_pass: (!to_pass.is_empty()).then(|| to_pass.iter().sum::<f64>() / to_pass.len() as f64),
+    }
+}
+
+/// The report for `caller` with these filters; a picked team must be theirs.
+#[tracing::instrument(skip_all, fields(caller = caller.id))]
+pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> AppResult<PassRateReport> {
+    if let Some(t) = f.team {
+        if !caller.has(Role::Admin) && !caller.has(Role::Trainer) {
+            require_team_scope(db, caller, t, "pass-rate report").await?;
+        }
+    }
+    let s = scope(db, caller).await?;
+    let tree = crate::server::team::tree(db).await?;
+    let lines = lines(db, &s, f, &tree).await?;
+    let owners = if f.group == ReportGroup::Trainer { course_owners(db).await? } else { HashMap::new() };
+    let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();
+    for l in &lines {
+        for (k, label) in keys(l, f, &tree, zone, &owners) {
+            groups.entry(k).or_insert_with(|| (label, Vec::new())).1.push(l);
+        }
+    }
+    let mut rows: Vec<ReportRow> =
+        groups.iter().map(|(k, (label, ls))| summarise(k.clone(), label.clone(), ls)).collect();
+    if matches!(f.group, ReportGroup::Quiz | ReportGroup::Course | ReportGroup::Team | ReportGroup::Trainer) {
+        rows.sort_by(|a, b| a.label.cmp(&b.label));
+    }
+    let all: Vec<&Line> = lines.iter().collect();
+    let total = summarise(String::new(), Names::default(), &all);
+    let (row, people) = match &f.row {
+        Some(k) => match groups.get(k) {
+            Some((label, ls)) => {
+                (Some(summarise(k.clone(), label.clone(), ls)), ls.iter().map(|l| l.o.clone()).collect())
+            }
+            None => (None, Vec::new()),
+        },
+        None => (None, Vec::new()),
+    };
+    let teams = tree
+        .iter()
+        .filter(|t| s.all || s.teams.contains(&t.id) || caller.has(Role::Trainer))
+        .map(|t| (t.id, t.path.clone()))
+        .collect();
+    // A manager may pick any quiz (their people may take any); a trainer their own.
+    let any_quiz = s.all || !s.teams.is_empty();
+    let own = serde_json::to_string(&s.courses).map_err(crate::error::internal)?;
+    let quizzes = sqlx::query!(
+        r#"select z.id as "id!", z.title, z.title_en from quizzes z
+           where ?1 or z.course_id in (select value from json_each(?2)) order by z.title, z.title_en"#,
+        any_quiz,
+        own
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, Names::new(r.title, r.title_en)))
+    .collect();
+    Ok(PassRateReport { group: f.group, period: f.period, rows, total, teams, quizzes, row, people })
+}
+
+async fn course_owners(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, String)>>> {
+    let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for r in sqlx::query!(
+        "select o.course_id, u.id, u.display_name from course_owners o join users u on u.id = o.user_id order by u.display_name"
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        out.entry(r.course_id).or_default().push((r.id, r.display_name));
+    }
+    Ok(out)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.1}")).unwrap_or_default()
+}
+
+/// The rows (or, drilled into a row, its people) as a sheet.
+pub fn table(r: &PassRateReport, locale: Locale, zone: Zone) -> Table {
+    let t = |k: &str| locale.t(k);
+    if r.row.is_some() {
+        let header = [
+            "field.display_name",
+            "field.employee_no",
+            "field.team",
+            "report.quiz",
+            "report.attempts",
+            "report.first_score",
+            "report.best_score",
+            "report.attempts_to_pass",
+            "report.first_at",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect();
+        let rows = r
+            .people
+            .iter()
+            .map(|p| {
+                vec![
+                    p.display_name.clone(),
+                    p.employee_no.clone(),
+                    p.team.both(),
+                    p.quiz.both(),
+                    p.attempts.to_string(),
+                    format!("{:.1}", p.first_percent),
+                    format!("{:.1}", p.best_percent),
+                    p.attempts_to_pass.map(|n| n.to_string()).unwrap_or_default(),
+                    locale.format_timestamp(zone, p.first_at),
+                ]
+            })
+            .collect();
+        return Table { sheet: t("report.people"), header, rows };
+    }
+    let header = [
+        &format!("report.group.{}", r.group.as_str()) as &str,
+        "report.outcomes",
+        "report.people",
+        "report.attempts",
+        "report.first_rate",
+        "report.rate",
+        "report.mean_first",
+        "report.median_first",
+        "report.mean_attempts_to_pass",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.label.both(),
+                row.outcomes.to_string(),
+                row.people.to_string(),
+                row.attempts.to_string(),
+                pct(row.first_rate()),
+                pct(row.rate()),
+                pct(row.mean_first),
+                pct(row.median_first),
+                row.mean_attempts_to_pass.map(|m| format!("{m:.2}")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table { sheet: t("report.title"), header, rows }
+}
