@@ -31,3 +31,55 @@ test("a trainer opens a quiz's statistics, counts every attempt and downloads th
   const head = readFileSync(await file.path());
   expect(head.subarray(0, 2).toString()).toBe('PK');
 });
+
+test('a manager reads the dashboard, narrows to a team, opens the pass-rate report, drills down to a person and downloads the XLSX', async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await ready(page, info);
+  const floor = page.locator('.dashboard section').first();
+  await expect(floor.getByRole('heading', { name: 'On the floor today' })).toBeVisible();
+  const cleared = floor.locator('.tiles div', { hasText: 'Cleared for the floor' }).locator('dd');
+  const [all] = (await cleared.innerText()).split(' / ').map(Number).slice(1);
+  expect(all).toBeGreaterThan(0);
+  await expect(page.locator('figure.chart svg polyline')).toHaveCount(1);
+
+  // Narrow to one team: fewer people, and the address carries the choice.
+  await floor.getByLabel('Team').selectOption({ label: 'Shanghai / After-sales / Service Team 2' });
+  await floor.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/\?team=\d+/);
+  await expect(floor.getByLabel('Team')).toHaveValue(/\d+/);
+  const [narrowed] = (await cleared.innerText()).split(' / ').map(Number).slice(1);
+  expect(narrowed).toBeLessThan(all);
+  // The figure links to the people behind it, in that team.
+  await expect(floor.locator('.tiles a', { hasText: /\d+ \/ \d+/ })).toHaveAttribute('href', /\/team\/roster\?status=cleared&team=\d+/);
+
+  await page.goto('/');
+  await ready(page, info);
+  await page.getByRole('link', { name: 'The pass-rate report →' }).click();
+  await expect(page).toHaveURL(/\/reports\/pass-rates\?from=/);
+  await ready(page, info);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pass rates');
+  await page.getByLabel('Rows by').selectOption('team');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/group=team/);
+  const rows = page.locator('table.report tbody tr');
+  await expect(rows.first()).toBeVisible();
+  await expect(page.locator('figure.chart svg rect.bar').first()).toBeVisible();
+
+  // Drill down: the row's people, each a link to their certification.
+  await rows.first().locator('a').click();
+  await expect(page).toHaveURL(/row=\d+/);
+  const people = page.locator('section.people');
+  await expect(people.getByRole('heading', { level: 2 })).toContainText('people x quizzes');
+  const person = people.locator('tbody tr a').first();
+  await expect(person).toHaveAttribute('href', /^\/people\/\d+\/certification$/);
+
+  const xlsx = page.getByRole('link', { name: 'XLSX' });
+  await expect(xlsx).toHaveAttribute('href', /pass-rates\.xlsx\?.*row=\d+/);
+  const [file] = await Promise.all([page.waitForEvent('download'), xlsx.click()]);
+  expect(file.suggestedFilename()).toBe('pass-rates.xlsx');
+  expect(readFileSync(await file.path()).subarray(0, 2).toString()).toBe('PK');
+
+  await person.click();
+  await expect(page).toHaveURL(/\/people\/\d+\/certification$/);
+  await expect(page.locator('h1')).not.toHaveText(/not found|不存在/i);
+});

@@ -97,7 +97,7 @@ test('the trainer pages fit a phone and pass axe', async ({ page }, info) => {
 test('the manager and admin pages fit a phone and pass axe', async ({ page }, info) => {
   await signIn(page, DEMO.manager.login);
   const person = await firstLink(page, info, '/team/roster', /^\/people\/\d+\/certification$/);
-  for (const path of ['/', '/team/roster', '/team/roster?status=not_cleared', person, '/team/progress', '/plans']) {
+  for (const path of ['/', '/team/roster', '/team/roster?status=not_cleared', person, '/team/progress', '/plans', '/reports/pass-rates?group=team']) {
     await check(page, info, path);
   }
   await signOut(page);

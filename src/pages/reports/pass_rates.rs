@@ -175,7 +175,8 @@ fn RowsTable(
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        // Focusable, so a keyboard can scroll a wide table sideways.
+        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("report.title")>
             <table class="list report">
                 <thead><tr>{heads.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
                 <tbody>{body}</tbody>
@@ -193,7 +194,7 @@ fn People(row: ReportRow, people: Vec<crate::model::analytics::PersonOutcome>) -
     view! {
         <section class="card people" id="people">
             <h2>{tr_with("report.people_of", &[("row", label), ("n", people.len().to_string())])}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr("report.people")>
                 <table class="list">
                     <thead><tr>
                         <th scope="col">{tr("field.display_name")}</th><th scope="col">{tr("field.team")}</th>

@@ -159,7 +159,7 @@ fn SlotTable(slots: Vec<SlotSummary>) -> impl IntoView {
     view! {
         <section class="card wide">
             <h2>{tr("stats.slots")}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr("stats.slots")>
                 <table class="list stats">
                     <thead><tr>{labels.clone().into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
                     <tbody>{rows}</tbody>
