@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::quiz::{
-    AttemptResult, AttemptView, BankDetail, BankSummary, Gain, GradingItem, QuizEditor, QuizForm, QuizIntro,
-    QuizResults, QuizSummary,
+    AttemptResult, AttemptView, BankDetail, BankSummary, GradingItem, QuizEditor, QuizForm, QuizIntro, QuizResults,
+    QuizSummary,
 };
 
 #[cfg(feature = "ssr")]
@@ -255,11 +255,11 @@ pub async fn set_quiz_remediation(id: i64, #[server(default)] lesson_id: String)
 }
 
 #[server]
-pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Vec<Gain>), AppError> {
+pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Option<crate::model::analytics::GainReport>), AppError> {
     Ctx::serve(async |cx| {
         quiz_author(cx, id, "get_quiz_results").await?;
         let results = svc::authoring::results(&cx.state.db, id).await?;
-        let gains = svc::authoring::gains(&cx.state.db, id).await?;
+        let gains = crate::server::analytics::gain::gain_report(&cx.state.db, id).await?;
         Ok((results, gains))
     })
     .await

@@ -64,7 +64,7 @@ pub fn PercentChart(
             .collect_view();
         view! { <polyline class="series" points=path.join(" ")></polyline>{dots} }.into_any()
     } else {
-        let width = (step * 0.6).max(2.0);
+        let width = (step * 0.6).clamp(2.0, 56.0);
         points
             .iter()
             .enumerate()

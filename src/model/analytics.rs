@@ -368,3 +368,55 @@ pub struct PassRateReport {
     pub row: Option<ReportRow>,
     pub people: Vec<PersonOutcome>,
 }
+
+/// Pre/post gain over matched pairs (see `server::analytics::gain`); gains are fractions.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct GainSummary {
+    pub pairs: u32,
+    pub mean_pre: Option<f64>,
+    pub mean_post: Option<f64>,
+    pub class_gain: Option<f64>,
+    pub mean_gain: Option<f64>,
+    pub gain_pairs: u32,
+    pub mean_change: Option<f64>,
+    pub change_pairs: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainLine {
+    pub label: Names,
+    pub summary: GainSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainPerson {
+    pub display_name: String,
+    pub employee_no: String,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub change: Option<f64>,
+}
+
+/// One question asked in both tests, over the matched pairs shown it both times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionGain {
+    pub question: String,
+    pub pairs: u32,
+    pub right_before: f64,
+    pub right_after: f64,
+    pub wrong_to_right: u32,
+    pub right_to_wrong: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainReport {
+    pub pre_test: Names,
+    pub summary: GainSummary,
+    /// People left out: with a pre-test only, and with a post-test only.
+    pub pre_only: u32,
+    pub post_only: u32,
+    pub by_team: Vec<GainLine>,
+    pub by_hire_month: Vec<GainLine>,
+    pub people: Vec<GainPerson>,
+    pub questions: Vec<QuestionGain>,
+}

@@ -516,21 +516,6 @@ pub struct GradingItem {
     pub points: i64,
 }
 
-/// A trainee's best pre-test and post-test percentages for one course, and the gain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Gain {
-    pub display_name: String,
-    pub employee_no: String,
-    pub pre_percent: Option<f64>,
-    pub post_percent: Option<f64>,
-}
-
-impl Gain {
-    pub fn gain(&self) -> Option<f64> {
-        Some(self.post_percent? - self.pre_percent?)
-    }
-}
-
 /// A quiz on a trainee's list: where they stand with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyQuiz {

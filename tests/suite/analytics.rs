@@ -547,3 +547,103 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+/// Answers a two-question true/false quiz: `right[i]` for the question titled `Q{i+1}`.
+async fn answer_two(st: &AppState, pool: &SqlitePool, no: &str, quiz: i64, right: [bool; 2]) {
+    let who = current(st, no).await;
+    let id = attempt::start(&st.db, SYSTEM, &who, quiz).await.unwrap();
+    let at = positions(pool, id).await;
+    // Q1's key is false, Q2's true.
+    let form: BTreeMap<String, String> = [
+        (format!("p{}", at["Q1"]), (if right[0] { "false" } else { "true" }).to_string()),
+        (format!("p{}", at["Q2"]), (if right[1] { "true" } else { "false" }).to_string()),
+    ]
+    .into();
+    let v = attempt::view(&st.db, &who, id, 0).await.unwrap().unwrap();
+    assert_eq!(v.items.len(), 2);
+    attempt::save(&st.db, &who, id, 1, 0, &form).await.unwrap();
+    attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
+}
+
+#[sqlx::test]
+async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: SqlitePool) {
+    use floorready::server::analytics::gain::gain_report;
+    let st = state(pool.clone());
+    let (course, pre) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 7).await;
+    sqlx::query("update quizzes set kind = 'pre_test' where id = ?").bind(pre).execute(&pool).await.unwrap();
+    let t1 = current(&st, "T1").await;
+    let post = authoring::create(
+        &st.db,
+        SYSTEM,
+        &t1,
+        course,
+        &QuizFields {
+            title: Names::written("After"),
+            kind: QuizKind::PostTest,
+            pass_percent: 60,
+            time_limit_minutes: None,
+            opens_at: None,
+            closes_at: None,
+            attempts_allowed: None,
+            cooloff_minutes: 0,
+            review_policy: ReviewPolicy::ScoreOnly,
+            shuffle_questions: true,
+            shuffle_options: true,
+            pre_test_id: Some(pre),
+        },
+    )
+    .await
+    .unwrap();
+    let questions: Vec<i64> =
+        sqlx::query_scalar("select question_id from quiz_slots where quiz_id = ? order by position")
+            .bind(pre)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for q in questions {
+        authoring::add_question(&st.db, post, q).await.unwrap();
+    }
+    authoring::set_published(&st.db, SYSTEM, post, true).await.unwrap();
+    // Pre -> post per person: 0 -> 100, 100 -> 100, 100 -> 50 (a loss), 50 -> 50, 50 -> 100;
+    // E06 took only the pre-test, E07 only the post-test.
+    type Answers = Option<[bool; 2]>;
+    let plan: [(&str, Answers, Answers); 7] = [
+        ("E01", Some([false, false]), Some([true, true])),
+        ("E02", Some([true, true]), Some([true, true])),
+        ("E03", Some([true, true]), Some([true, false])),
+        ("E04", Some([true, false]), Some([false, true])),
+        ("E05", Some([false, true]), Some([true, true])),
+        ("E06", Some([true, true]), None),
+        ("E07", None, Some([false, false])),
+    ];
+    for (no, before, after) in plan {
+        if let Some(r) = before {
+            answer_two(&st, &pool, no, pre, r).await;
+        }
+        if let Some(r) = after {
+            answer_two(&st, &pool, no, post, r).await;
+        }
+    }
+    let g = gain_report(&st.db, post).await.unwrap().unwrap();
+    assert_eq!((g.summary.pairs, g.pre_only, g.post_only), (5, 1, 1), "matched pairs only");
+    assert_eq!((g.summary.mean_pre, g.summary.mean_post), (Some(60.0), Some(80.0)));
+    assert_eq!(g.summary.class_gain, Some(0.5), "(80 - 60) / (100 - 60)");
+    assert!(
+        (g.summary.mean_gain.unwrap() - 2.0 / 3.0).abs() < 1e-12,
+        "1, 0 and 1: the two who started at 100 % have none"
+    );
+    assert_eq!(g.summary.gain_pairs, 3);
+    assert_eq!(
+        (g.summary.mean_change, g.summary.change_pairs),
+        (Some(0.375), 4),
+        "1, -0.5, 0, 1: 100 -> 100 is dropped"
+    );
+    let e03 = g.people.iter().find(|p| p.employee_no == "E03").unwrap();
+    assert_eq!(e03.change, Some(-0.5), "a loss against what was there");
+    let q: Vec<(String, u32, f64, f64, u32, u32)> = g
+        .questions
+        .iter()
+        .map(|q| (q.question.clone(), q.pairs, q.right_before, q.right_after, q.wrong_to_right, q.right_to_wrong))
+        .collect();
+    assert_eq!(q, vec![("Q1".into(), 5, 60.0, 80.0, 2, 1), ("Q2".into(), 5, 60.0, 80.0, 2, 1)]);
+}

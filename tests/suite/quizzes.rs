@@ -378,9 +378,15 @@ async fn pre_and_post_test_gain(pool: SqlitePool) {
     answer_all(&st, post_attempt, &e1, true).await;
     attempt::submit(&st.db, SYSTEM, &e1, post_attempt).await.unwrap();
 
-    let gains = authoring::gains(&st.db, post_id).await.unwrap();
-    assert_eq!(gains.len(), 1);
-    assert_eq!((gains[0].pre_percent, gains[0].post_percent, gains[0].gain()), (Some(0.0), Some(100.0), Some(100.0)));
+    let gains = floorready::server::analytics::gain::gain_report(&st.db, post_id).await.unwrap().unwrap();
+    assert_eq!(gains.people.len(), 1);
+    let p = &gains.people[0];
+    assert_eq!((p.pre, p.post, p.change), (Some(0.0), Some(100.0), Some(1.0)));
+    assert_eq!(
+        floorready::server::analytics::gain::gain_report(&st.db, s.quiz).await.unwrap(),
+        None,
+        "a pre-test has no pair"
+    );
     let results = authoring::results(&st.db, post_id).await.unwrap();
     assert_eq!(results.pass_rate, Some(100.0));
 }

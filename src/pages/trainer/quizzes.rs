@@ -298,13 +298,7 @@ fn results(_me: Me) -> impl IntoView {
                         <td>{match a.passed { Some(true) => tr("quiz.passed"), Some(false) => tr("quiz.failed"), None => String::new() }}</td>
                     </tr>
                 }).collect_view();
-                let gain_rows = gains.iter().map(|g| view! {
-                    <tr>
-                        <td>{g.display_name.clone()}</td><td>{g.employee_no.clone()}</td>
-                        <td>{percent(g.pre_percent)}</td><td>{percent(g.post_percent)}</td>
-                        <td class="gain">{g.gain().map(|x| format!("{x:+.0}")).unwrap_or_else(|| "—".into())}</td>
-                    </tr>
-                }).collect_view();
+
                 view! {
                     <h1>{shown(&r.title)}</h1>
                     <p class="status">{tr("quiz.pass_rate")}": "<strong class="pass-rate">{percent(r.pass_rate)}</strong></p>
@@ -315,16 +309,7 @@ fn results(_me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    {(!gains.is_empty()).then(|| view! {
-                        <h2>{tr("quiz.gain_title")}</h2>
-                        <table class="list gains">
-                            <thead><tr>
-                                <th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th>
-                                <th>{tr("quiz.kind.pre_test")}</th><th>{tr("quiz.kind.post_test")}</th><th>{tr("quiz.gain")}</th>
-                            </tr></thead>
-                            <tbody>{gain_rows}</tbody>
-                        </table>
-                    })}
+                    {gains.map(|g| view! { <crate::pages::trainer::gains::GainSection g=g/> }.into_any())}
                 }.into_any()
             })}
         </Transition>

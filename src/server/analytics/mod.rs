@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod floor;
+pub mod gain;
 pub mod outcomes;
 pub mod quiz_stats;
 pub mod report;

@@ -266,6 +266,17 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     }
     let s = scope(db, caller).await?;
     let tree = crate::server::team::tree(db).await?;
+    // A manager of one team rolls up below it, not to the site above (one row of everything).
+    let mut f = f.clone();
+    if f.team.is_none() && f.group == ReportGroup::Team && !s.all {
+        let managed = sqlx::query_scalar!("select team_id from team_managers where user_id = ?", caller.id)
+            .fetch_all(&db.read)
+            .await?;
+        if let [only] = managed[..] {
+            f.team = Some(only);
+        }
+    }
+    let f = &f;
     let lines = lines(db, &s, f, &tree).await?;
     let owners = if f.group == ReportGroup::Trainer { course_owners(db).await? } else { HashMap::new() };
     let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();

@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{
-    AttemptRow, AttemptStatus, Gain, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
+    AttemptRow, AttemptStatus, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
 };
 use crate::model::user::Role;
 use crate::model::Names;
@@ -438,33 +438,4 @@ pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
     let pass_rate = (!graded.is_empty())
         .then(|| graded.iter().filter(|a| a.passed == Some(true)).count() as f64 * 100.0 / graded.len() as f64);
     Ok(QuizResults { quiz_id, title, attempts, pass_rate })
-}
-
-/// Each trainee's best graded pre-test and post-test of a post-test's pair, side by side.
-#[tracing::instrument(skip_all, fields(post_test_id))]
-pub async fn gains(db: &Db, post_test_id: i64) -> AppResult<Vec<Gain>> {
-    let rows = sqlx::query!(
-        r#"select u.display_name, u.employee_no,
-                  (select max(a.percent) from attempts a where a.quiz_id = z.pre_test_id and a.user_id = u.id
-                     and a.status = 'graded') as "pre: f64",
-                  (select max(a.percent) from attempts a where a.quiz_id = z.id and a.user_id = u.id
-                     and a.status = 'graded') as "post: f64"
-           from quizzes z
-           join enrollments e on e.course_id = z.course_id
-           join users u on u.id = e.user_id
-           where z.id = ? order by u.display_name"#,
-        post_test_id
-    )
-    .fetch_all(&db.read)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| r.pre.is_some() || r.post.is_some())
-        .map(|r| Gain {
-            display_name: r.display_name,
-            employee_no: r.employee_no,
-            pre_percent: r.pre,
-            post_percent: r.post,
-        })
-        .collect())
 }

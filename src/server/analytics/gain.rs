@@ -1,0 +1,244 @@
+//! Pre/post gains over matched pairs (people who took both tests): Hake's class normalized gain
+//! <g>, the average of individual gains, and Marx & Cummings' normalized change c, which also
+//! handles a loss and a pre-test of 100 %. Scores are percentages; gains are fractions.
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pair {
+    pub pre: f64,
+    pub post: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GainFigures {
+    pub pairs: usize,
+    pub mean_pre: Option<f64>,
+    pub mean_post: Option<f64>,
+    /// (mean post - mean pre) / (100 - mean pre); none when everyone started at 100 %.
+    pub class_gain: Option<f64>,
+    /// The mean of (post - pre) / (100 - pre) over those with a pre-test below 100 %.
+    pub mean_gain: Option<f64>,
+    pub gain_pairs: usize,
+    /// The mean of c over the pairs it is defined for (all but 0 -> 0 and 100 -> 100).
+    pub mean_change: Option<f64>,
+    pub change_pairs: usize,
+}
+
+/// One person's normalized gain; undefined from a pre-test of 100 %.
+pub fn gain(p: Pair) -> Option<f64> {
+    (p.pre < 100.0).then(|| (p.post - p.pre) / (100.0 - p.pre))
+}
+
+/// Marx & Cummings (2007): a gain is measured against the room left, a loss against what was
+/// there; no change is 0, except 0 -> 0 and 100 -> 100, which say nothing and are dropped.
+pub fn change(p: Pair) -> Option<f64> {
+    if p.post > p.pre {
+        Some((p.post - p.pre) / (100.0 - p.pre))
+    } else if p.post < p.pre {
+        Some((p.post - p.pre) / p.pre)
+    } else if p.pre == 0.0 || p.pre == 100.0 {
+        None
+    } else {
+        Some(0.0)
+    }
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+pub fn figures(pairs: &[Pair]) -> GainFigures {
+    let mean_pre = mean(&pairs.iter().map(|p| p.pre).collect::<Vec<_>>());
+    let mean_post = mean(&pairs.iter().map(|p| p.post).collect::<Vec<_>>());
+    let gains: Vec<f64> = pairs.iter().copied().filter_map(gain).collect();
+    let changes: Vec<f64> = pairs.iter().copied().filter_map(change).collect();
+    GainFigures {
+        pairs: pairs.len(),
+        mean_pre,
+        mean_post,
+        class_gain: match (mean_pre, mean_post) {
+            (Some(a), Some(b)) if a < 100.0 => Some((b - a) / (100.0 - a)),
+            _ => None,
+        },
+        mean_gain: mean(&gains),
+        gain_pairs: gains.len(),
+        mean_change: mean(&changes),
+        change_pairs: changes.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pre: f64, post: f64) -> Pair {
+        Pair { pre, post }
+    }
+
+    /// Worked by hand: five people, one starting at 100 %, one who got worse, one who stayed.
+    #[test]
+    fn a_hand_computed_class() {
+        let class = [p(40.0, 70.0), p(100.0, 100.0), p(80.0, 60.0), p(0.0, 50.0), p(50.0, 50.0)];
+        assert_eq!(gain(class[0]), Some(0.5));
+        assert_eq!(gain(class[1]), None, "no room left to gain");
+        assert_eq!(gain(class[2]), Some(-1.0), "a loss measured against the room left overstates it");
+        assert_eq!(change(class[2]), Some(-0.25), "c measures a loss against what was there");
+        assert_eq!(change(class[1]), None);
+        assert_eq!(change(p(0.0, 0.0)), None);
+        assert_eq!(change(class[4]), Some(0.0));
+        let f = figures(&class);
+        assert_eq!((f.pairs, f.mean_pre, f.mean_post), (5, Some(54.0), Some(66.0)));
+        assert!((f.class_gain.unwrap() - 12.0 / 46.0).abs() < 1e-12);
+        assert_eq!((f.mean_gain, f.gain_pairs), (Some(0.0), 4), "(0.5 - 1 + 0.5 + 0) / 4");
+        assert_eq!((f.mean_change, f.change_pairs), (Some(0.1875), 4), "(0.5 - 0.25 + 0.5 + 0) / 4");
+        assert_eq!(figures(&[p(100.0, 90.0)]).class_gain, None);
+        assert_eq!(figures(&[]), GainFigures::default());
+    }
+}
+
+pub use report::gain_report;
+
+mod report {
+    use std::collections::{BTreeMap, HashMap};
+
+    use super::{change, figures, GainFigures, Pair};
+    use crate::error::AppResult;
+    use crate::model::analytics::{GainLine, GainPerson, GainReport, GainSummary, QuestionGain};
+    use crate::model::Names;
+    use crate::server::db::Db;
+
+    fn summary(f: GainFigures) -> GainSummary {
+        GainSummary {
+            pairs: f.pairs as u32,
+            mean_pre: f.mean_pre,
+            mean_post: f.mean_post,
+            class_gain: f.class_gain,
+            mean_gain: f.mean_gain,
+            gain_pairs: f.gain_pairs as u32,
+            mean_change: f.mean_change,
+            change_pairs: f.change_pairs as u32,
+        }
+    }
+
+    /// Each person's first graded attempt's items: (person, question) -> full credit, and the
+    /// question's label.
+    async fn first_items(db: &Db, quiz_id: i64) -> AppResult<(HashMap<(i64, i64), bool>, HashMap<i64, String>)> {
+        let rows = sqlx::query!(
+            r#"select a.user_id, v.question_id, i.fraction, v.title, v.stem
+               from attempt_items i
+               join attempts a on a.id = i.attempt_id
+               join question_versions v on v.id = i.question_version_id
+               where a.quiz_id = ?1 and a.status = 'graded' and i.points > 0
+                 and a.attempt_no = (select min(b.attempt_no) from attempts b
+                                     where b.quiz_id = a.quiz_id and b.user_id = a.user_id and b.status = 'graded')"#,
+            quiz_id
+        )
+        .fetch_all(&db.read)
+        .await?;
+        let mut right = HashMap::new();
+        let mut labels = HashMap::new();
+        for r in rows {
+            right.insert((r.user_id, r.question_id), r.fraction.unwrap_or(0.0) >= 1.0 - 1e-9);
+            labels.entry(r.question_id).or_insert_with(|| if r.title.trim().is_empty() { r.stem } else { r.title });
+        }
+        Ok((right, labels))
+    }
+
+    /// The gain report of a post-test paired with a pre-test (first graded attempts of each),
+    /// or none when it has no pre-test.
+    #[tracing::instrument(skip_all, fields(post_test_id))]
+    pub async fn gain_report(db: &Db, post_test_id: i64) -> AppResult<Option<GainReport>> {
+        let Some(pre) = sqlx::query!(
+            r#"select p.id as "id!", p.title, p.title_en from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = ?"#,
+            post_test_id
+        )
+        .fetch_optional(&db.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let rows = sqlx::query!(
+            r#"select u.id as "id!", u.display_name, u.employee_no, u.team_id, u.hire_date,
+                      (select first_percent from quiz_outcomes o where o.quiz_id = ?1 and o.user_id = u.id) as "pre?: f64",
+                      (select first_percent from quiz_outcomes o where o.quiz_id = ?2 and o.user_id = u.id) as "post?: f64"
+               from users u
+               where u.id in (select user_id from quiz_outcomes where quiz_id in (?1, ?2))
+               order by u.display_name"#,
+            pre.id,
+            post_test_id
+        )
+        .fetch_all(&db.read)
+        .await?;
+        let tree = crate::server::team::tree(db).await?;
+        let paths: HashMap<i64, Names> = tree.into_iter().map(|t| (t.id, t.path)).collect();
+        let mut pairs = Vec::new();
+        let mut teams: BTreeMap<Names, Vec<Pair>> = BTreeMap::new();
+        let mut months: BTreeMap<String, Vec<Pair>> = BTreeMap::new();
+        let (mut pre_only, mut post_only) = (0, 0);
+        let mut matched = Vec::new();
+        let mut people = Vec::new();
+        for r in &rows {
+            let pair = match (r.pre, r.post) {
+                (Some(pre), Some(post)) => Some(Pair { pre, post }),
+                (Some(_), None) => {
+                    pre_only += 1;
+                    None
+                }
+                _ => {
+                    post_only += 1;
+                    None
+                }
+            };
+            if let Some(p) = pair {
+                pairs.push(p);
+                matched.push(r.id);
+                let team = r.team_id.and_then(|t| paths.get(&t)).cloned().unwrap_or_default();
+                teams.entry(team).or_default().push(p);
+                if let Some(m) = r.hire_date.as_deref().filter(|d| d.len() >= 7) {
+                    months.entry(m[..7].to_string()).or_default().push(p);
+                }
+            }
+            people.push(GainPerson {
+                display_name: r.display_name.clone(),
+                employee_no: r.employee_no.clone(),
+                pre: r.pre,
+                post: r.post,
+                change: pair.and_then(change),
+            });
+        }
+        let (before, labels) = first_items(db, pre.id).await?;
+        let (after, _) = first_items(db, post_test_id).await?;
+        let mut per_question: BTreeMap<i64, [u32; 5]> = BTreeMap::new(); // pairs, right before, after, w->r, r->w
+        let matched: std::collections::HashSet<i64> = matched.into_iter().collect();
+        for ((u, q), was) in before.iter().filter(|((u, _), _)| matched.contains(u)) {
+            let Some(now) = after.get(&(*u, *q)) else { continue };
+            let c = per_question.entry(*q).or_default();
+            c[0] += 1;
+            c[1] += *was as u32;
+            c[2] += *now as u32;
+            c[3] += (!*was && *now) as u32;
+            c[4] += (*was && !*now) as u32;
+        }
+        let questions = per_question
+            .into_iter()
+            .map(|(q, c)| QuestionGain {
+                question: labels.get(&q).cloned().unwrap_or_default(),
+                pairs: c[0],
+                right_before: 100.0 * c[1] as f64 / c[0] as f64,
+                right_after: 100.0 * c[2] as f64 / c[0] as f64,
+                wrong_to_right: c[3],
+                right_to_wrong: c[4],
+            })
+            .collect();
+        let line = |label: Names, v: Vec<Pair>| GainLine { label, summary: summary(figures(&v)) };
+        Ok(Some(GainReport {
+            pre_test: Names::new(pre.title, pre.title_en),
+            summary: summary(figures(&pairs)),
+            pre_only,
+            post_only,
+            by_team: teams.into_iter().map(|(t, v)| line(t, v)).collect(),
+            by_hire_month: months.into_iter().map(|(m, v)| line(Names::same(m), v)).collect(),
+            people,
+            questions,
+        }))
+    }
+}
