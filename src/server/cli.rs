@@ -51,6 +51,15 @@ pub enum Command {
     /// Re-evaluate certifications whose renewal window opened or that ran out (the server does
     /// this every minute); safe to run at any time, any number of times.
     CertSweep,
+    /// Generate a large organisation into an empty database, for benchmarks and load tests:
+    /// xs (60 trainees) up to xl (100,000 trainees, 200 quizzes, about 10 million answers).
+    Gen {
+        #[arg(long, value_enum)]
+        size: super::gen::Size,
+        /// The same seed gives the same organisation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Recompute the analytics summaries from the raw rows and report every difference; exits
     /// with an error if any summary has drifted.
     Check,
@@ -199,6 +208,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("{} quiz outcome(s) differ from the attempts", drift.len());
             }
             println!("analytics summaries agree with the attempts");
+        }
+        Command::Gen { size, seed } => {
+            let db = cli.global.open().await?;
+            if !demo::is_empty(&db).await.map_err(explain)? {
+                bail!("the database already has users; gen writes only into an empty one (use a new --data-dir)");
+            }
+            let started = std::time::Instant::now();
+            let g = super::gen::generate(&db, size, seed, super::now(), &|line| println!("{line}"))
+                .await
+                .map_err(explain)?;
+            println!(
+                "generated {} trainees in {} teams, {} quizzes, {} graded attempts, {} answers, {} role-plays in {:.0?}; sign in as A0001 with {}",
+                g.people,
+                g.teams,
+                g.quizzes,
+                g.attempts,
+                g.answers,
+                g.roleplays,
+                started.elapsed(),
+                super::gen::PASSWORD
+            );
         }
         Command::Demo => {
             let db = cli.global.open().await?;

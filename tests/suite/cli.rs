@@ -54,6 +54,8 @@ fn users_are_managed_from_the_command_line() {
     // Seeding the demo refuses a database that already has users.
     let demo = run(&dir, &["demo"], "");
     assert!(!demo.status.success() && text(&demo).contains("already has users"));
+    let gen = run(&dir, &["gen", "--size", "xs"], "");
+    assert!(!gen.status.success() && text(&gen).contains("gen writes only into an empty one"), "{}", text(&gen));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

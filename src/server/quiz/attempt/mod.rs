@@ -25,7 +25,7 @@ pub use answer::{save, view, Saved};
 pub use grading::{attempt_course, grade_item, grading_queue, regrade_question};
 pub use review::result;
 pub use start::{intro, my_quizzes, start};
-pub use submit::{close_overdue, save_and_submit, submit};
+pub use submit::{close_overdue, save_and_submit, settle, submit};
 
 /// Answers arriving this long after the deadline are still taken (network, a slow submit).
 pub const GRACE_SECS: i64 = 30;

@@ -56,8 +56,9 @@ async fn finalize_items(
     settle(conn, a.id, at).await
 }
 
-/// Once every item has a fraction, the attempt gets its score and pass/fail.
-pub(super) async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppResult<()> {
+/// Once every item has a fraction, the attempt gets its score and pass/fail (also how the
+/// data generator grades the attempts it writes).
+pub async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select count(*) filter (where fraction is null) as "open!: i64",
                   coalesce(sum(fraction * points), 0.0) as "score!: f64"
