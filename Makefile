@@ -81,3 +81,4 @@ bench:
 	cargo bench --bench quiz_submit --features ssr
 	cargo bench --bench roster --features ssr
 	cargo bench --bench login_burst --features ssr
+	cargo bench --bench analytics --features ssr

@@ -420,3 +420,21 @@ pub struct GainReport {
     pub people: Vec<GainPerson>,
     pub questions: Vec<QuestionGain>,
 }
+
+/// A manager's weekly digest, as the notice keeps it: the dashboard's headline figures for all
+/// their teams at the start of the week.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Digest {
+    /// The ISO week, e.g. 2026-W49.
+    pub week: String,
+    pub people: u32,
+    pub cleared: u32,
+    pub expiring_30: u32,
+    pub expired: u32,
+    pub suspended_or_revoked: u32,
+    pub this_period: PeriodPass,
+    pub previous: PeriodPass,
+    pub worst_quiz: Option<WorstQuiz>,
+    pub essays_overdue: u32,
+    pub roleplays_overdue: u32,
+}

@@ -418,6 +418,8 @@ pub struct NotificationView {
     pub link: String,
     pub created_at: i64,
     pub read: bool,
+    /// A manager's weekly digest (then holder, program and expiry are empty).
+    pub digest: Option<crate::model::analytics::Digest>,
 }
 
 /// The program form as posted: every field is the text typed, so one parse (in `api::cert`)

@@ -12,6 +12,7 @@ use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
 use crate::i18n::{join_list, shown, tr, tr_with, use_locale, Locale};
+use crate::model::analytics::{Digest, PeriodPass};
 use crate::model::cert::{CertStatus, Check, Decision, PersonStatus, Phase, RosterPerson, RosterQuery, StatusView};
 use crate::model::user::{Me, Role};
 use crate::model::Names;
@@ -489,6 +490,9 @@ fn notifications(_me: Me) -> impl IntoView {
                 }
                 view! {
                     <ul class="notices">{list.into_iter().map(|n| {
+                        if let Some(d) = n.digest {
+                            return view! { <li class:unread=!n.read><DigestNotice d=d link=n.link/></li> }.into_any();
+                        }
                         let key = match n.kind.as_str() {
                             "expired" => "cert.notice_expired",
                             "revoked" => "cert.notice_revoked",
@@ -500,11 +504,38 @@ fn notifications(_me: Me) -> impl IntoView {
                                 <a href=n.link>{tr_with(key, &[("holder", n.holder), ("program", shown(&n.program)), ("date", day(n.expires_at))])}</a>
                                 <span class="hint">" · "{day(n.created_at)}</span>
                             </li>
-                        }
+                        }.into_any()
                     }).collect_view()}</ul>
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// A manager's weekly digest: the dashboard's headline figures as they stood that Monday.
+#[component]
+fn DigestNotice(d: Digest, link: String) -> impl IntoView {
+    let rate = |p: PeriodPass| match p.outcomes {
+        0 => "—".to_string(),
+        n => format!("{:.0}%", 100.0 * f64::from(p.first_passed) / f64::from(n)),
+    };
+    let worst = d
+        .worst_quiz
+        .map(|w| tr_with("digest.worst_quiz", &[("quiz", shown(&w.title)), ("rate", format!("{:.0}%", w.first_rate))]));
+    view! {
+        <div class="digest">
+            <strong>{tr_with("digest.title", &[("week", d.week)])}</strong>
+            <ul>
+                <li>{tr_with("digest.cleared", &[("cleared", d.cleared.to_string()), ("people", d.people.to_string())])}</li>
+                <li>{tr_with("digest.expiring", &[
+                    ("n", d.expiring_30.to_string()), ("expired", d.expired.to_string()), ("held", d.suspended_or_revoked.to_string()),
+                ])}</li>
+                <li>{tr_with("digest.pass_rate", &[("rate", rate(d.this_period)), ("previous", rate(d.previous))])}</li>
+                {worst.map(|w| view! { <li>{w}</li> })}
+                <li>{tr_with("digest.overdue", &[("essays", d.essays_overdue.to_string()), ("roleplays", d.roleplays_overdue.to_string())])}</li>
+            </ul>
+            <a href=link>{tr("digest.open")}</a>
+        </div>
     }
 }
 

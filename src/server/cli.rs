@@ -331,6 +331,10 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = crate::server::analytics::floor::snapshot(&sweep.db, at).await {
                 tracing::error!(error = %e, "the floor's daily count failed");
             }
+            // Monday's digest for each manager, once a week (emailed on the next run).
+            if let Err(e) = crate::server::analytics::digest::weekly(&sweep.db, at).await {
+                tracing::error!(error = %e, "the weekly digest failed");
+            }
         }
     });
     let app = http::router(state);

@@ -688,3 +688,65 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_and_regrades(po
     assert!(regrades > 0, "the mix had regrades");
     assert!(count(&pool, "select count(*) from quiz_outcomes where attempts > 1").await > 0, "and retakes");
 }
+
+/// Each manager gets one digest a week with their dashboard's figures, in the app in their
+/// language; trainees get none; another week brings another.
+#[sqlx::test]
+async fn each_manager_gets_one_weekly_digest_with_the_dashboards_figures(pool: SqlitePool) {
+    use floorready::server::analytics::{dashboard, digest};
+    use floorready::server::cert::notify;
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let at = floorready::server::now();
+    let before: i64 = count(&pool, "select count(*) from notifications where kind = 'digest'").await;
+    assert_eq!(before, 0);
+    // The demo's two managers (Shanghai after-sales, Beijing), once a week however often it runs.
+    assert_eq!(digest::weekly(&st.db, at).await.unwrap(), 2);
+    assert_eq!(digest::weekly(&st.db, at + 60).await.unwrap(), 0);
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'digest'").await, 2);
+
+    let wang = current_with(&st, "M1001", DEMO).await;
+    let d = dashboard::dashboard(&st.db, &wang, None, at).await.unwrap();
+    let mine = notify::list(&st.db, wang.id).await.unwrap();
+    let got = mine.iter().find_map(|n| n.digest.clone()).expect("his digest");
+    assert_eq!(got.week, digest::week_of(at).1);
+    assert_eq!(
+        (got.people, got.cleared, got.expiring_30, got.expired),
+        (d.people, d.cleared, d.expiring[0], d.expired)
+    );
+    assert_eq!(got.suspended_or_revoked, d.suspended + d.revoked);
+    assert_eq!((got.this_period, got.previous), (d.this_period, d.previous));
+    assert_eq!((got.essays_overdue, got.roleplays_overdue), (d.essays_overdue, d.roleplays_overdue));
+    assert!(got.people >= 10 && got.cleared >= 1, "{got:?}");
+    let trainee = current_with(&st, "E1001", DEMO).await;
+    assert!(notify::list(&st.db, trainee.id).await.unwrap().iter().all(|n| n.digest.is_none()));
+
+    // The notices page shows it in his language.
+    let cookie = demo_sign_in(&st, "M1001").await;
+    let page = |lang: &'static str| {
+        let (st, cookie) = (st.clone(), cookie.clone());
+        async move {
+            let req = Request::get("/notifications")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::COOKIE, format!("{cookie}; lang={lang}"))
+                .body(Body::empty())
+                .unwrap();
+            let res = send(&st, req).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            body_text(res).await
+        }
+    };
+    let html = page("en").await;
+    assert!(html.contains(&format!("Cleared for the floor today: {} of {} people", d.cleared, d.people)), "{html}");
+    assert!(html.contains(&format!("Weekly digest, {}: your teams", got.week)));
+    // The email, in both languages with the figures and the dashboard's address.
+    let (subject, body) = digest::email(&got, "https://floor.example.com/");
+    assert!(subject.contains(&got.week));
+    assert!(body.contains(&format!("今日可上岗：{} / {} 人", d.cleared, d.people)));
+    assert!(body.contains(&format!("Cleared for the floor today: {} of {} people", d.cleared, d.people)));
+    assert!(body.ends_with("https://floor.example.com/\n"));
+
+    // Next week: another digest each.
+    assert_eq!(digest::weekly(&st.db, at + 7 * 86_400).await.unwrap(), 2);
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'digest'").await, 4);
+}

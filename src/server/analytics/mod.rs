@@ -1,6 +1,7 @@
 //! Managers' and trainers' figures: Moodle's test statistics per quiz, pass rates, gains.
 
 pub mod dashboard;
+pub mod digest;
 pub mod floor;
 pub mod gain;
 pub mod outcomes;

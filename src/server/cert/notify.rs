@@ -7,6 +7,7 @@ use crate::error::AppResult;
 use crate::i18n::Locale;
 use crate::model::cert::{CertStatus, NotificationView};
 use crate::model::Names;
+use crate::server::analytics::digest;
 use crate::server::config::Config;
 use crate::server::db::Db;
 
@@ -52,14 +53,17 @@ pub async fn queue(
 
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
+    // A digest is about the manager's teams, not a certificate: the left joins find nothing.
     let rows = sqlx::query!(
-        r#"select n.id as "id!: i64", n.kind, n.link, n.created_at, n.read_at, u.display_name, p.name as program,
-                  p.name_en as program_en, c.expires_at
+        r#"select n.id as "id!: i64", n.kind, n.params, n.link, n.created_at, n.read_at,
+                  u.display_name as "display_name?", p.name as "program?", p.name_en as "program_en?",
+                  c.expires_at as "expires_at?"
            from notifications n
-           join certificates c on c.id = n.subject_id
-           join users u on u.id = c.user_id
-           join programs p on p.id = c.program_id
-           where n.user_id = ? order by n.created_at desc, n.id desc limit 100"#,
+           left join certificates c on c.id = n.subject_id and n.kind <> 'digest'
+           left join users u on u.id = c.user_id
+           left join programs p on p.id = c.program_id
+           where n.user_id = ? and (c.id is not null or n.kind = 'digest')
+           order by n.created_at desc, n.id desc limit 100"#,
         user_id
     )
     .fetch_all(&db.read)
@@ -68,10 +72,11 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
         .into_iter()
         .map(|r| NotificationView {
             id: r.id,
+            digest: (r.kind == digest::KIND).then(|| digest::parse(&r.params)),
             kind: r.kind,
-            holder: r.display_name,
-            program: Names::new(r.program, r.program_en),
-            expires_at: r.expires_at,
+            holder: r.display_name.unwrap_or_default(),
+            program: Names::new(r.program.unwrap_or_default(), r.program_en.unwrap_or_default()),
+            expires_at: r.expires_at.unwrap_or_default(),
             link: r.link,
             created_at: r.created_at,
             read: r.read_at.is_some(),
@@ -112,38 +117,33 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
         }
     };
     let pending = sqlx::query!(
-        r#"select n.id, n.kind, n.link, r.email, r.display_name as recipient, h.display_name as holder,
-                  p.name as program, p.name_en as program_en, c.expires_at
+        r#"select n.id, n.kind, n.params, n.link, r.email, r.display_name as recipient,
+                  h.display_name as "holder?", p.name as "program?", p.name_en as "program_en?",
+                  c.expires_at as "expires_at?"
            from notifications n
            join users r on r.id = n.user_id
-           join certificates c on c.id = n.subject_id
-           join users h on h.id = c.user_id
-           join programs p on p.id = c.program_id
-           where n.emailed_at is null and r.active = 1 limit 100"#
+           left join certificates c on c.id = n.subject_id and n.kind <> 'digest'
+           left join users h on h.id = c.user_id
+           left join programs p on p.id = c.program_id
+           where n.emailed_at is null and r.active = 1 and (c.id is not null or n.kind = 'digest')
+           order by n.id limit 100"#
     )
     .fetch_all(&db.read)
     .await?;
+    let base = config.public_url.trim_end_matches('/');
     let mut sent = 0;
     for n in pending {
-        let day = chrono::DateTime::from_timestamp(n.expires_at, 0)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        // Both languages in one message: the recipient's locale is a UI setting, and a notice
-        // forwarded to a colleague should still read.
-        let program = Names::new(&n.program, &n.program_en);
-        let (subject, verb_zh, verb_en) = if n.kind == "expired" {
-            (format!("证书已过期 Certificate expired: {}", n.holder), "已于", "expired on")
+        let (subject, body) = if n.kind == digest::KIND {
+            digest::email(&digest::parse(&n.params), &format!("{base}{}", n.link))
         } else {
-            (format!("证书即将到期 Certificate expiring: {}", n.holder), "将于", "expires on")
+            expiry_email(
+                &n.kind,
+                n.holder.unwrap_or_default(),
+                &Names::new(n.program.unwrap_or_default(), n.program_en.unwrap_or_default()),
+                n.expires_at.unwrap_or_default(),
+                &format!("{base}{}", n.link),
+            )
         };
-        let body = format!(
-            "{holder} 的「{zh}」证书{verb_zh} {day} 到期。\n{holder}'s {en} certificate {verb_en} {day}.\n\n{base}{link}\n",
-            holder = n.holder,
-            zh = program.shown(Locale::ZhCn),
-            en = program.shown(Locale::En),
-            base = config.public_url.trim_end_matches('/'),
-            link = n.link,
-        );
         let message = (|| {
             Message::builder()
                 .from(config.smtp_from.parse().ok()?)
@@ -173,4 +173,31 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
         }
     }
     Ok(sent)
+}
+
+/// A certificate notice's email, in both languages: the recipient's locale is a UI setting, and
+/// a notice forwarded to a colleague should still read.
+fn expiry_email(kind: &str, holder: String, program: &Names, expires_at: i64, link: &str) -> (String, String) {
+    let day =
+        chrono::DateTime::from_timestamp(expires_at, 0).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let (zh, en) = (program.shown(Locale::ZhCn), program.shown(Locale::En));
+    let (subject, body) = match kind {
+        "expired" => (
+            format!("证书已过期 Certificate expired: {holder}"),
+            format!("{holder} 的「{zh}」证书已于 {day} 到期。\n{holder}'s {en} certificate expired on {day}."),
+        ),
+        "revoked" => (
+            format!("证书已吊销 Certificate revoked: {holder}"),
+            format!("{holder} 的「{zh}」证书已被吊销。\n{holder}'s {en} certificate was revoked."),
+        ),
+        "suspended" => (
+            format!("证书已暂停 Certificate suspended: {holder}"),
+            format!("{holder} 的「{zh}」证书已被暂停。\n{holder}'s {en} certificate was suspended."),
+        ),
+        _ => (
+            format!("证书即将到期 Certificate expiring: {holder}"),
+            format!("{holder} 的「{zh}」证书将于 {day} 到期。\n{holder}'s {en} certificate expires on {day}."),
+        ),
+    };
+    (subject, format!("{body}\n\n{link}\n"))
 }
