@@ -649,10 +649,11 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
 }
 
 /// The per-person outcomes stay equal to a recount from the attempts through a random mix of
-/// attempts (right, wrong, half) and regrades after a key is fixed, either way round. Seeded, so a
-/// failure repeats; each seed runs 30 steps and the check runs after every one.
+/// attempts (right, wrong, half), regrades after a key is fixed (either way round) and people
+/// leaving and coming back. Seeded, so a failure repeats; each seed runs 30 steps and the check
+/// runs after every one.
 #[sqlx::test]
-async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_and_regrades(pool: SqlitePool) {
+async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_people_leaving(pool: SqlitePool) {
     use rand::{Rng, SeedableRng};
     let st = state(pool.clone());
     let (_, quiz) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 5).await;
@@ -664,10 +665,27 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_and_regrades(po
     .await
     .unwrap();
     let mut regrades = 0;
+    let (mut left, mut departures) = (std::collections::BTreeSet::new(), 0);
     for seed in [7u64, 2026, 90210] {
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         for step in 0..30 {
-            if rng.random_bool(0.15) {
+            if rng.random_bool(0.1) {
+                // Someone leaves (their account is disabled, their history stays), or comes back.
+                let no = format!("E{:02}", rng.random_range(1..=5));
+                let id: i64 = sqlx::query_scalar("select id from users where employee_no = ?")
+                    .bind(&no)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                let back = left.contains(&no);
+                departures += !back as i32;
+                floorready::server::user::set_active(&st.db, SYSTEM, id, back).await.unwrap();
+                if back {
+                    left.remove(&no);
+                } else {
+                    left.insert(no);
+                }
+            } else if rng.random_bool(0.15) {
                 // The key of one question was "wrong": flip it and regrade everything.
                 let detail = quiz::bank_detail(&st.db, bank).await.unwrap();
                 let q = &detail.questions[rng.random_range(0..detail.questions.len())];
@@ -678,6 +696,9 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_and_regrades(po
                 regrades += 1;
             } else {
                 let no = format!("E{:02}", rng.random_range(1..=5));
+                if left.contains(&no) {
+                    continue;
+                }
                 let right = [rng.random_bool(0.5), rng.random_bool(0.5)];
                 answer_two(&st, &pool, &no, quiz, right).await;
             }
@@ -685,7 +706,7 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_and_regrades(po
             assert!(drift.is_empty(), "seed {seed}, step {step}: {drift:?}");
         }
     }
-    assert!(regrades > 0, "the mix had regrades");
+    assert!(regrades > 0 && departures > 0, "the mix had regrades ({regrades}) and people leaving ({departures})");
     assert!(count(&pool, "select count(*) from quiz_outcomes where attempts > 1").await > 0, "and retakes");
 }
 
