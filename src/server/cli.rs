@@ -60,8 +60,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Recompute the analytics summaries from the raw rows and report every difference; exits
-    /// with an error if any summary has drifted.
+    /// Recompute the analytics summaries (quiz outcomes, the pipeline's steps) from the raw rows
+    /// and report every difference; exits with an error if any summary has drifted.
     Check,
 }
 
@@ -201,11 +201,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check => {
             let db = cli.global.open().await?;
             let drift = super::analytics::outcomes::check(&db).await.map_err(explain)?;
-            if !drift.is_empty() {
-                for line in &drift {
-                    eprintln!("{line}");
-                }
-                bail!("{} quiz outcome(s) differ from the attempts", drift.len());
+            let steps = super::analytics::dashboard::check_steps(&db, super::now()).await.map_err(explain)?;
+            for line in drift.iter().chain(&steps) {
+                eprintln!("{line}");
+            }
+            if !drift.is_empty() || !steps.is_empty() {
+                bail!(
+                    "{} quiz outcome(s) differ from the attempts, {} stored step(s) from the requirements",
+                    drift.len(),
+                    steps.len()
+                );
             }
             println!("analytics summaries agree with the attempts");
         }

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use floorready::error::AppError;
 use floorready::model::analytics::{Picked, StatsAttempts};
+use floorready::model::cert::CertStatus;
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use floorready::model::Names;
@@ -376,6 +377,32 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     .unwrap();
     assert!(plain.0 > 0, "the demo grades attempts this month");
     assert_eq!((d.this_period.outcomes as i64, d.this_period.first_passed as i64), plain);
+
+    // The pipeline's steps, read from what each re-evaluation stored, equal every requirement
+    // evaluated now (the roster's way); a stored step that drifted is named by the check.
+    let (mut people, _) = floorready::server::cert::status::people_in_scope(&st.db, &wang, None, at).await.unwrap();
+    people.retain(|p| !p.cleared() && p.programs.iter().any(|g| g.status == CertStatus::InTraining));
+    floorready::server::cert::status::fill_missing_of(&st.db, &mut people, at).await.unwrap();
+    let mut want: BTreeMap<Names, u32> = BTreeMap::new();
+    for p in &people {
+        let g = p.programs.iter().find(|g| g.status == CertStatus::InTraining).unwrap();
+        *want.entry(g.missing[0].clone()).or_default() += 1;
+    }
+    let got: BTreeMap<Names, u32> = d.steps.iter().map(|s| (s.name.clone(), s.people)).collect();
+    assert!(want.values().sum::<u32>() >= 3, "{want:?}");
+    assert_eq!(got, want);
+    let stored =
+        count(&pool, "select count(*) from certifications where status = 'in_training' and next_step is not null")
+            .await;
+    let unstored =
+        count(&pool, "select count(*) from certifications where status = 'in_training' and next_step is null").await;
+    assert!(stored >= 8 && unstored == 0, "every step comes from the stored column ({stored} stored, {unstored} not)");
+    assert_eq!(dashboard::check_steps(&st.db, at).await.unwrap(), Vec::<String>::new());
+    sqlx::query("update certifications set next_step = '{\"zh\":\"旧\",\"en\":\"old\"}' where status = 'in_training'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(dashboard::check_steps(&st.db, at).await.unwrap().len() as i64, stored);
 
     // Through the server function: a manager gets his; a trainee is refused; a bad team is named.
     let cookie = demo_sign_in(&st, "M1001").await;

@@ -84,16 +84,30 @@ fn floor_today(d: &mut Dashboard, people: &[RosterPerson], at: i64) {
     d.programs = line(programs);
 }
 
-/// Where the people in training stand: the first thing their program still misses.
+/// Where the people in training stand: the first thing their program still misses, as the last
+/// re-evaluation stored it; only rows evaluated before that was stored are worked out here.
 async fn steps(db: &Db, people: &[RosterPerson], at: i64) -> AppResult<Vec<Step>> {
-    let mut training: Vec<RosterPerson> = people
-        .iter()
-        .filter(|p| !p.cleared() && p.programs.iter().any(|g| g.status == CertStatus::InTraining))
-        .cloned()
-        .collect();
-    fill_missing_of(db, &mut training, at).await?;
+    let stored: HashMap<(i64, i64), Option<String>> =
+        sqlx::query!(r#"select user_id, program_id, next_step from certifications where status = 'in_training'"#)
+            .fetch_all(&db.read)
+            .await?
+            .into_iter()
+            .map(|r| ((r.user_id, r.program_id), r.next_step))
+            .collect();
     let mut counts: BTreeMap<Names, u32> = BTreeMap::new();
-    for p in &training {
+    let mut unknown: Vec<RosterPerson> = Vec::new();
+    for p in people.iter().filter(|p| !p.cleared()) {
+        let Some(g) = p.programs.iter().find(|g| g.status == CertStatus::InTraining) else { continue };
+        match stored.get(&(p.user_id, g.program_id)) {
+            Some(Some(json)) => {
+                let step: Names = serde_json::from_str(json).map_err(crate::error::internal)?;
+                *counts.entry(step).or_default() += 1;
+            }
+            _ => unknown.push(p.clone()),
+        }
+    }
+    fill_missing_of(db, &mut unknown, at).await?;
+    for p in &unknown {
         let step = p.programs.iter().filter(|g| g.status == CertStatus::InTraining).find_map(|g| g.missing.first());
         if let Some(step) = step {
             *counts.entry(step.clone()).or_default() += 1;
@@ -223,4 +237,36 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     .await?;
     (d.roleplays_waiting, d.roleplays_overdue) = (r.n as u32, r.late as u32);
     Ok(d)
+}
+
+/// Recomputes what each person in training is on and names every stored step that differs
+/// (`floorready check`).
+pub async fn check_steps(db: &Db, at: i64) -> AppResult<Vec<String>> {
+    use crate::server::cert::evidence;
+    let rows = sqlx::query!(
+        r#"select user_id, program_id, next_step from certifications
+           where status = 'in_training' and next_step is not null order by program_id, user_id"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut conn = db.read.acquire().await?;
+    let mut programs: HashMap<i64, crate::server::cert::decision::Program> = HashMap::new();
+    let mut drift = Vec::new();
+    for r in rows {
+        if let std::collections::hash_map::Entry::Vacant(slot) = programs.entry(r.program_id) {
+            slot.insert(evidence::program(&mut conn, r.program_id).await?);
+        }
+        let now = evidence::evaluate(&mut conn, r.user_id, &programs[&r.program_id], at).await?.missing();
+        let stored: Option<Names> = r.next_step.as_deref().and_then(|j| serde_json::from_str(j).ok());
+        if stored.as_ref() != now.first() {
+            drift.push(format!(
+                "user {} program {}: stored next step {:?}, now {:?}",
+                r.user_id,
+                r.program_id,
+                stored.map(|n| n.both()),
+                now.first().map(Names::both)
+            ));
+        }
+    }
+    Ok(drift)
 }

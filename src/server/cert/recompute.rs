@@ -149,15 +149,22 @@ pub async fn recompute(
             .await?
             .and_then(|s| CertStatus::parse(&s));
     let s = status.as_str();
+    let next_step = match e.missing().first() {
+        Some(n) => Some(serde_json::to_string(n).map_err(crate::error::internal)?),
+        None => None,
+    };
     sqlx::query!(
-        "insert into certifications (user_id, program_id, status, certificate_id, updated_at) values (?, ?, ?, ?, ?)
+        "insert into certifications (user_id, program_id, status, certificate_id, updated_at, next_step)
+         values (?, ?, ?, ?, ?, ?)
          on conflict (user_id, program_id) do update set status = excluded.status,
-             certificate_id = excluded.certificate_id, updated_at = excluded.updated_at",
+             certificate_id = excluded.certificate_id, updated_at = excluded.updated_at,
+             next_step = excluded.next_step",
         user_id,
         p.id,
         s,
         certificate,
-        at
+        at,
+        next_step
     )
     .execute(&mut *conn)
     .await?;

@@ -455,8 +455,12 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
                   k.expires_at as "expires_at?"
            from users u
            left join positions x on x.id = u.position_id
-           left join programs p on p.archived_at is null and (p.position_id = u.position_id
-                or exists (select 1 from certifications y where y.user_id = u.id and y.program_id = p.id))
+           -- The programs of their position, and any they hold a certification of. Each set is
+           -- looked up by index (an `or` here probed every program per person: 3.0 s against
+           -- 0.45 s for 100,000 people).
+           left join programs p on p.archived_at is null and p.id in (
+                select q.id from programs q where q.position_id = u.position_id
+                union select y.program_id from certifications y where y.user_id = u.id)
            left join course_levels l on l.id = p.level_id
            left join certifications c on c.user_id = u.id and c.program_id = p.id
            left join certificates k on k.id = c.certificate_id
