@@ -218,10 +218,10 @@ async fn main() {
     .await;
     lines.push(Line { page: "quiz statistics, one post-test".into(), page_time, baseline });
 
-    println!("{:<52} {:>12} {:>12} {:>8}", "page", "page", "plain query", "ratio");
+    println!("{:<60} {:>12} {:>12} {:>8}", "page", "page", "plain query", "ratio");
     for l in &lines {
         println!(
-            "{:<52} {:>12} {:>12} {:>8.1}",
+            "{:<60} {:>12} {:>12} {:>8.2}",
             l.page,
             ms(l.page_time),
             ms(l.baseline),

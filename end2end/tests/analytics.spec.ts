@@ -83,3 +83,19 @@ test('a manager reads the dashboard, narrows to a team, opens the pass-rate repo
   await expect(page).toHaveURL(/\/people\/\d+\/certification$/);
   await expect(page.locator('h1')).not.toHaveText(/not found|不存在/i);
 });
+
+test("a manager finds this week's digest among the notices and opens the dashboard from it", async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await ready(page, info);
+  // The digest was written when the server started; other specs may have moved the figures since.
+  await page.goto('/notifications');
+  await ready(page, info);
+  const digest = page.locator('ul.notices .digest');
+  await expect(digest).toHaveCount(1);
+  await expect(digest.locator('strong')).toHaveText(/^Weekly digest, \d{4}-W\d{2}: your teams$/);
+  await expect(digest).toContainText(/Cleared for the floor today: \d+ of \d+ people/);
+  await expect(digest).toContainText('Passed on the first attempt, last 30 days:');
+  await digest.getByRole('link', { name: 'Open the dashboard →' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('.dashboard')).toBeVisible();
+});
