@@ -77,7 +77,7 @@ async fn dashboard_baseline(db: &Db, teams: &str, at: i64) -> (i64, i64, i64, Op
              from attempts a join users u on u.id = a.user_id join quizzes z on z.id = a.quiz_id
             where a.status = 'graded' and z.kind <> 'pre_test' and u.team_id in (select value from json_each(?1)))
          select quiz_id from firsts where n = 1 and submitted_at > ?2 - 30 * 86400
-          group by quiz_id having count(*) >= 3 order by avg(passed), count(*) desc limit 1",
+          group by quiz_id having count(*) >= 3 and avg(passed) < 1 order by avg(passed), count(*) desc limit 1",
     )
     .bind(teams)
     .bind(at)

@@ -202,7 +202,8 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
                   100.0 * sum(o.first_passed) / count(*) as "rate!: f64"
            from quiz_outcomes o join quizzes z on z.id = o.quiz_id
            where o.first_at > ?1 and o.user_id in (select value from json_each(?2)) and z.kind <> 'pre_test'
-           group by o.quiz_id having count(*) >= ?3
+           -- A quiz everyone passed is nobody's weakest.
+           group by o.quiz_id having count(*) >= ?3 and sum(o.first_passed) < count(*)
            order by 5, 4 desc limit 1"#,
         since,
         ids,
