@@ -515,10 +515,7 @@ fn notifications(_me: Me) -> impl IntoView {
 /// A manager's weekly digest: the dashboard's headline figures as they stood that Monday.
 #[component]
 fn DigestNotice(d: Digest, link: String) -> impl IntoView {
-    let rate = |p: PeriodPass| match p.outcomes {
-        0 => "—".to_string(),
-        n => format!("{:.0}%", 100.0 * f64::from(p.first_passed) / f64::from(n)),
-    };
+    let rate = |p: PeriodPass| p.first_rate().map_or("—".to_string(), |r| format!("{r:.0}%"));
     let worst = d
         .worst_quiz
         .map(|w| tr_with("digest.worst_quiz", &[("quiz", shown(&w.title)), ("rate", format!("{:.0}%", w.first_rate))]));

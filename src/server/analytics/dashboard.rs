@@ -86,14 +86,17 @@ fn floor_today(d: &mut Dashboard, people: &[RosterPerson], at: i64) {
 
 /// Where the people in training stand: the first thing their program still misses, as the last
 /// re-evaluation stored it; only rows evaluated before that was stored are worked out here.
-async fn steps(db: &Db, people: &[RosterPerson], at: i64) -> AppResult<Vec<Step>> {
-    let stored: HashMap<(i64, i64), Option<String>> =
-        sqlx::query!(r#"select user_id, program_id, next_step from certifications where status = 'in_training'"#)
-            .fetch_all(&db.read)
-            .await?
-            .into_iter()
-            .map(|r| ((r.user_id, r.program_id), r.next_step))
-            .collect();
+async fn steps(db: &Db, people: &[RosterPerson], ids: &str, at: i64) -> AppResult<Vec<Step>> {
+    let stored: HashMap<(i64, i64), Option<String>> = sqlx::query!(
+        r#"select user_id, program_id, next_step from certifications
+           where status = 'in_training' and user_id in (select value from json_each(?))"#,
+        ids
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| ((r.user_id, r.program_id), r.next_step))
+    .collect();
     let mut counts: BTreeMap<Names, u32> = BTreeMap::new();
     let mut unknown: Vec<RosterPerson> = Vec::new();
     for p in people.iter().filter(|p| !p.cleared()) {
@@ -119,9 +122,7 @@ async fn steps(db: &Db, people: &[RosterPerson], at: i64) -> AppResult<Vec<Step>
 }
 
 /// Days from hire date to the first certificate, overall, per team and per hire month.
-async fn time_to_floor(db: &Db, d: &mut Dashboard, people: &[RosterPerson]) -> AppResult<()> {
-    let ids =
-        serde_json::to_string(&people.iter().map(|p| p.user_id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
+async fn time_to_floor(db: &Db, d: &mut Dashboard, people: &[RosterPerson], ids: &str) -> AppResult<()> {
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.hire_date as "hire_date!: String", min(k.issued_at) as "first!: i64"
            from users u join certificates k on k.user_id = u.id and k.exempted = 0
@@ -181,8 +182,11 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     let (people, teams) = people_in_scope(db, caller, team, at).await?;
     let mut d = Dashboard { team, teams, everyone: caller.has(Role::Admin), ..Default::default() };
     floor_today(&mut d, &people, at);
-    d.steps = steps(db, &people, at).await?;
-    time_to_floor(db, &mut d, &people).await?;
+    // The people in scope, as the JSON list every query below filters on.
+    let ids =
+        serde_json::to_string(&people.iter().map(|p| p.user_id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
+    d.steps = steps(db, &people, &ids, at).await?;
+    time_to_floor(db, &mut d, &people, &ids).await?;
     // The trend covers the same teams: the picked one and below, or all the caller's.
     let scope: Vec<i64> = match team {
         Some(t) => crate::server::team::subtree_ids(db, t).await?,
@@ -191,8 +195,6 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     };
     d.trend = super::floor::trend(db, &scope, at).await?;
 
-    let ids =
-        serde_json::to_string(&people.iter().map(|p| p.user_id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
     let span = PERIOD_DAYS * DAY;
     d.this_period = period(db, &ids, at - span, at).await?;
     d.previous = period(db, &ids, at - 2 * span, at - span).await?;

@@ -6,7 +6,7 @@ use chrono::Datelike;
 
 use crate::error::AppResult;
 use crate::i18n::Locale;
-use crate::model::analytics::{Dashboard, Digest};
+use crate::model::analytics::{Dashboard, Digest, PeriodPass};
 use crate::server::auth::guard::acting_as;
 use crate::server::db::Db;
 
@@ -74,12 +74,8 @@ pub fn parse(params: &str) -> Digest {
     serde_json::from_str(params).unwrap_or_default()
 }
 
-fn rate(first: u32, of: u32) -> String {
-    if of == 0 {
-        "—".into()
-    } else {
-        format!("{:.0}%", 100.0 * f64::from(first) / f64::from(of))
-    }
+fn rate(p: PeriodPass) -> String {
+    p.first_rate().map_or("—".into(), |r| format!("{r:.0}%"))
 }
 
 /// The email: both languages in one message, as the expiry notices are.
@@ -105,8 +101,8 @@ pub fn email(d: &Digest, link: &str) -> (String, String) {
         exp = d.expiring_30,
         expired = d.expired,
         held = d.suspended_or_revoked,
-        now_rate = rate(d.this_period.first_passed, d.this_period.outcomes),
-        prev_rate = rate(d.previous.first_passed, d.previous.outcomes),
+        now_rate = rate(d.this_period),
+        prev_rate = rate(d.previous),
         essays = d.essays_overdue,
         rps = d.roleplays_overdue,
     );
