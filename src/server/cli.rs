@@ -202,14 +202,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = cli.global.open().await?;
             let drift = super::analytics::outcomes::check(&db).await.map_err(explain)?;
             let steps = super::analytics::dashboard::check_steps(&db, super::now()).await.map_err(explain)?;
-            for line in drift.iter().chain(&steps) {
+            let teams = super::analytics::summary::check(&db).await.map_err(explain)?;
+            for line in drift.iter().chain(&steps).chain(&teams) {
                 eprintln!("{line}");
             }
-            if !drift.is_empty() || !steps.is_empty() {
+            if !drift.is_empty() || !steps.is_empty() || !teams.is_empty() {
                 bail!(
-                    "{} quiz outcome(s) differ from the attempts, {} stored step(s) from the requirements",
+                    "{} quiz outcome(s) differ from the attempts, {} stored step(s) from the requirements, \
+                     {} team summary row(s) from the raw rows",
                     drift.len(),
-                    steps.len()
+                    steps.len(),
+                    teams.len()
                 );
             }
             println!("analytics summaries agree with the attempts");

@@ -28,7 +28,10 @@ impl Db {
         let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Db { read, write })
+        let db = Db { read, write };
+        // The dashboard's summaries, filled once after the upgrade that added them.
+        crate::server::analytics::summary::ensure(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        Ok(db)
     }
 
     /// One pool for both roles, as `#[sqlx::test]` hands out.

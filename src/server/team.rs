@@ -205,6 +205,7 @@ pub async fn update(
             return Err(AppError::validation("parent_id", "error.team_cycle"));
         }
     }
+    let was = sqlx::query_scalar!("select parent_id from teams where id = ?", id).fetch_optional(&mut *tx).await?;
     let changed = sqlx::query!(
         "update teams set parent_id = ?, name = ?, name_en = ?, kind = ?, time_zone = ? where id = ?",
         parent_id,
@@ -220,6 +221,7 @@ pub async fn update(
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    crate::server::analytics::summary::team_moved(&mut tx, id, was.flatten(), parent_id).await?;
     audit::record(&mut tx, Event::by(actor, "team_updated", "team", id).detail(name.both())).await?;
     tx.commit().await?;
     Ok(())

@@ -733,6 +733,8 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_pe
             }
             let drift = outcomes::check(&st.db).await.unwrap();
             assert!(drift.is_empty(), "seed {seed}, step {step}: {drift:?}");
+            let drift = floorready::server::analytics::summary::check(&st.db).await.unwrap();
+            assert!(drift.is_empty(), "seed {seed}, step {step}: {drift:?}");
         }
     }
     assert!(regrades > 0 && departures > 0, "the mix had regrades ({regrades}) and people leaving ({departures})");
@@ -799,4 +801,125 @@ async fn each_manager_gets_one_weekly_digest_with_the_dashboards_figures(pool: S
     // Next week: another digest each.
     assert_eq!(digest::weekly(&st.db, at + 7 * 86_400).await.unwrap(), 2);
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'digest'").await, 4);
+}
+
+/// The dashboard's team summaries stay equal to a recount from the raw rows through a random mix
+/// on the demo organisation: quiz attempts, people moving team, leaving and coming back, losing
+/// the trainee role, teams moving under another parent, and time passing (certificates running
+/// out). Seeded; the check runs after every step. At the end the dashboard still counts what the
+/// roster counts.
+#[sqlx::test]
+async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(pool: SqlitePool) {
+    use floorready::model::team::TeamKind;
+    use floorready::server::analytics::{dashboard, summary};
+    use floorready::server::auth::guard::acting_as;
+    use floorready::server::cert::status::{roster, RosterFilter};
+    use floorready::server::{team, user};
+    use rand::{Rng, SeedableRng};
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    assert_eq!(summary::check(&st.db).await.unwrap(), Vec::<String>::new(), "after the demo");
+    assert!(count(&pool, "select count(*) from floor_tree").await > 20);
+    assert!(count(&pool, "select count(*) from pass_tree").await > 0);
+    let trainees: Vec<(i64, String)> = sqlx::query_as(
+        "select u.id, u.employee_no from users u join user_roles r on r.user_id = u.id and r.role = 'trainee' order by u.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let quizzes: Vec<i64> = sqlx::query_scalar("select id from quizzes order by id").fetch_all(&pool).await.unwrap();
+    let mut at = floorready::server::now();
+    let mut done = BTreeMap::<&str, u32>::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    for step in 0..60 {
+        let teams: Vec<(i64, Option<i64>, String)> =
+            sqlx::query_as("select id, parent_id, kind from teams order by id").fetch_all(&pool).await.unwrap();
+        let (id, no) = trainees[rng.random_range(0..trainees.len())].clone();
+        let d = user::get(&st.db, id).await.unwrap();
+        let input = |roles: Vec<String>| user::UserInput {
+            email: d.email.clone(),
+            employee_no: d.employee_no.clone(),
+            display_name: d.display_name.clone(),
+            position_id: d.position_id,
+            hire_date: d.hire_date.clone().unwrap_or_default(),
+            locale: d.locale.code().into(),
+            roles,
+            ..Default::default()
+        };
+        let roles: Vec<String> = d.roles.iter().map(|r| r.as_str().to_string()).collect();
+        let what = match rng.random_range(0..10) {
+            0 | 1 => {
+                // Moves to another team, or out of every team.
+                let to = (!rng.random_bool(0.1)).then(|| teams[rng.random_range(0..teams.len())].0);
+                user::update(&st.db, SYSTEM, id, &input(roles), to, &[]).await.unwrap();
+                "moved"
+            }
+            2 => {
+                user::set_active(&st.db, SYSTEM, id, !d.active).await.unwrap();
+                "left or came back"
+            }
+            3 => {
+                // Loses the trainee role (or gets it back): without a program they no longer count.
+                let roles = if roles.contains(&"trainee".to_string()) {
+                    vec!["manager".into()]
+                } else {
+                    vec!["trainee".into()]
+                };
+                user::update(&st.db, SYSTEM, id, &input(roles), d.team_id, &[]).await.unwrap();
+                "role"
+            }
+            4 => {
+                // A team moves under another site or department (never under itself).
+                let movable: Vec<_> = teams.iter().filter(|t| t.2 == "team").collect();
+                let parents: Vec<_> = teams.iter().filter(|t| t.2 != "team").collect();
+                let (t, p) = (movable[rng.random_range(0..movable.len())], parents[rng.random_range(0..parents.len())]);
+                let (zh, en): (String, String) = sqlx::query_as("select name, name_en from teams where id = ?")
+                    .bind(t.0)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                team::update(&st.db, SYSTEM, t.0, Some(p.0), &Names::new(zh, en), TeamKind::Team, None).await.unwrap();
+                "team moved"
+            }
+            5 => {
+                // Time passes: a few weeks, and the sweep lets certificates run out.
+                at += rng.random_range(7..60) * 86_400;
+                floorready::server::cert::recompute::sweep(&st.db, at).await.unwrap();
+                "time"
+            }
+            _ => {
+                // An attempt at a quiz they may take (graded as it stands: unanswered is wrong).
+                let quiz = quizzes[rng.random_range(0..quizzes.len())];
+                let Ok(who) = acting_as(&st.db, id).await else { continue };
+                match attempt::start(&st.db, SYSTEM, &who, quiz).await {
+                    Ok(a) => {
+                        attempt::submit(&st.db, SYSTEM, &who, a).await.unwrap();
+                        "attempt"
+                    }
+                    Err(_) => "attempt refused",
+                }
+            }
+        };
+        *done.entry(what).or_default() += 1;
+        let drift = summary::check(&st.db).await.unwrap();
+        assert!(drift.is_empty(), "step {step} ({what}, {no}): {drift:?}");
+    }
+    for kind in ["moved", "left or came back", "role", "team moved", "time", "attempt"] {
+        assert!(done.get(kind).is_some_and(|n| *n > 0), "the mix had {kind}: {done:?}");
+    }
+    // What the check compares against is what the roster shows an admin.
+    let admin = current_with(&st, "A0001", DEMO).await;
+    let d = dashboard::dashboard(&st.db, &admin, None, at).await.unwrap();
+    let r = roster(&st.db, &admin, &RosterFilter::default()).await.unwrap();
+    assert_eq!((d.people + d.without_program, d.cleared), (r.total, r.cleared));
+    // A drifted row is named.
+    sqlx::query("update floor_tree set people = people + 1 where (team_id, kind, k1, k2) = (select team_id, kind, k1, k2 from floor_tree limit 1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("update pass_tree set passed = passed + 1 where (team_id, day, quiz_id) = (select team_id, day, quiz_id from pass_tree limit 1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(summary::check(&st.db).await.unwrap().len(), 2);
 }

@@ -51,6 +51,7 @@ async fn the_generator_is_deterministic_consistent_and_realistic(pool: SqlitePoo
 
     // Written through the app's own grading: the summaries agree with a recount.
     assert_eq!(outcomes::check(&db).await.expect("check"), Vec::<String>::new());
+    assert_eq!(floorready::server::analytics::summary::check(&db).await.expect("check"), Vec::<String>::new());
 
     // The same seed again, into a second database: the same history. Another seed differs.
     let dir = std::env::temp_dir().join(format!("floorready-gen-{}", std::process::id()));

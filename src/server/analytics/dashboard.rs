@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::AppResult;
 use crate::model::analytics::{Dashboard, FloorLine, MedianLine, PeriodPass, Step, WorstQuiz};
-use crate::model::cert::{CertStatus, RosterPerson};
+use crate::model::team::TeamNode;
 use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::auth::guard::{require_team_scope, CurrentUser};
-use crate::server::cert::status::{fill_missing_of, people_in_scope};
 use crate::server::db::Db;
 
 const DAY: i64 = 86_400;
@@ -22,151 +21,207 @@ pub const WORST_MIN_OUTCOMES: i64 = 3;
 /// Essays and role-plays waiting longer than this are overdue.
 pub const RATING_DAYS: i64 = 2;
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if !n.is_multiple_of(2) => Some(v[n / 2]),
-        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+/// The teams whose subtree sums make up the caller's scope: the picked team; an admin's roots
+/// (and 0, people without a team); a manager's managed teams that sit under no other of theirs.
+fn tops(everyone: bool, visible: &[i64], team: Option<i64>, tree: &[TeamNode]) -> Vec<i64> {
+    if let Some(t) = team {
+        return vec![t];
     }
+    if everyone {
+        let mut roots: Vec<i64> = tree.iter().filter(|t| t.parent_id.is_none()).map(|t| t.id).collect();
+        roots.push(0);
+        return roots;
+    }
+    tree.iter()
+        .filter(|t| visible.contains(&t.id) && t.parent_id.is_none_or(|p| !visible.contains(&p)))
+        .map(|t| t.id)
+        .collect()
 }
 
-fn line(map: BTreeMap<(Names, i64), (u32, u32)>) -> Vec<FloorLine> {
-    map.into_iter().map(|((name, id), (needed, cleared))| FloorLine { id, name, needed, cleared }).collect()
+/// Names of the positions or programs the figures mention.
+async fn names(db: &Db, table: &str, ids: &[i64]) -> AppResult<HashMap<i64, Names>> {
+    let ids = serde_json::to_string(ids).map_err(crate::error::internal)?;
+    let rows = match table {
+        "positions" => sqlx::query!(
+            r#"select id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String" from positions
+                   where id in (select value from json_each(?))"#,
+            ids
+        )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, Names::new(r.zh, r.en)))
+        .collect(),
+        _ => sqlx::query!(
+            r#"select id as "id!: i64", name as "zh!: String", name_en as "en!: String" from programs
+               where id in (select value from json_each(?))"#,
+            ids
+        )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, Names::new(r.zh, r.en)))
+        .collect(),
+    };
+    Ok(rows)
 }
 
-/// The floor today, per position and per program, counted in people.
-fn floor_today(d: &mut Dashboard, people: &[RosterPerson], at: i64) {
-    let mut positions: BTreeMap<(Names, i64), (u32, u32)> = BTreeMap::new();
-    let mut programs: BTreeMap<(Names, i64), (u32, u32)> = BTreeMap::new();
-    for p in people {
-        if p.without_program() {
-            d.without_program += 1;
-            continue;
+fn lines(counts: BTreeMap<i64, (u32, u32)>, names: &HashMap<i64, Names>) -> Vec<FloorLine> {
+    let mut v: Vec<FloorLine> = counts
+        .into_iter()
+        .map(|(id, (needed, cleared))| FloorLine {
+            id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+            needed,
+            cleared,
+        })
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}
+
+/// The median of a histogram of days.
+fn median_of(h: &BTreeMap<i64, u32>) -> Option<f64> {
+    let n: u32 = h.values().sum();
+    if n == 0 {
+        return None;
+    }
+    // The values at ranks (n-1)/2 and n/2, 0-based: the same for odd n.
+    let nth = |rank: u32| {
+        let mut seen = 0;
+        for (days, count) in h {
+            seen += count;
+            if seen > rank {
+                return *days as f64;
+            }
         }
-        d.people += 1;
-        let cleared = p.cleared();
-        d.cleared += cleared as u32;
-        // Positions have no id on the roster; their names are unique in each language.
-        let e = positions.entry((p.position.clone(), 0)).or_default();
-        e.0 += 1;
-        e.1 += cleared as u32;
-        for g in &p.programs {
-            let e = programs.entry((g.program.clone(), g.program_id)).or_default();
-            e.0 += 1;
-            e.1 += g.status.cleared() as u32;
-        }
-        let soonest = p.programs.iter().filter(|g| g.status.cleared()).filter_map(|g| g.expires_at).min();
-        if let Some(e) = soonest {
-            for (i, days) in [30, 60, 90].into_iter().enumerate() {
-                if e <= at + days * DAY {
-                    d.expiring[i] += 1;
+        0.0
+    };
+    Some((nth((n - 1) / 2) + nth(n / 2)) / 2.0)
+}
+
+/// The floor today, expiries, the pipeline and time to the floor, from the subtree sums.
+async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode], at: i64) -> AppResult<()> {
+    let list = serde_json::to_string(tops).map_err(crate::error::internal)?;
+    let rows = sqlx::query!(
+        r#"select kind, k1, k2, sum(people) as "people!: i64", sum(cleared) as "cleared!: i64"
+           from floor_tree where team_id in (select value from json_each(?1))
+           group by kind, k1, k2"#,
+        list
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let today = at.div_euclid(DAY);
+    let (mut positions, mut programs) = (BTreeMap::<i64, (u32, u32)>::new(), BTreeMap::<i64, (u32, u32)>::new());
+    let (mut steps, mut all_days) = (BTreeMap::<Names, u32>::new(), BTreeMap::<i64, u32>::new());
+    let mut months: BTreeMap<String, BTreeMap<i64, u32>> = BTreeMap::new();
+    for r in rows {
+        let (n, cleared) = (r.people as u32, r.cleared as u32);
+        match r.kind.as_str() {
+            "state" => {
+                match r.k2.as_str() {
+                    "none" => d.without_program += n,
+                    "revoked" => d.revoked += n,
+                    "suspended" => d.suspended += n,
+                    "expired" => d.expired += n,
+                    "in_training" => d.in_training += n,
+                    "not_started" => d.not_started += n,
+                    _ => {}
+                }
+                if r.k2 != "none" {
+                    d.people += n;
+                    d.cleared += cleared;
+                    let e = positions.entry(r.k1).or_default();
+                    e.0 += n;
+                    e.1 += cleared;
                 }
             }
-        }
-        if !cleared {
-            let has = |s: CertStatus| p.programs.iter().any(|g| g.status == s);
-            if has(CertStatus::Revoked) {
-                d.revoked += 1;
-            } else if has(CertStatus::Suspended) {
-                d.suspended += 1;
-            } else if has(CertStatus::Expired) {
-                d.expired += 1;
-            } else if has(CertStatus::InTraining) {
-                d.in_training += 1;
-            } else {
-                d.not_started += 1;
+            "program" => {
+                let e = programs.entry(r.k1).or_default();
+                e.0 += n;
+                e.1 += cleared;
             }
+            "expiry" => {
+                for (i, days) in [30, 60, 90].into_iter().enumerate() {
+                    if r.k1 <= today + days {
+                        d.expiring[i] += n;
+                    }
+                }
+            }
+            "step" => {
+                let step: Names = serde_json::from_str(&r.k2).map_err(crate::error::internal)?;
+                *steps.entry(step).or_default() += n;
+            }
+            "days" => *all_days.entry(r.k1).or_default() += n,
+            "hired" => *months.entry(r.k2).or_default().entry(r.k1).or_default() += n,
+            _ => {}
         }
     }
-    d.positions = line(positions);
-    d.programs = line(programs);
-}
-
-/// Where the people in training stand: the first thing their program still misses, as the last
-/// re-evaluation stored it; only rows evaluated before that was stored are worked out here.
-async fn steps(db: &Db, people: &[RosterPerson], ids: &str, at: i64) -> AppResult<Vec<Step>> {
-    let stored: HashMap<(i64, i64), Option<String>> = sqlx::query!(
-        r#"select user_id, program_id, next_step from certifications
-           where status = 'in_training' and user_id in (select value from json_each(?))"#,
+    let ids: Vec<i64> = positions.keys().copied().collect();
+    d.positions = lines(positions, &names(db, "positions", &ids).await?);
+    let ids: Vec<i64> = programs.keys().copied().collect();
+    d.programs = lines(programs, &names(db, "programs", &ids).await?);
+    d.steps = steps.into_iter().map(|(name, people)| Step { name, people }).collect();
+    d.steps.sort_by_key(|s| std::cmp::Reverse(s.people));
+    d.median_days = median_of(&all_days);
+    d.median_by_month = months
+        .into_iter()
+        .rev()
+        .take(12)
+        .filter_map(|(m, h)| {
+            median_of(&h).map(|median| MedianLine {
+                label: Names::same(&m),
+                people: h.values().sum(),
+                median_days: median,
+            })
+        })
+        .collect();
+    // Per team: one level below a single team picked or managed, else each top team.
+    let below: Vec<&TeamNode> = match tops {
+        [t] => tree.iter().filter(|n| n.parent_id == Some(*t)).collect(),
+        _ => Vec::new(),
+    };
+    let line_teams: Vec<&TeamNode> =
+        if below.is_empty() { tree.iter().filter(|n| tops.contains(&n.id)).collect() } else { below };
+    let ids =
+        serde_json::to_string(&line_teams.iter().map(|t| t.id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
+    let mut per_team: HashMap<i64, BTreeMap<i64, u32>> = HashMap::new();
+    for r in sqlx::query!(
+        r#"select team_id, k1, people from floor_tree where kind = 'days' and team_id in (select value from json_each(?1))"#,
         ids
     )
     .fetch_all(&db.read)
     .await?
-    .into_iter()
-    .map(|r| ((r.user_id, r.program_id), r.next_step))
-    .collect();
-    let mut counts: BTreeMap<Names, u32> = BTreeMap::new();
-    let mut unknown: Vec<RosterPerson> = Vec::new();
-    for p in people.iter().filter(|p| !p.cleared()) {
-        let Some(g) = p.programs.iter().find(|g| g.status == CertStatus::InTraining) else { continue };
-        match stored.get(&(p.user_id, g.program_id)) {
-            Some(Some(json)) => {
-                let step: Names = serde_json::from_str(json).map_err(crate::error::internal)?;
-                *counts.entry(step).or_default() += 1;
-            }
-            _ => unknown.push(p.clone()),
-        }
+    {
+        per_team.entry(r.team_id).or_default().insert(r.k1, r.people as u32);
     }
-    fill_missing_of(db, &mut unknown, at).await?;
-    for p in &unknown {
-        let step = p.programs.iter().filter(|g| g.status == CertStatus::InTraining).find_map(|g| g.missing.first());
-        if let Some(step) = step {
-            *counts.entry(step.clone()).or_default() += 1;
-        }
-    }
-    let mut steps: Vec<Step> = counts.into_iter().map(|(name, people)| Step { name, people }).collect();
-    steps.sort_by_key(|s| std::cmp::Reverse(s.people));
-    Ok(steps)
-}
-
-/// Days from hire date to the first certificate, overall, per team and per hire month.
-async fn time_to_floor(db: &Db, d: &mut Dashboard, people: &[RosterPerson], ids: &str) -> AppResult<()> {
-    let rows = sqlx::query!(
-        r#"select u.id as "id!", u.hire_date as "hire_date!: String", min(k.issued_at) as "first!: i64"
-           from users u join certificates k on k.user_id = u.id and k.exempted = 0
-           where u.hire_date is not null and u.id in (select value from json_each(?))
-           group by u.id"#,
-        ids
-    )
-    .fetch_all(&db.read)
-    .await?;
-    let team_of: HashMap<i64, &Names> = people.iter().map(|p| (p.user_id, &p.team)).collect();
-    let (mut all, mut teams, mut months) =
-        (Vec::new(), BTreeMap::<Names, Vec<f64>>::new(), BTreeMap::<String, Vec<f64>>::new());
-    for r in rows {
-        let Ok(hired) = chrono::NaiveDate::parse_from_str(&r.hire_date, "%Y-%m-%d") else { continue };
-        let Some(first) = chrono::DateTime::from_timestamp(r.first, 0) else { continue };
-        let days = (first.date_naive() - hired).num_days().max(0) as f64;
-        all.push(days);
-        if let Some(team) = team_of.get(&r.id) {
-            teams.entry((*team).clone()).or_default().push(days);
-        }
-        months.entry(r.hire_date[..7].to_string()).or_default().push(days);
-    }
-    d.median_days = median(all);
-    let lines = |label: Names, v: Vec<f64>| {
-        let people = v.len() as u32;
-        median(v).map(|m| MedianLine { label, people, median_days: m })
-    };
-    d.median_by_team = teams.into_iter().filter_map(|(t, v)| lines(t, v)).collect();
-    d.median_by_month = months.into_iter().rev().take(12).filter_map(|(m, v)| lines(Names::same(&m), v)).collect();
+    d.median_by_team = line_teams
+        .iter()
+        .filter_map(|t| {
+            let h = per_team.get(&t.id)?;
+            median_of(h).map(|median| MedianLine {
+                label: t.path.clone(),
+                people: h.values().sum(),
+                median_days: median,
+            })
+        })
+        .collect();
     Ok(())
 }
 
-/// Outcomes first attempted in (from, to]: up to and including this second.
-async fn period(db: &Db, ids: &str, from: i64, to: i64) -> AppResult<PeriodPass> {
+/// First attempts in the days (from, to]: up to and including `to`'s day.
+async fn period(db: &Db, tops: &str, from: i64, to: i64) -> AppResult<PeriodPass> {
+    let (first_day, last_day) = (from.div_euclid(DAY), to.div_euclid(DAY));
     let r = sqlx::query!(
-        r#"select count(*) as "n!: i64", coalesce(sum(o.first_passed), 0) as "first!: i64",
-                  count(o.passed_at) as "passed!: i64"
-           from quiz_outcomes o join quizzes z on z.id = o.quiz_id
-           where o.first_at > ?1 and o.first_at <= ?2 and o.user_id in (select value from json_each(?3))
+        r#"select coalesce(sum(o.outcomes), 0) as "n!: i64", coalesce(sum(o.first_passed), 0) as "first!: i64",
+                  coalesce(sum(o.passed), 0) as "passed!: i64"
+           from pass_tree o join quizzes z on z.id = o.quiz_id
+           where o.team_id in (select value from json_each(?3)) and o.day > ?1 and o.day <= ?2
              -- A pre-test measures the baseline: nobody is meant to pass it.
              and z.kind <> 'pre_test'"#,
-        from,
-        to,
-        ids
+        first_day,
+        last_day,
+        tops
     )
     .fetch_one(&db.read)
     .await?;
@@ -179,36 +234,38 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     if let Some(t) = team {
         require_team_scope(db, caller, t, "dashboard").await?;
     }
-    let (people, teams) = people_in_scope(db, caller, team, at).await?;
-    let mut d = Dashboard { team, teams, everyone: caller.has(Role::Admin), ..Default::default() };
-    floor_today(&mut d, &people, at);
-    // The people in scope, as the JSON list every query below filters on.
-    let ids =
-        serde_json::to_string(&people.iter().map(|p| p.user_id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
-    d.steps = steps(db, &people, &ids, at).await?;
-    time_to_floor(db, &mut d, &people, &ids).await?;
+    let tree = crate::server::team::tree(db).await?;
+    let everyone = caller.has(Role::Admin);
+    let visible =
+        if everyone { Vec::new() } else { crate::server::auth::guard::visible_team_ids(db, caller.id).await? };
+    let teams = tree.iter().filter(|t| everyone || visible.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect();
+    let mut d = Dashboard { team, teams, everyone, ..Default::default() };
+    let tops = tops(everyone, &visible, team, &tree);
+    floor_today(db, &mut d, &tops, &tree, at).await?;
     // The trend covers the same teams: the picked one and below, or all the caller's.
     let scope: Vec<i64> = match team {
         Some(t) => crate::server::team::subtree_ids(db, t).await?,
-        None if caller.has(Role::Admin) => crate::server::team::tree(db).await?.into_iter().map(|t| t.id).collect(),
-        None => crate::server::auth::guard::visible_team_ids(db, caller.id).await?,
+        None if everyone => tree.iter().map(|t| t.id).collect(),
+        None => visible.clone(),
     };
     d.trend = super::floor::trend(db, &scope, at).await?;
 
+    let list = serde_json::to_string(&tops).map_err(crate::error::internal)?;
     let span = PERIOD_DAYS * DAY;
-    d.this_period = period(db, &ids, at - span, at).await?;
-    d.previous = period(db, &ids, at - 2 * span, at - span).await?;
-    let since = at - span;
+    d.this_period = period(db, &list, at - span, at).await?;
+    d.previous = period(db, &list, at - 2 * span, at - span).await?;
+    let (since, until) = ((at - span).div_euclid(DAY), at.div_euclid(DAY));
     d.worst_quiz = sqlx::query!(
-        r#"select o.quiz_id, z.title, z.title_en, count(*) as "n!: i64",
-                  100.0 * sum(o.first_passed) / count(*) as "rate!: f64"
-           from quiz_outcomes o join quizzes z on z.id = o.quiz_id
-           where o.first_at > ?1 and o.user_id in (select value from json_each(?2)) and z.kind <> 'pre_test'
+        r#"select o.quiz_id, z.title, z.title_en, sum(o.outcomes) as "n!: i64",
+                  100.0 * sum(o.first_passed) / sum(o.outcomes) as "rate!: f64"
+           from pass_tree o join quizzes z on z.id = o.quiz_id
+           where o.team_id in (select value from json_each(?3)) and o.day > ?1 and o.day <= ?2 and z.kind <> 'pre_test'
            -- A quiz everyone passed is nobody's weakest.
-           group by o.quiz_id having count(*) >= ?3 and sum(o.first_passed) < count(*)
+           group by o.quiz_id having sum(o.outcomes) >= ?4 and sum(o.first_passed) < sum(o.outcomes)
            order by 5, 4 desc limit 1"#,
         since,
-        ids,
+        until,
+        list,
         WORST_MIN_OUTCOMES
     )
     .fetch_optional(&db.read)
@@ -220,21 +277,29 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         first_rate: r.rate,
     });
 
+    // Work waiting for a rater, by the people's current team (partial indexes keep it small).
     let late = at - RATING_DAYS * DAY;
+    let scope = serde_json::to_string(&scope).map_err(crate::error::internal)?;
+    let all = everyone && team.is_none();
     let w = sqlx::query!(
-        r#"select count(*) as "essays!: i64", count(*) filter (where submitted_at < ?1) as "essays_late!: i64"
-           from attempts where status = 'awaiting_grading' and user_id in (select value from json_each(?2))"#,
+        r#"select count(*) as "essays!: i64", count(*) filter (where a.submitted_at < ?1) as "essays_late!: i64"
+           from attempts a join users u on u.id = a.user_id
+           where a.status = 'awaiting_grading' and u.active = 1
+             and (?3 or u.team_id in (select value from json_each(?2)))"#,
         late,
-        ids
+        scope,
+        all
     )
     .fetch_one(&db.read)
     .await?;
     (d.essays_waiting, d.essays_overdue) = (w.essays as u32, w.essays_late as u32);
     let r = sqlx::query!(
-        r#"select count(*) as "n!: i64", count(*) filter (where coalesce(replied_at, opened_at) < ?1) as "late!: i64"
-           from roleplays where status = 'open' and trainee_id in (select value from json_each(?2))"#,
+        r#"select count(*) as "n!: i64", count(*) filter (where coalesce(r.replied_at, r.opened_at) < ?1) as "late!: i64"
+           from roleplays r join users u on u.id = r.trainee_id
+           where r.status = 'open' and u.active = 1 and (?3 or u.team_id in (select value from json_each(?2)))"#,
         late,
-        ids
+        scope,
+        all
     )
     .fetch_one(&db.read)
     .await?;

@@ -5,8 +5,6 @@ use chrono::{Duration, NaiveDate};
 
 use crate::error::AppResult;
 use crate::model::analytics::TrendPoint;
-use crate::server::auth::guard::CurrentUser;
-use crate::server::cert::status::people_in_scope;
 use crate::server::db::Db;
 
 const DAY: i64 = 86_400;
@@ -27,18 +25,17 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
         return Ok(false);
     }
     let first = sqlx::query_scalar!("select count(*) from floor_daily").fetch_one(&db.read).await? == 0;
-    // Everyone, as an admin's roster counts them.
-    let everyone = CurrentUser::system_reader();
-    let (people, _) = people_in_scope(db, &everyone, None, at).await?;
-    let mut per_team: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
-    for p in people.iter().filter(|p| !p.without_program()) {
-        let Some(team) = p.team_id else { continue };
-        let e = per_team.entry(team).or_default();
-        e.0 += 1;
-        e.1 += p.cleared() as i64;
-    }
+    // Everyone, as an admin's roster counts them: each team's own people.
+    let per_team = sqlx::query!(
+        r#"select team_id, count(*) filter (where state <> 'none') as "needed!: i64",
+                  count(*) filter (where state = 'cleared') as "cleared!: i64"
+           from floor_people where team_id <> 0 group by team_id"#
+    )
+    .fetch_all(&db.read)
+    .await?;
     let mut tx = db.begin().await?;
-    for (team, (needed, cleared)) in per_team {
+    for r in per_team {
+        let (team, needed, cleared) = (r.team_id, r.needed, r.cleared);
         sqlx::query!(
             "insert into floor_daily (day, team_id, needed, cleared) values (?, ?, ?, ?) on conflict do nothing",
             today,
@@ -85,12 +82,20 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
 pub async fn trend(db: &Db, teams: &[i64], at: i64) -> AppResult<Vec<TrendPoint>> {
     let teams = serde_json::to_string(teams).map_err(crate::error::internal)?;
     let since = (day_of(at) - Duration::days(WEEKS * 7)).to_string();
+    let today_s = day_of(at).to_string();
+    // The latest day written in each week first, then those days' rows only: an admin's trend
+    // sums 12 days of every team, not 84.
     let rows = sqlx::query!(
-        r#"select day as "day!: String", sum(needed) as "needed!: i64", sum(cleared) as "cleared!: i64"
-           from floor_daily where day > ?1 and team_id in (select value from json_each(?2))
-           group by day order by day"#,
+        r#"with days as (select distinct day from floor_daily where day > ?1),
+                latest as (select max(day) as day from days
+                           group by cast(julianday(?3) - julianday(day) as integer) / 7)
+           select f.day as "day!: String", sum(f.needed) as "needed!: i64", sum(f.cleared) as "cleared!: i64"
+           from floor_daily f join latest l on l.day = f.day
+           where f.team_id in (select value from json_each(?2))
+           group by f.day order by f.day"#,
         since,
-        teams
+        teams,
+        today_s
     )
     .fetch_all(&db.read)
     .await?;

@@ -7,4 +7,5 @@ pub mod gain;
 pub mod outcomes;
 pub mod quiz_stats;
 pub mod report;
+pub mod summary;
 pub mod test_stats;

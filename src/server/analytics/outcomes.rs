@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use sqlx::SqliteConnection;
 
+use super::summary;
 use crate::error::AppResult;
 use crate::server::db::Db;
 
@@ -48,6 +49,15 @@ pub fn summarise(graded: &mut [Graded]) -> Option<Outcome> {
 
 /// Brings one person's outcome of one quiz up to date, inside the caller's transaction.
 pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) -> AppResult<()> {
+    let before = sqlx::query!(
+        r#"select first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
+           where quiz_id = ? and user_id = ?"#,
+        quiz_id,
+        user_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| summary::counted(r.first_at, r.first_passed, r.passed_at));
     let mut graded: Vec<Graded> = sqlx::query!(
         r#"select attempt_no, percent as "percent!: f64", passed as "passed!: bool",
                   coalesce(submitted_at, graded_at) as "at!: i64"
@@ -64,7 +74,7 @@ pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) ->
         sqlx::query!("delete from quiz_outcomes where quiz_id = ? and user_id = ?", quiz_id, user_id)
             .execute(&mut *conn)
             .await?;
-        return Ok(());
+        return summary::outcome_changed(conn, quiz_id, user_id, before, None).await;
     };
     sqlx::query!(
         "insert into quiz_outcomes (quiz_id, user_id, attempts, first_percent, first_passed, first_at, best_percent,
@@ -88,7 +98,8 @@ pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) ->
     )
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    let after = summary::counted(o.first_at, o.first_passed, o.passed_at);
+    summary::outcome_changed(conn, quiz_id, user_id, before, Some(after)).await
 }
 
 /// Every stored outcome that differs from what the attempts say now, as one line each

@@ -207,7 +207,7 @@ pub async fn recompute_user(conn: &mut SqliteConnection, user_id: i64, at: i64, 
     for p in programs_for(conn, user_id).await? {
         recompute(conn, user_id, &p, at, cause).await?;
     }
-    Ok(())
+    crate::server::analytics::summary::person(conn, user_id).await
 }
 
 /// Time passing: everyone whose renewal window has opened or whose certificate has run out is
@@ -237,6 +237,9 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<usize> {
             changed += 1;
             // A higher level may depend on this one.
             recompute_user(&mut tx, d.user_id, at, cause).await?;
+        } else {
+            // The same status with a renewed certificate moves the person's expiry.
+            crate::server::analytics::summary::person(&mut tx, d.user_id).await?;
         }
         tx.commit().await?;
     }

@@ -7,6 +7,7 @@ use super::quiz::answer;
 use crate::error::AppResult;
 use crate::model::cert::{Decision, Phase, ProgramFields, ReqKind};
 use crate::model::roleplay::{Mode, ScoreInput};
+use crate::server::analytics::summary;
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{self, CurrentUser};
 use crate::server::cert::{self, recompute, status};
@@ -73,6 +74,7 @@ async fn roleplay(db: &Db, trainer: &CurrentUser, who: &CurrentUser, scenario: i
 async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     let d = days * DAY;
     let mut tx = db.begin().await?;
+    let before = summary::outcomes_of(&mut tx, user_id).await?;
     for sql in [
         "update attempts set started_at = started_at - ?1, submitted_at = submitted_at - ?1,
                 deadline_at = deadline_at - ?1, graded_at = graded_at - ?1 where user_id = ?2",
@@ -92,6 +94,12 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     )
     .execute(&mut *tx)
     .await?;
+    // And the dashboard's sums, which count them by day.
+    let after = summary::outcomes_of(&mut tx, user_id).await?;
+    for ((quiz, b), (_, a)) in before.into_iter().zip(after) {
+        summary::outcome_changed(&mut tx, quiz, user_id, Some(b), Some(a)).await?;
+    }
+    summary::person(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(())
 }

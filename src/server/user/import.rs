@@ -135,6 +135,7 @@ pub async fn import_csv(db: &Db, passwords: &Passwords, actor: Actor<'_>, data: 
     let mut tx = db.begin().await?;
     for (fields, hash) in &hashed {
         let id = insert(&mut tx, fields, hash).await.map_err(conflict_of)?;
+        crate::server::analytics::summary::person(&mut tx, id).await?;
         audit::record(&mut tx, Event::by(actor, "user_created", "user", id).detail("import")).await?;
     }
     tx.commit().await?;

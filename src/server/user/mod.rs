@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
 use crate::model::user::{Role, UserDetail, UserList, UserQuery, UserSummary, USERS_PER_PAGE};
 use crate::model::Names;
+use crate::server::analytics::summary;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
@@ -109,6 +110,7 @@ pub async fn create(
     ensure_team_exists(&mut tx, fields.team_id).await?;
     fields.position_id = position_of(&mut tx, input, None).await?;
     let id = insert(&mut tx, &fields, &hash).await.map_err(conflict_of)?;
+    summary::person(&mut tx, id).await?;
     audit::record(
         &mut tx,
         Event::by(actor, "user_created", "user", id).detail(format!("roles={}", role_list(&fields.roles))),
@@ -137,6 +139,8 @@ pub async fn update(
     let mut tx = db.begin().await?;
     ensure_team_exists(&mut tx, fields.team_id).await?;
     fields.position_id = position_of(&mut tx, input, before.position_id).await?;
+    // The team their quiz outcomes are counted under, read in the transaction that moves them.
+    let was = sqlx::query_scalar!("select team_id from users where id = ?", id).fetch_one(&mut *tx).await?;
     let hire = fields.hire_date.map(|d| d.to_string());
     let locale = fields.locale.code();
     sqlx::query!(
@@ -155,6 +159,7 @@ pub async fn update(
     .await
     .map_err(conflict_of)?;
     set_roles(&mut tx, id, &fields.roles).await?;
+    summary::person_moved(&mut tx, id, was, fields.team_id).await?;
     sqlx::query!("delete from team_managers where user_id = ?", id).execute(&mut *tx).await?;
     if fields.roles.contains(&Role::Manager) {
         for team in managed_team_ids {
@@ -191,6 +196,8 @@ pub async fn set_user_roles(db: &Db, actor: Actor<'_>, id: i64, roles: &[Role]) 
     let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     set_roles(&mut tx, id, roles).await?;
+    // A trainee without a program counts as needing one; other roles do not.
+    summary::person(&mut tx, id).await?;
     audit::record(
         &mut tx,
         Event::by(actor, "roles_changed", "user", id).detail(format!(
@@ -218,6 +225,7 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
     if !active {
         session::end_all(&mut tx, id, None).await?;
     }
+    summary::person(&mut tx, id).await?;
     let action = if active { "user_enabled" } else { "user_disabled" };
     audit::record(&mut tx, Event::by(actor, action, "user", id)).await?;
     tx.commit().await?;
