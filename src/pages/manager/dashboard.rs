@@ -120,8 +120,8 @@ fn dashboard(d: Dashboard) -> impl IntoView {
                 view! { <PercentChart caption=tr("dash.trend_caption") points=trend value_head=tr("dash.cleared_share") detail_head=tr("dash.cleared")/> }.into_any()
             }}
             <div class="columns">
-                <FloorTable title=tr("dash.by_position") lines=d.positions.clone()/>
-                <FloorTable title=tr("dash.by_program") lines=d.programs.clone()/>
+                <FloorTable title=tr("dash.by_position") lines=d.positions.iter().map(|l| (l.clone(), None)).collect()/>
+                <FloorTable title=tr("dash.by_program") lines=d.programs.iter().map(|l| (l.clone(), Some(roster(&format!("program={}", l.id))))).collect()/>
             </div>
         </section>
         <section class="card">
@@ -167,7 +167,7 @@ fn dashboard(d: Dashboard) -> impl IntoView {
 }
 
 #[component]
-fn FloorTable(title: String, lines: Vec<FloorLine>) -> impl IntoView {
+fn FloorTable(title: String, lines: Vec<(FloorLine, Option<String>)>) -> impl IntoView {
     view! {
         <div>
             <h3>{title}</h3>
@@ -177,11 +177,17 @@ fn FloorTable(title: String, lines: Vec<FloorLine>) -> impl IntoView {
                 view! {
                     <table class="list floor-lines">
                         <tbody>
-                            {lines.into_iter().map(|l| {
+                            {lines.into_iter().map(|(l, link)| {
                                 let rate = share(l.cleared, l.needed).unwrap_or(0.0);
+                                let name = if l.name.zh.is_empty() && l.name.en.is_empty() { tr("dash.no_position") } else { shown(&l.name) };
+                                // Each line opens the roster of its people where the roster can filter by it.
+                                let name = match link {
+                                    Some(href) => view! { <a href=href>{name}</a> }.into_any(),
+                                    None => name.into_any(),
+                                };
                                 view! {
                                     <tr>
-                                        <td>{if l.name.zh.is_empty() && l.name.en.is_empty() { tr("dash.no_position") } else { shown(&l.name) }}</td>
+                                        <td>{name}</td>
                                         <td class="num">{format!("{} / {}", l.cleared, l.needed)}</td>
                                         <td class="bar-cell"><progress class="share" max="100" value=format!("{rate:.0}") aria-hidden="true"></progress>{format!("{rate:.0} %")}</td>
                                     </tr>
