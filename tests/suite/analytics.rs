@@ -847,7 +847,38 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
             ..Default::default()
         };
         let roles: Vec<String> = d.roles.iter().map(|r| r.as_str().to_string()).collect();
-        let what = match rng.random_range(0..10) {
+        let what = match rng.random_range(0..12) {
+            11 => {
+                // A new hire with a position and a team, not yet evaluated in any program.
+                let positions: Vec<i64> =
+                    sqlx::query_scalar("select id from positions order by id").fetch_all(&pool).await.unwrap();
+                let input = user::UserInput {
+                    email: format!("new{step}@example.com"),
+                    employee_no: format!("N{step:03}"),
+                    display_name: format!("New {step}"),
+                    position_id: Some(positions[rng.random_range(0..positions.len())]),
+                    hire_date: "2026-11-02".into(),
+                    roles: vec!["trainee".into()],
+                    ..Default::default()
+                };
+                let team = teams[rng.random_range(0..teams.len())].0;
+                user::create(&st.db, &st.passwords, SYSTEM, &input, Some(team), "Correct-Horse-9").await.unwrap();
+                "hired"
+            }
+            10 => {
+                // A program is moved to another position: its old position's people lose it.
+                let programs: Vec<i64> =
+                    sqlx::query_scalar("select id from programs order by id").fetch_all(&pool).await.unwrap();
+                let e = floorready::server::cert::editor(&st.db, programs[rng.random_range(0..programs.len())]).await.unwrap();
+                let mut f = e.fields.clone();
+                let others: Vec<i64> = e.positions.iter().map(|p| p.id).filter(|p| *p != f.position_id).collect();
+                if others.is_empty() {
+                    continue;
+                }
+                f.position_id = others[rng.random_range(0..others.len())];
+                floorready::server::cert::save_program(&st.db, SYSTEM, Some(e.id), f).await.unwrap();
+                "program moved"
+            }
             0 | 1 => {
                 // Moves to another team, or out of every team.
                 let to = (!rng.random_bool(0.1)).then(|| teams[rng.random_range(0..teams.len())].0);
@@ -904,7 +935,7 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
         let drift = summary::check(&st.db).await.unwrap();
         assert!(drift.is_empty(), "step {step} ({what}, {no}): {drift:?}");
     }
-    for kind in ["moved", "left or came back", "role", "team moved", "time", "attempt"] {
+    for kind in ["moved", "left or came back", "role", "team moved", "time", "attempt", "program moved", "hired"] {
         assert!(done.get(kind).is_some_and(|n| *n > 0), "the mix had {kind}: {done:?}");
     }
     // What the check compares against is what the roster shows an admin.

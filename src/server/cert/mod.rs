@@ -175,6 +175,16 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     audit::record(&mut tx, Event::by(actor, "program_saved", "program", id).detail(before_after(&before, &f))).await?;
     let cause = Cause { actor: actor.id, ip: actor.ip, why: "program changed", reason: None };
     recompute_program(&mut tx, id, at, cause).await?;
+    // The old position's people lose the program without being re-evaluated in it.
+    if let Some(old) = before.as_ref().map(|b| b.position_id).filter(|p| *p != f.position_id) {
+        let left =
+            sqlx::query_scalar!(r#"select id as "id!: i64" from users where position_id = ? and active = 1"#, old)
+                .fetch_all(&mut *tx)
+                .await?;
+        for u in left {
+            crate::server::analytics::summary::person(&mut tx, u).await?;
+        }
+    }
     tx.commit().await?;
     Ok(id)
 }
