@@ -869,7 +869,9 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
                 // A program is moved to another position: its old position's people lose it.
                 let programs: Vec<i64> =
                     sqlx::query_scalar("select id from programs order by id").fetch_all(&pool).await.unwrap();
-                let e = floorready::server::cert::editor(&st.db, programs[rng.random_range(0..programs.len())]).await.unwrap();
+                let e = floorready::server::cert::editor(&st.db, programs[rng.random_range(0..programs.len())])
+                    .await
+                    .unwrap();
                 let mut f = e.fields.clone();
                 let others: Vec<i64> = e.positions.iter().map(|p| p.id).filter(|p| *p != f.position_id).collect();
                 if others.is_empty() {
