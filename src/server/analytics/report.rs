@@ -65,13 +65,20 @@ impl Filter {
     }
 }
 
-/// One outcome with what the grouping needs.
+/// One outcome with what the grouping needs: ids and figures only, so a report over 200,000
+/// outcomes copies no names (names come from the quizzes and courses once, people's only for
+/// the row drilled into).
 struct Line {
-    o: PersonOutcome,
+    user_id: i64,
+    quiz_id: i64,
     course_id: i64,
-    course: Names,
     team_id: Option<i64>,
-    hire_date: Option<String>,
+    hire_month: Option<String>,
+    attempts: u32,
+    first_percent: f64,
+    best_percent: f64,
+    attempts_to_pass: Option<u32>,
+    first_at: i64,
     first_passed: bool,
     passed: bool,
 }
@@ -106,23 +113,19 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     let picked = serde_json::to_string(&below).map_err(crate::error::internal)?;
     let narrowed = f.team.is_some();
     let (from, to) = (f.from.unwrap_or(i64::MIN), f.to.unwrap_or(i64::MAX));
-    let paths: HashMap<i64, &Names> = tree.iter().map(|t| (t.id, &t.path)).collect();
     let rows = sqlx::query!(
         r#"select o.quiz_id, o.user_id, o.attempts, o.first_percent, o.first_passed as "first_passed: bool",
-                  o.first_at, o.best_percent, o.passed_at, o.attempts_to_pass,
-                  z.title, z.title_en, z.course_id, v.title as course_title, v.title_en as course_title_en,
-                  u.display_name, u.employee_no, u.team_id, u.hire_date
+                  o.first_at, o.best_percent, o.passed_at, o.attempts_to_pass, z.course_id, u.team_id,
+                  substr(u.hire_date, 1, 7) as "hire_month?: String"
            from quiz_outcomes o
            join quizzes z on z.id = o.quiz_id
            join users u on u.id = o.user_id
-           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = z.course_id)
            where (?1 or u.team_id in (select value from json_each(?2)) or z.course_id in (select value from json_each(?3)))
              and (not ?4 or u.team_id in (select value from json_each(?5)))
              and o.first_at between ?6 and ?7
              and (?8 is null or o.quiz_id = ?8)
              -- Pre-tests measure the baseline; they are in the report only when picked.
-             and (z.kind <> 'pre_test' or ?8 is not null)
-           order by u.display_name, o.quiz_id"#,
+             and (z.kind <> 'pre_test' or ?8 is not null)"#,
         s.all,
         teams,
         courses,
@@ -137,27 +140,79 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     Ok(rows
         .into_iter()
         .map(|r| Line {
-            o: PersonOutcome {
-                user_id: r.user_id,
-                display_name: r.display_name,
-                employee_no: r.employee_no,
-                team: r.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
-                quiz_id: r.quiz_id,
-                quiz: Names::new(r.title, r.title_en),
-                attempts: r.attempts as u32,
-                first_percent: r.first_percent,
-                best_percent: r.best_percent,
-                attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
-                first_at: r.first_at,
-            },
+            user_id: r.user_id,
+            quiz_id: r.quiz_id,
             course_id: r.course_id,
-            course: Names::new(r.course_title, r.course_title_en),
             team_id: r.team_id,
-            hire_date: r.hire_date,
+            hire_month: r.hire_month.filter(|m| m.len() == 7),
+            attempts: r.attempts as u32,
+            first_percent: r.first_percent,
+            best_percent: r.best_percent,
+            attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
+            first_at: r.first_at,
             first_passed: r.first_passed,
             passed: r.passed_at.is_some(),
         })
         .collect())
+}
+
+/// Quiz and course names, by quiz id.
+struct Titles {
+    quiz: HashMap<i64, Names>,
+    course: HashMap<i64, Names>,
+}
+
+async fn titles(db: &Db) -> AppResult<Titles> {
+    let mut t = Titles { quiz: HashMap::new(), course: HashMap::new() };
+    for r in sqlx::query!(
+        r#"select z.id as "id!", z.title, z.title_en, z.course_id, v.title as course_title, v.title_en as course_title_en
+           from quizzes z
+           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = z.course_id)"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        t.quiz.insert(r.id, Names::new(r.title, r.title_en));
+        t.course.insert(r.course_id, Names::new(r.course_title, r.course_title_en));
+    }
+    Ok(t)
+}
+
+/// The people behind a row's lines, by name.
+async fn people_of(db: &Db, lines: &[&Line], titles: &Titles, tree: &[TeamNode]) -> AppResult<Vec<PersonOutcome>> {
+    let ids: BTreeSet<i64> = lines.iter().map(|l| l.user_id).collect();
+    let ids = serde_json::to_string(&ids).map_err(crate::error::internal)?;
+    let who: HashMap<i64, (String, String)> = sqlx::query!(
+        r#"select id as "id!", display_name, employee_no from users where id in (select value from json_each(?))"#,
+        ids
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, (r.display_name, r.employee_no)))
+    .collect();
+    let paths: HashMap<i64, &Names> = tree.iter().map(|t| (t.id, &t.path)).collect();
+    let mut people: Vec<PersonOutcome> = lines
+        .iter()
+        .map(|l| {
+            let (display_name, employee_no) = who.get(&l.user_id).cloned().unwrap_or_default();
+            PersonOutcome {
+                user_id: l.user_id,
+                display_name,
+                employee_no,
+                team: l.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
+                quiz_id: l.quiz_id,
+                quiz: titles.quiz.get(&l.quiz_id).cloned().unwrap_or_default(),
+                attempts: l.attempts,
+                first_percent: l.first_percent,
+                best_percent: l.best_percent,
+                attempts_to_pass: l.attempts_to_pass,
+                first_at: l.first_at,
+            }
+        })
+        .collect();
+    people.sort_by(|a, b| (&a.display_name, a.user_id, a.quiz_id).cmp(&(&b.display_name, b.user_id, b.quiz_id)));
+    Ok(people)
 }
 
 fn subtree(tree: &[TeamNode], root: i64) -> Vec<i64> {
@@ -220,17 +275,19 @@ fn keys(
     teams: &HashMap<i64, (String, Names)>,
     zone: Zone,
     owners: &HashMap<i64, Vec<(i64, String)>>,
+    titles: &Titles,
 ) -> Vec<(String, Names)> {
+    let named = |id: i64, names: &HashMap<i64, Names>| (id.to_string(), names.get(&id).cloned().unwrap_or_default());
     match f.group {
-        ReportGroup::Quiz => vec![(l.o.quiz_id.to_string(), l.o.quiz.clone())],
-        ReportGroup::Course => vec![(l.course_id.to_string(), l.course.clone())],
+        ReportGroup::Quiz => vec![named(l.quiz_id, &titles.quiz)],
+        ReportGroup::Course => vec![named(l.course_id, &titles.course)],
         ReportGroup::Team => l.team_id.and_then(|t| teams.get(&t)).map(|k| vec![k.clone()]).unwrap_or_default(),
         ReportGroup::HireMonth => {
-            let m = l.hire_date.as_deref().filter(|d| d.len() >= 7).map(|d| d[..7].to_string()).unwrap_or_default();
+            let m = l.hire_month.clone().unwrap_or_default();
             vec![(m.clone(), Names::same(m))]
         }
         ReportGroup::Period => {
-            let k = period_key(l.o.first_at, zone, f.period);
+            let k = period_key(l.first_at, zone, f.period);
             vec![(k.clone(), Names::same(k))]
         }
         ReportGroup::Trainer => owners
@@ -241,16 +298,16 @@ fn keys(
 }
 
 fn summarise(key: String, label: Names, lines: &[&Line]) -> ReportRow {
-    let mut firsts: Vec<f64> = lines.iter().map(|l| l.o.first_percent).collect();
+    let mut firsts: Vec<f64> = lines.iter().map(|l| l.first_percent).collect();
     firsts.sort_by(f64::total_cmp);
     let n = firsts.len();
-    let to_pass: Vec<f64> = lines.iter().filter_map(|l| l.o.attempts_to_pass).map(f64::from).collect();
+    let to_pass: Vec<f64> = lines.iter().filter_map(|l| l.attempts_to_pass).map(f64::from).collect();
     ReportRow {
         key,
         label,
         outcomes: n as u32,
-        people: lines.iter().map(|l| l.o.user_id).collect::<BTreeSet<_>>().len() as u32,
-        attempts: lines.iter().map(|l| l.o.attempts).sum(),
+        people: lines.iter().map(|l| l.user_id).collect::<BTreeSet<_>>().len() as u32,
+        attempts: lines.iter().map(|l| l.attempts).sum(),
         first_passed: lines.iter().filter(|l| l.first_passed).count() as u32,
         passed: lines.iter().filter(|l| l.passed).count() as u32,
         mean_first: (n > 0).then(|| firsts.iter().sum::<f64>() / n as f64),
@@ -285,11 +342,12 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     }
     let f = &f;
     let lines = lines(db, &s, f, &tree).await?;
+    let titles = titles(db).await?;
     let owners = if f.group == ReportGroup::Trainer { course_owners(db).await? } else { HashMap::new() };
     let teams = if f.group == ReportGroup::Team { team_rows(&tree, f.team) } else { HashMap::new() };
     let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();
     for l in &lines {
-        for (k, label) in keys(l, f, &teams, zone, &owners) {
+        for (k, label) in keys(l, f, &teams, zone, &owners, &titles) {
             groups.entry(k).or_insert_with(|| (label, Vec::new())).1.push(l);
         }
     }
@@ -303,7 +361,7 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     let (row, people) = match &f.row {
         Some(k) => match groups.get(k) {
             Some((label, ls)) => {
-                (Some(summarise(k.clone(), label.clone(), ls)), ls.iter().map(|l| l.o.clone()).collect())
+                (Some(summarise(k.clone(), label.clone(), ls)), people_of(db, ls, &titles, &tree).await?)
             }
             None => (None, Vec::new()),
         },

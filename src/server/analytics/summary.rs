@@ -422,7 +422,8 @@ struct Want {
 
 async fn want(db: &Db) -> AppResult<Want> {
     let mut conn = db.read.acquire().await?;
-    let ids = sqlx::query_scalar!("select id from users where active = 1").fetch_all(&mut *conn).await?;
+    let ids =
+        sqlx::query_scalar!(r#"select id as "id!: i64" from users where active = 1"#).fetch_all(&mut *conn).await?;
     let mut people = HashMap::new();
     for chunk in ids.chunks(2_000) {
         people.extend(compute(&mut conn, chunk).await?);
