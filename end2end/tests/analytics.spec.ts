@@ -51,6 +51,14 @@ test('a manager reads the dashboard, narrows to a team, opens the pass-rate repo
   expect(narrowed).toBeLessThan(all);
   // The figure links to the people behind it, in that team.
   await expect(floor.locator('.tiles a', { hasText: /\d+ \/ \d+/ })).toHaveAttribute('href', /\/team\/roster\?status=cleared&team=\d+/);
+  // A program's line opens the roster of that program's people in the team, who are as many
+  // as the line counts.
+  const program = floor.locator('table.floor-lines').nth(1).locator('tbody tr').first();
+  const needed = Number((await program.locator('td.num').innerText()).split(' / ')[1]);
+  await program.locator('a').click();
+  await expect(page).toHaveURL(/\/team\/roster\?program=\d+&team=\d+/);
+  await ready(page, info);
+  await expect(page.locator('table tbody tr')).toHaveCount(needed);
 
   await page.goto('/');
   await ready(page, info);

@@ -60,7 +60,7 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Recompute the analytics summaries (quiz outcomes, the pipeline's steps) from the raw rows
+    /// Recompute the analytics summaries (quiz outcomes, the pipeline's steps, the dashboard's team sums) from the raw rows
     /// and report every difference; exits with an error if any summary has drifted.
     Check,
 }

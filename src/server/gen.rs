@@ -486,7 +486,14 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
         for i in done..done + n {
             let t = teams[i % teams.len()];
             let track = (i % teams.len()) % tracks.len();
-            let days_ago = if rng.random_bool(0.12) { rng.random_range(730..1000) } else { rng.random_range(1..730) };
+            // One in 50 was hired yesterday and has not started: the intake never stops.
+            let days_ago = if i % 50 == 49 {
+                1
+            } else if rng.random_bool(0.12) {
+                rng.random_range(730..1000)
+            } else {
+                rng.random_range(1..730)
+            };
             let hired = chrono::DateTime::from_timestamp(at - days_ago * DAY, 0).unwrap_or_default().date_naive();
             people.push((
                 NewUser {
@@ -507,6 +514,18 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
         for (id, (u, track, hired_at)) in ids.iter().zip(&people) {
             let skill = normal(&mut rng, team_skill[&u.team.unwrap_or_default()], 1.0);
             history(&mut tx, &mut rng, &tracks[*track], *id, skill, *hired_at, at, &mut out).await?;
+        }
+        // New hires with nothing done yet were never re-evaluated: they count as not started.
+        let list = serde_json::to_string(&ids).map_err(crate::error::internal)?;
+        let untouched = sqlx::query_scalar!(
+            r#"select u.id as "id!: i64" from users u
+               where u.id in (select value from json_each(?)) and u.id not in (select user_id from floor_people)"#,
+            list
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in untouched {
+            crate::server::analytics::summary::person(&mut tx, id).await?;
         }
         tx.commit().await?;
         done += n;

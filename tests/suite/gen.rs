@@ -52,6 +52,11 @@ async fn the_generator_is_deterministic_consistent_and_realistic(pool: SqlitePoo
     // Written through the app's own grading: the summaries agree with a recount.
     assert_eq!(outcomes::check(&db).await.expect("check"), Vec::<String>::new());
     assert_eq!(floorready::server::analytics::summary::check(&db).await.expect("check"), Vec::<String>::new());
+    let fresh: i64 = sqlx::query_scalar("select count(*) from floor_people where state = 'not_started'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(fresh > 0, "yesterday's hires have not started, and the dashboard counts them");
 
     // The same seed again, into a second database: the same history. Another seed differs.
     let dir = std::env::temp_dir().join(format!("floorready-gen-{}", std::process::id()));
