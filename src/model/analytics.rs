@@ -172,6 +172,18 @@ pub struct WorstQuiz {
     pub first_rate: f64,
 }
 
+/// The role-play criterion rated lowest this period, across the scope's final role-plays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorstCriterion {
+    pub name: Names,
+    /// Final role-plays that rated it.
+    pub rated: u32,
+    /// The mean deciding level as a share of the top level, in percent.
+    pub mean_percent: f64,
+    /// Rated below its pass level, in percent.
+    pub failing_percent: f64,
+}
+
 /// How many people in training are at one step (the first thing their program still misses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -217,6 +229,8 @@ pub struct Dashboard {
     pub this_period: PeriodPass,
     pub previous: PeriodPass,
     pub worst_quiz: Option<WorstQuiz>,
+    #[serde(default)]
+    pub worst_criterion: Option<WorstCriterion>,
     pub essays_waiting: u32,
     pub essays_overdue: u32,
     pub roleplays_waiting: u32,

@@ -722,11 +722,12 @@ async fn roleplay(
         .collect();
     let o = score(&t.rubric, &levels.iter().map(|l| f64::from(*l)).collect::<Vec<_>>(), 70.0);
     let failed = serde_json::to_string(&o.critical_failed).map_err(crate::error::internal)?;
+    let deciding = serde_json::to_string(&o.levels).map_err(crate::error::internal)?;
     let opened = at - 1800;
     let id = sqlx::query_scalar!(
         r#"insert into roleplays (scenario_id, rubric_version_id, trainee_id, mode, raters_required, status, percent,
-                                 passed, critical_failed, finalized_at, opened_by, opened_at, rater_id)
-           values (?, ?, ?, 'live', 1, 'final', ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                                 passed, critical_failed, finalized_at, opened_by, opened_at, rater_id, levels)
+           values (?, ?, ?, 'live', 1, 'final', ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         t.scenario,
         t.rubric_version,
         user,
@@ -736,7 +737,8 @@ async fn roleplay(
         at,
         t.trainer,
         opened,
-        t.trainer
+        t.trainer,
+        deciding
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -750,6 +752,7 @@ async fn roleplay(
     )
     .execute(&mut *conn)
     .await?;
+    crate::server::analytics::summary::roleplay_final(conn, id).await?;
     cert::person_changed(conn, user, Change::RoleplayFinal, Actor::SYSTEM, at).await?;
     out.roleplays += 1;
     Ok(o.passed)

@@ -376,6 +376,37 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     .await
     .unwrap();
     assert!(plain.0 > 0, "the demo grades attempts this month");
+    // The weakest role-play criterion this period, worked out here from the final role-plays'
+    // deciding levels and their rubrics.
+    let rated: Vec<(String, String)> = sqlx::query_as(
+        "select r.levels, v.criteria from roleplays r join rubric_versions v on v.id = r.rubric_version_id
+          where r.status = 'final' and r.finalized_at > ?1 and r.trainee_id in (select value from json_each(?2))",
+    )
+    .bind(at - 30 * 86_400)
+    .bind(serde_json::to_string(&ids).unwrap())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut per: BTreeMap<Names, (u32, f64, u32)> = BTreeMap::new();
+    for (levels, criteria) in &rated {
+        let levels: Vec<f64> = serde_json::from_str(levels).unwrap();
+        let criteria: Vec<floorready::model::roleplay::Criterion> = serde_json::from_str(criteria).unwrap();
+        for (c, l) in criteria.iter().zip(&levels) {
+            let e = per.entry(c.name.clone()).or_default();
+            e.0 += 1;
+            e.1 += l / f64::from(c.max_level());
+            e.2 += (*l < f64::from(c.pass_level)) as u32;
+        }
+    }
+    let worst = per
+        .iter()
+        .filter(|(_, v)| v.0 >= 3)
+        .map(|(name, v)| (name.clone(), v.0, 100.0 * v.1 / f64::from(v.0), 100.0 * f64::from(v.2) / f64::from(v.0)))
+        .min_by(|a, b| a.2.total_cmp(&b.2))
+        .expect("the demo rates role-plays this month");
+    let w = d.worst_criterion.clone().expect("a weakest criterion");
+    assert_eq!((&w.name, w.rated), (&worst.0, worst.1));
+    assert!((w.mean_percent - worst.2).abs() < 1e-9 && (w.failing_percent - worst.3).abs() < 1e-9, "{w:?} {worst:?}");
     // A quiz everyone passed at once is nobody's weakest.
     assert!(d.worst_quiz.as_ref().is_none_or(|w| w.first_rate < 100.0), "{:?}", d.worst_quiz);
     assert_eq!((d.this_period.outcomes as i64, d.this_period.first_passed as i64), plain);
@@ -955,4 +986,47 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
         .await
         .unwrap();
     assert_eq!(summary::check(&st.db).await.unwrap().len(), 2);
+}
+
+/// An installation upgraded to the team summaries starts with them empty and role-plays without
+/// stored levels: the first start fills both from the raw rows, to what the live path keeps.
+#[sqlx::test]
+async fn the_first_start_after_the_upgrade_fills_the_summaries_from_the_raw_rows(pool: SqlitePool) {
+    use floorready::server::analytics::summary;
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let snapshot = |pool: SqlitePool| async move {
+        let floor: Vec<(i64, String, i64, String, i64, i64)> =
+            sqlx::query_as("select team_id, kind, k1, k2, people, cleared from floor_tree order by 1, 2, 3, 4")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let criteria: Vec<(i64, i64, i64, String, i64, i64)> = sqlx::query_as(
+            "select team_id, day, scenario_id, criterion, rated, halves from criterion_tree order by 1, 2, 3, 4",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let levels: Vec<(i64, Option<String>)> =
+            sqlx::query_as("select id, levels from roleplays order by id").fetch_all(&pool).await.unwrap();
+        (floor, criteria, levels)
+    };
+    let live = snapshot(pool.clone()).await;
+    assert!(!live.1.is_empty() && live.2.iter().any(|(_, l)| l.is_some()), "the demo rates role-plays");
+    for sql in [
+        "update roleplays set levels = null",
+        "delete from floor_people",
+        "delete from floor_tree",
+        "delete from pass_tree",
+        "delete from criterion_tree",
+        "update summary_state set built = 0",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    assert!(!summary::check(&st.db).await.unwrap().is_empty(), "emptied, they disagree with the raw rows");
+    summary::ensure(&st.db).await.unwrap();
+    assert_eq!(snapshot(pool.clone()).await, live);
+    assert_eq!(summary::check(&st.db).await.unwrap(), Vec::<String>::new());
+    let built: i64 = count(&pool, "select built from summary_state where name = 'teams'").await;
+    assert_eq!(built, 1, "and only once");
 }

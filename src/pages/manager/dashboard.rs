@@ -157,6 +157,16 @@ fn dashboard(d: Dashboard) -> impl IntoView {
                     </a>
                 </p>
             })}
+            {d.worst_criterion.clone().map(|w| view! {
+                <p class="alert warn">
+                    {tr_with("dash.worst_criterion", &[
+                        ("criterion", shown(&w.name)),
+                        ("mean", format!("{:.0}", w.mean_percent)),
+                        ("failing", format!("{:.0}", w.failing_percent)),
+                        ("n", w.rated.to_string()),
+                    ])}
+                </p>
+            })}
             <h3>{tr("dash.waiting")}</h3>
             <ul class="todo">
                 <li class:done=d.essays_waiting == 0>{tr_with("dash.essays_waiting", &[("n", d.essays_waiting.to_string()), ("late", d.essays_overdue.to_string())])}</li>

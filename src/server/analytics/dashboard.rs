@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::AppResult;
-use crate::model::analytics::{Dashboard, FloorLine, MedianLine, PeriodPass, Step, WorstQuiz};
+use crate::model::analytics::{Dashboard, FloorLine, MedianLine, PeriodPass, Step, WorstCriterion, WorstQuiz};
 use crate::model::team::TeamNode;
 use crate::model::user::Role;
 use crate::model::Names;
@@ -276,6 +276,30 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         outcomes: r.n as u32,
         first_rate: r.rate,
     });
+
+    d.worst_criterion = sqlx::query!(
+        r#"select criterion, sum(rated) as "n!: i64", 50.0 * sum(halves) / sum(maxes) as "mean!: f64",
+                  100.0 * sum(failing) / sum(rated) as "failing!: f64"
+           from criterion_tree
+           where team_id in (select value from json_each(?3)) and day > ?1 and day <= ?2
+           group by criterion having sum(rated) >= ?4 and sum(maxes) > 0
+           order by 3, 2 desc limit 1"#,
+        since,
+        until,
+        list,
+        WORST_MIN_OUTCOMES
+    )
+    .fetch_optional(&db.read)
+    .await?
+    .map(|r| -> AppResult<WorstCriterion> {
+        Ok(WorstCriterion {
+            name: serde_json::from_str(&r.criterion).map_err(crate::error::internal)?,
+            rated: r.n as u32,
+            mean_percent: r.mean,
+            failing_percent: r.failing,
+        })
+    })
+    .transpose()?;
 
     // Work waiting for a rater, by the people's current team (partial indexes keep it small).
     let late = at - RATING_DAYS * DAY;

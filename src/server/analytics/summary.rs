@@ -2,7 +2,8 @@
 //! in the transactions that change what they sum: a person's certification statuses, team, role or
 //! position ([`person`]), a quiz outcome ([`outcome_changed`]), a team moving in the tree
 //! ([`team_moved`]). Each change adds its difference to the person's team and every team above it,
-//! so a site's figures are one row per figure, however many people it has. [`check`] recomputes
+//! so a site's figures are one row per figure, however many people it has. Final role-plays count
+//! per criterion the same way (`criterion_tree`, [`roleplay_final`]). [`check`] recomputes
 //! everything from the raw rows and names each difference.
 
 use std::collections::{BTreeMap, HashMap};
@@ -384,6 +385,10 @@ pub async fn person_moved(
         add_pass(conn, &old, quiz, c.0, delta(c, -1)).await?;
         add_pass(conn, &new, quiz, c.0, delta(c, 1)).await?;
     }
+    for r in roleplays_of(conn, user_id).await? {
+        add_rated(conn, &old, &r, -1).await?;
+        add_rated(conn, &new, &r, 1).await?;
+    }
     Ok(())
 }
 
@@ -399,6 +404,12 @@ pub async fn team_moved(conn: &mut SqliteConnection, team: i64, from: Option<i64
         sqlx::query!("select day, quiz_id, outcomes, first_passed, passed from pass_tree where team_id = ?", team)
             .fetch_all(&mut *conn)
             .await?;
+    let criteria = sqlx::query!(
+        "select day, scenario_id, criterion, rated, halves, maxes, failing, critical from criterion_tree where team_id = ?",
+        team
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for (parent, sign) in [(from, -1), (to, 1)] {
         let Some(parent) = parent else { continue };
         let up = ancestors(conn, parent).await?;
@@ -409,6 +420,158 @@ pub async fn team_moved(conn: &mut SqliteConnection, team: i64, from: Option<i64
             let d = (sign * r.outcomes, sign * r.first_passed, sign * r.passed);
             add_pass(conn, &up, r.quiz_id, r.day, d).await?;
         }
+        for r in &criteria {
+            let d = [sign * r.rated, sign * r.halves, sign * r.maxes, sign * r.failing, sign * r.critical];
+            add_criterion(conn, &up, r.day, r.scenario_id, &r.criterion, d).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One criterion of a final role-play as `criterion_tree` counts it: (names JSON, the deciding
+/// level in halves, the top level, below the pass level, critical and below).
+type Criterion = (String, i64, i64, bool, bool);
+
+/// The criteria of a role-play from its rubric version's criteria and its deciding levels.
+fn criteria_of(criteria: &[crate::model::roleplay::Criterion], levels: &[f64]) -> AppResult<Vec<Criterion>> {
+    criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let level = levels.get(i).copied().unwrap_or(0.0).clamp(0.0, f64::from(c.max_level()));
+            let name = serde_json::to_string(&c.name).map_err(crate::error::internal)?;
+            let below = level < f64::from(c.pass_level);
+            Ok((name, (level * 2.0).round() as i64, i64::from(c.max_level()), below, c.critical && below))
+        })
+        .collect()
+}
+
+/// A final role-play: (scenario, day it became final, its criteria).
+type Rated = (i64, i64, Vec<Criterion>);
+
+fn rated(scenario: i64, finalized_at: i64, criteria: &str, levels: &str) -> AppResult<Rated> {
+    let criteria: Vec<crate::model::roleplay::Criterion> =
+        serde_json::from_str(criteria).map_err(crate::error::internal)?;
+    let levels: Vec<f64> = serde_json::from_str(levels).map_err(crate::error::internal)?;
+    Ok((scenario, finalized_at.div_euclid(DAY), criteria_of(&criteria, &levels)?))
+}
+
+/// Adds [rated, halves, maxes, failing, critical] to a day, scenario and criterion of each team.
+async fn add_criterion(
+    conn: &mut SqliteConnection,
+    teams: &[i64],
+    day: i64,
+    scenario: i64,
+    name: &str,
+    d: [i64; 5],
+) -> AppResult<()> {
+    let [rated, halves, maxes, failing, critical] = d;
+    for team in teams {
+        sqlx::query!(
+            "insert into criterion_tree (team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             on conflict (team_id, day, scenario_id, criterion) do update set rated = rated + excluded.rated,
+                 halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
+                 failing = failing + excluded.failing, critical = critical + excluded.critical",
+            team,
+            day,
+            scenario,
+            name,
+            rated,
+            halves,
+            maxes,
+            failing,
+            critical
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "delete from criterion_tree where team_id = ? and day = ? and scenario_id = ? and criterion = ? and rated = 0",
+            team,
+            day,
+            scenario,
+            name
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn add_rated(conn: &mut SqliteConnection, teams: &[i64], r: &Rated, sign: i64) -> AppResult<()> {
+    let (scenario, day, criteria) = r;
+    for (name, halves, max, failing, critical) in criteria {
+        let d = [sign, sign * halves, sign * max, sign * *failing as i64, sign * *critical as i64];
+        add_criterion(conn, teams, *day, *scenario, name, d).await?;
+    }
+    Ok(())
+}
+
+/// A person's final role-plays as `criterion_tree` counts them.
+pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Rated>> {
+    let rows = sqlx::query!(
+        r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria
+           from roleplays r join rubric_versions v on v.id = r.rubric_version_id
+           where r.trainee_id = ? and r.status = 'final' and r.finalized_at is not null and r.levels is not null
+           order by r.id"#,
+        user_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)).collect()
+}
+
+/// A role-play became final: its criteria count under the trainee's team and every team above.
+pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> AppResult<()> {
+    let r = sqlx::query!(
+        r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
+                  v.criteria
+           from roleplays r join rubric_versions v on v.id = r.rubric_version_id
+           where r.id = ? and r.status = 'final'"#,
+        roleplay_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let team = team_of(conn, r.trainee_id).await?;
+    let up = ancestors(conn, team).await?;
+    add_rated(conn, &up, &rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)?, 1).await
+}
+
+/// A person's role-plays changed from `before` to `after` (their days moved, say).
+pub async fn roleplays_changed(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    before: &[Rated],
+    after: &[Rated],
+) -> AppResult<()> {
+    if before == after {
+        return Ok(());
+    }
+    let team = team_of(conn, user_id).await?;
+    let up = ancestors(conn, team).await?;
+    for r in before {
+        add_rated(conn, &up, r, -1).await?;
+    }
+    for r in after {
+        add_rated(conn, &up, r, 1).await?;
+    }
+    Ok(())
+}
+
+/// Fills in the deciding levels of role-plays made final before they were stored.
+async fn fill_levels(db: &Db) -> AppResult<()> {
+    let missing =
+        sqlx::query_scalar!(r#"select id as "id!: i64" from roleplays where status = 'final' and levels is null"#)
+            .fetch_all(&db.read)
+            .await?;
+    for chunk in missing.chunks(1_000) {
+        let mut tx = db.begin().await?;
+        for id in chunk {
+            let levels = crate::server::roleplay::attempt::deciding_levels(&mut tx, *id).await?.unwrap_or_default();
+            let json = serde_json::to_string(&levels).map_err(crate::error::internal)?;
+            sqlx::query!("update roleplays set levels = ? where id = ?", json, id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
     }
     Ok(())
 }
@@ -418,6 +581,7 @@ struct Want {
     people: HashMap<i64, Person>,
     floor: BTreeMap<(i64, String, i64, String), (i64, i64)>,
     pass: BTreeMap<(i64, i64, i64), (i64, i64, i64)>,
+    criteria: BTreeMap<(i64, i64, i64, String), [i64; 5]>,
 }
 
 async fn want(db: &Db) -> AppResult<Want> {
@@ -470,18 +634,59 @@ async fn want(db: &Db) -> AppResult<Want> {
             e.2 += passed as i64;
         }
     }
-    Ok(Want { people, floor, pass })
+    let roleplays = sqlx::query!(
+        r#"select coalesce(u.team_id, 0) as "team!: i64", r.scenario_id, r.finalized_at as "finalized_at!: i64",
+                  r.levels as "levels!: String", v.criteria
+           from roleplays r join rubric_versions v on v.id = r.rubric_version_id join users u on u.id = r.trainee_id
+           where r.status = 'final' and r.finalized_at is not null and r.levels is not null"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut criteria: BTreeMap<(i64, i64, i64, String), [i64; 5]> = BTreeMap::new();
+    for r in roleplays {
+        let (scenario, day, rows) = rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)?;
+        for team in up(r.team) {
+            for (name, halves, max, failing, critical) in &rows {
+                let e = criteria.entry((team, day, scenario, name.clone())).or_default();
+                e[0] += 1;
+                e[1] += halves;
+                e[2] += max;
+                e[3] += *failing as i64;
+                e[4] += *critical as i64;
+            }
+        }
+    }
+    Ok(Want { people, floor, pass, criteria })
 }
 
 /// Fills every summary from the raw rows, replacing what was there (after an upgrade, or a bulk
 /// load such as `gen`).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(db: &Db) -> AppResult<()> {
+    fill_levels(db).await?;
     let w = want(db).await?;
     let mut tx = db.begin().await?;
     sqlx::query!("delete from floor_people").execute(&mut *tx).await?;
     sqlx::query!("delete from floor_tree").execute(&mut *tx).await?;
     sqlx::query!("delete from pass_tree").execute(&mut *tx).await?;
+    sqlx::query!("delete from criterion_tree").execute(&mut *tx).await?;
+    for ((team, day, scenario, name), [rated, halves, maxes, failing, critical]) in &w.criteria {
+        sqlx::query!(
+            "insert into criterion_tree (team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            team,
+            day,
+            scenario,
+            name,
+            rated,
+            halves,
+            maxes,
+            failing,
+            critical
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     for (id, p) in &w.people {
         write_person(&mut tx, *id, p).await?;
     }
@@ -581,6 +786,28 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
     }
     for (key, v) in w.pass {
         out.push(format!("team {} day {} quiz {}: not stored, the outcomes say {v:?}", key.0, key.1, key.2));
+    }
+    let criteria = sqlx::query!(
+        "select team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical from criterion_tree"
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in criteria {
+        let key = (r.team_id, r.day, r.scenario_id, r.criterion);
+        let want = w.criteria.remove(&key);
+        let have = [r.rated, r.halves, r.maxes, r.failing, r.critical];
+        if want != Some(have) {
+            out.push(format!(
+                "team {} day {} scenario {} {}: stored {have:?}, the role-plays say {want:?}",
+                key.0, key.1, key.2, key.3
+            ));
+        }
+    }
+    for (key, v) in w.criteria {
+        out.push(format!(
+            "team {} day {} scenario {} {}: not stored, the role-plays say {v:?}",
+            key.0, key.1, key.2, key.3
+        ));
     }
     Ok(out)
 }

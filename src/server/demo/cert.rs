@@ -75,6 +75,7 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     let d = days * DAY;
     let mut tx = db.begin().await?;
     let before = summary::outcomes_of(&mut tx, user_id).await?;
+    let rated_before = summary::roleplays_of(&mut tx, user_id).await?;
     for sql in [
         "update attempts set started_at = started_at - ?1, submitted_at = submitted_at - ?1,
                 deadline_at = deadline_at - ?1, graded_at = graded_at - ?1 where user_id = ?2",
@@ -99,6 +100,8 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     for ((quiz, b), (_, a)) in before.into_iter().zip(after) {
         summary::outcome_changed(&mut tx, quiz, user_id, Some(b), Some(a)).await?;
     }
+    let rated_after = summary::roleplays_of(&mut tx, user_id).await?;
+    summary::roleplays_changed(&mut tx, user_id, &rated_before, &rated_after).await?;
     summary::person(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(())

@@ -291,6 +291,14 @@ fn outcome(r: &Row, ratings: &[Vec<f64>]) -> Option<RoleplayResult> {
     Some(RoleplayResult { percent: o.percent, passed: o.passed, critical_failed: o.critical_failed, levels: o.levels })
 }
 
+/// The deciding level per criterion of a final role-play, worked out from its ratings (for one
+/// made final before the levels were stored with it).
+pub async fn deciding_levels(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Vec<f64>>> {
+    let r = row(conn, id).await?;
+    let ratings = rater_levels(conn, id).await?;
+    Ok(outcome(&r, &ratings).map(|o| o.levels))
+}
+
 /// A trainer's rating. Blind: nothing of another rating is read back to the rater. The last
 /// required rating makes the result final.
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = rater.id, id))]
@@ -320,18 +328,22 @@ pub async fn rate(
     if ratings.len() as i64 >= r.raters_required {
         let result = outcome(&r, &ratings).ok_or_else(|| crate::error::internal("final without ratings"))?;
         let failed = serde_json::to_string(&result.critical_failed).map_err(crate::error::internal)?;
+        let levels = serde_json::to_string(&result.levels).map_err(crate::error::internal)?;
         let at = now();
         sqlx::query!(
-            "update roleplays set status = 'final', percent = ?, passed = ?, critical_failed = ?, finalized_at = ?
+            "update roleplays set status = 'final', percent = ?, passed = ?, critical_failed = ?, finalized_at = ?,
+                                  levels = ?
              where id = ?",
             result.percent,
             result.passed,
             failed,
             at,
+            levels,
             id
         )
         .execute(&mut *tx)
         .await?;
+        crate::server::analytics::summary::roleplay_final(&mut tx, id).await?;
         audit::record(
             &mut tx,
             Event::by(actor, "roleplay_final", "roleplay", id).detail(format!(
