@@ -107,3 +107,33 @@ test("a manager finds this week's digest among the notices and opens the dashboa
   await expect(page).toHaveURL(/\/$/);
   await expect(page.locator('.dashboard')).toBeVisible();
 });
+
+test('a manager opens the role-play criteria from the dashboard, narrows to a team and downloads the CSV', async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await ready(page, info);
+  await page.getByRole('link', { name: 'Role-play criteria →' }).click();
+  await expect(page).toHaveURL(/\/reports\/roleplay-criteria\?from=/);
+  await ready(page, info);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Role-play criteria');
+  const rows = page.locator('table.criteria tbody tr');
+  await expect(rows.first()).toBeVisible();
+  const all = await rows.count();
+  // Each row: a scenario, a criterion, how many role-plays rated it, and its figures.
+  await expect(rows.first().locator('td').nth(2)).toHaveText(/^\d+$/);
+  await expect(rows.first().locator('td').nth(3)).toHaveText(/^\d+ %$/);
+  await expect(page.locator('figure.chart svg rect.bar').first()).toBeVisible();
+
+  await page.getByRole('combobox', { name: 'Team' }).selectOption({ label: 'Shanghai / After-sales / Service Team 2' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/team=\d+/);
+  await expect(page.getByRole('combobox', { name: 'Team' })).toHaveValue(/\d+/);
+  expect(await page.locator('table.criteria tbody tr').count()).toBeLessThanOrEqual(all);
+
+  const link = page.getByRole('link', { name: 'CSV' });
+  await expect(link).toHaveAttribute('href', /roleplay-criteria\.csv\?team=\d+&from=/);
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(file.suggestedFilename()).toBe('roleplay-criteria.csv');
+  const text = readFileSync(await file.path(), 'utf8');
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  expect(text).toContain('Criterion');
+});

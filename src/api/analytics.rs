@@ -46,3 +46,16 @@ pub async fn get_pass_rates(
     })
     .await
 }
+
+/// The role-play criteria report: managers their teams, trainers their scenarios, admins all.
+#[server]
+pub async fn get_roleplay_criteria(
+    #[server(flatten)] q: crate::model::analytics::CriteriaQuery,
+) -> Result<crate::model::analytics::CriteriaReport, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Trainer, Role::Admin], "roleplay_criteria")?;
+        let f = svc::criteria::Filter::parse(&q, crate::server::now())?;
+        svc::criteria::report(&cx.state.db, me, &f).await
+    })
+    .await
+}

@@ -59,7 +59,10 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
                                         <a href="/trainer/calibration">{tr("nav.calibration")}</a>
                                         <a href="/trainer/programs">{tr("nav.programs")}</a>
-                                        {(!oversees).then(|| view! { <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a> })}
+                                        {(!oversees).then(|| view! {
+                                            <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
+                                            <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
+                                        })}
                                     </Group>
                                 })}
                                 {oversees.then(|| view! {
@@ -67,6 +70,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/team/roster">{tr("nav.roster")}</a>
                                         <a href="/team/progress">{tr("nav.progress")}</a>
                                         <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
+                                        <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
                                     </Group>
                                 })}
                                 {admin.then(|| view! {

@@ -452,3 +452,52 @@ pub struct Digest {
     pub essays_overdue: u32,
     pub roleplays_overdue: u32,
 }
+
+/// The role-play criteria report's filters, as the page's address carries them: a team (and
+/// everything below it), and the days role-plays became final, from and to (YYYY-MM-DD).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CriteriaQuery {
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+/// One criterion of one scenario over the final role-plays in the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionRow {
+    pub scenario_id: i64,
+    pub scenario: Names,
+    pub criterion: Names,
+    pub rated: u32,
+    /// The mean deciding level as a share of the top level, in percent.
+    pub mean_percent: f64,
+    /// Rated below its pass level, in percent.
+    pub failing_percent: f64,
+    /// Times a critical criterion fell below its pass level (each fails the role-play).
+    pub critical_failed: u32,
+}
+
+/// A team's criteria taken together, with its weakest one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriteriaTeam {
+    pub team_id: i64,
+    pub team: Names,
+    pub rated: u32,
+    pub mean_percent: f64,
+    pub failing_percent: f64,
+    pub critical_failed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CriteriaReport {
+    pub team: Option<i64>,
+    pub teams: Vec<(i64, Names)>,
+    /// The days covered, as dates.
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<CriterionRow>,
+    pub by_team: Vec<CriteriaTeam>,
+}

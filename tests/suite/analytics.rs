@@ -1030,3 +1030,103 @@ async fn the_first_start_after_the_upgrade_fills_the_summaries_from_the_raw_rows
     let built: i64 = count(&pool, "select built from summary_state where name = 'teams'").await;
     assert_eq!(built, 1, "and only once");
 }
+
+/// The role-play criteria report: each scenario's criteria over the final role-plays of the
+/// caller's people, equal to a recount from the role-plays' deciding levels; a manager sees only
+/// his teams, a trainer his own scenarios, a trainee nothing; the export parses; bad dates are
+/// named.
+#[sqlx::test]
+async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) {
+    use floorready::model::analytics::CriteriaQuery;
+    use floorready::server::analytics::criteria::{report, table, Filter};
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let at = floorready::server::now();
+    let wang = current_with(&st, "M1001", DEMO).await;
+    let f = Filter::parse(&CriteriaQuery::default(), at).unwrap();
+    assert_eq!(f.to - f.from + 1, 90, "the last 90 days by default");
+    let r = report(&st.db, &wang, &f).await.unwrap();
+
+    // The recount: every final role-play of his people in those days, criterion by criterion.
+    let rated: Vec<(i64, String, String)> = sqlx::query_as(
+        "select r.scenario_id, r.levels, v.criteria from roleplays r
+           join rubric_versions v on v.id = r.rubric_version_id join users u on u.id = r.trainee_id
+          where r.status = 'final' and r.finalized_at / 86400 between ?1 and ?2
+            and u.team_id in (select value from json_each(?3))",
+    )
+    .bind(f.from)
+    .bind(f.to)
+    .bind(serde_json::to_string(&r.teams.iter().map(|t| t.0).collect::<Vec<_>>()).unwrap())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(rated.len() >= 3, "the demo rates role-plays: {}", rated.len());
+    let mut want: BTreeMap<(i64, Names), (u32, f64, u32, u32)> = BTreeMap::new();
+    for (scenario, levels, criteria) in &rated {
+        let levels: Vec<f64> = serde_json::from_str(levels).unwrap();
+        let criteria: Vec<floorready::model::roleplay::Criterion> = serde_json::from_str(criteria).unwrap();
+        for (c, l) in criteria.iter().zip(&levels) {
+            let e = want.entry((*scenario, c.name.clone())).or_default();
+            e.0 += 1;
+            e.1 += l / f64::from(c.max_level());
+            e.2 += (*l < f64::from(c.pass_level)) as u32;
+            e.3 += (c.critical && *l < f64::from(c.pass_level)) as u32;
+        }
+    }
+    let got: BTreeMap<(i64, Names), (u32, f64, u32, u32)> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let failing = (row.failing_percent * f64::from(row.rated) / 100.0).round() as u32;
+            ((row.scenario_id, row.criterion.clone()), (row.rated, row.mean_percent, failing, row.critical_failed))
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    for (k, w) in &want {
+        let g = got[k];
+        assert_eq!((g.0, g.2, g.3), (w.0, w.2, w.3), "{k:?}");
+        assert!((g.1 - 100.0 * w.1 / f64::from(w.0)).abs() < 1e-9, "{k:?}: {g:?} {w:?}");
+    }
+    // Weakest first within a scenario; the teams below his add up to his whole scope.
+    for pair in r.rows.windows(2).filter(|p| p[0].scenario_id == p[1].scenario_id) {
+        assert!(pair[0].mean_percent <= pair[1].mean_percent);
+    }
+    let criteria_rated: u32 = r.rows.iter().map(|row| row.rated).sum();
+    assert_eq!(r.by_team.iter().map(|t| t.rated).sum::<u32>(), criteria_rated);
+    assert!(r.teams.iter().all(|(_, p)| p.en.starts_with("Shanghai")), "{:?}", r.teams);
+
+    // Beijing is not his; an admin may pick it. A trainee is refused at the server function.
+    let beijing = team_id(&pool, "Beijing").await;
+    let picked = Filter { team: Some(beijing), ..f };
+    assert_eq!(report(&st.db, &wang, &picked).await.unwrap_err(), AppError::Forbidden);
+    let admin = current_with(&st, "A0001", DEMO).await;
+    let all = report(&st.db, &admin, &f).await.unwrap();
+    assert!(all.rows.iter().map(|r| r.rated).sum::<u32>() >= criteria_rated);
+    let path = floorready::api::analytics::GetRoleplayCriteria::PATH;
+    let trainee = demo_sign_in(&st, "E1001").await;
+    assert_eq!(call(&st, path, &trainee, String::new()).await.0, StatusCode::FORBIDDEN);
+    let cookie = demo_sign_in(&st, "M1001").await;
+    let (status, body) = call(&st, path, &cookie, "from=2026-13-01".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("from"), "the bad field is named: {body}");
+
+    // A trainer sees the scenarios of his own courses only.
+    let chen = current_with(&st, "T1001", DEMO).await;
+    let own: Vec<i64> = sqlx::query_scalar(
+        "select distinct c.scenario_id from scenario_courses c join course_owners o on o.course_id = c.course_id
+          where o.user_id = ?",
+    )
+    .bind(chen.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let his = report(&st.db, &chen, &f).await.unwrap();
+    assert!(his.rows.iter().all(|r| own.contains(&r.scenario_id)));
+
+    // The export: UTF-8 with a BOM, a header and one line per row, both languages in a name.
+    let csv = table(&r, floorready::i18n::Locale::En).csv().unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    let mut lines = csv::Reader::from_reader(&csv[3..]);
+    assert_eq!(lines.headers().unwrap().get(1), Some("Criterion"));
+    assert_eq!(lines.records().count(), r.rows.len());
+}

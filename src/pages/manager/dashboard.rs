@@ -72,6 +72,16 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             format!("/reports/pass-rates?{q}")
         }
     };
+    // The role-play criteria of the same people over the same 30 days.
+    let criteria = {
+        let team = team.clone();
+        let since = d.this_period.from;
+        move || {
+            let from =
+                chrono::DateTime::from_timestamp(since, 0).map(|t| t.date_naive().to_string()).unwrap_or_default();
+            format!("/reports/roleplay-criteria?from={from}&team={team}")
+        }
+    };
     let options = d
         .teams
         .iter()
@@ -145,7 +155,10 @@ fn dashboard(d: Dashboard) -> impl IntoView {
         <section class="card">
             <div class="row heading">
                 <h2>{tr("dash.pass_rates")}</h2>
-                <a href=report("")>{tr("dash.pass_rate_report")}</a>
+                <span>
+                    <a href=report("")>{tr("dash.pass_rate_report")}</a>" · "
+                    <a href=criteria()>{tr("dash.criteria_report")}</a>
+                </span>
             </div>
             <PassRates now=d.this_period before=d.previous/>
             {d.worst_quiz.clone().map(|w| view! {
@@ -159,12 +172,14 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             })}
             {d.worst_criterion.clone().map(|w| view! {
                 <p class="alert warn">
-                    {tr_with("dash.worst_criterion", &[
-                        ("criterion", shown(&w.name)),
-                        ("mean", format!("{:.0}", w.mean_percent)),
-                        ("failing", format!("{:.0}", w.failing_percent)),
-                        ("n", w.rated.to_string()),
-                    ])}
+                    <a href=criteria()>
+                        {tr_with("dash.worst_criterion", &[
+                            ("criterion", shown(&w.name)),
+                            ("mean", format!("{:.0}", w.mean_percent)),
+                            ("failing", format!("{:.0}", w.failing_percent)),
+                            ("n", w.rated.to_string()),
+                        ])}
+                    </a>
                 </p>
             })}
             <h3>{tr("dash.waiting")}</h3>

@@ -1,1 +1,2 @@
+pub mod criteria;
 pub mod pass_rates;

@@ -23,7 +23,7 @@ pub const RATING_DAYS: i64 = 2;
 
 /// The teams whose subtree sums make up the caller's scope: the picked team; an admin's roots
 /// (and 0, people without a team); a manager's managed teams that sit under no other of theirs.
-fn tops(everyone: bool, visible: &[i64], team: Option<i64>, tree: &[TeamNode]) -> Vec<i64> {
+pub(super) fn tops(everyone: bool, visible: &[i64], team: Option<i64>, tree: &[TeamNode]) -> Vec<i64> {
     if let Some(t) = team {
         return vec![t];
     }

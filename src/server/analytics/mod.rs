@@ -1,5 +1,6 @@
 //! Managers' and trainers' figures: Moodle's test statistics per quiz, pass rates, gains.
 
+pub mod criteria;
 pub mod dashboard;
 pub mod digest;
 pub mod floor;

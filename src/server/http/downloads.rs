@@ -217,3 +217,33 @@ pub(super) async fn pass_rates_xlsx(
     let body = pass_rate_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
     Ok(download(XLSX, "pass-rates.xlsx".into(), body))
 }
+
+async fn criteria_table(
+    state: &AppState,
+    caller: &Caller,
+    q: &crate::model::analytics::CriteriaQuery,
+) -> Result<crate::server::spreadsheet::Table, Response> {
+    use crate::server::analytics::criteria;
+    caller.require_role(&[Role::Manager, Role::Trainer, Role::Admin], "role-play criteria export").map_err(failed)?;
+    let f = criteria::Filter::parse(q, crate::server::now()).map_err(failed)?;
+    let r = criteria::report(&state.db, &caller.user, &f).await.map_err(failed)?;
+    Ok(criteria::table(&r, caller.locale))
+}
+
+pub(super) async fn roleplay_criteria_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<crate::model::analytics::CriteriaQuery>,
+) -> Downloaded {
+    let body = criteria_table(&state, &caller, &q).await?.csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "roleplay-criteria.csv".into(), body))
+}
+
+pub(super) async fn roleplay_criteria_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<crate::model::analytics::CriteriaQuery>,
+) -> Downloaded {
+    let body = criteria_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
+    Ok(download(XLSX, "roleplay-criteria.xlsx".into(), body))
+}
