@@ -249,16 +249,19 @@ pub enum ReportGroup {
     /// Weeks, months or quarters of the first attempt.
     Period,
     Trainer,
+    /// Cohorts: the training plans the people are members of (someone in two counts in both).
+    Plan,
 }
 
 impl ReportGroup {
-    pub const ALL: [ReportGroup; 6] = [
+    pub const ALL: [ReportGroup; 7] = [
         ReportGroup::Quiz,
         ReportGroup::Course,
         ReportGroup::Team,
         ReportGroup::HireMonth,
         ReportGroup::Period,
         ReportGroup::Trainer,
+        ReportGroup::Plan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -269,6 +272,7 @@ impl ReportGroup {
             ReportGroup::HireMonth => "hire_month",
             ReportGroup::Period => "period",
             ReportGroup::Trainer => "trainer",
+            ReportGroup::Plan => "plan",
         }
     }
 

@@ -1130,3 +1130,49 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
     assert_eq!(lines.headers().unwrap().get(1), Some("Criterion"));
     assert_eq!(lines.records().count(), r.rows.len());
 }
+
+/// Cohorts: the pass-rate report by training plan counts each member's outcomes under each plan
+/// they are in, equal to a plain count; someone who leaves a plan leaves its row.
+#[sqlx::test]
+async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePool) {
+    use floorready::model::analytics::ReportQuery;
+    use floorready::server::analytics::report;
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let admin = current_with(&st, "A0001", DEMO).await;
+    let zone = floorready::i18n::Zone(chrono_tz::Asia::Shanghai);
+    let q = ReportQuery { group: "plan".into(), ..Default::default() };
+    let r = report::report(&st.db, &admin, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
+    let plain: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "select p.id, p.title_en, count(*), coalesce(sum(o.first_passed), 0)
+           from plan_members m join training_plans p on p.id = m.plan_id
+           join quiz_outcomes o on o.user_id = m.user_id join quizzes z on z.id = o.quiz_id
+          where z.kind <> 'pre_test' group by p.id order by p.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!plain.is_empty(), "the demo's plan has members with outcomes");
+    let got: Vec<(i64, String, i64, i64)> = {
+        let mut v: Vec<_> = r
+            .rows
+            .iter()
+            .map(|row| (row.key.parse().unwrap(), row.label.en.clone(), row.outcomes as i64, row.first_passed as i64))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(got, plain);
+    // Someone who leaves the plan leaves its row, with their outcomes.
+    let (who, theirs): (i64, i64) = sqlx::query_as(
+        "select m.user_id, count(*) from plan_members m join quiz_outcomes o on o.user_id = m.user_id
+           join quizzes z on z.id = o.quiz_id where z.kind <> 'pre_test' group by m.user_id order by m.user_id limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("delete from plan_members where user_id = ?").bind(who).execute(&pool).await.unwrap();
+    let r = report::report(&st.db, &admin, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
+    let after: i64 = r.rows.iter().map(|row| row.outcomes as i64).sum();
+    assert_eq!(after, got.iter().map(|g| g.2).sum::<i64>() - theirs);
+}

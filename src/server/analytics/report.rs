@@ -275,6 +275,7 @@ fn keys(
     teams: &HashMap<i64, (String, Names)>,
     zone: Zone,
     owners: &HashMap<i64, Vec<(i64, String)>>,
+    plans: &HashMap<i64, Vec<(i64, Names)>>,
     titles: &Titles,
 ) -> Vec<(String, Names)> {
     let named = |id: i64, names: &HashMap<i64, Names>| (id.to_string(), names.get(&id).cloned().unwrap_or_default());
@@ -293,6 +294,10 @@ fn keys(
         ReportGroup::Trainer => owners
             .get(&l.course_id)
             .map(|o| o.iter().map(|(id, name)| (id.to_string(), Names::same(name.clone()))).collect())
+            .unwrap_or_default(),
+        ReportGroup::Plan => plans
+            .get(&l.user_id)
+            .map(|p| p.iter().map(|(id, title)| (id.to_string(), title.clone())).collect())
             .unwrap_or_default(),
     }
 }
@@ -344,16 +349,20 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     let lines = lines(db, &s, f, &tree).await?;
     let titles = titles(db).await?;
     let owners = if f.group == ReportGroup::Trainer { course_owners(db).await? } else { HashMap::new() };
+    let plans = if f.group == ReportGroup::Plan { plan_members(db).await? } else { HashMap::new() };
     let teams = if f.group == ReportGroup::Team { team_rows(&tree, f.team) } else { HashMap::new() };
     let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();
     for l in &lines {
-        for (k, label) in keys(l, f, &teams, zone, &owners, &titles) {
+        for (k, label) in keys(l, f, &teams, zone, &owners, &plans, &titles) {
             groups.entry(k).or_insert_with(|| (label, Vec::new())).1.push(l);
         }
     }
     let mut rows: Vec<ReportRow> =
         groups.iter().map(|(k, (label, ls))| summarise(k.clone(), label.clone(), ls)).collect();
-    if matches!(f.group, ReportGroup::Quiz | ReportGroup::Course | ReportGroup::Team | ReportGroup::Trainer) {
+    if matches!(
+        f.group,
+        ReportGroup::Quiz | ReportGroup::Course | ReportGroup::Team | ReportGroup::Trainer | ReportGroup::Plan
+    ) {
         rows.sort_by(|a, b| a.label.cmp(&b.label));
     }
     let all: Vec<&Line> = lines.iter().collect();
@@ -387,6 +396,20 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     .map(|r| (r.id, Names::new(r.title, r.title_en)))
     .collect();
     Ok(PassRateReport { group: f.group, period: f.period, rows, total, teams, quizzes, row, people })
+}
+
+/// Each person's training plans, by person.
+async fn plan_members(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, Names)>>> {
+    let mut out: HashMap<i64, Vec<(i64, Names)>> = HashMap::new();
+    for r in sqlx::query!(
+        "select m.user_id, p.id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id"
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        out.entry(r.user_id).or_default().push((r.id, Names::new(r.title, r.title_en)));
+    }
+    Ok(out)
 }
 
 async fn course_owners(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, String)>>> {
