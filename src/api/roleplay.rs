@@ -255,6 +255,16 @@ pub async fn reply_roleplay(id: i64, #[server(default)] replies: Vec<String>) ->
     .await
 }
 
+/// Rater agreement of all pairs pooled, month by month.
+#[server]
+pub async fn get_agreement_trend() -> Result<Vec<crate::model::roleplay::AgreementPoint>, AppError> {
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "get_agreement_trend")?;
+        svc::calibration::trend(&cx.state.db).await
+    })
+    .await
+}
+
 /// Rater agreement; `threshold` empty means the default.
 #[server]
 pub async fn get_calibration(#[server(default)] threshold: String) -> Result<Vec<CalibrationRow>, AppError> {

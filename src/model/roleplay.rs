@@ -348,6 +348,16 @@ pub struct CalibrationRow {
     pub too_few: bool,
 }
 
+/// Agreement of all pairs of raters pooled, for the role-plays that became final in one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementPoint {
+    /// YYYY-MM (UTC).
+    pub month: String,
+    pub n: usize,
+    pub kappa: Option<f64>,
+    pub exact_percent: f64,
+}
+
 /// Below this many paired scores a kappa says little (one role-play of three criteria is three):
 /// such a pair is shown, not flagged.
 pub const CALIBRATION_MIN_N: usize = 10;

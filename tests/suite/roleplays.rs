@@ -527,4 +527,31 @@ async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let html = page(&st, "/trainer/calibration", &t1).await;
     assert!(html.contains("User T1 · User T2") && html.contains("0.80"), "the page shows the pair");
+    // One month only: no trend is drawn yet.
+    assert_eq!(calibration::trend(&st.db).await.unwrap().len(), 1);
+    assert!(!html.contains("agreement-trend"));
+
+    // Agreement over time: those twelve move to six weeks ago; this month the pair agrees on all
+    // four. The trend has the older month at 0.8 and this one at 1.0, oldest first.
+    sqlx::query("update roleplays set finalized_at = finalized_at - 42 * 86400 where status = 'final'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for level in [0u8, 1, 2, 2] {
+        let id = attempt::open(&st.db, SYSTEM, &s.t1, scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
+            .await
+            .unwrap();
+        attempt::rate(&st.db, SYSTEM, &s.t1, id, &scores(&[level], ""), "").await.unwrap();
+        attempt::rate(&st.db, SYSTEM, &s.t2, id, &scores(&[level], ""), "").await.unwrap();
+    }
+    let trend = calibration::trend(&st.db).await.unwrap();
+    let points: Vec<(usize, f64)> = trend.iter().map(|p| (p.n, p.exact_percent)).collect();
+    assert_eq!(points, vec![(12, 75.0), (4, 100.0)], "{trend:?}");
+    assert!((trend[0].kappa.unwrap() - 0.8).abs() < 1e-9 && (trend[1].kappa.unwrap() - 1.0).abs() < 1e-9);
+    assert!(trend[0].month < trend[1].month);
+    let html = page(&st, "/trainer/calibration", &t1).await;
+    assert!(html.contains("agreement-trend") && html.contains(&trend[1].month), "the page draws the trend");
+    let e1 = sign_in(&st, "E1").await;
+    let (status, _) = call(&st, floorready::api::roleplay::GetAgreementTrend::PATH, &e1, String::new()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "trainees do not read raters' agreement");
 }

@@ -331,6 +331,7 @@ fn calibration(_me: Me) -> impl IntoView {
     let threshold = use_query_map().read_untracked().get("threshold").unwrap_or_default();
     let typed = if threshold.is_empty() { KAPPA_THRESHOLD.to_string() } else { threshold.clone() };
     let report = Resource::new(|| (), move |_| get_calibration(threshold.clone()));
+    let trend = Resource::new(|| (), |_| crate::api::roleplay::get_agreement_trend());
     view! {
         <h1>{tr("roleplay.calibration")}</h1>
         {subnav()}
@@ -373,6 +374,35 @@ fn calibration(_me: Me) -> impl IntoView {
                         }).collect_view()}</tbody>
                     </table>
                 }.into_any()
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let points = match trend.await {
+                    Err(e) => return load_failed(e),
+                    Ok(p) => p,
+                };
+                // A trend needs two months at least.
+                (points.len() >= 2).then(|| {
+                    let bars: Vec<crate::components::chart::Bar> = points
+                        .iter()
+                        .map(|p| crate::components::chart::Bar {
+                            label: p.month.clone(),
+                            value: Some(p.exact_percent),
+                            detail: format!(
+                                "κ {} · n {}",
+                                p.kappa.map(|k| format!("{k:.2}")).unwrap_or_else(|| "—".into()),
+                                p.n
+                            ),
+                        })
+                        .collect();
+                    view! {
+                        <section class="card agreement-trend">
+                            <h2>{tr("roleplay.agreement_trend")}</h2>
+                            <crate::components::chart::PercentChart caption=tr("roleplay.agreement_caption") points=bars value_head=tr("roleplay.exact") detail_head="κ · n".to_string()/>
+                        </section>
+                    }
+                }).into_any()
             })}
         </Suspense>
     }

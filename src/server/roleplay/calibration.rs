@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::decode_criteria;
 use super::kappa::agreement;
 use crate::error::AppResult;
-use crate::model::roleplay::{CalibrationRow, CALIBRATION_MIN_N};
+use crate::model::roleplay::{AgreementPoint, CalibrationRow, CALIBRATION_MIN_N};
 use crate::model::Names;
 use crate::server::db::Db;
 
@@ -78,4 +78,47 @@ pub async fn report(db: &Db, threshold: f64) -> AppResult<Vec<CalibrationRow>> {
         }));
     }
     Ok(out)
+}
+
+/// Agreement over time: every pair's scores pooled (all criteria on the widest scale, as the
+/// overall rows), per month the role-plays became final, oldest first.
+#[tracing::instrument(skip_all)]
+pub async fn trend(db: &Db) -> AppResult<Vec<AgreementPoint>> {
+    let rows = sqlx::query!(
+        r#"select g.roleplay_id, g.levels, v.criteria, p.finalized_at as "finalized_at!: i64"
+           from roleplay_ratings g
+           join roleplays p on p.id = g.roleplay_id
+           join rubric_versions v on v.id = p.rubric_version_id
+           where g.is_self = 0 and p.status = 'final' and p.finalized_at is not null
+           order by g.roleplay_id, g.submitted_at, g.id"#
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let mut by_roleplay: BTreeMap<i64, (i64, String, Vec<Vec<u8>>)> = BTreeMap::new();
+    for r in rows {
+        let levels: Vec<u8> = serde_json::from_str(&r.levels).unwrap_or_default();
+        by_roleplay.entry(r.roleplay_id).or_insert_with(|| (r.finalized_at, r.criteria, Vec::new())).2.push(levels);
+    }
+    let mut months: BTreeMap<String, (usize, Vec<(u8, u8)>)> = BTreeMap::new();
+    for (at, criteria, ratings) in by_roleplay.into_values() {
+        let [a, b, ..] = ratings.as_slice() else { continue };
+        let criteria = decode_criteria(&criteria)?;
+        let month = chrono::DateTime::from_timestamp(at, 0).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default();
+        let e = months.entry(month).or_default();
+        for ((c, la), lb) in criteria.iter().zip(a).zip(b) {
+            e.0 = e.0.max(c.levels.len());
+            e.1.push((*la, *lb));
+        }
+    }
+    Ok(months
+        .into_iter()
+        .filter_map(|(month, (widest, pairs))| {
+            agreement(&pairs, widest).map(|a| AgreementPoint {
+                month,
+                n: a.n,
+                kappa: a.kappa,
+                exact_percent: a.exact_percent,
+            })
+        })
+        .collect())
 }
