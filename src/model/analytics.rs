@@ -469,6 +469,16 @@ pub struct CriteriaQuery {
     pub to: String,
 }
 
+/// The criteria report's columns (translation keys), on the page and in its exports alike.
+pub const CRITERIA_COLUMNS: [&str; 6] = [
+    "criteria.scenario",
+    "criteria.criterion",
+    "criteria.rated",
+    "criteria.mean",
+    "criteria.failing",
+    "criteria.critical",
+];
+
 /// One criterion of one scenario over the final role-plays in the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionRow {

@@ -10,7 +10,7 @@ use crate::components::error_note::load_failed;
 use crate::components::pager::query_string;
 use crate::components::require::RequireRole;
 use crate::i18n::{shown, tr};
-use crate::model::analytics::{CriteriaQuery, CriteriaReport};
+use crate::model::analytics::{CriteriaQuery, CriteriaReport, CRITERIA_COLUMNS};
 use crate::model::user::{Me, Role};
 
 #[component]
@@ -64,17 +64,7 @@ fn report(q: CriteriaQuery, r: CriteriaReport) -> impl IntoView {
             detail: format!("{} · {}", pct(t.failing_percent), t.rated),
         })
         .collect();
-    let heads: Vec<String> = [
-        "criteria.scenario",
-        "criteria.criterion",
-        "criteria.rated",
-        "criteria.mean",
-        "criteria.failing",
-        "criteria.critical",
-    ]
-    .iter()
-    .map(|k| tr(k))
-    .collect();
+    let heads: Vec<String> = CRITERIA_COLUMNS.iter().map(|k| tr(k)).collect();
     view! {
         <form method="get" class="filters card" role="search">
             <label>{tr("field.team")}<select name="team"><option value="">{tr("report.all_teams")}</option>{teams}</select></label>

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
-use crate::model::analytics::{CriteriaQuery, CriteriaReport, CriteriaTeam, CriterionRow};
+use crate::model::analytics::{CriteriaQuery, CriteriaReport, CriteriaTeam, CriterionRow, CRITERIA_COLUMNS};
 use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::auth::guard::{require_team_scope, visible_team_ids, CurrentUser};
@@ -70,9 +70,9 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
         }
     }
     let tree = crate::server::team::tree(db).await?;
-    let visible = if everyone || !manager { Vec::new() } else { visible_team_ids(db, caller.id).await? };
     // A trainer who manages nobody reads every team, for their own scenarios only.
     let all_teams = everyone || !manager;
+    let visible = if all_teams { Vec::new() } else { visible_team_ids(db, caller.id).await? };
     let tops = super::dashboard::tops(all_teams, &visible, f.team, &tree);
     let own: Option<Vec<i64>> = if everyone || manager {
         None
@@ -120,15 +120,10 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
         })
     })
     .collect::<AppResult<Vec<_>>>()?;
-    // Per team: one level below a single team, else each top team (as the dashboard does).
-    let below: Vec<i64> = match tops[..] {
-        [t] => tree.iter().filter(|n| n.parent_id == Some(t)).map(|n| n.id).collect(),
-        _ => Vec::new(),
-    };
-    let lines = if below.is_empty() { tops.clone() } else { below };
+    let lines = super::dashboard::line_teams(&tops, &tree);
     let paths: HashMap<i64, &Names> = tree.iter().map(|t| (t.id, &t.path)).collect();
     let line_list = serde_json::to_string(&lines).map_err(crate::error::internal)?;
-    let by_team = sqlx::query!(
+    let mut by_team = sqlx::query!(
         r#"select c.team_id, sum(c.rated) as "rated!: i64", 50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
                   100.0 * sum(c.failing) / sum(c.rated) as "failing!: f64", sum(c.critical) as "critical!: i64"
            from criterion_tree c
@@ -153,30 +148,15 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
         critical_failed: r.critical as u32,
     })
     .collect::<Vec<_>>();
-    let mut by_team = by_team;
     by_team.sort_by(|a, b| a.team.cmp(&b.team));
-    let teams = tree
-        .iter()
-        .filter(|t| everyone || !manager || visible.contains(&t.id))
-        .map(|t| (t.id, t.path.clone()))
-        .collect();
+    let teams = tree.iter().filter(|t| all_teams || visible.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect();
     Ok(CriteriaReport { team: f.team, teams, from: date_of(f.from), to: date_of(f.to), rows, by_team })
 }
 
 /// The rows as a sheet, both languages in each name.
 pub fn table(r: &CriteriaReport, locale: Locale) -> Table {
     let t = |k: &str| locale.t(k);
-    let header = [
-        "criteria.scenario",
-        "criteria.criterion",
-        "criteria.rated",
-        "criteria.mean",
-        "criteria.failing",
-        "criteria.critical",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let header = CRITERIA_COLUMNS.iter().map(|k| t(k)).collect();
     let rows = r
         .rows
         .iter()

@@ -38,32 +38,41 @@ pub(super) fn tops(everyone: bool, visible: &[i64], team: Option<i64>, tree: &[T
         .collect()
 }
 
-/// Names of the positions or programs the figures mention.
-async fn names(db: &Db, table: &str, ids: &[i64]) -> AppResult<HashMap<i64, Names>> {
-    let ids = serde_json::to_string(ids).map_err(crate::error::internal)?;
-    let rows = match table {
-        "positions" => sqlx::query!(
-            r#"select id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String" from positions
-                   where id in (select value from json_each(?))"#,
-            ids
-        )
-        .fetch_all(&db.read)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, Names::new(r.zh, r.en)))
-        .collect(),
-        _ => sqlx::query!(
-            r#"select id as "id!: i64", name as "zh!: String", name_en as "en!: String" from programs
-               where id in (select value from json_each(?))"#,
-            ids
-        )
-        .fetch_all(&db.read)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, Names::new(r.zh, r.en)))
-        .collect(),
+/// The teams a per-team table lists: those one level below a single team picked or managed, else
+/// each top team.
+pub(super) fn line_teams(tops: &[i64], tree: &[TeamNode]) -> Vec<i64> {
+    let below: Vec<i64> = match tops {
+        [t] => tree.iter().filter(|n| n.parent_id == Some(*t)).map(|n| n.id).collect(),
+        _ => Vec::new(),
     };
-    Ok(rows)
+    if below.is_empty() {
+        tops.to_vec()
+    } else {
+        below
+    }
+}
+
+/// The names of the positions and of the programs the figures mention, in one query.
+type Named = HashMap<i64, Names>;
+
+async fn names(db: &Db, positions: &[i64], programs: &[i64]) -> AppResult<(Named, Named)> {
+    let positions = serde_json::to_string(positions).map_err(crate::error::internal)?;
+    let programs = serde_json::to_string(programs).map_err(crate::error::internal)?;
+    let rows = sqlx::query!(
+        r#"select 1 as "position!: bool", id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String"
+           from positions where id in (select value from json_each(?1))
+           union all
+           select 0, id, name, name_en from programs where id in (select value from json_each(?2))"#,
+        positions,
+        programs
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let (mut p, mut g) = (Named::new(), Named::new());
+    for r in rows {
+        (if r.position { &mut p } else { &mut g }).insert(r.id, Names::new(r.zh, r.en));
+    }
+    Ok((p, g))
 }
 
 fn lines(counts: BTreeMap<i64, (u32, u32)>, names: &HashMap<i64, Names>) -> Vec<FloorLine> {
@@ -157,10 +166,10 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
             _ => {}
         }
     }
-    let ids: Vec<i64> = positions.keys().copied().collect();
-    d.positions = lines(positions, &names(db, "positions", &ids).await?);
-    let ids: Vec<i64> = programs.keys().copied().collect();
-    d.programs = lines(programs, &names(db, "programs", &ids).await?);
+    let ids = |m: &BTreeMap<i64, (u32, u32)>| m.keys().copied().collect::<Vec<_>>();
+    let (position_names, program_names) = names(db, &ids(&positions), &ids(&programs)).await?;
+    d.positions = lines(positions, &position_names);
+    d.programs = lines(programs, &program_names);
     d.steps = steps.into_iter().map(|(name, people)| Step { name, people }).collect();
     d.steps.sort_by_key(|s| std::cmp::Reverse(s.people));
     d.median_days = median_of(&all_days);
@@ -176,13 +185,8 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
             })
         })
         .collect();
-    // Per team: one level below a single team picked or managed, else each top team.
-    let below: Vec<&TeamNode> = match tops {
-        [t] => tree.iter().filter(|n| n.parent_id == Some(*t)).collect(),
-        _ => Vec::new(),
-    };
-    let line_teams: Vec<&TeamNode> =
-        if below.is_empty() { tree.iter().filter(|n| tops.contains(&n.id)).collect() } else { below };
+    let line_ids = line_teams(tops, tree);
+    let line_teams: Vec<&TeamNode> = tree.iter().filter(|n| line_ids.contains(&n.id)).collect();
     let ids =
         serde_json::to_string(&line_teams.iter().map(|t| t.id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
     let mut per_team: HashMap<i64, BTreeMap<i64, u32>> = HashMap::new();
@@ -244,7 +248,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     floor_today(db, &mut d, &tops, &tree, at).await?;
     // The trend covers the same teams: the picked one and below, or all the caller's.
     let scope: Vec<i64> = match team {
-        Some(t) => crate::server::team::subtree_ids(db, t).await?,
+        Some(t) => super::report::subtree(&tree, t),
         None if everyone => tree.iter().map(|t| t.id).collect(),
         None => visible.clone(),
     };

@@ -215,7 +215,8 @@ async fn people_of(db: &Db, lines: &[&Line], titles: &Titles, tree: &[TeamNode])
     Ok(people)
 }
 
-fn subtree(tree: &[TeamNode], root: i64) -> Vec<i64> {
+/// A team and every team below it, from a tree already read.
+pub(super) fn subtree(tree: &[TeamNode], root: i64) -> Vec<i64> {
     let mut out = vec![root];
     let mut i = 0;
     while i < out.len() {

@@ -185,15 +185,18 @@ async fn add_floor(conn: &mut SqliteConnection, teams: &[i64], key: &Key, people
         )
         .execute(&mut *conn)
         .await?;
-        sqlx::query!(
-            "delete from floor_tree where team_id = ? and kind = ? and k1 = ? and k2 = ? and people = 0",
-            team,
-            kind,
-            k1,
-            k2
-        )
-        .execute(&mut *conn)
-        .await?;
+        // Only a subtraction can bring a row to 0.
+        if people < 0 {
+            sqlx::query!(
+                "delete from floor_tree where team_id = ? and kind = ? and k1 = ? and k2 = ? and people = 0",
+                team,
+                kind,
+                k1,
+                k2
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(())
 }
@@ -315,14 +318,17 @@ async fn add_pass(
         )
         .execute(&mut *conn)
         .await?;
-        sqlx::query!(
-            "delete from pass_tree where team_id = ? and day = ? and quiz_id = ? and outcomes = 0",
-            team,
-            day,
-            quiz_id
-        )
-        .execute(&mut *conn)
-        .await?;
+        // Only a subtraction can bring a row to 0.
+        if outcomes < 0 {
+            sqlx::query!(
+                "delete from pass_tree where team_id = ? and day = ? and quiz_id = ? and outcomes = 0",
+                team,
+                day,
+                quiz_id
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(())
 }
@@ -485,15 +491,18 @@ async fn add_criterion(
         )
         .execute(&mut *conn)
         .await?;
-        sqlx::query!(
-            "delete from criterion_tree where team_id = ? and day = ? and scenario_id = ? and criterion = ? and rated = 0",
-            team,
-            day,
-            scenario,
-            name
-        )
-        .execute(&mut *conn)
-        .await?;
+        // Only a subtraction can bring a row to 0.
+        if rated < 0 {
+            sqlx::query!(
+                "delete from criterion_tree where team_id = ? and day = ? and scenario_id = ? and criterion = ? and rated = 0",
+                team,
+                day,
+                scenario,
+                name
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(())
 }
@@ -670,51 +679,19 @@ pub async fn rebuild(db: &Db) -> AppResult<()> {
     sqlx::query!("delete from floor_tree").execute(&mut *tx).await?;
     sqlx::query!("delete from pass_tree").execute(&mut *tx).await?;
     sqlx::query!("delete from criterion_tree").execute(&mut *tx).await?;
-    for ((team, day, scenario, name), [rated, halves, maxes, failing, critical]) in &w.criteria {
-        sqlx::query!(
-            "insert into criterion_tree (team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            team,
-            day,
-            scenario,
-            name,
-            rated,
-            halves,
-            maxes,
-            failing,
-            critical
-        )
-        .execute(&mut *tx)
-        .await?;
+    // The same additions the live path makes, one team at a time (each row is new, so none is
+    // deleted).
+    for ((team, day, scenario, name), d) in &w.criteria {
+        add_criterion(&mut tx, &[*team], *day, *scenario, name, *d).await?;
     }
     for (id, p) in &w.people {
         write_person(&mut tx, *id, p).await?;
     }
     for ((team, kind, k1, k2), (people, cleared)) in &w.floor {
-        sqlx::query!(
-            "insert into floor_tree (team_id, kind, k1, k2, people, cleared) values (?, ?, ?, ?, ?, ?)",
-            team,
-            kind,
-            k1,
-            k2,
-            people,
-            cleared
-        )
-        .execute(&mut *tx)
-        .await?;
+        add_floor(&mut tx, &[*team], &(kind.clone(), *k1, k2.clone()), *people, *cleared).await?;
     }
-    for ((team, day, quiz), (outcomes, first, passed)) in &w.pass {
-        sqlx::query!(
-            "insert into pass_tree (team_id, day, quiz_id, outcomes, first_passed, passed) values (?, ?, ?, ?, ?, ?)",
-            team,
-            day,
-            quiz,
-            outcomes,
-            first,
-            passed
-        )
-        .execute(&mut *tx)
-        .await?;
+    for ((team, day, quiz), d) in &w.pass {
+        add_pass(&mut tx, &[*team], *quiz, *day, *d).await?;
     }
     sqlx::query!("insert or replace into summary_state (name, built) values ('teams', 1)").execute(&mut *tx).await?;
     tx.commit().await?;
