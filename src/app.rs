@@ -202,6 +202,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/team/progress") view=manager::progress::TeamProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/pass-rates") view=reports::pass_rates::PassRatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/roleplay-criteria") view=reports::criteria::CriteriaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/gains") view=reports::gains::GainsReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id") view=plans::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/print") view=plans::PlanPrintPage ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:id/sessions/:sid") view=plans::AttendancePage ssr=SsrMode::Async/>

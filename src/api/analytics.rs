@@ -59,3 +59,17 @@ pub async fn get_roleplay_criteria(
     })
     .await
 }
+
+/// The pre/post gains report: a post-test's trainers and admins see everyone who took it,
+/// managers their teams' people.
+#[server]
+pub async fn get_gains(
+    #[server(flatten)] q: crate::model::analytics::GainQuery,
+) -> Result<crate::model::analytics::GainsPage, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(&[Role::Manager, Role::Trainer, Role::Admin], "gains")?;
+        let f = svc::gain::GainFilter::parse(&q)?;
+        svc::gain::gains_page(&cx.state.db, me, &f).await
+    })
+    .await
+}

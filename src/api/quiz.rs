@@ -259,7 +259,7 @@ pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Option<crate::mod
     Ctx::serve(async |cx| {
         quiz_author(cx, id, "get_quiz_results").await?;
         let results = svc::authoring::results(&cx.state.db, id).await?;
-        let gains = crate::server::analytics::gain::gain_report(&cx.state.db, id).await?;
+        let gains = crate::server::analytics::gain::gain_report(&cx.state.db, id, None).await?;
         Ok((results, gains))
     })
     .await

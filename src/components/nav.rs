@@ -62,6 +62,7 @@ pub fn Nav() -> impl IntoView {
                                         {(!oversees).then(|| view! {
                                             <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                             <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
+                                            <a href="/reports/gains">{tr("nav.gains")}</a>
                                         })}
                                     </Group>
                                 })}
@@ -71,6 +72,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/team/progress">{tr("nav.progress")}</a>
                                         <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                         <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
+                                        <a href="/reports/gains">{tr("nav.gains")}</a>
                                     </Group>
                                 })}
                                 {admin.then(|| view! {

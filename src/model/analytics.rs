@@ -435,8 +435,31 @@ pub struct GainReport {
     pub post_only: u32,
     pub by_team: Vec<GainLine>,
     pub by_hire_month: Vec<GainLine>,
+    /// Cohorts by training plan, and by who taught the sessions attended in plans with the course.
+    pub by_plan: Vec<GainLine>,
+    pub by_instructor: Vec<GainLine>,
     pub people: Vec<GainPerson>,
     pub questions: Vec<QuestionGain>,
+}
+
+/// The gains report's filters as the page's query string has them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GainQuery {
+    #[serde(default)]
+    pub quiz: String,
+    #[serde(default)]
+    pub team: String,
+}
+
+/// The gains report page: what may be picked, and the post-test picked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainsPage {
+    pub quiz: Option<i64>,
+    pub team: Option<i64>,
+    /// Post-tests paired with a pre-test.
+    pub quizzes: Vec<(i64, Names)>,
+    pub teams: Vec<(i64, Names)>,
+    pub report: Option<GainReport>,
 }
 
 /// A manager's weekly digest, as the notice keeps it: the dashboard's headline figures for all
@@ -505,6 +528,23 @@ pub struct CriteriaTeam {
     pub critical_failed: u32,
 }
 
+/// The same figures per trainer who rated the role-plays; one rated by two trainers counts for
+/// each of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriteriaTrainer {
+    pub rater_id: i64,
+    pub name: String,
+    pub roleplays: u32,
+    pub mean_percent: f64,
+    /// The share of criterion ratings below their pass level.
+    pub failing_percent: f64,
+    /// Role-plays failed on a critical criterion.
+    pub critical_failed: u32,
+}
+
+pub const CRITERIA_TRAINER_COLUMNS: [&str; 5] =
+    ["criteria.trainer", "criteria.roleplays", "criteria.mean", "criteria.failing", "criteria.critical_roleplays"];
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CriteriaReport {
     pub team: Option<i64>,
@@ -514,4 +554,5 @@ pub struct CriteriaReport {
     pub to: String,
     pub rows: Vec<CriterionRow>,
     pub by_team: Vec<CriteriaTeam>,
+    pub by_trainer: Vec<CriteriaTrainer>,
 }

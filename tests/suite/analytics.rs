@@ -684,7 +684,7 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
             answer_two(&st, &pool, no, post, r).await;
         }
     }
-    let g = gain_report(&st.db, post).await.unwrap().unwrap();
+    let g = gain_report(&st.db, post, None).await.unwrap().unwrap();
     assert_eq!((g.summary.pairs, g.pre_only, g.post_only), (5, 1, 1), "matched pairs only");
     assert_eq!((g.summary.mean_pre, g.summary.mean_post), (Some(60.0), Some(80.0)));
     assert_eq!(g.summary.class_gain, Some(0.5), "(80 - 60) / (100 - 60)");
@@ -706,6 +706,125 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
         .map(|q| (q.question.clone(), q.pairs, q.right_before, q.right_after, q.wrong_to_right, q.right_to_wrong))
         .collect();
     assert_eq!(q, vec![("Q1".into(), 5, 60.0, 80.0, 2, 1), ("Q2".into(), 5, 60.0, 80.0, 2, 1)]);
+    gains_by_team_plan_and_instructor_within_scope(&st, &pool, course, post).await;
+}
+
+/// The gains report page over the pairs above: E01 (0 -> 100), E02 (100 -> 100) and E03
+/// (100 -> 50) are North's, in a plan whose sessions T1 taught E01 and E02 (E03 was absent).
+async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &SqlitePool, course: i64, post: i64) {
+    use floorready::model::analytics::GainQuery;
+    use floorready::server::analytics::gain::{gains_page, table, GainFilter};
+    let now = floorready::server::now();
+    let north: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('North', ?) returning id")
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let south: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('South', ?) returning id")
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    sqlx::query("update users set team_id = ? where employee_no in ('E01', 'E02', 'E03')")
+        .bind(north)
+        .execute(pool)
+        .await
+        .unwrap();
+    let m1 = user(st, "M1", "manager", None).await;
+    sqlx::query("insert into team_managers (team_id, user_id) values (?, ?)")
+        .bind(north)
+        .bind(m1)
+        .execute(pool)
+        .await
+        .unwrap();
+    let t1: i64 = sqlx::query_scalar("select id from users where employee_no = 'T1'").fetch_one(pool).await.unwrap();
+    let plan: i64 = sqlx::query_scalar(
+        "insert into training_plans (title, created_by, created_at) values ('春季入职 Spring intake', ?, ?) returning id",
+    )
+    .bind(t1)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into plan_courses (plan_id, course_id) values (?, ?)")
+        .bind(plan)
+        .bind(course)
+        .execute(pool)
+        .await
+        .unwrap();
+    let session: i64 = sqlx::query_scalar(
+        "insert into plan_sessions (plan_id, day, start_time, end_time, instructor_id)
+         values (?, '2026-03-02', '09:00', '12:00', ?) returning id",
+    )
+    .bind(plan)
+    .bind(t1)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for (no, status) in [("E01", "present"), ("E02", "late"), ("E03", "absent")] {
+        let id: i64 =
+            sqlx::query_scalar("select id from users where employee_no = ?").bind(no).fetch_one(pool).await.unwrap();
+        sqlx::query("insert into plan_members (plan_id, user_id, enrolled_at) values (?, ?, ?)")
+            .bind(plan)
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("insert into attendance (session_id, user_id, status, marked_at) values (?, ?, ?, ?)")
+            .bind(session)
+            .bind(id)
+            .bind(status)
+            .bind(now)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let f = |quiz: &str, team: &str| GainFilter::parse(&GainQuery { quiz: quiz.into(), team: team.into() }).unwrap();
+
+    // The manager sees North's three pairs only, by plan and by who taught them.
+    let manager = current(st, "M1").await;
+    let page = gains_page(&st.db, &manager, &f(&post.to_string(), "")).await.unwrap();
+    assert_eq!(page.quizzes.iter().map(|q| q.0).collect::<Vec<_>>(), vec![post], "post-tests with a pre-test");
+    assert_eq!(page.teams.iter().map(|t| t.0).collect::<Vec<_>>(), vec![north]);
+    let g = page.report.unwrap();
+    assert_eq!((g.summary.pairs, g.pre_only, g.post_only), (3, 0, 0), "North's people only");
+    assert_eq!(g.people.len(), 3);
+    assert!((g.summary.class_gain.unwrap() - 0.5).abs() < 1e-12, "(83.3 - 66.7) / (100 - 66.7)");
+    let lines = |v: &[floorready::model::analytics::GainLine]| -> Vec<(String, u32, Option<f64>, Option<f64>)> {
+        v.iter().map(|l| (l.label.both(), l.summary.pairs, l.summary.mean_pre, l.summary.class_gain)).collect()
+    };
+    assert_eq!(lines(&g.by_team), vec![("North".into(), 3, g.summary.mean_pre, g.summary.class_gain)]);
+    assert_eq!(lines(&g.by_plan), vec![("春季入职 Spring intake".into(), 3, g.summary.mean_pre, g.summary.class_gain)]);
+    assert_eq!(lines(&g.by_instructor), vec![("User T1".into(), 2, Some(50.0), Some(1.0))], "E03 was absent");
+
+    // The course's trainer sees everyone; South is not the manager's; a trainee picks nothing.
+    let trainer = current(st, "T1").await;
+    let all = gains_page(&st.db, &trainer, &f(&post.to_string(), "")).await.unwrap().report.unwrap();
+    assert_eq!(all.summary.pairs, 5);
+    let narrowed = gains_page(&st.db, &trainer, &f(&post.to_string(), &north.to_string())).await.unwrap();
+    assert_eq!(narrowed.report.unwrap().summary.pairs, 3);
+    assert_eq!(
+        gains_page(&st.db, &manager, &f(&post.to_string(), &south.to_string())).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    let trainee = current(st, "E01").await;
+    assert!(gains_page(&st.db, &trainee, &f("", "")).await.unwrap().quizzes.is_empty());
+    assert_eq!(gains_page(&st.db, &trainee, &f(&post.to_string(), "")).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        GainFilter::parse(&GainQuery { quiz: "x".into(), team: String::new() }).unwrap_err(),
+        AppError::validation("quiz", "error.choice_unknown")
+    );
+
+    // The export: every grouping in one sheet, and each person.
+    let csv = table(&g, false, floorready::i18n::Locale::En).csv().unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv[3..]).records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1 + g.by_team.len() + g.by_hire_month.len() + 1 + 1);
+    assert_eq!(&rows[0][2], "3");
+    assert_eq!(&rows[0][5], "0.500");
+    let people = table(&g, true, floorready::i18n::Locale::En).csv().unwrap();
+    assert_eq!(csv::Reader::from_reader(&people[3..]).records().count(), 3);
 }
 
 /// The per-person outcomes stay equal to a recount from the attempts through a random mix of
@@ -1093,6 +1212,28 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
     }
     let criteria_rated: u32 = r.rows.iter().map(|row| row.rated).sum();
     assert_eq!(r.by_team.iter().map(|t| t.rated).sum::<u32>(), criteria_rated);
+
+    // By trainer: each final role-play under each trainer who rated it (self-assessments not).
+    let per_rater: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select w.display_name, count(*), sum(r.critical_failed <> '[]') from roleplays r
+           join roleplay_ratings t on t.roleplay_id = r.id and t.is_self = 0
+           join users w on w.id = t.rater_id join users u on u.id = r.trainee_id
+          where r.status = 'final' and r.finalized_at / 86400 between ?1 and ?2
+            and u.team_id in (select value from json_each(?3))
+          group by t.rater_id order by w.display_name, t.rater_id",
+    )
+    .bind(f.from)
+    .bind(f.to)
+    .bind(serde_json::to_string(&r.teams.iter().map(|t| t.0).collect::<Vec<_>>()).unwrap())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!per_rater.is_empty());
+    let got: Vec<(String, i64, i64)> =
+        r.by_trainer.iter().map(|t| (t.name.clone(), i64::from(t.roleplays), i64::from(t.critical_failed))).collect();
+    assert_eq!(got, per_rater);
+    let trainers_csv = table(&r, true, floorready::i18n::Locale::En).csv().unwrap();
+    assert_eq!(csv::Reader::from_reader(&trainers_csv[3..]).records().count(), per_rater.len());
     assert!(r.teams.iter().all(|(_, p)| p.en.starts_with("Shanghai")), "{:?}", r.teams);
 
     // Beijing is not his; an admin may pick it. A trainee is refused at the server function.
@@ -1124,7 +1265,7 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
     assert!(his.rows.iter().all(|r| own.contains(&r.scenario_id)));
 
     // The export: UTF-8 with a BOM, a header and one line per row, both languages in a name.
-    let csv = table(&r, floorready::i18n::Locale::En).csv().unwrap();
+    let csv = table(&r, false, floorready::i18n::Locale::En).csv().unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
     let mut lines = csv::Reader::from_reader(&csv[3..]);
     assert_eq!(lines.headers().unwrap().get(1), Some("Criterion"));

@@ -378,12 +378,12 @@ async fn pre_and_post_test_gain(pool: SqlitePool) {
     answer_all(&st, post_attempt, &e1, true).await;
     attempt::submit(&st.db, SYSTEM, &e1, post_attempt).await.unwrap();
 
-    let gains = floorready::server::analytics::gain::gain_report(&st.db, post_id).await.unwrap().unwrap();
+    let gains = floorready::server::analytics::gain::gain_report(&st.db, post_id, None).await.unwrap().unwrap();
     assert_eq!(gains.people.len(), 1);
     let p = &gains.people[0];
     assert_eq!((p.pre, p.post, p.change), (Some(0.0), Some(100.0), Some(1.0)));
     assert_eq!(
-        floorready::server::analytics::gain::gain_report(&st.db, s.quiz).await.unwrap(),
+        floorready::server::analytics::gain::gain_report(&st.db, s.quiz, None).await.unwrap(),
         None,
         "a pre-test has no pair"
     );

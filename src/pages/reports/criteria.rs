@@ -10,7 +10,7 @@ use crate::components::error_note::load_failed;
 use crate::components::pager::query_string;
 use crate::components::require::RequireRole;
 use crate::i18n::{shown, tr};
-use crate::model::analytics::{CriteriaQuery, CriteriaReport, CRITERIA_COLUMNS};
+use crate::model::analytics::{CriteriaQuery, CriteriaReport, CRITERIA_COLUMNS, CRITERIA_TRAINER_COLUMNS};
 use crate::model::user::{Me, Role};
 
 #[component]
@@ -64,7 +64,13 @@ fn report(q: CriteriaQuery, r: CriteriaReport) -> impl IntoView {
             detail: format!("{} · {}", pct(t.failing_percent), t.rated),
         })
         .collect();
+    let trainer_exports = query_string(
+        &[("team", q.team.clone()), ("from", r.from.clone()), ("to", r.to.clone()), ("table", "trainers".into())],
+        None,
+    );
     let heads: Vec<String> = CRITERIA_COLUMNS.iter().map(|k| tr(k)).collect();
+    let trainer_heads: Vec<String> = CRITERIA_TRAINER_COLUMNS.iter().map(|k| tr(k)).collect();
+    let trainers = r.by_trainer.clone();
     view! {
         <form method="get" class="filters card" role="search">
             <label>{tr("field.team")}<select name="team"><option value="">{tr("report.all_teams")}</option>{teams}</select></label>
@@ -106,6 +112,33 @@ fn report(q: CriteriaQuery, r: CriteriaReport) -> impl IntoView {
                         </table>
                     </div>
                 </section>
+                {(!trainers.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h2>{tr("criteria.by_trainer")}</h2>
+                        <p class="hint">{tr("criteria.trainer_help")}</p>
+                        <p class="downloads">
+                            {tr("report.download")}": "
+                            <a href=format!("/reports/roleplay-criteria.csv{trainer_exports}") rel="external" download>"CSV"</a>" · "
+                            <a href=format!("/reports/roleplay-criteria.xlsx{trainer_exports}") rel="external" download>"XLSX"</a>
+                        </p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("criteria.by_trainer")>
+                            <table class="list report criteria-trainers">
+                                <thead><tr>{trainer_heads.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
+                                <tbody>
+                                    {trainers.iter().map(|x| view! {
+                                        <tr>
+                                            <td data-label=trainer_heads[0].clone()>{x.name.clone()}</td>
+                                            <td data-label=trainer_heads[1].clone() class="num">{x.roleplays}</td>
+                                            <td data-label=trainer_heads[2].clone() class="num"><strong>{pct(x.mean_percent)}</strong></td>
+                                            <td data-label=trainer_heads[3].clone() class="num">{pct(x.failing_percent)}</td>
+                                            <td data-label=trainer_heads[4].clone() class="num">{x.critical_failed}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                })}
             }.into_any()
         }}
     }

@@ -1,2 +1,3 @@
 pub mod criteria;
+pub mod gains;
 pub mod pass_rates;

@@ -1,5 +1,6 @@
 //! A post-test's gain over its pre-test: matched pairs only, Hake's <g>, the mean individual
-//! gain and Marx & Cummings' c; by team and hire month; per person and per question.
+//! gain and Marx & Cummings' c; by team, hire month, training plan and instructor; per person and
+//! per question.
 
 use leptos::prelude::*;
 
@@ -69,6 +70,8 @@ pub fn GainSection(g: GainReport) -> impl IntoView {
             <div class="columns">
                 <div><Lines title=tr("gain.by_team") lines=g.by_team.clone()/></div>
                 <div><Lines title=tr("gain.by_hire_month") lines=g.by_hire_month.clone()/></div>
+                <div><Lines title=tr("gain.by_plan") lines=g.by_plan.clone()/></div>
+                <div><Lines title=tr("gain.by_instructor") lines=g.by_instructor.clone()/></div>
             </div>
             {(!g.questions.is_empty()).then(|| view! {
                 <h3>{tr("gain.per_question")}</h3>

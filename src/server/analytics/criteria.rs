@@ -9,7 +9,10 @@ use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
-use crate::model::analytics::{CriteriaQuery, CriteriaReport, CriteriaTeam, CriterionRow, CRITERIA_COLUMNS};
+use crate::model::analytics::{
+    CriteriaQuery, CriteriaReport, CriteriaTeam, CriteriaTrainer, CriterionRow, CRITERIA_COLUMNS,
+    CRITERIA_TRAINER_COLUMNS,
+};
 use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::auth::guard::{require_team_scope, visible_team_ids, CurrentUser};
@@ -149,13 +152,57 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
     })
     .collect::<Vec<_>>();
     by_team.sort_by(|a, b| a.team.cmp(&b.team));
+    let by_trainer = sqlx::query!(
+        r#"select c.rater_id, u.display_name, sum(c.roleplays) as "roleplays!: i64",
+                  50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
+                  100.0 * sum(c.failing) / max(sum(c.rated), 1) as "failing!: f64", sum(c.critical) as "critical!: i64"
+           from rater_tree c join users u on u.id = c.rater_id
+           where c.team_id in (select value from json_each(?1)) and c.day between ?2 and ?3
+             and (?4 or c.scenario_id in (select value from json_each(?5)))
+           group by c.rater_id
+           order by u.display_name, c.rater_id"#,
+        list,
+        f.from,
+        f.to,
+        any,
+        scenarios
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| CriteriaTrainer {
+        rater_id: r.rater_id,
+        name: r.display_name,
+        roleplays: r.roleplays as u32,
+        mean_percent: r.mean,
+        failing_percent: r.failing,
+        critical_failed: r.critical as u32,
+    })
+    .collect();
     let teams = tree.iter().filter(|t| all_teams || visible.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect();
-    Ok(CriteriaReport { team: f.team, teams, from: date_of(f.from), to: date_of(f.to), rows, by_team })
+    Ok(CriteriaReport { team: f.team, teams, from: date_of(f.from), to: date_of(f.to), rows, by_team, by_trainer })
 }
 
-/// The rows as a sheet, both languages in each name.
-pub fn table(r: &CriteriaReport, locale: Locale) -> Table {
+/// The rows as a sheet, both languages in each name; `trainers`: the figures per trainer.
+pub fn table(r: &CriteriaReport, trainers: bool, locale: Locale) -> Table {
     let t = |k: &str| locale.t(k);
+    if trainers {
+        let header = CRITERIA_TRAINER_COLUMNS.iter().map(|k| t(k)).collect();
+        let rows = r
+            .by_trainer
+            .iter()
+            .map(|x| {
+                vec![
+                    x.name.clone(),
+                    x.roleplays.to_string(),
+                    format!("{:.1}", x.mean_percent),
+                    format!("{:.1}", x.failing_percent),
+                    x.critical_failed.to_string(),
+                ]
+            })
+            .collect();
+        return Table { sheet: t("criteria.by_trainer"), header, rows };
+    }
     let header = CRITERIA_COLUMNS.iter().map(|k| t(k)).collect();
     let rows = r
         .rows

@@ -95,16 +95,20 @@ mod tests {
     }
 }
 
-pub use report::gain_report;
+pub use report::{gain_report, gains_page, table, GainFilter};
 
 mod report {
     use std::collections::{BTreeMap, HashMap};
 
     use super::{change, figures, GainFigures, Pair};
-    use crate::error::AppResult;
-    use crate::model::analytics::{GainLine, GainPerson, GainReport, GainSummary, QuestionGain};
+    use crate::error::{AppError, AppResult};
+    use crate::i18n::Locale;
+    use crate::model::analytics::{GainLine, GainPerson, GainQuery, GainReport, GainSummary, GainsPage, QuestionGain};
+    use crate::model::user::Role;
     use crate::model::Names;
+    use crate::server::auth::guard::{require_team_scope, visible_team_ids, CurrentUser};
     use crate::server::db::Db;
+    use crate::server::spreadsheet::Table;
 
     fn summary(f: GainFigures) -> GainSummary {
         GainSummary {
@@ -144,9 +148,9 @@ mod report {
     }
 
     /// The gain report of a post-test paired with a pre-test (first graded attempts of each),
-    /// or none when it has no pre-test.
+    /// or none when it has no pre-test; `teams`: only the people of these teams.
     #[tracing::instrument(skip_all, fields(post_test_id))]
-    pub async fn gain_report(db: &Db, post_test_id: i64) -> AppResult<Option<GainReport>> {
+    pub async fn gain_report(db: &Db, post_test_id: i64, teams: Option<&[i64]>) -> AppResult<Option<GainReport>> {
         let Some(pre) = sqlx::query!(
             r#"select p.id as "id!", p.title, p.title_en from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = ?"#,
             post_test_id
@@ -156,23 +160,31 @@ mod report {
         else {
             return Ok(None);
         };
+        let everyone = teams.is_none();
+        let teams = serde_json::to_string(&teams.unwrap_or_default()).map_err(crate::error::internal)?;
         let rows = sqlx::query!(
             r#"select u.id as "id!", u.display_name, u.employee_no, u.team_id, u.hire_date,
                       (select first_percent from quiz_outcomes o where o.quiz_id = ?1 and o.user_id = u.id) as "pre?: f64",
                       (select first_percent from quiz_outcomes o where o.quiz_id = ?2 and o.user_id = u.id) as "post?: f64"
                from users u
                where u.id in (select user_id from quiz_outcomes where quiz_id in (?1, ?2))
+                 and (?3 or u.team_id in (select value from json_each(?4)))
                order by u.display_name"#,
             pre.id,
-            post_test_id
+            post_test_id,
+            everyone,
+            teams
         )
         .fetch_all(&db.read)
         .await?;
+        let cohorts = cohorts(db, post_test_id).await?;
         let tree = crate::server::team::tree(db).await?;
         let paths: HashMap<i64, Names> = tree.into_iter().map(|t| (t.id, t.path)).collect();
         let mut pairs = Vec::new();
         let mut teams: BTreeMap<Names, Vec<Pair>> = BTreeMap::new();
         let mut months: BTreeMap<String, Vec<Pair>> = BTreeMap::new();
+        let mut plans: BTreeMap<Names, Vec<Pair>> = BTreeMap::new();
+        let mut instructors: BTreeMap<Names, Vec<Pair>> = BTreeMap::new();
         let (mut pre_only, mut post_only) = (0, 0);
         let mut matched = Vec::new();
         let mut people = Vec::new();
@@ -195,6 +207,12 @@ mod report {
                 teams.entry(team).or_default().push(p);
                 if let Some(m) = r.hire_date.as_deref().filter(|d| d.len() >= 7) {
                     months.entry(m[..7].to_string()).or_default().push(p);
+                }
+                for plan in cohorts.plans.get(&r.id).into_iter().flatten() {
+                    plans.entry(plan.clone()).or_default().push(p);
+                }
+                for who in cohorts.instructors.get(&r.id).into_iter().flatten() {
+                    instructors.entry(Names::same(who.clone())).or_default().push(p);
                 }
             }
             people.push(GainPerson {
@@ -237,8 +255,177 @@ mod report {
             post_only,
             by_team: teams.into_iter().map(|(t, v)| line(t, v)).collect(),
             by_hire_month: months.into_iter().map(|(m, v)| line(Names::same(m), v)).collect(),
+            by_plan: plans.into_iter().map(|(t, v)| line(t, v)).collect(),
+            by_instructor: instructors.into_iter().map(|(t, v)| line(t, v)).collect(),
             people,
             questions,
         }))
+    }
+
+    /// Each person's training plans, and who taught them: the instructors of the sessions they
+    /// attended (present or late) in plans that teach the post-test's course.
+    struct Cohorts {
+        plans: HashMap<i64, Vec<Names>>,
+        instructors: HashMap<i64, Vec<String>>,
+    }
+
+    async fn cohorts(db: &Db, post_test_id: i64) -> AppResult<Cohorts> {
+        let mut plans: HashMap<i64, Vec<Names>> = HashMap::new();
+        for r in sqlx::query!(
+            "select m.user_id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id
+             where m.user_id in (select user_id from quiz_outcomes where quiz_id = ?)
+             order by p.title, p.id",
+            post_test_id
+        )
+        .fetch_all(&db.read)
+        .await?
+        {
+            plans.entry(r.user_id).or_default().push(Names::new(r.title, r.title_en));
+        }
+        let mut instructors: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in sqlx::query!(
+            r#"select distinct a.user_id, u.display_name
+               from attendance a
+               join plan_sessions s on s.id = a.session_id
+               join plan_courses c on c.plan_id = s.plan_id
+               join quizzes z on z.course_id = c.course_id
+               join users u on u.id = s.instructor_id
+               where z.id = ? and a.status in ('present', 'late')
+               order by u.display_name"#,
+            post_test_id
+        )
+        .fetch_all(&db.read)
+        .await?
+        {
+            instructors.entry(r.user_id).or_default().push(r.display_name);
+        }
+        Ok(Cohorts { plans, instructors })
+    }
+
+    /// The report's filters, checked: a bad value is named.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct GainFilter {
+        pub quiz: Option<i64>,
+        pub team: Option<i64>,
+    }
+
+    impl GainFilter {
+        pub fn parse(q: &GainQuery) -> AppResult<GainFilter> {
+            let id = |field: &str, v: &str| match v.trim() {
+                "" => Ok(None),
+                v => v.parse().map(Some).map_err(|_| AppError::validation(field, "error.choice_unknown")),
+            };
+            Ok(GainFilter { quiz: id("quiz", &q.quiz)?, team: id("team", &q.team)? })
+        }
+    }
+
+    /// The gains report for `caller`: the post-tests they may pick, and the one picked over the
+    /// people they may see. Its course's trainers and admins see everyone who took it; managers
+    /// the people of their teams; a picked team narrows either and must be the caller's.
+    #[tracing::instrument(skip_all, fields(caller = caller.id))]
+    pub async fn gains_page(db: &Db, caller: &CurrentUser, f: &GainFilter) -> AppResult<GainsPage> {
+        let admin = caller.has(Role::Admin);
+        let managed = if caller.has(Role::Manager) { visible_team_ids(db, caller.id).await? } else { Vec::new() };
+        let any_quiz = admin || !managed.is_empty();
+        let quizzes: Vec<(i64, Names, bool)> = sqlx::query!(
+            r#"select z.id as "id!", z.title, z.title_en,
+                      exists(select 1 from course_owners o where o.course_id = z.course_id and o.user_id = ?1) as "own!: bool"
+               from quizzes z
+               where z.pre_test_id is not null
+               order by z.title, z.id"#,
+            caller.id
+        )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .filter(|r| any_quiz || (r.own && caller.has(Role::Trainer)))
+        .map(|r| (r.id, Names::new(r.title, r.title_en), r.own && caller.has(Role::Trainer)))
+        .collect();
+        let tree = crate::server::team::tree(db).await?;
+        let teams = tree.iter().filter(|t| admin || managed.contains(&t.id)).map(|t| (t.id, t.path.clone())).collect();
+        let page = |report| GainsPage { quiz: f.quiz, team: f.team, quizzes: pick(&quizzes), teams, report };
+        let Some(quiz) = f.quiz else { return Ok(page(None)) };
+        let Some((_, _, own)) = quizzes.iter().find(|q| q.0 == quiz) else {
+            tracing::warn!(user_id = caller.id, quiz, "denied: post-test out of scope");
+            return Err(AppError::Forbidden);
+        };
+        let everyone = admin || *own;
+        let people = match f.team {
+            Some(t) => {
+                if !everyone {
+                    require_team_scope(db, caller, t, "gains report").await?;
+                }
+                Some(super::super::report::subtree(&tree, t))
+            }
+            None if everyone => None,
+            None => Some(managed.clone()),
+        };
+        let report = gain_report(db, quiz, people.as_deref()).await?;
+        Ok(page(report))
+    }
+
+    fn pick(quizzes: &[(i64, Names, bool)]) -> Vec<(i64, Names)> {
+        quizzes.iter().map(|(id, names, _)| (*id, names.clone())).collect()
+    }
+
+    /// Every grouping's lines as one sheet (the first column names the grouping), or with
+    /// `people` each matched person's scores.
+    pub fn table(g: &GainReport, people: bool, locale: Locale) -> Table {
+        let t = |k: &str| locale.t(k);
+        let f2 = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_default();
+        let f1 = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
+        if people {
+            let header =
+                ["field.display_name", "field.employee_no", "quiz.kind.pre_test", "quiz.kind.post_test", "gain.change"]
+                    .iter()
+                    .map(|k| t(k))
+                    .collect();
+            let rows = g
+                .people
+                .iter()
+                .map(|p| vec![p.display_name.clone(), p.employee_no.clone(), f1(p.pre), f1(p.post), f2(p.change)])
+                .collect();
+            return Table { sheet: t("gain.people"), header, rows };
+        }
+        let header = [
+            "gain.grouping",
+            "gain.group",
+            "gain.pairs",
+            "gain.mean_pre",
+            "gain.mean_post",
+            "gain.class_gain",
+            "gain.mean_gain",
+            "gain.mean_change",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect();
+        let all = [GainLine { label: Names::default(), summary: g.summary }];
+        let groups: [(&str, &[GainLine]); 5] = [
+            ("gain.all", &all),
+            ("gain.by_team", &g.by_team),
+            ("gain.by_hire_month", &g.by_hire_month),
+            ("gain.by_plan", &g.by_plan),
+            ("gain.by_instructor", &g.by_instructor),
+        ];
+        let rows = groups
+            .iter()
+            .flat_map(|(kind, lines)| {
+                lines.iter().map(move |l| {
+                    let s = &l.summary;
+                    vec![
+                        t(kind),
+                        l.label.both(),
+                        s.pairs.to_string(),
+                        f1(s.mean_pre),
+                        f1(s.mean_post),
+                        f2(s.class_gain),
+                        f2(s.mean_gain),
+                        f2(s.mean_change),
+                    ]
+                })
+            })
+            .collect();
+        Table { sheet: t("gain.sheet"), header, rows }
     }
 }

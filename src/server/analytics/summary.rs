@@ -3,7 +3,8 @@
 //! position ([`person`]), a quiz outcome ([`outcome_changed`]), a team moving in the tree
 //! ([`team_moved`]). Each change adds its difference to the person's team and every team above it,
 //! so a site's figures are one row per figure, however many people it has. Final role-plays count
-//! per criterion the same way (`criterion_tree`, [`roleplay_final`]). [`check`] recomputes
+//! per criterion the same way (`criterion_tree`, [`roleplay_final`]), and per trainer who rated
+//! them (`rater_tree`). [`check`] recomputes
 //! everything from the raw rows and names each difference.
 
 use std::collections::{BTreeMap, HashMap};
@@ -416,9 +417,19 @@ pub async fn team_moved(conn: &mut SqliteConnection, team: i64, from: Option<i64
     )
     .fetch_all(&mut *conn)
     .await?;
+    let raters = sqlx::query!(
+        "select rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical from rater_tree where team_id = ?",
+        team
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for (parent, sign) in [(from, -1), (to, 1)] {
         let Some(parent) = parent else { continue };
         let up = ancestors(conn, parent).await?;
+        for r in &raters {
+            let d = [r.roleplays, r.rated, r.halves, r.maxes, r.failing, r.critical].map(|v| sign * v);
+            add_rater(conn, &up, r.rater_id, r.day, r.scenario_id, d).await?;
+        }
         for r in &floor {
             add_floor(conn, &up, &(r.kind.clone(), r.k1, r.k2.clone()), sign * r.people, sign * r.cleared).await?;
         }
@@ -452,14 +463,39 @@ fn criteria_of(criteria: &[crate::model::roleplay::Criterion], levels: &[f64]) -
         .collect()
 }
 
-/// A final role-play: (scenario, day it became final, its criteria).
-type Rated = (i64, i64, Vec<Criterion>);
+/// A final role-play as the summaries count it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rated {
+    scenario: i64,
+    /// The day it became final.
+    day: i64,
+    criteria: Vec<Criterion>,
+    /// The trainers who rated it (not a self-assessment), in id order.
+    raters: Vec<i64>,
+}
 
-fn rated(scenario: i64, finalized_at: i64, criteria: &str, levels: &str) -> AppResult<Rated> {
+impl Rated {
+    /// `rater_tree`'s figures: [role-plays, criterion ratings, halves, maxes, failing, critical].
+    fn rater_sums(&self, sign: i64) -> [i64; 6] {
+        let c = &self.criteria;
+        [
+            sign,
+            sign * c.len() as i64,
+            sign * c.iter().map(|c| c.1).sum::<i64>(),
+            sign * c.iter().map(|c| c.2).sum::<i64>(),
+            sign * c.iter().filter(|c| c.3).count() as i64,
+            sign * c.iter().any(|c| c.4) as i64,
+        ]
+    }
+}
+
+fn rated(scenario: i64, finalized_at: i64, criteria: &str, levels: &str, raters: Option<&str>) -> AppResult<Rated> {
     let criteria: Vec<crate::model::roleplay::Criterion> =
         serde_json::from_str(criteria).map_err(crate::error::internal)?;
     let levels: Vec<f64> = serde_json::from_str(levels).map_err(crate::error::internal)?;
-    Ok((scenario, finalized_at.div_euclid(DAY), criteria_of(&criteria, &levels)?))
+    let mut raters: Vec<i64> = serde_json::from_str(raters.unwrap_or("[]")).map_err(crate::error::internal)?;
+    raters.sort_unstable();
+    Ok(Rated { scenario, day: finalized_at.div_euclid(DAY), criteria: criteria_of(&criteria, &levels)?, raters })
 }
 
 /// Adds [rated, halves, maxes, failing, critical] to a day, scenario and criterion of each team.
@@ -507,11 +543,58 @@ async fn add_criterion(
     Ok(())
 }
 
+/// Adds a rater's [`Rated::rater_sums`] to a day and scenario of each team.
+async fn add_rater(
+    conn: &mut SqliteConnection,
+    teams: &[i64],
+    rater: i64,
+    day: i64,
+    scenario: i64,
+    d: [i64; 6],
+) -> AppResult<()> {
+    let [roleplays, rated, halves, maxes, failing, critical] = d;
+    for team in teams {
+        sqlx::query!(
+            "insert into rater_tree (team_id, rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             on conflict (team_id, rater_id, day, scenario_id) do update set roleplays = roleplays + excluded.roleplays,
+                 rated = rated + excluded.rated, halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
+                 failing = failing + excluded.failing, critical = critical + excluded.critical",
+            team,
+            rater,
+            day,
+            scenario,
+            roleplays,
+            rated,
+            halves,
+            maxes,
+            failing,
+            critical
+        )
+        .execute(&mut *conn)
+        .await?;
+        if roleplays < 0 {
+            sqlx::query!(
+                "delete from rater_tree where team_id = ? and rater_id = ? and day = ? and scenario_id = ? and roleplays = 0",
+                team,
+                rater,
+                day,
+                scenario
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn add_rated(conn: &mut SqliteConnection, teams: &[i64], r: &Rated, sign: i64) -> AppResult<()> {
-    let (scenario, day, criteria) = r;
-    for (name, halves, max, failing, critical) in criteria {
+    for (name, halves, max, failing, critical) in &r.criteria {
         let d = [sign, sign * halves, sign * max, sign * *failing as i64, sign * *critical as i64];
-        add_criterion(conn, teams, *day, *scenario, name, d).await?;
+        add_criterion(conn, teams, r.day, r.scenario, name, d).await?;
+    }
+    for rater in &r.raters {
+        add_rater(conn, teams, *rater, r.day, r.scenario, r.rater_sums(sign)).await?;
     }
     Ok(())
 }
@@ -519,7 +602,8 @@ async fn add_rated(conn: &mut SqliteConnection, teams: &[i64], r: &Rated, sign: 
 /// A person's final role-plays as `criterion_tree` counts them.
 pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Rated>> {
     let rows = sqlx::query!(
-        r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria
+        r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria,
+                  (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
            where r.trainee_id = ? and r.status = 'final' and r.finalized_at is not null and r.levels is not null
            order by r.id"#,
@@ -527,14 +611,14 @@ pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResul
     )
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)).collect()
+    rows.iter().map(|r| rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels, r.raters.as_deref())).collect()
 }
 
 /// A role-play became final: its criteria count under the trainee's team and every team above.
 pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
-                  v.criteria
+                  v.criteria, (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
            where r.id = ? and r.status = 'final'"#,
         roleplay_id
@@ -543,7 +627,7 @@ pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> Ap
     .await?;
     let team = team_of(conn, r.trainee_id).await?;
     let up = ancestors(conn, team).await?;
-    add_rated(conn, &up, &rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)?, 1).await
+    add_rated(conn, &up, &rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels, r.raters.as_deref())?, 1).await
 }
 
 /// A person's role-plays changed from `before` to `after` (their days moved, say).
@@ -591,6 +675,7 @@ struct Want {
     floor: BTreeMap<(i64, String, i64, String), (i64, i64)>,
     pass: BTreeMap<(i64, i64, i64), (i64, i64, i64)>,
     criteria: BTreeMap<(i64, i64, i64, String), [i64; 5]>,
+    raters: BTreeMap<(i64, i64, i64, i64), [i64; 6]>,
 }
 
 async fn want(db: &Db) -> AppResult<Want> {
@@ -645,17 +730,26 @@ async fn want(db: &Db) -> AppResult<Want> {
     }
     let roleplays = sqlx::query!(
         r#"select coalesce(u.team_id, 0) as "team!: i64", r.scenario_id, r.finalized_at as "finalized_at!: i64",
-                  r.levels as "levels!: String", v.criteria
+                  r.levels as "levels!: String", v.criteria,
+                  (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id join users u on u.id = r.trainee_id
            where r.status = 'final' and r.finalized_at is not null and r.levels is not null"#
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut criteria: BTreeMap<(i64, i64, i64, String), [i64; 5]> = BTreeMap::new();
+    let mut raters: BTreeMap<(i64, i64, i64, i64), [i64; 6]> = BTreeMap::new();
     for r in roleplays {
-        let (scenario, day, rows) = rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels)?;
+        let rp = rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels, r.raters.as_deref())?;
+        let (scenario, day) = (rp.scenario, rp.day);
         for team in up(r.team) {
-            for (name, halves, max, failing, critical) in &rows {
+            for rater in &rp.raters {
+                let e = raters.entry((team, *rater, day, scenario)).or_default();
+                for (e, d) in e.iter_mut().zip(rp.rater_sums(1)) {
+                    *e += d;
+                }
+            }
+            for (name, halves, max, failing, critical) in &rp.criteria {
                 let e = criteria.entry((team, day, scenario, name.clone())).or_default();
                 e[0] += 1;
                 e[1] += halves;
@@ -665,7 +759,7 @@ async fn want(db: &Db) -> AppResult<Want> {
             }
         }
     }
-    Ok(Want { people, floor, pass, criteria })
+    Ok(Want { people, floor, pass, criteria, raters })
 }
 
 /// Fills every summary from the raw rows, replacing what was there (after an upgrade, or a bulk
@@ -679,10 +773,14 @@ pub async fn rebuild(db: &Db) -> AppResult<()> {
     sqlx::query!("delete from floor_tree").execute(&mut *tx).await?;
     sqlx::query!("delete from pass_tree").execute(&mut *tx).await?;
     sqlx::query!("delete from criterion_tree").execute(&mut *tx).await?;
+    sqlx::query!("delete from rater_tree").execute(&mut *tx).await?;
     // The same additions the live path makes, one team at a time (each row is new, so none is
     // deleted).
     for ((team, day, scenario, name), d) in &w.criteria {
         add_criterion(&mut tx, &[*team], *day, *scenario, name, *d).await?;
+    }
+    for ((team, rater, day, scenario), d) in &w.raters {
+        add_rater(&mut tx, &[*team], *rater, *day, *scenario, *d).await?;
     }
     for (id, p) in &w.people {
         write_person(&mut tx, *id, p).await?;
@@ -783,6 +881,28 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
     for (key, v) in w.criteria {
         out.push(format!(
             "team {} day {} scenario {} {}: not stored, the role-plays say {v:?}",
+            key.0, key.1, key.2, key.3
+        ));
+    }
+    let raters = sqlx::query!(
+        "select team_id, rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical from rater_tree"
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in raters {
+        let key = (r.team_id, r.rater_id, r.day, r.scenario_id);
+        let want = w.raters.remove(&key);
+        let have = [r.roleplays, r.rated, r.halves, r.maxes, r.failing, r.critical];
+        if want != Some(have) {
+            out.push(format!(
+                "team {} rater {} day {} scenario {}: stored {have:?}, the role-plays say {want:?}",
+                key.0, key.1, key.2, key.3
+            ));
+        }
+    }
+    for (key, v) in w.raters {
+        out.push(format!(
+            "team {} rater {} day {} scenario {}: not stored, the role-plays say {v:?}",
             key.0, key.1, key.2, key.3
         ));
     }

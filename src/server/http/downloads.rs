@@ -218,22 +218,31 @@ pub(super) async fn pass_rates_xlsx(
     Ok(download(XLSX, "pass-rates.xlsx".into(), body))
 }
 
+/// The criteria report's download: `table=trainers` for the figures per trainer.
+#[derive(serde::Deserialize)]
+pub(super) struct CriteriaDownload {
+    #[serde(flatten)]
+    q: crate::model::analytics::CriteriaQuery,
+    #[serde(default)]
+    table: String,
+}
+
 async fn criteria_table(
     state: &AppState,
     caller: &Caller,
-    q: &crate::model::analytics::CriteriaQuery,
+    d: &CriteriaDownload,
 ) -> Result<crate::server::spreadsheet::Table, Response> {
     use crate::server::analytics::criteria;
     caller.require_role(&[Role::Manager, Role::Trainer, Role::Admin], "role-play criteria export").map_err(failed)?;
-    let f = criteria::Filter::parse(q, crate::server::now()).map_err(failed)?;
+    let f = criteria::Filter::parse(&d.q, crate::server::now()).map_err(failed)?;
     let r = criteria::report(&state.db, &caller.user, &f).await.map_err(failed)?;
-    Ok(criteria::table(&r, caller.locale))
+    Ok(criteria::table(&r, d.table == "trainers", caller.locale))
 }
 
 pub(super) async fn roleplay_criteria_csv(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<crate::model::analytics::CriteriaQuery>,
+    Query(q): Query<CriteriaDownload>,
 ) -> Downloaded {
     let body = criteria_table(&state, &caller, &q).await?.csv().map_err(failed)?;
     Ok(download("text/csv; charset=utf-8", "roleplay-criteria.csv".into(), body))
@@ -242,8 +251,54 @@ pub(super) async fn roleplay_criteria_csv(
 pub(super) async fn roleplay_criteria_xlsx(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<crate::model::analytics::CriteriaQuery>,
+    Query(q): Query<CriteriaDownload>,
 ) -> Downloaded {
     let body = criteria_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
     Ok(download(XLSX, "roleplay-criteria.xlsx".into(), body))
+}
+
+/// The gains report's download: `table=people` for each matched person, else every grouping.
+#[derive(serde::Deserialize)]
+pub(super) struct GainDownload {
+    #[serde(default)]
+    quiz: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    table: String,
+}
+
+async fn gain_table(
+    state: &AppState,
+    caller: &Caller,
+    q: &GainDownload,
+) -> Result<crate::server::spreadsheet::Table, Response> {
+    use crate::server::analytics::gain;
+    caller.require_role(&[Role::Manager, Role::Trainer, Role::Admin], "gains export").map_err(failed)?;
+    let query = crate::model::analytics::GainQuery { quiz: q.quiz.clone(), team: q.team.clone() };
+    let f = gain::GainFilter::parse(&query).map_err(failed)?;
+    if f.quiz.is_none() {
+        return Err(failed(crate::error::AppError::validation("quiz", "error.required")));
+    }
+    let page = gain::gains_page(&state.db, &caller.user, &f).await.map_err(failed)?;
+    let report = page.report.ok_or_else(|| failed(crate::error::AppError::NotFound))?;
+    Ok(gain::table(&report, q.table == "people", caller.locale))
+}
+
+pub(super) async fn gains_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<GainDownload>,
+) -> Downloaded {
+    let body = gain_table(&state, &caller, &q).await?.csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", "gains.csv".into(), body))
+}
+
+pub(super) async fn gains_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<GainDownload>,
+) -> Downloaded {
+    let body = gain_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
+    Ok(download(XLSX, "gains.xlsx".into(), body))
 }

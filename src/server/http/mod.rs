@@ -30,9 +30,9 @@ mod uploads;
 
 use clearance::{clearance_bulk, clearance_one};
 use downloads::{
-    bank_export, bank_template_csv, bank_template_xlsx, course_file, org_image, pass_rates_csv, pass_rates_xlsx,
-    plan_record_csv, plan_record_xlsx, plan_schedule_ics, quiz_grades_csv, quiz_grades_xlsx, roleplay_criteria_csv,
-    roleplay_criteria_xlsx, roster_csv, roster_xlsx,
+    bank_export, bank_template_csv, bank_template_xlsx, course_file, gains_csv, gains_xlsx, org_image, pass_rates_csv,
+    pass_rates_xlsx, plan_record_csv, plan_record_xlsx, plan_schedule_ics, quiz_grades_csv, quiz_grades_xlsx,
+    roleplay_criteria_csv, roleplay_criteria_xlsx, roster_csv, roster_xlsx,
 };
 use request::{reject_cross_site, resolve_request};
 use uploads::{bank_import, upload_course_file, upload_org_image, upload_users_csv};
@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/team/roster.csv", get(roster_csv))
         .route("/reports/pass-rates.csv", get(pass_rates_csv))
         .route("/reports/pass-rates.xlsx", get(pass_rates_xlsx))
+        .route("/reports/gains.csv", get(gains_csv))
+        .route("/reports/gains.xlsx", get(gains_xlsx))
         .route("/reports/roleplay-criteria.csv", get(roleplay_criteria_csv))
         .route("/reports/roleplay-criteria.xlsx", get(roleplay_criteria_xlsx))
         .route("/trainer/quizzes/{id}/grades.csv", get(quiz_grades_csv))
