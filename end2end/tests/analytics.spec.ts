@@ -129,11 +129,41 @@ test('a manager opens the role-play criteria from the dashboard, narrows to a te
   await expect(page.getByRole('combobox', { name: 'Team' })).toHaveValue(/\d+/);
   expect(await page.locator('table.criteria tbody tr').count()).toBeLessThanOrEqual(all);
 
-  const link = page.getByRole('link', { name: 'CSV' });
+  // Per trainer who rated: each row a name and how many role-plays they rated.
+  await expect(page.getByRole('heading', { name: 'By trainer who rated' })).toBeVisible();
+  await expect(page.locator('table.criteria-trainers tbody tr').first().locator('td').nth(1)).toHaveText(/^\d+$/);
+
+  const link = page.getByRole('link', { name: 'CSV' }).first();
   await expect(link).toHaveAttribute('href', /roleplay-criteria\.csv\?team=\d+&from=/);
   const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
   expect(file.suggestedFilename()).toBe('roleplay-criteria.csv');
   const text = readFileSync(await file.path(), 'utf8');
   expect(text.charCodeAt(0)).toBe(0xfeff);
   expect(text).toContain('Criterion');
+});
+
+test('a manager opens the pre/post gains, picks the post-test and downloads each person as XLSX', async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/reports/gains');
+  await ready(page, info);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pre/post gains');
+  await expect(page.getByText('Pick a post-test').last()).toBeVisible();
+  await page.getByRole('combobox', { name: 'Post-test' }).selectOption({ label: 'Post-test' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/\/reports\/gains\?quiz=\d+/);
+  await ready(page, info);
+  const figures = page.locator('section.gains dl.figures');
+  const pairs = Number(await figures.locator('div', { hasText: 'People with both' }).locator('dd').innerText());
+  expect(pairs).toBeGreaterThan(0);
+  await expect(figures.locator('div', { hasText: 'Class normalized gain' }).locator('dd')).toHaveText(/^[+-]\d\.\d\d$|^—$/);
+  // His people only, one line per team of his.
+  await expect(page.getByRole('heading', { name: 'By team' })).toBeVisible();
+  // Everyone of his who took either test is listed; the pairs are among them.
+  expect(await page.locator('table.gain-people tbody tr').count()).toBeGreaterThanOrEqual(pairs);
+
+  const link = page.getByRole('link', { name: 'XLSX' }).last();
+  await expect(link).toHaveAttribute('href', /gains\.xlsx\?quiz=\d+&table=people$/);
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(file.suggestedFilename()).toBe('gains.xlsx');
+  expect(readFileSync(await file.path()).subarray(0, 2).toString()).toBe('PK');
 });
