@@ -11,8 +11,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use floorready::i18n::Zone;
-use floorready::model::analytics::{ReportQuery, StatsAttempts};
-use floorready::server::analytics::{dashboard, quiz_stats, report};
+use floorready::model::analytics::{CriteriaQuery, GainQuery, ReportQuery, StatsAttempts};
+use floorready::server::analytics::{criteria, dashboard, gain, quiz_stats, report};
 use floorready::server::auth::guard::{acting_as, visible_team_ids, CurrentUser};
 use floorready::server::db::Db;
 use floorready::server::gen::{generate, Size};
@@ -104,6 +104,44 @@ async fn report_baseline(db: &Db, teams: &str, quiz: Option<i64>) -> usize {
     )
     .bind(teams)
     .bind(quiz)
+    .fetch_all(&db.read)
+    .await
+    .unwrap();
+    rows.len()
+}
+
+/// The criteria report's figures from the raw role-plays: per scenario and criterion (by its
+/// place in the rubric) the mean deciding level and how many, over the people of these teams.
+async fn criteria_baseline(db: &Db, teams: &str, from: i64, to: i64) -> usize {
+    let rows: Vec<(i64, i64, f64, i64)> = sqlx::query_as(
+        "select r.scenario_id, l.key, avg(l.value), count(*)
+           from roleplays r join users u on u.id = r.trainee_id, json_each(r.levels) l
+          where r.status = 'final' and r.finalized_at between ?2 and ?3
+            and u.team_id in (select value from json_each(?1))
+          group by r.scenario_id, l.key",
+    )
+    .bind(teams)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.read)
+    .await
+    .unwrap();
+    rows.len()
+}
+
+/// The gains report's matched pairs from the raw attempts: each person's first graded pre- and
+/// post-test percent.
+async fn gain_baseline(db: &Db, post: i64) -> usize {
+    let rows: Vec<(i64, f64, f64)> = sqlx::query_as(
+        "with firsts as (
+           select a.user_id, a.quiz_id, a.percent,
+                  row_number() over (partition by a.quiz_id, a.user_id order by a.attempt_no) as n
+             from attempts a where a.status = 'graded'
+              and a.quiz_id in (?1, (select pre_test_id from quizzes where id = ?1)))
+         select b.user_id, b.percent, a.percent from firsts a join firsts b on b.user_id = a.user_id
+          where a.quiz_id = ?1 and b.quiz_id <> ?1 and a.n = 1 and b.n = 1",
+    )
+    .bind(post)
     .fetch_all(&db.read)
     .await
     .unwrap();
@@ -205,6 +243,20 @@ async fn main() {
         let baseline = time(runs, || report_baseline(&db, teams, quiz)).await;
         lines.push(Line { page: format!("pass-rate report {what}, {who}"), page_time, baseline });
     }
+    // Role-play criteria over the default 90 days up to the newest event.
+    let q = CriteriaQuery::default();
+    let f = criteria::Filter::parse(&q, at).expect("filter");
+    for (who, caller, teams) in [("admin", &admin, &all_teams), ("site manager", &site_manager, &site_teams)] {
+        let page_time = time(runs, || criteria::report(&db, caller, &f)).await;
+        let baseline = time(runs, || criteria_baseline(&db, teams, f.from * DAY, (f.to + 1) * DAY - 1)).await;
+        lines.push(Line { page: format!("role-play criteria, 90 days, {who}"), page_time, baseline });
+    }
+    // Pre/post gains of the post-test, everyone who took it.
+    let paired = id("select id from quizzes where pre_test_id is not null order by id limit 1").await;
+    let gf = gain::GainFilter::parse(&GainQuery { quiz: paired.to_string(), team: String::new() }).expect("filter");
+    let page_time = time(runs, || gain::gains_page(&db, &admin, &gf)).await;
+    let baseline = time(runs, || gain_baseline(&db, paired)).await;
+    lines.push(Line { page: "pre/post gains, one post-test, admin".into(), page_time, baseline });
     // Test statistics read each first attempt's marks per slot: the baseline is reading them.
     let page_time = time(runs, || quiz_stats::statistics(&db, post_test, StatsAttempts::First)).await;
     let baseline = time(runs, || {

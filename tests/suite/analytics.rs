@@ -544,6 +544,18 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
     assert_eq!(run("M1", q("quiz", Some(b), "")).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(run("T1", q("quiz", None, "")).await.unwrap().total.outcomes, 4);
     assert_eq!(run("T2", q("quiz", None, "")).await.unwrap().total.outcomes, 0);
+    // The same with the quiz picked (read by its key) and with it as a period (read by dates).
+    let picked = |who: &'static str, group: &'static str| {
+        let run = &run;
+        async move { run(who, ReportQuery { group: group.into(), quiz: quiz.to_string(), ..Default::default() }).await }
+    };
+    assert_eq!(picked("A1", "quiz").await.unwrap().total.outcomes, 4);
+    assert_eq!(picked("M1", "period").await.unwrap().total.outcomes, 2);
+    let dated =
+        ReportQuery { group: "quiz".into(), from: "2000-01-01".into(), to: "2100-12-31".into(), ..Default::default() };
+    assert_eq!(run("A1", dated).await.unwrap().total.outcomes, 4);
+    let before = ReportQuery { group: "quiz".into(), to: "2000-12-31".into(), ..Default::default() };
+    assert_eq!(run("M1", before).await.unwrap().total.outcomes, 0, "nothing before 2001");
 
     // A row's people: each with the attempt they passed on.
     let drill = run("A1", q("quiz", None, &quiz.to_string())).await.unwrap();
