@@ -381,7 +381,8 @@ pub struct PassRateReport {
     pub total: ReportRow,
     /// What the filters may pick.
     pub teams: Vec<(i64, Names)>,
-    pub quizzes: Vec<(i64, Names)>,
+    /// Quizzes by id, then role-play scenarios as "s" and their id.
+    pub quizzes: Vec<(String, Names)>,
     /// The row drilled into, and its people.
     pub row: Option<ReportRow>,
     pub people: Vec<PersonOutcome>,

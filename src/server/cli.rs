@@ -208,7 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if !drift.is_empty() || !steps.is_empty() || !teams.is_empty() {
                 bail!(
-                    "{} quiz outcome(s) differ from the attempts, {} stored step(s) from the requirements, \
+                    "{} quiz or role-play outcome(s) differ from the attempts and role-plays, {} stored step(s) from the requirements, \
                      {} team summary row(s) from the raw rows",
                     drift.len(),
                     steps.len(),

@@ -1297,10 +1297,12 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePoo
     let q = ReportQuery { group: "plan".into(), ..Default::default() };
     let r = report::report(&st.db, &admin, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
     let plain: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "select p.id, p.title_en, count(*), coalesce(sum(o.first_passed), 0)
-           from plan_members m join training_plans p on p.id = m.plan_id
-           join quiz_outcomes o on o.user_id = m.user_id join quizzes z on z.id = o.quiz_id
-          where z.kind <> 'pre_test' group by p.id order by p.id",
+        "with o as (select o.user_id, o.first_passed from quiz_outcomes o join quizzes z on z.id = o.quiz_id
+                     where z.kind <> 'pre_test'
+                    union all select user_id, first_passed from roleplay_outcomes)
+         select p.id, p.title_en, count(*), coalesce(sum(o.first_passed), 0)
+           from plan_members m join training_plans p on p.id = m.plan_id join o on o.user_id = m.user_id
+          group by p.id order by p.id",
     )
     .fetch_all(&pool)
     .await
@@ -1318,8 +1320,10 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePoo
     assert_eq!(got, plain);
     // Someone who leaves the plan leaves its row, with their outcomes.
     let (who, theirs): (i64, i64) = sqlx::query_as(
-        "select m.user_id, count(*) from plan_members m join quiz_outcomes o on o.user_id = m.user_id
-           join quizzes z on z.id = o.quiz_id where z.kind <> 'pre_test' group by m.user_id order by m.user_id limit 1",
+        "with o as (select o.user_id from quiz_outcomes o join quizzes z on z.id = o.quiz_id where z.kind <> 'pre_test'
+                    union all select user_id from roleplay_outcomes)
+         select m.user_id, count(*) from plan_members m join o on o.user_id = m.user_id
+          group by m.user_id order by m.user_id limit 1",
     )
     .fetch_one(&pool)
     .await
@@ -1328,4 +1332,84 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePoo
     let r = report::report(&st.db, &admin, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
     let after: i64 = r.rows.iter().map(|row| row.outcomes as i64).sum();
     assert_eq!(after, got.iter().map(|g| g.2).sum::<i64>() - theirs);
+}
+
+/// Role-plays in the pass-rate report: each person's outcome per scenario (their final
+/// role-plays in order), equal to a recount from the role-plays; a scenario can be picked, a
+/// trainer sees their courses' scenarios only, and `check` finds the outcomes true.
+#[sqlx::test]
+async fn pass_rates_of_roleplays_by_scenario_equal_a_recount(pool: SqlitePool) {
+    use floorready::model::analytics::ReportQuery;
+    use floorready::server::analytics::report::{report, Filter};
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    assert_eq!(outcomes::check(&st.db).await.unwrap(), Vec::<String>::new());
+    // An upgraded installation's outcomes come from the migration's own fill: the same.
+    let migration =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_roleplay_outcomes.sql")).unwrap();
+    let fill = &migration[migration.find("insert into roleplay_outcomes").unwrap()..];
+    sqlx::query("delete from roleplay_outcomes").execute(&pool).await.unwrap();
+    sqlx::raw_sql(fill).execute(&pool).await.unwrap();
+    assert_eq!(outcomes::check(&st.db).await.unwrap(), Vec::<String>::new());
+    // Per scenario: people, first final passed, passed by now, role-plays, by the window.
+    let want: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "with f as (select scenario_id, trainee_id, passed,
+                           row_number() over (partition by scenario_id, trainee_id order by finalized_at, id) as n
+                      from roleplays where status = 'final')
+         select scenario_id, count(distinct trainee_id), sum(passed) filter (where n = 1),
+                count(distinct case when passed = 1 then trainee_id end), count(*)
+           from f group by scenario_id order by scenario_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!want.is_empty(), "the demo has final role-plays");
+    let zone = floorready::i18n::Zone::UTC;
+    let run = |who: &'static str, q: ReportQuery| {
+        let st = st.clone();
+        async move {
+            let caller = current_with(&st, who, DEMO).await;
+            report(&st.db, &caller, &Filter::parse(&q, zone).unwrap(), zone).await.unwrap()
+        }
+    };
+    let all = run("A0001", ReportQuery { group: "quiz".into(), ..Default::default() }).await;
+    let mut got: Vec<(i64, i64, i64, i64, i64)> = all
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let id = r.key.strip_prefix('s')?.parse().ok()?;
+            Some((id, r.outcomes as i64, r.first_passed as i64, r.passed as i64, r.attempts as i64))
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(all.rows.iter().any(|r| !r.key.starts_with('s')), "quizzes are still there");
+    assert!(all.rows.iter().filter(|r| r.key.starts_with('s')).all(|r| r.label.en.starts_with("Role-play: ")));
+
+    // One scenario picked: its row only, and its people.
+    let (scenario, people) = (want[0].0, want[0].1);
+    let key = format!("s{scenario}");
+    let one =
+        run("A0001", ReportQuery { group: "quiz".into(), quiz: key.clone(), row: key.clone(), ..Default::default() })
+            .await;
+    assert_eq!(one.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>(), vec![key.clone()]);
+    assert_eq!(one.people.len() as i64, people);
+    assert!(one.quizzes.iter().any(|(k, _)| *k == key), "the scenario is offered in the filter");
+
+    // A trainer: only the scenarios of their own courses.
+    let own: Vec<i64> = sqlx::query_scalar(
+        "select distinct c.scenario_id from scenario_courses c join course_owners o on o.course_id = c.course_id
+           join users u on u.id = o.user_id where u.employee_no = 'T1002'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let theirs = run("T1002", ReportQuery { group: "quiz".into(), ..Default::default() }).await;
+    for r in theirs.rows.iter().filter(|r| r.key.starts_with('s')) {
+        assert!(own.contains(&r.key[1..].parse().unwrap()), "{} is not theirs", r.key);
+    }
+    assert_eq!(
+        Filter::parse(&ReportQuery { quiz: "sx".into(), ..Default::default() }, zone).unwrap_err(),
+        AppError::validation("quiz", "error.choice_unknown")
+    );
 }

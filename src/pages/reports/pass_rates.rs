@@ -80,7 +80,7 @@ fn report(q: ReportQuery, r: PassRateReport) -> impl IntoView {
         .map(|p| opt(p.as_str().into(), tr(&format!("report.period.{}", p.as_str())), &period))
         .collect_view();
     let teams = r.teams.iter().map(|(id, path)| opt(id.to_string(), shown(path), &q.team)).collect_view();
-    let quizzes = r.quizzes.iter().map(|(id, name)| opt(id.to_string(), shown(name), &q.quiz)).collect_view();
+    let quizzes = r.quizzes.iter().map(|(id, name)| opt(id.clone(), shown(name), &q.quiz)).collect_view();
     let base = filters(&q);
     let exports = {
         let mut f = base.clone();
@@ -103,7 +103,7 @@ fn report(q: ReportQuery, r: PassRateReport) -> impl IntoView {
             <label>{tr("field.period")}<select name="period">{periods}</select></label>
             <label>{tr("field.from")}<input type="date" name="from" value=q.from.clone()/></label>
             <label>{tr("field.to")}<input type="date" name="to" value=q.to.clone()/></label>
-            <label>{tr("field.quiz")}<select name="quiz"><option value="">{tr("report.all_quizzes")}</option>{quizzes}</select></label>
+            <label>{tr("report.quiz")}<select name="quiz"><option value="">{tr("report.all_quizzes")}</option>{quizzes}</select></label>
             <label>{tr("field.team")}<select name="team"><option value="">{tr("report.all_teams")}</option>{teams}</select></label>
             <button type="submit" class="primary">{tr("stats.show")}</button>
         </form>

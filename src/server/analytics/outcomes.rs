@@ -1,5 +1,6 @@
-//! Each person's outcome per quiz (`quiz_outcomes`): kept by the transaction that grades an
-//! attempt, read by every pass-rate figure, and recomputed from the attempts by `check`.
+//! Each person's outcome per quiz (`quiz_outcomes`) and per role-play scenario
+//! (`roleplay_outcomes`): kept by the transaction that grades an attempt or makes a role-play
+//! final, read by every pass-rate figure, and recomputed from the raw rows by `check`.
 
 use std::collections::BTreeMap;
 
@@ -102,6 +103,109 @@ pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) ->
     summary::outcome_changed(conn, quiz_id, user_id, before, Some(after)).await
 }
 
+/// A person's final role-plays of one scenario, in the order they became final.
+async fn final_roleplays(conn: &mut SqliteConnection, scenario_id: i64, user_id: i64) -> AppResult<Vec<Graded>> {
+    Ok(sqlx::query!(
+        r#"select coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
+                  finalized_at as "at!: i64"
+           from roleplays where scenario_id = ? and trainee_id = ? and status = 'final' and finalized_at is not null
+           order by finalized_at, id"#,
+        scenario_id,
+        user_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .enumerate()
+    .map(|(i, r)| Graded { attempt_no: i as i64 + 1, percent: r.percent, passed: r.passed, at: r.at })
+    .collect())
+}
+
+/// Brings one person's outcome of one role-play scenario up to date, inside the caller's
+/// transaction (a role-play became final).
+pub async fn refresh_roleplay(conn: &mut SqliteConnection, scenario_id: i64, user_id: i64) -> AppResult<()> {
+    let mut done = final_roleplays(conn, scenario_id, user_id).await?;
+    let Some(o) = summarise(&mut done) else {
+        sqlx::query!("delete from roleplay_outcomes where scenario_id = ? and user_id = ?", scenario_id, user_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    sqlx::query!(
+        "insert into roleplay_outcomes (scenario_id, user_id, attempts, first_percent, first_passed, first_at,
+                                        best_percent, last_percent, passed_at, attempts_to_pass)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (scenario_id, user_id) do update set attempts = excluded.attempts,
+             first_percent = excluded.first_percent, first_passed = excluded.first_passed,
+             first_at = excluded.first_at, best_percent = excluded.best_percent,
+             last_percent = excluded.last_percent, passed_at = excluded.passed_at,
+             attempts_to_pass = excluded.attempts_to_pass",
+        scenario_id,
+        user_id,
+        o.attempts,
+        o.first_percent,
+        o.first_passed,
+        o.first_at,
+        o.best_percent,
+        o.last_percent,
+        o.passed_at,
+        o.attempts_to_pass
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every stored role-play outcome that differs from the final role-plays, one line each.
+async fn check_roleplays(db: &Db) -> AppResult<Vec<String>> {
+    let mut want: BTreeMap<(i64, i64), Vec<Graded>> = BTreeMap::new();
+    for r in sqlx::query!(
+        r#"select scenario_id, trainee_id, coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
+                  finalized_at as "at!: i64"
+           from roleplays where status = 'final' and finalized_at is not null
+           order by finalized_at, id"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        let done = want.entry((r.scenario_id, r.trainee_id)).or_default();
+        done.push(Graded { attempt_no: done.len() as i64 + 1, percent: r.percent, passed: r.passed, at: r.at });
+    }
+    let mut have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
+        r#"select scenario_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
+                  best_percent, last_percent, passed_at, attempts_to_pass from roleplay_outcomes"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let o = Outcome {
+            attempts: r.attempts,
+            first_percent: r.first_percent,
+            first_passed: r.first_passed,
+            first_at: r.first_at,
+            best_percent: r.best_percent,
+            last_percent: r.last_percent,
+            passed_at: r.passed_at,
+            attempts_to_pass: r.attempts_to_pass,
+        };
+        ((r.scenario_id, r.user_id), o)
+    })
+    .collect();
+    let mut out = Vec::new();
+    for ((scenario, person), mut done) in want {
+        let expected = summarise(&mut done);
+        let stored = have.remove(&(scenario, person));
+        if stored != expected {
+            out.push(format!("scenario {scenario}, person {person}: stored {stored:?}, role-plays say {expected:?}"));
+        }
+    }
+    for ((scenario, person), stored) in have {
+        out.push(format!("scenario {scenario}, person {person}: stored {stored:?}, but no final role-play"));
+    }
+    Ok(out)
+}
+
 /// Every stored outcome that differs from what the attempts say now, as one line each
 /// ("quiz 3, person 17: stored ..., attempts say ..."). Empty when the summary is true.
 pub async fn check(db: &Db) -> AppResult<Vec<String>> {
@@ -153,6 +257,7 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
     for ((quiz, person), stored) in have {
         out.push(format!("quiz {quiz}, person {person}: stored {stored:?}, but no graded attempt"));
     }
+    out.extend(check_roleplays(db).await?);
     Ok(out)
 }
 

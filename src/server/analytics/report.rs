@@ -24,6 +24,8 @@ pub struct Filter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub quiz: Option<i64>,
+    /// A role-play scenario picked instead of a quiz (the quiz filter's "s<id>").
+    pub scenario: Option<i64>,
     pub team: Option<i64>,
     pub row: Option<String>,
 }
@@ -47,12 +49,17 @@ impl Filter {
             "" => Ok(None),
             v => v.parse().map(Some).map_err(|_| AppError::validation(field, "error.choice_unknown")),
         };
+        let (quiz, scenario) = match q.quiz.trim().strip_prefix('s') {
+            Some(s) => (None, id("quiz", s)?),
+            None => (id("quiz", &q.quiz)?, None),
+        };
         let f = Filter {
             group: ReportGroup::parse(&q.group).ok_or(AppError::validation("group", "error.choice_unknown"))?,
             period: ReportPeriod::parse(&q.period).ok_or(AppError::validation("period", "error.choice_unknown"))?,
             from: day("from", &q.from, false)?,
             to: day("to", &q.to, true)?,
-            quiz: id("quiz", &q.quiz)?,
+            quiz,
+            scenario,
             team: id("team", &q.team)?,
             row: Some(q.row.trim().to_string()).filter(|r| !r.is_empty()),
         };
@@ -70,8 +77,11 @@ impl Filter {
 /// the row drilled into).
 struct Line {
     user_id: i64,
+    /// A quiz, or with `roleplay` a role-play scenario.
     quiz_id: i64,
-    course_id: i64,
+    roleplay: bool,
+    /// A quiz's course (a scenario's courses are in [`Titles`]).
+    course_id: Option<i64>,
     team_id: Option<i64>,
     hire_month: Option<String>,
     attempts: u32,
@@ -116,6 +126,7 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     // A manager's report covers their teams' people only: read theirs, not everyone's.
     let by_team = !s.all && s.courses.is_empty();
     let team_list = if narrowed { &picked } else { &teams };
+    let scenario_picked = f.scenario.is_some();
     let rows = sqlx::query!(
         r#"with o as (
                -- One quiz is read by its key, a manager's people by their teams, anything else by
@@ -140,7 +151,8 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
              and (not ?4 or u.team_id in (select value from json_each(?5)))
              and o.first_at between ?6 and ?7
              -- Pre-tests measure the baseline; they are in the report only when picked.
-             and (z.kind <> 'pre_test' or ?8 is not null)"#,
+             and (z.kind <> 'pre_test' or ?8 is not null)
+             and not ?11"#,
         s.all,
         teams,
         courses,
@@ -150,16 +162,18 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
         to,
         f.quiz,
         by_team,
-        team_list
+        team_list,
+        scenario_picked
     )
     .fetch_all(&db.read)
     .await?;
-    Ok(rows
+    let mut lines: Vec<Line> = rows
         .into_iter()
         .map(|r| Line {
             user_id: r.user_id,
             quiz_id: r.quiz_id,
-            course_id: r.course_id,
+            roleplay: false,
+            course_id: Some(r.course_id),
             team_id: r.team_id,
             hire_month: r.hire_month.filter(|m| m.len() == 7),
             attempts: r.attempts as u32,
@@ -170,17 +184,104 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
             first_passed: r.first_passed,
             passed: r.passed_at.is_some(),
         })
-        .collect())
+        .collect();
+    // Role-plays, by scenario: a trainer's are those of their courses' scenarios.
+    let roleplays = sqlx::query!(
+        r#"select o.scenario_id, o.user_id, o.attempts, o.first_percent, o.first_passed as "first_passed: bool",
+                  o.first_at, o.best_percent, o.passed_at, o.attempts_to_pass, u.team_id,
+                  substr(u.hire_date, 1, 7) as "hire_month?: String"
+           from roleplay_outcomes o
+           join users u on u.id = o.user_id
+           where ?1 is null and (?2 is null or o.scenario_id = ?2)
+             and (?3 or u.team_id in (select value from json_each(?4))
+                  or exists (select 1 from scenario_courses c
+                             where c.scenario_id = o.scenario_id and c.course_id in (select value from json_each(?5))))
+             and (not ?6 or u.team_id in (select value from json_each(?7)))
+             and o.first_at between ?8 and ?9"#,
+        f.quiz,
+        f.scenario,
+        s.all,
+        teams,
+        courses,
+        narrowed,
+        picked,
+        from,
+        to
+    )
+    .fetch_all(&db.read)
+    .await?;
+    lines.extend(roleplays.into_iter().map(|r| Line {
+        user_id: r.user_id,
+        quiz_id: r.scenario_id,
+        roleplay: true,
+        course_id: None,
+        team_id: r.team_id,
+        hire_month: r.hire_month.filter(|m| m.len() == 7),
+        attempts: r.attempts as u32,
+        first_percent: r.first_percent,
+        best_percent: r.best_percent,
+        attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
+        first_at: r.first_at,
+        first_passed: r.first_passed,
+        passed: r.passed_at.is_some(),
+    }));
+    Ok(lines)
 }
 
-/// Quiz and course names, by quiz id.
+/// Quiz, role-play scenario and course names, and each scenario's courses.
 struct Titles {
     quiz: HashMap<i64, Names>,
+    scenario: HashMap<i64, Names>,
     course: HashMap<i64, Names>,
+    scenario_courses: HashMap<i64, Vec<i64>>,
+}
+
+impl Titles {
+    /// What a line is an outcome of: a quiz, or a role-play scenario marked as one.
+    fn item(&self, l: &Line) -> Names {
+        match l.roleplay {
+            false => self.quiz.get(&l.quiz_id).cloned().unwrap_or_default(),
+            true => roleplay_label(self.scenario.get(&l.quiz_id).cloned().unwrap_or_default()),
+        }
+    }
+
+    fn courses(&self, l: &Line) -> Vec<i64> {
+        match l.course_id {
+            Some(c) => vec![c],
+            None => self.scenario_courses.get(&l.quiz_id).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+fn roleplay_label(n: Names) -> Names {
+    Names::new(format!("演练：{}", n.zh), if n.en.is_empty() { String::new() } else { format!("Role-play: {}", n.en) })
+}
+
+/// A row's key for a line's quiz or scenario ("s" and its id: a quiz's id is a plain number).
+fn item_key(l: &Line) -> String {
+    if l.roleplay {
+        format!("s{}", l.quiz_id)
+    } else {
+        l.quiz_id.to_string()
+    }
 }
 
 async fn titles(db: &Db) -> AppResult<Titles> {
-    let mut t = Titles { quiz: HashMap::new(), course: HashMap::new() };
+    let mut t = Titles {
+        quiz: HashMap::new(),
+        scenario: HashMap::new(),
+        course: HashMap::new(),
+        scenario_courses: HashMap::new(),
+    };
+    for r in sqlx::query!(r#"select id as "id!", title, title_en from scenarios"#).fetch_all(&db.read).await? {
+        t.scenario.insert(r.id, Names::new(r.title, r.title_en));
+    }
+    for r in sqlx::query!("select scenario_id, course_id from scenario_courses order by course_id")
+        .fetch_all(&db.read)
+        .await?
+    {
+        t.scenario_courses.entry(r.scenario_id).or_default().push(r.course_id);
+    }
     for r in sqlx::query!(
         r#"select z.id as "id!", z.title, z.title_en, z.course_id, v.title as course_title, v.title_en as course_title_en
            from quizzes z
@@ -219,7 +320,7 @@ async fn people_of(db: &Db, lines: &[&Line], titles: &Titles, tree: &[TeamNode])
                 employee_no,
                 team: l.team_id.and_then(|t| paths.get(&t)).map(|p| (*p).clone()).unwrap_or_default(),
                 quiz_id: l.quiz_id,
-                quiz: titles.quiz.get(&l.quiz_id).cloned().unwrap_or_default(),
+                quiz: titles.item(l),
                 attempts: l.attempts,
                 first_percent: l.first_percent,
                 best_percent: l.best_percent,
@@ -298,8 +399,8 @@ fn keys(
 ) -> Vec<(String, Names)> {
     let named = |id: i64, names: &HashMap<i64, Names>| (id.to_string(), names.get(&id).cloned().unwrap_or_default());
     match f.group {
-        ReportGroup::Quiz => vec![named(l.quiz_id, &titles.quiz)],
-        ReportGroup::Course => vec![named(l.course_id, &titles.course)],
+        ReportGroup::Quiz => vec![(item_key(l), titles.item(l))],
+        ReportGroup::Course => titles.courses(l).into_iter().map(|c| named(c, &titles.course)).collect(),
         ReportGroup::Team => l.team_id.and_then(|t| teams.get(&t)).map(|k| vec![k.clone()]).unwrap_or_default(),
         ReportGroup::HireMonth => {
             let m = l.hire_month.clone().unwrap_or_default();
@@ -309,10 +410,18 @@ fn keys(
             let k = period_key(l.first_at, zone, f.period);
             vec![(k.clone(), Names::same(k))]
         }
-        ReportGroup::Trainer => owners
-            .get(&l.course_id)
-            .map(|o| o.iter().map(|(id, name)| (id.to_string(), Names::same(name.clone()))).collect())
-            .unwrap_or_default(),
+        ReportGroup::Trainer => {
+            // A trainer of two of a scenario's courses counts it once.
+            let mut seen = BTreeSet::new();
+            titles
+                .courses(l)
+                .iter()
+                .filter_map(|c| owners.get(c))
+                .flatten()
+                .filter(|(id, _)| seen.insert(*id))
+                .map(|(id, name)| (id.to_string(), Names::same(name.clone())))
+                .collect()
+        }
         ReportGroup::Plan => plans
             .get(&l.user_id)
             .map(|p| p.iter().map(|(id, title)| (id.to_string(), title.clone())).collect())
@@ -402,7 +511,7 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     // A manager may pick any quiz (their people may take any); a trainer their own.
     let any_quiz = s.all || !s.teams.is_empty();
     let own = serde_json::to_string(&s.courses).map_err(crate::error::internal)?;
-    let quizzes = sqlx::query!(
+    let mut quizzes = sqlx::query!(
         r#"select z.id as "id!", z.title, z.title_en from quizzes z
            where ?1 or z.course_id in (select value from json_each(?2)) order by z.title, z.title_en"#,
         any_quiz,
@@ -411,8 +520,22 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.id, Names::new(r.title, r.title_en)))
+    .map(|r| (r.id.to_string(), Names::new(r.title, r.title_en)))
+    .collect::<Vec<_>>();
+    let mut scenarios: Vec<(String, Names)> = sqlx::query!(
+        r#"select s.id as "id!", s.title, s.title_en from scenarios s
+           where ?1 or exists (select 1 from scenario_courses c
+                               where c.scenario_id = s.id and c.course_id in (select value from json_each(?2)))"#,
+        any_quiz,
+        own
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (format!("s{}", r.id), roleplay_label(Names::new(r.title, r.title_en))))
     .collect();
+    scenarios.sort_by(|a, b| a.1.cmp(&b.1));
+    quizzes.extend(scenarios);
     Ok(PassRateReport { group: f.group, period: f.period, rows, total, teams, quizzes, row, people })
 }
 

@@ -614,7 +614,8 @@ pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResul
     rows.iter().map(|r| rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels, r.raters.as_deref())).collect()
 }
 
-/// A role-play became final: its criteria count under the trainee's team and every team above.
+/// A role-play became final: its scenario's outcome for the trainee is refreshed, and its
+/// criteria count under the trainee's team and every team above.
 pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
@@ -625,6 +626,7 @@ pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> Ap
     )
     .fetch_one(&mut *conn)
     .await?;
+    super::outcomes::refresh_roleplay(conn, r.scenario_id, r.trainee_id).await?;
     let team = team_of(conn, r.trainee_id).await?;
     let up = ancestors(conn, team).await?;
     add_rated(conn, &up, &rated(r.scenario_id, r.finalized_at, &r.criteria, &r.levels, r.raters.as_deref())?, 1).await

@@ -95,6 +95,13 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     )
     .execute(&mut *tx)
     .await?;
+    sqlx::query!(
+        "update roleplay_outcomes set first_at = first_at - ?1, passed_at = passed_at - ?1 where user_id = ?2",
+        d,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     // And the dashboard's sums, which count them by day.
     let after = summary::outcomes_of(&mut tx, user_id).await?;
     for ((quiz, b), (_, a)) in before.into_iter().zip(after) {
