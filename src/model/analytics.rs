@@ -248,19 +248,23 @@ pub enum ReportGroup {
     HireMonth,
     /// Weeks, months or quarters of the first attempt.
     Period,
+    /// The course's trainers (its owners).
     Trainer,
+    /// Who taught the person: instructors of the plan sessions they attended for that course.
+    Instructor,
     /// Cohorts: the training plans the people are members of (someone in two counts in both).
     Plan,
 }
 
 impl ReportGroup {
-    pub const ALL: [ReportGroup; 7] = [
+    pub const ALL: [ReportGroup; 8] = [
         ReportGroup::Quiz,
         ReportGroup::Course,
         ReportGroup::Team,
         ReportGroup::HireMonth,
         ReportGroup::Period,
         ReportGroup::Trainer,
+        ReportGroup::Instructor,
         ReportGroup::Plan,
     ];
 
@@ -272,6 +276,7 @@ impl ReportGroup {
             ReportGroup::HireMonth => "hire_month",
             ReportGroup::Period => "period",
             ReportGroup::Trainer => "trainer",
+            ReportGroup::Instructor => "instructor",
             ReportGroup::Plan => "plan",
         }
     }

@@ -810,8 +810,19 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
     assert_eq!(lines(&g.by_plan), vec![("春季入职 Spring intake".into(), 3, g.summary.mean_pre, g.summary.class_gain)]);
     assert_eq!(lines(&g.by_instructor), vec![("User T1".into(), 2, Some(50.0), Some(1.0))], "E03 was absent");
 
-    // The course's trainer sees everyone; South is not the manager's; a trainee picks nothing.
+    // The pass-rate report by instructor counts the same two (their post-test; pre-tests are out).
     let trainer = current(st, "T1").await;
+    {
+        use floorready::model::analytics::ReportQuery;
+        use floorready::server::analytics::report;
+        let zone = floorready::i18n::Zone::UTC;
+        let q = ReportQuery { group: "instructor".into(), ..Default::default() };
+        let r = report::report(&st.db, &trainer, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
+        let rows: Vec<(String, u32, u32)> = r.rows.iter().map(|r| (r.label.both(), r.outcomes, r.people)).collect();
+        assert_eq!(rows, vec![("User T1".into(), 2, 2)]);
+    }
+
+    // The course's trainer sees everyone; South is not the manager's; a trainee picks nothing.
     let all = gains_page(&st.db, &trainer, &f(&post.to_string(), "")).await.unwrap().report.unwrap();
     assert_eq!(all.summary.pairs, 5);
     let narrowed = gains_page(&st.db, &trainer, &f(&post.to_string(), &north.to_string())).await.unwrap();

@@ -132,10 +132,13 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                -- One quiz is read by its key, a manager's people by their teams, anything else by
                -- its dates: each branch runs only when it applies, so none scans the whole table
                -- for another's filter.
-               select * from quiz_outcomes where quiz_id = ?8
+               -- (The dates are in each branch, not below: pushed down into the teams' branch
+               -- they made it scan every outcome by date.)
+               select * from quiz_outcomes where quiz_id = ?8 and first_at between ?6 and ?7
                union all
                select q.* from users p join quiz_outcomes q on q.user_id = p.id
                where ?8 is null and ?9 and p.team_id in (select value from json_each(?10))
+                 and +q.first_at between ?6 and ?7
                union all
                select * from quiz_outcomes where ?8 is null and not ?9 and first_at between ?6 and ?7
            )
@@ -149,7 +152,6 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
            join users u on u.id = o.user_id
            where (?1 or u.team_id in (select value from json_each(?2)) or z.course_id in (select value from json_each(?3)))
              and (not ?4 or u.team_id in (select value from json_each(?5)))
-             and o.first_at between ?6 and ?7
              -- Pre-tests measure the baseline; they are in the report only when picked.
              and (z.kind <> 'pre_test' or ?8 is not null)
              and not ?11"#,
@@ -187,17 +189,25 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
         .collect();
     // Role-plays, by scenario: a trainer's are those of their courses' scenarios.
     let roleplays = sqlx::query!(
-        r#"select o.scenario_id, o.user_id, o.attempts, o.first_percent, o.first_passed as "first_passed: bool",
-                  o.first_at, o.best_percent, o.passed_at, o.attempts_to_pass, u.team_id,
+        r#"with o as (
+               -- As for quizzes: a manager's people are read by their teams, anyone else's by date.
+               select q.* from users p join roleplay_outcomes q on q.user_id = p.id
+               where ?10 and p.team_id in (select value from json_each(?11)) and +q.first_at between ?8 and ?9
+               union all
+               select * from roleplay_outcomes where not ?10 and first_at between ?8 and ?9
+           )
+           select o.scenario_id as "scenario_id!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
+                  o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
+                  o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
+                  o.attempts_to_pass as "attempts_to_pass?: i64", u.team_id,
                   substr(u.hire_date, 1, 7) as "hire_month?: String"
-           from roleplay_outcomes o
+           from o
            join users u on u.id = o.user_id
            where ?1 is null and (?2 is null or o.scenario_id = ?2)
              and (?3 or u.team_id in (select value from json_each(?4))
                   or exists (select 1 from scenario_courses c
                              where c.scenario_id = o.scenario_id and c.course_id in (select value from json_each(?5))))
-             and (not ?6 or u.team_id in (select value from json_each(?7)))
-             and o.first_at between ?8 and ?9"#,
+             and (not ?6 or u.team_id in (select value from json_each(?7)))"#,
         f.quiz,
         f.scenario,
         s.all,
@@ -206,7 +216,9 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
         narrowed,
         picked,
         from,
-        to
+        to,
+        by_team,
+        team_list
     )
     .fetch_all(&db.read)
     .await?;
@@ -387,21 +399,35 @@ fn team_rows(tree: &[TeamNode], root: Option<i64>) -> HashMap<i64, (String, Name
         .collect()
 }
 
+/// What grouping needs besides the lines, read once per report for the grouping asked.
+#[derive(Default)]
+struct Lookups {
+    /// Each team's row when grouping by team.
+    teams: HashMap<i64, (String, Names)>,
+    /// Each course's trainers.
+    owners: HashMap<i64, Vec<(i64, String)>>,
+    /// Each person's training plans.
+    plans: HashMap<i64, Vec<(i64, Names)>>,
+    /// (person, course): who taught the sessions they attended in plans with that course.
+    instructors: HashMap<(i64, i64), Vec<(i64, String)>>,
+}
+
 /// The keys (and their labels) a line counts under; a course's trainers each count it.
-fn keys(
-    l: &Line,
-    f: &Filter,
-    teams: &HashMap<i64, (String, Names)>,
-    zone: Zone,
-    owners: &HashMap<i64, Vec<(i64, String)>>,
-    plans: &HashMap<i64, Vec<(i64, Names)>>,
-    titles: &Titles,
-) -> Vec<(String, Names)> {
+fn keys(l: &Line, f: &Filter, zone: Zone, look: &Lookups, titles: &Titles) -> Vec<(String, Names)> {
+    // A person counts once under each trainer or instructor, whichever of the courses it is.
+    let people = |found: Vec<&(i64, String)>| {
+        let mut seen = BTreeSet::new();
+        found
+            .into_iter()
+            .filter(|(id, _)| seen.insert(*id))
+            .map(|(id, name)| (id.to_string(), Names::same(name.clone())))
+            .collect()
+    };
     let named = |id: i64, names: &HashMap<i64, Names>| (id.to_string(), names.get(&id).cloned().unwrap_or_default());
     match f.group {
         ReportGroup::Quiz => vec![(item_key(l), titles.item(l))],
         ReportGroup::Course => titles.courses(l).into_iter().map(|c| named(c, &titles.course)).collect(),
-        ReportGroup::Team => l.team_id.and_then(|t| teams.get(&t)).map(|k| vec![k.clone()]).unwrap_or_default(),
+        ReportGroup::Team => l.team_id.and_then(|t| look.teams.get(&t)).map(|k| vec![k.clone()]).unwrap_or_default(),
         ReportGroup::HireMonth => {
             let m = l.hire_month.clone().unwrap_or_default();
             vec![(m.clone(), Names::same(m))]
@@ -410,19 +436,12 @@ fn keys(
             let k = period_key(l.first_at, zone, f.period);
             vec![(k.clone(), Names::same(k))]
         }
-        ReportGroup::Trainer => {
-            // A trainer of two of a scenario's courses counts it once.
-            let mut seen = BTreeSet::new();
-            titles
-                .courses(l)
-                .iter()
-                .filter_map(|c| owners.get(c))
-                .flatten()
-                .filter(|(id, _)| seen.insert(*id))
-                .map(|(id, name)| (id.to_string(), Names::same(name.clone())))
-                .collect()
+        ReportGroup::Trainer => people(titles.courses(l).iter().filter_map(|c| look.owners.get(c)).flatten().collect()),
+        ReportGroup::Instructor => {
+            people(titles.courses(l).iter().filter_map(|c| look.instructors.get(&(l.user_id, *c))).flatten().collect())
         }
-        ReportGroup::Plan => plans
+        ReportGroup::Plan => look
+            .plans
             .get(&l.user_id)
             .map(|p| p.iter().map(|(id, title)| (id.to_string(), title.clone())).collect())
             .unwrap_or_default(),
@@ -475,12 +494,16 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     let f = &f;
     let lines = lines(db, &s, f, &tree).await?;
     let titles = titles(db).await?;
-    let owners = if f.group == ReportGroup::Trainer { course_owners(db).await? } else { HashMap::new() };
-    let plans = if f.group == ReportGroup::Plan { plan_members(db).await? } else { HashMap::new() };
-    let teams = if f.group == ReportGroup::Team { team_rows(&tree, f.team) } else { HashMap::new() };
+    let look = match f.group {
+        ReportGroup::Trainer => Lookups { owners: course_owners(db).await?, ..Default::default() },
+        ReportGroup::Plan => Lookups { plans: plan_members(db).await?, ..Default::default() },
+        ReportGroup::Team => Lookups { teams: team_rows(&tree, f.team), ..Default::default() },
+        ReportGroup::Instructor => Lookups { instructors: instructors(db).await?, ..Default::default() },
+        _ => Lookups::default(),
+    };
     let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();
     for l in &lines {
-        for (k, label) in keys(l, f, &teams, zone, &owners, &plans, &titles) {
+        for (k, label) in keys(l, f, zone, &look, &titles) {
             groups.entry(k).or_insert_with(|| (label, Vec::new())).1.push(l);
         }
     }
@@ -488,7 +511,12 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
         groups.iter().map(|(k, (label, ls))| summarise(k.clone(), label.clone(), ls)).collect();
     if matches!(
         f.group,
-        ReportGroup::Quiz | ReportGroup::Course | ReportGroup::Team | ReportGroup::Trainer | ReportGroup::Plan
+        ReportGroup::Quiz
+            | ReportGroup::Course
+            | ReportGroup::Team
+            | ReportGroup::Trainer
+            | ReportGroup::Instructor
+            | ReportGroup::Plan
     ) {
         rows.sort_by(|a, b| a.label.cmp(&b.label));
     }
@@ -549,6 +577,27 @@ async fn plan_members(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, Names)>>> {
     .await?
     {
         out.entry(r.user_id).or_default().push((r.id, Names::new(r.title, r.title_en)));
+    }
+    Ok(out)
+}
+
+/// Who taught each person in each course: the instructors of the sessions they attended
+/// (present or late) in training plans with that course.
+async fn instructors(db: &Db) -> AppResult<HashMap<(i64, i64), Vec<(i64, String)>>> {
+    let mut out: HashMap<(i64, i64), Vec<(i64, String)>> = HashMap::new();
+    for r in sqlx::query!(
+        r#"select distinct a.user_id, c.course_id, u.id as "instructor!: i64", u.display_name
+           from attendance a
+           join plan_sessions s on s.id = a.session_id
+           join plan_courses c on c.plan_id = s.plan_id
+           join users u on u.id = s.instructor_id
+           where a.status in ('present', 'late')
+           order by u.display_name"#
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        out.entry((r.user_id, r.course_id)).or_default().push((r.instructor, r.display_name));
     }
     Ok(out)
 }
