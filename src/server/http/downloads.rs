@@ -278,7 +278,7 @@ async fn gain_table(
     let query = crate::model::analytics::GainQuery { quiz: q.quiz.clone(), team: q.team.clone() };
     let f = gain::GainFilter::parse(&query).map_err(failed)?;
     if f.quiz.is_none() {
-        return Err(failed(crate::error::AppError::validation("quiz", "error.required")));
+        return Err(failed(crate::error::AppError::validation("quiz", "error.text_required")));
     }
     let page = gain::gains_page(&state.db, &caller.user, &f).await.map_err(failed)?;
     let report = page.report.ok_or_else(|| failed(crate::error::AppError::NotFound))?;
