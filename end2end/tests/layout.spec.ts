@@ -97,7 +97,19 @@ test('the trainer pages fit a phone and pass axe', async ({ page }, info) => {
 test('the manager and admin pages fit a phone and pass axe', async ({ page }, info) => {
   await signIn(page, DEMO.manager.login);
   const person = await firstLink(page, info, '/team/roster', /^\/people\/\d+\/certification$/);
-  for (const path of ['/', '/team/roster', '/team/roster?status=not_cleared', person, '/team/progress', '/plans', '/reports/pass-rates?group=team']) {
+  await page.goto('/reports/gains');
+  const postTest = await page.locator('select[name=quiz] option').nth(1).getAttribute('value');
+  for (const path of [
+    '/',
+    '/team/roster',
+    '/team/roster?status=not_cleared',
+    person,
+    '/team/progress',
+    '/plans',
+    '/reports/pass-rates?group=team',
+    '/reports/roleplay-criteria',
+    `/reports/gains?quiz=${postTest}`,
+  ]) {
     await check(page, info, path);
   }
   await signOut(page);
