@@ -22,6 +22,27 @@ fn y(v: f64) -> f64 {
     TOP + (H - TOP - BOTTOM) * (1.0 - v.clamp(0.0, 100.0) / 100.0)
 }
 
+/// A label cut to fit `width` user units of the axis, with "…": a wide (CJK) character takes
+/// about twice a narrow one.
+fn fit(label: &str, width: f64) -> String {
+    const NARROW: f64 = 6.2;
+    let room = ((width - 4.0) / NARROW).max(2.0);
+    let cost = |c: char| if c.len_utf8() >= 3 { 2.0 } else { 1.0 };
+    if label.chars().map(cost).sum::<f64>() <= room {
+        return label.to_string();
+    }
+    let mut used = 1.0; // the ellipsis
+    let mut out = String::new();
+    for c in label.chars() {
+        if used + cost(c) > room {
+            break;
+        }
+        used += cost(c);
+        out.push(c);
+    }
+    format!("{}…", out.trim_end())
+}
+
 /// Percentages over time as a line (`line`) or bars, with gridlines at 0, 50 and 100 %.
 #[component]
 pub fn PercentChart(
@@ -49,7 +70,16 @@ pub fn PercentChart(
         .iter()
         .enumerate()
         .filter(|(i, _)| (points.len() - 1 - i).is_multiple_of(every))
-        .map(|(i, p)| view! { <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">{p.label.clone()}</text> })
+        .map(|(i, p)| {
+            let shown = fit(&p.label, step * every as f64);
+            // A shortened label keeps the whole one as its tooltip (the table has it too).
+            let whole = (shown != p.label).then(|| p.label.clone());
+            view! {
+                <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">
+                    {whole.map(|w| view! { <title>{w}</title> })}{shown}
+                </text>
+            }
+        })
         .collect_view();
     let marks = if line {
         let path: Vec<String> = points
@@ -103,5 +133,20 @@ pub fn PercentChart(
                 </details>
             </figcaption>
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn labels_are_cut_to_their_room() {
+        assert_eq!(fit("Post-test", 200.0), "Post-test");
+        let cut = fit("Role-play: Defective appliance within warranty", 200.0);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 31, "{cut}");
+        // Chinese characters are twice as wide: half as many fit.
+        let zh = fit("演练：保修期内的故障家电处理流程", 100.0);
+        assert!(zh.ends_with('…') && zh.chars().count() <= 8, "{zh}");
     }
 }
