@@ -167,3 +167,18 @@ test('a manager opens the pre/post gains, picks the post-test and downloads each
   expect(file.suggestedFilename()).toBe('gains.xlsx');
   expect(readFileSync(await file.path()).subarray(0, 2).toString()).toBe('PK');
 });
+
+test('the pass-rate report lists role-play scenarios beside the quizzes, and one can be picked', async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/reports/pass-rates');
+  await ready(page, info);
+  const rows = page.locator('table.report tbody tr');
+  await expect(rows.filter({ hasText: 'Role-play: Overdue furniture repair' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'Post-test' }).first()).toBeVisible();
+  await page.getByRole('combobox', { name: 'Quiz or role-play', exact: true }).selectOption({ label: 'Role-play: Overdue furniture repair' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/quiz=s\d+/);
+  await ready(page, info);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Role-play: Overdue furniture repair');
+});
