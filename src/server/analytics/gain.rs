@@ -178,7 +178,8 @@ mod report {
     #[tracing::instrument(skip_all, fields(post_test_id))]
     pub async fn gain_report(db: &Db, post_test_id: i64, teams: Option<&[i64]>) -> AppResult<Option<GainReport>> {
         let Some(pre) = sqlx::query!(
-            r#"select p.id as "id!", p.title, p.title_en from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = ?"#,
+            r#"select p.id as "id!", p.title, p.title_en, z.course_id as post_course
+               from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = ?"#,
             post_test_id
         )
         .fetch_optional(&db.read)
@@ -203,7 +204,9 @@ mod report {
         )
         .fetch_all(&db.read)
         .await?;
-        let cohorts = cohorts(db, post_test_id).await?;
+        // Cohorts: each person's plans, and who taught them in the post-test's course.
+        let plan_of = super::super::report::plan_members(db, Some(post_test_id)).await?;
+        let taught = super::super::report::instructors(db, Some(pre.post_course)).await?;
         let tree = crate::server::team::tree(db).await?;
         let paths: HashMap<i64, Names> = tree.into_iter().map(|t| (t.id, t.path)).collect();
         let mut pairs = Vec::new();
@@ -234,10 +237,10 @@ mod report {
                 if let Some(m) = r.hire_date.as_deref().filter(|d| d.len() >= 7) {
                     months.entry(m[..7].to_string()).or_default().push(p);
                 }
-                for plan in cohorts.plans.get(&r.id).into_iter().flatten() {
+                for (_, plan) in plan_of.get(&r.id).into_iter().flatten() {
                     plans.entry(plan.clone()).or_default().push(p);
                 }
-                for who in cohorts.instructors.get(&r.id).into_iter().flatten() {
+                for (_, who) in taught.get(&(r.id, pre.post_course)).into_iter().flatten() {
                     instructors.entry(Names::same(who.clone())).or_default().push(p);
                 }
             }
@@ -263,46 +266,6 @@ mod report {
             people,
             questions,
         }))
-    }
-
-    /// Each person's training plans, and who taught them: the instructors of the sessions they
-    /// attended (present or late) in plans that teach the post-test's course.
-    struct Cohorts {
-        plans: HashMap<i64, Vec<Names>>,
-        instructors: HashMap<i64, Vec<String>>,
-    }
-
-    async fn cohorts(db: &Db, post_test_id: i64) -> AppResult<Cohorts> {
-        let mut plans: HashMap<i64, Vec<Names>> = HashMap::new();
-        for r in sqlx::query!(
-            "select m.user_id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id
-             where m.user_id in (select user_id from quiz_outcomes where quiz_id = ?)
-             order by p.title, p.id",
-            post_test_id
-        )
-        .fetch_all(&db.read)
-        .await?
-        {
-            plans.entry(r.user_id).or_default().push(Names::new(r.title, r.title_en));
-        }
-        let mut instructors: HashMap<i64, Vec<String>> = HashMap::new();
-        for r in sqlx::query!(
-            r#"select distinct a.user_id, u.display_name
-               from attendance a
-               join plan_sessions s on s.id = a.session_id
-               join plan_courses c on c.plan_id = s.plan_id
-               join quizzes z on z.course_id = c.course_id
-               join users u on u.id = s.instructor_id
-               where z.id = ? and a.status in ('present', 'late')
-               order by u.display_name"#,
-            post_test_id
-        )
-        .fetch_all(&db.read)
-        .await?
-        {
-            instructors.entry(r.user_id).or_default().push(r.display_name);
-        }
-        Ok(Cohorts { plans, instructors })
     }
 
     /// The report's filters, checked: a bad value is named.

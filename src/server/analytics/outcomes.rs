@@ -171,7 +171,7 @@ async fn check_roleplays(db: &Db) -> AppResult<Vec<String>> {
         let done = want.entry((r.scenario_id, r.trainee_id)).or_default();
         done.push(Graded { attempt_no: done.len() as i64 + 1, percent: r.percent, passed: r.passed, at: r.at });
     }
-    let mut have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
+    let have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
         r#"select scenario_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
                   best_percent, last_percent, passed_at, attempts_to_pass from roleplay_outcomes"#
     )
@@ -192,18 +192,30 @@ async fn check_roleplays(db: &Db) -> AppResult<Vec<String>> {
         ((r.scenario_id, r.user_id), o)
     })
     .collect();
+    Ok(differences(want, have, "scenario", "role-plays say", "no final role-play"))
+}
+
+/// Each (item, person) whose stored outcome is not what its attempts (or role-plays) say,
+/// and each stored one with none behind it, one line each.
+fn differences(
+    want: BTreeMap<(i64, i64), Vec<Graded>>,
+    mut have: BTreeMap<(i64, i64), Outcome>,
+    item: &str,
+    say: &str,
+    none: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
-    for ((scenario, person), mut done) in want {
+    for ((id, person), mut done) in want {
         let expected = summarise(&mut done);
-        let stored = have.remove(&(scenario, person));
+        let stored = have.remove(&(id, person));
         if stored != expected {
-            out.push(format!("scenario {scenario}, person {person}: stored {stored:?}, role-plays say {expected:?}"));
+            out.push(format!("{item} {id}, person {person}: stored {stored:?}, {say} {expected:?}"));
         }
     }
-    for ((scenario, person), stored) in have {
-        out.push(format!("scenario {scenario}, person {person}: stored {stored:?}, but no final role-play"));
+    for ((id, person), stored) in have {
+        out.push(format!("{item} {id}, person {person}: stored {stored:?}, but {none}"));
     }
-    Ok(out)
+    out
 }
 
 /// Every stored outcome that differs from what the attempts say now, as one line each
@@ -225,7 +237,7 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
             at: r.at,
         });
     }
-    let mut have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
+    let have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
         r#"select quiz_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
                   best_percent, last_percent, passed_at, attempts_to_pass from quiz_outcomes"#
     )
@@ -246,17 +258,7 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
         ((r.quiz_id, r.user_id), o)
     })
     .collect();
-    let mut out = Vec::new();
-    for ((quiz, person), mut graded) in want {
-        let expected = summarise(&mut graded);
-        let stored = have.remove(&(quiz, person));
-        if stored != expected {
-            out.push(format!("quiz {quiz}, person {person}: stored {stored:?}, attempts say {expected:?}"));
-        }
-    }
-    for ((quiz, person), stored) in have {
-        out.push(format!("quiz {quiz}, person {person}: stored {stored:?}, but no graded attempt"));
-    }
+    let mut out = differences(want, have, "quiz", "attempts say", "no graded attempt");
     out.extend(check_roleplays(db).await?);
     Ok(out)
 }

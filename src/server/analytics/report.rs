@@ -93,6 +93,42 @@ struct Line {
     passed: bool,
 }
 
+/// An outcome row as both reads return it: of a quiz (with its course) or of a scenario.
+struct Row {
+    item: i64,
+    user_id: i64,
+    attempts: i64,
+    first_percent: f64,
+    first_passed: bool,
+    first_at: i64,
+    best_percent: f64,
+    passed_at: Option<i64>,
+    attempts_to_pass: Option<i64>,
+    course_id: Option<i64>,
+    team_id: Option<i64>,
+    hire_month: Option<String>,
+}
+
+impl Row {
+    fn line(self, roleplay: bool) -> Line {
+        Line {
+            user_id: self.user_id,
+            quiz_id: self.item,
+            roleplay,
+            course_id: self.course_id,
+            team_id: self.team_id,
+            hire_month: self.hire_month.filter(|m| m.len() == 7),
+            attempts: self.attempts as u32,
+            first_percent: self.first_percent,
+            best_percent: self.best_percent,
+            attempts_to_pass: self.attempts_to_pass.map(|n| n as u32),
+            first_at: self.first_at,
+            first_passed: self.first_passed,
+            passed: self.passed_at.is_some(),
+        }
+    }
+}
+
 /// Whose outcomes the caller may read: every one (admins), or their people and their quizzes.
 struct Scope {
     all: bool,
@@ -127,7 +163,8 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     let by_team = !s.all && s.courses.is_empty();
     let team_list = if narrowed { &picked } else { &teams };
     let scenario_picked = f.scenario.is_some();
-    let rows = sqlx::query!(
+    let quizzes = sqlx::query_as!(
+        Row,
         r#"with o as (
                -- One quiz is read by its key, a manager's people by their teams, anything else by
                -- its dates: each branch runs only when it applies, so none scans the whole table
@@ -142,10 +179,10 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                union all
                select * from quiz_outcomes where ?8 is null and not ?9 and first_at between ?6 and ?7
            )
-           select o.quiz_id as "quiz_id!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
+           select o.quiz_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
                   o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
-                  o.attempts_to_pass as "attempts_to_pass?: i64", z.course_id, u.team_id,
+                  o.attempts_to_pass as "attempts_to_pass?: i64", z.course_id as "course_id?: i64", u.team_id,
                   substr(u.hire_date, 1, 7) as "hire_month?: String"
            from o
            join quizzes z on z.id = o.quiz_id
@@ -169,26 +206,9 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     )
     .fetch_all(&db.read)
     .await?;
-    let mut lines: Vec<Line> = rows
-        .into_iter()
-        .map(|r| Line {
-            user_id: r.user_id,
-            quiz_id: r.quiz_id,
-            roleplay: false,
-            course_id: Some(r.course_id),
-            team_id: r.team_id,
-            hire_month: r.hire_month.filter(|m| m.len() == 7),
-            attempts: r.attempts as u32,
-            first_percent: r.first_percent,
-            best_percent: r.best_percent,
-            attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
-            first_at: r.first_at,
-            first_passed: r.first_passed,
-            passed: r.passed_at.is_some(),
-        })
-        .collect();
     // Role-plays, by scenario: a trainer's are those of their courses' scenarios.
-    let roleplays = sqlx::query!(
+    let roleplays = sqlx::query_as!(
+        Row,
         r#"with o as (
                -- As for quizzes: a manager's people are read by their teams, anyone else's by date.
                select q.* from users p join roleplay_outcomes q on q.user_id = p.id
@@ -196,10 +216,10 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                union all
                select * from roleplay_outcomes where not ?10 and first_at between ?8 and ?9
            )
-           select o.scenario_id as "scenario_id!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
+           select o.scenario_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
                   o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
-                  o.attempts_to_pass as "attempts_to_pass?: i64", u.team_id,
+                  o.attempts_to_pass as "attempts_to_pass?: i64", null as "course_id?: i64", u.team_id,
                   substr(u.hire_date, 1, 7) as "hire_month?: String"
            from o
            join users u on u.id = o.user_id
@@ -222,22 +242,8 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
     )
     .fetch_all(&db.read)
     .await?;
-    lines.extend(roleplays.into_iter().map(|r| Line {
-        user_id: r.user_id,
-        quiz_id: r.scenario_id,
-        roleplay: true,
-        course_id: None,
-        team_id: r.team_id,
-        hire_month: r.hire_month.filter(|m| m.len() == 7),
-        attempts: r.attempts as u32,
-        first_percent: r.first_percent,
-        best_percent: r.best_percent,
-        attempts_to_pass: r.attempts_to_pass.map(|n| n as u32),
-        first_at: r.first_at,
-        first_passed: r.first_passed,
-        passed: r.passed_at.is_some(),
-    }));
-    Ok(lines)
+    let quizzes = quizzes.into_iter().map(|r| r.line(false));
+    Ok(quizzes.chain(roleplays.into_iter().map(|r| r.line(true))).collect())
 }
 
 /// Quiz, role-play scenario and course names, and each scenario's courses.
@@ -496,9 +502,9 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     let titles = titles(db).await?;
     let look = match f.group {
         ReportGroup::Trainer => Lookups { owners: course_owners(db).await?, ..Default::default() },
-        ReportGroup::Plan => Lookups { plans: plan_members(db).await?, ..Default::default() },
+        ReportGroup::Plan => Lookups { plans: plan_members(db, None).await?, ..Default::default() },
         ReportGroup::Team => Lookups { teams: team_rows(&tree, f.team), ..Default::default() },
-        ReportGroup::Instructor => Lookups { instructors: instructors(db).await?, ..Default::default() },
+        ReportGroup::Instructor => Lookups { instructors: instructors(db, None).await?, ..Default::default() },
         _ => Lookups::default(),
     };
     let mut groups: BTreeMap<String, (Names, Vec<&Line>)> = BTreeMap::new();
@@ -567,11 +573,13 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     Ok(PassRateReport { group: f.group, period: f.period, rows, total, teams, quizzes, row, people })
 }
 
-/// Each person's training plans, by person.
-async fn plan_members(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, Names)>>> {
+/// Each person's training plans, by person; with `quiz`, only of those who took it.
+pub(super) async fn plan_members(db: &Db, quiz: Option<i64>) -> AppResult<HashMap<i64, Vec<(i64, Names)>>> {
     let mut out: HashMap<i64, Vec<(i64, Names)>> = HashMap::new();
     for r in sqlx::query!(
-        "select m.user_id, p.id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id"
+        "select m.user_id, p.id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id
+         where ?1 is null or m.user_id in (select user_id from quiz_outcomes where quiz_id = ?1)",
+        quiz
     )
     .fetch_all(&db.read)
     .await?
@@ -581,9 +589,9 @@ async fn plan_members(db: &Db) -> AppResult<HashMap<i64, Vec<(i64, Names)>>> {
     Ok(out)
 }
 
-/// Who taught each person in each course: the instructors of the sessions they attended
-/// (present or late) in training plans with that course.
-async fn instructors(db: &Db) -> AppResult<HashMap<(i64, i64), Vec<(i64, String)>>> {
+/// Who taught each person in each course (`course`: only that one): the instructors of the
+/// sessions they attended (present or late) in training plans with that course.
+pub(super) async fn instructors(db: &Db, course: Option<i64>) -> AppResult<HashMap<(i64, i64), Vec<(i64, String)>>> {
     let mut out: HashMap<(i64, i64), Vec<(i64, String)>> = HashMap::new();
     for r in sqlx::query!(
         r#"select distinct a.user_id, c.course_id, u.id as "instructor!: i64", u.display_name
@@ -591,8 +599,9 @@ async fn instructors(db: &Db) -> AppResult<HashMap<(i64, i64), Vec<(i64, String)
            join plan_sessions s on s.id = a.session_id
            join plan_courses c on c.plan_id = s.plan_id
            join users u on u.id = s.instructor_id
-           where a.status in ('present', 'late')
-           order by u.display_name"#
+           where a.status in ('present', 'late') and (?1 is null or c.course_id = ?1)
+           order by u.display_name"#,
+        course
     )
     .fetch_all(&db.read)
     .await?
