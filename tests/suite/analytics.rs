@@ -565,6 +565,46 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
         people,
         vec![("E01".into(), Some(1)), ("E02".into(), Some(2)), ("E03".into(), None), ("E04".into(), Some(1))]
     );
+
+    // Hire months and periods: each row named as the filter names it, in time order, and
+    // drilled into by that name.
+    for (no, hired) in
+        [("E01", Some("2025-03-10")), ("E02", Some("2025-03-28")), ("E03", Some("2024-11-02")), ("E04", None)]
+    {
+        sqlx::query("update users set hire_date = ? where employee_no = ?")
+            .bind(hired)
+            .bind(no)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let months = run("A1", q("hire_month", None, "")).await.unwrap();
+    let got: Vec<(&str, &str, u32)> =
+        months.rows.iter().map(|r| (r.key.as_str(), r.label.en.as_str(), r.outcomes)).collect();
+    assert_eq!(got, vec![("", "", 1), ("2024-11", "2024-11", 1), ("2025-03", "2025-03", 2)]);
+    let march = run("A1", q("hire_month", None, "2025-03")).await.unwrap();
+    assert_eq!(march.people.iter().map(|p| p.employee_no.as_str()).collect::<Vec<_>>(), vec!["E01", "E02"]);
+    let at: i64 = sqlx::query_scalar("select min(first_at) from quiz_outcomes").fetch_one(&pool).await.unwrap();
+    use chrono::Datelike;
+    let d = chrono::DateTime::from_timestamp(at, 0).unwrap().date_naive();
+    let (y, w) = (d.iso_week().year(), d.iso_week().week());
+    for (period, want) in [
+        ("week", format!("{y}-W{w:02}")),
+        ("month", d.format("%Y-%m").to_string()),
+        ("quarter", format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)),
+    ] {
+        let by = |row: &str| ReportQuery {
+            group: "period".into(),
+            period: period.into(),
+            row: row.into(),
+            ..Default::default()
+        };
+        let r = run("A1", by("")).await.unwrap();
+        let got: Vec<(&str, &str, u32)> =
+            r.rows.iter().map(|r| (r.key.as_str(), r.label.zh.as_str(), r.outcomes)).collect();
+        assert_eq!(got, vec![(want.as_str(), want.as_str(), 4)], "{period}");
+        assert_eq!(run("A1", by(&want)).await.unwrap().people.len(), 4, "{period}");
+    }
     assert_eq!(
         run("A1", ReportQuery { group: "colour".into(), ..Default::default() }).await.unwrap_err(),
         AppError::validation("group", "error.choice_unknown")

@@ -90,7 +90,8 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
             .await?,
         )
     };
-    let list = serde_json::to_string(&tops).map_err(crate::error::internal)?;
+    let list =
+        serde_json::to_string(&super::dashboard::summed(all_teams, f.team, &tops)).map_err(crate::error::internal)?;
     let scenarios = serde_json::to_string(&own.clone().unwrap_or_default()).map_err(crate::error::internal)?;
     let any = own.is_none();
     let rows = sqlx::query!(

@@ -38,6 +38,15 @@ pub(super) fn tops(everyone: bool, visible: &[i64], team: Option<i64>, tree: &[T
         .collect()
 }
 
+/// The summary lines a scope's figures add up: everyone's one line when the scope is every
+/// team, else each top team's.
+pub(super) fn summed(everyone: bool, team: Option<i64>, tops: &[i64]) -> Vec<i64> {
+    match (everyone, team) {
+        (true, None) => vec![super::summary::EVERYONE],
+        _ => tops.to_vec(),
+    }
+}
+
 /// The teams a per-team table lists: those one level below a single team picked or managed, else
 /// each top team.
 pub(super) fn line_teams(tops: &[i64], tree: &[TeamNode]) -> Vec<i64> {
@@ -111,7 +120,7 @@ fn median_of(h: &BTreeMap<i64, u32>) -> Option<f64> {
 
 /// The floor today, expiries, the pipeline and time to the floor, from the subtree sums.
 async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode], at: i64) -> AppResult<()> {
-    let list = serde_json::to_string(tops).map_err(crate::error::internal)?;
+    let list = serde_json::to_string(&summed(d.everyone, d.team, tops)).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
         r#"select kind, k1, k2, sum(people) as "people!: i64", sum(cleared) as "cleared!: i64"
            from floor_tree where team_id in (select value from json_each(?1))
@@ -254,7 +263,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     };
     d.trend = super::floor::trend(db, &scope, at).await?;
 
-    let list = serde_json::to_string(&tops).map_err(crate::error::internal)?;
+    let list = serde_json::to_string(&summed(everyone, team, &tops)).map_err(crate::error::internal)?;
     let span = PERIOD_DAYS * DAY;
     d.this_period = period(db, &list, at - span, at).await?;
     d.previous = period(db, &list, at - 2 * span, at - span).await?;

@@ -155,19 +155,26 @@ async fn next_step(conn: &mut SqliteConnection, user_id: i64, program_id: i64) -
     serde_json::to_string(&first).map_err(crate::error::internal)
 }
 
-/// The team and every team above it (0, people without a team, has none above).
+/// The line every person also counts in, whatever their team (none included): an admin's
+/// figures read one line instead of summing every site's.
+pub const EVERYONE: i64 = -1;
+
+/// The team, every team above it (0, people without a team, has none above) and [`EVERYONE`].
 async fn ancestors(conn: &mut SqliteConnection, team: i64) -> AppResult<Vec<i64>> {
-    if team == 0 {
-        return Ok(vec![0]);
-    }
-    Ok(sqlx::query_scalar!(
-        r#"with recursive up(id) as (select ?1 union all
-                select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null)
-           select id as "id!: i64" from up"#,
-        team
-    )
-    .fetch_all(&mut *conn)
-    .await?)
+    let mut up = if team == 0 {
+        vec![0]
+    } else {
+        sqlx::query_scalar!(
+            r#"with recursive up(id) as (select ?1 union all
+                    select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null)
+               select id as "id!: i64" from up"#,
+            team
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    up.push(EVERYONE);
+    Ok(up)
 }
 
 async fn add_floor(conn: &mut SqliteConnection, teams: &[i64], key: &Key, people: i64, cleared: i64) -> AppResult<()> {
@@ -425,7 +432,9 @@ pub async fn team_moved(conn: &mut SqliteConnection, team: i64, from: Option<i64
     .await?;
     for (parent, sign) in [(from, -1), (to, 1)] {
         let Some(parent) = parent else { continue };
-        let up = ancestors(conn, parent).await?;
+        // Everyone's line is the same before and after.
+        let mut up = ancestors(conn, parent).await?;
+        up.retain(|t| *t != EVERYONE);
         for r in &raters {
             let d = [r.roleplays, r.rated, r.halves, r.maxes, r.failing, r.critical].map(|v| sign * v);
             add_rater(conn, &up, r.rater_id, r.day, r.scenario_id, d).await?;
@@ -701,6 +710,7 @@ async fn want(db: &Db) -> AppResult<Want> {
             out.push(t);
             at = parents.get(&t).copied().flatten();
         }
+        out.push(EVERYONE);
         out
     };
     let mut floor: BTreeMap<(i64, String, i64, String), (i64, i64)> = BTreeMap::new();
