@@ -10,8 +10,8 @@ use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale, Zone};
 use crate::model::user::Me;
 use crate::pages::{
-    account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, reports, roleplay, trainee,
-    trainer, NotFound,
+    account::AccountPage, admin, cert, home::HomePage, login::LoginPage, manager, plans, reports, roleplay, surveys,
+    trainee, trainer, NotFound,
 };
 
 /// The signed-in user, loaded once per page and shared by every component.
@@ -180,6 +180,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/quiz/:id") view=trainee::quiz::QuizIntroPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id") view=trainee::quiz::AttemptPage ssr=SsrMode::Async/>
                     <Route path=path!("/attempt/:id/result") view=trainee::quiz::AttemptResultPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/forms") view=surveys::FormsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/forms/new") view=surveys::FormEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/forms/:id") view=surveys::FormEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/surveys") view=surveys::SurveyResultsListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trainer/surveys/:id") view=surveys::SurveyResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/surveys") view=surveys::MySurveysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics") view=trainer::roleplay::RubricsPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics/new") view=trainer::roleplay::RubricEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics/:id") view=trainer::roleplay::RubricEditorPage ssr=SsrMode::Async/>

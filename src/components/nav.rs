@@ -48,6 +48,7 @@ pub fn Nav() -> impl IntoView {
                                     <a href="/learn">{tr("nav.learn")}</a>
                                     <a href="/roleplays">{tr("nav.roleplays")}</a>
                                     <a href="/plans">{tr("nav.plans")}</a>
+                                    <a href="/surveys">{tr("nav.surveys")}</a>
                                 </Group>
                                 {author.then(|| view! {
                                     <Group title="nav.group_authoring">
@@ -59,6 +60,8 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/trainer/scenarios">{tr("nav.scenarios")}</a>
                                         <a href="/trainer/calibration">{tr("nav.calibration")}</a>
                                         <a href="/trainer/programs">{tr("nav.programs")}</a>
+                                        <a href="/trainer/forms">{tr("nav.forms")}</a>
+                                        <a href="/trainer/surveys">{tr("nav.survey_results")}</a>
                                         {(!oversees).then(|| view! {
                                             <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                             <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod position;
 pub mod quiz;
 pub mod roleplay;
+pub mod survey;
 pub mod team;
 pub mod todo;
 pub mod user;

@@ -8,10 +8,12 @@ pub enum Owned {
     Scenario,
     /// A question bank shared by all courses; a course's bank belongs to the course's authors.
     SharedBank,
+    /// An evaluation form (what trainees are asked after a course).
+    Form,
 }
 
 impl Owned {
-    pub const ALL: [Owned; 4] = [Owned::Program, Owned::Rubric, Owned::Scenario, Owned::SharedBank];
+    pub const ALL: [Owned; 5] = [Owned::Program, Owned::Rubric, Owned::Scenario, Owned::SharedBank, Owned::Form];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -19,6 +21,7 @@ impl Owned {
             Owned::Rubric => "rubric",
             Owned::Scenario => "scenario",
             Owned::SharedBank => "bank",
+            Owned::Form => "form",
         }
     }
 

@@ -497,6 +497,8 @@ fn notifications(_me: Me) -> impl IntoView {
                             "expired" => "cert.notice_expired",
                             "revoked" => "cert.notice_revoked",
                             "suspended" => "cert.notice_suspended",
+                            "survey" => "survey.notice",
+                            "survey_reminder" => "survey.notice_reminder",
                             _ => "cert.notice_expiring",
                         };
                         view! {

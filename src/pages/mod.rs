@@ -7,6 +7,7 @@ pub mod manager;
 pub mod plans;
 pub mod reports;
 pub mod roleplay;
+pub mod surveys;
 pub mod trainee;
 pub mod trainer;
 

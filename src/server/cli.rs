@@ -332,6 +332,10 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             if let Err(e) = crate::server::cert::recompute::sweep(&sweep.db, at).await {
                 tracing::error!(error = %e, "certification sweep failed");
             }
+            // One reminder before a survey is due (emailed below with the other notices).
+            if let Err(e) = crate::server::survey::remind(&sweep.db, at).await {
+                tracing::error!(error = %e, "survey reminders failed");
+            }
             if let Err(e) = crate::server::cert::notify::send_email(&sweep.db, &sweep.config, at).await {
                 tracing::error!(error = %e, "sending expiry emails failed");
             }

@@ -21,6 +21,7 @@ pub mod quiz;
 pub mod roleplay;
 pub mod spreadsheet;
 pub mod state;
+pub mod survey;
 pub mod team;
 pub mod text;
 pub mod todo;

@@ -39,6 +39,11 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
                 .fetch_one(&db.read)
                 .await?
         }
+        Owned::Form => {
+            sqlx::query_scalar!("select count(*) from form_owners where form_id = ? and user_id = ?", id, user_id)
+                .fetch_one(&db.read)
+                .await?
+        }
     };
     Ok(n > 0)
 }
@@ -54,7 +59,7 @@ pub async fn applies(db: &Db, what: Owned, id: i64) -> AppResult<bool> {
                 .await?
                 > 0
         }
-        Owned::Program | Owned::Rubric | Owned::Scenario => true,
+        Owned::Program | Owned::Rubric | Owned::Scenario | Owned::Form => true,
     })
 }
 
@@ -95,6 +100,11 @@ pub async fn insert(conn: &mut SqliteConnection, what: Owned, id: i64, user_id: 
         }
         Owned::SharedBank => {
             sqlx::query!("insert or ignore into bank_editors (bank_id, user_id) values (?, ?)", id, user_id)
+                .execute(&mut *conn)
+                .await?
+        }
+        Owned::Form => {
+            sqlx::query!("insert or ignore into form_owners (form_id, user_id) values (?, ?)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
@@ -157,6 +167,15 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from bank_editors o
                  join users u on u.id = o.user_id where o.bank_id = ? order by u.display_name",
+                id
+            )
+            .fetch_all(&db.read)
+            .await?
+        }
+        Owned::Form => {
+            sqlx::query_scalar!(
+                "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from form_owners o
+                 join users u on u.id = o.user_id where o.form_id = ? order by u.display_name",
                 id
             )
             .fetch_all(&db.read)

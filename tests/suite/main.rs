@@ -17,6 +17,7 @@ mod limits;
 mod plans;
 mod quizzes;
 mod roleplays;
+mod surveys;
 mod text_area;
 mod todo;
 mod users;

@@ -56,13 +56,18 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
     // A digest is about the manager's teams, not a certificate: the left joins find nothing.
     let rows = sqlx::query!(
         r#"select n.id as "id!: i64", n.kind, n.params, n.link, n.created_at, n.read_at,
-                  u.display_name as "display_name?", p.name as "program?", p.name_en as "program_en?",
-                  c.expires_at as "expires_at?"
+                  coalesce(u.display_name, '') as "display_name!: String",
+                  coalesce(p.name, sv.title) as "program?: String", coalesce(p.name_en, sv.title_en) as "program_en?: String",
+                  coalesce(c.expires_at, q.due_at) as "expires_at?: i64"
            from notifications n
-           left join certificates c on c.id = n.subject_id and n.kind <> 'digest'
+           left join certificates c on c.id = n.subject_id and n.kind not in ('digest', 'survey', 'survey_reminder')
            left join users u on u.id = c.user_id
            left join programs p on p.id = c.program_id
-           where n.user_id = ? and (c.id is not null or n.kind = 'digest')
+           -- A survey notice is about a survey request: the course it asks about and its due date.
+           left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
+           left join surveys s on s.id = q.survey_id
+           left join course_versions sv on sv.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           where n.user_id = ? and (c.id is not null or q.id is not null or n.kind = 'digest')
            order by n.created_at desc, n.id desc limit 100"#,
         user_id
     )
@@ -74,7 +79,7 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
             id: r.id,
             digest: (r.kind == digest::KIND).then(|| digest::parse(&r.params)),
             kind: r.kind,
-            holder: r.display_name.unwrap_or_default(),
+            holder: r.display_name,
             program: Names::new(r.program.unwrap_or_default(), r.program_en.unwrap_or_default()),
             expires_at: r.expires_at.unwrap_or_default(),
             link: r.link,
@@ -118,14 +123,17 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
     };
     let pending = sqlx::query!(
         r#"select n.id, n.kind, n.params, n.link, r.email, r.display_name as recipient,
-                  h.display_name as "holder?", p.name as "program?", p.name_en as "program_en?",
-                  c.expires_at as "expires_at?"
+                  h.display_name as "holder?", coalesce(p.name, sv.title) as "program?: String",
+                  coalesce(p.name_en, sv.title_en) as "program_en?: String", coalesce(c.expires_at, q.due_at) as "expires_at?: i64"
            from notifications n
            join users r on r.id = n.user_id
-           left join certificates c on c.id = n.subject_id and n.kind <> 'digest'
+           left join certificates c on c.id = n.subject_id and n.kind not in ('digest', 'survey', 'survey_reminder')
            left join users h on h.id = c.user_id
            left join programs p on p.id = c.program_id
-           where n.emailed_at is null and r.active = 1 and (c.id is not null or n.kind = 'digest')
+           left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
+           left join surveys s on s.id = q.survey_id
+           left join course_versions sv on sv.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           where n.emailed_at is null and r.active = 1 and (c.id is not null or q.id is not null or n.kind = 'digest')
            order by n.id limit 100"#
     )
     .fetch_all(&db.read)
@@ -133,13 +141,16 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
     let base = config.public_url.trim_end_matches('/');
     let mut sent = 0;
     for n in pending {
+        let program = Names::new(n.program.unwrap_or_default(), n.program_en.unwrap_or_default());
         let (subject, body) = if n.kind == digest::KIND {
             digest::email(&digest::parse(&n.params), &format!("{base}{}", n.link))
+        } else if n.kind == crate::server::survey::NOTICE || n.kind == crate::server::survey::REMINDER {
+            survey_email(&program, n.expires_at.unwrap_or_default(), &format!("{base}{}", n.link))
         } else {
             expiry_email(
                 &n.kind,
                 n.holder.unwrap_or_default(),
-                &Names::new(n.program.unwrap_or_default(), n.program_en.unwrap_or_default()),
+                &program,
                 n.expires_at.unwrap_or_default(),
                 &format!("{base}{}", n.link),
             )
@@ -173,6 +184,16 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
         }
     }
     Ok(sent)
+}
+
+/// A survey request's email (the first notice and the reminder), in both languages.
+fn survey_email(course: &Names, due_at: i64, link: &str) -> (String, String) {
+    let day = chrono::DateTime::from_timestamp(due_at, 0).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let (zh, en) = (course.shown(Locale::ZhCn), course.shown(Locale::En));
+    (
+        format!("请评价课程 Please rate the course: {en}"),
+        format!("请在 {day} 前填写「{zh}」的课程反馈。\nPlease tell us what you thought of {en} by {day}.\n\n{link}\n"),
+    )
 }
 
 /// A certificate notice's email, in both languages: the recipient's locale is a UI setting, and

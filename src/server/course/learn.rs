@@ -235,6 +235,7 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
         sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;
         cert::person_changed(&mut tx, user_id, Change::CourseCompleted, Actor { id: Some(user_id), ip: "" }, now)
             .await?;
+        crate::server::survey::course_completed(&mut tx, user_id, e.course_id, now).await?;
     }
     tx.commit().await?;
     let index = steps.iter().position(|s| s.lesson_id == lesson_id).unwrap_or(0);

@@ -302,3 +302,34 @@ pub(super) async fn gains_xlsx(
     let body = gain_table(&state, &caller, &q).await?.xlsx().map_err(failed)?;
     Ok(download(XLSX, "gains.xlsx".into(), body))
 }
+
+/// A survey's results: admins and the course's authors; nothing item by item below K.
+async fn survey_table(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<crate::server::spreadsheet::Table, Response> {
+    use crate::server::survey;
+    caller.require_role(&[Role::Trainer, Role::Admin], "survey results export").map_err(failed)?;
+    survey::require_results(&state.db, &caller.user, id).await.map_err(failed)?;
+    let r = survey::results(&state.db, id).await.map_err(failed)?;
+    Ok(survey::table(&r, caller.locale))
+}
+
+pub(super) async fn survey_results_csv(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    caller: Caller,
+) -> Downloaded {
+    let body = survey_table(&state, &caller, id).await?.csv().map_err(failed)?;
+    Ok(download("text/csv; charset=utf-8", format!("survey-{id}-results.csv"), body))
+}
+
+pub(super) async fn survey_results_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    caller: Caller,
+) -> Downloaded {
+    let body = survey_table(&state, &caller, id).await?.xlsx().map_err(failed)?;
+    Ok(download(XLSX, format!("survey-{id}-results.xlsx"), body))
+}

@@ -32,7 +32,7 @@ use clearance::{clearance_bulk, clearance_one};
 use downloads::{
     bank_export, bank_template_csv, bank_template_xlsx, course_file, gains_csv, gains_xlsx, org_image, pass_rates_csv,
     pass_rates_xlsx, plan_record_csv, plan_record_xlsx, plan_schedule_ics, quiz_grades_csv, quiz_grades_xlsx,
-    roleplay_criteria_csv, roleplay_criteria_xlsx, roster_csv, roster_xlsx,
+    roleplay_criteria_csv, roleplay_criteria_xlsx, roster_csv, roster_xlsx, survey_results_csv, survey_results_xlsx,
 };
 use request::{reject_cross_site, resolve_request};
 use uploads::{bank_import, upload_course_file, upload_org_image, upload_users_csv};
@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/roleplay-criteria.csv", get(roleplay_criteria_csv))
         .route("/reports/roleplay-criteria.xlsx", get(roleplay_criteria_xlsx))
         .route("/trainer/quizzes/{id}/grades.csv", get(quiz_grades_csv))
+        .route("/trainer/surveys/{id}/results.csv", get(survey_results_csv))
+        .route("/trainer/surveys/{id}/results.xlsx", get(survey_results_xlsx))
         .route("/trainer/quizzes/{id}/grades.xlsx", get(quiz_grades_xlsx))
         .route("/team/roster.xlsx", get(roster_xlsx))
         .route("/api/v1/clearance/{employee_no}", get(clearance_one))

@@ -1,0 +1,150 @@
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::survey::{
+    CourseSurvey, FormDetail, FormItemInput, FormSummary, SurveyResults, SurveySummary, SurveyToAnswer, SurveyTodo,
+};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    model::owners::Owned,
+    model::user::Role,
+    model::Names,
+    server::{ctx::Ctx, survey as svc},
+};
+
+/// Who authors evaluation forms and reads survey results.
+#[cfg(feature = "ssr")]
+const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
+
+#[server]
+pub async fn list_forms() -> Result<Vec<FormSummary>, AppError> {
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "list_forms")?;
+        svc::list_forms(&cx.state.db).await
+    })
+    .await
+}
+
+#[server]
+pub async fn get_form(id: i64) -> Result<FormDetail, AppError> {
+    Ctx::serve(async |cx| {
+        cx.role(AUTHORS, "get_form")?;
+        let can_change = cx.can_change(Owned::Form, id, "get_form").await?;
+        Ok(FormDetail { can_change, ..svc::form(&cx.state.db, id).await? })
+    })
+    .await
+}
+
+/// Creates a form (`id` 0) or saves it (a new version once it has been answered).
+#[server]
+pub async fn save_form(
+    id: i64,
+    title_zh: String,
+    title_en: String,
+    #[server(default)] items: Vec<FormItemInput>,
+) -> Result<(), AppError> {
+    Ctx::serve(async |cx| {
+        if id > 0 {
+            cx.owner(Owned::Form, id, "save_form").await?;
+        } else {
+            cx.role(AUTHORS, "save_form")?;
+        }
+        let title = Names::new(title_zh, title_en);
+        let id = svc::save_form(&cx.state.db, cx.actor(), (id > 0).then_some(id), &title, &items).await?;
+        leptos_axum::redirect(&format!("/trainer/forms/{id}?saved=1"));
+        Ok(())
+    })
+    .await
+}
+
+#[server]
+pub async fn get_course_survey(course_id: i64) -> Result<CourseSurvey, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(AUTHORS, "get_course_survey")?;
+        let can_change = crate::server::course::require_author(&cx.state.db, me, course_id).await.is_ok();
+        Ok(CourseSurvey { can_change, ..svc::course_survey(&cx.state.db, course_id).await? })
+    })
+    .await
+}
+
+/// Sets a course's survey (`form_id` empty: none); its authors only.
+#[server]
+pub async fn save_course_survey(
+    course_id: i64,
+    #[server(default)] form_id: String,
+    #[server(default)] anonymous: Option<String>,
+    #[server(default)] due_days: String,
+) -> Result<(), AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("save_course_survey")?;
+        crate::server::course::require_author(&cx.state.db, me, course_id).await?;
+        let form = super::optional_number("form_id", &form_id)?;
+        let due = match due_days.trim() {
+            "" => 7,
+            d => super::number("due_days", d)?,
+        };
+        let anonymous = anonymous.is_some_and(|a| !a.is_empty() && a != "false");
+        svc::save_course_survey(&cx.state.db, cx.actor(), course_id, form, anonymous, due).await?;
+        if cx.is_plain_form() {
+            leptos_axum::redirect(&format!("/trainer/courses/{course_id}?survey=1"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[server]
+pub async fn my_surveys() -> Result<Vec<SurveyTodo>, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("my_surveys")?;
+        svc::waiting(&cx.state.db, me.id).await
+    })
+    .await
+}
+
+/// A survey to answer: the person asked only.
+#[server]
+pub async fn get_survey(request_id: i64) -> Result<SurveyToAnswer, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_survey")?;
+        svc::to_answer(&cx.state.db, me.id, request_id).await
+    })
+    .await
+}
+
+#[server]
+pub async fn submit_survey(
+    request_id: i64,
+    #[server(default)] answers: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("submit_survey")?;
+        svc::submit(&cx.state.db, me.id, request_id, &answers).await?;
+        leptos_axum::redirect(&format!("/surveys/{request_id}?sent=1"));
+        Ok(())
+    })
+    .await
+}
+
+#[server]
+pub async fn list_survey_results() -> Result<Vec<SurveySummary>, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(AUTHORS, "list_survey_results")?;
+        svc::list_results(&cx.state.db, me).await
+    })
+    .await
+}
+
+/// A survey's results: admins and the course's authors.
+#[server]
+pub async fn get_survey_results(survey_id: i64) -> Result<SurveyResults, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.role(AUTHORS, "get_survey_results")?;
+        svc::require_results(&cx.state.db, me, survey_id).await?;
+        svc::results(&cx.state.db, survey_id).await
+    })
+    .await
+}
