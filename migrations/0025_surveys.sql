@@ -5,11 +5,12 @@
 -- version, so every response stays tied to the questions it answered.
 create table eval_forms (
     id                  integer primary key,
-    title               text    not null check (length(trim(title)) > 0),
+    title               text    not null,                  -- either language may be empty, not both
     title_en            text    not null default '',
     current_version_id  integer references eval_form_versions(id),
     created_by          integer references users(id),
-    created_at          integer not null
+    created_at          integer not null,
+    check (length(trim(title)) > 0 or length(trim(title_en)) > 0)
 );
 
 create table eval_form_versions (

@@ -167,7 +167,7 @@ pub struct ItemResult {
     pub text: Names,
     /// Responses that answered it.
     pub answered: u32,
-    /// Scales (points from 1), NPS (0-10), yes/no (yes = 1) and numbers.
+    /// Scales (points from 1), NPS (0-10) and numbers.
     pub mean: Option<f64>,
     /// Per option or point: its label and how many picked it.
     pub counts: Vec<(Names, u32)>,

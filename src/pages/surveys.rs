@@ -167,7 +167,7 @@ fn item_row(i: usize, item: Option<FormItem>) -> impl IntoView {
                 </label>
             </div>
             <label>{tr("survey.options")}
-                <TextArea value=options.clone() {..} name=n("options") rows="3" placeholder=tr("survey.options_placeholder")/>
+                <TextArea value=options.clone() {..} name=n("options") rows="5" placeholder=tr("survey.options_placeholder")/>
             </label>
         </fieldset>
     }
@@ -226,7 +226,7 @@ pub fn MySurveysPage() -> impl IntoView {
                     return view! { <p class="empty">{tr("survey.none_waiting")}</p> }.into_any();
                 }
                 view! {
-                    <ul class="cards">{list.into_iter().map(|s| view! {
+                    <ul class="surveys">{list.into_iter().map(|s| view! {
                         <li class="card">
                             <a href=format!("/surveys/{}", s.request_id)>{shown(&s.course)}</a>
                             <span class="hint">" · "{tr_with("survey.due", &[("date", day(s.due_at))])}</span>

@@ -689,8 +689,8 @@ fn summarise(i: usize, item: FormItem, responses: &[Vec<Answer>]) -> ItemResult 
         }
         ItemKind::YesNo => {
             let yes = answers.iter().filter(|a| a.number == Some(1.0)).count() as u32;
+            // The bars say the share of yes; a mean of 0 and 1 would say it again, less plainly.
             r.counts = vec![(Names::new("是", "Yes"), yes), (Names::new("否", "No"), answers.len() as u32 - yes)];
-            r.mean = mean(answers.iter().filter_map(|a| a.number).collect());
         }
         ItemKind::Number => r.mean = mean(answers.iter().filter_map(|a| a.number).collect()),
         ItemKind::ShortText | ItemKind::LongText => {

@@ -311,11 +311,18 @@ async fn forms_and_course_surveys_are_changed_by_their_owners_only(pool: SqliteP
     assert_eq!(call(&st, save, &t2, body.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(&st, save, &e1, body).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(&st, floorready::api::survey::ListForms::PATH, &e1, String::new()).await.0, StatusCode::FORBIDDEN);
+    // A new form through the server function, as the editor posts it (a plain form).
+    let t1 = sign_in(&st, "T1").await;
+    let body =
+        "id=0&title_zh=&title_en=Session&items[0][kind]=scale&items[0][text_en]=Worth it&items[0][options]=No%0AYes\
+                &items[0][required]=on&items[1][kind]=scale&items[1][text_zh]=&items[1][text_en]=&items[1][options]=";
+    let (status, text) = call(&st, save, &t1, body.into()).await;
+    assert!(status.is_success() || status.is_redirection(), "{status} {text}");
+    assert_eq!(count(&pool, "select count(*) from eval_forms where title_en = 'Session'").await, 1);
     let set = floorready::api::survey::SaveCourseSurvey::PATH;
     let body = format!("course_id={}&form_id={}&due_days=7", w.course, w.form);
     assert_eq!(call(&st, set, &t2, body.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(count(&pool, "select count(*) from surveys").await, 0);
-    let t1 = sign_in(&st, "T1").await;
     let (status, text) = call(&st, set, &t1, body).await;
     assert!(status.is_success() || status.is_redirection(), "{status} {text}");
     assert_eq!(count(&pool, "select count(*) from surveys where anonymous = 0 and due_days = 7").await, 1);

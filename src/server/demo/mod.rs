@@ -5,6 +5,7 @@ mod cert;
 mod course;
 mod quiz;
 mod roleplay;
+mod survey;
 
 use crate::error::AppResult;
 use crate::i18n::Zone;
@@ -183,7 +184,9 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     quiz::seed(db, &trainer, course, &people).await?;
     let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
     roleplay::seed(db, &[trainer, second], &people, course).await?;
+    survey::seed(db, user::find_id(db, "T1001").await?, course).await?;
     cert::seed(db, course).await?;
+    survey::answer(db).await?;
     Ok(())
 }
 
