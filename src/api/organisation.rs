@@ -24,6 +24,21 @@ pub async fn save_organisation(name_zh: String, name_en: String) -> Result<(), A
     .await
 }
 
+/// The responses a survey needs before its results appear (admins).
+#[server]
+pub async fn save_survey_threshold(survey_min_responses: String) -> Result<(), AppError> {
+    Ctx::serve(async |cx| {
+        cx.role(&[Role::Admin], "save_survey_threshold")?;
+        let k = super::number("survey_min_responses", &survey_min_responses)?;
+        svc::save_survey_threshold(&cx.state.db, cx.actor(), k).await?;
+        if cx.is_plain_form() {
+            leptos_axum::redirect("/admin/organisation?k=1");
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[server]
 pub async fn remove_org_image(which: String) -> Result<(), AppError> {
     Ctx::serve(async |cx| {

@@ -63,9 +63,10 @@ pub async fn save_form(
 #[server]
 pub async fn get_course_survey(course_id: i64) -> Result<CourseSurvey, AppError> {
     Ctx::serve(async |cx| {
+        // Its authors only: the course page refuses everyone else, and so does this.
         let me = cx.role(AUTHORS, "get_course_survey")?;
-        let can_change = crate::server::course::require_author(&cx.state.db, me, course_id).await.is_ok();
-        Ok(CourseSurvey { can_change, ..svc::course_survey(&cx.state.db, course_id).await? })
+        crate::server::course::require_author(&cx.state.db, me, course_id).await?;
+        Ok(CourseSurvey { can_change: true, ..svc::course_survey(&cx.state.db, course_id).await? })
     })
     .await
 }

@@ -12,6 +12,8 @@ pub struct Organisation {
     pub has_seal: bool,
     /// Changes whenever an image does, so image addresses can be cached for good.
     pub updated_at: i64,
+    /// A survey's results appear from this many responses (K).
+    pub survey_min_responses: u32,
 }
 
 /// The two images an organisation sets.

@@ -178,20 +178,21 @@ fn item_row(i: usize, item: Option<FormItem>) -> impl IntoView {
 pub fn CourseSurveyCard(course_id: i64) -> impl IntoView {
     let save = ServerAction::<SaveCourseSurvey>::new();
     let data = Resource::new(move || save.version().get(), move |_| get_course_survey(course_id));
+    // Nothing at all when it cannot be read: the editor above says why (403, 404).
     view! {
-        <section class="card">
-            <h2>{tr("survey.course_survey")}</h2>
-            <p class="hint">{tr("survey.course_survey_help")}</p>
-            {done_note("survey", succeeded(save), "survey.settings_saved")}
-            <ErrorNote error=action_error(save.value())/>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let s = match data.await { Ok(s) => s, Err(e) => return load_failed(e) };
+        {done_note("survey", succeeded(save), "survey.settings_saved")}
+        <ErrorNote error=action_error(save.value())/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                    let Ok(s) = data.await else { return ().into_any() };
                     let picked = if s.active { s.form_id } else { None };
                     let options = s.forms.iter().map(|(id, title)| {
                         view! { <option value=*id selected=picked == Some(*id)>{shown(title)}</option> }
                     }).collect_view();
                     view! {
+                      <section class="card" id="survey">
+                        <h2>{tr("survey.course_survey")}</h2>
+                        <p class="hint">{tr("survey.course_survey_help")}</p>
                         <ActionForm action=save attr:class="stack">
                             <input type="hidden" name="course_id" value=course_id/>
                             <fieldset class="bare" disabled=!s.can_change>
@@ -207,10 +208,10 @@ pub fn CourseSurveyCard(course_id: i64) -> impl IntoView {
                             {s.can_change.then(|| view! { <button type="submit">{tr("survey.save_settings")}</button> })}
                         </ActionForm>
                         {s.survey_id.map(|id| view! { <p><a href=format!("/trainer/surveys/{id}")>{tr("survey.see_results")}</a></p> })}
+                      </section>
                     }.into_any()
-                })}
-            </Suspense>
-        </section>
+            })}
+        </Suspense>
     }
 }
 
@@ -325,7 +326,7 @@ fn answer_item(i: usize, item: FormItem) -> impl IntoView {
             <label class="question">{text}<input name=name maxlength="1000" required=required/></label>
         }.into_any(),
         ItemKind::LongText => view! {
-            <label class="question">{text}<textarea name=name rows="4" maxlength="5000" required=required></textarea></label>
+            <label class="question">{text}<TextArea {..} name=name rows="4" maxlength="5000" required=required/></label>
         }.into_any(),
     }
 }

@@ -15,7 +15,7 @@ pub const MAX_IMAGE_BYTES: usize = 512 * 1024;
 pub async fn get(db: &Db) -> AppResult<Organisation> {
     let r = sqlx::query!(
         r#"select name_zh, name_en, logo is not null as "has_logo!: bool", seal is not null as "has_seal!: bool",
-                  updated_at from organisation where id = 1"#
+                  updated_at, survey_min_responses from organisation where id = 1"#
     )
     .fetch_optional(&db.read)
     .await?;
@@ -24,8 +24,23 @@ pub async fn get(db: &Db) -> AppResult<Organisation> {
         has_logo: r.has_logo,
         has_seal: r.has_seal,
         updated_at: r.updated_at,
+        survey_min_responses: r.survey_min_responses as u32,
     })
     .unwrap_or_default())
+}
+
+/// How many responses a survey needs before its results appear (1 to 100). Fewer makes one
+/// person's answers easier to pick out; an admin decides, and the audit log says who.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, k))]
+pub async fn save_survey_threshold(db: &Db, actor: Actor<'_>, k: i64) -> AppResult<()> {
+    if !(1..=100).contains(&k) {
+        return Err(crate::error::AppError::validation("survey_min_responses", "error.survey_k_invalid"));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query!("update organisation set survey_min_responses = ? where id = 1", k).execute(&mut *tx).await?;
+    audit::record(&mut tx, Event::by(actor, "survey_threshold_set", "organisation", 1).detail(k.to_string())).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(actor = ?actor.id))]

@@ -293,6 +293,20 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     }
     assert_eq!(call(&st, path, &sign_in(&st, "T2").await, body.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(&st, path, &sign_in(&st, "E1").await, body.clone()).await.0, StatusCode::FORBIDDEN);
+    // K is an admin's setting: at 6, five responses show nothing item by item again.
+    floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 6).await.unwrap();
+    let r = survey::results(&st.db, survey_id).await.unwrap();
+    assert!(r.items.is_empty() && (r.responses, r.min_responses) == (5, 6));
+    assert_eq!(
+        floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 0).await.unwrap_err(),
+        AppError::validation("survey_min_responses", "error.survey_k_invalid")
+    );
+    let ad = sign_in(&st, "AD").await;
+    let k = floorready::api::organisation::SaveSurveyThreshold::PATH;
+    assert_eq!(call(&st, k, &t1, "survey_min_responses=1".into()).await.0, StatusCode::FORBIDDEN);
+    let status = call(&st, k, &ad, "survey_min_responses=5".into()).await.0;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    assert!(survey::results(&st.db, survey_id).await.unwrap().shown());
     // Anonymity is fixed once answered.
     assert_eq!(
         survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), false, 7).await.unwrap_err(),

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::organisation::{RemoveOrgImage, SaveOrganisation};
+use crate::api::organisation::{RemoveOrgImage, SaveOrganisation, SaveSurveyThreshold};
 use crate::app::OrgResource;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
@@ -35,9 +35,10 @@ fn organisation(_me: Me) -> impl IntoView {
     let org = expect_context::<OrgResource>().0;
     let save = ServerAction::<SaveOrganisation>::new();
     let remove = ServerAction::<RemoveOrgImage>::new();
+    let threshold = ServerAction::<SaveSurveyThreshold>::new();
     // The header reads the same resource: saving refreshes both.
     Effect::new(move |_| {
-        if save.version().get() + remove.version().get() > 0 {
+        if save.version().get() + remove.version().get() + threshold.version().get() > 0 {
             org.refetch();
         }
     });
@@ -52,6 +53,8 @@ fn organisation(_me: Me) -> impl IntoView {
         {done_note("saved", succeeded(save), "org.saved")}
         <ErrorNote error=action_error(save.value())/>
         <ErrorNote error=action_error(remove.value())/>
+        <ErrorNote error=action_error(threshold.value())/>
+        {done_note("k", succeeded(threshold), "org.survey_saved")}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let o = match org.await { Ok(o) => o, Err(e) => return load_failed(e) };
@@ -67,8 +70,18 @@ fn organisation(_me: Me) -> impl IntoView {
                     </section>
                     <div class="grid">
                         <ImageCard org=o.clone() which=OrgImage::Logo remove=remove/>
-                        <ImageCard org=o which=OrgImage::Seal remove=remove/>
+                        <ImageCard org=o.clone() which=OrgImage::Seal remove=remove/>
                     </div>
+                    <section class="card">
+                        <h2>{tr("org.surveys")}</h2>
+                        <p class="hint">{tr("org.surveys_help")}</p>
+                        <ActionForm action=threshold attr:class="row">
+                            <label>{tr("field.survey_min_responses")}
+                                <input type="number" name="survey_min_responses" min="1" max="100" value=o.survey_min_responses required/>
+                            </label>
+                            <button type="submit">{tr("org.save")}</button>
+                        </ActionForm>
+                    </section>
                 }.into_any()
             })}
         </Transition>
