@@ -1,5 +1,6 @@
 -- Evaluation forms and reaction surveys (level 1 of the follow-up cycle): a trainee who
--- completes a course is asked what they thought of it.
+-- completes a course is asked what they thought of it, and one who attends a training plan's
+-- session what they thought of the session and its instructor.
 
 -- A form is authored once and versioned: saving a form that has been answered makes a new
 -- version, so every response stays tied to the questions it answered.
@@ -30,16 +31,19 @@ create table form_owners (
     primary key (form_id, user_id)
 ) without rowid;
 
--- One reaction survey per course, sent when a trainee completes it.
+-- One reaction survey per course (sent when a trainee completes it) and per training plan (sent
+-- after each session a trainee attended, present or late).
 create table surveys (
     id          integer primary key,
-    course_id   integer not null unique references courses(id),
+    course_id   integer unique references courses(id),
+    plan_id     integer unique references training_plans(id),
     form_id     integer not null references eval_forms(id),
     anonymous   integer not null check (anonymous in (0, 1)),
     due_days    integer not null check (due_days between 1 and 90),
     active      integer not null default 1 check (active in (0, 1)),
     created_by  integer references users(id),
-    created_at  integer not null
+    created_at  integer not null,
+    check ((course_id is null) <> (plan_id is null))
 );
 
 -- Who was asked. For an anonymous survey this row says only *that* the person answered (so
@@ -48,12 +52,14 @@ create table survey_requests (
     id           integer primary key,
     survey_id    integer not null references surveys(id),
     user_id      integer not null references users(id),
+    session_id   integer references plan_sessions(id) on delete cascade,   -- a plan's survey: the session
     created_at   integer not null,
     due_at       integer not null,
     reminded_at  integer,
-    answered     integer not null default 0 check (answered in (0, 1)),
-    unique (survey_id, user_id)
+    answered     integer not null default 0 check (answered in (0, 1))
 );
+-- Once per person and course, or per person and session.
+create unique index survey_requests_once on survey_requests (survey_id, user_id, coalesce(session_id, 0));
 create index survey_requests_user on survey_requests (user_id, answered);
 
 -- What was answered. `user_id` is set for named surveys only; an anonymous response keeps the
@@ -63,6 +69,9 @@ create table survey_responses (
     survey_id        integer not null references surveys(id),
     form_version_id  integer not null references eval_form_versions(id),
     user_id          integer references users(id),
+    -- A plan's survey: the session and who taught it (not the person who answered).
+    session_id       integer references plan_sessions(id) on delete set null,
+    instructor_id    integer references users(id),
     day              text    not null,               -- YYYY-MM-DD (UTC)
     answers          text    not null check (json_valid(answers))
 );

@@ -4,12 +4,13 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::survey::{
-    CourseSurvey, FormDetail, FormItemInput, FormSummary, SurveyResults, SurveySummary, SurveyToAnswer, SurveyTodo,
+    FormDetail, FormItemInput, FormSummary, SurveyResults, SurveySettings, SurveySummary, SurveyToAnswer, SurveyTodo,
 };
 
 #[cfg(feature = "ssr")]
 use crate::{
     model::owners::Owned,
+    model::survey::SurveyOf,
     model::user::Role,
     model::Names,
     server::{ctx::Ctx, survey as svc},
@@ -60,37 +61,62 @@ pub async fn save_form(
     .await
 }
 
+/// A course's survey (`course_id`) or a plan's (`plan_id`; the other is 0), for those who may
+/// change it: the course's authors, the plan's editors, admins.
+#[cfg(feature = "ssr")]
+async fn survey_of(cx: &Ctx, course_id: i64, plan_id: i64, what: &str) -> Result<SurveyOf, AppError> {
+    let me = cx.role(AUTHORS, what)?;
+    match (course_id, plan_id) {
+        (c, 0) if c > 0 => {
+            crate::server::course::require_author(&cx.state.db, me, c).await?;
+            Ok(SurveyOf::Course(c))
+        }
+        (0, p) if p > 0 => {
+            if !crate::server::plan::can_edit(&cx.state.db, me, p).await? {
+                tracing::warn!(user_id = me.id, plan_id = p, "denied: not the plan's editor");
+                return Err(AppError::Forbidden);
+            }
+            Ok(SurveyOf::Plan(p))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
 #[server]
-pub async fn get_course_survey(course_id: i64) -> Result<CourseSurvey, AppError> {
+pub async fn get_survey_settings(
+    #[server(default)] course_id: i64,
+    #[server(default)] plan_id: i64,
+) -> Result<SurveySettings, AppError> {
     Ctx::serve(async |cx| {
-        // Its authors only: the course page refuses everyone else, and so does this.
-        let me = cx.role(AUTHORS, "get_course_survey")?;
-        crate::server::course::require_author(&cx.state.db, me, course_id).await?;
-        Ok(CourseSurvey { can_change: true, ..svc::course_survey(&cx.state.db, course_id).await? })
+        let of = survey_of(cx, course_id, plan_id, "get_survey_settings").await?;
+        Ok(SurveySettings { can_change: true, ..svc::settings(&cx.state.db, of).await? })
     })
     .await
 }
 
-/// Sets a course's survey (`form_id` empty: none); its authors only.
+/// Sets a course's or plan's survey (`form_id` empty: none).
 #[server]
-pub async fn save_course_survey(
-    course_id: i64,
+pub async fn save_survey_settings(
+    #[server(default)] course_id: i64,
+    #[server(default)] plan_id: i64,
     #[server(default)] form_id: String,
     #[server(default)] anonymous: Option<String>,
     #[server(default)] due_days: String,
 ) -> Result<(), AppError> {
     Ctx::serve(async |cx| {
-        let me = cx.user("save_course_survey")?;
-        crate::server::course::require_author(&cx.state.db, me, course_id).await?;
+        let of = survey_of(cx, course_id, plan_id, "save_survey_settings").await?;
         let form = super::optional_number("form_id", &form_id)?;
         let due = match due_days.trim() {
             "" => 7,
             d => super::number("due_days", d)?,
         };
         let anonymous = anonymous.is_some_and(|a| !a.is_empty() && a != "false");
-        svc::save_course_survey(&cx.state.db, cx.actor(), course_id, form, anonymous, due).await?;
+        svc::save_settings(&cx.state.db, cx.actor(), of, form, anonymous, due).await?;
         if cx.is_plain_form() {
-            leptos_axum::redirect(&format!("/trainer/courses/{course_id}?survey=1"));
+            match of {
+                SurveyOf::Course(c) => leptos_axum::redirect(&format!("/trainer/courses/{c}?survey=1")),
+                SurveyOf::Plan(p) => leptos_axum::redirect(&format!("/plans/{p}?survey=1")),
+            }
         }
         Ok(())
     })
@@ -141,11 +167,17 @@ pub async fn list_survey_results() -> Result<Vec<SurveySummary>, AppError> {
 
 /// A survey's results: admins and the course's authors.
 #[server]
-pub async fn get_survey_results(survey_id: i64) -> Result<SurveyResults, AppError> {
+pub async fn get_survey_results(
+    survey_id: i64,
+    #[server(default)] session: String,
+    #[server(default)] instructor: String,
+) -> Result<SurveyResults, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.role(AUTHORS, "get_survey_results")?;
         svc::require_results(&cx.state.db, me, survey_id).await?;
-        svc::results(&cx.state.db, survey_id).await
+        let session = super::optional_number("session", &session)?;
+        let instructor = super::optional_number("instructor", &instructor)?;
+        svc::results(&cx.state.db, survey_id, session, instructor).await
     })
     .await
 }

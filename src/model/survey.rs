@@ -114,9 +114,27 @@ pub struct FormDetail {
     pub can_change: bool,
 }
 
-/// A course's reaction survey as its authors set it.
+/// What a reaction survey is attached to: a course (asked on completing it) or a training plan
+/// (asked after each session attended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SurveyOf {
+    Course(i64),
+    Plan(i64),
+}
+
+impl SurveyOf {
+    /// (course, plan): one of them.
+    pub fn ids(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            SurveyOf::Course(c) => (Some(c), None),
+            SurveyOf::Plan(p) => (None, Some(p)),
+        }
+    }
+}
+
+/// A course's or plan's reaction survey as its authors set it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CourseSurvey {
+pub struct SurveySettings {
     pub survey_id: Option<i64>,
     pub form_id: Option<i64>,
     pub anonymous: bool,
@@ -131,7 +149,10 @@ pub struct CourseSurvey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveyTodo {
     pub request_id: i64,
-    pub course: Names,
+    /// The course, or the training plan.
+    pub subject: Names,
+    /// A plan's session: its day and topic.
+    pub session: Option<String>,
     pub due_at: i64,
 }
 
@@ -140,7 +161,11 @@ pub struct SurveyTodo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveyToAnswer {
     pub request_id: i64,
-    pub course: Names,
+    /// The course, or the training plan.
+    pub subject: Names,
+    /// A plan's session (day and topic) and who taught it.
+    pub session: Option<String>,
+    pub instructor: Option<String>,
     pub anonymous: bool,
     pub due_at: i64,
     pub answered: bool,
@@ -180,7 +205,13 @@ pub struct ItemResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveyResults {
     pub survey_id: i64,
-    pub course: Names,
+    /// The course, or the training plan.
+    pub subject: Names,
+    /// A plan's sessions and instructors, to narrow the results to one (each view needs K).
+    pub sessions: Vec<(i64, String)>,
+    pub instructors: Vec<(i64, String)>,
+    pub session: Option<i64>,
+    pub instructor: Option<i64>,
     pub form: Names,
     pub anonymous: bool,
     pub asked: u32,
@@ -205,7 +236,9 @@ impl SurveyResults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveySummary {
     pub survey_id: i64,
-    pub course: Names,
+    /// The course, or the training plan.
+    pub subject: Names,
+    pub plan: bool,
     pub form: Names,
     pub anonymous: bool,
     pub asked: u32,

@@ -103,8 +103,9 @@ pub fn PlanPage() -> impl IntoView {
     view! { <RequireRole view=plan/> }
 }
 
-fn plan(_me: Me) -> impl IntoView {
+fn plan(me: Me) -> impl IntoView {
     let id = param("id");
+    let author = me.has(crate::model::user::Role::Trainer) || me.has(crate::model::user::Role::Admin);
     let update = ServerAction::<UpdatePlan>::new();
     let scope = ServerAction::<SetPlanScope>::new();
     let add_session = ServerAction::<AddPlanSession>::new();
@@ -149,6 +150,8 @@ fn plan(_me: Me) -> impl IntoView {
                 }
             })}
         </Transition>
+        // Outside the boundary above, like its resource; shown to the plan's editors only.
+        {author.then(|| view! { <crate::pages::surveys::SurveyCard plan_id=id/> })}
     }
 }
 

@@ -173,11 +173,12 @@ fn item_row(i: usize, item: Option<FormItem>) -> impl IntoView {
     }
 }
 
-/// The reaction survey of a course, on its authoring page.
+/// The reaction survey of a course (on its authoring page) or of a training plan (on its page).
 #[component]
-pub fn CourseSurveyCard(course_id: i64) -> impl IntoView {
-    let save = ServerAction::<SaveCourseSurvey>::new();
-    let data = Resource::new(move || save.version().get(), move |_| get_course_survey(course_id));
+pub fn SurveyCard(#[prop(optional)] course_id: i64, #[prop(optional)] plan_id: i64) -> impl IntoView {
+    let save = ServerAction::<SaveSurveySettings>::new();
+    let data = Resource::new(move || save.version().get(), move |_| get_survey_settings(course_id, plan_id));
+    let help = if plan_id > 0 { "survey.plan_survey_help" } else { "survey.course_survey_help" };
     // Nothing at all when it cannot be read: the editor above says why (403, 404).
     view! {
         {done_note("survey", succeeded(save), "survey.settings_saved")}
@@ -192,9 +193,10 @@ pub fn CourseSurveyCard(course_id: i64) -> impl IntoView {
                     view! {
                       <section class="card" id="survey">
                         <h2>{tr("survey.course_survey")}</h2>
-                        <p class="hint">{tr("survey.course_survey_help")}</p>
+                        <p class="hint">{tr(help)}</p>
                         <ActionForm action=save attr:class="stack">
                             <input type="hidden" name="course_id" value=course_id/>
+                            <input type="hidden" name="plan_id" value=plan_id/>
                             <fieldset class="bare" disabled=!s.can_change>
                                 <label>{tr("survey.form")}
                                     <select name="form_id">
@@ -229,7 +231,8 @@ pub fn MySurveysPage() -> impl IntoView {
                 view! {
                     <ul class="surveys">{list.into_iter().map(|s| view! {
                         <li class="card">
-                            <a href=format!("/surveys/{}", s.request_id)>{shown(&s.course)}</a>
+                            <a href=format!("/surveys/{}", s.request_id)>{shown(&s.subject)}</a>
+                            {s.session.map(|d| view! { <span>" · "{d}</span> })}
                             <span class="hint">" · "{tr_with("survey.due", &[("date", day(s.due_at))])}</span>
                         </li>
                     }).collect_view()}</ul>
@@ -250,7 +253,11 @@ pub fn SurveyPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let s = match data.await { Ok(s) => s, Err(e) => return load_failed(e) };
-                let title = tr_with("survey.answer_title", &[("course", shown(&s.course))]);
+                let title = tr_with("survey.answer_title", &[("course", shown(&s.subject))]);
+                let about = s.session.clone().map(|d| {
+                    let by = s.instructor.clone().map(|i| tr_with("survey.instructor_is", &[("name", i)])).unwrap_or_default();
+                    view! { <p class="about">{tr_with("survey.about_session", &[("session", d)])}" "{by}</p> }
+                });
                 if s.answered {
                     return view! {
                         <h1>{title}</h1>
@@ -261,6 +268,7 @@ pub fn SurveyPage() -> impl IntoView {
                 let items = s.items.into_iter().enumerate().map(|(i, item)| answer_item(i, item)).collect_view();
                 view! {
                     <h1>{title}</h1>
+                    {about}
                     <p class="hint">
                         {tr(if s.anonymous { "survey.anonymous_note" } else { "survey.named_note" })}" "
                         {tr_with("survey.due", &[("date", day(s.due_at))])}
@@ -350,12 +358,15 @@ fn results_list(_me: Me) -> impl IntoView {
                 view! {
                     <table class="list">
                         <thead><tr>
-                            <th>{tr("field.course")}</th><th>{tr("survey.form")}</th>
+                            <th>{tr("survey.subject")}</th><th>{tr("survey.form")}</th>
                             <th>{tr("survey.asked")}</th><th>{tr("survey.responses")}</th><th>{tr("survey.kind_anonymous")}</th>
                         </tr></thead>
                         <tbody>{list.into_iter().map(|s| view! {
                             <tr>
-                                <td><a href=format!("/trainer/surveys/{}", s.survey_id)>{shown(&s.course)}</a></td>
+                                <td>
+                                    <a href=format!("/trainer/surveys/{}", s.survey_id)>{shown(&s.subject)}</a>
+                                    " "<span class="hint">{tr(if s.plan { "survey.of_plan" } else { "survey.of_course" })}</span>
+                                </td>
                                 <td>{shown(&s.form)}</td><td>{s.asked}</td><td>{s.responses}</td>
                                 <td>{tr(if s.anonymous { "survey.yes" } else { "survey.no" })}</td>
                             </tr>
@@ -374,7 +385,12 @@ pub fn SurveyResultsPage() -> impl IntoView {
 
 fn results_page(_me: Me) -> impl IntoView {
     let id = param("id");
-    let data = Resource::new(|| (), move |_| get_survey_results(id));
+    let query = leptos_router::hooks::use_query_map();
+    let picked = move |k: &str| query.read().get(k).unwrap_or_default();
+    let data = Resource::new(
+        move || (picked("session"), picked("instructor")),
+        move |(session, instructor)| get_survey_results(id, session, instructor),
+    );
     view! {
         {subnav()}
         <Suspense fallback=|| ()>
@@ -385,13 +401,19 @@ fn results_page(_me: Me) -> impl IntoView {
                     ("responses", r.responses.to_string()),
                     ("rate", percent(r.response_rate())),
                 ]);
+                let narrowed = match (r.session, r.instructor) {
+                    (Some(s), _) => format!("?session={s}"),
+                    (None, Some(i)) => format!("?instructor={i}"),
+                    _ => String::new(),
+                };
+                let filter = (!r.sessions.is_empty()).then(|| results_filter(&r));
                 let body = if r.shown() {
                     let items = r.items.into_iter().filter(|i| i.kind != ItemKind::Section).map(item_result).collect_view();
                     view! {
                         <p class="downloads">
                             {tr("survey.download")}" "
-                            <a href=format!("/trainer/surveys/{id}/results.csv") rel="external" download>"CSV"</a>" · "
-                            <a href=format!("/trainer/surveys/{id}/results.xlsx") rel="external" download>"XLSX"</a>
+                            <a href=format!("/trainer/surveys/{id}/results.csv{narrowed}") rel="external" download>"CSV"</a>" · "
+                            <a href=format!("/trainer/surveys/{id}/results.xlsx{narrowed}") rel="external" download>"XLSX"</a>
                         </p>
                         {items}
                     }.into_any()
@@ -401,13 +423,39 @@ fn results_page(_me: Me) -> impl IntoView {
                     }.into_any()
                 };
                 view! {
-                    <h1>{shown(&r.course)}</h1>
+                    <h1>{shown(&r.subject)}</h1>
                     <p class="hint">{shown(&r.form)}" · "{tr(if r.anonymous { "survey.kind_anonymous" } else { "survey.kind_named" })}</p>
+                    {filter}
                     <p>{figures}</p>
                     {body}
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// A plan's results for all its sessions, one session, or one instructor: a plain GET form.
+fn results_filter(r: &crate::model::survey::SurveyResults) -> impl IntoView {
+    let sessions = r
+        .sessions
+        .iter()
+        .map(|(id, label)| view! { <option value=*id selected=r.session == Some(*id)>{label.clone()}</option> })
+        .collect_view();
+    let instructors = r
+        .instructors
+        .iter()
+        .map(|(id, name)| view! { <option value=*id selected=r.instructor == Some(*id)>{name.clone()}</option> })
+        .collect_view();
+    view! {
+        <form method="get" class="row filters">
+            <label>{tr("survey.session")}
+                <select name="session"><option value="">{tr("survey.all_sessions")}</option>{sessions}</select>
+            </label>
+            <label>{tr("survey.instructor")}
+                <select name="instructor"><option value="">{tr("survey.all_instructors")}</option>{instructors}</select>
+            </label>
+            <button type="submit">{tr("survey.show")}</button>
+        </form>
     }
 }
 

@@ -13,8 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::model::owners::Owned;
 use crate::model::survey::{
-    Answer, CourseSurvey, FormDetail, FormItem, FormItemInput, FormSummary, ItemKind, ItemResult, SurveyResults,
-    SurveySummary, SurveyToAnswer, SurveyTodo,
+    Answer, FormDetail, FormItem, FormItemInput, FormSummary, ItemKind, ItemResult, SurveyOf, SurveyResults,
+    SurveySettings, SurveySummary, SurveyToAnswer, SurveyTodo,
 };
 use crate::model::user::Role;
 use crate::model::Names;
@@ -221,12 +221,14 @@ pub async fn save_form(
     Ok(id)
 }
 
-/// A course's survey settings and the forms that may be picked.
-#[tracing::instrument(skip_all, fields(course_id))]
-pub async fn course_survey(db: &Db, course_id: i64) -> AppResult<CourseSurvey> {
+/// A course's or plan's survey settings and the forms that may be picked.
+#[tracing::instrument(skip_all, fields(of = ?of))]
+pub async fn settings(db: &Db, of: SurveyOf) -> AppResult<SurveySettings> {
+    let (course, plan) = of.ids();
     let s = sqlx::query!(
-        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id = ?"#,
-        course_id
+        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id is ? and plan_id is ?"#,
+        course,
+        plan
     )
     .fetch_optional(&db.read)
     .await?;
@@ -238,36 +240,21 @@ pub async fn course_survey(db: &Db, course_id: i64) -> AppResult<CourseSurvey> {
     .into_iter()
     .map(|r| (r.id, Names::new(r.title, r.title_en)))
     .collect();
-    Ok(match s {
-        Some(s) => CourseSurvey {
-            survey_id: Some(s.id),
-            form_id: Some(s.form_id),
-            anonymous: s.anonymous != 0,
-            due_days: s.due_days,
-            active: s.active != 0,
-            forms,
-            can_change: false,
-        },
-        None => CourseSurvey {
-            survey_id: None,
-            form_id: None,
-            anonymous: true,
-            due_days: 7,
-            active: false,
-            forms,
-            can_change: false,
-        },
-    })
+    let (survey_id, form_id, anonymous, due_days, active) = match s {
+        Some(s) => (Some(s.id), Some(s.form_id), s.anonymous != 0, s.due_days, s.active != 0),
+        None => (None, None, true, 7, false),
+    };
+    Ok(SurveySettings { survey_id, form_id, anonymous, due_days, active, forms, can_change: false })
 }
 
-/// Sets a course's survey: a form (none stops sending it), anonymous or named, due in days.
-/// Whether it is anonymous is fixed once anyone has answered: answers given in confidence stay so,
-/// and named answers never become unattributed halfway.
-#[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id))]
-pub async fn save_course_survey(
+/// Sets a course's or plan's survey: a form (none stops sending it), anonymous or named, due in
+/// days. Whether it is anonymous is fixed once anyone has answered: answers given in confidence
+/// stay so, and named answers never become unattributed halfway.
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, of = ?of))]
+pub async fn save_settings(
     db: &Db,
     actor: Actor<'_>,
-    course_id: i64,
+    of: SurveyOf,
     form_id: Option<i64>,
     anonymous: bool,
     due_days: i64,
@@ -275,12 +262,14 @@ pub async fn save_course_survey(
     if !(1..=90).contains(&due_days) {
         return Err(AppError::validation("due_days", "error.survey_due_days"));
     }
+    let (course, plan) = of.ids();
     let at = now();
     let mut tx = db.begin().await?;
     let existing = sqlx::query!(
         r#"select s.id, s.anonymous, (select count(*) from survey_responses r where r.survey_id = s.id) as "answered!: i64"
-           from surveys s where s.course_id = ?"#,
-        course_id
+           from surveys s where s.course_id is ? and s.plan_id is ?"#,
+        course,
+        plan
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -316,8 +305,10 @@ pub async fn save_course_survey(
                 }
                 None => {
                     sqlx::query!(
-                        "insert into surveys (course_id, form_id, anonymous, due_days, created_by, created_at) values (?, ?, ?, ?, ?, ?)",
-                        course_id,
+                        "insert into surveys (course_id, plan_id, form_id, anonymous, due_days, created_by, created_at)
+                         values (?, ?, ?, ?, ?, ?, ?)",
+                        course,
+                        plan,
                         form,
                         anonymous,
                         due_days,
@@ -334,26 +325,31 @@ pub async fn save_course_survey(
         Some(f) => format!("form {f}, {}, due in {due_days} days", if anonymous { "anonymous" } else { "named" }),
         None => "stopped".into(),
     };
-    audit::record(&mut tx, Event::by(actor, "survey_set", "course", course_id).detail(detail)).await?;
+    let (subject, id) = match of {
+        SurveyOf::Course(c) => ("course", c),
+        SurveyOf::Plan(p) => ("plan", p),
+    };
+    audit::record(&mut tx, Event::by(actor, "survey_set", subject, id).detail(detail)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A trainee completed a course: ask them its survey, once (inside the completing transaction).
-#[tracing::instrument(skip_all, fields(user_id, course_id))]
-pub async fn course_completed(conn: &mut SqliteConnection, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
-    let Some(s) = sqlx::query!("select id, due_days from surveys where course_id = ? and active = 1", course_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(());
-    };
-    let due_at = at + s.due_days * DAY;
+/// Asks `user_id` a survey, once per survey (and session): the request and its notice.
+async fn ask(
+    conn: &mut SqliteConnection,
+    survey: (i64, i64),
+    user_id: i64,
+    session: Option<i64>,
+    at: i64,
+) -> AppResult<()> {
+    let (survey_id, due_days) = survey;
+    let due_at = at + due_days * DAY;
     let request = sqlx::query_scalar!(
-        r#"insert into survey_requests (survey_id, user_id, created_at, due_at) values (?, ?, ?, ?)
-           on conflict (survey_id, user_id) do nothing returning id as "id!: i64""#,
-        s.id,
+        r#"insert into survey_requests (survey_id, user_id, session_id, created_at, due_at) values (?, ?, ?, ?, ?)
+           on conflict do nothing returning id as "id!: i64""#,
+        survey_id,
         user_id,
+        session,
         at,
         due_at
     )
@@ -363,6 +359,36 @@ pub async fn course_completed(conn: &mut SqliteConnection, user_id: i64, course_
         notice(conn, NOTICE, request, at).await?;
     }
     Ok(())
+}
+
+/// A trainee completed a course: ask them its survey, once (inside the completing transaction).
+#[tracing::instrument(skip_all, fields(user_id, course_id))]
+pub async fn course_completed(conn: &mut SqliteConnection, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
+    let s =
+        sqlx::query!(r#"select id as "id!: i64", due_days from surveys where course_id = ? and active = 1"#, course_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match s {
+        Some(s) => ask(conn, (s.id, s.due_days), user_id, None, at).await,
+        None => Ok(()),
+    }
+}
+
+/// A trainee attended a plan's session (present or late): ask them the plan's survey about
+/// that session, once (inside the transaction that marks the attendance).
+#[tracing::instrument(skip_all, fields(user_id, session_id))]
+pub async fn session_attended(conn: &mut SqliteConnection, user_id: i64, session_id: i64, at: i64) -> AppResult<()> {
+    let s = sqlx::query!(
+        r#"select v.id as "id!: i64", v.due_days from surveys v join plan_sessions s on s.plan_id = v.plan_id
+           where s.id = ? and v.active = 1"#,
+        session_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match s {
+        Some(s) => ask(conn, (s.id, s.due_days), user_id, Some(session_id), at).await,
+        None => Ok(()),
+    }
 }
 
 /// An in-app notice about a survey request (emailed too when SMTP is set); once per kind.
@@ -403,20 +429,36 @@ pub async fn remind(db: &Db, at: i64) -> AppResult<usize> {
     Ok(due.len())
 }
 
+/// A plan session's day and topic, as the trainee saw it on the schedule.
+fn session_label(day: Option<String>, topic: Option<String>) -> Option<String> {
+    day.map(|d| match topic.filter(|t| !t.is_empty()) {
+        Some(t) => format!("{d} {t}"),
+        None => d,
+    })
+}
+
 /// The surveys waiting for `user_id`'s answer, soonest due first.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn waiting(db: &Db, user_id: i64) -> AppResult<Vec<SurveyTodo>> {
     Ok(sqlx::query!(
-        r#"select q.id as "id!", q.due_at, v.title, v.title_en
+        r#"select q.id as "id!", q.due_at, coalesce(ct.title, tp.title) as "title!: String",
+                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", ps.day as "day?", ps.topic as "topic?"
            from survey_requests q join surveys s on s.id = q.survey_id
-           join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join training_plans tp on tp.id = s.plan_id
+           left join plan_sessions ps on ps.id = q.session_id
            where q.user_id = ? and q.answered = 0 and s.active = 1 order by q.due_at, q.id"#,
         user_id
     )
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| SurveyTodo { request_id: r.id, course: Names::new(r.title, r.title_en), due_at: r.due_at })
+    .map(|r| SurveyTodo {
+        request_id: r.id,
+        subject: Names::new(r.title, r.title_en),
+        session: session_label(r.day, r.topic),
+        due_at: r.due_at,
+    })
     .collect())
 }
 
@@ -425,10 +467,15 @@ pub async fn waiting(db: &Db, user_id: i64) -> AppResult<Vec<SurveyTodo>> {
 #[tracing::instrument(skip_all, fields(user_id, request_id))]
 pub async fn to_answer(db: &Db, user_id: i64, request_id: i64) -> AppResult<SurveyToAnswer> {
     let r = sqlx::query!(
-        r#"select q.due_at, q.answered, s.anonymous, ct.title, ct.title_en, v.items
+        r#"select q.due_at, q.answered, s.anonymous, v.items, coalesce(ct.title, tp.title) as "title!: String",
+                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", ps.day as "day?", ps.topic as "topic?",
+                  iu.display_name as "instructor?"
            from survey_requests q join surveys s on s.id = q.survey_id
            join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
-           join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join training_plans tp on tp.id = s.plan_id
+           left join plan_sessions ps on ps.id = q.session_id
+           left join users iu on iu.id = ps.instructor_id
            where q.id = ? and q.user_id = ?"#,
         request_id,
         user_id
@@ -438,7 +485,9 @@ pub async fn to_answer(db: &Db, user_id: i64, request_id: i64) -> AppResult<Surv
     .ok_or(AppError::NotFound)?;
     Ok(SurveyToAnswer {
         request_id,
-        course: Names::new(r.title, r.title_en),
+        subject: Names::new(r.title, r.title_en),
+        session: session_label(r.day, r.topic),
+        instructor: r.instructor,
         anonymous: r.anonymous != 0,
         due_at: r.due_at,
         answered: r.answered != 0,
@@ -517,9 +566,11 @@ pub fn parse_answers(items: &[FormItem], form: &BTreeMap<String, String>) -> App
 pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<String, String>) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let r = sqlx::query!(
-        r#"select q.survey_id, q.answered, s.anonymous, f.current_version_id as "version!: i64", v.items
+        r#"select q.survey_id, q.answered, s.anonymous, f.current_version_id as "version!: i64", v.items,
+                  q.session_id, ps.instructor_id as "instructor_id?: i64"
            from survey_requests q join surveys s on s.id = q.survey_id
            join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
+           left join plan_sessions ps on ps.id = q.session_id
            where q.id = ? and q.user_id = ?"#,
         request_id,
         user_id
@@ -536,10 +587,13 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     let day = chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().date_naive().to_string();
     let who = (r.anonymous == 0).then_some(user_id);
     sqlx::query!(
-        "insert into survey_responses (survey_id, form_version_id, user_id, day, answers) values (?, ?, ?, ?, ?)",
+        "insert into survey_responses (survey_id, form_version_id, user_id, session_id, instructor_id, day, answers)
+         values (?, ?, ?, ?, ?, ?, ?)",
         r.survey_id,
         r.version,
         who,
+        r.session_id,
+        r.instructor_id,
         day,
         json
     )
@@ -567,14 +621,21 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     Ok(())
 }
 
-/// Whether `user` may read a survey's results: admins, and the course's owners.
+/// Whether `user` may read a survey's results: admins, a course's authors, a plan's editors.
 #[tracing::instrument(skip_all, fields(caller = user.id, survey_id))]
 pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> AppResult<()> {
-    let course = sqlx::query_scalar!("select course_id from surveys where id = ?", survey_id)
+    let s = sqlx::query!("select course_id, plan_id from surveys where id = ?", survey_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::server::course::require_author(db, user, course).await
+    match (s.course_id, s.plan_id) {
+        (Some(course), _) => crate::server::course::require_author(db, user, course).await,
+        (None, Some(plan)) if crate::server::plan::can_edit(db, user, plan).await? => Ok(()),
+        _ => {
+            tracing::warn!(user_id = user.id, survey_id, "denied: not the plan's editor");
+            Err(AppError::Forbidden)
+        }
+    }
 }
 
 /// The surveys whose results `user` may read.
@@ -582,13 +643,15 @@ pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> App
 pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySummary>> {
     let all = user.has(Role::Admin);
     Ok(sqlx::query!(
-        r#"select s.id as "id!", s.anonymous, ct.title, ct.title_en, f.title as form, f.title_en as form_en,
+        r#"select s.id as "id!", s.anonymous, s.plan_id, coalesce(ct.title, tp.title) as "title!: String",
+                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", f.title as form, f.title_en as form_en,
                   (select count(*) from survey_requests q where q.survey_id = s.id) as "asked!: i64",
                   (select count(*) from survey_responses r where r.survey_id = s.id) as "responses!: i64"
            from surveys s join eval_forms f on f.id = s.form_id
-           join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
-           order by ct.title, s.id"#,
+           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join training_plans tp on tp.id = s.plan_id
+           where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2) or tp.created_by = ?2
+           order by s.plan_id is not null, 4, s.id"#,
         all,
         user.id
     )
@@ -597,7 +660,8 @@ pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySu
     .into_iter()
     .map(|r| SurveySummary {
         survey_id: r.id,
-        course: Names::new(r.title, r.title_en),
+        subject: Names::new(r.title, r.title_en),
+        plan: r.plan_id.is_some(),
         form: Names::new(r.form, r.form_en),
         anonymous: r.anonymous != 0,
         asked: r.asked as u32,
@@ -606,35 +670,73 @@ pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySu
     .collect())
 }
 
-/// A survey's results over the responses to its form's current version; nothing item by item
-/// until there are K of them. Free text comes without names, in a random order.
+/// A survey's results over the responses to its form's current version, optionally narrowed to
+/// one session or one instructor of a plan; nothing item by item until there are K of them in
+/// the view. Free text comes without names, in a random order.
 #[tracing::instrument(skip_all, fields(survey_id))]
-pub async fn results(db: &Db, survey_id: i64) -> AppResult<SurveyResults> {
+pub async fn results(
+    db: &Db,
+    survey_id: i64,
+    session: Option<i64>,
+    instructor: Option<i64>,
+) -> AppResult<SurveyResults> {
     let s = sqlx::query!(
-        r#"select s.anonymous, f.title, f.title_en, v.id as "version!: i64", v.items, ct.title as course, ct.title_en as course_en,
-                  (select count(*) from survey_requests q where q.survey_id = s.id) as "asked!: i64",
+        r#"select s.anonymous, f.title, f.title_en, v.id as "version!: i64", v.items,
+                  coalesce(ct.title, tp.title) as "subject!: String", coalesce(ct.title_en, tp.title_en) as "subject_en!: String",
+                  (select count(*) from survey_requests q left join plan_sessions ps on ps.id = q.session_id
+                    where q.survey_id = s.id and (?2 is null or q.session_id = ?2)
+                      and (?3 is null or ps.instructor_id = ?3)) as "asked!: i64",
                   (select survey_min_responses from organisation where id = 1) as "k!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
-           join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           where s.id = ?"#,
-        survey_id
+           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join training_plans tp on tp.id = s.plan_id
+           where s.id = ?1"#,
+        survey_id,
+        session,
+        instructor
     )
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::NotFound)?;
     let responses: Vec<Vec<Answer>> = sqlx::query_scalar!(
-        "select answers from survey_responses where survey_id = ? and form_version_id = ?",
+        "select answers from survey_responses where survey_id = ?1 and form_version_id = ?2
+           and (?3 is null or session_id = ?3) and (?4 is null or instructor_id = ?4)",
         survey_id,
-        s.version
+        s.version,
+        session,
+        instructor
     )
     .fetch_all(&db.read)
     .await?
     .iter()
     .map(|a| serde_json::from_str(a).map_err(crate::error::internal))
     .collect::<AppResult<_>>()?;
+    // What a plan's results may be narrowed to: the sessions asked about, and who taught them.
+    let mut sessions = Vec::new();
+    let mut instructors: Vec<(i64, String)> = Vec::new();
+    for r in sqlx::query!(
+        r#"select distinct ps.id as "id!: i64", ps.day, ps.topic, ps.instructor_id, u.display_name as "name?"
+           from survey_requests q join plan_sessions ps on ps.id = q.session_id left join users u on u.id = ps.instructor_id
+           where q.survey_id = ? order by ps.day, ps.start_time"#,
+        survey_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    {
+        sessions.push((r.id, session_label(Some(r.day), Some(r.topic)).unwrap_or_default()));
+        if let (Some(id), Some(name)) = (r.instructor_id, r.name) {
+            if !instructors.iter().any(|(i, _)| *i == id) {
+                instructors.push((id, name));
+            }
+        }
+    }
     let mut out = SurveyResults {
         survey_id,
-        course: Names::new(s.course, s.course_en),
+        subject: Names::new(s.subject, s.subject_en),
+        sessions,
+        instructors,
+        session,
+        instructor,
         form: Names::new(s.title, s.title_en),
         anonymous: s.anonymous != 0,
         asked: s.asked as u32,

@@ -9,11 +9,12 @@ use axum::body::Body;
 use axum::http::{header, StatusCode};
 use floorready::error::AppError;
 use floorready::model::course::{CourseFields, TrainingType};
-use floorready::model::survey::{FormItemInput, ItemKind};
+use floorready::model::plan::Attendance;
+use floorready::model::survey::{FormItemInput, ItemKind, SurveyOf};
 use floorready::model::Names;
 use floorready::server::course::{self, enroll, learn};
 use floorready::server::state::AppState;
-use floorready::server::survey;
+use floorready::server::{plan, survey};
 use leptos::server_fn::ServerFn;
 use sqlx::SqlitePool;
 
@@ -119,7 +120,7 @@ async fn forms_change_in_place_until_answered_then_as_a_new_version(pool: Sqlite
     assert_eq!(count(&pool, "select count(*) from eval_form_versions").await, 1);
 
     // Answered: the next save is version 2, and the response stays with version 1.
-    survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), false, 7).await.unwrap();
+    survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), false, 7).await.unwrap();
     let e1 = complete(&st, &w, "E1").await;
     survey::submit(&st.db, e1, request_of(&pool, e1).await, &answers(&[("a1", "3")])).await.unwrap();
     rows[1].options = "1\n2\n3".into();
@@ -163,13 +164,13 @@ async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: SqliteP
     let e1 = complete(&st, &w, "E1").await;
     assert_eq!(count(&pool, "select count(*) from survey_requests").await, 0);
 
-    survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), true, 3).await.unwrap();
+    survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), true, 3).await.unwrap();
     let e2 = complete(&st, &w, "E2").await;
     // Completing the last lesson again asks nothing more.
     learn::complete(&st.db, e2, w.lessons[1]).await.unwrap();
     let waiting = survey::waiting(&st.db, e2).await.unwrap();
     assert_eq!(waiting.len(), 1);
-    assert_eq!(waiting[0].course.en, "Onboarding");
+    assert_eq!(waiting[0].subject.en, "Onboarding");
     assert!(survey::waiting(&st.db, e1).await.unwrap().is_empty());
     let notices: Vec<(String, String)> = sqlx::query_as("select kind, link from notifications where user_id = ?")
         .bind(e2)
@@ -205,7 +206,7 @@ async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: SqliteP
 async fn answers_are_checked_item_by_item_and_nothing_is_kept_of_a_bad_one(pool: SqlitePool) {
     let st = state(pool.clone());
     let w = world(&st).await;
-    survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), false, 7).await.unwrap();
+    survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), false, 7).await.unwrap();
     let e1 = complete(&st, &w, "E1").await;
     let request = request_of(&pool, e1).await;
     for (form, field, key) in [
@@ -235,7 +236,7 @@ async fn answers_are_checked_item_by_item_and_nothing_is_kept_of_a_bad_one(pool:
 async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool) {
     let st = state(pool.clone());
     let w = world(&st).await;
-    survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), true, 7).await.unwrap();
+    survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), true, 7).await.unwrap();
     let survey_id: i64 = sqlx::query_scalar("select id from surveys").fetch_one(&pool).await.unwrap();
     // Scale points (1-5), NPS, yes/no and a comment from five of six people.
     let given = [
@@ -254,7 +255,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
             survey::submit(&st.db, id, request_of(&pool, id).await, &form).await.unwrap();
         }
         // Below K (5), nothing item by item.
-        let r = survey::results(&st.db, survey_id).await.unwrap();
+        let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
         assert!(r.items.is_empty() && !r.shown(), "{i}");
     }
     complete(&st, &w, "E6").await;
@@ -265,7 +266,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(count(&pool, "select count(*) from survey_responses where length(day) <> 10").await, 0);
     assert_eq!(count(&pool, "select count(*) from notifications where kind like 'survey%'").await, 1, "E6's only");
 
-    let r = survey::results(&st.db, survey_id).await.unwrap();
+    let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
     assert_eq!((r.asked, r.responses, r.min_responses), (6, 5, 5));
     assert!((r.response_rate().unwrap() - 500.0 / 6.0).abs() < 1e-9);
     let scale = &r.items[1];
@@ -295,7 +296,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(call(&st, path, &sign_in(&st, "E1").await, body.clone()).await.0, StatusCode::FORBIDDEN);
     // K is an admin's setting: at 6, five responses show nothing item by item again.
     floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 6).await.unwrap();
-    let r = survey::results(&st.db, survey_id).await.unwrap();
+    let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
     assert!(r.items.is_empty() && (r.responses, r.min_responses) == (5, 6));
     assert_eq!(
         floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 0).await.unwrap_err(),
@@ -306,10 +307,10 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(call(&st, k, &t1, "survey_min_responses=1".into()).await.0, StatusCode::FORBIDDEN);
     let status = call(&st, k, &ad, "survey_min_responses=5".into()).await.0;
     assert!(status.is_success() || status.is_redirection(), "{status}");
-    assert!(survey::results(&st.db, survey_id).await.unwrap().shown());
+    assert!(survey::results(&st.db, survey_id, None, None).await.unwrap().shown());
     // Anonymity is fixed once answered.
     assert_eq!(
-        survey::save_course_survey(&st.db, SYSTEM, w.course, Some(w.form), false, 7).await.unwrap_err(),
+        survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), false, 7).await.unwrap_err(),
         AppError::validation("anonymous", "error.survey_anonymity_fixed")
     );
 }
@@ -333,7 +334,7 @@ async fn forms_and_course_surveys_are_changed_by_their_owners_only(pool: SqliteP
     let (status, text) = call(&st, save, &t1, body.into()).await;
     assert!(status.is_success() || status.is_redirection(), "{status} {text}");
     assert_eq!(count(&pool, "select count(*) from eval_forms where title_en = 'Session'").await, 1);
-    let set = floorready::api::survey::SaveCourseSurvey::PATH;
+    let set = floorready::api::survey::SaveSurveySettings::PATH;
     let body = format!("course_id={}&form_id={}&due_days=7", w.course, w.form);
     assert_eq!(call(&st, set, &t2, body.clone()).await.0, StatusCode::FORBIDDEN);
     assert_eq!(count(&pool, "select count(*) from surveys").await, 0);
@@ -347,4 +348,103 @@ async fn forms_and_course_surveys_are_changed_by_their_owners_only(pool: SqliteP
 async fn call(st: &AppState, path: &str, cookie: &str, body: String) -> (StatusCode, String) {
     let res = send(st, form(path).header(header::COOKIE, cookie).body(Body::from(body)).unwrap()).await;
     (res.status(), body_text(res).await)
+}
+
+#[sqlx::test]
+async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    let t1 = current(&st, "T1").await;
+    user(&st, "T3", "trainer", None).await;
+    let fields = floorready::model::plan::PlanFields { title: "Plan".into(), ..Default::default() };
+    let p = plan::create(&st.db, SYSTEM, t1.id, &fields).await.unwrap();
+    let mut sessions = Vec::new();
+    for (day, by) in [("2026-01-05", "T1"), ("2026-01-06", "T3")] {
+        let input = plan::SessionInput {
+            topic: "Warranty".into(),
+            day: day.into(),
+            start_time: "09:00".into(),
+            end_time: "12:00".into(),
+            instructor_employee_no: by.into(),
+            ..Default::default()
+        };
+        sessions.push(plan::add_session(&st.db, p, &input).await.unwrap());
+    }
+    let numbers: String = (1..=6).map(|i| format!("E{i}\n")).collect();
+    assert_eq!(plan::enroll_numbers(&st.db, SYSTEM, p, &numbers).await.unwrap(), 6);
+    // Marking before the survey exists asks nothing.
+    let e6 = current(&st, "E6").await.id;
+    plan::mark(&st.db, SYSTEM, sessions[0], e6, Attendance::Present).await.unwrap();
+    survey::save_settings(&st.db, SYSTEM, SurveyOf::Plan(p), Some(w.form), true, 5).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from survey_requests").await, 0);
+
+    // Present and late are asked, once per session however often they are marked; absent and
+    // excused are not.
+    let mut people = Vec::new();
+    for i in 1..=5 {
+        people.push(current(&st, &format!("E{i}")).await.id);
+    }
+    for (who, status) in people.iter().zip([
+        Attendance::Present,
+        Attendance::Late,
+        Attendance::Present,
+        Attendance::Absent,
+        Attendance::Excused,
+    ]) {
+        plan::mark(&st.db, SYSTEM, sessions[0], *who, status).await.unwrap();
+    }
+    plan::mark(&st.db, SYSTEM, sessions[0], people[0], Attendance::Late).await.unwrap();
+    for who in &people[..3] {
+        plan::mark(&st.db, SYSTEM, sessions[1], *who, Attendance::Present).await.unwrap();
+    }
+    assert_eq!(count(&pool, "select count(*) from survey_requests").await, 3 + 3);
+    let waiting = survey::waiting(&st.db, people[0]).await.unwrap();
+    assert_eq!(waiting.len(), 2);
+    assert_eq!(waiting[0].subject.en, "Plan");
+    assert_eq!(waiting[0].session.as_deref(), Some("2026-01-05 Warranty"));
+    let asked = survey::to_answer(&st.db, people[0], waiting[1].request_id).await.unwrap();
+    assert_eq!(asked.instructor.as_deref(), Some("User T3"));
+
+    // Each answers both sessions: the responses keep the session and its instructor, not the person.
+    for (i, who) in people[..3].iter().enumerate() {
+        for todo in survey::waiting(&st.db, *who).await.unwrap() {
+            let point = (i + 2).to_string();
+            survey::submit(&st.db, *who, todo.request_id, &answers(&[("a1", &point)])).await.unwrap();
+        }
+    }
+    let stored: Vec<(Option<i64>, i64, i64)> =
+        sqlx::query_as("select user_id, session_id, instructor_id from survey_responses order by session_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 6);
+    assert!(stored.iter().all(|(who, _, _)| who.is_none()));
+    let t3 = current(&st, "T3").await.id;
+    assert_eq!(stored.iter().filter(|(_, s, i)| *s == sessions[1] && *i == t3).count(), 3);
+
+    // K (5) applies to each view: six responses in all, three per session or instructor.
+    let survey_id: i64 =
+        sqlx::query_scalar("select id from surveys where plan_id = ?").bind(p).fetch_one(&pool).await.unwrap();
+    let all = survey::results(&st.db, survey_id, None, None).await.unwrap();
+    assert_eq!((all.asked, all.responses), (6, 6));
+    assert!((all.items[1].mean.unwrap() - 4.0).abs() < 1e-9, "points 3, 4, 5 twice");
+    assert_eq!(all.sessions.len(), 2);
+    assert_eq!(all.instructors.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["User T1", "User T3"]);
+    let one = survey::results(&st.db, survey_id, Some(sessions[1]), None).await.unwrap();
+    assert_eq!((one.asked, one.responses, one.items.len()), (3, 3, 0));
+    let by = survey::results(&st.db, survey_id, None, Some(t3)).await.unwrap();
+    assert_eq!((by.responses, by.items.len()), (3, 0));
+    floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 3).await.unwrap();
+    let by = survey::results(&st.db, survey_id, None, Some(t3)).await.unwrap();
+    assert!((by.items[1].mean.unwrap() - 4.0).abs() < 1e-9);
+
+    // The plan's creator and admins read them; another trainer does not.
+    let path = floorready::api::survey::GetSurveyResults::PATH;
+    let body = format!("survey_id={survey_id}&session={}", sessions[0]);
+    assert_eq!(call(&st, path, &sign_in(&st, "T1").await, body.clone()).await.0, StatusCode::OK);
+    assert_eq!(call(&st, path, &sign_in(&st, "AD").await, body.clone()).await.0, StatusCode::OK);
+    assert_eq!(call(&st, path, &sign_in(&st, "T2").await, body).await.0, StatusCode::FORBIDDEN);
+    let set = floorready::api::survey::SaveSurveySettings::PATH;
+    let body = format!("plan_id={p}&form_id=&due_days=5");
+    assert_eq!(call(&st, set, &sign_in(&st, "T2").await, body).await.0, StatusCode::FORBIDDEN);
 }

@@ -223,7 +223,7 @@ fn editor(_me: Me) -> impl IntoView {
         </Transition>
         <CourseFiles course_id=id files=files delete=act.delete_file/>
         // Outside the editor's boundary: a resource made inside it breaks hydration.
-        <crate::pages::surveys::CourseSurveyCard course_id=id/>
+        <crate::pages::surveys::SurveyCard course_id=id/>
         <CourseLearners learners=learners/>
     }
 }

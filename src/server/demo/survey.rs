@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::AppResult;
-use crate::model::survey::FormItemInput;
+use crate::model::survey::{FormItemInput, SurveyOf};
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
@@ -38,7 +38,7 @@ pub async fn seed(db: &Db, trainer: i64, course_id: i64) -> AppResult<()> {
         row("long_text", "最有帮助的部分和改进建议 What helped most, and what would you change?", "", false),
     ];
     let form = survey::save_form(db, actor, None, &Names::new("课后反馈", "Course feedback"), &rows).await?;
-    survey::save_course_survey(db, actor, course_id, Some(form), true, 7).await
+    survey::save_settings(db, actor, SurveyOf::Course(course_id), Some(form), true, 7).await
 }
 
 /// Five of the people who finished the course answer.

@@ -303,16 +303,24 @@ pub(super) async fn gains_xlsx(
     Ok(download(XLSX, "gains.xlsx".into(), body))
 }
 
-/// A survey's results: admins and the course's authors; nothing item by item below K.
+/// A survey's results, narrowed as the page is (`session`, `instructor`): admins, the course's
+/// authors, the plan's editors; nothing item by item below K.
+#[derive(serde::Deserialize)]
+pub(super) struct SurveyDownload {
+    session: Option<i64>,
+    instructor: Option<i64>,
+}
+
 async fn survey_table(
     state: &AppState,
     caller: &Caller,
     id: i64,
+    q: &SurveyDownload,
 ) -> Result<crate::server::spreadsheet::Table, Response> {
     use crate::server::survey;
     caller.require_role(&[Role::Trainer, Role::Admin], "survey results export").map_err(failed)?;
     survey::require_results(&state.db, &caller.user, id).await.map_err(failed)?;
-    let r = survey::results(&state.db, id).await.map_err(failed)?;
+    let r = survey::results(&state.db, id, q.session, q.instructor).await.map_err(failed)?;
     Ok(survey::table(&r, caller.locale))
 }
 
@@ -320,8 +328,9 @@ pub(super) async fn survey_results_csv(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     caller: Caller,
+    Query(q): Query<SurveyDownload>,
 ) -> Downloaded {
-    let body = survey_table(&state, &caller, id).await?.csv().map_err(failed)?;
+    let body = survey_table(&state, &caller, id, &q).await?.csv().map_err(failed)?;
     Ok(download("text/csv; charset=utf-8", format!("survey-{id}-results.csv"), body))
 }
 
@@ -329,7 +338,8 @@ pub(super) async fn survey_results_xlsx(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     caller: Caller,
+    Query(q): Query<SurveyDownload>,
 ) -> Downloaded {
-    let body = survey_table(&state, &caller, id).await?.xlsx().map_err(failed)?;
+    let body = survey_table(&state, &caller, id, &q).await?.xlsx().map_err(failed)?;
     Ok(download(XLSX, format!("survey-{id}-results.xlsx"), body))
 }

@@ -498,6 +498,9 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     .execute(&mut *tx)
     .await?;
     cert::person_changed(&mut tx, user_id, Change::AttendanceMarked, actor, now).await?;
+    if matches!(status, Attendance::Present | Attendance::Late) {
+        crate::server::survey::session_attended(&mut tx, user_id, session_id, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
