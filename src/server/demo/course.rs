@@ -168,7 +168,7 @@ pub async fn seed(db: &Db, trainer: i64, trainees: &[i64]) -> AppResult<i64> {
 
 /// A training plan around the course: three sessions (yesterday's with attendance), the Shanghai
 /// trainees enrolled.
-pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64) -> AppResult<i64> {
+pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64, form: i64) -> AppResult<i64> {
     let system = Actor { id: Some(trainer), ip: "" };
     let fields = PlanFields {
         title: super::bilingual("售后客服岗前培训计划 After-sales onboarding plan"),
@@ -208,6 +208,9 @@ pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64) -> A
         first.get_or_insert(s);
     }
     plan::enroll_team(db, system, id, team_id).await?;
+    // Those who attend a session are asked about it (named: the plan's trainer follows up).
+    let of = crate::model::survey::SurveyOf::Plan(id);
+    crate::server::survey::save_settings(db, system, of, Some(form), false, 5).await?;
     if let Some(s) = first {
         let marks = [("E1001", Attendance::Present), ("E1002", Attendance::Late), ("E1003", Attendance::Absent)];
         for (no, status) in marks {

@@ -175,7 +175,8 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
         trainees.push(user::find_id(db, no).await?);
     }
     let course = course::seed(db, trainer, &trainees).await?;
-    course::seed_plan(db, trainer, course, sh_as).await?;
+    let form = survey::seed(db, trainer, course).await?;
+    course::seed_plan(db, trainer, course, sh_as, form).await?;
     let trainer = guard::acting_as(db, trainer).await?;
     let mut people = Vec::new();
     for id in trainees {
@@ -184,7 +185,6 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     quiz::seed(db, &trainer, course, &people).await?;
     let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
     roleplay::seed(db, &[trainer, second], &people, course).await?;
-    survey::seed(db, user::find_id(db, "T1001").await?, course).await?;
     cert::seed(db, course).await?;
     survey::answer(db).await?;
     Ok(())

@@ -1,6 +1,7 @@
-//! Demo reaction survey: an anonymous course feedback form on the onboarding course, attached
-//! before the demo people finish it (so they are asked as anyone would be), then answered by
-//! five of them, enough to show results. 李娜 E1001's is left for her to answer.
+//! Demo reaction surveys: a course feedback form, anonymous on the onboarding course, attached
+//! before the demo people finish it (so they are asked as anyone would be), then answered by five
+//! of them, enough to show results; 李娜 E1001's is left for her to answer. The same form, named,
+//! asks the plan's attendees about yesterday's session (`course::seed_plan`).
 
 use std::collections::BTreeMap;
 
@@ -22,8 +23,8 @@ fn row(kind: &str, text: &str, options: &str, required: bool) -> FormItemInput {
     }
 }
 
-/// The form, attached to the course (anonymous, due in 7 days).
-pub async fn seed(db: &Db, trainer: i64, course_id: i64) -> AppResult<()> {
+/// The form, attached to the course (anonymous, due in 7 days); its id, for the plan's survey.
+pub async fn seed(db: &Db, trainer: i64, course_id: i64) -> AppResult<i64> {
     let actor = Actor { id: Some(trainer), ip: "" };
     let agree =
         "非常不同意 | Strongly disagree\n不同意 | Disagree\n一般 | Neutral\n同意 | Agree\n非常同意 | Strongly agree";
@@ -38,10 +39,11 @@ pub async fn seed(db: &Db, trainer: i64, course_id: i64) -> AppResult<()> {
         row("long_text", "最有帮助的部分和改进建议 What helped most, and what would you change?", "", false),
     ];
     let form = survey::save_form(db, actor, None, &Names::new("课后反馈", "Course feedback"), &rows).await?;
-    survey::save_settings(db, actor, SurveyOf::Course(course_id), Some(form), true, 7).await
+    survey::save_settings(db, actor, SurveyOf::Course(course_id), Some(form), true, 7).await?;
+    Ok(form)
 }
 
-/// Five of the people who finished the course answer.
+/// Five of the people who finished the course answer its survey.
 pub async fn answer(db: &Db) -> AppResult<()> {
     let given = [
         ("E1004", ["4", "3", "4", "yes", "9", "投诉处理的角色扮演很有用。 The complaint role-play helped most."]),
@@ -52,7 +54,8 @@ pub async fn answer(db: &Db) -> AppResult<()> {
     ];
     for (no, a) in given {
         let id = user::find_id(db, no).await?;
-        let Some(request) = survey::waiting(db, id).await?.first().map(|s| s.request_id) else { continue };
+        let waiting = survey::waiting(db, id).await?;
+        let Some(request) = waiting.iter().find(|s| s.session.is_none()).map(|s| s.request_id) else { continue };
         let form: BTreeMap<String, String> =
             ["a1", "a2", "a4", "a5", "a6", "a7"].iter().zip(a).map(|(k, v)| (k.to_string(), v.to_string())).collect();
         survey::submit(db, id, request, &form).await?;
