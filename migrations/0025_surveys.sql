@@ -46,6 +46,14 @@ create table surveys (
     check ((course_id is null) <> (plan_id is null))
 );
 
+-- What a survey is about, as pages and notices name it: the course (its latest version's title)
+-- or the training plan.
+create view survey_subjects as
+select s.id as survey_id, coalesce(ct.title, tp.title) as title, coalesce(ct.title_en, tp.title_en) as title_en
+  from surveys s
+  left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+  left join training_plans tp on tp.id = s.plan_id;
+
 -- Who was asked. For an anonymous survey this row says only *that* the person answered (so
 -- reminders stop), never when or what: the response below does not point back to it.
 create table survey_requests (

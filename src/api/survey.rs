@@ -89,7 +89,7 @@ pub async fn get_survey_settings(
 ) -> Result<SurveySettings, AppError> {
     Ctx::serve(async |cx| {
         let of = survey_of(cx, course_id, plan_id, "get_survey_settings").await?;
-        Ok(SurveySettings { can_change: true, ..svc::settings(&cx.state.db, of).await? })
+        svc::settings(&cx.state.db, of).await
     })
     .await
 }

@@ -142,7 +142,6 @@ pub struct SurveySettings {
     pub active: bool,
     /// The forms that may be picked.
     pub forms: Vec<(i64, Names)>,
-    pub can_change: bool,
 }
 
 /// A survey waiting for the caller's answer.

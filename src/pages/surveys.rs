@@ -1,5 +1,5 @@
-//! Evaluation forms (trainers author them), a course's reaction survey (its authors set it), the
-//! trainee's survey to answer, and the results (the course's authors and admins).
+//! Evaluation forms (trainers author them), a course's or plan's reaction survey (its authors
+//! set it), the trainee's survey to answer, and the results (those authors and admins).
 
 use leptos::prelude::*;
 
@@ -179,39 +179,38 @@ pub fn SurveyCard(#[prop(optional)] course_id: i64, #[prop(optional)] plan_id: i
     let save = ServerAction::<SaveSurveySettings>::new();
     let data = Resource::new(move || save.version().get(), move |_| get_survey_settings(course_id, plan_id));
     let help = if plan_id > 0 { "survey.plan_survey_help" } else { "survey.course_survey_help" };
-    // Nothing at all when it cannot be read: the editor above says why (403, 404).
+    // Nothing at all when it cannot be read: the editor above says why (403, 404). Only those
+    // who may change it can read it.
     view! {
         {done_note("survey", succeeded(save), "survey.settings_saved")}
         <ErrorNote error=action_error(save.value())/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                    let Ok(s) = data.await else { return ().into_any() };
-                    let picked = if s.active { s.form_id } else { None };
-                    let options = s.forms.iter().map(|(id, title)| {
-                        view! { <option value=*id selected=picked == Some(*id)>{shown(title)}</option> }
-                    }).collect_view();
-                    view! {
-                      <section class="card" id="survey">
+                let Ok(s) = data.await else { return ().into_any() };
+                let picked = if s.active { s.form_id } else { None };
+                let options = s.forms.iter().map(|(id, title)| {
+                    view! { <option value=*id selected=picked == Some(*id)>{shown(title)}</option> }
+                }).collect_view();
+                view! {
+                    <section class="card" id="survey">
                         <h2>{tr("survey.course_survey")}</h2>
                         <p class="hint">{tr(help)}</p>
                         <ActionForm action=save attr:class="stack">
                             <input type="hidden" name="course_id" value=course_id/>
                             <input type="hidden" name="plan_id" value=plan_id/>
-                            <fieldset class="bare" disabled=!s.can_change>
-                                <label>{tr("survey.form")}
-                                    <select name="form_id">
-                                        <option value="" selected=picked.is_none()>{tr("survey.no_survey")}</option>
-                                        {options}
-                                    </select>
-                                </label>
-                                <label class="check"><input type="checkbox" name="anonymous" value="on" checked=s.anonymous/>" "{tr("survey.anonymous")}</label>
-                                <label>{tr("field.due_days")}<input type="number" name="due_days" min="1" max="90" value=s.due_days/></label>
-                            </fieldset>
-                            {s.can_change.then(|| view! { <button type="submit">{tr("survey.save_settings")}</button> })}
+                            <label>{tr("survey.form")}
+                                <select name="form_id">
+                                    <option value="" selected=picked.is_none()>{tr("survey.no_survey")}</option>
+                                    {options}
+                                </select>
+                            </label>
+                            <label class="check"><input type="checkbox" name="anonymous" value="on" checked=s.anonymous/>" "{tr("survey.anonymous")}</label>
+                            <label>{tr("field.due_days")}<input type="number" name="due_days" min="1" max="90" value=s.due_days/></label>
+                            <button type="submit">{tr("survey.save_settings")}</button>
                         </ActionForm>
                         {s.survey_id.map(|id| view! { <p><a href=format!("/trainer/surveys/{id}")>{tr("survey.see_results")}</a></p> })}
-                      </section>
-                    }.into_any()
+                    </section>
+                }.into_any()
             })}
         </Suspense>
     }

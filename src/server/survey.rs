@@ -1,5 +1,6 @@
 //! Evaluation forms (versioned, bilingual) and reaction surveys: a course's survey is sent to
-//! each trainee who completes it, answered once, and shown to the course's authors in aggregate.
+//! each trainee who completes it, a training plan's after each session a member attended; each
+//! is answered once and shown in aggregate to the course's authors or the plan's editors.
 //!
 //! Anonymous means nobody, admins included, can tell who answered what: the response is stored
 //! without the person, with the day instead of the moment, and the request keeps only "has
@@ -244,7 +245,7 @@ pub async fn settings(db: &Db, of: SurveyOf) -> AppResult<SurveySettings> {
         Some(s) => (Some(s.id), Some(s.form_id), s.anonymous != 0, s.due_days, s.active != 0),
         None => (None, None, true, 7, false),
     };
-    Ok(SurveySettings { survey_id, form_id, anonymous, due_days, active, forms, can_change: false })
+    Ok(SurveySettings { survey_id, form_id, anonymous, due_days, active, forms })
 }
 
 /// Sets a course's or plan's survey: a form (none stops sending it), anonymous or named, due in
@@ -441,11 +442,10 @@ fn session_label(day: Option<String>, topic: Option<String>) -> Option<String> {
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn waiting(db: &Db, user_id: i64) -> AppResult<Vec<SurveyTodo>> {
     Ok(sqlx::query!(
-        r#"select q.id as "id!", q.due_at, coalesce(ct.title, tp.title) as "title!: String",
-                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", ps.day as "day?", ps.topic as "topic?"
+        r#"select q.id as "id!", q.due_at, t.title as "title!: String", t.title_en as "title_en!: String",
+                  ps.day as "day?", ps.topic as "topic?"
            from survey_requests q join surveys s on s.id = q.survey_id
-           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           left join training_plans tp on tp.id = s.plan_id
+           join survey_subjects t on t.survey_id = s.id
            left join plan_sessions ps on ps.id = q.session_id
            where q.user_id = ? and q.answered = 0 and s.active = 1 order by q.due_at, q.id"#,
         user_id
@@ -467,13 +467,11 @@ pub async fn waiting(db: &Db, user_id: i64) -> AppResult<Vec<SurveyTodo>> {
 #[tracing::instrument(skip_all, fields(user_id, request_id))]
 pub async fn to_answer(db: &Db, user_id: i64, request_id: i64) -> AppResult<SurveyToAnswer> {
     let r = sqlx::query!(
-        r#"select q.due_at, q.answered, s.anonymous, v.items, coalesce(ct.title, tp.title) as "title!: String",
-                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", ps.day as "day?", ps.topic as "topic?",
-                  iu.display_name as "instructor?"
+        r#"select q.due_at, q.answered, s.anonymous, v.items, t.title as "title!: String",
+                  t.title_en as "title_en!: String", ps.day as "day?", ps.topic as "topic?", iu.display_name as "instructor?"
            from survey_requests q join surveys s on s.id = q.survey_id
            join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
-           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           left join training_plans tp on tp.id = s.plan_id
+           join survey_subjects t on t.survey_id = s.id
            left join plan_sessions ps on ps.id = q.session_id
            left join users iu on iu.id = ps.instructor_id
            where q.id = ? and q.user_id = ?"#,
@@ -539,14 +537,8 @@ pub fn parse_answers(items: &[FormItem], form: &BTreeMap<String, String>) -> App
                 }
                 answer.number = Some(n);
             }
-            ItemKind::ShortText | ItemKind::LongText => {
-                let max = if item.kind == ItemKind::ShortText { text::LINE } else { MAX_ANSWER };
-                answer.text = if item.kind == ItemKind::ShortText {
-                    text::line(&field, value, max)?
-                } else {
-                    text::text(&field, value, max)?
-                };
-            }
+            ItemKind::ShortText => answer.text = text::line(&field, value, text::LINE)?,
+            ItemKind::LongText => answer.text = text::text(&field, value, MAX_ANSWER)?,
             _ => {}
         }
         let empty = answer.choices.is_empty() && answer.number.is_none() && answer.text.is_empty();
@@ -643,14 +635,13 @@ pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> App
 pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySummary>> {
     let all = user.has(Role::Admin);
     Ok(sqlx::query!(
-        r#"select s.id as "id!", s.anonymous, s.plan_id, coalesce(ct.title, tp.title) as "title!: String",
-                  coalesce(ct.title_en, tp.title_en) as "title_en!: String", f.title as form, f.title_en as form_en,
+        r#"select s.id as "id!", s.anonymous, s.plan_id, t.title as "title!: String", t.title_en as "title_en!: String",
+                  f.title as form, f.title_en as form_en,
                   (select count(*) from survey_requests q where q.survey_id = s.id) as "asked!: i64",
                   (select count(*) from survey_responses r where r.survey_id = s.id) as "responses!: i64"
-           from surveys s join eval_forms f on f.id = s.form_id
-           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           left join training_plans tp on tp.id = s.plan_id
-           where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2) or tp.created_by = ?2
+           from surveys s join eval_forms f on f.id = s.form_id join survey_subjects t on t.survey_id = s.id
+           where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
+              or s.plan_id in (select id from training_plans where created_by = ?2)
            order by s.plan_id is not null, 4, s.id"#,
         all,
         user.id
@@ -682,14 +673,13 @@ pub async fn results(
 ) -> AppResult<SurveyResults> {
     let s = sqlx::query!(
         r#"select s.anonymous, f.title, f.title_en, v.id as "version!: i64", v.items,
-                  coalesce(ct.title, tp.title) as "subject!: String", coalesce(ct.title_en, tp.title_en) as "subject_en!: String",
+                  t.title as "subject!: String", t.title_en as "subject_en!: String",
                   (select count(*) from survey_requests q left join plan_sessions ps on ps.id = q.session_id
                     where q.survey_id = s.id and (?2 is null or q.session_id = ?2)
                       and (?3 is null or ps.instructor_id = ?3)) as "asked!: i64",
                   (select survey_min_responses from organisation where id = 1) as "k!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
-           left join course_versions ct on ct.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
-           left join training_plans tp on tp.id = s.plan_id
+           join survey_subjects t on t.survey_id = s.id
            where s.id = ?1"#,
         survey_id,
         session,

@@ -65,8 +65,7 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
            left join programs p on p.id = c.program_id
            -- A survey notice is about a survey request: the course it asks about and its due date.
            left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
-           left join surveys s on s.id = q.survey_id
-           left join course_versions sv on sv.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join survey_subjects sv on sv.survey_id = q.survey_id
            where n.user_id = ? and (c.id is not null or q.id is not null or n.kind = 'digest')
            order by n.created_at desc, n.id desc limit 100"#,
         user_id
@@ -131,8 +130,7 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
            left join users h on h.id = c.user_id
            left join programs p on p.id = c.program_id
            left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
-           left join surveys s on s.id = q.survey_id
-           left join course_versions sv on sv.id = (select max(w.id) from course_versions w where w.course_id = s.course_id)
+           left join survey_subjects sv on sv.survey_id = q.survey_id
            where n.emailed_at is null and r.active = 1 and (c.id is not null or q.id is not null or n.kind = 'digest')
            order by n.id limit 100"#
     )
