@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cert;
 pub mod course;
+pub mod followup;
 pub mod organisation;
 pub mod owners;
 pub mod plan;

@@ -49,6 +49,7 @@ pub fn Nav() -> impl IntoView {
                                     <a href="/roleplays">{tr("nav.roleplays")}</a>
                                     <a href="/plans">{tr("nav.plans")}</a>
                                     <a href="/surveys">{tr("nav.surveys")}</a>
+                                    <a href="/followups">{tr("nav.followups")}</a>
                                 </Group>
                                 {author.then(|| view! {
                                     <Group title="nav.group_authoring">
@@ -73,6 +74,7 @@ pub fn Nav() -> impl IntoView {
                                     <Group title="nav.group_team">
                                         <a href="/team/roster">{tr("nav.roster")}</a>
                                         <a href="/team/progress">{tr("nav.progress")}</a>
+                                        <a href="/followups">{tr("nav.followups")}</a>
                                         <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                         <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
                                         <a href="/reports/gains">{tr("nav.gains")}</a>

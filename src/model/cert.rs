@@ -13,10 +13,13 @@ pub enum CertStatus {
     Expired,
     Suspended,
     Revoked,
+    /// A failed on-the-job follow-up sent the person back: not cleared until they pass the
+    /// program's role-play again.
+    Reassess,
 }
 
 impl CertStatus {
-    pub const ALL: [CertStatus; 7] = [
+    pub const ALL: [CertStatus; 8] = [
         CertStatus::NotStarted,
         CertStatus::InTraining,
         CertStatus::Certified,
@@ -24,6 +27,7 @@ impl CertStatus {
         CertStatus::Expired,
         CertStatus::Suspended,
         CertStatus::Revoked,
+        CertStatus::Reassess,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +39,7 @@ impl CertStatus {
             CertStatus::Expired => "expired",
             CertStatus::Suspended => "suspended",
             CertStatus::Revoked => "revoked",
+            CertStatus::Reassess => "reassess",
         }
     }
 
@@ -51,6 +56,7 @@ impl CertStatus {
             CertStatus::Expired => "cert.status.expired",
             CertStatus::Suspended => "cert.status.suspended",
             CertStatus::Revoked => "cert.status.revoked",
+            CertStatus::Reassess => "cert.status.reassess",
         }
     }
 
@@ -94,10 +100,13 @@ pub enum ReqKind {
     Quiz,
     Roleplay,
     Attendance,
+    /// The on-the-job follow-up at an offset (days after certification), passed: renewal only.
+    Followup,
 }
 
 impl ReqKind {
-    pub const ALL: [ReqKind; 4] = [ReqKind::Course, ReqKind::Quiz, ReqKind::Roleplay, ReqKind::Attendance];
+    pub const ALL: [ReqKind; 5] =
+        [ReqKind::Course, ReqKind::Quiz, ReqKind::Roleplay, ReqKind::Attendance, ReqKind::Followup];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,6 +114,7 @@ impl ReqKind {
             ReqKind::Quiz => "quiz",
             ReqKind::Roleplay => "roleplay",
             ReqKind::Attendance => "attendance",
+            ReqKind::Followup => "followup",
         }
     }
 
@@ -118,6 +128,7 @@ impl ReqKind {
             ReqKind::Quiz => "cert.kind.quiz",
             ReqKind::Roleplay => "cert.kind.roleplay",
             ReqKind::Attendance => "cert.kind.attendance",
+            ReqKind::Followup => "cert.kind.followup",
         }
     }
 }
@@ -205,6 +216,8 @@ pub struct ProgramEditor {
     pub quizzes: Vec<(i64, Names)>,
     pub scenarios: Vec<(i64, Names)>,
     pub plans: Vec<(i64, Names)>,
+    /// The offsets of the evaluation plan's observed follow-ups (for "follow-up passed").
+    pub followups: Vec<(i64, Names)>,
     /// The caller is an owner or an admin (set by the server function, not the service).
     pub can_change: bool,
 }
@@ -246,6 +259,10 @@ pub struct StatusView {
     /// The lower-level program this one requires, and whether it is cleared.
     pub prerequisite: Option<(Names, bool)>,
     pub window_opens_at: Option<i64>,
+    /// Sent back by a failed follow-up: (the follow-up, when); the checks are then what passes
+    /// the person again.
+    #[serde(default)]
+    pub reassess: Option<(i64, i64)>,
 }
 
 impl StatusView {

@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod audit;
 pub mod cert;
 pub mod course;
+pub mod followup;
 pub mod organisation;
 pub mod owners;
 pub mod plan;

@@ -27,7 +27,7 @@ fn badge(status: CertStatus) -> impl IntoView {
     let class = match status {
         CertStatus::Certified => "badge status-ok",
         CertStatus::Expiring => "badge status-warn",
-        CertStatus::Expired | CertStatus::Suspended | CertStatus::Revoked => "badge status-bad",
+        CertStatus::Expired | CertStatus::Suspended | CertStatus::Revoked | CertStatus::Reassess => "badge status-bad",
         CertStatus::NotStarted | CertStatus::InTraining => "badge",
     };
     view! { <span class=class>{tr(status.label_key())}</span> }
@@ -53,6 +53,8 @@ pub fn why_text(why: &str) -> String {
         "scheduled check" => "cert.cause.scheduled",
         "before a manual decision" => "cert.cause.before_decision",
         "prerequisite changed" => "cert.cause.prerequisite",
+        "follow-up completed" => "cert.cause.followup_completed",
+        "follow-up failed" => "cert.cause.followup_failed",
         _ => return why.to_string(),
     };
     tr(key)
@@ -91,6 +93,12 @@ fn program_card(v: StatusView) -> impl IntoView {
                 </p>
             })}
             {v.window_opens_at.map(|w| view! { <p class="hint">{tr_with("cert.window_opens", &[("date", day(w))])}</p> })}
+            {v.reassess.filter(|_| v.status == CertStatus::Reassess).map(|(followup, since)| view! {
+                <p class="alert error">
+                    {tr_with("cert.reassess_since", &[("date", day(since))])}" "
+                    <a href=format!("/followups/{followup}")>{tr("cert.reassess_followup")}</a>
+                </p>
+            })}
             {v.prerequisite.clone().map(|(name, ok)| view! {
                 <p class=if ok { "check met" } else { "check missing" }>
                     {tr_with(if ok { "cert.prerequisite_met" } else { "cert.prerequisite_missing" }, &[("name", shown(&name))])}
@@ -154,6 +162,7 @@ fn person(_me: Me) -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::pages::followups::PersonFollowups user_id=id/>
     }
 }
 
@@ -499,6 +508,10 @@ fn notifications(_me: Me) -> impl IntoView {
                             "suspended" => "cert.notice_suspended",
                             "survey" => "survey.notice",
                             "survey_reminder" => "survey.notice_reminder",
+                            "reassess" => "cert.notice_reassess",
+                            "followup_due" => "followup.notice_due",
+                            "followup_overdue" => "followup.notice_overdue",
+                            "followup_escalated" => "followup.notice_escalated",
                             _ => "cert.notice_expiring",
                         };
                         view! {

@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod cert;
+pub mod followups;
 pub mod home;
 pub mod login;
 pub mod manager;

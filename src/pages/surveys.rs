@@ -1,6 +1,8 @@
 //! Evaluation forms (trainers author them), a course's or plan's reaction survey (its authors
 //! set it), the trainee's survey to answer, and the results (those authors and admins).
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 
 use crate::api::survey::*;
@@ -264,7 +266,8 @@ pub fn SurveyPage() -> impl IntoView {
                         <p><a href="/surveys">{tr("survey.my")}</a></p>
                     }.into_any();
                 }
-                let items = s.items.into_iter().enumerate().map(|(i, item)| answer_item(i, item)).collect_view();
+                let none = BTreeMap::new();
+                let items = s.items.into_iter().enumerate().map(|(i, item)| answer_item(i, item, &none)).collect_view();
                 view! {
                     <h1>{title}</h1>
                     {about}
@@ -283,9 +286,11 @@ pub fn SurveyPage() -> impl IntoView {
     }
 }
 
-/// One item as the trainee answers it; a section is a heading.
-fn answer_item(i: usize, item: FormItem) -> impl IntoView {
+/// One item as it is answered (a survey, or a follow-up's extra items), refilled from `prefill`
+/// (posted field name to value: an observer's draft); a section is a heading.
+pub fn answer_item(i: usize, item: FormItem, prefill: &BTreeMap<String, String>) -> impl IntoView {
     let name = format!("answers[a{i}]");
+    let before = prefill.get(&name).cloned().unwrap_or_default();
     let text = shown(&item.text);
     let required = item.required;
     let legend = view! {
@@ -296,7 +301,8 @@ fn answer_item(i: usize, item: FormItem) -> impl IntoView {
             "checkbox" => (format!("answers[a{i}_{k}]"), "on".to_string()),
             _ => (format!("answers[a{i}]"), k.to_string()),
         };
-        view! { <label class="choice"><input type=kind name=name value=value required=required && kind == "radio"/>" "{label}</label> }
+        let checked = prefill.get(&name).is_some_and(|v| *v == value);
+        view! { <label class="choice"><input type=kind name=name value=value checked=checked required=required && kind == "radio"/>" "{label}</label> }
     };
     match item.kind {
         ItemKind::Section => view! { <h2>{text}</h2> }.into_any(),
@@ -322,18 +328,18 @@ fn answer_item(i: usize, item: FormItem) -> impl IntoView {
         }
         ItemKind::YesNo => view! {
             <fieldset class="question">{legend}
-                <label class="choice"><input type="radio" name=name.clone() value="yes" required=required/>" "{tr("survey.yes")}</label>
-                <label class="choice"><input type="radio" name=name value="no"/>" "{tr("survey.no")}</label>
+                <label class="choice"><input type="radio" name=name.clone() value="yes" checked=before == "yes" required=required/>" "{tr("survey.yes")}</label>
+                <label class="choice"><input type="radio" name=name value="no" checked=before == "no"/>" "{tr("survey.no")}</label>
             </fieldset>
         }.into_any(),
         ItemKind::Number => view! {
-            <label class="question">{text}<input name=name inputmode="decimal" required=required/></label>
+            <label class="question">{text}<input name=name inputmode="decimal" value=before required=required/></label>
         }.into_any(),
         ItemKind::ShortText => view! {
-            <label class="question">{text}<input name=name maxlength="1000" required=required/></label>
+            <label class="question">{text}<input name=name maxlength="1000" value=before required=required/></label>
         }.into_any(),
         ItemKind::LongText => view! {
-            <label class="question">{text}<TextArea {..} name=name rows="4" maxlength="5000" required=required/></label>
+            <label class="question">{text}<TextArea value=before.clone() {..} name=name rows="4" maxlength="5000" required=required/></label>
         }.into_any(),
     }
 }

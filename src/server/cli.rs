@@ -48,8 +48,9 @@ pub enum Command {
     User(UserCommand),
     /// Check the audit log's hash chain; exits with an error at the first entry that does not match.
     AuditVerify,
-    /// Re-evaluate certifications whose renewal window opened or that ran out (the server does
-    /// this every minute); safe to run at any time, any number of times.
+    /// Re-evaluate certifications whose renewal window opened or that ran out, and make and move
+    /// on-the-job follow-ups (the server does this every minute); safe to run at any time, any
+    /// number of times.
     CertSweep,
     /// Generate a large organisation into an empty database, for benchmarks and load tests:
     /// xs (60 trainees) up to xl (100,000 trainees, 200 quizzes, about 10 million answers).
@@ -195,8 +196,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CertSweep => {
             let db = cli.global.open().await?;
-            let n = super::cert::recompute::sweep(&db, super::now()).await.map_err(explain)?;
+            let at = super::now();
+            let n = super::cert::recompute::sweep(&db, at).await.map_err(explain)?;
             println!("certifications re-evaluated: {n} changed");
+            let f = super::followup::sweep(&db, at).await.map_err(explain)?;
+            println!(
+                "follow-ups: {} created, {} moved on, {} escalated, {} closed",
+                f.created, f.moved, f.escalated, f.closed
+            );
         }
         Command::Check => {
             let db = cli.global.open().await?;
@@ -331,6 +338,10 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             let at = crate::server::now();
             if let Err(e) = crate::server::cert::recompute::sweep(&sweep.db, at).await {
                 tracing::error!(error = %e, "certification sweep failed");
+            }
+            // Follow-ups after the certifications they hang on (a renewal closes the old cycle).
+            if let Err(e) = crate::server::followup::sweep(&sweep.db, at).await {
+                tracing::error!(error = %e, "follow-up sweep failed");
             }
             // One reminder before a survey is due (emailed below with the other notices).
             if let Err(e) = crate::server::survey::remind(&sweep.db, at).await {

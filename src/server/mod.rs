@@ -11,6 +11,7 @@ pub mod course;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+pub mod followup;
 pub mod gen;
 pub mod http;
 pub mod organisation;

@@ -10,6 +10,7 @@ mod common;
 mod courses;
 mod field;
 mod files;
+mod followups;
 mod gen;
 mod http;
 mod i18n;

@@ -84,6 +84,7 @@ fn editor(_me: Me) -> impl IntoView {
             })}
         </Suspense>
         // Outside the boundary above: its resource made inside it broke hydration.
+        {(id != 0).then(|| view! { <crate::pages::followups::EvaluationPlanCard program_id=id/> })}
         {(id != 0).then(|| view! { <OwnersCard what=Owned::Program id=id/> })}
     }
 }
@@ -181,6 +182,7 @@ fn editor_view(
                             {group(ReqKind::Quiz, &e.quizzes)}
                             {group(ReqKind::Roleplay, &e.scenarios)}
                             {group(ReqKind::Attendance, &e.plans)}
+                            {(!e.followups.is_empty()).then(|| group(ReqKind::Followup, &e.followups))}
                         </select>
                     </label>
                     <label>{tr("cert.min_percent")}<input type="number" name="min_percent" min="0" max="100"/></label>

@@ -22,6 +22,7 @@ pub struct Requirement {
     pub kind: ReqKind,
     pub target: i64,
     pub min_percent: Option<i64>,
+    pub program_id: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,8 @@ pub struct Facts {
     pub started: bool,
     /// How long a certificate issued now lasts (by audience: new hire, veteran, manager).
     pub cycle_days: i64,
+    /// Sent back by a failed follow-up and not yet passed again.
+    pub reassess: bool,
 }
 
 /// The status, and the expiry of a certificate to issue now, if any.
@@ -56,7 +59,9 @@ pub fn decide(f: &Facts) -> (CertStatus, Option<i64>) {
     let cycle = f.cycle_days * DAY;
     match f.latest {
         Some((_, expires)) if f.at < expires => {
-            if f.at < expires - f.window_days * DAY {
+            if f.reassess {
+                (CertStatus::Reassess, None)
+            } else if f.at < expires - f.window_days * DAY {
                 (CertStatus::Certified, None)
             } else if f.recert_met && f.prerequisite_cleared {
                 // Renewing early keeps the remaining days: the new period starts at the old expiry.
@@ -94,6 +99,7 @@ mod tests {
             prerequisite_cleared: true,
             started: false,
             cycle_days: 365,
+            reassess: false,
         }
     }
 
@@ -128,6 +134,20 @@ mod tests {
             (CertStatus::Certified, Some(1_130 * DAY)),
             "fresh evidence after expiry certifies again"
         );
+    }
+
+    #[test]
+    fn a_failed_follow_up_sends_back_until_passed_again() {
+        let f = Facts { latest: Some((900 * DAY, 1_265 * DAY)), initial_met: true, reassess: true, ..facts() };
+        assert_eq!(decide(&f), (CertStatus::Reassess, None), "not cleared while the certificate runs");
+        assert!(!CertStatus::Reassess.cleared());
+        assert_eq!(decide(&Facts { reassess: false, ..f.clone() }), (CertStatus::Certified, None));
+        assert_eq!(
+            decide(&Facts { at: 1_265 * DAY, initial_met: false, ..f.clone() }),
+            (CertStatus::Expired, None),
+            "an expired certificate is expired, re-assessment or not"
+        );
+        assert_eq!(decide(&Facts { hold: Some(Hold::Suspended), ..f }), (CertStatus::Suspended, None));
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program>
 #[tracing::instrument(skip_all, fields(program_id))]
 pub async fn requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<Requirement>> {
     let rows = sqlx::query!(
-        r#"select phase, kind, coalesce(course_id, quiz_id, scenario_id, plan_id) as "target!: i64", min_percent
+        r#"select phase, kind, coalesce(course_id, quiz_id, scenario_id, plan_id, followup_days) as "target!: i64",
+                  min_percent
            from program_requirements where program_id = ? order by id"#,
         program_id
     )
@@ -92,6 +93,7 @@ pub async fn requirements(conn: &mut SqliteConnection, program_id: i64) -> AppRe
                 kind: ReqKind::parse(&r.kind)?,
                 target: r.target,
                 min_percent: r.min_percent,
+                program_id,
             })
         })
         .collect())
@@ -120,7 +122,46 @@ pub async fn check(conn: &mut SqliteConnection, user_id: i64, req: &Requirement,
         ReqKind::Quiz => quiz(conn, user_id, req, since).await,
         ReqKind::Roleplay => roleplay(conn, user_id, req, since).await,
         ReqKind::Attendance => attendance(conn, user_id, req).await,
+        ReqKind::Followup => followup(conn, user_id, req).await,
     }
+}
+
+/// The observer's follow-up at the requirement's offset for the current certificate, completed
+/// and passed with at least the requirement's (else the step's) percentage. Self-assessments do
+/// not count.
+async fn followup(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
+    let title = super::followup_title(req.target);
+    let mut c = unmet(ReqKind::Followup, title);
+    let f = sqlx::query!(
+        r#"select f.id as "id!: i64", f.state, f.percent, f.passed, f.pass_percent, f.completed_at
+           from followups f
+           where f.user_id = ?1 and f.program_id = ?2 and f.offset_days = ?3 and f.observer <> 'self'
+             and f.certificate_id = (select k.id from certificates k where k.user_id = ?1 and k.program_id = ?2
+                                      and k.revoked_at is null order by k.expires_at desc limit 1)
+           order by f.completed_at is null, f.completed_at desc limit 1"#,
+        user_id,
+        req.program_id,
+        req.target
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match f {
+        Some(f) => {
+            c.link = Some(format!("/followups/{}", f.id));
+            let min = req.min_percent.unwrap_or(f.pass_percent);
+            match (f.completed_at, f.percent) {
+                (Some(at), Some(percent)) => {
+                    c.met = f.passed == Some(1) && percent + 1e-9 >= min as f64;
+                    c.at = Some(at);
+                    c.detail_key = "cert.detail.followup".into();
+                    c.detail_args = args(&[("percent", format!("{percent:.0}")), ("min", min.to_string())]);
+                }
+                _ => c.detail_key = format!("followup.state.{}", f.state),
+            }
+        }
+        None => c.detail_key = "cert.detail.followup_none".into(),
+    }
+    Ok(Evidence { check: c, begun: false })
 }
 
 /// The course completed (every lesson done) since `since`.
@@ -311,6 +352,10 @@ pub struct Evaluation {
     pub checks: Vec<Check>,
     pub prerequisite: Option<(Names, bool)>,
     pub window_opens_at: Option<i64>,
+    /// Sent back by a failed follow-up: (the follow-up, since when).
+    pub reassess: Option<(i64, i64)>,
+    /// ... and has since passed what was asked, so the mark can go.
+    pub reassess_passed: bool,
 }
 
 impl Evaluation {
@@ -324,9 +369,14 @@ impl Evaluation {
 
 #[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
-    let row = sqlx::query!("select hold from certifications where user_id = ? and program_id = ?", user_id, p.id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query!(
+        "select hold, reassess_since, reassess_followup_id from certifications where user_id = ? and program_id = ?",
+        user_id,
+        p.id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let reassess = row.as_ref().and_then(|r| Some((r.reassess_followup_id?, r.reassess_since?)));
     let hold = match row.and_then(|r| r.hold).as_deref() {
         Some("revoked") => Some(Hold::Revoked),
         Some("suspended") => Some(Hold::Suspended),
@@ -341,6 +391,8 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
     .fetch_optional(&mut *conn)
     .await?
     .map(|c| (c.issued_at, c.expires_at));
+    // A mark made before the current certificate was issued belongs to an earlier cycle.
+    let reassess = reassess.filter(|(_, since)| latest.is_some_and(|(issued, _)| issued <= *since));
     let reqs = requirements(conn, p.id).await?;
     let (initial, recert): (Vec<_>, Vec<_>) = reqs.into_iter().partition(|r| r.phase == Phase::Initial);
     let recert = if recert.is_empty() { initial.clone() } else { recert };
@@ -355,6 +407,19 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
     }
     let window_opens_at = latest.filter(|(_, e)| at < *e).map(|(_, e)| e - p.window_days * DAY);
     let in_window = window_opens_at.is_some_and(|w| at >= w);
+    // Sent back by a follow-up: the program's role-plays (else its initial requirements) passed
+    // again since then.
+    let mut reassess_checks = Vec::new();
+    if let Some((_, since)) = reassess {
+        let roleplays: Vec<&Requirement> = initial.iter().filter(|r| r.kind == ReqKind::Roleplay).collect();
+        let again = if roleplays.is_empty() { initial.iter().collect() } else { roleplays };
+        // Strictly after the failure (times are in seconds): the role-play that certified them
+        // cannot count again.
+        for r in again {
+            reassess_checks.push(check(conn, user_id, r, since + 1).await?.check);
+        }
+    }
+    let reassess_passed = reassess.is_some() && reassess_checks.iter().all(|c| c.met);
     let mut recert_checks = Vec::new();
     if let Some(w) = window_opens_at.filter(|_| in_window) {
         for r in &recert {
@@ -395,7 +460,15 @@ pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at
         prerequisite_cleared: prerequisite.as_ref().is_none_or(|(_, ok)| *ok),
         started,
         cycle_days,
+        reassess: reassess.is_some() && !reassess_passed,
     };
-    let (phase, checks) = if in_window { (Phase::Recert, recert_checks) } else { (Phase::Initial, initial_checks) };
-    Ok(Evaluation { facts, phase, checks, prerequisite, window_opens_at })
+    let current = latest.is_some_and(|(_, e)| at < e);
+    let (phase, checks) = if reassess.is_some() && !reassess_passed && current {
+        (Phase::Initial, reassess_checks)
+    } else if in_window {
+        (Phase::Recert, recert_checks)
+    } else {
+        (Phase::Initial, initial_checks)
+    };
+    Ok(Evaluation { facts, phase, checks, prerequisite, window_opens_at, reassess, reassess_passed })
 }

@@ -84,8 +84,8 @@ fn before_after(before: &impl serde::Serialize, after: &impl serde::Serialize) -
 /// A program's requirements as stored, for the audit entries.
 async fn stored_requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<String>> {
     let rows = sqlx::query!(
-        "select phase, kind, course_id, quiz_id, scenario_id, plan_id, min_percent from program_requirements
-         where program_id = ? order by id",
+        "select phase, kind, course_id, quiz_id, scenario_id, plan_id, followup_days, min_percent
+         from program_requirements where program_id = ? order by id",
         program_id
     )
     .fetch_all(&mut *conn)
@@ -93,7 +93,8 @@ async fn stored_requirements(conn: &mut SqliteConnection, program_id: i64) -> Ap
     Ok(rows
         .into_iter()
         .map(|r| {
-            let target = r.course_id.or(r.quiz_id).or(r.scenario_id).or(r.plan_id).unwrap_or_default();
+            let target =
+                r.course_id.or(r.quiz_id).or(r.scenario_id).or(r.plan_id).or(r.followup_days).unwrap_or_default();
             let min = r.min_percent.map(|m| format!(" >= {m}%")).unwrap_or_default();
             format!("{} {} {target}{min}", r.phase, r.kind)
         })
@@ -218,6 +219,20 @@ pub async fn add_requirement(
         ReqKind::Attendance => {
             sqlx::query_scalar!("select count(*) from training_plans where id = ?", target).fetch_one(&mut *tx).await?
         }
+        // A follow-up is observed after certification: it can only count towards a renewal.
+        ReqKind::Followup if phase == Phase::Initial => {
+            return Err(AppError::validation("phase", "error.followup_renewal_only"));
+        }
+        ReqKind::Followup => {
+            sqlx::query_scalar!(
+                "select count(*) from followup_steps where program_id = ? and offset_days = ? and observer <> 'self'
+                   and removed_at is null",
+                program_id,
+                target
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
     };
     if exists == 0 {
         return Err(AppError::validation("target", "error.choice_unknown"));
@@ -225,11 +240,17 @@ pub async fn add_requirement(
     let before = stored_requirements(&mut tx, program_id).await?;
     let (phase_s, kind_s) = (phase.as_str(), kind.as_str());
     let pick = |k: ReqKind| (k == kind).then_some(target);
-    let (course, quiz, scenario, plan) =
-        (pick(ReqKind::Course), pick(ReqKind::Quiz), pick(ReqKind::Roleplay), pick(ReqKind::Attendance));
+    let (course, quiz, scenario, plan, followup) = (
+        pick(ReqKind::Course),
+        pick(ReqKind::Quiz),
+        pick(ReqKind::Roleplay),
+        pick(ReqKind::Attendance),
+        pick(ReqKind::Followup),
+    );
     let n = sqlx::query!(
-        "insert into program_requirements (program_id, phase, kind, course_id, quiz_id, scenario_id, plan_id, min_percent)
-         select ?, ?, ?, ?, ?, ?, ?, ? where exists (select 1 from programs where id = ?)",
+        "insert into program_requirements (program_id, phase, kind, course_id, quiz_id, scenario_id, plan_id,
+                                           followup_days, min_percent)
+         select ?, ?, ?, ?, ?, ?, ?, ?, ? where exists (select 1 from programs where id = ?)",
         program_id,
         phase_s,
         kind_s,
@@ -237,6 +258,7 @@ pub async fn add_requirement(
         quiz,
         scenario,
         plan,
+        followup,
         min_percent,
         program_id
     )
@@ -320,6 +342,11 @@ async fn choices(db: &Db, sql_names: &str) -> AppResult<Vec<(i64, Names)>> {
     Ok(rows.into_iter().map(|(id, zh, en)| (id, Names::new(zh, en))).collect())
 }
 
+/// A follow-up requirement's name: its offset ("30-day follow-up").
+pub fn followup_title(days: i64) -> Names {
+    Names::new(format!("{days} 天在岗跟踪评估"), format!("{days}-day follow-up"))
+}
+
 /// The editor: fields, requirements, and what can be chosen (`id` 0: a new program).
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
@@ -351,7 +378,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         }
     };
     let requirements = sqlx::query!(
-        r#"select q.id as "id!: i64", q.phase, q.kind, q.min_percent,
+        r#"select q.id as "id!: i64", q.phase, q.kind, q.min_percent, q.followup_days,
                   coalesce((select v.title from course_versions v where v.course_id = q.course_id order by v.version_no desc limit 1),
                            (select z.title from quizzes z where z.id = q.quiz_id),
                            (select s.title from scenarios s where s.id = q.scenario_id),
@@ -371,7 +398,10 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             id: r.id,
             phase: Phase::parse(&r.phase)?,
             kind: ReqKind::parse(&r.kind)?,
-            target: Names::new(r.target_zh, r.target_en),
+            target: match r.followup_days {
+                Some(d) => followup_title(d),
+                None => Names::new(r.target_zh, r.target_en),
+            },
             min_percent: r.min_percent,
         })
     })
@@ -401,6 +431,16 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         )
         .await?,
         plans: choices(db, "select id, title, title_en from training_plans order by title, title_en").await?,
+        followups: sqlx::query_scalar!(
+            "select distinct offset_days from followup_steps where program_id = ? and observer <> 'self'
+               and removed_at is null order by offset_days",
+            id
+        )
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(|d| (d, followup_title(d)))
+        .collect(),
         can_change: false,
     })
 }

@@ -58,15 +58,17 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
         r#"select n.id as "id!: i64", n.kind, n.params, n.link, n.created_at, n.read_at,
                   coalesce(u.display_name, '') as "display_name!: String",
                   coalesce(p.name, sv.title) as "program?: String", coalesce(p.name_en, sv.title_en) as "program_en?: String",
-                  coalesce(c.expires_at, q.due_at) as "expires_at?: i64"
+                  coalesce(c.expires_at, q.due_at, f.due_at) as "expires_at?: i64"
            from notifications n
-           left join certificates c on c.id = n.subject_id and n.kind not in ('digest', 'survey', 'survey_reminder')
-           left join users u on u.id = c.user_id
-           left join programs p on p.id = c.program_id
+           left join certificates c on c.id = n.subject_id and n.kind in ('expiring', 'expired', 'suspended', 'revoked', 'reassess')
+           -- A follow-up notice is about a follow-up: the person observed, the program, the due day.
+           left join followups f on f.id = n.subject_id and n.kind in ('followup_due', 'followup_overdue', 'followup_escalated')
+           left join users u on u.id = coalesce(c.user_id, f.user_id)
+           left join programs p on p.id = coalesce(c.program_id, f.program_id)
            -- A survey notice is about a survey request: the course it asks about and its due date.
            left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
            left join survey_subjects sv on sv.survey_id = q.survey_id
-           where n.user_id = ? and (c.id is not null or q.id is not null or n.kind = 'digest')
+           where n.user_id = ? and (c.id is not null or q.id is not null or f.id is not null or n.kind = 'digest')
            order by n.created_at desc, n.id desc limit 100"#,
         user_id
     )
@@ -123,15 +125,18 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
     let pending = sqlx::query!(
         r#"select n.id, n.kind, n.params, n.link, r.email, r.display_name as recipient,
                   h.display_name as "holder?", coalesce(p.name, sv.title) as "program?: String",
-                  coalesce(p.name_en, sv.title_en) as "program_en?: String", coalesce(c.expires_at, q.due_at) as "expires_at?: i64"
+                  coalesce(p.name_en, sv.title_en) as "program_en?: String",
+                  coalesce(c.expires_at, q.due_at, f.due_at) as "expires_at?: i64"
            from notifications n
            join users r on r.id = n.user_id
-           left join certificates c on c.id = n.subject_id and n.kind not in ('digest', 'survey', 'survey_reminder')
-           left join users h on h.id = c.user_id
-           left join programs p on p.id = c.program_id
+           left join certificates c on c.id = n.subject_id and n.kind in ('expiring', 'expired', 'suspended', 'revoked', 'reassess')
+           left join followups f on f.id = n.subject_id and n.kind in ('followup_due', 'followup_overdue', 'followup_escalated')
+           left join users h on h.id = coalesce(c.user_id, f.user_id)
+           left join programs p on p.id = coalesce(c.program_id, f.program_id)
            left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
            left join survey_subjects sv on sv.survey_id = q.survey_id
-           where n.emailed_at is null and r.active = 1 and (c.id is not null or q.id is not null or n.kind = 'digest')
+           where n.emailed_at is null and r.active = 1
+             and (c.id is not null or q.id is not null or f.id is not null or n.kind = 'digest')
            order by n.id limit 100"#
     )
     .fetch_all(&db.read)
@@ -212,6 +217,24 @@ fn expiry_email(kind: &str, holder: String, program: &Names, expires_at: i64, li
         "suspended" => (
             format!("证书已暂停 Certificate suspended: {holder}"),
             format!("{holder} 的「{zh}」证书已被暂停。\n{holder}'s {en} certificate was suspended."),
+        ),
+        "reassess" => (
+            format!("需重新考核 Re-assessment required: {holder}"),
+            format!(
+                "{holder} 的「{zh}」在岗跟踪评估未通过，须重新通过情景演练后方可上岗。\n\
+                 {holder} failed an on-the-job follow-up in {en} and must pass the role-play again before going back on the floor."
+            ),
+        ),
+        "followup_due" => (
+            format!("跟踪评估待完成 Follow-up due: {holder}"),
+            format!("请在 {day} 前完成 {holder} 的「{zh}」在岗跟踪评估。\nPlease observe {holder} on the job for {en} by {day}."),
+        ),
+        "followup_overdue" | "followup_escalated" => (
+            format!("跟踪评估已逾期 Follow-up overdue: {holder}"),
+            format!(
+                "{holder} 的「{zh}」在岗跟踪评估已逾期（应于 {day} 完成）。\n\
+                 The on-the-job follow-up of {holder} in {en} is overdue (it was due on {day})."
+            ),
         ),
         _ => (
             format!("证书即将到期 Certificate expiring: {holder}"),

@@ -22,6 +22,7 @@ pub enum Change {
     AttendanceMarked,
     AttemptGraded,
     RoleplayFinal,
+    FollowupCompleted,
     /// Position, roles or team: which programs apply and how long a certificate lasts.
     UserEdited,
 }
@@ -35,6 +36,7 @@ impl Change {
             Change::AttendanceMarked => "attendance marked",
             Change::AttemptGraded => "quiz attempt graded",
             Change::RoleplayFinal => "role-play result final",
+            Change::FollowupCompleted => "follow-up completed",
             Change::UserEdited => "user changed",
         }
     }
@@ -148,6 +150,16 @@ pub async fn recompute(
             .fetch_optional(&mut *conn)
             .await?
             .and_then(|s| CertStatus::parse(&s));
+    if e.reassess_passed {
+        sqlx::query!(
+            "update certifications set reassess_since = null, reassess_followup_id = null
+             where user_id = ? and program_id = ?",
+            user_id,
+            p.id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     let s = status.as_str();
     let next_step = match e.missing().first() {
         Some(n) => Some(serde_json::to_string(n).map_err(crate::error::internal)?),
@@ -191,7 +203,7 @@ pub async fn recompute(
             },
         )
         .await?;
-        if matches!(status, CertStatus::Expiring | CertStatus::Expired) {
+        if matches!(status, CertStatus::Expiring | CertStatus::Expired | CertStatus::Reassess) {
             if let Some(cert) = certificate {
                 super::notify::queue(conn, user_id, cert, status, at).await?;
             }

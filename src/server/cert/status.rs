@@ -98,6 +98,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
             checks: e.checks,
             prerequisite: e.prerequisite,
             window_opens_at: e.window_opens_at,
+            reassess: e.reassess,
         });
     }
     let history = sqlx::query!(

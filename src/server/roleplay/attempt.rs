@@ -197,7 +197,7 @@ async fn viewer_of(db: &Db, user: &CurrentUser, r: &Row, what: &str) -> AppResul
 }
 
 /// A rating form's levels, checked against the rubric: every criterion needs a level in range.
-fn parse_scores(criteria: &[Criterion], scores: &[ScoreInput]) -> AppResult<(Vec<u8>, Vec<String>)> {
+pub(crate) fn parse_scores(criteria: &[Criterion], scores: &[ScoreInput]) -> AppResult<(Vec<u8>, Vec<String>)> {
     if scores.len() != criteria.len() {
         return Err(AppError::validation("level", "error.level_missing"));
     }
