@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::followup::{EvaluationPlan, FollowupLists, FollowupRow, FollowupView};
+use crate::model::followup::{EvaluationPlan, FollowupLists, FollowupRow, FollowupState, FollowupView};
 use crate::model::roleplay::ScoreInput;
 
 #[cfg(feature = "ssr")]
@@ -110,13 +110,13 @@ pub async fn submit_followup(
     #[server(default)] answers: BTreeMap<String, String>,
     #[server(default)] overall: String,
     #[server(default)] draft: String,
-) -> Result<(), AppError> {
+) -> Result<FollowupState, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("submit_followup")?;
         let o = svc::Observation { scores, answers, overall, draft: !draft.is_empty() };
-        svc::submit(&cx.state.db, cx.actor(), me, id, &o).await?;
+        let state = svc::submit(&cx.state.db, cx.actor(), me, id, &o).await?;
         leptos_axum::redirect(&format!("/followups/{id}?{}=1", if o.draft { "kept" } else { "sent" }));
-        Ok(())
+        Ok(state)
     })
     .await
 }

@@ -61,7 +61,7 @@ fn row_card(r: FollowupRow, show_person: bool) -> impl IntoView {
                 <span>{shown(&r.program)}" · "{title(r.offset_days)}" · "{tr(r.observer.label_key())}</span>
                 <span class="hint">{when}{r.assignee.clone().filter(|_| show_person).map(|a| format!(" · {}", tr_with("followup.asked", &[("name", a)])))}</span>
             </a>
-            <span class="state">{outcome(&r)}{r.escalated.then(|| view! { " "<span class="badge warn">{tr("followup.escalated")}</span> })}</span>
+            <span class="state">{outcome(&r)}{(r.escalated && r.state.open()).then(|| view! { " "<span class="badge warn">{tr("followup.escalated")}</span> })}</span>
         </li>
     }
 }
@@ -145,9 +145,10 @@ fn followup_page(_me: Me) -> impl IntoView {
     let data = Resource::new(move || submit.version().get() + waive.version().get(), move |_| get_followup(id));
     view! {
         <p><a href="/followups">{tr("followup.my")}</a></p>
-        {done_note("sent", succeeded(submit), "followup.sent")}
+        // The same form completes or keeps a draft: the answer says which happened.
+        {done_note("sent", Signal::derive(move || matches!(submit.value().get(), Some(Ok(FollowupState::Completed)))), "followup.sent")}
+        {done_note("kept", Signal::derive(move || matches!(submit.value().get(), Some(Ok(s)) if s.open())), "followup.kept")}
         {done_note("waived", succeeded(waive), "followup.waived_note")}
-        {done_note("kept", Signal::derive(|| false), "followup.kept")}
         <ErrorNote error=action_error(submit.value())/>
         <ErrorNote error=action_error(waive.value())/>
         <Suspense fallback=|| ()>
@@ -173,7 +174,7 @@ fn followup_view(
             <dt>{tr("followup.program")}</dt><dd>{shown(&f.program)}</dd>
             <dt>{tr("followup.certified_on")}</dt><dd>{day(f.certified_at)}</dd>
             <dt>{tr("followup.due")}</dt><dd>{day(f.due_at)}" "<span class="hint">{tr_with("followup.overdue_from", &[("date", day(f.overdue_at))])}</span></dd>
-            <dt>{tr("followup.observer")}</dt>
+            <dt>{tr("followup.observer_label")}</dt>
             <dd>{tr(f.observer.label_key())}{f.assignee.clone().map(|a| format!(" · {a}"))}</dd>
             {f.escalated_to.clone().map(|e| view! { <dt>{tr("followup.escalated")}</dt><dd>{e}</dd> })}
         </dl>
@@ -422,7 +423,7 @@ fn plan_view(
         } else {
             view! {
                 <table class="list">
-                    <thead><tr><th>{tr("followup.when")}</th><th>{tr("followup.observer")}</th><th>{tr("followup.body")}</th><th>{tr("followup.pass_percent")}</th><th></th></tr></thead>
+                    <thead><tr><th>{tr("followup.when")}</th><th>{tr("followup.observer_label")}</th><th>{tr("followup.body")}</th><th>{tr("followup.pass_percent")}</th><th></th></tr></thead>
                     <tbody>{steps}</tbody>
                 </table>
             }.into_any()
@@ -433,7 +434,7 @@ fn plan_view(
                 <ActionForm action=add node_ref=cleared_on_success(add) attr:class="stack">
                     <input type="hidden" name="program_id" value=id/>
                     <label>{tr("followup.offset_days")}<input type="number" name="offset_days" min="1" max="730" value=next required/></label>
-                    <label>{tr("followup.observer")}<select name="observer">{observers}</select></label>
+                    <label>{tr("followup.observer_label")}<select name="observer">{observers}</select></label>
                     <label>{tr("followup.rubric")}<select name="rubric_id"><option value="">"—"</option>{rubrics}</select></label>
                     <label>{tr("followup.form")}<select name="form_id"><option value="">"—"</option>{forms}</select></label>
                     <p class="hint">{tr("followup.body_help")}</p>
@@ -446,7 +447,7 @@ fn plan_view(
             <input type="hidden" name="program_id" value=id/>
             <fieldset class="bare" disabled=!can>
                 <fieldset>
-                    <legend>{tr("followup.on_fail")}</legend>
+                    <legend>{tr("followup.on_fail_label")}</legend>
                     {fail_choice(OnFail::Record)}
                     {fail_choice(OnFail::Reassess)}
                 </fieldset>

@@ -518,7 +518,7 @@ struct RowSql {
     due_at: i64,
     overdue_at: i64,
     assignee: Option<String>,
-    escalated_at: Option<i64>,
+    escalated_to: Option<i64>,
     percent: Option<f64>,
     passed: Option<i64>,
     completed_at: Option<i64>,
@@ -539,7 +539,7 @@ impl From<RowSql> for FollowupRow {
             due_at: r.due_at,
             overdue_at: r.overdue_at,
             assignee: r.assignee,
-            escalated: r.escalated_at.is_some(),
+            escalated: r.escalated_to.is_some(),
             percent: r.percent,
             passed: r.passed.map(|p| p == 1),
             completed_at: r.completed_at,
@@ -554,7 +554,7 @@ macro_rules! rows {
             RowSql,
             r#"select f.id as "id!: i64", f.user_id, u.display_name as person, u.employee_no, t.name as "team?",
                       t.name_en as "team_en?", p.name as program, p.name_en as program_en, f.offset_days, f.observer,
-                      f.state, f.due_at, f.overdue_at, a.display_name as "assignee?", f.escalated_at, f.percent,
+                      f.state, f.due_at, f.overdue_at, a.display_name as "assignee?", f.escalated_to, f.percent,
                       f.passed, f.completed_at
                from followups f join users u on u.id = f.user_id left join teams t on t.id = u.team_id
                join programs p on p.id = f.program_id left join users a on a.id = f.assignee_id
@@ -577,15 +577,17 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
     let teams_json = serde_json::to_string(&teams).map_err(crate::error::internal)?;
     let (admin, trainer) = (caller.has(Role::Admin), caller.has(Role::Trainer));
     let mut conn = db.read.acquire().await?;
-    // Mine to fill in: a self-assessment of mine, one asked of me or escalated to me, a supervisor's
-    // in my teams, or (as a trainer) a trainer's asked of me or of no one in particular.
+    // Mine to fill in: a self-assessment of mine, one asked of me or escalated to me, or one asked of
+    // no one in particular (a supervisor's in my teams when the team has no manager of its own, a
+    // trainer's for a trainer). Managers higher up see the rest once overdue, below.
     let open = rows!(
         &mut *conn,
         "f.state in ('scheduled', 'due', 'overdue') and f.due_at - ?2 <= ?3 and (
                (f.observer = 'self' and f.user_id = ?1)
             or (f.observer <> 'self' and f.user_id <> ?1 and (
                    f.assignee_id = ?1 or f.escalated_to = ?1
-                or (f.observer = 'supervisor' and u.team_id in (select value from json_each(?4)))
+                or (f.observer = 'supervisor' and f.assignee_id is null
+                    and u.team_id in (select value from json_each(?4)))
                 or (f.observer = 'trainer' and ?5 and f.assignee_id is null))))
          order by f.state = 'overdue' desc, f.due_at, f.id limit ?6",
         caller.id,
@@ -596,6 +598,7 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
         LIST
     );
     let (to_do, coming): (Vec<_>, Vec<_>) = open.into_iter().partition(|r| r.state != FollowupState::Scheduled);
+    // Overdue ones the caller is not asked to do themselves (those are in `to_do`).
     let overdue_in_teams = if admin || !teams.is_empty() {
         rows!(
             &mut *conn,
@@ -609,6 +612,7 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
     } else {
         Vec::new()
     };
+    let overdue_in_teams = overdue_in_teams.into_iter().filter(|r| !to_do.iter().any(|t| t.id == r.id)).collect();
     let done = rows!(
         &mut *conn,
         "f.state = 'completed' and f.observer_id = ?1 and f.user_id <> ?1 order by f.completed_at desc limit ?2",

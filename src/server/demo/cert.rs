@@ -212,6 +212,15 @@ pub async fn seed(db: &Db, course_id: i64) -> AppResult<()> {
         pass_quiz(db, &trainer, &p, post).await?;
         roleplay(db, &trainer, &p, repair, good).await?;
     }
+    // 冯雪 E1011 and 何静 E1012, certified 35 days ago; 罗敏 E1014, 80 days ago; 高翔 E1013,
+    // 100 days ago: their follow-ups on the job are due, overdue or done (`followup::seed`).
+    for (no, days) in [("E1011", 35), ("E1012", 35), ("E1013", 100), ("E1014", 80)] {
+        let p = person(no).await?;
+        finish_course(db, p.id, course_id).await?;
+        pass_quiz(db, &trainer, &p, post).await?;
+        roleplay(db, &trainer, &p, repair, good).await?;
+        backdate(db, p.id, days).await?;
+    }
     // 赵磊 E1005: certified 330 days ago: inside the renewal window, expiring.
     backdate(db, zhao.id, 330).await?;
     // 钱静 E1006: certified 400 days ago and not renewed: expired.

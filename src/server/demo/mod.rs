@@ -3,6 +3,7 @@
 
 mod cert;
 mod course;
+mod followup;
 mod quiz;
 mod roleplay;
 mod survey;
@@ -82,6 +83,14 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         name: "郑阳 Zheng Yang",
         roles: &["trainee"],
     },
+    DemoLogin {
+        email: "trainee13@demo.floorready", employee_no: "E1011", name: "冯雪 Feng Xue", roles: &["trainee"]
+    },
+    DemoLogin { email: "trainee14@demo.floorready", employee_no: "E1012", name: "何静 He Jing", roles: &["trainee"] },
+    DemoLogin {
+        email: "trainee15@demo.floorready", employee_no: "E1013", name: "高翔 Gao Xiang", roles: &["trainee"]
+    },
+    DemoLogin { email: "trainee16@demo.floorready", employee_no: "E1014", name: "罗敏 Luo Min", roles: &["trainee"] },
 ];
 
 /// True when the database has no users yet (a first start).
@@ -126,8 +135,8 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
 
     let team_of = |no: &str| match no {
         "M1001" | "T1001" | "T1002" => Some(sh_as),
-        "E1001" | "E1002" | "E1004" | "E1005" | "E1009" => Some(sh_g1),
-        "E1003" | "E1006" | "E1007" | "E1008" | "E1010" => Some(sh_g2),
+        "E1001" | "E1002" | "E1004" | "E1005" | "E1009" | "E1011" | "E1013" => Some(sh_g1),
+        "E1003" | "E1006" | "E1007" | "E1008" | "E1010" | "E1012" | "E1014" => Some(sh_g2),
         "M2001" | "E2001" | "E2002" => Some(bj_g1),
         _ => None,
     };
@@ -156,6 +165,9 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
             hire_date: match d.employee_no {
                 "E1005" => "2025-01-06".into(),
                 "E1006" => "2024-10-08".into(),
+                // Certified 35 to 100 days ago (see `followup::seed`).
+                "E1011" | "E1012" => "2026-09-07".into(),
+                "E1013" | "E1014" => "2026-07-06".into(),
                 _ => format!("2026-{:02}-01", 1 + i % 10),
             },
             locale: if i % 2 == 0 { "zh-CN".into() } else { "en".into() },
@@ -186,6 +198,7 @@ pub async fn seed(db: &Db, passwords: &Passwords) -> AppResult<()> {
     let second = guard::acting_as(db, user::find_id(db, "T1002").await?).await?;
     roleplay::seed(db, &[trainer, second], &people, course).await?;
     cert::seed(db, course).await?;
+    followup::seed(db).await?;
     survey::answer(db).await?;
     Ok(())
 }
