@@ -10,8 +10,8 @@ use crate::components::nav::Nav;
 use crate::i18n::{tr, Locale, Zone};
 use crate::model::user::Me;
 use crate::pages::{
-    account::AccountPage, admin, cert, followups, home::HomePage, login::LoginPage, manager, plans, reports, roleplay,
-    surveys, trainee, trainer, NotFound,
+    account::AccountPage, admin, cert, followups, home::HomePage, login::LoginPage, manager, metrics, plans, reports,
+    roleplay, surveys, trainee, trainer, NotFound,
 };
 
 /// The signed-in user, loaded once per page and shared by every component.
@@ -187,6 +187,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trainer/surveys/:id") view=surveys::SurveyResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("/surveys") view=surveys::MySurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("/followups") view=followups::MyFollowupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/metrics") view=metrics::MetricsAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/metrics") view=metrics::MetricEntryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/on-the-job") view=reports::transfer::TransferPage ssr=SsrMode::Async/>
                     <Route path=path!("/followups/:id") view=followups::FollowupPage ssr=SsrMode::Async/>
                     <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
                     <Route path=path!("/trainer/rubrics") view=trainer::roleplay::RubricsPage ssr=SsrMode::Async/>

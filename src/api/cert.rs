@@ -209,12 +209,14 @@ pub async fn create_token(
     name: String,
     #[server(default)] team_id: String,
     #[server(default)] valid_days: String,
+    #[server(default)] scope: String,
 ) -> Result<String, AppError> {
     Ctx::serve(async |cx| {
         cx.role(&[Role::Admin], "create_token")?;
         let team = optional_number("team_id", &team_id)?;
         let days = optional_number("valid_days", &valid_days)?.unwrap_or(svc::clearance::DEFAULT_VALID_DAYS);
-        let token = svc::clearance::create(&cx.state.db, cx.actor(), &name, team, days).await?;
+        let scope = if scope.is_empty() { svc::clearance::SCOPE_CLEARANCE } else { scope.as_str() };
+        let token = svc::clearance::create_with_scope(&cx.state.db, cx.actor(), &name, scope, team, days).await?;
         // With JavaScript the page shows the returned token. Without, the page after the redirect
         // shows it: a short-lived cookie for that page only, cleared when shown.
         if cx.is_plain_form() {

@@ -3,12 +3,12 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::followup::{EvaluationPlan, FollowupLists, FollowupRow, FollowupState, FollowupView};
+use crate::model::followup::{EvaluationPlan, FollowupLists, FollowupRow, FollowupState, FollowupView, TransferReport};
 use crate::model::roleplay::ScoreInput;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    model::followup::{Observer, OnFail},
+    model::followup::{Observer, OnFail, TransferGroup},
     model::owners::Owned,
     server::{ctx::Ctx, followup as svc},
 };
@@ -128,6 +128,24 @@ pub async fn waive_followup(id: i64, #[server(default)] reason: String) -> Resul
         svc::waive(&cx.state.db, cx.actor(), me, id, &reason).await?;
         leptos_axum::redirect(&format!("/followups/{id}?waived=1"));
         Ok(())
+    })
+    .await
+}
+
+/// A program's on-the-job results: follow-ups by offset and state, and training transfer per
+/// criterion. Managers (their teams), trainers and admins.
+#[server]
+pub async fn get_transfer_report(
+    #[server(default)] program: String,
+    #[server(default)] team: String,
+    #[server(default)] group: String,
+) -> Result<TransferReport, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("get_transfer_report")?;
+        let group =
+            TransferGroup::parse(&group).ok_or_else(|| AppError::validation("group", "error.choice_unknown"))?;
+        let (program, team) = (optional_number("program", &program)?, optional_number("team", &team)?);
+        crate::server::transfer::report(&cx.state.db, me, program, team, group).await
     })
     .await
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cert;
 pub mod course;
 pub mod followup;
+pub mod metric;
 pub mod organisation;
 pub mod owners;
 pub mod plan;

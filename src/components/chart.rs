@@ -136,6 +136,100 @@ pub fn PercentChart(
     }
 }
 
+/// Values on their own scale (a metric: CSAT %, complaints per 100 tickets) as a line, gridlines
+/// at the lowest, middle and highest value, and a dashed upright at each of `marks` (a point's
+/// index and what happened there, e.g. certified).
+#[component]
+pub fn ValueChart(
+    caption: String,
+    points: Vec<Bar>,
+    unit: String,
+    marks: Vec<(usize, String)>,
+    value_head: String,
+) -> impl IntoView {
+    let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
+    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = if values.is_empty() {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-9 {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (lo, hi)
+    };
+    let scaled = move |v: f64| y(100.0 * (v - lo) / (hi - lo));
+    // Whole numbers on a wide scale, one decimal on a narrow one (complaints per 100 tickets).
+    let digits = if hi - lo < 10.0 { 1 } else { 0 };
+    let n = points.len().max(1) as f64;
+    let step = (W - LEFT - 8.0) / n;
+    let x = move |i: usize| LEFT + step * (i as f64 + 0.5);
+    let grid = [lo, (lo + hi) / 2.0, hi]
+        .into_iter()
+        .map(|g| {
+            view! {
+                <line class="grid" x1=LEFT x2=W - 4.0 y1=scaled(g) y2=scaled(g)></line>
+                <text class="axis" x=LEFT - 6.0 y=scaled(g) + 4.0 text-anchor="end">{format!("{g:.digits$}")}</text>
+            }
+        })
+        .collect_view();
+    let every = points.len().div_ceil(8).max(1);
+    let labels = points
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (points.len() - 1 - i).is_multiple_of(every))
+        .map(|(i, p)| view! { <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">{fit(&p.label, step * every as f64)}</text> })
+        .collect_view();
+    let path: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.value.map(|v| format!("{:.1},{:.1}", x(i), scaled(v))))
+        .collect();
+    let dots = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.value.map(|v| view! { <circle class="dot" cx=x(i) cy=scaled(v) r="3"></circle> }))
+        .collect_view();
+    let uprights = marks
+        .iter()
+        .map(|(i, what)| {
+            // Between the point before and this one: it happened during that period or just before.
+            let at = x(*i) - step / 2.0;
+            view! {
+                <line class="mark" x1=at x2=at y1=TOP y2=H - BOTTOM><title>{what.clone()}</title></line>
+                <text class="mark-label" x=at + 3.0 y=TOP + 10.0>{what.clone()}</text>
+            }
+        })
+        .collect_view();
+    let rows = points
+        .iter()
+        .map(|p| {
+            let u = unit.clone();
+            view! {
+                <tr>
+                    <td>{p.label.clone()}</td>
+                    <td class="num">{p.value.map(|v| format!("{v:.1} {u}")).unwrap_or_else(|| "—".into())}</td>
+                    <td>{p.detail.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=caption.clone() preserveAspectRatio="xMidYMid meet">
+                {grid}{labels}{uprights}<polyline class="series" points=path.join(" ")></polyline>{dots}
+            </svg>
+            <figcaption>
+                <details>
+                    <summary>{caption.clone()}</summary>
+                    <table class="list chart-data">
+                        <thead><tr><th scope="col"></th><th scope="col">{value_head}</th><th scope="col"></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </details>
+            </figcaption>
+        </figure>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fit;

@@ -126,3 +126,32 @@ pub fn load_failed(e: AppError) -> AnyView {
         }
     }
 }
+
+/// Problems of a rejected file upload, as the upload route put them in the address:
+/// `line:field:key[:value]`, comma-separated. Only known-looking fields and error keys are shown.
+pub fn upload_errors(list: &str) -> impl IntoView + use<> {
+    let rows = list
+        .split(',')
+        .filter_map(|r| {
+            let mut parts = r.splitn(4, ':');
+            let (line, field, key) = (parts.next()?, parts.next()?, parts.next()?);
+            let value = parts.next().map(str::trim).filter(|v| !v.is_empty());
+            let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+            if !(safe(field) && safe(key) && key.split('.').next() == Some("error")) {
+                return None;
+            }
+            let field_name = match value {
+                Some(v) => format!("{} “{v}”", tr(&format!("field.{field}"))),
+                None => tr(&format!("field.{field}")),
+            };
+            Some(match line.parse::<u32>() {
+                Ok(n) if n > 0 => {
+                    tr_with("error.row", &[("line", n.to_string()), ("field", field_name), ("problem", tr(key))])
+                }
+                _ => format!("{field_name}: {}", tr(key)),
+            })
+        })
+        .map(|text| view! { <li>{text}</li> })
+        .collect_view();
+    view! { <div class="alert error" role="alert"><p>{tr("error.rows")}</p><ul>{rows}</ul></div> }
+}

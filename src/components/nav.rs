@@ -67,6 +67,7 @@ pub fn Nav() -> impl IntoView {
                                             <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                             <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
                                             <a href="/reports/gains">{tr("nav.gains")}</a>
+                                            <a href="/reports/on-the-job">{tr("nav.on_the_job")}</a>
                                         })}
                                     </Group>
                                 })}
@@ -78,6 +79,8 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/reports/pass-rates">{tr("nav.pass_rates")}</a>
                                         <a href="/reports/roleplay-criteria">{tr("nav.roleplay_criteria")}</a>
                                         <a href="/reports/gains">{tr("nav.gains")}</a>
+                                        <a href="/reports/on-the-job">{tr("nav.on_the_job")}</a>
+                                        <a href="/team/metrics">{tr("nav.metric_entry")}</a>
                                     </Group>
                                 })}
                                 {admin.then(|| view! {
@@ -87,6 +90,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/admin/positions">{tr("nav.positions")}</a>
                                         <a href="/admin/organisation">{tr("nav.organisation")}</a>
                                         <a href="/admin/course-lists">{tr("nav.course_lists")}</a>
+                                        <a href="/admin/metrics">{tr("nav.metrics")}</a>
                                         <a href="/admin/tokens">{tr("nav.tokens")}</a>
                                         <a href="/admin/audit">{tr("nav.audit")}</a>
                                     </Group>

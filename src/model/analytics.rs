@@ -219,6 +219,9 @@ pub struct Dashboard {
     pub expired: u32,
     pub suspended: u32,
     pub revoked: u32,
+    /// Sent back by a failed follow-up on the job.
+    #[serde(default)]
+    pub reassess: u32,
     /// New hires (never certified): not started, in training and at which step.
     pub not_started: u32,
     pub in_training: u32,
@@ -233,6 +236,8 @@ pub struct Dashboard {
     pub worst_criterion: Option<WorstCriterion>,
     pub essays_waiting: u32,
     pub essays_overdue: u32,
+    #[serde(default)]
+    pub followups: FollowupFigures,
     pub roleplays_waiting: u32,
     pub roleplays_overdue: u32,
 }
@@ -561,4 +566,13 @@ pub struct CriteriaReport {
     pub rows: Vec<CriterionRow>,
     pub by_team: Vec<CriteriaTeam>,
     pub by_trainer: Vec<CriteriaTrainer>,
+}
+
+/// The dashboard's follow-ups on the job: open ones by state, and those completed this period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FollowupFigures {
+    pub due: u32,
+    pub overdue: u32,
+    pub completed: u32,
+    pub passed: u32,
 }

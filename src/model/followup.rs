@@ -260,3 +260,109 @@ pub struct FollowupView {
     pub result: Option<FollowupResult>,
     pub waiver: Option<Waiver>,
 }
+
+/// How the training-transfer table groups people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferGroup {
+    Everyone,
+    Plan,
+    Team,
+    HireMonth,
+}
+
+impl TransferGroup {
+    pub const ALL: [TransferGroup; 4] =
+        [TransferGroup::Everyone, TransferGroup::Plan, TransferGroup::Team, TransferGroup::HireMonth];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferGroup::Everyone => "",
+            TransferGroup::Plan => "plan",
+            TransferGroup::Team => "team",
+            TransferGroup::HireMonth => "hire_month",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TransferGroup> {
+        TransferGroup::ALL.into_iter().find(|g| g.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            TransferGroup::Everyone => "transfer.group.everyone",
+            TransferGroup::Plan => "transfer.group.plan",
+            TransferGroup::Team => "transfer.group.team",
+            TransferGroup::HireMonth => "transfer.group.hire_month",
+        }
+    }
+}
+
+/// Follow-ups at one offset, by state, with the results of the completed ones (observers only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OffsetFigures {
+    pub offset_days: i64,
+    pub scheduled: i64,
+    pub due: i64,
+    pub overdue: i64,
+    pub completed: i64,
+    pub waived: i64,
+    pub passed: i64,
+    pub mean_percent: Option<f64>,
+}
+
+/// A score per criterion as a share of its top level (0-100), over `n` people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    pub mean: Option<f64>,
+    pub n: i64,
+}
+
+/// One criterion: in training (the role-play) beside on the job at each offset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferRow {
+    pub criterion: Names,
+    pub training: Scored,
+    /// One per offset of [`TransferReport::offsets`].
+    pub floor: Vec<Scored>,
+    /// People with both a role-play and a follow-up score for it.
+    pub matched: i64,
+    /// Of those, met it in the role-play and missed it on the job (at any offset).
+    pub lost: i64,
+    /// `lost` is at least a fifth of `matched`: the training does not hold on the floor.
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferCohort {
+    /// Empty for everyone.
+    pub label: Names,
+    pub people: i64,
+    pub rows: Vec<TransferRow>,
+}
+
+/// One person's levels: the role-play's and each offset's, per criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonTransfer {
+    pub user_id: i64,
+    pub person: String,
+    pub employee_no: String,
+    /// Per criterion: (role-play level, level at each offset).
+    pub levels: Vec<(Option<f64>, Vec<Option<f64>>)>,
+}
+
+/// The on-the-job results of one program: follow-up figures, and training transfer per criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferReport {
+    pub program_id: i64,
+    pub programs: Vec<(i64, Names)>,
+    pub teams: Vec<(i64, Names)>,
+    pub team: Option<i64>,
+    pub group: TransferGroup,
+    pub figures: Vec<OffsetFigures>,
+    /// The observed offsets with a rubric (the table's columns).
+    pub offsets: Vec<i64>,
+    /// (criterion, top level, the level it counts as met from).
+    pub criteria: Vec<(Names, u8, u8)>,
+    pub cohorts: Vec<TransferCohort>,
+    pub people: Vec<PersonTransfer>,
+}

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cert;
 pub mod course;
 pub mod followup;
+pub mod metric;
 pub mod organisation;
 pub mod owners;
 pub mod plan;

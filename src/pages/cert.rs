@@ -163,6 +163,7 @@ fn person(_me: Me) -> impl IntoView {
             })}
         </Transition>
         <crate::pages::followups::PersonFollowups user_id=id/>
+        <crate::pages::metrics::PersonMetricsCard user_id=id/>
     }
 }
 

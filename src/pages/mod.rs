@@ -5,6 +5,7 @@ pub mod followups;
 pub mod home;
 pub mod login;
 pub mod manager;
+pub mod metrics;
 pub mod plans;
 pub mod reports;
 pub mod roleplay;

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod followup;
 pub mod gen;
 pub mod http;
+pub mod metric;
 pub mod organisation;
 pub mod owners;
 pub mod plan;
@@ -26,6 +27,7 @@ pub mod survey;
 pub mod team;
 pub mod text;
 pub mod todo;
+pub mod transfer;
 pub mod user;
 
 /// Seconds since the Unix epoch: the one clock every service uses.

@@ -325,8 +325,12 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     // E1005 expires in 35 days; E1006 expired; E1007 revoked; E1008 suspended.
     assert_eq!(d.expiring, [0, 1, 1]);
     assert_eq!((d.expired, d.revoked, d.suspended), (1, 1, 1));
+    // E1013 was sent back by his 60-day follow-up; E1011's and E1012's 30-day ones are due, and
+    // E1013's 90-day and E1014's 60-day ones overdue (the observers', not self-assessments).
+    assert_eq!(d.reassess, 1);
+    assert_eq!((d.followups.due, d.followups.overdue), (2, 2), "{:?}", d.followups);
     assert_eq!(
-        d.cleared + d.expired + d.revoked + d.suspended + d.not_started + d.in_training,
+        d.cleared + d.expired + d.revoked + d.suspended + d.reassess + d.not_started + d.in_training,
         d.people,
         "every person in exactly one state"
     );

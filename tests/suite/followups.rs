@@ -543,3 +543,64 @@ async fn who_may_fill_in_see_and_waive(pool: SqlitePool) {
     assert_eq!((r.percent, r.passed, r.criteria.len()), (Some(100.0), Some(true), 2));
     assert_eq!(followup::mine(&st.db, &e1).await.unwrap().about_me.iter().map(|r| r.id).collect::<Vec<_>>(), [sixty]);
 }
+
+#[sqlx::test]
+async fn training_transfer_per_criterion_against_a_hand_computed_case(pool: SqlitePool) {
+    use floorready::model::followup::TransferGroup;
+    use floorready::server::transfer;
+    let st = state(pool.clone());
+    let w = world(&st).await;
+    thirty_sixty_ninety(&st, &w).await;
+    // In the role-play: E1 at the top of both criteria; E2 at the middle of both (each met:
+    // manner from its middle level 1 of 2, warranty facts from its pass level 1).
+    for (no, levels) in [("E1", [2, 2]), ("E2", [1, 1])] {
+        role_play(&st, &w, no, levels).await;
+        sqlx::query("update certificates set issued_at = issued_at - 30 * 86400 where user_id = (select id from users where employee_no = ?)")
+            .bind(no)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    followup::sweep(&st.db, now()).await.unwrap();
+    let m1 = current(&st, "M1").await;
+    let actor = floorready::server::audit::Actor { id: Some(m1.id), ip: "test" };
+    // On the job at 30 days: E1 manner 2, warranty 0 (met in training, missed on the floor); E2
+    // manner 2, warranty 1.
+    for (no, levels) in [("E1", [2, 0]), ("E2", [2, 1])] {
+        let id = followup_id(&st, no, 30).await;
+        followup::submit(&st.db, actor, &m1, id, &Observation { scores: scores(&levels), ..Default::default() })
+            .await
+            .unwrap();
+    }
+    let ad = current(&st, "AD").await;
+    let r = transfer::report(&st.db, &ad, Some(w.program), None, TransferGroup::Everyone).await.unwrap();
+    assert_eq!(r.offsets, [30]);
+    let f30 = r.figures.iter().find(|f| f.offset_days == 30).unwrap();
+    assert_eq!((f30.completed, f30.passed), (2, 1), "E1 failed the critical criterion");
+    assert_eq!(r.figures.iter().find(|f| f.offset_days == 60).unwrap().scheduled, 2);
+    let rows = &r.cohorts[0].rows;
+    let (manner, warranty) = (&rows[0], &rows[1]);
+    // Manner: training (100 + 50) / 2 = 75%, on the job (100 + 100) / 2 = 100%: holds.
+    assert_eq!((manner.training.mean, manner.training.n), (Some(75.0), 2));
+    assert_eq!((manner.floor[0].mean, manner.floor[0].n), (Some(100.0), 2));
+    assert_eq!((manner.matched, manner.lost, manner.flagged), (2, 0, false));
+    // Warranty facts: training 75%, on the job (0 + 50) / 2 = 25%; E1 met it and then missed it.
+    assert_eq!(warranty.training.mean, Some(75.0));
+    assert_eq!(warranty.floor[0].mean, Some(25.0));
+    assert_eq!((warranty.matched, warranty.lost, warranty.flagged), (2, 1, true));
+    let e1 = r.people.iter().find(|p| p.employee_no == "E1").unwrap();
+    assert_eq!(e1.levels[1], (Some(2.0), vec![Some(0.0)]));
+
+    // By team: one cohort, the floor, with both people. A manager of another team sees nobody; a
+    // trainee may not read it.
+    let by_team = transfer::report(&st.db, &ad, Some(w.program), None, TransferGroup::Team).await.unwrap();
+    assert_eq!(by_team.cohorts.iter().map(|c| (c.label.en.as_str(), c.people)).collect::<Vec<_>>(), [("Floor", 2)]);
+    let m3 = current(&st, "M3").await;
+    assert!(transfer::report(&st.db, &m3, Some(w.program), None, TransferGroup::Everyone)
+        .await
+        .unwrap()
+        .people
+        .is_empty());
+    let e1u = current(&st, "E1").await;
+    assert_eq!(transfer::report(&st.db, &e1u, None, None, TransferGroup::Everyone).await, Err(AppError::Forbidden));
+}

@@ -15,6 +15,7 @@ mod gen;
 mod http;
 mod i18n;
 mod limits;
+mod metrics;
 mod plans;
 mod quizzes;
 mod roleplays;

@@ -86,6 +86,11 @@ fn tokens(_me: Me) -> impl IntoView {
                     view! {
                         <ActionForm action=create attr:class="stack">
                             <label>{tr("field.name")}<input name="name" required maxlength="100"/></label>
+                            <fieldset>
+                                <legend>{tr("token.scope")}</legend>
+                                <label class="choice"><input type="radio" name="scope" value="clearance:read" checked/>" "{tr("token.scope_clearance")}</label>
+                                <label class="choice"><input type="radio" name="scope" value="metrics:write"/>" "{tr("token.scope_metrics")}</label>
+                            </fieldset>
                             <label>{tr("field.team")}
                                 <select name="team_id">
                                     <option value="">{tr("token.all_teams")}</option>

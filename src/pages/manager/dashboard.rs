@@ -121,6 +121,7 @@ fn dashboard(d: Dashboard) -> impl IntoView {
                 {tile(tr_with("dash.expiring_in", &[("n", "90".into())]), d.expiring[2].to_string(), roster("status=expiring&within=90"))}
                 {tile(tr("dash.expired"), d.expired.to_string(), roster("status=not_cleared"))}
                 {tile(tr("dash.suspended_revoked"), format!("{} · {}", d.suspended, d.revoked), roster("status=not_cleared"))}
+                {tile(tr("dash.reassess"), d.reassess.to_string(), roster("status=not_cleared"))}
                 {tile(tr("dash.without_program"), d.without_program.to_string(), roster("status=no_program"))}
             </dl>
             <h3>{tr("dash.trend")}</h3>
@@ -186,7 +187,24 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             <ul class="todo">
                 <li class:done=d.essays_waiting == 0>{tr_with("dash.essays_waiting", &[("n", d.essays_waiting.to_string()), ("late", d.essays_overdue.to_string())])}</li>
                 <li class:done=d.roleplays_waiting == 0>{tr_with("dash.roleplays_waiting", &[("n", d.roleplays_waiting.to_string()), ("late", d.roleplays_overdue.to_string())])}</li>
+                <li class:done=d.followups.due + d.followups.overdue == 0>
+                    <a href="/followups">{tr_with("dash.followups_open", &[("n", d.followups.due.to_string()), ("late", d.followups.overdue.to_string())])}</a>
+                </li>
             </ul>
+            <h3>{tr("dash.followups")}</h3>
+            <p>
+                <a href=format!("/reports/on-the-job{}", if team.is_empty() { String::new() } else { format!("?team={team}") })>
+                    {if d.followups.completed == 0 {
+                        tr("dash.followups_none")
+                    } else {
+                        tr_with("dash.followups_done", &[
+                            ("n", d.followups.completed.to_string()),
+                            ("passed", d.followups.passed.to_string()),
+                            ("rate", format!("{:.0}", 100.0 * f64::from(d.followups.passed) / f64::from(d.followups.completed))),
+                        ])
+                    }}
+                </a>
+            </p>
         </section>
     }
 }

@@ -1,3 +1,4 @@
 pub mod criteria;
 pub mod gains;
 pub mod pass_rates;
+pub mod transfer;

@@ -8,7 +8,7 @@ use crate::pages::{cleared_on_success, param};
 
 use crate::api::course::authored_courses;
 use crate::api::quiz::*;
-use crate::components::error_note::{action_error, load_failed, ErrorNote};
+use crate::components::error_note::{action_error, load_failed, upload_errors, ErrorNote};
 use crate::components::owners::OwnersCard;
 use crate::components::require::RequireRole;
 use crate::components::text_area::TextArea;
@@ -94,31 +94,7 @@ fn bank(_me: Me) -> impl IntoView {
         })
     };
     // Problems of a rejected file upload, as the upload route put them in the address.
-    let import_errors = move || {
-        let list = query.read().get("import_errors")?;
-        let rows = list
-            .split(',')
-            .filter_map(|r| {
-                let mut parts = r.splitn(3, ':');
-                let (line, field, key) = (parts.next()?, parts.next()?, parts.next()?);
-                let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-                (safe(field) && safe(key) && key.split('.').next() == Some("error")).then(|| {
-                    let problem = format!("{}: {}", tr(&format!("field.{field}")), tr(key));
-                    match line.parse::<u32>() {
-                        Ok(n) if n > 0 => tr_with(
-                            "error.row",
-                            &[("line", n.to_string()), ("field", tr(&format!("field.{field}"))), ("problem", tr(key))],
-                        ),
-                        _ => problem,
-                    }
-                })
-            })
-            .map(|text| view! { <li>{text}</li> })
-            .collect_view();
-        Some(view! {
-            <div class="alert error" role="alert"><p>{tr("error.rows")}</p><ul>{rows}</ul></div>
-        })
-    };
+    let import_errors = move || query.read().get("import_errors").map(|list| upload_errors(&list));
     let regraded = move || {
         regrade.value().get().and_then(|r| r.ok()).map(|n| {
             view! { <p class="alert ok" role="status">{tr_with("bank.regraded", &[("count", n.to_string())])}</p> }

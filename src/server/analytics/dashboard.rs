@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::AppResult;
-use crate::model::analytics::{Dashboard, FloorLine, MedianLine, PeriodPass, Step, WorstCriterion, WorstQuiz};
+use crate::model::analytics::{
+    Dashboard, FloorLine, FollowupFigures, MedianLine, PeriodPass, Step, WorstCriterion, WorstQuiz,
+};
 use crate::model::team::TeamNode;
 use crate::model::user::Role;
 use crate::model::Names;
@@ -141,6 +143,7 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
                     "none" => d.without_program += n,
                     "revoked" => d.revoked += n,
                     "suspended" => d.suspended += n,
+                    "reassess" => d.reassess += n,
                     "expired" => d.expired += n,
                     "in_training" => d.in_training += n,
                     "not_started" => d.not_started += n,
@@ -318,6 +321,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     let late = at - RATING_DAYS * DAY;
     let scope = serde_json::to_string(&scope).map_err(crate::error::internal)?;
     let all = everyone && team.is_none();
+    let since_period = at - PERIOD_DAYS * DAY;
     let w = sqlx::query!(
         r#"select count(*) as "essays!: i64", count(*) filter (where a.submitted_at < ?1) as "essays_late!: i64"
            from attempts a join users u on u.id = a.user_id
@@ -341,6 +345,27 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     .fetch_one(&db.read)
     .await?;
     (d.roleplays_waiting, d.roleplays_overdue) = (r.n as u32, r.late as u32);
+    // Follow-ups on the job (the observers', not self-assessments): open ones by state, and
+    // those completed this period with how many passed.
+    let f = sqlx::query!(
+        r#"select count(*) filter (where f.state = 'due') as "due!: i64",
+                  count(*) filter (where f.state = 'overdue') as "overdue!: i64",
+                  count(*) filter (where f.state = 'completed' and f.completed_at >= ?1) as "done!: i64",
+                  count(*) filter (where f.state = 'completed' and f.completed_at >= ?1 and f.passed = 1) as "passed!: i64"
+           from followups f join users u on u.id = f.user_id
+           where f.observer <> 'self' and u.active = 1 and (?3 or u.team_id in (select value from json_each(?2)))"#,
+        since_period,
+        scope,
+        all
+    )
+    .fetch_one(&db.read)
+    .await?;
+    d.followups = FollowupFigures {
+        due: f.due as u32,
+        overdue: f.overdue as u32,
+        completed: f.done as u32,
+        passed: f.passed as u32,
+    };
     Ok(d)
 }
 

@@ -130,6 +130,8 @@ async fn compute(conn: &mut SqliteConnection, ids: &[i64]) -> AppResult<HashMap<
             "revoked"
         } else if has(CertStatus::Suspended) {
             "suspended"
+        } else if has(CertStatus::Reassess) {
+            "reassess"
         } else if has(CertStatus::Expired) {
             "expired"
         } else if has(CertStatus::InTraining) {

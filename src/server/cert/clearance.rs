@@ -15,6 +15,9 @@ use crate::server::db::Db;
 use crate::server::now;
 
 pub const SCOPE_CLEARANCE: &str = "clearance:read";
+/// Sending on-the-job metrics (`POST /api/v1/metrics`).
+pub const SCOPE_METRICS: &str = "metrics:write";
+pub const SCOPES: [&str; 2] = [SCOPE_CLEARANCE, SCOPE_METRICS];
 const PREFIX: &str = "frt_";
 
 /// Stored like session tokens (`session::token_hash`), as hex text.
@@ -29,6 +32,22 @@ const MAX_VALID_DAYS: i64 = 730;
 /// Creates a token valid for `valid_days` and returns it; only its hash is kept.
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, team_id = ?team_id))]
 pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>, valid_days: i64) -> AppResult<String> {
+    create_with_scope(db, actor, name, SCOPE_CLEARANCE, team_id, valid_days).await
+}
+
+/// Creates a token of one of the [`SCOPES`].
+#[tracing::instrument(skip_all, fields(actor = ?actor.id, scope, team_id = ?team_id))]
+pub async fn create_with_scope(
+    db: &Db,
+    actor: Actor<'_>,
+    name: &str,
+    scope: &str,
+    team_id: Option<i64>,
+    valid_days: i64,
+) -> AppResult<String> {
+    if !SCOPES.contains(&scope) {
+        return Err(AppError::validation("scope", "error.choice_unknown"));
+    }
     let name = name.trim();
     if !crate::server::text::is_name(name, 100) {
         return Err(AppError::validation("name", "error.name_invalid"));
@@ -54,7 +73,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, name: &str, team_id: Option<i64>,
            values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
         name,
         digest,
-        SCOPE_CLEARANCE,
+        scope,
         team_id,
         actor.id,
         at,

@@ -76,3 +76,43 @@ pub(super) async fn clearance_bulk(
         Err(e) => api_error(e),
     }
 }
+
+#[derive(serde::Deserialize)]
+struct MetricsBody {
+    values: Vec<crate::server::metric::MetricValueInput>,
+}
+
+/// `POST /api/v1/metrics` with `{"values": [{"employee_no", "metric", "period", "value"}, ...]}`
+/// and a `metrics:write` token: stored all or none, each replacing the value of its person,
+/// metric and period (sending the same batch twice changes nothing). A bad batch is a 422 with
+/// each bad value named by its place in the list (from 1).
+pub(super) async fn metrics_write(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let grant = match clearance::authenticate(&state.db, bearer, clearance::SCOPE_METRICS).await {
+        Ok(g) => g,
+        Err(e) => return api_error(e),
+    };
+    let Ok(b) = serde_json::from_slice::<MetricsBody>(&body) else {
+        return api_error(AppError::validation("values", "error.json_invalid"));
+    };
+    match crate::server::metric::api_write(&state.db, grant.token_id, grant.teams, &b.values).await {
+        Ok(n) => axum::Json(serde_json::json!({ "stored": n })).into_response(),
+        Err(AppError::Rows(rows)) => {
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|r| serde_json::json!({ "index": r.line, "field": r.field, "error": r.key, "value": r.value }))
+                .collect();
+            let body = serde_json::json!({ "error": "invalid values; nothing was stored", "rows": rows });
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
+        }
+        Err(e) => api_error(e),
+    }
+}

@@ -99,6 +99,12 @@ pub(super) async fn bank_template_csv() -> Downloaded {
     Ok(download("text/csv; charset=utf-8", "questions-template.csv".into(), body))
 }
 
+/// The columns a metrics upload reads, with two example rows (a monthly and a daily metric).
+pub(super) async fn metrics_template_csv() -> Downloaded {
+    let body = "\u{feff}employee_no,metric,period,value\nE1001,csat,2026-11,92.5\nE1001,qa_score,2026-11-28,88\n";
+    Ok(download("text/csv; charset=utf-8", "metrics-template.csv".into(), body.as_bytes().to_vec()))
+}
+
 pub(super) async fn bank_template_xlsx() -> Downloaded {
     let body = quiz::question_sheet::template_xlsx().map_err(failed)?;
     Ok(download(XLSX, "questions-template.xlsx".into(), body))

@@ -28,14 +28,14 @@ mod refusals;
 pub mod request;
 mod uploads;
 
-use clearance::{clearance_bulk, clearance_one};
+use clearance::{clearance_bulk, clearance_one, metrics_write};
 use downloads::{
     bank_export, bank_template_csv, bank_template_xlsx, course_file, gains_csv, gains_xlsx, org_image, pass_rates_csv,
     pass_rates_xlsx, plan_record_csv, plan_record_xlsx, plan_schedule_ics, quiz_grades_csv, quiz_grades_xlsx,
     roleplay_criteria_csv, roleplay_criteria_xlsx, roster_csv, roster_xlsx, survey_results_csv, survey_results_xlsx,
 };
 use request::{reject_cross_site, resolve_request};
-use uploads::{bank_import, upload_course_file, upload_org_image, upload_users_csv};
+use uploads::{bank_import, metrics_import, upload_course_file, upload_org_image, upload_users_csv};
 
 /// Uploads (CSV imports) are the largest bodies the app accepts.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -92,6 +92,12 @@ pub fn router(state: AppState) -> Router {
         .route("/team/roster.xlsx", get(roster_xlsx))
         .route("/api/v1/clearance/{employee_no}", get(clearance_one))
         .route("/api/v1/clearance", axum::routing::post(clearance_bulk))
+        .route("/api/v1/metrics", axum::routing::post(metrics_write).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
+        .route(
+            "/admin/metrics/import",
+            axum::routing::post(metrics_import).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/admin/metrics/template.csv", get(downloads::metrics_template_csv))
         .route("/banks/template.csv", get(bank_template_csv))
         .route("/banks/template.xlsx", get(bank_template_xlsx))
         .route("/banks/{id}/import", axum::routing::post(bank_import).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))

@@ -153,6 +153,36 @@ async fn read_file_field(mut multipart: Multipart) -> Result<(String, Vec<u8>), 
     Err(AppError::validation("file", "error.file_empty"))
 }
 
+/// On-the-job metric values, CSV or XLSX: all stored or, with any bad row, none. The problems
+/// travel as `line:field:key:value`, the first 50.
+pub(super) async fn metrics_import(State(state): State<AppState>, caller: Caller, multipart: Multipart) -> Response {
+    if let Err(e) = caller.require_role(&[Role::Admin], "metrics_import") {
+        return failed(e);
+    }
+    let outcome = match read_file_field(multipart).await {
+        Ok((name, bytes)) => {
+            let xlsx = bytes.starts_with(b"PK\x03\x04") || name.to_lowercase().ends_with(".xlsx");
+            let data = if xlsx { bytes } else { spreadsheet_text(&bytes).into_bytes() };
+            crate::server::metric::import_file(&state.db, caller.actor(), &caller.user, &name, &data).await
+        }
+        Err(e) => Err(e),
+    };
+    let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    // The value as given, short and without the list's separators.
+    let value = |s: &str| s.chars().map(|c| if matches!(c, ',' | ':') { ' ' } else { c }).take(40).collect::<String>();
+    let query = match outcome {
+        Ok(n) => format!("imported={n}"),
+        Err(AppError::Rows(rows)) => {
+            let list: Vec<String> =
+                rows.iter().take(50).map(|r| format!("{}:{}:{}:{}", r.line, r.field, r.key, value(&r.value))).collect();
+            format!("import_errors={}", encode(&list.join(",")))
+        }
+        Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
+        Err(e) => return failed(e),
+    };
+    see_other(&format!("/admin/metrics?{query}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::spreadsheet_text;
