@@ -85,3 +85,54 @@ test('a follow-up that failed on a critical criterion shows why the person is no
   await expect(page.locator('section.result tr.flagged')).toContainText(/policy|政策/);
   await expect(page.locator('section.result')).toContainText(/re-assessment|重新考核/);
 });
+
+test('the on-the-job results: transfer per criterion and metrics before and after', async ({ page }) => {
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/reports/on-the-job');
+  await expect(page.locator('h1')).toContainText(/On-the-job results|在岗成效/);
+  // 高翔 met the warranty criterion in his role-play and missed it on the job.
+  const flagged = page.locator('table.transfer tr.flagged');
+  await expect(flagged).toHaveCount(1);
+  await expect(flagged).toContainText(/policy|政策/);
+  await expect(flagged).toContainText(/Does not hold|未能保持/);
+  const metrics = page.locator('section.card', { hasText: /Metrics before and after|取证前后/ });
+  await expect(metrics.locator('tbody tr', { hasText: /CSAT|满意度/ }).locator('td.good')).toBeVisible();
+  // Grouped by team: the same criteria per team.
+  await page.locator('select[name=group]').selectOption('team');
+  await page.locator('form.filters button[type=submit]').click();
+  await expect(page).toHaveURL(/group=team/);
+  await expect(page.locator('section.card h3').first()).toContainText(/Service Team|客服/);
+});
+
+test('a manager types a metric for a person of their team', async ({ page }, info) => {
+  const value = info.project.name === 'js' ? '91.5' : '87.25';
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/team/metrics?period=2026-11');
+  await ready(page, info);
+  const field = page.getByRole('textbox', { name: /Feng Xue/ });
+  await field.fill(value);
+  await page.locator('form.card button.primary').click();
+  await expect(page.locator('.alert.ok[role=status]')).toContainText(/Values saved: 1\.|已保存 1 条/);
+  await page.goto('/team/metrics?period=2026-11');
+  await expect(page.getByRole('textbox', { name: /Feng Xue/ })).toHaveValue(value);
+});
+
+test('an admin uploads metrics: a bad row stores nothing and is named', async ({ page }, info) => {
+  await signIn(page, DEMO.admin.login);
+  await page.goto('/admin/metrics');
+  const upload = (csv: string) =>
+    page.locator('form[action="/admin/metrics/import"] input[type=file]').setInputFiles({
+      name: 'metrics.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+  await upload('employee_no,metric,period,value\nE1012,csat,2026-10,90\nX404,csat,2026-10,80\n');
+  await page.locator('form[action="/admin/metrics/import"] button').click();
+  const alert = page.locator('.alert.error[role=alert]');
+  await expect(alert).toContainText(/3/);
+  await expect(alert).toContainText(/X404/);
+  const good = info.project.name === 'js' ? '88.5' : '89.5';
+  await upload(`employee_no,metric,period,value\nE1012,csat,2026-10,${good}\n`);
+  await page.locator('form[action="/admin/metrics/import"] button').click();
+  await expect(page.locator('.alert.ok[role=status]')).toContainText(/Values stored: 1\.|已保存 1 条/);
+});

@@ -28,6 +28,21 @@ fn field_message(field: String, key: &str) -> String {
     }
 }
 
+/// One bad row of an import: "Line 3: Employee no. “E9999” is not ...". The bad value itself,
+/// when the row gave one, not only the line.
+fn row_text(line: u32, field: &str, key: &str, value: &str) -> String {
+    let field = match value {
+        "" => tr(&format!("field.{field}")),
+        v => tr_with("error.field_value", &[("field", tr(&format!("field.{field}"))), ("value", v.into())]),
+    };
+    let what = field_message(field, key);
+    if line == 0 {
+        what
+    } else {
+        tr_with("error.row", &[("line", line.to_string()), ("what", what)])
+    }
+}
+
 /// How many forms this page has submitted (bumped by `App` on every submit, in the browser).
 #[derive(Clone, Copy)]
 pub struct Submits(pub RwSignal<u64>);
@@ -51,21 +66,7 @@ pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             let rows = match &e {
                 AppError::Rows(rows) => rows
                     .iter()
-                    .map(|r| {
-                        // The bad value itself, when the row gave one: "E9999", not only "line 3".
-                        let field = match r.value.as_str() {
-                            "" => tr(&format!("field.{}", r.field)),
-                            v => tr_with(
-                                "error.field_value",
-                                &[("field", tr(&format!("field.{}", r.field))), ("value", v.into())],
-                            ),
-                        };
-                        let text = tr_with(
-                            "error.row",
-                            &[("line", r.line.to_string()), ("what", field_message(field, &r.key))],
-                        );
-                        view! { <li>{text}</li> }
-                    })
+                    .map(|r| view! { <li>{row_text(r.line, &r.field, &r.key, &r.value)}</li> })
                     .collect_view(),
                 _ => Vec::new(),
             };
@@ -128,28 +129,18 @@ pub fn load_failed(e: AppError) -> AnyView {
 }
 
 /// Problems of a rejected file upload, as the upload route put them in the address:
-/// `line:field:key[:value]`, comma-separated. Only known-looking fields and error keys are shown.
+/// `line:field:key[:value]`, comma-separated (line 0: the file as a whole). Only known-looking
+/// fields and error keys are shown.
 pub fn upload_errors(list: &str) -> impl IntoView + use<> {
     let rows = list
         .split(',')
         .filter_map(|r| {
             let mut parts = r.splitn(4, ':');
             let (line, field, key) = (parts.next()?, parts.next()?, parts.next()?);
-            let value = parts.next().map(str::trim).filter(|v| !v.is_empty());
+            let value = parts.next().unwrap_or_default().trim();
             let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-            if !(safe(field) && safe(key) && key.split('.').next() == Some("error")) {
-                return None;
-            }
-            let field_name = match value {
-                Some(v) => format!("{} “{v}”", tr(&format!("field.{field}"))),
-                None => tr(&format!("field.{field}")),
-            };
-            Some(match line.parse::<u32>() {
-                Ok(n) if n > 0 => {
-                    tr_with("error.row", &[("line", n.to_string()), ("field", field_name), ("problem", tr(key))])
-                }
-                _ => format!("{field_name}: {}", tr(key)),
-            })
+            (safe(field) && safe(key) && key.split('.').next() == Some("error"))
+                .then(|| row_text(line.parse().unwrap_or(0), field, key, value))
         })
         .map(|text| view! { <li>{text}</li> })
         .collect_view();

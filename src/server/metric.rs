@@ -529,9 +529,15 @@ pub async fn save_entries(
         .ok_or(AppError::NotFound)?;
     let mut conn = db.read.acquire().await?;
     let mut rows = Vec::new();
+    let stored = entry_sheet(db, caller, Some(metric_id), period).await?;
     for (id, v) in values.iter().filter(|(_, v)| !v.trim().is_empty()) {
         let id: i64 =
             id.trim_start_matches('u').parse().map_err(|_| AppError::validation("values", "error.number_invalid"))?;
+        // The sheet shows what is stored: a value sent back unchanged is not a new entry.
+        let before = stored.people.iter().find(|p| p.user_id == id).and_then(|p| p.value);
+        if before.is_some_and(|b| v.trim().replace(',', ".").parse::<f64>().is_ok_and(|n| (n - b).abs() < 1e-9)) {
+            continue;
+        }
         let no = sqlx::query_scalar!("select employee_no from users where id = ?", id)
             .fetch_optional(&mut *conn)
             .await?
@@ -544,7 +550,11 @@ pub async fn save_entries(
         });
     }
     if rows.is_empty() {
-        return Err(AppError::validation("values", "error.metric_nothing_typed"));
+        return if values.values().all(|v| v.trim().is_empty()) {
+            Err(AppError::validation("values", "error.metric_nothing_typed"))
+        } else {
+            Ok(0)
+        };
     }
     let checked = check_rows(&mut conn, &rows, &scope, 1).await?;
     drop(conn);

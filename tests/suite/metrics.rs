@@ -196,6 +196,14 @@ async fn a_manager_types_values_for_their_teams_only(pool: SqlitePool) {
     let e1 = current(&st, "E1").await;
     assert_eq!(metric::entry_sheet(&st.db, &e1, Some(w.csat), "").await.unwrap_err(), AppError::Forbidden);
     assert_eq!(values(&pool).await, vec![("E1".into(), "csat".into(), "2026-11".into(), 90.0, "typed".into())]);
+    // The sheet sends back what it showed: unchanged values are not entries of the manager's.
+    let same = [(id("E1").await, "90.0".to_string())].into_iter().collect();
+    assert_eq!(metric::save_entries(&st.db, actor, &m1, w.csat, "2026-11", &same).await, Ok(0));
+    let nothing = [(id("E1").await, " ".to_string())].into_iter().collect();
+    assert_eq!(
+        metric::save_entries(&st.db, actor, &m1, w.csat, "2026-11", &nothing).await,
+        Err(AppError::validation("values", "error.metric_nothing_typed"))
+    );
     let _ = w.floor;
 }
 
