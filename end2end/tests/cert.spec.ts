@@ -92,7 +92,7 @@ test('a trainee completes the path and is cleared; the certificate verifies; a r
   await decision.locator('button[type=submit]').click();
   await expect(page.locator('.alert.ok')).toContainText('decision is recorded');
   await expect(page.locator('section.program').filter({ has: page.locator('h3', { hasText: JUNIOR }) })).toContainText('Revoked');
-  await expect(page.locator('table.list')).toContainText(`Complaint confirmed ${stamp}`);
+  await expect(page.locator('table.history')).toContainText(`Complaint confirmed ${stamp}`);
 
   await page.goto('/team/roster');
   await expect(row).toContainText('Revoked');

@@ -32,6 +32,8 @@ async function check(page: Page, info: TestInfo, path: string) {
 }
 
 test.use({ viewport: PHONE });
+// Each test walks a role's every page with axe: a budget for the walk, not a speed target.
+test.describe.configure({ timeout: 180_000 });
 
 // The pages are the same HTML and CSS with JavaScript off (the phone menu is a checkbox); axe and
 // the width check run scripts in the page, so they run in the JavaScript project.
@@ -43,7 +45,7 @@ test('the trainee pages fit a phone and pass axe', async ({ page }, info) => {
   await signIn(page, DEMO.trainee.login);
   const course = await firstLink(page, info, '/learn', /^\/learn\/\d+$/);
   const lesson = await firstLink(page, info, course, /^\/learn\/lesson\/\d+$/);
-  for (const path of ['/', '/learn', course, lesson, '/roleplays', '/plans', '/notifications', '/account']) {
+  for (const path of ['/', '/learn', course, lesson, '/roleplays', '/plans', '/surveys', '/followups', '/notifications', '/account']) {
     await check(page, info, path);
   }
   const certificate = await firstLink(page, info, '/', /^\/certificates\//).catch(() => null);
@@ -83,6 +85,9 @@ test('the trainer pages fit a phone and pass axe', async ({ page }, info) => {
     '/trainer/calibration',
     '/trainer/programs',
     program,
+    '/trainer/forms',
+    '/trainer/surveys',
+    '/reports/on-the-job',
     '/plans',
     plan,
     session,
@@ -109,9 +114,16 @@ test('the manager and admin pages fit a phone and pass axe', async ({ page }, in
     '/reports/pass-rates?group=team',
     '/reports/roleplay-criteria',
     `/reports/gains?quiz=${postTest}`,
+    '/followups',
+    '/reports/on-the-job',
+    '/reports/on-the-job?group=team',
+    '/team/metrics',
   ]) {
     await check(page, info, path);
   }
+  // A follow-up to observe, on a phone.
+  const followup = await firstLink(page, info, '/followups', /^\/followups\/\d+$/);
+  await check(page, info, followup);
   await signOut(page);
   await signIn(page, DEMO.admin.login);
   const user = await firstLink(page, info, '/admin/users', /^\/admin\/users\/\d+$/);
@@ -126,6 +138,7 @@ test('the manager and admin pages fit a phone and pass axe', async ({ page }, in
     '/admin/course-lists',
     '/admin/tokens',
     '/admin/audit',
+    '/admin/metrics',
   ]) {
     await check(page, info, path);
   }

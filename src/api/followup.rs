@@ -149,3 +149,13 @@ pub async fn get_transfer_report(
     })
     .await
 }
+
+/// A training plan's members' follow-ups on the job: those who may see the plan's records.
+#[server]
+pub async fn plan_followups(plan_id: i64) -> Result<Vec<FollowupRow>, AppError> {
+    Ctx::serve(async |cx| {
+        let me = cx.user("plan_followups")?;
+        svc::of_plan(&cx.state.db, me, plan_id).await
+    })
+    .await
+}

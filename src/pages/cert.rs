@@ -212,7 +212,7 @@ fn person_view(p: PersonStatus, decide: ServerAction<DecideCertification>) -> im
         {decisions}
         <section class="card">
             <h2>{tr("cert.history")}</h2>
-            <table class="list">
+            <table class="list history">
                 <thead><tr>
                     <th>{tr("cert.when")}</th><th>{tr("cert.program")}</th><th>{tr("field.status")}</th>
                     <th>{tr("cert.by")}</th><th>{tr("cert.why")}</th>

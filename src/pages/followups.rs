@@ -458,3 +458,57 @@ fn plan_view(
         </ActionForm>
     }
 }
+
+/// A training plan's members' follow-ups on the job, one line per member and program; nothing for
+/// those who may not see the plan's records.
+#[component]
+pub fn PlanFollowups(plan_id: i64) -> impl IntoView {
+    let data = Resource::new(move || plan_id, plan_followups);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let rows = match data.await { Ok(r) if !r.is_empty() => r, _ => return ().into_any() };
+                let offsets: Vec<i64> = {
+                    let mut o: Vec<i64> = rows.iter().map(|r| r.offset_days).collect();
+                    o.sort_unstable();
+                    o.dedup();
+                    o
+                };
+                // One line per person and program, in the order the rows come (by name).
+                let mut lines: Vec<(i64, String, String, crate::model::Names, Vec<FollowupRow>)> = Vec::new();
+                for r in rows {
+                    match lines.last_mut() {
+                        Some(l) if l.0 == r.user_id && l.3 == r.program => l.4.push(r),
+                        _ => lines.push((r.user_id, r.person.clone(), r.employee_no.clone(), r.program.clone(), vec![r])),
+                    }
+                }
+                let heads = offsets.iter().map(|o| view! { <th scope="col">{title(*o)}</th> }).collect_view();
+                let body = lines.into_iter().map(|(user_id, person, no, program, list)| {
+                    let cells = offsets.iter().map(|o| {
+                        let cell = list.iter().find(|f| f.offset_days == *o).cloned();
+                        view! { <td>{cell.map(|f| view! { <a href=format!("/followups/{}", f.id)>{outcome(&f)}</a> })}</td> }
+                    }).collect_view();
+                    view! {
+                        <tr>
+                            <td><a href=format!("/people/{user_id}/certification")>{person}</a><span class="hint">{format!(" {no}")}</span></td>
+                            <td>{shown(&program)}</td>
+                            {cells}
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <section class="card">
+                        <h2>{tr("followup.plan_title")}</h2>
+                        <p class="hint">{tr("followup.plan_members_help")}</p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("followup.plan_title")>
+                            <table class="list report">
+                                <thead><tr><th scope="col">{tr("followup.person")}</th><th scope="col">{tr("followup.program")}</th>{heads}</tr></thead>
+                                <tbody>{body}</tbody>
+                            </table>
+                        </div>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

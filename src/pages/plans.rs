@@ -152,6 +152,8 @@ fn plan(me: Me) -> impl IntoView {
         </Transition>
         // Outside the boundary above, like its resource; shown to the plan's editors only.
         {author.then(|| view! { <crate::pages::surveys::SurveyCard plan_id=id/> })}
+        // Its members' follow-ups on the job: nothing for a member (the plan's records are not theirs).
+        <crate::pages::followups::PlanFollowups plan_id=id/>
     }
 }
 

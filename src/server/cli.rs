@@ -234,13 +234,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!(
-                "generated {} trainees in {} teams, {} quizzes, {} graded attempts, {} answers, {} role-plays in {:.0?}; sign in as A0001 with {}",
+                "generated {} trainees in {} teams, {} quizzes, {} graded attempts, {} answers, {} role-plays, {} follow-ups in {:.0?}; sign in as A0001 with {}",
                 g.people,
                 g.teams,
                 g.quizzes,
                 g.attempts,
                 g.answers,
                 g.roleplays,
+                g.followups,
                 started.elapsed(),
                 super::gen::PASSWORD
             );

@@ -5,7 +5,7 @@
 //! the program's rubric with the role-play code ([`crate::server::roleplay::score`]); a failed
 //! follow-up may send the person back to re-assessment through the status engine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::SqliteConnection;
 
@@ -644,6 +644,34 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
     }
     let mut conn = db.read.acquire().await?;
     Ok(rows!(&mut *conn, "f.user_id = ?1 order by f.certificate_id desc, f.offset_days, f.id limit ?2", user_id, LIST))
+}
+
+/// The follow-ups on the job of a training plan's members (observers', of each person's current
+/// certificate per program), for those who may see the plan's records; each member as that
+/// viewer may see them.
+#[tracing::instrument(skip_all, fields(caller = caller.id, plan_id))]
+pub async fn of_plan(db: &Db, caller: &CurrentUser, plan_id: i64) -> AppResult<Vec<FollowupRow>> {
+    let viewer = crate::server::plan::require_records(db, caller, plan_id).await?;
+    let teams: HashMap<i64, Option<i64>> = sqlx::query!(
+        r#"select u.id as "id!: i64", u.team_id from plan_members m join users u on u.id = m.user_id where m.plan_id = ?"#,
+        plan_id
+    )
+    .fetch_all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.team_id))
+    .collect();
+    let mut conn = db.read.acquire().await?;
+    let rows = rows!(
+        &mut *conn,
+        "f.user_id in (select m.user_id from plan_members m where m.plan_id = ?1) and f.observer <> 'self'
+           and f.certificate_id = (select max(k.id) from certificates k
+                                    where k.user_id = f.user_id and k.program_id = f.program_id)
+         order by u.display_name, f.program_id, f.offset_days limit ?2",
+        plan_id,
+        2000
+    );
+    Ok(rows.into_iter().filter(|r| viewer.sees(r.user_id, teams.get(&r.user_id).copied().flatten())).collect())
 }
 
 // ---- One follow-up ----------------------------------------------------------------------------

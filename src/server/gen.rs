@@ -79,6 +79,7 @@ pub struct Generated {
     pub attempts: usize,
     pub answers: usize,
     pub roleplays: usize,
+    pub followups: usize,
 }
 
 /// A normal draw (Box-Muller): `rand` alone has no distributions.
@@ -339,6 +340,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
     )
     .map_err(crate::error::internal)?;
     let mut tracks = Vec::new();
+    let mut programs = Vec::new();
     for c in 0..shape.courses {
         let trainer = guard::acting_as(db, trainer_ids[c / 5]).await?;
         let actor = Actor { id: Some(trainer.id), ip: "" };
@@ -455,6 +457,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
             },
         )
         .await?;
+        programs.push(program);
         cert::add_requirement(db, actor, program, Phase::Initial, ReqKind::Quiz, post.id, Some(PASS_PERCENT)).await?;
         cert::add_requirement(db, actor, program, Phase::Initial, ReqKind::Roleplay, scenario, None).await?;
         cert::add_requirement(db, actor, program, Phase::Recert, ReqKind::Quiz, refresher.id, Some(PASS_PERCENT))
@@ -543,6 +546,8 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
     }
     // Time passing up to now, as the server's sweep does it, and the dashboard's trend.
     cert::recompute::sweep(db, at).await?;
+    followups(db, &mut rng, &programs, rubric_id, &rubric_criteria, at, &mut out).await?;
+    progress(&format!("{} follow-ups on the job ({:.0?})", out.followups, started.elapsed()));
     crate::server::analytics::floor::snapshot(db, at).await?;
     progress(&format!("done ({:.0?})", started.elapsed()));
     Ok(out)
@@ -756,4 +761,86 @@ async fn roleplay(
     cert::person_changed(conn, user, Change::RoleplayFinal, Actor::SYSTEM, at).await?;
     out.roleplays += 1;
     Ok(o.passed)
+}
+
+/// Each program's evaluation plan (the supervisor at 30, 60 and 90 days on the shared rubric, in
+/// place all along), the follow-ups the sweep makes for every current certificate, and four in
+/// five of those due more than three days ago done: on the job people score a little below their
+/// certifying role-play, some miss a criterion they met in training, and the rest stay due or
+/// overdue.
+async fn followups(
+    db: &Db,
+    rng: &mut StdRng,
+    programs: &[i64],
+    rubric_id: i64,
+    rubric: &[Criterion],
+    at: i64,
+    out: &mut Generated,
+) -> AppResult<()> {
+    use crate::model::followup::Observer;
+    use crate::server::followup::{self, StepInput};
+    for p in programs {
+        for offset_days in [30, 60, 90] {
+            let step = StepInput {
+                offset_days,
+                observer: Observer::Supervisor,
+                rubric_id: Some(rubric_id),
+                form_id: None,
+                pass_percent: 70,
+            };
+            followup::add_step(db, Actor::SYSTEM, *p, step).await?;
+        }
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query!("update followup_steps set created_at = created_at - 1100 * 86400").execute(&mut *tx).await?;
+    tx.commit().await?;
+    out.followups = followup::sweep(db, at).await?.created;
+    let before = at - 3 * DAY;
+    let due = sqlx::query!(
+        r#"select f.id as "id!: i64", f.due_at, f.assignee_id,
+                  (select r.levels from roleplays r where r.trainee_id = f.user_id and r.status = 'final' and r.passed = 1
+                    order by r.finalized_at desc limit 1) as "levels?: String"
+           from followups f where f.state in ('due', 'overdue') and f.due_at < ?"#,
+        before
+    )
+    .fetch_all(&db.read)
+    .await?;
+    for chunk in due.chunks(5_000) {
+        let mut tx = db.begin().await?;
+        for f in chunk {
+            if !rng.random_bool(0.8) {
+                continue;
+            }
+            let trained: Vec<f64> = f.levels.as_deref().and_then(|l| serde_json::from_str(l).ok()).unwrap_or_default();
+            let levels: Vec<u8> = rubric
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let l = normal(rng, trained.get(i).copied().unwrap_or(2.5) - 0.3, 0.7).round();
+                    l.clamp(0.0, f64::from(c.max_level())) as u8
+                })
+                .collect();
+            let o = score(rubric, &levels.iter().map(|l| f64::from(*l)).collect::<Vec<_>>(), 70.0);
+            let (levels, failed) = (
+                serde_json::to_string(&levels).map_err(crate::error::internal)?,
+                serde_json::to_string(&o.critical_failed).map_err(crate::error::internal)?,
+            );
+            let completed = (f.due_at + rng.random_range(0..6) * DAY).min(at);
+            sqlx::query!(
+                "update followups set state = 'completed', levels = ?, comments = '[]', answers = '[]', percent = ?,
+                        passed = ?, critical_failed = ?, observer_id = assignee_id, completed_at = ?
+                 where id = ?",
+                levels,
+                o.percent,
+                o.passed,
+                failed,
+                completed,
+                f.id
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }

@@ -33,7 +33,14 @@ async fn fingerprint(pool: &SqlitePool) -> String {
     .fetch_one(pool)
     .await
     .expect("roleplays");
-    format!("{attempts}|{certs}|{roleplays}")
+    let followups: String = sqlx::query_scalar(
+        "select coalesce(group_concat(user_id || ':' || offset_days || ':' || state || ':' || coalesce(percent, ''), ','), '')
+           from (select * from followups order by id)",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("followups");
+    format!("{attempts}|{certs}|{roleplays}|{followups}")
 }
 
 #[sqlx::test]
@@ -106,6 +113,21 @@ async fn the_generator_is_deterministic_consistent_and_realistic(pool: SqlitePoo
     let failed: i64 =
         sqlx::query_scalar("select count(*) from roleplays where passed = 0").fetch_one(&pool).await.unwrap();
     assert!(failed > 0);
+
+    // Follow-ups on the job for the certified: most of those due are done, a few failed, some
+    // still open, and the sweep finds nothing more to make.
+    let states: Vec<(String, i64)> = sqlx::query_as("select state, count(*) from followups group by state order by 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let n = |s: &str| states.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0);
+    assert_eq!(states.iter().map(|(_, n)| *n).sum::<i64>() as usize, g.followups, "{states:?}");
+    assert!(n("completed") > 0 && n("scheduled") > 0 && n("overdue") + n("due") > 0, "{states:?}");
+    let floor_failed: i64 =
+        sqlx::query_scalar("select count(*) from followups where passed = 0").fetch_one(&pool).await.unwrap();
+    assert!(floor_failed > 0, "nobody failed on the job");
+    let again = floorready::server::followup::sweep(&db, AT).await.unwrap();
+    assert_eq!(again.created, 0);
 
     // Some items are too easy, some broken: Moodle's warnings find them in a post-test.
     let post_test: i64 = sqlx::query_scalar("select id from quizzes where kind = 'post_test' order by id limit 1")

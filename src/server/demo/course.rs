@@ -212,7 +212,16 @@ pub async fn seed_plan(db: &Db, trainer: i64, course_id: i64, team_id: i64, form
     let of = crate::model::survey::SurveyOf::Plan(id);
     crate::server::survey::save_settings(db, system, of, Some(form), false, 5).await?;
     if let Some(s) = first {
-        let marks = [("E1001", Attendance::Present), ("E1002", Attendance::Late), ("E1003", Attendance::Absent)];
+        let marks = [
+            ("E1001", Attendance::Present),
+            ("E1002", Attendance::Late),
+            ("E1003", Attendance::Absent),
+            ("E1004", Attendance::Present),
+            ("E1005", Attendance::Present),
+            ("E1006", Attendance::Present),
+            ("E1007", Attendance::Late),
+            ("E1008", Attendance::Present),
+        ];
         for (no, status) in marks {
             let u = crate::server::user::find_id(db, no).await?;
             plan::mark(db, system, s, u, status).await?;

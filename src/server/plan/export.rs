@@ -6,9 +6,11 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Zone};
+use crate::model::followup::FollowupState;
 use crate::model::plan::Attendance;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
+use std::collections::HashMap;
 
 /// One attendee of one session.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +29,8 @@ pub struct RecordRow {
     /// Best graded post-test of the plan's courses, and whether one was passed.
     pub post_test_percent: Option<f64>,
     pub post_test_passed: Option<bool>,
+    /// The person's follow-ups on the job: (days after certification, state, score, passed).
+    pub followups: Vec<(i64, FollowupState, Option<f64>, Option<bool>)>,
 }
 
 /// The record form's rows that `user` may see (see `plan::Viewer`); refused to a plain member.
@@ -59,6 +63,12 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
     )
     .fetch_all(&db.read)
     .await?;
+    // Each member's follow-ups on the job (of their current certificates), the same on every
+    // session's line.
+    let mut followups: HashMap<i64, Vec<(i64, FollowupState, Option<f64>, Option<bool>)>> = HashMap::new();
+    for f in crate::server::followup::of_plan(db, user, plan_id).await? {
+        followups.entry(f.user_id).or_default().push((f.offset_days, f.state, f.percent, f.passed));
+    }
     Ok(rows
         .into_iter()
         .filter(|r| viewer.sees(r.user_id, r.team_id))
@@ -76,11 +86,12 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
             courses_total: r.total,
             post_test_percent: r.post,
             post_test_passed: r.post_passed,
+            followups: followups.get(&r.user_id).cloned().unwrap_or_default(),
         })
         .collect())
 }
 
-const HEADER_KEYS: [&str; 9] = [
+const HEADER_KEYS: [&str; 10] = [
     "record.plan",
     "record.session",
     "record.date",
@@ -90,19 +101,35 @@ const HEADER_KEYS: [&str; 9] = [
     "field.display_name",
     "record.attendance",
     "record.result",
+    "record.followups",
 ];
 
 fn t(locale: Locale, key: &str) -> String {
     rust_i18n::t!(key, locale = locale.code()).into_owned()
 }
 
-fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
+fn cells(locale: Locale, r: &RecordRow) -> [String; 10] {
     let attendance = r.attendance.map(|a| t(locale, a.label_key())).unwrap_or_default();
     let mut result = format!("{} {}/{}", t(locale, "record.courses"), r.courses_done, r.courses_total);
     if let Some(p) = r.post_test_percent {
         let verdict = t(locale, if r.post_test_passed == Some(true) { "quiz.passed" } else { "quiz.failed" });
         result.push_str(&format!("; {} {p:.0}% {verdict}", t(locale, "quiz.kind.post_test")));
     }
+    // "30天 通过 82%; 60天 已逾期"
+    let followups = r
+        .followups
+        .iter()
+        .map(|(days, state, percent, passed)| {
+            let when = rust_i18n::t!("followup.title_days", locale = locale.code(), days = days).into_owned();
+            match (percent, passed) {
+                (Some(p), Some(ok)) => {
+                    format!("{when} {} {p:.0}%", t(locale, if *ok { "quiz.passed" } else { "quiz.failed" }))
+                }
+                _ => format!("{when} {}", t(locale, state.label_key())),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     [
         r.plan.clone(),
         r.topic.clone(),
@@ -113,6 +140,7 @@ fn cells(locale: Locale, r: &RecordRow) -> [String; 9] {
         r.name.clone(),
         attendance,
         result,
+        followups,
     ]
 }
 
