@@ -12,6 +12,9 @@ use crate::server::auth::guard::CurrentUser;
 use crate::server::db::Db;
 use std::collections::HashMap;
 
+/// One follow-up on the job on the record form: days after certification, state, score, passed.
+pub type FollowupCell = (i64, FollowupState, Option<f64>, Option<bool>);
+
 /// One attendee of one session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordRow {
@@ -29,8 +32,8 @@ pub struct RecordRow {
     /// Best graded post-test of the plan's courses, and whether one was passed.
     pub post_test_percent: Option<f64>,
     pub post_test_passed: Option<bool>,
-    /// The person's follow-ups on the job: (days after certification, state, score, passed).
-    pub followups: Vec<(i64, FollowupState, Option<f64>, Option<bool>)>,
+    /// The person's follow-ups on the job.
+    pub followups: Vec<FollowupCell>,
 }
 
 /// The record form's rows that `user` may see (see `plan::Viewer`); refused to a plain member.
@@ -65,7 +68,7 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
     .await?;
     // Each member's follow-ups on the job (of their current certificates), the same on every
     // session's line.
-    let mut followups: HashMap<i64, Vec<(i64, FollowupState, Option<f64>, Option<bool>)>> = HashMap::new();
+    let mut followups: HashMap<i64, Vec<FollowupCell>> = HashMap::new();
     for f in crate::server::followup::of_plan(db, user, plan_id).await? {
         followups.entry(f.user_id).or_default().push((f.offset_days, f.state, f.percent, f.passed));
     }
