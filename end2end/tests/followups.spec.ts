@@ -86,9 +86,10 @@ test('a follow-up that failed on a critical criterion shows why the person is no
   await expect(page.locator('section.result')).toContainText(/re-assessment|重新考核/);
 });
 
-test('the on-the-job results: transfer per criterion and metrics before and after', async ({ page }) => {
+test('the on-the-job results: transfer per criterion and metrics before and after', async ({ page }, info) => {
   await signIn(page, DEMO.manager.login);
   await page.goto('/reports/on-the-job');
+  await ready(page, info);
   await expect(page.locator('h1')).toContainText(/On-the-job results|在岗成效/);
   // 高翔 met the warranty criterion in his role-play and missed it on the job.
   const flagged = page.locator('table.transfer tr.flagged');

@@ -106,3 +106,18 @@ test('a trainer writes a form, and reads a course survey\'s results without name
   const firstColumn = (sheet.getColumn(1).values as unknown[]).map(String);
   expect(firstColumn.some((v) => v.includes('The content is useful for my work'))).toBe(true);
 });
+
+test('a manager reads the survey results of their teams\' people, without names', async ({ page }, info) => {
+  await signIn(page, DEMO.manager.login);
+  await page.goto('/trainer/surveys');
+  await ready(page, info);
+  await page.locator('table.list tr', { hasText: /\(course\)|（课程）/ }).locator('a', { hasText: COURSE }).click();
+  await expect(page).toHaveURL(/\/trainer\/surveys\/\d+$/);
+  await expect(page.locator('section.item-result')).toHaveCount(6);
+  for (const name of ['Wang Fang', 'Zhao Lei', 'Qian Jing', 'Sun Hao', 'Zhou Ting', 'E100']) {
+    await expect(page.locator('main')).not.toContainText(name);
+  }
+  // The form editor stays the authors'.
+  const res = await page.goto('/trainer/forms');
+  expect(res!.status()).toBe(403);
+});

@@ -91,10 +91,13 @@ pub async fn get_person_metrics(user_id: i64) -> Result<PersonMetrics, AppError>
 }
 
 #[server]
-pub async fn metrics_before_after(program: i64, #[server(default)] team: String) -> Result<Vec<BeforeAfter>, AppError> {
+pub async fn metrics_before_after(
+    #[server(default)] program: String,
+    #[server(default)] team: String,
+) -> Result<Vec<BeforeAfter>, AppError> {
     Ctx::serve(async |cx| {
         let me = cx.user("metrics_before_after")?;
-        let team = optional_number("team", &team)?;
+        let (program, team) = (optional_number("program", &program)?, optional_number("team", &team)?);
         svc::before_after(&cx.state.db, me, program, team).await
     })
     .await

@@ -16,9 +16,12 @@ use crate::{
     server::{ctx::Ctx, survey as svc},
 };
 
-/// Who authors evaluation forms and reads survey results.
+/// Who authors evaluation forms.
 #[cfg(feature = "ssr")]
 const AUTHORS: &[Role] = &[Role::Trainer, Role::Admin];
+/// Who reads survey results: authors, and managers (their teams' responses).
+#[cfg(feature = "ssr")]
+const READERS: &[Role] = &[Role::Trainer, Role::Admin, Role::Manager];
 
 #[server]
 pub async fn list_forms() -> Result<Vec<FormSummary>, AppError> {
@@ -159,13 +162,13 @@ pub async fn submit_survey(
 #[server]
 pub async fn list_survey_results() -> Result<Vec<SurveySummary>, AppError> {
     Ctx::serve(async |cx| {
-        let me = cx.role(AUTHORS, "list_survey_results")?;
+        let me = cx.role(READERS, "list_survey_results")?;
         svc::list_results(&cx.state.db, me).await
     })
     .await
 }
 
-/// A survey's results: admins and the course's authors.
+/// A survey's results: admins, the course's authors or plan's editors, and managers for their teams.
 #[server]
 pub async fn get_survey_results(
     survey_id: i64,
@@ -173,11 +176,11 @@ pub async fn get_survey_results(
     #[server(default)] instructor: String,
 ) -> Result<SurveyResults, AppError> {
     Ctx::serve(async |cx| {
-        let me = cx.role(AUTHORS, "get_survey_results")?;
-        svc::require_results(&cx.state.db, me, survey_id).await?;
+        let me = cx.role(READERS, "get_survey_results")?;
+        let scope = svc::require_results(&cx.state.db, me, survey_id).await?;
         let session = super::optional_number("session", &session)?;
         let instructor = super::optional_number("instructor", &instructor)?;
-        svc::results(&cx.state.db, survey_id, session, instructor).await
+        svc::results(&cx.state.db, &scope, survey_id, session, instructor).await
     })
     .await
 }

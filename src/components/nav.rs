@@ -81,6 +81,7 @@ pub fn Nav() -> impl IntoView {
                                         <a href="/reports/gains">{tr("nav.gains")}</a>
                                         <a href="/reports/on-the-job">{tr("nav.on_the_job")}</a>
                                         <a href="/team/metrics">{tr("nav.metric_entry")}</a>
+                                        {(!author).then(|| view! { <a href="/trainer/surveys">{tr("nav.survey_results")}</a> })}
                                     </Group>
                                 })}
                                 {admin.then(|| view! {

@@ -21,6 +21,8 @@ use crate::pages::cert::day;
 use crate::pages::{done_note, param, percent, succeeded};
 
 const AUTHORS: [Role; 2] = [Role::Trainer, Role::Admin];
+/// Managers read their teams' responses.
+const READERS: [Role; 3] = [Role::Trainer, Role::Admin, Role::Manager];
 
 /// Spare empty rows under the items, so an item can be added without JavaScript.
 const SPARE_ROWS: usize = 3;
@@ -346,7 +348,7 @@ pub fn answer_item(i: usize, item: FormItem, prefill: &BTreeMap<String, String>)
 
 #[component]
 pub fn SurveyResultsListPage() -> impl IntoView {
-    view! { <RequireRole roles=AUTHORS.to_vec() view=results_list/> }
+    view! { <RequireRole roles=READERS.to_vec() view=results_list/> }
 }
 
 fn results_list(_me: Me) -> impl IntoView {
@@ -385,7 +387,7 @@ fn results_list(_me: Me) -> impl IntoView {
 
 #[component]
 pub fn SurveyResultsPage() -> impl IntoView {
-    view! { <RequireRole roles=AUTHORS.to_vec() view=results_page/> }
+    view! { <RequireRole roles=READERS.to_vec() view=results_page/> }
 }
 
 fn results_page(_me: Me) -> impl IntoView {

@@ -635,16 +635,26 @@ fn side(period: &str, certified: NaiveDate) -> Option<bool> {
     }
 }
 
-/// Each metric before and after the first certification in `program_id`, over the people certified
+/// Each metric before and after the first certification in `program` (none: the first program), over the people certified
 /// who are in `team` (and below it) and the caller's scope: the mean of each person's mean before
 /// against the mean of their mean after, counting only people with values on both sides.
 #[tracing::instrument(skip_all, fields(caller = caller.id, program_id))]
 pub async fn before_after(
     db: &Db,
     caller: &CurrentUser,
-    program_id: i64,
+    program: Option<i64>,
     team: Option<i64>,
 ) -> AppResult<Vec<BeforeAfter>> {
+    // No program picked: the first, as the on-the-job results page shows it.
+    let program_id = match program {
+        Some(p) => p,
+        None => sqlx::query_scalar!(
+            r#"select id as "id!: i64" from programs where archived_at is null order by level_id, id limit 1"#
+        )
+        .fetch_optional(&db.read)
+        .await?
+        .unwrap_or_default(),
+    };
     let scope = match caller_scope(db, caller).await {
         Ok(s) => s,
         Err(_) if caller.has(Role::Trainer) => Scope::Everyone,

@@ -579,15 +579,17 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     let day = chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().date_naive().to_string();
     let who = (r.anonymous == 0).then_some(user_id);
     sqlx::query!(
-        "insert into survey_responses (survey_id, form_version_id, user_id, session_id, instructor_id, day, answers)
-         values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into survey_responses (survey_id, form_version_id, user_id, session_id, instructor_id, day, answers,
+                                       team_id)
+         values (?, ?, ?, ?, ?, ?, ?, (select team_id from users where id = ?))",
         r.survey_id,
         r.version,
         who,
         r.session_id,
         r.instructor_id,
         day,
-        json
+        json,
+        user_id
     )
     .execute(&mut *tx)
     .await?;
@@ -613,38 +615,69 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     Ok(())
 }
 
-/// Whether `user` may read a survey's results: admins, a course's authors, a plan's editors.
+/// Whose responses a reader of results sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultsScope {
+    /// Admins, a course's authors, a plan's editors.
+    Everyone,
+    /// A manager: the people of these teams (and, as everywhere, only from K responses on).
+    Teams(Vec<i64>),
+}
+
+/// Whether `user` may read a survey's results, and whose: admins, a course's authors and a plan's
+/// editors everyone's; a manager their teams' people's.
 #[tracing::instrument(skip_all, fields(caller = user.id, survey_id))]
-pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> AppResult<()> {
+pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> AppResult<ResultsScope> {
     let s = sqlx::query!("select course_id, plan_id from surveys where id = ?", survey_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    match (s.course_id, s.plan_id) {
-        (Some(course), _) => crate::server::course::require_author(db, user, course).await,
-        (None, Some(plan)) if crate::server::plan::can_edit(db, user, plan).await? => Ok(()),
-        _ => {
-            tracing::warn!(user_id = user.id, survey_id, "denied: not the plan's editor");
-            Err(AppError::Forbidden)
-        }
+    let author = match (s.course_id, s.plan_id) {
+        (Some(course), _) => crate::server::course::require_author(db, user, course).await.is_ok(),
+        (None, Some(plan)) => crate::server::plan::can_edit(db, user, plan).await?,
+        _ => false,
+    };
+    if author || user.has(Role::Admin) {
+        return Ok(ResultsScope::Everyone);
     }
+    if user.has(Role::Manager) {
+        return Ok(ResultsScope::Teams(crate::server::auth::guard::visible_team_ids(db, user.id).await?));
+    }
+    tracing::warn!(user_id = user.id, survey_id, "denied: survey results");
+    Err(AppError::Forbidden)
 }
 
 /// The surveys whose results `user` may read.
 #[tracing::instrument(skip_all, fields(caller = user.id))]
 pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySummary>> {
     let all = user.has(Role::Admin);
+    // A manager's own teams: the surveys their people were asked, counted over their people.
+    let teams = if user.has(Role::Manager) && !all {
+        crate::server::auth::guard::visible_team_ids(db, user.id).await?
+    } else {
+        Vec::new()
+    };
+    let teams = serde_json::to_string(&teams).map_err(crate::error::internal)?;
     Ok(sqlx::query!(
         r#"select s.id as "id!", s.anonymous, s.plan_id, t.title as "title!: String", t.title_en as "title_en!: String",
                   f.title as form, f.title_en as form_en,
+                  ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
+                     or s.plan_id in (select id from training_plans where created_by = ?2) as "author!: bool",
                   (select count(*) from survey_requests q where q.survey_id = s.id) as "asked!: i64",
-                  (select count(*) from survey_responses r where r.survey_id = s.id) as "responses!: i64"
+                  (select count(*) from survey_requests q join users u on u.id = q.user_id
+                    where q.survey_id = s.id and u.team_id in (select value from json_each(?3))) as "asked_here!: i64",
+                  (select count(*) from survey_responses r where r.survey_id = s.id) as "responses!: i64",
+                  (select count(*) from survey_responses r
+                    where r.survey_id = s.id and r.team_id in (select value from json_each(?3))) as "responses_here!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join survey_subjects t on t.survey_id = s.id
            where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
               or s.plan_id in (select id from training_plans where created_by = ?2)
+              or exists (select 1 from survey_requests q join users u on u.id = q.user_id
+                          where q.survey_id = s.id and u.team_id in (select value from json_each(?3)))
            order by s.plan_id is not null, 4, s.id"#,
         all,
-        user.id
+        user.id,
+        teams
     )
     .fetch_all(&db.read)
     .await?
@@ -655,8 +688,8 @@ pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySu
         plan: r.plan_id.is_some(),
         form: Names::new(r.form, r.form_en),
         anonymous: r.anonymous != 0,
-        asked: r.asked as u32,
-        responses: r.responses as u32,
+        asked: if r.author { r.asked } else { r.asked_here } as u32,
+        responses: if r.author { r.responses } else { r.responses_here } as u32,
     })
     .collect())
 }
@@ -667,34 +700,46 @@ pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySu
 #[tracing::instrument(skip_all, fields(survey_id))]
 pub async fn results(
     db: &Db,
+    scope: &ResultsScope,
     survey_id: i64,
     session: Option<i64>,
     instructor: Option<i64>,
 ) -> AppResult<SurveyResults> {
+    let (all, teams) = match scope {
+        ResultsScope::Everyone => (true, "[]".to_string()),
+        ResultsScope::Teams(t) => (false, serde_json::to_string(t).map_err(crate::error::internal)?),
+    };
     let s = sqlx::query!(
         r#"select s.anonymous, f.title, f.title_en, v.id as "version!: i64", v.items,
                   t.title as "subject!: String", t.title_en as "subject_en!: String",
                   (select count(*) from survey_requests q left join plan_sessions ps on ps.id = q.session_id
+                    join users u on u.id = q.user_id
                     where q.survey_id = s.id and (?2 is null or q.session_id = ?2)
-                      and (?3 is null or ps.instructor_id = ?3)) as "asked!: i64",
+                      and (?3 is null or ps.instructor_id = ?3)
+                      and (?4 or u.team_id in (select value from json_each(?5)))) as "asked!: i64",
                   (select survey_min_responses from organisation where id = 1) as "k!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
            join survey_subjects t on t.survey_id = s.id
            where s.id = ?1"#,
         survey_id,
         session,
-        instructor
+        instructor,
+        all,
+        teams
     )
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::NotFound)?;
     let responses: Vec<Vec<Answer>> = sqlx::query_scalar!(
         "select answers from survey_responses where survey_id = ?1 and form_version_id = ?2
-           and (?3 is null or session_id = ?3) and (?4 is null or instructor_id = ?4)",
+           and (?3 is null or session_id = ?3) and (?4 is null or instructor_id = ?4)
+           and (?5 or team_id in (select value from json_each(?6)))",
         survey_id,
         s.version,
         session,
-        instructor
+        instructor,
+        all,
+        teams
     )
     .fetch_all(&db.read)
     .await?

@@ -312,7 +312,7 @@ async fn before_and_after_certification_against_a_hand_computed_case(pool: Sqlit
     let actor = floorready::server::audit::Actor { id: Some(ad.id), ip: "test" };
     metric::import_file(&st.db, actor, &ad, "m.csv", csv.as_bytes()).await.unwrap();
 
-    let all = metric::before_after(&st.db, &ad, program, None).await.unwrap();
+    let all = metric::before_after(&st.db, &ad, Some(program), None).await.unwrap();
     let csat = all.iter().find(|b| b.metric.id == w.csat).unwrap();
     assert_eq!((csat.people, csat.one_sided), (2, 1));
     assert!((csat.before.unwrap() - 77.5).abs() < 1e-9 && (csat.after.unwrap() - 90.0).abs() < 1e-9, "{csat:?}");
@@ -324,16 +324,16 @@ async fn before_and_after_certification_against_a_hand_computed_case(pool: Sqlit
     // The floor's manager sees the floor's people only (E1, E2): the same CSAT figures; a
     // trainee sees none of it, and another team is not his to pick.
     let m1 = current(&st, "M1").await;
-    let mine = metric::before_after(&st.db, &m1, program, None).await.unwrap();
+    let mine = metric::before_after(&st.db, &m1, Some(program), None).await.unwrap();
     let c = mine.iter().find(|b| b.metric.id == w.csat).unwrap();
     assert_eq!((c.people, c.one_sided, c.before, c.after), (2, 0, Some(77.5), Some(90.0)));
     let e1 = current(&st, "E1").await;
-    assert_eq!(metric::before_after(&st.db, &e1, program, None).await, Err(AppError::Forbidden));
+    assert_eq!(metric::before_after(&st.db, &e1, Some(program), None).await, Err(AppError::Forbidden));
     let other: i64 = sqlx::query_scalar("select id from teams where name_en = 'Other' or name = 'Other'")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(metric::before_after(&st.db, &m1, program, Some(other)).await, Err(AppError::Forbidden));
+    assert_eq!(metric::before_after(&st.db, &m1, Some(program), Some(other)).await, Err(AppError::Forbidden));
 
     // A person's own page: each metric's values, and the days certified.
     let series = metric::of_person(&st.db, &e1, e1.id).await.unwrap();

@@ -255,7 +255,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
             survey::submit(&st.db, id, request_of(&pool, id).await, &form).await.unwrap();
         }
         // Below K (5), nothing item by item.
-        let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
+        let r = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap();
         assert!(r.items.is_empty() && !r.shown(), "{i}");
     }
     complete(&st, &w, "E6").await;
@@ -266,7 +266,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(count(&pool, "select count(*) from survey_responses where length(day) <> 10").await, 0);
     assert_eq!(count(&pool, "select count(*) from notifications where kind like 'survey%'").await, 1, "E6's only");
 
-    let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
+    let r = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap();
     assert_eq!((r.asked, r.responses, r.min_responses), (6, 5, 5));
     assert!((r.response_rate().unwrap() - 500.0 / 6.0).abs() < 1e-9);
     let scale = &r.items[1];
@@ -296,7 +296,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(call(&st, path, &sign_in(&st, "E1").await, body.clone()).await.0, StatusCode::FORBIDDEN);
     // K is an admin's setting: at 6, five responses show nothing item by item again.
     floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 6).await.unwrap();
-    let r = survey::results(&st.db, survey_id, None, None).await.unwrap();
+    let r = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap();
     assert!(r.items.is_empty() && (r.responses, r.min_responses) == (5, 6));
     assert_eq!(
         floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 0).await.unwrap_err(),
@@ -307,7 +307,7 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     assert_eq!(call(&st, k, &t1, "survey_min_responses=1".into()).await.0, StatusCode::FORBIDDEN);
     let status = call(&st, k, &ad, "survey_min_responses=5".into()).await.0;
     assert!(status.is_success() || status.is_redirection(), "{status}");
-    assert!(survey::results(&st.db, survey_id, None, None).await.unwrap().shown());
+    assert!(survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap().shown());
     // Anonymity is fixed once answered.
     assert_eq!(
         survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), false, 7).await.unwrap_err(),
@@ -425,17 +425,18 @@ async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(poo
     // K (5) applies to each view: six responses in all, three per session or instructor.
     let survey_id: i64 =
         sqlx::query_scalar("select id from surveys where plan_id = ?").bind(p).fetch_one(&pool).await.unwrap();
-    let all = survey::results(&st.db, survey_id, None, None).await.unwrap();
+    let all = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap();
     assert_eq!((all.asked, all.responses), (6, 6));
     assert!((all.items[1].mean.unwrap() - 4.0).abs() < 1e-9, "points 3, 4, 5 twice");
     assert_eq!(all.sessions.len(), 2);
     assert_eq!(all.instructors.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["User T1", "User T3"]);
-    let one = survey::results(&st.db, survey_id, Some(sessions[1]), None).await.unwrap();
+    let one =
+        survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, Some(sessions[1]), None).await.unwrap();
     assert_eq!((one.asked, one.responses, one.items.len()), (3, 3, 0));
-    let by = survey::results(&st.db, survey_id, None, Some(t3)).await.unwrap();
+    let by = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, Some(t3)).await.unwrap();
     assert_eq!((by.responses, by.items.len()), (3, 0));
     floorready::server::organisation::save_survey_threshold(&st.db, SYSTEM, 3).await.unwrap();
-    let by = survey::results(&st.db, survey_id, None, Some(t3)).await.unwrap();
+    let by = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, Some(t3)).await.unwrap();
     assert!((by.items[1].mean.unwrap() - 4.0).abs() < 1e-9);
 
     // The plan's creator and admins read them; another trainer does not.
@@ -447,4 +448,49 @@ async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(poo
     let set = floorready::api::survey::SaveSurveySettings::PATH;
     let body = format!("plan_id={p}&form_id=&due_days=5");
     assert_eq!(call(&st, set, &sign_in(&st, "T2").await, body).await.0, StatusCode::FORBIDDEN);
+}
+
+/// Managers read their teams' responses: the demo's anonymous course survey, answered by five
+/// people of two Shanghai teams.
+#[sqlx::test]
+async fn managers_read_their_teams_responses_from_k_on(pool: SqlitePool) {
+    use floorready::server::survey::ResultsScope;
+    let st = state(pool.clone());
+    floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
+    let demo = floorready::server::demo::DEMO_PASSWORD;
+    let course_survey: i64 =
+        sqlx::query_scalar("select id from surveys where course_id is not null").fetch_one(&pool).await.unwrap();
+    // The Shanghai manager: both teams, five responses, shown.
+    let wang = current_with(&st, "M1001", demo).await;
+    let scope = survey::require_results(&st.db, &wang, course_survey).await.unwrap();
+    assert!(matches!(scope, ResultsScope::Teams(_)));
+    let r = survey::results(&st.db, &scope, course_survey, None, None).await.unwrap();
+    assert_eq!(r.responses, 5);
+    assert!(r.shown() && !r.items.is_empty());
+    let listed = survey::list_results(&st.db, &wang).await.unwrap();
+    let line = listed.iter().find(|s| s.survey_id == course_survey).expect("his people were asked");
+    assert_eq!(line.responses, 5);
+    // One team only (two of the five): below K, nothing item by item.
+    let team1: i64 =
+        sqlx::query_scalar("select id from teams where name_en = 'Service Team 1'").fetch_one(&pool).await.unwrap();
+    let one = survey::results(&st.db, &ResultsScope::Teams(vec![team1]), course_survey, None, None).await.unwrap();
+    assert_eq!(one.responses, 2);
+    assert!(!one.shown() && one.items.is_empty());
+    // Beijing's manager: none of his people answered; a trainee may not read results at all.
+    let zhao = current_with(&st, "M2001", demo).await;
+    let scope = survey::require_results(&st.db, &zhao, course_survey).await.unwrap();
+    let r = survey::results(&st.db, &scope, course_survey, None, None).await.unwrap();
+    assert_eq!(r.responses, 0);
+    assert!(r.items.is_empty());
+    let li = current_with(&st, "E1001", demo).await;
+    assert_eq!(survey::require_results(&st.db, &li, course_survey).await, Err(AppError::Forbidden));
+    // Still anonymous: the responses keep a team, never a person.
+    assert_eq!(
+        count(
+            &pool,
+            &format!("select count(*) from survey_responses where survey_id = {course_survey} and user_id is not null")
+        )
+        .await,
+        0
+    );
 }

@@ -27,13 +27,15 @@ fn page(_me: Me) -> impl IntoView {
         (get("program"), get("team"), get("group"))
     };
     let data = Resource::new(query, |(p, t, g)| get_transfer_report(p, t, g));
+    // Made here, not inside the report's boundary: a resource made inside one breaks hydration.
+    let metrics = Resource::new(query, |(p, t, _)| metrics_before_after(p, t));
     view! {
         <h1>{tr("transfer.title")}</h1>
         <p class="hint">{tr("transfer.help")}</p>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(r) => report(r).into_any(),
+                    Ok(r) => report(r, metrics).into_any(),
                     Err(e) => load_failed(e),
                 }
             })}
@@ -49,7 +51,7 @@ fn scored(s: &Scored) -> impl IntoView {
     view! { <td class="num">{pct(s.mean)}<span class="hint">{format!(" n={}", s.n)}</span></td> }
 }
 
-fn report(r: TransferReport) -> impl IntoView {
+fn report(r: TransferReport, metrics: Resource<Result<Vec<BeforeAfter>, crate::error::AppError>>) -> impl IntoView {
     let programs = r
         .programs
         .iter()
@@ -148,9 +150,6 @@ fn report(r: TransferReport) -> impl IntoView {
             }
         })
         .collect_view();
-    let program = r.program_id;
-    let team = r.team.map(|t| t.to_string()).unwrap_or_default();
-    let metrics = Resource::new(move || (program, team.clone()), |(p, t)| metrics_before_after(p, t));
     view! {
         <form method="get" class="filters card" role="search">
             <label>{tr("cert.program")}<select name="program">{programs}</select></label>

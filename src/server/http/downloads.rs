@@ -324,9 +324,9 @@ async fn survey_table(
     q: &SurveyDownload,
 ) -> Result<crate::server::spreadsheet::Table, Response> {
     use crate::server::survey;
-    caller.require_role(&[Role::Trainer, Role::Admin], "survey results export").map_err(failed)?;
-    survey::require_results(&state.db, &caller.user, id).await.map_err(failed)?;
-    let r = survey::results(&state.db, id, q.session, q.instructor).await.map_err(failed)?;
+    caller.require_role(&[Role::Trainer, Role::Admin, Role::Manager], "survey results export").map_err(failed)?;
+    let scope = survey::require_results(&state.db, &caller.user, id).await.map_err(failed)?;
+    let r = survey::results(&state.db, &scope, id, q.session, q.instructor).await.map_err(failed)?;
     Ok(survey::table(&r, caller.locale))
 }
 
