@@ -218,6 +218,10 @@ fn s(state: &str) -> String {
 async fn the_sweep_makes_and_moves_follow_ups_twice_and_after_downtime(pool: SqlitePool) {
     let st = state(pool.clone());
     let w = world(&st).await;
+    // A second manager of the floor: escalation goes up a level, not sideways to them.
+    let floor: i64 =
+        sqlx::query_scalar("select team_id from users where employee_no = 'M1'").fetch_one(&pool).await.unwrap();
+    manager(&st, "M4", floor).await;
     thirty_sixty_ninety(&st, &w).await;
     role_play(&st, &w, "E1", [2, 2]).await;
     let issued: i64 = sqlx::query_scalar("select issued_at from certificates").fetch_one(&pool).await.unwrap();
