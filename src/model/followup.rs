@@ -10,7 +10,7 @@ use super::survey::FormItem;
 use super::Names;
 
 /// Who fills in a follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Observer {
     /// The managers of the person's team, nearest first.
     Supervisor,

@@ -325,19 +325,7 @@ async fn escalation(
 
 async fn notice(conn: &mut SqliteConnection, to: Option<i64>, kind: &str, followup: i64, at: i64) -> AppResult<()> {
     let Some(to) = to else { return Ok(()) };
-    let link = format!("/followups/{followup}");
-    sqlx::query!(
-        "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
-         on conflict (user_id, kind, subject_id) do nothing",
-        to,
-        kind,
-        followup,
-        link,
-        at
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    crate::server::cert::notify::once(conn, to, kind, followup, &format!("/followups/{followup}"), at).await
 }
 
 // ---- The sweep ------------------------------------------------------------------------------
@@ -396,9 +384,18 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     )
     .fetch_all(&mut *tx)
     .await?;
+    // One lookup per person, program and observer, not per step.
+    let mut asked_of: HashMap<(i64, i64, Observer), Option<i64>> = HashMap::new();
     for m in missing {
         let observer = Observer::parse(&m.observer).unwrap_or(Observer::Supervisor);
-        let asked = assignee(&mut tx, observer, m.user_id, m.program_id).await?;
+        let asked = match asked_of.get(&(m.user_id, m.program_id, observer)) {
+            Some(a) => *a,
+            None => {
+                let a = assignee(&mut tx, observer, m.user_id, m.program_id).await?;
+                asked_of.insert((m.user_id, m.program_id, observer), a);
+                a
+            }
+        };
         let due_at = m.issued_at + m.offset_days * DAY;
         let overdue_at = due_at + m.followup_grace_days * DAY;
         let state = state_at(at, due_at, overdue_at).as_str();
@@ -652,6 +649,11 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
 #[tracing::instrument(skip_all, fields(caller = caller.id, plan_id))]
 pub async fn of_plan(db: &Db, caller: &CurrentUser, plan_id: i64) -> AppResult<Vec<FollowupRow>> {
     let viewer = crate::server::plan::require_records(db, caller, plan_id).await?;
+    of_plan_for(db, &viewer, plan_id).await
+}
+
+/// [`of_plan`] for a viewer whose access is already checked (the record form's).
+pub async fn of_plan_for(db: &Db, viewer: &crate::server::plan::Viewer, plan_id: i64) -> AppResult<Vec<FollowupRow>> {
     let teams: HashMap<i64, Option<i64>> = sqlx::query!(
         r#"select u.id as "id!: i64", u.team_id from plan_members m join users u on u.id = m.user_id where m.plan_id = ?"#,
         plan_id

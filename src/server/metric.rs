@@ -523,28 +523,48 @@ pub async fn save_entries(
     values: &BTreeMap<String, String>,
 ) -> AppResult<usize> {
     let scope = caller_scope(db, caller).await?;
-    let code = sqlx::query_scalar!("select code from metrics where id = ? and archived_at is null", metric_id)
+    let m = sqlx::query!("select code, period from metrics where id = ? and archived_at is null", metric_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
+    let typed: Vec<(i64, &String)> = values
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(id, v)| {
+            let id =
+                id.trim_start_matches('u').parse().map_err(|_| AppError::validation("values", "error.number_invalid"));
+            id.map(|id| (id, v))
+        })
+        .collect::<AppResult<_>>()?;
+    // The typed people's numbers and what is stored for them, in one read.
+    let kept = MetricPeriod::parse(&m.period).and_then(|p| period_of(p, period));
+    let ids =
+        serde_json::to_string(&typed.iter().map(|(id, _)| *id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
     let mut conn = db.read.acquire().await?;
+    let people: HashMap<i64, (String, Option<f64>)> = sqlx::query!(
+        r#"select u.id as "id!: i64", u.employee_no,
+                  (select v.value from metric_values v where v.metric_id = ?1 and v.user_id = u.id and v.period = ?2)
+                      as "value?: f64"
+           from users u where u.id in (select value from json_each(?3))"#,
+        metric_id,
+        kept,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, (r.employee_no, r.value)))
+    .collect();
     let mut rows = Vec::new();
-    let stored = entry_sheet(db, caller, Some(metric_id), period).await?;
-    for (id, v) in values.iter().filter(|(_, v)| !v.trim().is_empty()) {
-        let id: i64 =
-            id.trim_start_matches('u').parse().map_err(|_| AppError::validation("values", "error.number_invalid"))?;
+    for (id, v) in typed {
+        let (no, before) = people.get(&id).cloned().unwrap_or_default();
         // The sheet shows what is stored: a value sent back unchanged is not a new entry.
-        let before = stored.people.iter().find(|p| p.user_id == id).and_then(|p| p.value);
         if before.is_some_and(|b| v.trim().replace(',', ".").parse::<f64>().is_ok_and(|n| (n - b).abs() < 1e-9)) {
             continue;
         }
-        let no = sqlx::query_scalar!("select employee_no from users where id = ?", id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or_default();
         rows.push(MetricValueInput {
             employee_no: no,
-            metric: code.clone(),
+            metric: m.code.clone(),
             period: period.to_string(),
             value: serde_json::Value::String(v.clone()),
         });

@@ -187,24 +187,27 @@ pub async fn report(
         p.floor.insert(r.offset_days, levels_by_name(&r.criteria, &r.levels));
     }
     // The role-play that certified each of them: their latest passed final role-play of the
-    // program's scenarios scored on the same rubric.
+    // program's scenarios.
+    let ids =
+        serde_json::to_string(&people.iter().map(|p| p.id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
+    let trained = sqlx::query!(
+        r#"select r.trainee_id as "trainee_id!: i64", v.criteria, r.levels as "levels!: String" from roleplays r
+           join rubric_versions v on v.id = r.rubric_version_id
+           where r.trainee_id in (select value from json_each(?1)) and r.status = 'final' and r.passed = 1
+             and r.levels is not null
+             and r.scenario_id in (select scenario_id from program_requirements where program_id = ?2 and kind = 'roleplay')
+           order by r.trainee_id, r.finalized_at desc"#,
+        ids,
+        program_id
+    )
+    .fetch_all(&db.read)
+    .await?;
     for p in &mut people {
-        let rp = sqlx::query!(
-            r#"select v.criteria, r.levels as "levels!: String" from roleplays r
-               join rubric_versions v on v.id = r.rubric_version_id
-               where r.trainee_id = ?1 and r.status = 'final' and r.passed = 1 and r.levels is not null
-                 and r.scenario_id in (select scenario_id from program_requirements where program_id = ?2 and kind = 'roleplay')
-               order by r.finalized_at desc limit 1"#,
-            p.id,
-            program_id
-        )
-        .fetch_optional(&db.read)
-        .await?;
-        if let Some(rp) = rp {
+        // The latest comes first for each person.
+        if let Some(rp) = trained.iter().find(|r| r.trainee_id == p.id) {
             p.training = levels_by_name(&rp.criteria, &rp.levels);
         }
     }
-
     let row_for = |group: &[&Person], c: &Criterion| -> TransferRow {
         let max = c.max_level();
         let met = f64::from(met_from(c));

@@ -321,7 +321,6 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     let late = at - RATING_DAYS * DAY;
     let scope = serde_json::to_string(&scope).map_err(crate::error::internal)?;
     let all = everyone && team.is_none();
-    let since_period = at - PERIOD_DAYS * DAY;
     let w = sqlx::query!(
         r#"select count(*) as "essays!: i64", count(*) filter (where a.submitted_at < ?1) as "essays_late!: i64"
            from attempts a join users u on u.id = a.user_id
@@ -347,6 +346,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     (d.roleplays_waiting, d.roleplays_overdue) = (r.n as u32, r.late as u32);
     // Follow-ups on the job (the observers', not self-assessments): open ones by state, and
     // those completed this period with how many passed.
+    let period_start = at - span;
     let f = sqlx::query!(
         r#"select count(*) filter (where f.state = 'due') as "due!: i64",
                   count(*) filter (where f.state = 'overdue') as "overdue!: i64",
@@ -354,7 +354,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
                   count(*) filter (where f.state = 'completed' and f.completed_at >= ?1 and f.passed = 1) as "passed!: i64"
            from followups f join users u on u.id = f.user_id
            where f.observer <> 'self' and u.active = 1 and (?3 or u.team_id in (select value from json_each(?2)))"#,
-        since_period,
+        period_start,
         scope,
         all
     )

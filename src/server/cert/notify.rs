@@ -36,18 +36,31 @@ pub async fn queue(
     .fetch_all(&mut *conn)
     .await?;
     for user_id in recipients {
-        sqlx::query!(
-            "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
-             on conflict (user_id, kind, subject_id) do nothing",
-            user_id,
-            kind,
-            certificate,
-            link,
-            at
-        )
-        .execute(&mut *conn)
-        .await?;
+        once(conn, user_id, kind, certificate, &link, at).await?;
     }
+    Ok(())
+}
+
+/// A notice for one person, once per kind and subject (a second call adds nothing).
+pub async fn once(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    kind: &str,
+    subject_id: i64,
+    link: &str,
+    at: i64,
+) -> AppResult<()> {
+    sqlx::query!(
+        "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
+         on conflict (user_id, kind, subject_id) do nothing",
+        user_id,
+        kind,
+        subject_id,
+        link,
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

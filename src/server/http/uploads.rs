@@ -28,19 +28,10 @@ pub(super) async fn bank_import(
         Ok((name, bytes)) => quiz::import_file(&state.db, caller.actor(), bank_id, &name, &bytes).await,
         Err(e) => Err(e),
     };
-    let query = match outcome {
-        Ok(n) => format!("imported={n}"),
-        Err(AppError::Rows(rows)) => {
-            let list: Vec<String> = rows.iter().take(50).map(|r| format!("{}:{}:{}", r.line, r.field, r.key)).collect();
-            format!(
-                "import_errors={}",
-                percent_encoding::utf8_percent_encode(&list.join(","), percent_encoding::NON_ALPHANUMERIC)
-            )
-        }
-        Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
-        Err(e) => return failed(e),
-    };
-    see_other(&format!("/trainer/banks/{bank_id}?{query}"))
+    match import_outcome(outcome.map(|n| n as usize), false) {
+        Ok(query) => see_other(&format!("/trainer/banks/{bank_id}?{query}")),
+        Err(e) => failed(e),
+    }
 }
 
 /// A course file, back to the course editor.
@@ -167,20 +158,37 @@ pub(super) async fn metrics_import(State(state): State<AppState>, caller: Caller
         }
         Err(e) => Err(e),
     };
-    let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
-    // The value as given, short and without the list's separators.
+    match import_outcome(outcome, true) {
+        Ok(query) => see_other(&format!("/admin/metrics?{query}")),
+        Err(e) => failed(e),
+    }
+}
+
+/// An import's outcome as the page's address carries it: `imported=N`, or the first 50 problems
+/// as `import_errors=line:field:key[:value]` (`components::error_note::upload_errors` reads it;
+/// the value, when asked for, short and without the list's separators). Other errors are errors.
+fn import_outcome(outcome: Result<usize, AppError>, with_value: bool) -> Result<String, AppError> {
     let value = |s: &str| s.chars().map(|c| if matches!(c, ',' | ':') { ' ' } else { c }).take(40).collect::<String>();
-    let query = match outcome {
-        Ok(n) => format!("imported={n}"),
+    match outcome {
+        Ok(n) => Ok(format!("imported={n}")),
         Err(AppError::Rows(rows)) => {
-            let list: Vec<String> =
-                rows.iter().take(50).map(|r| format!("{}:{}:{}:{}", r.line, r.field, r.key, value(&r.value))).collect();
-            format!("import_errors={}", encode(&list.join(",")))
+            let list: Vec<String> = rows
+                .iter()
+                .take(50)
+                .map(|r| match with_value {
+                    true => format!("{}:{}:{}:{}", r.line, r.field, r.key, value(&r.value)),
+                    false => format!("{}:{}:{}", r.line, r.field, r.key),
+                })
+                .collect();
+            let list = list.join(",");
+            Ok(format!(
+                "import_errors={}",
+                percent_encoding::utf8_percent_encode(&list, percent_encoding::NON_ALPHANUMERIC)
+            ))
         }
-        Err(AppError::Validation { field, key }) => format!("import_errors=0:{field}:{key}"),
-        Err(e) => return failed(e),
-    };
-    see_other(&format!("/admin/metrics?{query}"))
+        Err(AppError::Validation { field, key }) => Ok(format!("import_errors=0:{field}:{key}")),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
     // Each member's follow-ups on the job (of their current certificates), the same on every
     // session's line.
     let mut followups: HashMap<i64, Vec<FollowupCell>> = HashMap::new();
-    for f in crate::server::followup::of_plan(db, user, plan_id).await? {
+    for f in crate::server::followup::of_plan_for(db, &viewer, plan_id).await? {
         followups.entry(f.user_id).or_default().push((f.offset_days, f.state, f.percent, f.passed));
     }
     Ok(rows
