@@ -1,5 +1,9 @@
 //! Floorready: staff training and certification, and who is cleared for the floor today.
 
+// Leptos view types nest deeply; a clean wasm build computes their layouts past rustc's default
+// depth of 128 where an incremental one did not. Pages still erase big parts with `into_any()`.
+#![recursion_limit = "256"]
+
 // Translations are compiled in from `locales/`; every lookup names its locale explicitly
 // because one server renders for many users at once.
 rust_i18n::i18n!("locales", fallback = "en");

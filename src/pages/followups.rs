@@ -178,7 +178,8 @@ fn followup_view(
             <dd>{tr(f.observer.label_key())}{f.assignee.clone().map(|a| format!(" · {a}"))}</dd>
             {f.escalated_to.clone().map(|e| view! { <dt>{tr("followup.escalated")}</dt><dd>{e}</dd> })}
         </dl>
-    };
+    }
+    .into_any();
     let waiver = f.waiver.clone().map(|w| {
         let by = match w.by {
             Some(ref by) => tr_with("followup.waived_by", &[("name", by.clone()), ("date", day(w.at))]),
@@ -186,10 +187,11 @@ fn followup_view(
         };
         // A person's reason as written; the system's closing note is the text above.
         let reason = w.by.is_some().then(|| format!(" — {}", w.reason));
-        view! { <p class="alert">{by}{reason}</p> }
+        view! { <p class="alert">{by}{reason}</p> }.into_any()
     });
-    let result = f.result.clone().map(result_view);
-    let form = (f.can_observe && !opens).then(|| observe_form(&f, submit));
+    // Each part erased to AnyView: nested, their types overflow rustc's query depth in the wasm build.
+    let result = f.result.clone().map(|r| result_view(r).into_any());
+    let form = (f.can_observe && !opens).then(|| observe_form(&f, submit).into_any());
     let not_yet = (f.can_observe && opens).then(|| {
         view! { <p class="alert">{tr_with("followup.opens_on", &[("date", day(f.opens_at))])}</p> }
     });
@@ -205,6 +207,7 @@ fn followup_view(
                 </ActionForm>
             </details>
         }
+        .into_any()
     });
     view! {
         <h1>{title(f.offset_days)}" "{state_badge(f.state)}</h1>
