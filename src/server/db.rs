@@ -1,7 +1,10 @@
 //! SQLite pools: one writer, several readers (see shared/guides/performance.md).
 
+pub mod batch;
+pub mod waits;
+
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -11,6 +14,8 @@ pub struct Db {
     pub read: SqlitePool,
     /// A single connection: writers queue in the pool instead of spinning on SQLITE_BUSY.
     pub write: SqlitePool,
+    /// Group commit for the small writes that come in bursts (answer saves).
+    pub batch: batch::Batcher,
 }
 
 pub type Tx = Transaction<'static, Sqlite>;
@@ -25,10 +30,19 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        // Writes report their slow waits as counts (`waits`); sqlx would warn once per request.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_slow_level(log::LevelFilter::Off)
+            .connect_with(options.clone())
+            .await?;
         MIGRATOR.run(&write).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        let db = Db { read, write };
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_slow_level(log::LevelFilter::Off)
+            .connect_with(options)
+            .await?;
+        let db = Db { read, write, batch: Default::default() };
         // The dashboard's summaries, filled once after the upgrade that added them.
         crate::server::analytics::summary::ensure(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         Ok(db)
@@ -36,13 +50,21 @@ impl Db {
 
     /// One pool for both roles, as `#[sqlx::test]` hands out.
     pub fn from_pool(pool: SqlitePool) -> Db {
-        Db { read: pool.clone(), write: pool }
+        Db { read: pool.clone(), write: pool, batch: Default::default() }
     }
 
     /// Every write transaction takes the write lock up front; a deferred BEGIN that reads
     /// first fails with SQLITE_BUSY under concurrency instead of waiting.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.write.begin_with("BEGIN IMMEDIATE").await
+        let asked = Instant::now();
+        let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        waits::note_write_wait(asked.elapsed());
+        Ok(tx)
+    }
+
+    /// Runs `op` in the next group commit (see `batch`): answered once it is on disk.
+    pub async fn batched<B: batch::Batched>(&self, op: B) -> crate::error::AppResult<B::Out> {
+        self.batch.write(&self.write, op).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod auth;
+mod batch;
 mod cert;
 mod cli;
 mod common;

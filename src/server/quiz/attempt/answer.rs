@@ -10,11 +10,12 @@ use crate::model::quiz::{Answer, AttemptStatus, AttemptView, ItemView, QuestionB
 use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::markdown;
+use crate::server::db::batch::{Batched, BoxFuture};
 use crate::server::db::Db;
 use crate::server::now;
 
 use super::submit::finalize;
-use super::{items, json, overdue, own_attempt, AttemptRow, Item, PER_PAGE};
+use super::{items, items_from, json, overdue, own_attempt, AttemptRow, Item, GRACE_SECS, PER_PAGE};
 
 pub(super) fn stem_html(stem: &str) -> String {
     markdown::render(stem)
@@ -201,6 +202,10 @@ pub enum Saved {
 /// Stores the answers of one page. `seq` must be higher than the last accepted save's, so a
 /// delayed or repeated request cannot overwrite newer answers. After the deadline (plus grace)
 /// nothing is stored and the attempt is closed.
+///
+/// Everything that can be decided from a read is decided outside the write: the owner, the
+/// state, the page's items and which answers changed. The write itself goes into the next group
+/// commit (`db::batch`) and re-checks the state and the sequence there.
 #[tracing::instrument(skip_all, fields(caller = user.id, attempt_id, seq, page))]
 pub async fn save(
     db: &Db,
@@ -211,20 +216,100 @@ pub async fn save(
     form: &BTreeMap<String, String>,
 ) -> AppResult<Saved> {
     let at = now();
-    let mut tx = db.begin().await?;
-    let a = own_attempt(&mut tx, user, attempt_id).await?;
+    let mut conn = db.read.acquire().await?;
+    let a = own_attempt(&mut conn, user, attempt_id).await?;
     if overdue(&a, at) {
-        finalize(&mut tx, &a, "deadline", at).await?;
-        tx.commit().await?;
-        return Err(AppError::validation("attempt", "error.attempt_deadline"));
+        drop(conn);
+        return close_late(db, attempt_id, at).await;
     }
     if a.status != AttemptStatus::InProgress {
         return Err(AppError::validation("attempt", "error.attempt_closed"));
     }
-    let mut all = items(&mut tx, attempt_id).await?;
-    let saved = store_page(&mut tx, &a, &mut all, seq, page, form).await?;
-    tx.commit().await?;
-    Ok(saved)
+    if seq <= a.save_seq {
+        return Ok(Saved::Stale(a.save_seq));
+    }
+    let from = (page * PER_PAGE) as i64;
+    let shown = items_from(&mut conn, attempt_id, from, from + PER_PAGE as i64).await?;
+    drop(conn);
+    let mut changed = Vec::new();
+    for item in &shown {
+        let answer = read_answer(item, form);
+        if answer != item.answer {
+            changed.push((item.position as i64, answer.as_ref().map(json).transpose()?));
+        }
+    }
+    let deadline = a.deadline_at.map(|d| d + GRACE_SECS);
+    let saved = db.batched(SavePage { attempt_id, seq, at, deadline, changed }).await;
+    if matches!(&saved, Err(AppError::Validation { key, .. }) if key == "error.attempt_deadline") {
+        return close_late(db, attempt_id, now()).await;
+    }
+    saved
+}
+
+/// A save after the deadline: the attempt is closed as it stood, and the trainee told why.
+async fn close_late(db: &Db, attempt_id: i64, at: i64) -> AppResult<Saved> {
+    let mut tx = db.begin().await?;
+    let a = super::attempt_row(&mut tx, attempt_id).await?;
+    if overdue(&a, at) {
+        finalize(&mut tx, &a, "deadline", at).await?;
+        tx.commit().await?;
+    }
+    Err(AppError::validation("attempt", "error.attempt_deadline"))
+}
+
+/// One page's changed answers and the new sequence number, written in a group commit.
+struct SavePage {
+    attempt_id: i64,
+    seq: i64,
+    at: i64,
+    /// The deadline with its grace, if the quiz has a time limit.
+    deadline: Option<i64>,
+    /// (position, answer as JSON) of each item whose answer differs from the stored one.
+    changed: Vec<(i64, Option<String>)>,
+}
+
+impl Batched for SavePage {
+    type Out = Saved;
+
+    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<Saved>> {
+        Box::pin(async move {
+            // The sequence, state and deadline are checked again here: they may have moved since the read.
+            let claimed = sqlx::query!(
+                "update attempts set save_seq = ?1
+                 where id = ?2 and status = 'in_progress' and save_seq < ?1 and (?3 is null or ?4 <= ?3)",
+                self.seq,
+                self.attempt_id,
+                self.deadline,
+                self.at
+            )
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                let now = sqlx::query!("select status, save_seq from attempts where id = ?", self.attempt_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                return if now.status != AttemptStatus::InProgress.as_str() {
+                    Err(AppError::validation("attempt", "error.attempt_closed"))
+                } else if now.save_seq >= self.seq {
+                    Ok(Saved::Stale(now.save_seq))
+                } else {
+                    Err(AppError::validation("attempt", "error.attempt_deadline"))
+                };
+            }
+            for (position, answer) in &self.changed {
+                sqlx::query!(
+                    "update attempt_items set answer = ? where attempt_id = ? and position = ?",
+                    answer,
+                    self.attempt_id,
+                    position
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(Saved::Stored(self.seq))
+        })
+    }
 }
 
 /// Writes one page's answers of an open attempt, unless a newer save came first.

@@ -161,12 +161,19 @@ struct Item {
 }
 
 async fn items(conn: &mut SqliteConnection, attempt_id: i64) -> AppResult<Vec<Item>> {
+    items_from(conn, attempt_id, 0, i64::MAX).await
+}
+
+/// The items at positions `from..to` (one page when saving).
+async fn items_from(conn: &mut SqliteConnection, attempt_id: i64, from: i64, to: i64) -> AppResult<Vec<Item>> {
     let rows = sqlx::query!(
         r#"select i.position, i.points, i.option_order, i.extra_order, i.answer, i.fraction,
                   i.grader_comment, v.stem, v.feedback, v.body
            from attempt_items i join question_versions v on v.id = i.question_version_id
-           where i.attempt_id = ? order by i.position"#,
-        attempt_id
+           where i.attempt_id = ? and i.position >= ? and i.position < ? order by i.position"#,
+        attempt_id,
+        from,
+        to
     )
     .fetch_all(&mut *conn)
     .await?;

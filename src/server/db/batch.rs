@@ -1,0 +1,161 @@
+//! Group commit: small writes that arrive together share one transaction, so one fsync
+//! acknowledges all of them. SQLite has one writer and every commit waits for the disk
+//! (`synchronous=FULL`); committing one answer save at a time made the disk's fsync rate the
+//! ceiling for a whole exam.
+//!
+//! A write is queued to the writer task, which takes everything waiting (up to `MAX_BATCH`), runs
+//! each write in a savepoint of its own, commits once and only then answers each caller: an
+//! acknowledged write is on disk. A write that fails rolls back its savepoint alone; the others
+//! in its batch still commit. If the commit itself fails, every write of the batch gets the error.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{internal, AppError, AppResult};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Most writes in one transaction: bounds how long the first caller of a batch waits.
+const MAX_BATCH: usize = 256;
+
+/// One write that may share a transaction with others. It must read what it decides on inside
+/// `write` (the row may have changed since the caller looked) and must not commit.
+pub trait Batched: Send + 'static {
+    type Out: Send + 'static;
+    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<Self::Out>>;
+}
+
+/// A queued write with its answer, type-erased so any `Batched` shares the queue.
+trait Job: Send {
+    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool>;
+    fn answer(self: Box<Self>, committed: Result<(), AppError>);
+}
+
+struct Pending<B: Batched> {
+    op: B,
+    out: Option<AppResult<B::Out>>,
+    reply: oneshot::Sender<AppResult<B::Out>>,
+}
+
+impl<B: Batched> Job for Pending<B> {
+    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let out = self.op.write(conn).await;
+            let ok = out.is_ok();
+            self.out = Some(out);
+            ok
+        })
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), AppError>) {
+        let out = match committed {
+            Ok(()) => self.out.unwrap_or(Err(AppError::Internal)),
+            Err(e) => Err(e),
+        };
+        // The caller may have gone away (a closed connection); its write stands.
+        let _ = self.reply.send(out);
+    }
+}
+
+/// How many batches and writes were committed, and the largest batch: logged by the minute
+/// sweep so a load test can read the batch sizes it caused.
+#[derive(Debug, Default)]
+pub struct BatchStats {
+    pub batches: AtomicU64,
+    pub writes: AtomicU64,
+    pub largest: AtomicU64,
+    /// Batches of 1, 2-4, 5-16, 17-64 and 65 or more writes.
+    pub sizes: [AtomicU64; 5],
+}
+
+impl BatchStats {
+    fn record(&self, n: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.writes.fetch_add(n as u64, Ordering::Relaxed);
+        self.largest.fetch_max(n as u64, Ordering::Relaxed);
+        let bucket = match n {
+            1 => 0,
+            2..=4 => 1,
+            5..=16 => 2,
+            17..=64 => 3,
+            _ => 4,
+        };
+        self.sizes[bucket].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The figures since the last call, reset.
+    pub fn take(&self) -> (u64, u64, u64, [u64; 5]) {
+        let sizes = std::array::from_fn(|i| self.sizes[i].swap(0, Ordering::Relaxed));
+        (
+            self.batches.swap(0, Ordering::Relaxed),
+            self.writes.swap(0, Ordering::Relaxed),
+            self.largest.swap(0, Ordering::Relaxed),
+            sizes,
+        )
+    }
+}
+
+/// The queue to the writer task, started on first use inside the caller's runtime.
+#[derive(Clone, Default)]
+pub struct Batcher {
+    queue: Arc<OnceLock<mpsc::UnboundedSender<Box<dyn Job>>>>,
+    pub stats: Arc<BatchStats>,
+}
+
+impl std::fmt::Debug for Batcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batcher").field("stats", &self.stats).finish()
+    }
+}
+
+impl Batcher {
+    /// Queues `op` and waits until its batch is committed.
+    pub async fn write<B: Batched>(&self, pool: &SqlitePool, op: B) -> AppResult<B::Out> {
+        let queue = self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(writer(pool.clone(), rx, self.stats.clone()));
+            tx
+        });
+        let (reply, answer) = oneshot::channel();
+        queue.send(Box::new(Pending { op, out: None, reply })).map_err(|_| internal("the batch writer has stopped"))?;
+        answer.await.map_err(|_| internal("the batch writer dropped a write"))?
+    }
+}
+
+async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>, stats: Arc<BatchStats>) {
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = commit_batch(&pool, &mut jobs).await;
+        stats.record(jobs.len());
+        for job in jobs {
+            job.answer(committed.clone());
+        }
+    }
+}
+
+async fn commit_batch(pool: &SqlitePool, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
+    let asked = Instant::now();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    super::waits::note_write_wait(asked.elapsed());
+    for job in jobs.iter_mut() {
+        sqlx::query("savepoint one_write").execute(&mut *tx).await?;
+        if !job.run(&mut tx).await {
+            sqlx::query("rollback to one_write").execute(&mut *tx).await?;
+        }
+        sqlx::query("release one_write").execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

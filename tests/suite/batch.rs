@@ -1,0 +1,57 @@
+//! Group commit (`db::batch`): writes that queue together commit in one transaction, each in a
+//! savepoint of its own, and are answered only after the commit.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use floorready::error::AppResult;
+use floorready::server::db::batch::{Batched, BoxFuture};
+use floorready::server::db::Db;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Inserts its numbers one by one; a number already there fails the write part-way.
+struct Put(Vec<i64>);
+
+impl Batched for Put {
+    type Out = usize;
+    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<usize>> {
+        Box::pin(async move {
+            for n in &self.0 {
+                sqlx::query("insert into scratch (n) values (?)").bind(n).execute(&mut *conn).await?;
+            }
+            Ok(self.0.len())
+        })
+    }
+}
+
+#[sqlx::test]
+async fn a_batch_commits_together_and_a_failed_write_fails_alone(pool: SqlitePool) {
+    let db = Db::from_pool(pool.clone());
+    sqlx::query("create table scratch (n integer primary key)").execute(&pool).await.unwrap();
+    sqlx::query("insert into scratch (n) values (99)").execute(&pool).await.unwrap();
+    // Someone else holds the write lock, so the writes below queue up behind it.
+    let mut hold = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let writes = [vec![1], vec![2], vec![10, 99], vec![3], vec![4, 5]];
+    let tasks: Vec<_> = writes
+        .into_iter()
+        .map(|w| {
+            let db = db.clone();
+            tokio::spawn(async move { db.batched(Put(w)).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let none: i64 = sqlx::query_scalar("select count(*) from scratch").fetch_one(&mut *hold).await.unwrap();
+    assert_eq!(none, 1, "nothing is written while the lock is held");
+    hold.rollback().await.unwrap();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap().is_ok());
+    }
+    assert_eq!(answers, [true, true, false, true, true], "only the write that failed is refused");
+    let rows: Vec<i64> = sqlx::query_scalar("select n from scratch order by n").fetch_all(&pool).await.unwrap();
+    assert_eq!(rows, [1, 2, 3, 4, 5, 99], "the failed write's first insert (10) was rolled back with it");
+    let stats = &db.batch.stats;
+    assert_eq!(stats.writes.load(Ordering::Relaxed), 5);
+    assert!(stats.largest.load(Ordering::Relaxed) >= 4, "the queued writes shared a transaction");
+    assert!(stats.batches.load(Ordering::Relaxed) <= 2);
+}
