@@ -361,6 +361,18 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     });
+    // The group commit's batch sizes, for whoever tunes or load-tests the server.
+    let stats = state.db.batch.stats.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            every.tick().await;
+            let (batches, writes, largest, sizes) = stats.take();
+            if batches > 0 {
+                tracing::info!(batches, writes, largest, ?sizes, "group commit (batches of 1, 2-4, 5-16, 17-64, 65+)");
+            }
+        }
+    });
     let app = http::router(state);
     let listener = http::listen(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     println!("Floorready listening on http://{}", axum::serve::Listener::local_addr(&listener)?);
