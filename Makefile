@@ -76,9 +76,8 @@ sqlx-prepare:
 clean-data:
 	rm -rf data
 
-# Quiz submission benchmark (not part of `make test`): HTTP vs raw sqlx, see bench/quiz_submit.rs.
-bench:
-	cargo bench --bench quiz_submit --features ssr
-	cargo bench --bench roster --features ssr
-	cargo bench --bench login_burst --features ssr
-	cargo bench --bench analytics --features ssr
+# Every benchmark in one go (not part of `make test`); writes BENCHMARKS.md (see bench/README.md).
+# The load suite drives the release server and ships the release browser build, so both are built first.
+bench: site-release
+	cargo build --release --bin floorready --features ssr
+	bench/run

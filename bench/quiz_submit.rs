@@ -16,57 +16,29 @@
 //! fsync), so its p99 is about N / throughput for raw sqlx as much as for HTTP. The latency target
 //! is therefore read at a paced load too: another N trainees submitting evenly over one second.
 
+#[path = "common/quiz.rs"]
+mod quiz_seed;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use floorready::api::quiz::SaveAttempt;
-use floorready::model::course::{CourseFields, TrainingType};
-use floorready::model::quiz::{Answer, QuizFields, QuizKind, ReviewPolicy};
-use floorready::server::audit::Actor;
+use floorready::model::quiz::Answer;
 use floorready::server::auth::guard::acting_as;
 use floorready::server::auth::session;
 use floorready::server::config::Config;
-use floorready::server::course::{self, enroll};
 use floorready::server::db::Db;
 use floorready::server::http::router;
-use floorready::server::quiz::{self, attempt, authoring};
+use floorready::server::quiz::{self, attempt};
 use floorready::server::state::AppState;
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
+use quiz_seed::{page_answers, seed_quiz, QUESTIONS, SYSTEM};
 use tokio::sync::Barrier;
 
-const SYSTEM: Actor<'static> = Actor { id: None, ip: "bench" };
-const QUESTIONS: usize = 20;
-
-fn gift() -> String {
-    let mut g = String::from("$CATEGORY: $course$/bench\n\n");
-    for i in 0..QUESTIONS {
-        let q = match i % 5 {
-            0 => format!("::Q{i}::单选 {i}? {{=right ~wrong one ~wrong two ~wrong three}}"),
-            1 => format!("::Q{i}::多选 {i}? {{~%50%a ~%50%b ~%-100%c ~%-100%d}}"),
-            2 => format!("::Q{i}::判断 {i}. {{TRUE}}"),
-            3 => format!("::Q{i}::填空 {i}? {{=答案 =answer}}"),
-            _ => format!("::Q{i}::数值 {i}? {{#48:1}}"),
-        };
-        g.push_str(&q);
-        g.push_str("\n\n");
-    }
-    g
-}
-
-/// Form fields answering every question of a page whatever its type (each type reads its own).
-fn page_answers(page: usize) -> Vec<(String, String)> {
-    let mut a = Vec::new();
-    for pos in page * 5..page * 5 + 5 {
-        a.push((format!("answers[p{pos}]"), "0".to_string()));
-        a.push((format!("answers[p{pos}_0]"), "on".to_string()));
-    }
-    a
-}
-
 fn service_answers(page: usize) -> BTreeMap<String, String> {
-    page_answers(page)
+    page_answers(page, 5)
         .into_iter()
         .map(|(k, v)| (k.trim_start_matches("answers[").trim_end_matches(']').to_string(), v))
         .collect()
@@ -116,47 +88,8 @@ async fn setup(dir: &std::path::Path, trainees: usize, rounds: usize) -> Setup {
             .unwrap();
         ids.push((id, no));
     }
-    let trainer = acting_as(db, ids[0].0).await.unwrap();
-    let fields = CourseFields {
-        title: "Bench course".into(),
-        summary: String::new(),
-        category_id: 1,
-        level_id: 1,
-        training_type: TrainingType::PreJob,
-        duration_minutes: 10,
-    };
-    let course_id = course::create(db, SYSTEM, trainer.id, &fields).await.unwrap();
-    let m = course::add_module(db, course_id, &"M".into()).await.unwrap();
-    course::add_lesson(db, course_id, m, &"L".into(), "text").await.unwrap();
-    course::publish(db, SYSTEM, course_id).await.unwrap();
     let numbers: Vec<&str> = ids[1..].iter().map(|(_, no)| no.as_str()).collect();
-    enroll::by_employee_numbers(db, SYSTEM, course_id, &numbers.join(" ")).await.unwrap();
-    let bank = quiz::create_bank(db, SYSTEM, &trainer, Some(course_id), "bench").await.unwrap();
-    quiz::import_gift(db, SYSTEM, bank, &gift()).await.unwrap();
-    let quiz_id = authoring::create(
-        db,
-        SYSTEM,
-        &trainer,
-        course_id,
-        &QuizFields {
-            title: "Bench".into(),
-            kind: QuizKind::PostTest,
-            pass_percent: 80,
-            time_limit_minutes: Some(60),
-            opens_at: None,
-            closes_at: None,
-            attempts_allowed: None,
-            cooloff_minutes: 0,
-            review_policy: ReviewPolicy::ScoreOnly,
-            shuffle_questions: true,
-            shuffle_options: true,
-            pre_test_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    authoring::add_draw(db, quiz_id, bank, "bench", "", QUESTIONS as i64).await.unwrap();
-    authoring::set_published(db, SYSTEM, quiz_id, true).await.unwrap();
+    let quiz_id = seed_quiz(db, ids[0].0, &numbers).await;
 
     // Every trainee has an attempt with the first three pages saved.
     let (mut http, mut raw, mut paced) = (vec![Vec::new(); rounds], vec![Vec::new(); rounds], Vec::new());
@@ -354,7 +287,7 @@ async fn http_phase(client: &reqwest::Client, url: &str, who: &[(String, i64)], 
                 ("page".into(), "3".into()),
                 ("go".into(), "submit".into()),
             ];
-            form.extend(page_answers(3));
+            form.extend(page_answers(3, 5));
             let body = serde_urlencoded_body(&form);
             barrier.wait().await;
             tokio::time::sleep(delay).await;

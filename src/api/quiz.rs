@@ -255,10 +255,13 @@ pub async fn set_quiz_remediation(id: i64, #[server(default)] lesson_id: String)
 }
 
 #[server]
-pub async fn get_quiz_results(id: i64) -> Result<(QuizResults, Option<crate::model::analytics::GainReport>), AppError> {
+pub async fn get_quiz_results(
+    id: i64,
+    #[server(default)] page: u32,
+) -> Result<(QuizResults, Option<crate::model::analytics::GainReport>), AppError> {
     Ctx::serve(async |cx| {
         quiz_author(cx, id, "get_quiz_results").await?;
-        let results = svc::authoring::results(&cx.state.db, id).await?;
+        let results = svc::authoring::results(&cx.state.db, id, page).await?;
         let gains = crate::server::analytics::gain::gain_report(&cx.state.db, id, None).await?;
         Ok((results, gains))
     })

@@ -26,7 +26,7 @@ pub fn query_string(filters: &[(&'static str, String)], page: Option<u32>) -> St
 
 /// "← Previous · Page 2 of 5 · Next →"; nothing when everything fits on one page. `page` is 0-based.
 #[component]
-pub fn Pager(path: &'static str, filters: Vec<(&'static str, String)>, page: u32, pages: u32) -> impl IntoView {
+pub fn Pager(#[prop(into)] path: String, filters: Vec<(&'static str, String)>, page: u32, pages: u32) -> impl IntoView {
     (pages > 1).then(|| {
         let link = move |p: u32| format!("{path}{}", query_string(&filters, Some(p + 1)));
         view! {

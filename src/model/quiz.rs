@@ -499,9 +499,18 @@ pub struct AttemptRow {
 pub struct QuizResults {
     pub quiz_id: i64,
     pub title: Names,
+    /// One page of attempts (`RESULTS_PER_PAGE`), by name and attempt number.
     pub attempts: Vec<AttemptRow>,
+    /// Over every graded attempt, not only this page's.
     pub pass_rate: Option<f64>,
+    pub total: i64,
+    /// 0-based.
+    pub page: u32,
+    pub pages: u32,
 }
+
+/// Attempts per page of a quiz's results: a quiz taken ten thousand times sent 2 MB at once.
+pub const RESULTS_PER_PAGE: i64 = 100;
 
 /// An essay answer waiting for a trainer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -365,11 +365,16 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
     let stats = state.db.batch.stats.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(10));
+        let mut busy = false;
         loop {
             every.tick().await;
             let (batches, writes, largest, sizes) = stats.take();
             if batches > 0 {
                 tracing::info!(batches, writes, largest, ?sizes, "group commit (batches of 1, 2-4, 5-16, 17-64, 65+)");
+                busy = true;
+            } else if std::mem::take(&mut busy) {
+                // A burst is over: hand the allocator's free memory back to the system.
+                crate::server::auth::password::trim_free_memory();
             }
         }
     });

@@ -9,7 +9,8 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use floorready::api::quiz::{
-    GetAttempt, GetAttemptResult, GetBank, GetQuizIntro, ImportGift, MyQuizzes, SaveAttempt, StartAttempt,
+    GetAttempt, GetAttemptResult, GetBank, GetQuizIntro, GetQuizResults, ImportGift, MyQuizzes, SaveAttempt,
+    StartAttempt,
 };
 use floorready::error::AppError;
 use floorready::model::course::{CourseFields, TrainingType};
@@ -236,7 +237,7 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
         .await
         .unwrap();
     // A trainer reading the results page writes nothing: the sweep is what closes it.
-    authoring::results(&st.db, s.quiz).await.unwrap();
+    authoring::results(&st.db, s.quiz, 0).await.unwrap();
     assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 1, "still open after the results page");
     assert_eq!(attempt::close_overdue(&st.db).await.unwrap(), 0);
     assert!(attempt::result(&st.db, &e1, abandoned).await.unwrap().closed_by_deadline);
@@ -387,7 +388,7 @@ async fn pre_and_post_test_gain(pool: SqlitePool) {
         None,
         "a pre-test has no pair"
     );
-    let results = authoring::results(&st.db, post_id).await.unwrap();
+    let results = authoring::results(&st.db, post_id, 0).await.unwrap();
     assert_eq!(results.pass_rate, Some(100.0));
 }
 
@@ -733,4 +734,40 @@ async fn an_import_is_capped_and_checked_before_it_takes_the_writer(pool: Sqlite
     assert_eq!(imported.unwrap() as usize, quiz::MAX_IMPORT_QUESTIONS);
     saved.unwrap();
     assert_eq!(count(&pool, "select count(*) from questions").await, 5 + 2_000 + 1);
+}
+
+#[sqlx::test]
+async fn quiz_results_come_a_page_at_a_time_with_figures_over_all(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
+    let e1 = current(&st, "E1").await;
+    // 205 graded attempts, the last 55 failed: the figures are over all of them, not one page.
+    for n in 1..=205i64 {
+        sqlx::query(
+            "insert into attempts (quiz_id, user_id, attempt_no, status, started_at, submitted_at, max_score, percent, passed)
+             values (?, ?, ?, 'graded', 0, 0, 10, 50, ?)",
+        )
+        .bind(s.quiz)
+        .bind(e1.id)
+        .bind(n)
+        .bind(n <= 150)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (page, rows) in [(0, 100), (1, 100), (2, 5)] {
+        let r = authoring::results(&st.db, s.quiz, page).await.unwrap();
+        assert_eq!((r.total, r.page, r.pages, r.attempts.len()), (205, page, 3, rows));
+        assert_eq!(r.pass_rate, Some(150.0 * 100.0 / 205.0));
+        seen.extend(r.attempts.iter().map(|a| a.attempt_no));
+    }
+    assert_eq!(seen.len(), 205, "every attempt on exactly one page");
+    let past = authoring::results(&st.db, s.quiz, 9).await.unwrap();
+    assert_eq!((past.page, past.attempts.len()), (2, 5), "a page past the end shows the last");
+    // Through the server function a trainer reads one page too.
+    let t1 = sign_in(&st, "T1").await;
+    let (status, body) = call(&st, GetQuizResults::PATH, &t1, format!("id={}&page=1", s.quiz)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.matches("\"attempt_no\"").count(), 100);
 }

@@ -10,7 +10,7 @@ use crate::api::course::authored_courses;
 use crate::api::quiz::*;
 use crate::components::error_note::{action_error, load_failed, ErrorNote};
 use crate::components::require::RequireRole;
-use crate::i18n::{shown, tr, use_locale, use_zone};
+use crate::i18n::{shown, tr, tr_with, use_locale, use_zone};
 use crate::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use crate::model::user::{Me, Role};
 
@@ -277,7 +277,10 @@ pub fn QuizResultsPage() -> impl IntoView {
 fn results(_me: Me) -> impl IntoView {
     let id = param("id");
     let (locale, zone) = (use_locale(), use_zone());
-    let data = Resource::new(|| (), move |_| get_quiz_results(id));
+    // The page lives in the address (`?page=2`, 1-based), so paging works without JavaScript.
+    let url = leptos_router::hooks::use_query_map();
+    let page = move || url.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).saturating_sub(1);
+    let data = Resource::new(page, move |page| get_quiz_results(id, page));
     view! {
         <p>
             <a href=format!("/trainer/quizzes/{id}")>{tr("quiz.back_editor")}</a>" · "
@@ -301,7 +304,10 @@ fn results(_me: Me) -> impl IntoView {
 
                 view! {
                     <h1>{shown(&r.title)}</h1>
-                    <p class="status">{tr("quiz.pass_rate")}": "<strong class="pass-rate">{percent(r.pass_rate)}</strong></p>
+                    <p class="status">
+                        {tr("quiz.pass_rate")}": "<strong class="pass-rate">{percent(r.pass_rate)}</strong>" · "
+                        {tr_with("quiz.attempt_count", &[("count", r.total.to_string())])}
+                    </p>
                     <table class="list attempts">
                         <thead><tr>
                             <th>{tr("field.display_name")}</th><th>{tr("field.employee_no")}</th><th>"#"</th>
@@ -309,6 +315,7 @@ fn results(_me: Me) -> impl IntoView {
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
+                    <crate::components::pager::Pager path=format!("/trainer/quizzes/{id}/results") filters=vec![] page=r.page pages=r.pages/>
                     {gains.map(|g| view! { <crate::pages::trainer::gains::GainSection g=g/> }.into_any())}
                 }.into_any()
             })}

@@ -79,6 +79,15 @@ pub fn return_hash_memory() {
     }
 }
 
+/// Returns the allocator's free memory to the system (glibc keeps freed memory in its arenas).
+pub fn trim_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
 
 /// Password hashing on threads of its own: one per core, each with one argon2 memory block
@@ -97,6 +106,9 @@ impl Default for Passwords {
         Self::new()
     }
 }
+
+/// How long a hashing thread keeps its block with nothing to hash.
+const KEEP_BLOCKS: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The nice value of the hashing threads (0 is normal; higher yields to others).
 const HASHING_NICE: i32 = 10;
@@ -121,7 +133,7 @@ impl Passwords {
                     loop {
                         // The lock is held only while waiting for the next job, not while hashing.
                         let job = match rx.lock() {
-                            Ok(rx) => rx.recv(),
+                            Ok(rx) => rx.recv_timeout(KEEP_BLOCKS),
                             Err(_) => return,
                         };
                         match job {
@@ -131,7 +143,10 @@ impl Passwords {
                                 }
                                 job(&mut blocks)
                             }
-                            Err(_) => return,
+                            // Quiet for a while: give the block back (an mmap of its own, see
+                            // `return_hash_memory`), so an idle server is back to its idle size.
+                            Err(mpsc::RecvTimeoutError::Timeout) => blocks = Vec::new(),
+                            Err(mpsc::RecvTimeoutError::Disconnected) => return,
                         }
                     }
                 })

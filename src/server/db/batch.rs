@@ -22,7 +22,10 @@ use crate::error::{internal, AppError, AppResult};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Most writes in one transaction: bounds how long the first caller of a batch waits.
-const MAX_BATCH: usize = 256;
+/// `FLOORREADY_BATCH_MAX=1` commits each write alone (the load suite's baseline).
+static MAX_BATCH: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    std::env::var("FLOORREADY_BATCH_MAX").ok().and_then(|v| v.parse().ok()).filter(|n| *n >= 1).unwrap_or(256)
+});
 
 /// One write that may share a transaction with others. It must read what it decides on inside
 /// `write` (the row may have changed since the caller looked) and must not commit.
@@ -131,7 +134,7 @@ impl Batcher {
 async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>, stats: Arc<BatchStats>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
+        while jobs.len() < *MAX_BATCH {
             match queue.try_recv() {
                 Ok(job) => jobs.push(job),
                 Err(_) => break,

@@ -4,6 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{
     AttemptRow, AttemptStatus, QuizEditor, QuizFields, QuizKind, QuizResults, QuizSummary, ReviewPolicy, SlotView,
+    RESULTS_PER_PAGE,
 };
 use crate::model::user::Role;
 use crate::model::Names;
@@ -407,18 +408,32 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
 /// Every finished or open attempt of a quiz, and the pass rate among graded ones. Overdue attempts
 /// are closed by the minute sweep (`attempt::close_overdue`): reading this page writes nothing.
 #[tracing::instrument(skip_all, fields(quiz_id))]
-pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
+pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults> {
     let title = sqlx::query!("select title, title_en from quizzes where id = ?", quiz_id)
         .fetch_optional(&db.read)
         .await?
         .map(|r| Names::new(r.title, r.title_en))
         .ok_or(AppError::NotFound)?;
+    let counts = sqlx::query!(
+        r#"select count(*) as "total!: i64",
+                  coalesce(sum(status = 'graded'), 0) as "graded!: i64",
+                  coalesce(sum(status = 'graded' and passed), 0) as "passed!: i64"
+           from attempts where quiz_id = ?"#,
+        quiz_id
+    )
+    .fetch_one(&db.read)
+    .await?;
+    let pages = ((counts.total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE).max(1) as u32;
+    let page = page.min(pages - 1);
+    let offset = page as i64 * RESULTS_PER_PAGE;
     let attempts: Vec<AttemptRow> = sqlx::query!(
         r#"select a.id as "id!", u.display_name, u.employee_no, a.attempt_no, a.status, a.submitted_at,
                   a.percent, a.passed as "passed: bool"
            from attempts a join users u on u.id = a.user_id
-           where a.quiz_id = ? order by u.display_name, a.attempt_no"#,
-        quiz_id
+           where a.quiz_id = ? order by u.display_name, a.attempt_no, a.id limit ? offset ?"#,
+        quiz_id,
+        RESULTS_PER_PAGE,
+        offset
     )
     .fetch_all(&db.read)
     .await?
@@ -434,8 +449,6 @@ pub async fn results(db: &Db, quiz_id: i64) -> AppResult<QuizResults> {
         passed: r.passed,
     })
     .collect();
-    let graded: Vec<&AttemptRow> = attempts.iter().filter(|a| a.status == AttemptStatus::Graded).collect();
-    let pass_rate = (!graded.is_empty())
-        .then(|| graded.iter().filter(|a| a.passed == Some(true)).count() as f64 * 100.0 / graded.len() as f64);
-    Ok(QuizResults { quiz_id, title, attempts, pass_rate })
+    let pass_rate = (counts.graded > 0).then(|| counts.passed as f64 * 100.0 / counts.graded as f64);
+    Ok(QuizResults { quiz_id, title, attempts, pass_rate, total: counts.total, page, pages })
 }
