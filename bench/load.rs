@@ -28,7 +28,7 @@ use floorready::server::auth::session;
 use floorready::server::config::Config;
 use floorready::server::db::Db;
 use leptos::server_fn::ServerFn;
-use quiz_seed::{page_answers, seed_quiz, QUESTIONS};
+use quiz_seed::{form_post, page_answers, save_form, seed_quiz, QUESTIONS};
 
 const PASSWORD: &str = "bench-lantern-orbit-42";
 
@@ -140,15 +140,11 @@ impl Server {
         self.peak_kib.load(Ordering::Relaxed) as f64 / 1024.0
     }
 
-    fn log_len(&self) -> usize {
-        self.log.lock().unwrap().len()
-    }
-
-    /// The group commit's batch counts logged since line `from`: (batches, writes, largest, sizes).
-    fn batches_since(&self, from: usize) -> (u64, u64, u64, [u64; 5]) {
+    /// The group commit's batch counts the server logged: (batches, writes, largest, sizes).
+    fn batches(&self) -> (u64, u64, u64, [u64; 5]) {
         let log = self.log.lock().unwrap();
         let mut sum = (0, 0, 0, [0u64; 5]);
-        for line in log.iter().skip(from).filter(|l| l.contains("group commit")) {
+        for line in log.iter().filter(|l| l.contains("group commit")) {
             let field = |name: &str| -> u64 {
                 line.split(&format!("{name}="))
                     .nth(1)
@@ -168,10 +164,10 @@ impl Server {
         sum
     }
 
-    fn warnings_since(&self, from: usize) -> (usize, usize) {
+    /// Warning lines and all lines the server logged.
+    fn warnings(&self) -> (usize, usize) {
         let log = self.log.lock().unwrap();
-        let new = &log[from.min(log.len())..];
-        (new.iter().filter(|l| l.contains("WARN")).count(), new.len())
+        (log.iter().filter(|l| l.contains("WARN")).count(), log.len())
     }
 }
 
@@ -329,13 +325,7 @@ fn think(mean: Duration) -> Duration {
 
 impl Driver {
     async fn post(&self, path: &str, cookie: &str, body: String) -> Result<reqwest::Response, String> {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(body)
+        let res = form_post(&self.client, &format!("{}{path}", self.base), cookie, body)
             .send()
             .await
             .map_err(|e| format!("{path}: {e}"))?;
@@ -373,7 +363,7 @@ impl Driver {
         for k in 0..QUESTIONS {
             tokio::time::sleep(think(pause)).await;
             let (page, upto) = (k / 5, k % 5 + 1);
-            let body = form(attempt_id, k as i64 + 1, page, "stay", &page_answers(page, upto));
+            let body = save_form(attempt_id, k as i64 + 1, page, "stay", &page_answers(page, upto));
             let began = Instant::now();
             t.first_save.get_or_insert(began);
             match self.post(<SaveAttempt as ServerFn>::PATH, cookie, body).await {
@@ -385,7 +375,7 @@ impl Driver {
             }
         }
         tokio::time::sleep(think(pause)).await;
-        let body = form(attempt_id, QUESTIONS as i64 + 1, 3, "submit", &page_answers(3, 5));
+        let body = save_form(attempt_id, QUESTIONS as i64 + 1, 3, "submit", &page_answers(3, 5));
         let began = Instant::now();
         match self.post(<SaveAttempt as ServerFn>::PATH, cookie, body).await {
             Ok(_) => t.submits.push(began.elapsed()),
@@ -424,18 +414,6 @@ impl Driver {
     }
 }
 
-fn form(attempt_id: i64, seq: i64, page: usize, go: &str, answers: &[(String, String)]) -> String {
-    let mut f = form_urlencoded::Serializer::new(String::new());
-    f.append_pair("attempt_id", &attempt_id.to_string())
-        .append_pair("seq", &seq.to_string())
-        .append_pair("page", &page.to_string())
-        .append_pair("go", go);
-    for (k, v) in answers {
-        f.append_pair(k, v);
-    }
-    f.finish()
-}
-
 /// The answers in the database of attempts with ids above `after`: (attempts, submitted, answered items).
 async fn stored(dir: &std::path::Path, after: i64) -> (i64, i64, i64) {
     let url = format!("sqlite://{}?mode=ro", dir.join("floorready.db").display());
@@ -449,7 +427,6 @@ async fn stored(dir: &std::path::Path, after: i64) -> (i64, i64, i64) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let _ = std::fs::metadata(dir);
     pool.close().await;
     row
 }
@@ -594,14 +571,13 @@ async fn main() {
         );
         // Close the probe's attempt, so it does not count in a later run.
         let attempt_id: i64 = page.split("/attempt/").nth(1).unwrap().split('?').next().unwrap().parse().unwrap();
-        d.post(<SaveAttempt as ServerFn>::PATH, cookie, form(attempt_id, 1, 0, "submit", &[])).await.unwrap();
+        d.post(<SaveAttempt as ServerFn>::PATH, cookie, save_form(attempt_id, 1, 0, "submit", &[])).await.unwrap();
     }
 
     // The attempt flow without pauses, then with about a second between a trainee's steps.
     let mut flows = Vec::new();
     for (n, pause) in [(small, 0), (mid, 0), (burst, 0), (big, 0), (mid, 1000), (big, 1000)] {
         let pause = Duration::from_millis(pause);
-        let from = server.log_len();
         let began = Instant::now();
         let mut t = d.crowd(&seeded.cookies[..n], Duration::ZERO, pause).await;
         let secs = began.elapsed().as_secs_f64();
@@ -619,11 +595,11 @@ async fn main() {
             t.errors.len(),
             t.errors.first().map(|e| format!(" (first: {e})")).unwrap_or_default()
         );
-        flows.push((n, pause, per_sec, save_p99, start_p99, submit_p99, t.errors.len(), from));
+        flows.push((n, pause, per_sec, save_p99, start_p99, submit_p99, t.errors.len()));
     }
     // Batch sizes are logged every 10 s: wait for the last line.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    for (n, pause, per_sec, save_p99, start_p99, submit_p99, errors, from) in &flows {
+    for (n, pause, per_sec, save_p99, start_p99, submit_p99, errors) in &flows {
         let label = if pause.is_zero() { "no pause" } else { "~1 s apart" };
         report.add(
             format!("flow, {n} trainees, {label}: saves/s (÷ fsyncs/s), save p99, start p99, submit p99, errors"),
@@ -657,9 +633,8 @@ async fn main() {
                     },
             ),
         );
-        let _ = from;
     }
-    let (batches, writes, largest, sizes) = server.batches_since(0);
+    let (batches, writes, largest, sizes) = server.batches();
     report.add(
         "group commit over the flows: batches, writes, mean, largest, batches of 1/2-4/5-16/17-64/65+",
         format!(
@@ -775,7 +750,7 @@ async fn main() {
         "peak <= 150 MB, back near idle",
         Some(peak <= 150.0 && after <= idle_mib + 50.0),
     );
-    let (warnings, lines) = server.warnings_since(0);
+    let (warnings, lines) = server.warnings();
     report.add(
         "server log under overload: warning lines, all lines",
         format!("{warnings}, {lines}"),

@@ -34,7 +34,7 @@ use floorready::server::quiz::{self, attempt};
 use floorready::server::state::AppState;
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
-use quiz_seed::{page_answers, seed_quiz, QUESTIONS, SYSTEM};
+use quiz_seed::{form_post, page_answers, save_form, seed_quiz, QUESTIONS, SYSTEM};
 use tokio::sync::Barrier;
 
 fn service_answers(page: usize) -> BTreeMap<String, String> {
@@ -281,26 +281,11 @@ async fn http_phase(client: &reqwest::Client, url: &str, who: &[(String, i64)], 
         let (client, url, barrier) = (client.clone(), url.to_string(), barrier.clone());
         let delay = spread.mul_f64(i as f64 / n as f64);
         tasks.push(tokio::spawn(async move {
-            let mut form = vec![
-                ("attempt_id".to_string(), attempt_id.to_string()),
-                ("seq".into(), "4".into()),
-                ("page".into(), "3".into()),
-                ("go".into(), "submit".into()),
-            ];
-            form.extend(page_answers(3, 5));
-            let body = serde_urlencoded_body(&form);
+            let body = save_form(attempt_id, 4, 3, "submit", &page_answers(3, 5));
             barrier.wait().await;
             tokio::time::sleep(delay).await;
             let t = Instant::now();
-            let res = client
-                .post(&url)
-                .header("cookie", cookie)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("accept", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("request");
+            let res = form_post(&client, &url, &cookie, body).send().await.expect("request");
             let status = res.status();
             let body = res.text().await.unwrap_or_default();
             assert!(status.is_success() || status.is_redirection(), "{status}: {body}");
@@ -323,16 +308,4 @@ async fn release(barrier: &Barrier, tasks: Vec<tokio::task::JoinHandle<Duration>
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn serde_urlencoded_body(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let enc =
-                |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
-            format!("{}={}", enc(k), enc(v))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }

@@ -41,6 +41,29 @@ pub fn page_answers(page: usize, upto: usize) -> Vec<(String, String)> {
     a
 }
 
+/// The body of a `save_attempt` post: the attempt, sequence, page, where to go, and answers.
+pub fn save_form(attempt_id: i64, seq: i64, page: usize, go: &str, answers: &[(String, String)]) -> String {
+    let mut f = form_urlencoded::Serializer::new(String::new());
+    f.append_pair("attempt_id", &attempt_id.to_string())
+        .append_pair("seq", &seq.to_string())
+        .append_pair("page", &page.to_string())
+        .append_pair("go", go);
+    for (k, v) in answers {
+        f.append_pair(k, v);
+    }
+    f.finish()
+}
+
+/// A server-function form post as the page's script sends it, with the session cookie.
+pub fn form_post(client: &reqwest::Client, url: &str, cookie: &str, body: String) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body)
+}
+
 /// Creates the course, bank and quiz as `trainer_id`, enrols `numbers` and returns the quiz id.
 /// `attempts_allowed` None lets the same trainees take it again in each round.
 pub async fn seed_quiz(db: &Db, trainer_id: i64, numbers: &[&str]) -> i64 {
