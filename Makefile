@@ -45,8 +45,10 @@ define build_site
 	  $$(build/wasm-cargo dir $(3))/floorready.wasm
 endef
 
+# The release bundle is also optimised, content-hashed and pre-compressed (build/bundle).
 site-release:
 	$(call build_site,target/site-release,--profile wasm-release,wasm-release,--remove-name-section --remove-producers-section)
+	build/bundle target/site-release
 
 site-debug:
 	$(call build_site,target/site,,debug)

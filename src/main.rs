@@ -3,7 +3,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    floorready::server::auth::password::return_hash_memory();
+    floorready::server::auth::password::tune_allocator();
     tracing_subscriber::fmt()
         // Colour codes only on a terminal, not in log files.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))

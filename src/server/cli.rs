@@ -317,7 +317,7 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxies.clone(),
     };
     let leptos_options = LeptosOptions::builder()
-        .output_name("floorready")
+        .output_name(crate::server::http::bundle_name(&args.site_root))
         .site_root(args.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(args.addr)

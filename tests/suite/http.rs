@@ -330,3 +330,49 @@ async fn a_signed_in_language_switch_is_kept_on_the_account(pool: SqlitePool) {
     .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+/// A release bundle (what `build/bundle` leaves): pages name the content-hashed files, which go
+/// out pre-compressed with a year-long cache; the stylesheet, unhashed, is revalidated.
+#[sqlx::test]
+async fn a_hashed_bundle_is_named_in_pages_and_served_precompressed_and_immutable(pool: SqlitePool) {
+    let site = std::env::temp_dir().join(format!("floorready-site-{}-{}", std::process::id(), line!()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let name = "floorready.0123456789abcdef";
+    std::fs::write(pkg.join("bundle-name"), format!("{name}\n")).unwrap();
+    std::fs::write(pkg.join(format!("{name}.js")), "export default function(){}").unwrap();
+    std::fs::write(pkg.join(format!("{name}.js.br")), b"BROTLI-BYTES").unwrap();
+    std::fs::write(pkg.join("floorready.css"), "body{}").unwrap();
+    assert_eq!(floorready::server::http::bundle_name(&site), name);
+
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name(floorready::server::http::bundle_name(&site))
+        .site_root(site.to_string_lossy().to_string())
+        .build();
+    let config = Config { site_root: site.clone(), ..Config::for_tests() };
+    let st = floorready::server::state::AppState::new(options, floorready::server::db::Db::from_pool(pool), config);
+
+    let page = body_text(send(&st, Request::get("/login").body(Body::empty()).unwrap()).await).await;
+    assert!(page.contains(&format!("/pkg/{name}.js")), "the page names the hashed script");
+    assert!(page.contains(&format!("/pkg/{name}_bg.wasm")), "and the hashed wasm");
+
+    let js = |encoding: &'static str| {
+        Request::get(format!("/pkg/{name}.js")).header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap()
+    };
+    let res = send(&st, js("gzip, deflate, br")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(body_text(res).await, "BROTLI-BYTES", "the pre-compressed file, as it is");
+    let res = send(&st, js("identity")).await;
+    assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(body_text(res).await, "export default function(){}");
+
+    let css = send(&st, Request::get("/pkg/floorready.css").body(Body::empty()).unwrap()).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()[header::CACHE_CONTROL], "no-cache");
+    let missing = send(&st, Request::get(format!("/pkg/{name}_bg.wasm")).body(Body::empty()).unwrap()).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(header::CACHE_CONTROL).is_none(), "a 404 is never cached for a year");
+    let _ = std::fs::remove_dir_all(&site);
+}

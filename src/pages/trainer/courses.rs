@@ -460,18 +460,22 @@ fn CourseFiles(
     files: Resource<Result<Vec<CourseFile>, AppError>>,
     delete: ServerAction<DeleteCourseFile>,
 ) -> impl IntoView {
-    let outcome = upload_outcome().map(|(ok, key)| {
-        let (class, text) =
-            if ok { ("alert ok", tr(key)) } else { ("alert error", format!("{}: {}", tr("field.file"), tr(key))) };
-        view! { <p class=class role="status">{text}</p> }
-    });
+    // Kept as data, not a view: a view is not Clone once components are type-erased.
+    let outcome = upload_outcome();
     // Nothing at all when the files cannot be read: the editor above says why (403, 404).
     view! {
         <Transition fallback=|| ()>
             {move || {
-                let outcome = outcome.clone();
                 Suspend::new(async move {
                     let Ok(list) = files.await else { return ().into_any() };
+                    let outcome = outcome.map(|(ok, key)| {
+                        let (class, text) = if ok {
+                            ("alert ok", tr(key))
+                        } else {
+                            ("alert error", format!("{}: {}", tr("field.file"), tr(key)))
+                        };
+                        view! { <p class=class role="status">{text}</p> }
+                    });
                     view! {
                         <section class="card" id="files">
                             <h2>{tr("courses.files")}</h2>

@@ -68,14 +68,20 @@ fn verify_with(password: &str, hash: &str, blocks: &mut [Block]) -> bool {
     .is_ok_and(|computed| computed == expected)
 }
 
-/// Kept for `main`: big allocations outside the hashing threads (argon2's own path for older
-/// hashes) are mmapped and returned to the system instead of growing glibc's per-thread arenas.
-/// Call once at start, before any thread runs.
-pub fn return_hash_memory() {
+/// Allocator tuning for `main`, called once at start before any thread runs. Big allocations
+/// outside the hashing threads (argon2's own path for older hashes) are mmapped and returned to
+/// the system instead of growing glibc's arenas; and the arenas are capped at one per core, not
+/// glibc's eight per core, so memory freed by one thread is reused by the next instead of
+/// sitting in an arena of its own (tokio, SQLite and hashing threads all allocate).
+pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning; it is called before other threads exist.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
+        // SAFETY: mallopt only changes allocator tuning; it is called before other threads exist.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+            libc::mallopt(libc::M_ARENA_MAX, cores as libc::c_int);
+        }
     }
 }
 
@@ -144,7 +150,7 @@ impl Passwords {
                                 job(&mut blocks)
                             }
                             // Quiet for a while: give the block back (an mmap of its own, see
-                            // `return_hash_memory`), so an idle server is back to its idle size.
+                            // `tune_allocator`), so an idle server is back to its idle size.
                             Err(mpsc::RecvTimeoutError::Timeout) => blocks = Vec::new(),
                             Err(mpsc::RecvTimeoutError::Disconnected) => return,
                         }

@@ -22,12 +22,14 @@ use tower_http::trace::TraceLayer;
 use super::state::AppState;
 use crate::app::{shell, App};
 
+mod bundle;
 mod clearance;
 mod downloads;
 mod refusals;
 pub mod request;
 mod uploads;
 
+pub use bundle::bundle_name;
 use clearance::{clearance_bulk, clearance_one, metrics_write};
 use downloads::{
     bank_export, bank_template_csv, bank_template_xlsx, course_file, gains_csv, gains_xlsx, org_image, pass_rates_csv,
@@ -118,7 +120,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(ctx_state.clone()),
             move || shell(leptos_options.clone()),
         )
-        .nest_service("/pkg", tower_http::services::ServeDir::new(site_root.join("pkg")))
+        .nest("/pkg", bundle::service(&site_root))
         .fallback_service(
             tower_http::services::ServeDir::new(&site_root).not_found_service(get(not_found).with_state(state.clone())),
         )
