@@ -61,6 +61,17 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Copy the database and the uploaded files into DEST, a new or empty directory, while the
+    /// server keeps serving (the SQLite database).
+    Backup { dest: PathBuf },
+    /// Replace the database with a backup made by `backup`, after checking it, and add its
+    /// uploaded files. The server must be stopped.
+    Restore {
+        src: PathBuf,
+        /// Overwrite a database that already has users.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Recompute the analytics summaries (quiz outcomes, the pipeline's steps, the dashboard's team sums) from the raw rows
     /// and report every difference; exits with an error if any summary has drifted.
     Check,
@@ -137,6 +148,15 @@ impl Global {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("floorready.db").display()))
     }
 
+    /// The SQLite file behind the database URL (backup and restore work on the file).
+    fn sqlite_path(&self) -> anyhow::Result<PathBuf> {
+        let url = self.database_url();
+        let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+            bail!("backup and restore work on a SQLite database file, not on {url}")
+        };
+        Ok(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+    }
+
     async fn open(&self) -> anyhow::Result<Db> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
@@ -184,6 +204,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             cli.global.open().await?;
             println!("database is up to date: {}", cli.global.database_url());
+        }
+        Command::Backup { dest } => {
+            cli.global.sqlite_path()?;
+            let db = cli.global.open().await?;
+            let s = super::backup::backup(&db, &cli.global.data_dir, &dest).await?;
+            println!(
+                "backed up to {}: {} users, {} quiz attempts, {} audit entries, {} uploaded files ({} bytes of database)",
+                dest.display(),
+                s.users,
+                s.attempts,
+                s.audit_entries,
+                s.files,
+                s.db_bytes
+            );
+        }
+        Command::Restore { src, replace } => {
+            let path = cli.global.sqlite_path()?;
+            let s = super::backup::restore(&src, &cli.global.data_dir, &path, replace).await?;
+            // Opening applies any migration newer than the backup; then the chain is checked.
+            let db = cli.global.open().await?;
+            let chain = super::audit::verify(&db).await.map_err(explain)?;
+            println!(
+                "restored {} into {}: {} users, {} quiz attempts, {} uploaded files; audit log: {chain:?}",
+                src.display(),
+                path.display(),
+                s.users,
+                s.attempts,
+                s.files
+            );
+            if let super::audit::Chain::BrokenAt(id) = chain {
+                bail!("the restored audit log is broken at entry {id}")
+            }
         }
         Command::AuditVerify => {
             let db = cli.global.open().await?;
@@ -302,6 +354,11 @@ fn print_demo_logins() {
 }
 
 async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&global.data_dir)?;
+    // Shared by every server on this data directory; `restore` refuses while any holds it.
+    let _serving = super::backup::ServingLock::take(&global.data_dir, false).map_err(|_| {
+        anyhow::anyhow!("a restore is running on {}: start the server when it ends", global.data_dir.display())
+    })?;
     let db = global.open().await?;
     let config = Config {
         database_url: global.database_url(),
@@ -335,6 +392,10 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             every.tick().await;
             if let Err(e) = crate::server::quiz::attempt::close_overdue(&sweep.db).await {
                 tracing::error!(error = %e, "closing overdue attempts failed");
+            }
+            let now_ms = crate::server::auth::throttle::now_ms();
+            if let Err(e) = crate::server::auth::throttle::prune(&sweep.db, now_ms).await {
+                tracing::error!(error = %e, "pruning login throttle counters failed");
             }
             let at = crate::server::now();
             if let Err(e) = crate::server::cert::recompute::sweep(&sweep.db, at).await {

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cert;
 pub mod cli;
 pub mod config;

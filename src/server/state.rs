@@ -4,7 +4,6 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use super::auth::password::Passwords;
-use super::auth::throttle::Throttle;
 use super::config::Config;
 use super::db::Db;
 
@@ -15,18 +14,11 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub passwords: Arc<Passwords>,
-    pub throttle: Arc<Throttle>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
-        AppState {
-            leptos_options,
-            db,
-            config: Arc::new(config),
-            passwords: Arc::new(Passwords::new()),
-            throttle: Arc::new(Throttle::default()),
-        }
+        AppState { leptos_options, db, config: Arc::new(config), passwords: Arc::new(Passwords::new()) }
     }
 }
 

@@ -62,6 +62,37 @@ async fn repeated_failures_are_throttled_with_retry_after(pool: SqlitePool) {
     assert!(login::login(&st, other_ip).await.is_ok());
 }
 
+/// Two app servers on one database (two states, one pool, each with its own memory) share the
+/// counters: guesses spread over both lock the account on both, and a success on one clears it.
+#[sqlx::test]
+async fn servers_on_one_database_share_the_login_throttle(pool: SqlitePool) {
+    let (one, two) = (state(pool.clone()), state(pool.clone()));
+    user(&one, "E103", "trainee", None).await;
+    for i in 0..6 {
+        let server = if i % 2 == 0 { &one } else { &two };
+        assert!(matches!(
+            login::login(server, req("E103", "wrong-guess-123", None)).await,
+            Err(AppError::Validation { .. })
+        ));
+    }
+    for server in [&one, &two] {
+        assert!(matches!(login::login(server, req("E103", PASSWORD, None)).await, Err(AppError::RateLimited { .. })));
+    }
+    let keys = count(&pool, "select count(*) from login_throttle").await;
+    assert_eq!(keys, 3, "pair, address and account counters");
+
+    // Once the lock has passed (moved into the past here), a success clears all but the address's.
+    sqlx::query("update login_throttle set locked_until_ms = locked_until_ms - 60000").execute(&pool).await.unwrap();
+    assert!(login::login(&two, req("E103", PASSWORD, None)).await.is_ok());
+    assert_eq!(count(&pool, "select count(*) from login_throttle where key like 'a%'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from login_throttle").await, 1);
+
+    // The sweep drops counters that no longer hold anything back, and keeps the rest.
+    let now = floorready::server::auth::throttle::now_ms();
+    assert_eq!(floorready::server::auth::throttle::prune(&one.db, now).await.unwrap(), 0);
+    assert_eq!(floorready::server::auth::throttle::prune(&one.db, now + 16 * 60 * 1000).await.unwrap(), 1);
+}
+
 #[sqlx::test]
 async fn login_rotates_and_logout_ends_the_session(pool: SqlitePool) {
     let st = state(pool.clone());

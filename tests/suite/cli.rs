@@ -103,3 +103,82 @@ fn audit_verify_finds_a_changed_entry_and_cert_sweep_runs() {
     assert!(!drifted.status.success() && text(&drifted).contains("differ"), "{}", text(&drifted));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A backup made while a server holds the data directory, restored elsewhere by the real binary:
+/// the rows and the uploaded file arrive, and a damaged or misplaced backup is refused with a
+/// message that names the problem, leaving what was there untouched.
+#[tokio::test]
+async fn a_backup_made_while_serving_restores_the_database_and_the_files() {
+    use floorready::model::course::{CourseFields, TrainingType};
+    use floorready::server::backup::ServingLock;
+    use floorready::server::course::{self, files};
+    use floorready::server::db::Db;
+
+    let root = std::env::temp_dir().join(format!("floorready-backup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (a, b, dest) = (root.join("a"), root.join("b"), root.join("backup"));
+    std::fs::create_dir_all(&a).unwrap();
+    let db = Db::open(&format!("sqlite://{}", a.join("floorready.db").display())).await.unwrap();
+    let st = crate::common::state_with(db.write.clone(), floorready::server::config::Config::for_tests());
+    let owner = crate::common::user(&st, "T1", "trainer", None).await;
+    let system = crate::common::SYSTEM;
+    let fields = CourseFields {
+        title: "三包 rules".into(),
+        summary: String::new(),
+        category_id: 1,
+        level_id: 1,
+        training_type: TrainingType::PreJob,
+        duration_minutes: 30,
+    };
+    let c = course::create(&db, system, owner, &fields).await.unwrap();
+    files::upload(&db, &a, system, c, "flow.png", crate::files::PNG).await.unwrap();
+
+    // As `serve` does: the directory is in use while the backup is made.
+    let serving = ServingLock::take(&a, false).unwrap();
+    let dest_arg = dest.to_str().unwrap();
+    let made = run(&a, &["backup", dest_arg], "");
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(text(&made).contains("1 users") && text(&made).contains("1 uploaded files"), "{}", text(&made));
+    assert!(std::fs::read_to_string(dest.join("backup.txt")).unwrap().contains("uploaded files: 1"));
+    let again = run(&a, &["backup", dest_arg], "");
+    assert!(!again.status.success() && text(&again).contains("not empty"), "{}", text(&again));
+    let busy = run(&a, &["restore", dest_arg, "--replace"], "");
+    assert!(!busy.status.success() && text(&busy).contains("server is using"), "{}", text(&busy));
+    drop(serving);
+
+    // Changes after the backup are not in it.
+    sqlx::query("update courses set title = 'changed later'").execute(&db.write).await.unwrap();
+    let restored = run(&b, &["restore", dest_arg], "");
+    assert!(restored.status.success(), "{}", text(&restored));
+    assert!(text(&restored).contains("Intact"), "{}", text(&restored));
+    let db_b = Db::open(&format!("sqlite://{}", b.join("floorready.db").display())).await.unwrap();
+    let (title, sha): (String, String) =
+        sqlx::query_as("select c.title, f.sha256 from courses c join course_files f on f.course_id = c.id")
+            .fetch_one(&db_b.read)
+            .await
+            .unwrap();
+    assert_eq!(title, "三包 rules");
+    assert_eq!(std::fs::read(b.join("files").join(&sha[..2]).join(&sha)).unwrap(), crate::files::PNG);
+    db_b.write.close().await;
+    db_b.read.close().await;
+
+    // Over data that is there already: only with --replace.
+    let over = run(&b, &["restore", dest_arg], "");
+    assert!(!over.status.success() && text(&over).contains("--replace"), "{}", text(&over));
+    // A damaged file or database is refused before anything is replaced.
+    let blob = dest.join("files").join(&sha[..2]).join(&sha);
+    std::fs::write(&blob, b"not the picture").unwrap();
+    let bad = run(&b, &["restore", dest_arg, "--replace"], "");
+    assert!(!bad.status.success() && text(&bad).contains("does not match its SHA-256"), "{}", text(&bad));
+    std::fs::write(&blob, crate::files::PNG).unwrap();
+    let bytes = std::fs::read(dest.join("floorready.db")).unwrap();
+    std::fs::write(dest.join("floorready.db"), &bytes[..bytes.len() / 2]).unwrap();
+    let torn = run(&b, &["restore", dest_arg, "--replace"], "");
+    assert!(!torn.status.success() && text(&torn).contains("damaged"), "{}", text(&torn));
+    let still: String = {
+        let db_b = Db::open(&format!("sqlite://{}", b.join("floorready.db").display())).await.unwrap();
+        sqlx::query_scalar("select title from courses").fetch_one(&db_b.read).await.unwrap()
+    };
+    assert_eq!(still, "三包 rules");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1,11 +1,9 @@
 //! Signing in and out, and changing passwords: the plain services behind the auth server functions.
 
-use std::time::Instant;
-
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Event};
 use crate::server::auth::password::check_policy;
-use crate::server::auth::throttle::Client;
+use crate::server::auth::throttle::{self, Client};
 use crate::server::auth::{device, session};
 use crate::server::state::AppState;
 
@@ -59,7 +57,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
         Some(device) if trusted => Client::Trusted { device },
         _ => Client::Untrusted { ip: req.ip },
     };
-    if let Err(retry_after_secs) = state.throttle.check(login, client, Instant::now()) {
+    if let Err(retry_after_secs) = throttle::check(&state.db, login, client, throttle::now_ms()).await? {
         tracing::warn!(ip = req.ip, trusted, "login throttled");
         return Err(AppError::RateLimited { retry_after_secs });
     }
@@ -68,7 +66,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
     let mut tx = state.db.begin().await?;
     match user {
         Some(u) if ok && u.active => {
-            state.throttle.record_success(login, client);
+            throttle::record_success(&mut tx, login, client).await?;
             if let Some(old) = req.previous_session {
                 session::end(&mut tx, old).await?;
             }
@@ -96,7 +94,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
             Ok(SignedIn { session: token, new_device })
         }
         user => {
-            state.throttle.record_failure(login, client, Instant::now());
+            throttle::record_failure(&mut tx, login, client, throttle::now_ms()).await?;
             // A disabled account gets the same answer as a wrong password.
             let reason = match &user {
                 None => "unknown account",

@@ -11,6 +11,7 @@ use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
+use crate::server::db::batch::{Batched, BoxFuture};
 use crate::server::db::Db;
 use crate::server::now;
 use crate::server::quiz::parse_body;
@@ -259,75 +260,116 @@ async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppR
 }
 
 /// Starts an attempt, or returns the one already open (a second tab or a double click resumes it).
+///
+/// The checks and the draw (the slow part: slots, pools, every drawn question) run first on a
+/// read connection; the write then joins a group commit (`db::batch`), so a class starting
+/// together shares a few fsyncs. The write checks again what it decides on: a start that lost a
+/// race to another tab resumes that tab's attempt.
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, caller = user.id, quiz_id))]
 pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
     let at = now();
-    let mut tx = db.begin().await?;
-    let quiz = takeable(&mut tx, user, quiz_id).await?;
-    let open = sqlx::query_scalar!(
-        r#"select id as "id!" from attempts where quiz_id = ? and user_id = ? and status = 'in_progress'"#,
-        quiz_id,
-        user.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(id) = open {
-        let a = attempt_row(&mut tx, id).await?;
-        if !overdue(&a, at) {
-            tx.commit().await?;
+    let mut conn = db.read.acquire().await?;
+    let quiz = takeable(&mut conn, user, quiz_id).await?;
+    if let Some(id) = open_attempt(&mut conn, quiz_id, user.id).await? {
+        if !overdue(&attempt_row(&mut conn, id).await?, at) {
             return Ok(id);
         }
-        finalize(&mut tx, &a, "deadline", at).await?;
     }
-    if let (Some(key), _) = start_blocker(&mut tx, &quiz, quiz_id, user, at).await? {
+    // Refused starts draw nothing (an overdue open attempt, closed by the write, counts the same
+    // either way: it is in progress here and not yet a used attempt).
+    if let (Some(key), _) = start_blocker(&mut conn, &quiz, quiz_id, user, at).await? {
         return Err(AppError::validation("quiz", key));
     }
-    let items = draw(&mut tx, quiz_id, &quiz).await?;
-    let attempt_no = sqlx::query_scalar!(
-        r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = ? and user_id = ?"#,
+    let items = draw(&mut conn, quiz_id, &quiz).await?;
+    drop(conn);
+    let op = StartAttempt { actor_id: actor.id, ip: actor.ip.to_string(), user: user.clone(), quiz_id, items, at };
+    db.batched(op).await
+}
+
+async fn open_attempt(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"select id as "id!" from attempts where quiz_id = ? and user_id = ? and status = 'in_progress'"#,
         quiz_id,
-        user.id
+        user_id
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    let deadline = match (quiz.time_limit_secs.map(|l| at + l), quiz.closes_at) {
-        (Some(d), Some(c)) => Some(d.min(c)),
-        (d, c) => d.or(c),
-    };
-    let max_score = items.iter().map(|i| i.points).sum::<i64>() as f64;
-    let id = sqlx::query_scalar!(
-        r#"insert into attempts (quiz_id, user_id, attempt_no, status, started_at, deadline_at, max_score)
-           values (?, ?, ?, 'in_progress', ?, ?, ?) returning id as "id!""#,
-        quiz_id,
-        user.id,
-        attempt_no,
-        at,
-        deadline,
-        max_score
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    for (pos, item) in items.iter().enumerate() {
-        let pos = pos as i64;
-        let (order, extra) = (json(&item.option_order)?, json(&item.extra_order)?);
-        sqlx::query!(
-            "insert into attempt_items (attempt_id, position, slot_no, question_version_id, points, option_order, extra_order)
-             values (?, ?, ?, ?, ?, ?, ?)",
-            id,
-            pos,
-            item.slot_no,
-            item.version_id,
-            item.points,
-            order,
-            extra
-        )
-        .execute(&mut *tx)
-        .await?;
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// The write half of `start`, run in a group commit.
+struct StartAttempt {
+    actor_id: Option<i64>,
+    ip: String,
+    user: CurrentUser,
+    quiz_id: i64,
+    items: Vec<Drawn>,
+    at: i64,
+}
+
+impl Batched for StartAttempt {
+    type Out = i64;
+
+    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<i64>> {
+        Box::pin(async move {
+            let (quiz_id, user, at) = (self.quiz_id, &self.user, self.at);
+            let quiz = takeable(conn, user, quiz_id).await?;
+            if let Some(id) = open_attempt(conn, quiz_id, user.id).await? {
+                let a = attempt_row(conn, id).await?;
+                if !overdue(&a, at) {
+                    return Ok(id);
+                }
+                finalize(conn, &a, "deadline", at).await?;
+            }
+            if let (Some(key), _) = start_blocker(conn, &quiz, quiz_id, user, at).await? {
+                return Err(AppError::validation("quiz", key));
+            }
+            let attempt_no = sqlx::query_scalar!(
+                r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = ? and user_id = ?"#,
+                quiz_id,
+                user.id
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            let deadline = match (quiz.time_limit_secs.map(|l| at + l), quiz.closes_at) {
+                (Some(d), Some(c)) => Some(d.min(c)),
+                (d, c) => d.or(c),
+            };
+            let max_score = self.items.iter().map(|i| i.points).sum::<i64>() as f64;
+            let id = sqlx::query_scalar!(
+                r#"insert into attempts (quiz_id, user_id, attempt_no, status, started_at, deadline_at, max_score)
+                   values (?, ?, ?, 'in_progress', ?, ?, ?) returning id as "id!""#,
+                quiz_id,
+                user.id,
+                attempt_no,
+                at,
+                deadline,
+                max_score
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            for (pos, item) in self.items.iter().enumerate() {
+                let pos = pos as i64;
+                let (order, extra) = (json(&item.option_order)?, json(&item.extra_order)?);
+                sqlx::query!(
+                    "insert into attempt_items (attempt_id, position, slot_no, question_version_id, points, option_order, extra_order)
+                     values (?, ?, ?, ?, ?, ?, ?)",
+                    id,
+                    pos,
+                    item.slot_no,
+                    item.version_id,
+                    item.points,
+                    order,
+                    extra
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            let actor = Actor { id: self.actor_id, ip: &self.ip };
+            audit::record(conn, Event::by(actor, "attempt_started", "attempt", id).detail(format!("quiz {quiz_id}")))
+                .await?;
+            Ok(id)
+        })
     }
-    audit::record(&mut tx, Event::by(actor, "attempt_started", "attempt", id).detail(format!("quiz {quiz_id}")))
-        .await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 /// The published quizzes of the courses a person is enrolled in, with their best result.
