@@ -131,7 +131,8 @@ async fn a_backup_made_while_serving_restores_the_database_and_the_files() {
         duration_minutes: 30,
     };
     let c = course::create(&db, system, owner, &fields).await.unwrap();
-    files::upload(&db, &a, system, c, "flow.png", crate::files::PNG).await.unwrap();
+    let trainer = floorready::server::audit::Actor { id: Some(owner), ip: "test" };
+    files::upload(&db, &a, trainer, c, "flow.png", crate::files::PNG).await.unwrap();
 
     // As `serve` does: the directory is in use while the backup is made.
     let serving = ServingLock::take(&a, false).unwrap();
@@ -147,16 +148,17 @@ async fn a_backup_made_while_serving_restores_the_database_and_the_files() {
     drop(serving);
 
     // Changes after the backup are not in it.
-    sqlx::query("update courses set title = 'changed later'").execute(&db.write).await.unwrap();
+    sqlx::query("update course_versions set title = 'changed later'").execute(&db.write).await.unwrap();
     let restored = run(&b, &["restore", dest_arg], "");
     assert!(restored.status.success(), "{}", text(&restored));
     assert!(text(&restored).contains("Intact"), "{}", text(&restored));
     let db_b = Db::open(&format!("sqlite://{}", b.join("floorready.db").display())).await.unwrap();
-    let (title, sha): (String, String) =
-        sqlx::query_as("select c.title, f.sha256 from courses c join course_files f on f.course_id = c.id")
-            .fetch_one(&db_b.read)
-            .await
-            .unwrap();
+    let (title, sha): (String, String) = sqlx::query_as(
+        "select v.title, f.sha256 from course_versions v join course_files f on f.course_id = v.course_id",
+    )
+    .fetch_one(&db_b.read)
+    .await
+    .unwrap();
     assert_eq!(title, "三包 rules");
     assert_eq!(std::fs::read(b.join("files").join(&sha[..2]).join(&sha)).unwrap(), crate::files::PNG);
     db_b.write.close().await;
@@ -177,7 +179,7 @@ async fn a_backup_made_while_serving_restores_the_database_and_the_files() {
     assert!(!torn.status.success() && text(&torn).contains("damaged"), "{}", text(&torn));
     let still: String = {
         let db_b = Db::open(&format!("sqlite://{}", b.join("floorready.db").display())).await.unwrap();
-        sqlx::query_scalar("select title from courses").fetch_one(&db_b.read).await.unwrap()
+        sqlx::query_scalar("select title from course_versions").fetch_one(&db_b.read).await.unwrap()
     };
     assert_eq!(still, "三包 rules");
     let _ = std::fs::remove_dir_all(&root);

@@ -179,6 +179,27 @@ async fn parallel_submits_yield_exactly_one_grade(pool: SqlitePool) {
     assert_eq!(r.status, AttemptStatus::AwaitingGrading, "the page's answers were stored before grading");
 }
 
+/// Starts draw outside the write and commit in a group: two tabs starting at the same moment
+/// share a batch, and the second write finds the first's attempt and resumes it.
+#[sqlx::test]
+async fn parallel_starts_make_one_attempt(pool: SqlitePool) {
+    let st = state(pool.clone());
+    let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
+    let e1 = current(&st, "E1").await;
+    let (a, b, c) = tokio::join!(
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz),
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz),
+        attempt::start(&st.db, SYSTEM, &e1, s.quiz)
+    );
+    let id = a.unwrap();
+    assert_eq!((b.unwrap(), c.unwrap()), (id, id));
+    assert_eq!(count(&pool, "select count(*) from attempts").await, 1);
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'attempt_started'").await, 1);
+    let items = count(&pool, &format!("select count(*) from attempt_items where attempt_id = {id}")).await;
+    assert!(items > 0, "the drawn questions are stored with the attempt");
+    assert_eq!(count(&pool, "select count(*) from attempt_items").await, items, "and no others");
+}
+
 #[sqlx::test]
 async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePool) {
     let st = state(pool.clone());
