@@ -460,7 +460,7 @@ fn CourseFiles(
     files: Resource<Result<Vec<CourseFile>, AppError>>,
     delete: ServerAction<DeleteCourseFile>,
 ) -> impl IntoView {
-    // Kept as data, not a view: a view is not Clone once components are type-erased.
+    // Kept as data; the view is built where it is shown, so it never has to be cloned.
     let outcome = upload_outcome();
     // Nothing at all when the files cannot be read: the editor above says why (403, 404).
     view! {
