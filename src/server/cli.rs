@@ -356,8 +356,11 @@ fn print_demo_logins() {
 async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&global.data_dir)?;
     // Shared by every server on this data directory; `restore` refuses while any holds it.
-    let _serving = super::backup::ServingLock::take(&global.data_dir, false).map_err(|_| {
-        anyhow::anyhow!("a restore is running on {}: start the server when it ends", global.data_dir.display())
+    let _serving = super::backup::ServingLock::take(&global.data_dir, false).map_err(|e| match e {
+        super::backup::BackupError::InUse(dir) => {
+            anyhow::anyhow!("a restore is running on {}: start the server when it ends", dir.display())
+        }
+        e => anyhow::anyhow!("cannot lock the data directory: {e}"),
     })?;
     let db = global.open().await?;
     let config = Config {
