@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
+use crate::server::course::files::{blob_path, sha256_hex};
 use crate::server::db::Db;
 
 pub const DB_FILE: &str = "floorready.db";
@@ -60,15 +60,7 @@ pub async fn backup(db: &Db, data_dir: &Path, dest: &Path) -> Result<Summary, Ba
     let copy = dest.join(DB_FILE);
     // One snapshot, read on a reader connection: the writer is not held up.
     sqlx::query("vacuum into ?").bind(copy.to_string_lossy().to_string()).execute(&db.read).await?;
-    let pool = open_read_only(&copy).await?;
-    let result = async {
-        check_integrity(&pool).await?;
-        let files = copy_files(&pool, &data_dir.join("files"), &dest.join("files")).await?;
-        summarise(&pool, files, &copy).await
-    }
-    .await;
-    pool.close().await;
-    let summary = result?;
+    let summary = check_and_copy_files(&copy, data_dir, dest).await?;
     std::fs::write(dest.join(MANIFEST), manifest(&summary))?;
     Ok(summary)
 }
@@ -85,16 +77,8 @@ pub async fn restore(src: &Path, data_dir: &Path, db_path: &Path, replace: bool)
     if !replace && has_users(db_path).await? {
         return Err(BackupError::TargetNotEmpty(db_path.to_path_buf()));
     }
-    // Everything is checked before anything is replaced.
-    let pool = open_read_only(&copy).await?;
-    let result = async {
-        check_integrity(&pool).await?;
-        let files = copy_files(&pool, &src.join("files"), &data_dir.join("files")).await?;
-        summarise(&pool, files, &copy).await
-    }
-    .await;
-    pool.close().await;
-    let summary = result?;
+    // Everything is checked before anything is replaced (files are only ever added).
+    let summary = check_and_copy_files(&copy, src, data_dir).await?;
 
     // The new file is complete and on disk before it takes the old one's name; the old one's
     // write-ahead log goes with it (applied to the restored file, it would corrupt it).
@@ -133,6 +117,20 @@ impl ServingLock {
     }
 }
 
+/// Checks the database copy at `copy`, then copies the uploaded files it refers to from the
+/// data directory (or backup) `from` into `to`; says what the copy holds.
+async fn check_and_copy_files(copy: &Path, from: &Path, to: &Path) -> Result<Summary, BackupError> {
+    let pool = open_read_only(copy).await?;
+    let result = async {
+        check_integrity(&pool).await?;
+        let files = copy_files(&pool, from, to).await?;
+        summarise(&pool, files, copy).await
+    }
+    .await;
+    pool.close().await;
+    result
+}
+
 async fn open_read_only(path: &Path) -> Result<SqlitePool, BackupError> {
     let options = SqliteConnectOptions::new().filename(path).read_only(true);
     Ok(SqlitePoolOptions::new().max_connections(1).connect_with(options).await?)
@@ -160,16 +158,17 @@ async fn has_users(db_path: &Path) -> Result<bool, BackupError> {
     Ok(n.unwrap_or(0) > 0)
 }
 
-/// Copies every uploaded file the database refers to, checking each one's content against its
-/// name (the SHA-256); a file already at the destination with the right content is kept.
+/// Copies every uploaded file the database refers to, from one data directory (or backup) to
+/// another, checking each one's content against its name (the SHA-256); a file already at the
+/// destination with the right content is kept.
 async fn copy_files(pool: &SqlitePool, from: &Path, to: &Path) -> Result<usize, BackupError> {
     let hashes: Vec<String> =
         sqlx::query_scalar("select distinct sha256 from course_files order by sha256").fetch_all(pool).await?;
     for sha in &hashes {
-        let (src, dst) = (blob(from, sha), blob(to, sha));
-        let bytes = std::fs::read(&src).map_err(|_| BackupError::MissingFile(sha.clone(), from.to_path_buf()))?;
-        if hex(&Sha256::digest(&bytes)) != *sha {
-            return Err(BackupError::BadFile(sha.clone(), from.to_path_buf()));
+        let (src, dst) = (blob_path(from, sha), blob_path(to, sha));
+        let bytes = std::fs::read(&src).map_err(|_| BackupError::MissingFile(sha.clone(), from.join("files")))?;
+        if sha256_hex(&bytes) != *sha {
+            return Err(BackupError::BadFile(sha.clone(), from.join("files")));
         }
         if std::fs::read(&dst).is_ok_and(|b| b == bytes) {
             continue;
@@ -178,14 +177,6 @@ async fn copy_files(pool: &SqlitePool, from: &Path, to: &Path) -> Result<usize, 
         std::fs::write(&dst, &bytes)?;
     }
     Ok(hashes.len())
-}
-
-fn blob(files: &Path, sha: &str) -> PathBuf {
-    files.join(sha.get(..2).unwrap_or("00")).join(sha)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn summarise(pool: &SqlitePool, files: usize, copy: &Path) -> Result<Summary, BackupError> {

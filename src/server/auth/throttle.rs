@@ -89,6 +89,12 @@ fn keys(login: &str, client: Client<'_>) -> Vec<(String, Rule)> {
     }
 }
 
+/// A correct password clears every key but the address's: a sprayer who owns one account must
+/// not reset their budget with it.
+fn cleared_by_success(key: &str) -> bool {
+    !key.starts_with("a\u{0}")
+}
+
 /// Milliseconds since the Unix epoch: the throttle's clock, shared by every server.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -132,11 +138,10 @@ pub async fn record_failure(tx: &mut Tx, login: &str, client: Client<'_>, now: i
     Ok(())
 }
 
-/// A correct password clears this client's counters for the account (not the address's: a
-/// sprayer who owns one account must not reset their budget with it).
+/// A correct password clears this client's counters for the account (`cleared_by_success`).
 pub async fn record_success(tx: &mut Tx, login: &str, client: Client<'_>) -> Result<(), sqlx::Error> {
     for (key, _) in keys(login, client) {
-        if !key.starts_with("a\u{0}") {
+        if cleared_by_success(&key) {
             sqlx::query!("delete from login_throttle where key = ?", key).execute(&mut **tx).await?;
         }
     }
@@ -182,7 +187,7 @@ mod tests {
         fn record_success(&self, login: &str, client: Client<'_>) {
             let mut m = self.0.borrow_mut();
             for (k, _) in keys(login, client) {
-                if !k.starts_with("a\u{0}") {
+                if cleared_by_success(&k) {
                     m.remove(&k);
                 }
             }

@@ -63,7 +63,8 @@ pub fn clean_name(original: &str, extension: &str) -> String {
     format!("{stem}.{extension}")
 }
 
-fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
+/// Where an uploaded file lives under a data directory (or a backup): named by its SHA-256.
+pub(crate) fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("files").join(&sha256[..2]).join(sha256)
 }
 
@@ -79,7 +80,7 @@ pub async fn upload(
 ) -> AppResult<i64> {
     let (mime, ext) = sniff(bytes)?;
     let name = clean_name(original_name, ext);
-    let sha256 = hex(&Sha256::digest(bytes));
+    let sha256 = sha256_hex(bytes);
     let path = blob_path(data_dir, &sha256);
     if tokio::fs::metadata(&path).await.is_err() {
         // Write then rename, so a crash never leaves a partial file under the final name.
@@ -189,8 +190,9 @@ pub async fn read(db: &Db, data_dir: &Path, user: &CurrentUser, file_id: i64) ->
     Ok((file, bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// An uploaded file's name: the SHA-256 of its content, in hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
