@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
-.PHONY: bench run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+.PHONY: bench pg-schema-check run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
 
 ## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
 run: tools-build site-release
@@ -74,6 +74,12 @@ sqlx-prepare:
 	touch src/lib.rs
 	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=sqlite:target/sqlx-dev.db \
 	  cargo build --features ssr --lib --bins
+
+## migrations/postgres must build the SQLite migrations' schema (a throwaway PostgreSQL cluster).
+pg-schema-check:
+	@dir=$$(mktemp -d /tmp/floorready-pg.XXXXXX) && chmod 755 $$dir && \
+	  trap 'build/pg-cluster stop '$$dir'/c; rm -rf '$$dir EXIT && \
+	  url=$$(build/pg-cluster start $$dir/c 55433) && build/pg-schema-check $$url
 
 clean-data:
 	rm -rf data
