@@ -1,5 +1,5 @@
-//! Group commit (`db::batch`): writes that queue together commit in one transaction, each in a
-//! savepoint of its own, and are answered only after the commit.
+//! Group commit (`db::batch`): writes that queue together commit in one transaction and are
+//! answered only after the commit; a write that fails is rolled back alone.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -54,4 +54,28 @@ async fn a_batch_commits_together_and_a_failed_write_fails_alone(pool: SqlitePoo
     assert_eq!(stats.writes.load(Ordering::Relaxed), 5);
     assert!(stats.largest.load(Ordering::Relaxed) >= 4, "the queued writes shared a transaction");
     assert!(stats.batches.load(Ordering::Relaxed) <= 2);
+    assert_eq!(stats.reruns.load(Ordering::Relaxed), 1, "one batch ran again without the failed write");
+}
+
+#[sqlx::test]
+async fn a_batch_without_failures_runs_once(pool: SqlitePool) {
+    let db = Db::from_pool(pool.clone());
+    sqlx::query("create table scratch (n integer primary key)").execute(&pool).await.unwrap();
+    let hold = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let tasks: Vec<_> = (1..=6)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move { db.batched(Put(vec![n, n + 100])).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    hold.rollback().await.unwrap();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap(), 2);
+    }
+    let rows: i64 = sqlx::query_scalar("select count(*) from scratch").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 12);
+    let stats = &db.batch.stats;
+    assert!(stats.largest.load(Ordering::Relaxed) >= 5, "the queued writes shared a transaction");
+    assert_eq!(stats.reruns.load(Ordering::Relaxed), 0);
 }

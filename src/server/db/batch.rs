@@ -4,9 +4,12 @@
 //! ceiling for a whole exam.
 //!
 //! A write is queued to the writer task, which takes everything waiting (up to `MAX_BATCH`), runs
-//! each write in a savepoint of its own, commits once and only then answers each caller: an
-//! acknowledged write is on disk. A write that fails rolls back its savepoint alone; the others
-//! in its batch still commit. If the commit itself fails, every write of the batch gets the error.
+//! the writes one after another, commits once and only then answers each caller: an acknowledged
+//! write is on disk. The writes run without savepoints: each statement is a round trip to
+//! SQLite's worker thread, and a savepoint and its release were half of an answer save's. If a
+//! write fails, the whole transaction is rolled back and the batch runs again, this time each
+//! write in a savepoint of its own and the failed one left out: it alone gets its error, the
+//! others still commit. If the commit itself fails, every write of the batch gets the error.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,7 +31,8 @@ static MAX_BATCH: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
 });
 
 /// One write that may share a transaction with others. It must read what it decides on inside
-/// `write` (the row may have changed since the caller looked) and must not commit.
+/// `write` (the row may have changed since the caller looked) and must not commit. It may run
+/// twice: when another write of its batch fails, the first run is rolled back and it runs again.
 pub trait Batched: Send + 'static {
     type Out: Send + 'static;
     fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<Self::Out>>;
@@ -75,6 +79,8 @@ pub struct BatchStats {
     pub largest: AtomicU64,
     /// Batches of 1, 2-4, 5-16, 17-64 and 65 or more writes.
     pub sizes: [AtomicU64; 5],
+    /// Batches run a second time, in savepoints, because one of their writes failed.
+    pub reruns: AtomicU64,
 }
 
 impl BatchStats {
@@ -140,7 +146,7 @@ async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job
                 Err(_) => break,
             }
         }
-        let committed = commit_batch(&pool, &mut jobs).await;
+        let committed = commit_batch(&pool, &mut jobs, &stats).await;
         stats.record(jobs.len());
         for job in jobs {
             job.answer(committed.clone());
@@ -148,11 +154,29 @@ async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job
     }
 }
 
-async fn commit_batch(pool: &SqlitePool, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
+async fn commit_batch(pool: &SqlitePool, jobs: &mut [Box<dyn Job>], stats: &BatchStats) -> Result<(), AppError> {
     let asked = Instant::now();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     super::waits::note_write_wait(asked.elapsed());
-    for job in jobs.iter_mut() {
+    let mut failed = None;
+    for (i, job) in jobs.iter_mut().enumerate() {
+        if !job.run(&mut tx).await {
+            failed = Some(i);
+            break;
+        }
+    }
+    let Some(failed) = failed else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    // The failed write may have written part of itself: start again, each write isolated.
+    tx.rollback().await?;
+    stats.reruns.fetch_add(1, Ordering::Relaxed);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for (i, job) in jobs.iter_mut().enumerate() {
+        if i == failed {
+            continue;
+        }
         sqlx::query("savepoint one_write").execute(&mut *tx).await?;
         if !job.run(&mut tx).await {
             sqlx::query("rollback to one_write").execute(&mut *tx).await?;
