@@ -436,7 +436,14 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
             if batches > 0 {
                 // Reruns: batches run again in savepoints because one write failed (see db::batch).
                 let reruns = stats.reruns.swap(0, std::sync::atomic::Ordering::Relaxed);
-                tracing::info!(batches, writes, largest, ?sizes, reruns, "group commit (batches of 1, 2-4, 5-16, 17-64, 65+)");
+                tracing::info!(
+                    batches,
+                    writes,
+                    largest,
+                    ?sizes,
+                    reruns,
+                    "group commit (batches of 1, 2-4, 5-16, 17-64, 65+)"
+                );
                 busy = true;
             } else if std::mem::take(&mut busy) {
                 // A burst is over: hand the allocator's free memory back to the system.

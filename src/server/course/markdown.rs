@@ -1,15 +1,25 @@
 //! Lesson Markdown to safe HTML: pulldown-cmark renders, ammonia removes anything executable
 //! (scripts, event handlers, javascript: URLs) before the HTML is sent to a browser.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{html, Options, Parser};
+
+/// Built once: a default builder allocates its tag and attribute sets, which cost as much as
+/// cleaning a question's stem (the attempt page renders five per view).
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    // `external`: a lesson's links (handouts, other sites) are the browser's to follow, never the
+    // client router's, which would show its own "not found" for a PDF.
+    b.link_rel(Some("external noopener noreferrer nofollow"));
+    b
+});
 
 pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    // `external`: a lesson's links (handouts, other sites) are the browser's to follow, never the
-    // client router's, which would show its own "not found" for a PDF.
-    ammonia::Builder::default().link_rel(Some("external noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
+    SANITIZER.clean(&unsafe_html).to_string()
 }
 
 #[cfg(test)]
