@@ -35,14 +35,18 @@ impl Db {
             // 8 readers; no mmap, so the resident size does not grow with the database file.
             .pragma("mmap_size", "0");
         // Writes report their slow waits as counts (`waits`); sqlx would warn once per request.
+        // No ping before each acquire: a file database's connection cannot drop, and every ping
+        // is a round trip to the connection's worker thread (the server's main cost under load).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_slow_level(log::LevelFilter::Off)
             .connect_with(options.clone().pragma("cache_size", "-8192"))
             .await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_slow_level(log::LevelFilter::Off)
             .connect_with(options.pragma("cache_size", "-2048"))
             .await?;
