@@ -68,13 +68,15 @@ fn verify_with(password: &str, hash: &str, blocks: &mut [Block]) -> bool {
     .is_ok_and(|computed| computed == expected)
 }
 
-/// Allocator tuning for `main`, called once at start before any thread runs: big allocations
+/// Allocator tuning for `main`, called once at start: big allocations
 /// outside the hashing threads (argon2's own path for older hashes) are mmapped and returned to
 /// the system instead of growing glibc's arenas. (Capping the arenas at one per core was
-/// measured too: the suite's peak stayed at 233 MB, so it is not set.)
+/// measured too: the suite's peak stayed at 233 MB, so it is not set; so was mimalloc, see
+/// bench/README.md.)
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning; it is called before other threads exist.
+    // SAFETY: mallopt only changes allocator tuning and takes glibc's own locks, so the runtime's
+    // threads may already run.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
