@@ -1,11 +1,10 @@
 //! The append-only security audit log. Entries are written inside the transaction of the change
 //! they describe, so a change and its record commit or roll back together.
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::i18n::Zone;
 use crate::model::audit::{AuditEntry, AuditLog, AuditQuery, ChainState, AUDIT_PER_PAGE};
+use crate::server::db::Conn;
 use crate::server::now;
 
 /// Who is making a change, for the audit log.
@@ -54,7 +53,7 @@ impl<'a> Event<'a> {
 /// serialized (one write connection, `BEGIN IMMEDIATE`), so the previous hash read here is the
 /// last one committed.
 #[tracing::instrument(skip_all)]
-pub async fn record(conn: &mut SqliteConnection, e: Event<'_>) -> AppResult<()> {
+pub async fn record(conn: &mut Conn, e: Event<'_>) -> AppResult<()> {
     let at = now();
     let prev = sqlx::query_scalar!("select hash from audit_log order by id desc limit 1")
         .fetch_optional(&mut *conn)

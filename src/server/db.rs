@@ -18,6 +18,10 @@ pub struct Db {
     pub batch: batch::Batcher,
 }
 
+/// The backend's connection, pool and transaction: services name these, not SQLite's types, so
+/// that a PostgreSQL build changes them here (docs/postgres.md).
+pub type Conn = sqlx::SqliteConnection;
+pub type Pool = SqlitePool;
 pub type Tx = Transaction<'static, Sqlite>;
 
 impl Db {

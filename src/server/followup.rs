@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::followup::{
     EvaluationPlan, FollowupLists, FollowupResult, FollowupRow, FollowupState, FollowupView, Observer, OnFail,
@@ -21,7 +19,7 @@ use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::cert::recompute::{self, Cause};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::{now, text};
 
 const DAY: i64 = 86_400;
@@ -258,7 +256,7 @@ pub async fn remove_step(db: &Db, actor: Actor<'_>, program_id: i64, step_id: i6
 // ---- Who is asked ---------------------------------------------------------------------------
 
 /// The managers above a person, nearest team first: (manager, how many teams up).
-async fn managers_up(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<(i64, i64)>> {
+async fn managers_up(conn: &mut Conn, user_id: i64) -> AppResult<Vec<(i64, i64)>> {
     let rows = sqlx::query!(
         r#"with recursive up(id, depth) as (
                select team_id, 0 from users where id = ?1 and team_id is not null
@@ -278,12 +276,7 @@ async fn managers_up(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec
 
 /// Who a new follow-up asks: the nearest manager, the trainer who last rated the person's
 /// role-play in this program (none: any trainer), or the person.
-async fn assignee(
-    conn: &mut SqliteConnection,
-    observer: Observer,
-    user_id: i64,
-    program_id: i64,
-) -> AppResult<Option<i64>> {
+async fn assignee(conn: &mut Conn, observer: Observer, user_id: i64, program_id: i64) -> AppResult<Option<i64>> {
     Ok(match observer {
         Observer::SelfAssessment => Some(user_id),
         Observer::Supervisor => managers_up(conn, user_id).await?.first().map(|(m, _)| *m),
@@ -306,12 +299,7 @@ async fn assignee(
 
 /// Whom an overdue follow-up escalates to: the first manager above the one asked (for a
 /// supervisor's follow-up), else the person's nearest manager.
-async fn escalation(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    observer: Observer,
-    asked: Option<i64>,
-) -> AppResult<Option<i64>> {
+async fn escalation(conn: &mut Conn, user_id: i64, observer: Observer, asked: Option<i64>) -> AppResult<Option<i64>> {
     let up = managers_up(conn, user_id).await?;
     let from = match (observer, asked) {
         (Observer::Supervisor, Some(a)) => up.iter().find(|(m, _)| *m == a).map(|(_, d)| *d),
@@ -323,7 +311,7 @@ async fn escalation(
     })
 }
 
-async fn notice(conn: &mut SqliteConnection, to: Option<i64>, kind: &str, followup: i64, at: i64) -> AppResult<()> {
+async fn notice(conn: &mut Conn, to: Option<i64>, kind: &str, followup: i64, at: i64) -> AppResult<()> {
     let Some(to) = to else { return Ok(()) };
     crate::server::cert::notify::once(conn, to, kind, followup, &format!("/followups/{followup}"), at).await
 }
@@ -719,7 +707,7 @@ struct Full {
     sent_back: bool,
 }
 
-async fn full(conn: &mut SqliteConnection, id: i64) -> AppResult<Full> {
+async fn full(conn: &mut Conn, id: i64) -> AppResult<Full> {
     sqlx::query_as!(
         Full,
         r#"select f.id as "id!: i64", f.user_id, u.display_name as person, u.employee_no, u.team_id, t.name as "team?",

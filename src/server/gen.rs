@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
 use crate::i18n::Zone;
@@ -24,7 +23,7 @@ use crate::server::audit::Actor;
 use crate::server::auth::guard;
 use crate::server::auth::password::Passwords;
 use crate::server::cert::{self, Change};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::quiz::{self, attempt, authoring, grade::grade};
 use crate::server::roleplay::{self as rp, score::score};
 use crate::server::{course, position, team};
@@ -199,7 +198,7 @@ struct NewUser {
     role: &'static str,
 }
 
-async fn insert_users(conn: &mut SqliteConnection, users: &[NewUser], hash: &str, at: i64) -> AppResult<Vec<i64>> {
+async fn insert_users(conn: &mut Conn, users: &[NewUser], hash: &str, at: i64) -> AppResult<Vec<i64>> {
     let mut ids = Vec::with_capacity(users.len());
     for chunk in users.chunks(400) {
         let mut q = sqlx::QueryBuilder::new(
@@ -557,7 +556,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
 /// and a refresher before each certificate runs out. Events after `now` do not happen.
 #[allow(clippy::too_many_arguments)]
 async fn history(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rng: &mut StdRng,
     t: &Track,
     user: i64,
@@ -632,7 +631,7 @@ async fn history(
 /// the app settles a submitted attempt. True when it passed.
 #[allow(clippy::too_many_arguments)]
 async fn take(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rng: &mut StdRng,
     t: &Track,
     q: &Quiz,
@@ -709,7 +708,7 @@ async fn take(
 
 /// A live role-play rated by the course's trainer, final at `at`. True when it passed.
 async fn roleplay(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rng: &mut StdRng,
     t: &Track,
     user: i64,

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
-use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::model::metric::{BeforeAfter, EntryRow, EntrySheet, Metric, MetricPeriod, PersonMetrics, PersonSeries};
@@ -16,7 +15,7 @@ use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::{now, text};
 
 /// Rows per upload or API call.
@@ -204,7 +203,7 @@ fn number(v: &serde_json::Value) -> Option<f64> {
 /// every row is good. A period in the future, an unknown person or metric, a person outside
 /// `scope`, a bad number, and the same person, metric and period twice are refused.
 pub async fn check_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rows: &[MetricValueInput],
     scope: &Scope,
     first_line: u32,

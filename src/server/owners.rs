@@ -3,15 +3,13 @@
 //! for the floor: such objects are changed by admins and the trainers named as their owners (for
 //! a shared bank, its editors), the way courses are. The creator is the first owner.
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::user::Role;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 
 async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool> {
     let n = match what {
@@ -80,7 +78,7 @@ pub async fn require_change(db: &Db, user: &CurrentUser, what: Owned, id: i64) -
 
 /// Names the creator of a new object as its first owner (inside the creating transaction).
 #[tracing::instrument(skip_all, fields(id, user_id = ?user_id))]
-pub async fn insert(conn: &mut SqliteConnection, what: Owned, id: i64, user_id: Option<i64>) -> AppResult<()> {
+pub async fn insert(conn: &mut Conn, what: Owned, id: i64, user_id: Option<i64>) -> AppResult<()> {
     let Some(user_id) = user_id else { return Ok(()) };
     match what {
         Owned::Program => {

@@ -1,13 +1,11 @@
 //! Positions: the jobs the admin keeps, named in both languages. A person holds one and a
 //! certification program is for one, so a program applies to exactly the people in its position.
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::position::Position;
 use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
-use crate::server::db::{is_unique_violation, Db};
+use crate::server::db::{is_unique_violation, Conn, Db};
 use crate::server::now;
 
 /// Every position, the live ones first, each with how many people and programs hold it.
@@ -98,7 +96,7 @@ pub async fn set_archived(db: &Db, actor: Actor<'_>, id: i64, archived: bool) ->
 }
 
 /// The position named `name` in either language, any case; archived ones are not found.
-pub async fn find_by_name(conn: &mut SqliteConnection, name: &str) -> AppResult<Option<i64>> {
+pub async fn find_by_name(conn: &mut Conn, name: &str) -> AppResult<Option<i64>> {
     let name = name.trim();
     Ok(sqlx::query_scalar!(
         r#"select id as "id!: i64" from positions
@@ -111,7 +109,7 @@ pub async fn find_by_name(conn: &mut SqliteConnection, name: &str) -> AppResult<
 
 /// Checks a position picked on a form: it must exist, and be live unless the object already
 /// held it (`current`), so an archived position is never newly given but is kept on an edit.
-pub async fn check_pick(conn: &mut SqliteConnection, id: i64, current: Option<i64>) -> AppResult<()> {
+pub async fn check_pick(conn: &mut Conn, id: i64, current: Option<i64>) -> AppResult<()> {
     let archived =
         sqlx::query_scalar!(r#"select archived_at is not null as "a!: bool" from positions where id = ?"#, id)
             .fetch_optional(&mut *conn)

@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::model::owners::Owned;
@@ -21,7 +19,7 @@ use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::guard::CurrentUser;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::spreadsheet::Table;
 use crate::server::{now, text};
 
@@ -336,13 +334,7 @@ pub async fn save_settings(
 }
 
 /// Asks `user_id` a survey, once per survey (and session): the request and its notice.
-async fn ask(
-    conn: &mut SqliteConnection,
-    survey: (i64, i64),
-    user_id: i64,
-    session: Option<i64>,
-    at: i64,
-) -> AppResult<()> {
+async fn ask(conn: &mut Conn, survey: (i64, i64), user_id: i64, session: Option<i64>, at: i64) -> AppResult<()> {
     let (survey_id, due_days) = survey;
     let due_at = at + due_days * DAY;
     let request = sqlx::query_scalar!(
@@ -364,7 +356,7 @@ async fn ask(
 
 /// A trainee completed a course: ask them its survey, once (inside the completing transaction).
 #[tracing::instrument(skip_all, fields(user_id, course_id))]
-pub async fn course_completed(conn: &mut SqliteConnection, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
+pub async fn course_completed(conn: &mut Conn, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
     let s =
         sqlx::query!(r#"select id as "id!: i64", due_days from surveys where course_id = ? and active = 1"#, course_id)
             .fetch_optional(&mut *conn)
@@ -378,7 +370,7 @@ pub async fn course_completed(conn: &mut SqliteConnection, user_id: i64, course_
 /// A trainee attended a plan's session (present or late): ask them the plan's survey about
 /// that session, once (inside the transaction that marks the attendance).
 #[tracing::instrument(skip_all, fields(user_id, session_id))]
-pub async fn session_attended(conn: &mut SqliteConnection, user_id: i64, session_id: i64, at: i64) -> AppResult<()> {
+pub async fn session_attended(conn: &mut Conn, user_id: i64, session_id: i64, at: i64) -> AppResult<()> {
     let s = sqlx::query!(
         r#"select v.id as "id!: i64", v.due_days from surveys v join plan_sessions s on s.plan_id = v.plan_id
            where s.id = ? and v.active = 1"#,
@@ -393,7 +385,7 @@ pub async fn session_attended(conn: &mut SqliteConnection, user_id: i64, session
 }
 
 /// An in-app notice about a survey request (emailed too when SMTP is set); once per kind.
-async fn notice(conn: &mut SqliteConnection, kind: &str, request: i64, at: i64) -> AppResult<()> {
+async fn notice(conn: &mut Conn, kind: &str, request: i64, at: i64) -> AppResult<()> {
     let link = format!("/surveys/{request}");
     sqlx::query!(
         "insert into notifications (user_id, kind, subject_id, link, created_at)

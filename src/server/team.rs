@@ -6,7 +6,7 @@ use crate::model::team::{TeamKind, TeamNode};
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
-use crate::server::db::{is_unique_violation, Db};
+use crate::server::db::{is_unique_violation, Conn, Db};
 use crate::server::now;
 
 /// All teams, depth-first, each with its depth and full path.
@@ -78,7 +78,7 @@ pub fn site_zone(name: &str) -> AppResult<Option<Zone>> {
 
 /// Active users with the trainee role in `team_id` and every team below it.
 #[tracing::instrument(skip_all, fields(team_id))]
-pub async fn active_trainees(conn: &mut sqlx::SqliteConnection, team_id: i64) -> AppResult<Vec<i64>> {
+pub async fn active_trainees(conn: &mut Conn, team_id: i64) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
         r#"with recursive sub(id) as (
                select id from teams where id = ?

@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqliteConnection;
-
 use super::summary;
 use crate::error::AppResult;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 
 /// One graded attempt, as the outcome needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,7 +47,7 @@ pub fn summarise(graded: &mut [Graded]) -> Option<Outcome> {
 }
 
 /// Brings one person's outcome of one quiz up to date, inside the caller's transaction.
-pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) -> AppResult<()> {
+pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<()> {
     let before = sqlx::query!(
         r#"select first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
            where quiz_id = ? and user_id = ?"#,
@@ -104,7 +102,7 @@ pub async fn refresh(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) ->
 }
 
 /// A person's final role-plays of one scenario, in the order they became final.
-async fn final_roleplays(conn: &mut SqliteConnection, scenario_id: i64, user_id: i64) -> AppResult<Vec<Graded>> {
+async fn final_roleplays(conn: &mut Conn, scenario_id: i64, user_id: i64) -> AppResult<Vec<Graded>> {
     Ok(sqlx::query!(
         r#"select coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
                   finalized_at as "at!: i64"
@@ -123,7 +121,7 @@ async fn final_roleplays(conn: &mut SqliteConnection, scenario_id: i64, user_id:
 
 /// Brings one person's outcome of one role-play scenario up to date, inside the caller's
 /// transaction (a role-play became final).
-pub async fn refresh_roleplay(conn: &mut SqliteConnection, scenario_id: i64, user_id: i64) -> AppResult<()> {
+pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -> AppResult<()> {
     let mut done = final_roleplays(conn, scenario_id, user_id).await?;
     let Some(o) = summarise(&mut done) else {
         sqlx::query!("delete from roleplay_outcomes where scenario_id = ? and user_id = ?", scenario_id, user_id)

@@ -10,11 +10,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
 use crate::model::cert::CertStatus;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 
 const DAY: i64 = 86_400;
 
@@ -61,7 +60,7 @@ impl Person {
 
 /// The people among `ids` the roster counts (active, with a program or the trainee role), worked
 /// out from users, certifications and certificates.
-async fn compute(conn: &mut SqliteConnection, ids: &[i64]) -> AppResult<HashMap<i64, Person>> {
+async fn compute(conn: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, Person>> {
     let list = serde_json::to_string(ids).map_err(crate::error::internal)?;
     // The programs of each person's position and any they hold a certification of, as the roster
     // lists them.
@@ -149,7 +148,7 @@ async fn compute(conn: &mut SqliteConnection, ids: &[i64]) -> AppResult<HashMap<
 }
 
 /// What a program still misses first, for a certification stored before steps were kept.
-async fn next_step(conn: &mut SqliteConnection, user_id: i64, program_id: i64) -> AppResult<String> {
+async fn next_step(conn: &mut Conn, user_id: i64, program_id: i64) -> AppResult<String> {
     use crate::server::cert::evidence;
     let program = evidence::program(conn, program_id).await?;
     let missing = evidence::evaluate(conn, user_id, &program, crate::server::now()).await?.missing();
@@ -162,7 +161,7 @@ async fn next_step(conn: &mut SqliteConnection, user_id: i64, program_id: i64) -
 pub const EVERYONE: i64 = -1;
 
 /// The team, every team above it (0, people without a team, has none above) and [`EVERYONE`].
-async fn ancestors(conn: &mut SqliteConnection, team: i64) -> AppResult<Vec<i64>> {
+async fn ancestors(conn: &mut Conn, team: i64) -> AppResult<Vec<i64>> {
     let mut up = if team == 0 {
         vec![0]
     } else {
@@ -179,7 +178,7 @@ async fn ancestors(conn: &mut SqliteConnection, team: i64) -> AppResult<Vec<i64>
     Ok(up)
 }
 
-async fn add_floor(conn: &mut SqliteConnection, teams: &[i64], key: &Key, people: i64, cleared: i64) -> AppResult<()> {
+async fn add_floor(conn: &mut Conn, teams: &[i64], key: &Key, people: i64, cleared: i64) -> AppResult<()> {
     let (kind, k1, k2) = key;
     for team in teams {
         sqlx::query!(
@@ -211,7 +210,7 @@ async fn add_floor(conn: &mut SqliteConnection, teams: &[i64], key: &Key, people
     Ok(())
 }
 
-async fn read_person(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Option<Person>> {
+async fn read_person(conn: &mut Conn, user_id: i64) -> AppResult<Option<Person>> {
     let Some(r) = sqlx::query!(
         "select team_id, position_id, state, programs, expires_day, step, hire_month, floor_days
          from floor_people where user_id = ?",
@@ -237,7 +236,7 @@ async fn read_person(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Opt
 
 /// Brings one person's place on the dashboard, and every sum above it, up to date; inside the
 /// transaction that changed them.
-pub async fn person(conn: &mut SqliteConnection, user_id: i64) -> AppResult<()> {
+pub async fn person(conn: &mut Conn, user_id: i64) -> AppResult<()> {
     let before = read_person(conn, user_id).await?;
     let after = compute(conn, &[user_id]).await?.remove(&user_id);
     if before == after {
@@ -271,7 +270,7 @@ pub async fn person(conn: &mut SqliteConnection, user_id: i64) -> AppResult<()> 
     Ok(())
 }
 
-async fn write_person(conn: &mut SqliteConnection, user_id: i64, p: &Person) -> AppResult<()> {
+async fn write_person(conn: &mut Conn, user_id: i64, p: &Person) -> AppResult<()> {
     let programs = serde_json::to_string(&p.programs).map_err(crate::error::internal)?;
     sqlx::query!(
         "insert into floor_people (user_id, team_id, position_id, state, programs, expires_day, step, hire_month, floor_days)
@@ -306,13 +305,7 @@ fn delta(c: Counted, sign: i64) -> (i64, i64, i64) {
 }
 
 /// Adds (outcomes, passed first time, passed) to a day and quiz of each team.
-async fn add_pass(
-    conn: &mut SqliteConnection,
-    teams: &[i64],
-    quiz_id: i64,
-    day: i64,
-    d: (i64, i64, i64),
-) -> AppResult<()> {
+async fn add_pass(conn: &mut Conn, teams: &[i64], quiz_id: i64, day: i64, d: (i64, i64, i64)) -> AppResult<()> {
     let (outcomes, first, passed) = d;
     for team in teams {
         sqlx::query!(
@@ -343,7 +336,7 @@ async fn add_pass(
     Ok(())
 }
 
-async fn team_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<i64> {
+async fn team_of(conn: &mut Conn, user_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(r#"select coalesce(team_id, 0) as "t!: i64" from users where id = ?"#, user_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -352,7 +345,7 @@ async fn team_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<i64> {
 
 /// A person's outcome of a quiz changed from `before` to `after` (none: no graded attempt).
 pub async fn outcome_changed(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     quiz_id: i64,
     user_id: i64,
     before: Option<Counted>,
@@ -370,7 +363,7 @@ pub async fn outcome_changed(
 }
 
 /// A person's quiz outcomes as `pass_tree` counts them, by quiz.
-pub async fn outcomes_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<(i64, Counted)>> {
+pub async fn outcomes_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<(i64, Counted)>> {
     Ok(sqlx::query!(
         r#"select quiz_id, first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
            where user_id = ? order by quiz_id"#,
@@ -385,12 +378,7 @@ pub async fn outcomes_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult
 
 /// A person moved from one team to another: their quiz outcomes move with them (their place on
 /// the floor moves with [`person`]).
-pub async fn person_moved(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> AppResult<()> {
+pub async fn person_moved(conn: &mut Conn, user_id: i64, from: Option<i64>, to: Option<i64>) -> AppResult<()> {
     let (from, to) = (from.unwrap_or(0), to.unwrap_or(0));
     if from == to {
         return Ok(());
@@ -409,7 +397,7 @@ pub async fn person_moved(
 }
 
 /// A team moved under another parent: its sums leave the old parent's line and join the new.
-pub async fn team_moved(conn: &mut SqliteConnection, team: i64, from: Option<i64>, to: Option<i64>) -> AppResult<()> {
+pub async fn team_moved(conn: &mut Conn, team: i64, from: Option<i64>, to: Option<i64>) -> AppResult<()> {
     if from == to {
         return Ok(());
     }
@@ -511,7 +499,7 @@ fn rated(scenario: i64, finalized_at: i64, criteria: &str, levels: &str, raters:
 
 /// Adds [rated, halves, maxes, failing, critical] to a day, scenario and criterion of each team.
 async fn add_criterion(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     teams: &[i64],
     day: i64,
     scenario: i64,
@@ -555,14 +543,7 @@ async fn add_criterion(
 }
 
 /// Adds a rater's [`Rated::rater_sums`] to a day and scenario of each team.
-async fn add_rater(
-    conn: &mut SqliteConnection,
-    teams: &[i64],
-    rater: i64,
-    day: i64,
-    scenario: i64,
-    d: [i64; 6],
-) -> AppResult<()> {
+async fn add_rater(conn: &mut Conn, teams: &[i64], rater: i64, day: i64, scenario: i64, d: [i64; 6]) -> AppResult<()> {
     let [roleplays, rated, halves, maxes, failing, critical] = d;
     for team in teams {
         sqlx::query!(
@@ -599,7 +580,7 @@ async fn add_rater(
     Ok(())
 }
 
-async fn add_rated(conn: &mut SqliteConnection, teams: &[i64], r: &Rated, sign: i64) -> AppResult<()> {
+async fn add_rated(conn: &mut Conn, teams: &[i64], r: &Rated, sign: i64) -> AppResult<()> {
     for (name, halves, max, failing, critical) in &r.criteria {
         let d = [sign, sign * halves, sign * max, sign * *failing as i64, sign * *critical as i64];
         add_criterion(conn, teams, r.day, r.scenario, name, d).await?;
@@ -611,7 +592,7 @@ async fn add_rated(conn: &mut SqliteConnection, teams: &[i64], r: &Rated, sign: 
 }
 
 /// A person's final role-plays as `criterion_tree` counts them.
-pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Rated>> {
+pub async fn roleplays_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Rated>> {
     let rows = sqlx::query!(
         r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria,
                   (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
@@ -627,7 +608,7 @@ pub async fn roleplays_of(conn: &mut SqliteConnection, user_id: i64) -> AppResul
 
 /// A role-play became final: its scenario's outcome for the trainee is refreshed, and its
 /// criteria count under the trainee's team and every team above.
-pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> AppResult<()> {
+pub async fn roleplay_final(conn: &mut Conn, roleplay_id: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
                   v.criteria, (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
@@ -644,12 +625,7 @@ pub async fn roleplay_final(conn: &mut SqliteConnection, roleplay_id: i64) -> Ap
 }
 
 /// A person's role-plays changed from `before` to `after` (their days moved, say).
-pub async fn roleplays_changed(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    before: &[Rated],
-    after: &[Rated],
-) -> AppResult<()> {
+pub async fn roleplays_changed(conn: &mut Conn, user_id: i64, before: &[Rated], after: &[Rated]) -> AppResult<()> {
     if before == after {
         return Ok(());
     }

@@ -2,12 +2,10 @@
 //! someone signed in successfully carries a random token naming that account. Failed guesses from
 //! other clients never lock such a browser out; see `throttle`.
 
-use sqlx::SqliteConnection;
-
 use super::session::{new_token, token_hash};
 use crate::error::AppResult;
 use crate::server::config::Config;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 /// A person keeps at most this many trusted browsers; the least recently used go first.
@@ -38,7 +36,7 @@ pub async fn owner(db: &Db, token: &str) -> AppResult<Option<i64>> {
 
 /// Marks this browser as trusted for `user_id` and returns the token for its cookie.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn issue(conn: &mut SqliteConnection, user_id: i64) -> AppResult<String> {
+pub async fn issue(conn: &mut Conn, user_id: i64) -> AppResult<String> {
     let token = new_token();
     let hash = token_hash(&token);
     let now = now();
@@ -63,7 +61,7 @@ pub async fn issue(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Strin
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn touch(conn: &mut SqliteConnection, token: &str) -> AppResult<()> {
+pub async fn touch(conn: &mut Conn, token: &str) -> AppResult<()> {
     let hash = token_hash(token);
     let now = now();
     sqlx::query!("update trusted_devices set last_used_at = ? where token_hash = ?", now, hash)
@@ -74,7 +72,7 @@ pub async fn touch(conn: &mut SqliteConnection, token: &str) -> AppResult<()> {
 
 /// When an admin resets a password (the account may be in the wrong hands), no browser stays trusted.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn forget_all(conn: &mut SqliteConnection, user_id: i64) -> AppResult<()> {
+pub async fn forget_all(conn: &mut Conn, user_id: i64) -> AppResult<()> {
     sqlx::query!("delete from trusted_devices where user_id = ?", user_id).execute(&mut *conn).await?;
     Ok(())
 }

@@ -4,13 +4,12 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use super::guard::{roles_of, CurrentUser};
 use crate::error::AppResult;
 use crate::i18n::Locale;
 use crate::server::config::Config;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 /// Writes of `last_seen_at` are skipped if the last one is this recent: a page load is not a write.
@@ -28,13 +27,7 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 
 /// Starts a session for `user_id` and returns the token for the cookie.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn create(
-    conn: &mut SqliteConnection,
-    config: &Config,
-    user_id: i64,
-    ip: &str,
-    user_agent: &str,
-) -> AppResult<String> {
+pub async fn create(conn: &mut Conn, config: &Config, user_id: i64, ip: &str, user_agent: &str) -> AppResult<String> {
     let token = new_token();
     let hash = token_hash(&token);
     let now = now();
@@ -96,14 +89,14 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
 }
 
 #[tracing::instrument(skip_all, fields(session_id))]
-pub async fn end(conn: &mut SqliteConnection, session_id: i64) -> AppResult<()> {
+pub async fn end(conn: &mut Conn, session_id: i64) -> AppResult<()> {
     sqlx::query!("delete from sessions where id = ?", session_id).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Ends every session of a user, e.g. when they are disabled or their password is reset.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn end_all(conn: &mut SqliteConnection, user_id: i64, except_session: Option<i64>) -> AppResult<()> {
+pub async fn end_all(conn: &mut Conn, user_id: i64, except_session: Option<i64>) -> AppResult<()> {
     let keep = except_session.unwrap_or(-1);
     sqlx::query!("delete from sessions where user_id = ? and id <> ?", user_id, keep).execute(&mut *conn).await?;
     Ok(())

@@ -3,14 +3,13 @@
 //! detail and a link) and whether the person has begun on it; adding a kind means adding one
 //! function and one arm in [`check`]. [`evaluate`] gathers everything [`decide`] needs.
 
-use sqlx::SqliteConnection;
-
 use super::decision::{Facts, Hold, Program, Requirement, DAY};
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{CertStatus, Check, Phase, ReqKind};
 use crate::model::plan::AttendanceRate;
 use crate::model::user::Role;
 use crate::model::Names;
+use crate::server::db::Conn;
 
 #[cfg(doc)]
 use super::decision::decide;
@@ -43,7 +42,7 @@ impl From<ProgramRow> for Program {
 
 /// The programs a person takes: those for their position, and any they hold a status in.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResult<Vec<Program>> {
+pub async fn programs_for(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Program>> {
     let rows = sqlx::query_as!(
         ProgramRow,
         r#"select p.id as "id!", p.name, p.name_en, p.requires_program_id as requires, p.validity_days,
@@ -61,7 +60,7 @@ pub async fn programs_for(conn: &mut SqliteConnection, user_id: i64) -> AppResul
 }
 
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program> {
+pub async fn program(conn: &mut Conn, id: i64) -> AppResult<Program> {
     sqlx::query_as!(
         ProgramRow,
         "select id, name, name_en, requires_program_id as requires, validity_days, window_days, veteran_cycle_days,
@@ -76,7 +75,7 @@ pub async fn program(conn: &mut SqliteConnection, id: i64) -> AppResult<Program>
 }
 
 #[tracing::instrument(skip_all, fields(program_id))]
-pub async fn requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<Requirement>> {
+pub async fn requirements(conn: &mut Conn, program_id: i64) -> AppResult<Vec<Requirement>> {
     let rows = sqlx::query!(
         r#"select phase, kind, coalesce(course_id, quiz_id, scenario_id, plan_id, followup_days) as "target!: i64",
                   min_percent
@@ -116,7 +115,7 @@ fn unmet(kind: ReqKind, title: Names) -> Check {
 
 /// One requirement for one person, counting only evidence from `since` on.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn check(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
+pub async fn check(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     match req.kind {
         ReqKind::Course => course(conn, user_id, req, since).await,
         ReqKind::Quiz => quiz(conn, user_id, req, since).await,
@@ -129,7 +128,7 @@ pub async fn check(conn: &mut SqliteConnection, user_id: i64, req: &Requirement,
 /// The observer's follow-up at the requirement's offset for the current certificate, completed
 /// and passed with at least the requirement's (else the step's) percentage. Self-assessments do
 /// not count.
-async fn followup(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
+async fn followup(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
     let title = super::followup_title(req.target);
     let mut c = unmet(ReqKind::Followup, title);
     let f = sqlx::query!(
@@ -165,7 +164,7 @@ async fn followup(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) 
 }
 
 /// The course completed (every lesson done) since `since`.
-async fn course(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
+async fn course(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     let title = sqlx::query!(
         "select title, title_en from course_versions where course_id = ? order by version_no desc limit 1",
         req.target
@@ -207,7 +206,7 @@ async fn course(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, si
 
 /// The best graded attempt since `since`, passed and at least the requirement's (else the
 /// quiz's) pass mark.
-async fn quiz(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
+async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     let q = sqlx::query!("select title, title_en, pass_percent from quizzes where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
@@ -250,7 +249,7 @@ async fn quiz(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, sinc
 }
 
 /// A final, passed role-play of the scenario since `since` (a critical failure is named).
-async fn roleplay(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
+async fn roleplay(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     let title = sqlx::query!("select title, title_en from scenarios where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
@@ -299,7 +298,7 @@ async fn roleplay(conn: &mut SqliteConnection, user_id: i64, req: &Requirement, 
 /// A member of the plan who attended enough of its sessions.
 /// One person's attendance in one plan, as the plan page and this check both count it (see
 /// [`AttendanceRate`] for the definition).
-pub async fn attendance_rate(conn: &mut SqliteConnection, plan_id: i64, user_id: i64) -> AppResult<AttendanceRate> {
+pub async fn attendance_rate(conn: &mut Conn, plan_id: i64, user_id: i64) -> AppResult<AttendanceRate> {
     let r = sqlx::query!(
         r#"select (select count(*) from plan_sessions s where s.plan_id = ?1) as "sessions!: i64",
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
@@ -314,7 +313,7 @@ pub async fn attendance_rate(conn: &mut SqliteConnection, plan_id: i64, user_id:
     Ok(AttendanceRate { attended: r.attended, counted: r.sessions - r.excused })
 }
 
-async fn attendance(conn: &mut SqliteConnection, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
+async fn attendance(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
     let title = sqlx::query!("select title, title_en from training_plans where id = ?", req.target)
         .fetch_optional(&mut *conn)
         .await?
@@ -368,7 +367,7 @@ impl Evaluation {
 }
 
 #[tracing::instrument(skip_all, fields(user_id, at))]
-pub async fn evaluate(conn: &mut SqliteConnection, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
+pub async fn evaluate(conn: &mut Conn, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
     let row = sqlx::query!(
         "select hold, reassess_since, reassess_followup_id from certifications where user_id = ? and program_id = ?",
         user_id,

@@ -14,15 +14,13 @@ pub mod status;
 
 pub use recompute::{person_changed, Change};
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::cert::{Phase, ProgramEditor, ProgramFields, ProgramSummary, ReqKind, RequirementView};
 use crate::model::owners::Owned;
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::owners;
 use recompute::Cause;
@@ -44,7 +42,7 @@ fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
 }
 
 /// Everyone a program applies to, re-evaluated after the program changed.
-async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
+async fn recompute_program(conn: &mut Conn, program_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
     let users = sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u, programs p
            where p.id = ?1 and u.active = 1 and (u.position_id = p.position_id
@@ -60,7 +58,7 @@ async fn recompute_program(conn: &mut SqliteConnection, program_id: i64, at: i64
 }
 
 /// A program's fields as stored, for the audit entry's "before".
-async fn stored_fields(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<ProgramFields>> {
+async fn stored_fields(conn: &mut Conn, id: i64) -> AppResult<Option<ProgramFields>> {
     let r = sqlx::query!("select * from programs where id = ? and archived_at is null", id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -82,7 +80,7 @@ fn before_after(before: &impl serde::Serialize, after: &impl serde::Serialize) -
 }
 
 /// A program's requirements as stored, for the audit entries.
-async fn stored_requirements(conn: &mut SqliteConnection, program_id: i64) -> AppResult<Vec<String>> {
+async fn stored_requirements(conn: &mut Conn, program_id: i64) -> AppResult<Vec<String>> {
     let rows = sqlx::query!(
         "select phase, kind, course_id, quiz_id, scenario_id, plan_id, followup_days, min_percent
          from program_requirements where program_id = ? order by id",

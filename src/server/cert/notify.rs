@@ -1,25 +1,17 @@
 //! Notices of approaching expiry (and expiry) to the holder and the managers of their team and
 //! the teams above it: always in the app, and by email when an SMTP server is configured.
 
-use sqlx::SqliteConnection;
-
 use crate::error::AppResult;
 use crate::i18n::Locale;
 use crate::model::cert::{CertStatus, NotificationView};
 use crate::model::Names;
 use crate::server::analytics::digest;
 use crate::server::config::Config;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 
 /// Queues one notice per person for this certificate and status (a second call adds nothing).
 #[tracing::instrument(skip_all, fields(at))]
-pub async fn queue(
-    conn: &mut SqliteConnection,
-    holder: i64,
-    certificate: i64,
-    status: CertStatus,
-    at: i64,
-) -> AppResult<()> {
+pub async fn queue(conn: &mut Conn, holder: i64, certificate: i64, status: CertStatus, at: i64) -> AppResult<()> {
     let kind = status.as_str();
     let link = format!("/people/{holder}/certification");
     let recipients = sqlx::query_scalar!(
@@ -42,14 +34,7 @@ pub async fn queue(
 }
 
 /// A notice for one person, once per kind and subject (a second call adds nothing).
-pub async fn once(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    kind: &str,
-    subject_id: i64,
-    link: &str,
-    at: i64,
-) -> AppResult<()> {
+pub async fn once(conn: &mut Conn, user_id: i64, kind: &str, subject_id: i64, link: &str, at: i64) -> AppResult<()> {
     sqlx::query!(
         "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
          on conflict (user_id, kind, subject_id) do nothing",

@@ -4,14 +4,13 @@
 //! changed through [`person_changed`]; [`sweep`] handles time passing.
 
 use rand::Rng;
-use sqlx::SqliteConnection;
 
 use super::decision::{decide, Program};
 use super::evidence::{evaluate, program, programs_for};
 use crate::error::AppResult;
 use crate::model::cert::CertStatus;
 use crate::server::audit::{self, Actor, Event};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 
 /// Something that happened to a person that can change their certification status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,13 +45,7 @@ impl Change {
 /// changed: every program of theirs is re-evaluated, and each status change is audited as caused
 /// by `by` and `change`.
 #[tracing::instrument(skip_all, fields(user_id, actor = ?by.id, at))]
-pub async fn person_changed(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    change: Change,
-    by: Actor<'_>,
-    at: i64,
-) -> AppResult<()> {
+pub async fn person_changed(conn: &mut Conn, user_id: i64, change: Change, by: Actor<'_>, at: i64) -> AppResult<()> {
     let cause = Cause { actor: by.id, ip: by.ip, why: change.why(), reason: None };
     recompute_user(conn, user_id, at, cause).await
 }
@@ -68,7 +61,7 @@ fn certificate_number(at: i64) -> String {
 
 #[tracing::instrument(skip_all, fields(user_id, program_id, at))]
 pub async fn issue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     program_id: i64,
     at: i64,
@@ -121,13 +114,7 @@ pub struct Cause<'a> {
 /// Re-evaluates one person in one program and stores the result; a change of status writes an
 /// audit entry with before and after, and issues a certificate when one is due.
 #[tracing::instrument(skip_all, fields(user_id, at))]
-pub async fn recompute(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    p: &Program,
-    at: i64,
-    cause: Cause<'_>,
-) -> AppResult<CertStatus> {
+pub async fn recompute(conn: &mut Conn, user_id: i64, p: &Program, at: i64, cause: Cause<'_>) -> AppResult<CertStatus> {
     let e = evaluate(conn, user_id, p, at).await?;
     let (status, issue_until) = decide(&e.facts);
     // The certificate the status refers to: a new one, else the latest valid one, else the one
@@ -215,7 +202,7 @@ pub async fn recompute(
 /// Re-evaluates every program of one person (lower levels first, so a higher level sees the
 /// prerequisite's new status).
 #[tracing::instrument(skip_all, fields(user_id, at))]
-pub async fn recompute_user(conn: &mut SqliteConnection, user_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
+pub async fn recompute_user(conn: &mut Conn, user_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
     for p in programs_for(conn, user_id).await? {
         recompute(conn, user_id, &p, at, cause).await?;
     }

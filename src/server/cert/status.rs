@@ -12,7 +12,7 @@ use crate::model::user::Role;
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 /// Who may see a person's status: the person, trainers, admins, and managers of their team.
@@ -564,7 +564,7 @@ async fn fill_missing(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResul
 /// A program's required program (id, name) and the titles of what it asks to certify.
 type Asks = (Option<(i64, Names)>, Vec<Names>);
 
-async fn everything_for(conn: &mut sqlx::SqliteConnection, program_id: i64) -> AppResult<Asks> {
+async fn everything_for(conn: &mut Conn, program_id: i64) -> AppResult<Asks> {
     let p = evidence::program(conn, program_id).await?;
     let requires = match p.requires {
         Some(id) => Some((id, evidence::program(conn, id).await?.name)),

@@ -1,7 +1,5 @@
 //! Putting trainees on a course: one by one, by team, or from a list of employee numbers.
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::course::{Learner, TeamProgress};
 use crate::model::user::Role;
@@ -10,13 +8,13 @@ use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::cert::{self, Change};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::team;
 use crate::server::user;
 
 /// The version new enrollments take; a course that is archived or never published takes none.
-pub(crate) async fn enrollable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
+pub(crate) async fn enrollable_version(conn: &mut Conn, course_id: i64) -> AppResult<i64> {
     let row = sqlx::query!(
         r#"select c.archived_at, v.id as "version_id?"
            from courses c left join course_versions v on v.course_id = c.id and v.status = 'published'
@@ -34,7 +32,7 @@ pub(crate) async fn enrollable_version(conn: &mut SqliteConnection, course_id: i
 
 /// Enrolls each user; someone already enrolled keeps their enrollment. Returns how many are new.
 pub(crate) async fn enroll_users(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: Actor<'_>,
     course_id: i64,
     user_ids: &[i64],

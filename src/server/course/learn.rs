@@ -1,7 +1,5 @@
 //! A trainee working through their courses: lessons open in order, completion is recorded once.
 
-use sqlx::SqliteConnection;
-
 use super::markdown;
 use crate::error::{AppError, AppResult};
 use crate::model::course::{
@@ -10,7 +8,7 @@ use crate::model::course::{
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::cert::{self, Change};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 struct Step {
@@ -21,7 +19,7 @@ struct Step {
 }
 
 /// The lessons of a version in reading order.
-async fn steps(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<Step>> {
+async fn steps(conn: &mut Conn, version_id: i64) -> AppResult<Vec<Step>> {
     let rows = sqlx::query!(
         r#"select l.id as "lesson_id!", m.id as "module_id!", m.title as module_title, m.title_en as module_title_en,
                   l.title, l.title_en
@@ -51,7 +49,7 @@ struct Enrollment {
     completed_at: Option<i64>,
 }
 
-async fn enrollment(conn: &mut SqliteConnection, user_id: i64, course_id: i64) -> AppResult<Enrollment> {
+async fn enrollment(conn: &mut Conn, user_id: i64, course_id: i64) -> AppResult<Enrollment> {
     let r = sqlx::query!(
         r#"select e.id as "id!", e.version_id, e.completed_at, v.title, v.title_en, v.summary
            from enrollments e join course_versions v on v.id = e.version_id
@@ -72,7 +70,7 @@ async fn enrollment(conn: &mut SqliteConnection, user_id: i64, course_id: i64) -
     })
 }
 
-async fn done_ids(conn: &mut SqliteConnection, enrollment_id: i64) -> AppResult<Vec<i64>> {
+async fn done_ids(conn: &mut Conn, enrollment_id: i64) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!("select lesson_id from lesson_completions where enrollment_id = ?", enrollment_id)
         .fetch_all(&mut *conn)
         .await?)
@@ -143,7 +141,7 @@ pub async fn outline(db: &Db, user_id: i64, course_id: i64) -> AppResult<CourseO
 }
 
 /// The enrollment whose version contains `lesson_id`, for this user.
-async fn enrollment_of_lesson(conn: &mut SqliteConnection, user_id: i64, lesson_id: i64) -> AppResult<Enrollment> {
+async fn enrollment_of_lesson(conn: &mut Conn, user_id: i64, lesson_id: i64) -> AppResult<Enrollment> {
     let course_id = sqlx::query_scalar!(
         "select e.course_id from enrollments e join course_modules m on m.version_id = e.version_id
          join lessons l on l.module_id = m.id where e.user_id = ? and l.id = ?",
@@ -161,7 +159,7 @@ fn locked_error() -> AppError {
 }
 
 async fn lesson_view(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     e: &Enrollment,
     steps: &[Step],
     done: &[i64],

@@ -8,8 +8,6 @@ pub mod files;
 pub mod learn;
 pub mod markdown;
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::course::{
     CourseChoices, CourseEditor, CourseFields, CourseStatus, CourseSummary, LessonEdit, ModuleEdit, Named, TrainingType,
@@ -19,7 +17,7 @@ use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 const MAX_TITLE: usize = 200;
@@ -78,7 +76,7 @@ pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
 }
 
 /// A category or level id that does not exist is a validation error, not a database error.
-async fn check_choices(conn: &mut SqliteConnection, f: &CourseFields) -> AppResult<()> {
+async fn check_choices(conn: &mut Conn, f: &CourseFields) -> AppResult<()> {
     let cat = sqlx::query_scalar!("select count(*) from course_categories where id = ?", f.category_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -185,7 +183,7 @@ struct VersionRow {
 }
 
 /// The draft if there is one, else the published version.
-async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppResult<VersionRow> {
+async fn editable_version(conn: &mut Conn, course_id: i64) -> AppResult<VersionRow> {
     let r = sqlx::query!(
         r#"select id as "id!", version_no, status, title, title_en, summary, category_id, level_id, training_type, duration_minutes
            from course_versions where course_id = ? and status in ('draft', 'published')
@@ -211,7 +209,7 @@ async fn editable_version(conn: &mut SqliteConnection, course_id: i64) -> AppRes
 }
 
 #[tracing::instrument(skip_all, fields(version_id))]
-pub async fn modules_of(conn: &mut SqliteConnection, version_id: i64) -> AppResult<Vec<ModuleEdit>> {
+pub async fn modules_of(conn: &mut Conn, version_id: i64) -> AppResult<Vec<ModuleEdit>> {
     let rows = sqlx::query!(
         r#"select m.id as "module_id!", m.title as module_title, m.title_en as module_title_en, l.id as "lesson_id?",
                   l.title as "lesson_title?", l.title_en as "lesson_title_en?", l.body_md as "body_md?"
@@ -334,7 +332,7 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
 }
 
 /// The course's draft version id, or a validation error telling the author to start one.
-async fn draft_of(conn: &mut SqliteConnection, course_id: i64) -> AppResult<i64> {
+async fn draft_of(conn: &mut Conn, course_id: i64) -> AppResult<i64> {
     sqlx::query_scalar!(
         r#"select id as "id!" from course_versions where course_id = ? and status = 'draft'"#,
         course_id
@@ -390,7 +388,7 @@ pub async fn add_module(db: &Db, course_id: i64, title: &Names) -> AppResult<i64
 
 /// The draft module `module_id` of `course_id`; anything else (another course, a published
 /// version) is NotFound, so ids cannot be used to reach into other courses.
-async fn draft_module(conn: &mut SqliteConnection, course_id: i64, module_id: i64) -> AppResult<()> {
+async fn draft_module(conn: &mut Conn, course_id: i64, module_id: i64) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         "select count(*) from course_modules m join course_versions v on v.id = m.version_id
          where m.id = ? and v.course_id = ? and v.status = 'draft'",
@@ -405,7 +403,7 @@ async fn draft_module(conn: &mut SqliteConnection, course_id: i64, module_id: i6
     Ok(())
 }
 
-async fn draft_lesson(conn: &mut SqliteConnection, course_id: i64, lesson_id: i64) -> AppResult<()> {
+async fn draft_lesson(conn: &mut Conn, course_id: i64, lesson_id: i64) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         "select count(*) from lessons l join course_modules m on m.id = l.module_id
          join course_versions v on v.id = m.version_id

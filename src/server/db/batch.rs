@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use sqlx::{SqliteConnection, SqlitePool};
+use super::{Conn, Pool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{internal, AppError, AppResult};
@@ -35,12 +35,12 @@ static MAX_BATCH: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
 /// twice: when another write of its batch fails, the first run is rolled back and it runs again.
 pub trait Batched: Send + 'static {
     type Out: Send + 'static;
-    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<Self::Out>>;
+    fn write<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, AppResult<Self::Out>>;
 }
 
 /// A queued write with its answer, type-erased so any `Batched` shares the queue.
 trait Job: Send {
-    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool>;
+    fn run<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, bool>;
     fn answer(self: Box<Self>, committed: Result<(), AppError>);
 }
 
@@ -51,7 +51,7 @@ struct Pending<B: Batched> {
 }
 
 impl<B: Batched> Job for Pending<B> {
-    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool> {
+    fn run<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, bool> {
         Box::pin(async move {
             let out = self.op.write(conn).await;
             let ok = out.is_ok();
@@ -125,7 +125,7 @@ impl std::fmt::Debug for Batcher {
 
 impl Batcher {
     /// Queues `op` and waits until its batch is committed.
-    pub async fn write<B: Batched>(&self, pool: &SqlitePool, op: B) -> AppResult<B::Out> {
+    pub async fn write<B: Batched>(&self, pool: &Pool, op: B) -> AppResult<B::Out> {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             tokio::spawn(writer(pool.clone(), rx, self.stats.clone()));
@@ -137,7 +137,7 @@ impl Batcher {
     }
 }
 
-async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>, stats: Arc<BatchStats>) {
+async fn writer(pool: Pool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>, stats: Arc<BatchStats>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < *MAX_BATCH {
@@ -154,7 +154,7 @@ async fn writer(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job
     }
 }
 
-async fn commit_batch(pool: &SqlitePool, jobs: &mut [Box<dyn Job>], stats: &BatchStats) -> Result<(), AppError> {
+async fn commit_batch(pool: &Pool, jobs: &mut [Box<dyn Job>], stats: &BatchStats) -> Result<(), AppError> {
     let asked = Instant::now();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     super::waits::note_write_wait(asked.elapsed());

@@ -3,7 +3,6 @@
 pub mod export;
 
 use chrono::{NaiveDate, NaiveTime};
-use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Zone;
@@ -18,7 +17,7 @@ use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::cert::{self, Change};
 use crate::server::course::enroll::{enroll_users, enrollable_version};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::team;
 use crate::server::text;
@@ -358,7 +357,7 @@ pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult
 }
 
 /// Adds members and enrolls them in each of the plan's courses that takes enrollments.
-async fn add_members(conn: &mut SqliteConnection, actor: Actor<'_>, plan_id: i64, user_ids: &[i64]) -> AppResult<u32> {
+async fn add_members(conn: &mut Conn, actor: Actor<'_>, plan_id: i64, user_ids: &[i64]) -> AppResult<u32> {
     let now = now();
     let mut added = 0;
     for u in user_ids {
@@ -511,7 +510,7 @@ fn started(zone: Zone, day: &str, start_time: &str, at: i64) -> bool {
     format!("{day} {start_time}") <= now.format("%Y-%m-%d %H:%M").to_string()
 }
 
-async fn sessions(conn: &mut SqliteConnection, plan_id: i64) -> AppResult<Vec<PlanSession>> {
+async fn sessions(conn: &mut Conn, plan_id: i64) -> AppResult<Vec<PlanSession>> {
     Ok(sqlx::query_as!(
         PlanSession,
         r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link, s.instructor_id,

@@ -12,7 +12,7 @@ use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::require_author;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 /// The course a quiz belongs to, once the caller is known to author it.
@@ -72,7 +72,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
     Ok(id)
 }
 
-async fn write_fields(conn: &mut sqlx::SqliteConnection, id: i64, course_id: i64, f: &QuizFields) -> AppResult<()> {
+async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) -> AppResult<()> {
     if let Some(pre) = f.pre_test_id {
         let ok = sqlx::query_scalar!(
             "select count(*) from quizzes where id = ? and course_id = ? and kind = 'pre_test' and id <> ?",
@@ -131,7 +131,7 @@ pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
 }
 
 /// A bank the quiz may draw from: shared, or belonging to the quiz's course.
-async fn check_bank(conn: &mut sqlx::SqliteConnection, quiz_id: i64, bank_id: i64) -> AppResult<()> {
+async fn check_bank(conn: &mut Conn, quiz_id: i64, bank_id: i64) -> AppResult<()> {
     let ok = sqlx::query_scalar!(
         "select count(*) from question_banks b join quizzes z on z.id = ?
          where b.id = ? and (b.course_id is null or b.course_id = z.course_id)",
@@ -146,7 +146,7 @@ async fn check_bank(conn: &mut sqlx::SqliteConnection, quiz_id: i64, bank_id: i6
     Ok(())
 }
 
-async fn next_position(conn: &mut sqlx::SqliteConnection, quiz_id: i64) -> AppResult<i64> {
+async fn next_position(conn: &mut Conn, quiz_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(
         r#"select coalesce(max(position), -1) + 1 as "p!: i64" from quiz_slots where quiz_id = ?"#,
         quiz_id
@@ -202,7 +202,7 @@ pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: 
     Ok(())
 }
 
-async fn draw_pool_size(conn: &mut sqlx::SqliteConnection, bank_id: i64, category: &str, tag: &str) -> AppResult<i64> {
+async fn draw_pool_size(conn: &mut Conn, bank_id: i64, category: &str, tag: &str) -> AppResult<i64> {
     Ok(super::draw_pool(conn, bank_id, category, tag).await?.len() as i64)
 }
 

@@ -7,8 +7,6 @@ pub mod gift;
 pub mod grade;
 pub mod question_sheet;
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::quiz::{BankDetail, BankSummary, QuestionBody, QuestionDraft, QuestionRow};
@@ -17,7 +15,7 @@ use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 const MAX_TEXT: usize = 20_000;
@@ -192,7 +190,7 @@ pub(crate) fn parse_body(json: &str) -> AppResult<QuestionBody> {
 
 /// Writes a question's next version (or its first, creating the question).
 async fn write_version(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: Actor<'_>,
     bank_id: i64,
     question_id: Option<i64>,
@@ -450,12 +448,7 @@ pub async fn import_file(db: &Db, actor: Actor<'_>, bank_id: i64, name: &str, da
 
 /// Questions a draw can pick from: in the category or below it, with the tag if one is given.
 #[tracing::instrument(skip_all, fields(bank_id))]
-pub async fn draw_pool(
-    conn: &mut sqlx::SqliteConnection,
-    bank_id: i64,
-    category: &str,
-    tag: &str,
-) -> AppResult<Vec<i64>> {
+pub async fn draw_pool(conn: &mut Conn, bank_id: i64, category: &str, tag: &str) -> AppResult<Vec<i64>> {
     // `%` and `_` in a category or tag are letters, not wildcards. Random draws never pick a
     // description (as in Moodle): it only makes sense where its author placed it.
     let below = format!("{}/%", crate::server::text::like_literal(category));

@@ -2,8 +2,6 @@
 //! may assess themselves, one or two trainers rate it blind, and the last required rating makes
 //! the result final in the same transaction.
 
-use sqlx::SqliteConnection;
-
 use super::score::{combine, score};
 use super::{decode_criteria, scenario_fields};
 use crate::error::{AppError, AppResult};
@@ -17,7 +15,7 @@ use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::{visible_team_ids, CurrentUser};
 use crate::server::cert::{self, Change};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 /// Who rates a role-play, by employee number: the first rater (none: the trainer opening it) and,
@@ -41,7 +39,7 @@ impl<'a> Raters<'a> {
 }
 
 /// An active trainer by employee number, named as a rater.
-async fn rater_id(conn: &mut SqliteConnection, field: &str, employee_no: &str) -> AppResult<i64> {
+async fn rater_id(conn: &mut Conn, field: &str, employee_no: &str) -> AppResult<i64> {
     sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
            where lower(u.employee_no) = lower(?) and u.active = 1"#,
@@ -143,7 +141,7 @@ struct Row {
     rule: SecondRaterRule,
 }
 
-async fn row(conn: &mut SqliteConnection, id: i64) -> AppResult<Row> {
+async fn row(conn: &mut Conn, id: i64) -> AppResult<Row> {
     let r = sqlx::query!(
         r#"select p.scenario_id, p.trainee_id, u.team_id, p.rater_id, p.second_rater_id, p.mode, p.status,
                   p.raters_required, p.replies,
@@ -226,7 +224,7 @@ pub(crate) fn parse_scores(criteria: &[Criterion], scores: &[ScoreInput]) -> App
 }
 
 async fn insert_rating(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     user_id: i64,
     is_self: bool,
@@ -267,7 +265,7 @@ async fn insert_rating(
 }
 
 /// The raters' levels of a role-play, in the order they were submitted.
-async fn rater_levels(conn: &mut SqliteConnection, id: i64) -> AppResult<Vec<Vec<f64>>> {
+async fn rater_levels(conn: &mut Conn, id: i64) -> AppResult<Vec<Vec<f64>>> {
     let rows = sqlx::query_scalar!(
         "select levels from roleplay_ratings where roleplay_id = ? and is_self = 0 order by submitted_at, id",
         id
@@ -293,7 +291,7 @@ fn outcome(r: &Row, ratings: &[Vec<f64>]) -> Option<RoleplayResult> {
 
 /// The deciding level per criterion of a final role-play, worked out from its ratings (for one
 /// made final before the levels were stored with it).
-pub async fn deciding_levels(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<Vec<f64>>> {
+pub async fn deciding_levels(conn: &mut Conn, id: i64) -> AppResult<Option<Vec<f64>>> {
     let r = row(conn, id).await?;
     let ratings = rater_levels(conn, id).await?;
     Ok(outcome(&r, &ratings).map(|o| o.levels))

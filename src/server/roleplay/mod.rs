@@ -9,8 +9,6 @@ pub mod score;
 
 use std::collections::HashSet;
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::owners::Owned;
 use crate::model::roleplay::{
@@ -20,7 +18,7 @@ use crate::model::roleplay::{
 use crate::model::Names;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::text;
 
@@ -211,7 +209,7 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
     Ok(())
 }
 
-async fn write_links(conn: &mut SqliteConnection, id: i64, course_ids: &[i64]) -> AppResult<()> {
+async fn write_links(conn: &mut Conn, id: i64, course_ids: &[i64]) -> AppResult<()> {
     sqlx::query!("delete from scenario_courses where scenario_id = ?", id).execute(&mut *conn).await?;
     for course_id in course_ids {
         let exists =

@@ -8,7 +8,6 @@ pub use fields::{UserFields, UserInput};
 pub use import::{import_csv, IMPORT_COLUMNS};
 
 use chrono::NaiveDate;
-use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult, RowError};
 use crate::i18n::Locale;
@@ -19,7 +18,7 @@ use crate::server::audit::{self, Actor, Event};
 use crate::server::auth::password::{check_policy, Passwords};
 use crate::server::auth::session;
 use crate::server::cert::{self, Change};
-use crate::server::db::{is_unique_violation, Db};
+use crate::server::db::{is_unique_violation, Conn, Db};
 use crate::server::now;
 use crate::server::position;
 
@@ -35,7 +34,7 @@ fn conflict_of(e: sqlx::Error) -> AppError {
     }
 }
 
-async fn insert(conn: &mut SqliteConnection, f: &UserFields, password_hash: &str) -> Result<i64, sqlx::Error> {
+async fn insert(conn: &mut Conn, f: &UserFields, password_hash: &str) -> Result<i64, sqlx::Error> {
     let now = now();
     let hire = f.hire_date.map(|d| d.to_string());
     let locale = f.locale.code();
@@ -60,7 +59,7 @@ async fn insert(conn: &mut SqliteConnection, f: &UserFields, password_hash: &str
     Ok(id)
 }
 
-async fn set_roles(conn: &mut SqliteConnection, user_id: i64, roles: &[Role]) -> Result<(), sqlx::Error> {
+async fn set_roles(conn: &mut Conn, user_id: i64, roles: &[Role]) -> Result<(), sqlx::Error> {
     sqlx::query!("delete from user_roles where user_id = ?", user_id).execute(&mut *conn).await?;
     for role in roles {
         let r = role.as_str();
@@ -71,7 +70,7 @@ async fn set_roles(conn: &mut SqliteConnection, user_id: i64, roles: &[Role]) ->
 
 /// The position a form picked (by id) or a row named (in either language): unknown or archived
 /// ones are refused, except an archived one the user already holds (`current`).
-async fn position_of(conn: &mut SqliteConnection, input: &UserInput, current: Option<i64>) -> AppResult<Option<i64>> {
+async fn position_of(conn: &mut Conn, input: &UserInput, current: Option<i64>) -> AppResult<Option<i64>> {
     match (input.position_id, input.position.trim()) {
         (Some(id), _) => position::check_pick(conn, id, current).await.map(|()| Some(id)),
         (None, "") => Ok(None),
@@ -82,7 +81,7 @@ async fn position_of(conn: &mut SqliteConnection, input: &UserInput, current: Op
     }
 }
 
-async fn ensure_team_exists(conn: &mut SqliteConnection, team_id: Option<i64>) -> AppResult<()> {
+async fn ensure_team_exists(conn: &mut Conn, team_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = team_id {
         let found = sqlx::query_scalar!("select count(*) from teams where id = ?", id).fetch_one(&mut *conn).await?;
         if found == 0 {
@@ -392,7 +391,7 @@ pub fn split_employee_numbers(list: &str) -> Vec<(u32, &str)> {
 /// The ids of active users with these employee numbers; any unknown or disabled number fails the
 /// whole list with a row error each (numbered as given), so callers store all or nothing.
 #[tracing::instrument(skip_all)]
-pub async fn active_ids_by_employee_no(conn: &mut SqliteConnection, numbers: &[(u32, &str)]) -> AppResult<Vec<i64>> {
+pub async fn active_ids_by_employee_no(conn: &mut Conn, numbers: &[(u32, &str)]) -> AppResult<Vec<i64>> {
     if numbers.is_empty() {
         return Err(AppError::validation("employee_numbers", "error.list_empty"));
     }

@@ -3,15 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{Answer, AttemptStatus, AttemptView, ItemView, QuestionBody, ShownAnswer};
 use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
 use crate::server::course::markdown;
 use crate::server::db::batch::{Batched, BoxFuture};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 
 use super::submit::finalize;
@@ -271,7 +269,7 @@ struct SavePage {
 impl Batched for SavePage {
     type Out = Saved;
 
-    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<Saved>> {
+    fn write<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, AppResult<Saved>> {
         Box::pin(async move {
             // The sequence, state and deadline are checked again here: they may have moved since the read.
             let claimed = sqlx::query!(
@@ -314,7 +312,7 @@ impl Batched for SavePage {
 
 /// Writes one page's answers of an open attempt, unless a newer save came first.
 pub(super) async fn store_page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     a: &AttemptRow,
     all: &mut [Item],
     seq: i64,

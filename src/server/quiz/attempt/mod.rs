@@ -7,12 +7,11 @@
 //! option texts in a shuffled order and its own answers in that order; option indices as
 //! authored, weights, accepted answers and feedback stay here until the review policy allows.
 
-use sqlx::SqliteConnection;
-
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{Answer, AttemptStatus, QuestionBody, QuizKind, ReviewPolicy};
 use crate::model::Names;
 use crate::server::auth::guard::CurrentUser;
+use crate::server::db::Conn;
 use crate::server::quiz::parse_body;
 
 mod answer;
@@ -48,7 +47,7 @@ struct QuizRow {
     published: bool,
 }
 
-async fn quiz_row(conn: &mut SqliteConnection, quiz_id: i64) -> AppResult<QuizRow> {
+async fn quiz_row(conn: &mut Conn, quiz_id: i64) -> AppResult<QuizRow> {
     let r = sqlx::query!(
         r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
                   cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
@@ -77,7 +76,7 @@ async fn quiz_row(conn: &mut SqliteConnection, quiz_id: i64) -> AppResult<QuizRo
 }
 
 /// A published quiz of a course the user is enrolled in; anything else is "not found".
-async fn takeable(conn: &mut SqliteConnection, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizRow> {
+async fn takeable(conn: &mut Conn, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizRow> {
     let quiz = quiz_row(conn, quiz_id).await?;
     let enrolled = sqlx::query_scalar!(
         "select count(*) from enrollments where user_id = ? and course_id = ?",
@@ -107,7 +106,7 @@ struct AttemptRow {
     passed: Option<bool>,
 }
 
-async fn attempt_row(conn: &mut SqliteConnection, attempt_id: i64) -> AppResult<AttemptRow> {
+async fn attempt_row(conn: &mut Conn, attempt_id: i64) -> AppResult<AttemptRow> {
     let r = sqlx::query!(
         r#"select id as "id!", quiz_id, user_id, attempt_no, status, deadline_at, save_seq, closed_by, score,
                   max_score, percent, passed as "passed: bool"
@@ -134,7 +133,7 @@ async fn attempt_row(conn: &mut SqliteConnection, attempt_id: i64) -> AppResult<
 }
 
 /// The caller's own attempt; someone else's is "not found".
-async fn own_attempt(conn: &mut SqliteConnection, user: &CurrentUser, attempt_id: i64) -> AppResult<AttemptRow> {
+async fn own_attempt(conn: &mut Conn, user: &CurrentUser, attempt_id: i64) -> AppResult<AttemptRow> {
     let a = attempt_row(conn, attempt_id).await?;
     if a.user_id != user.id {
         tracing::warn!(user_id = user.id, attempt_id, "denied: not the attempt's owner");
@@ -160,12 +159,12 @@ struct Item {
     comment: String,
 }
 
-async fn items(conn: &mut SqliteConnection, attempt_id: i64) -> AppResult<Vec<Item>> {
+async fn items(conn: &mut Conn, attempt_id: i64) -> AppResult<Vec<Item>> {
     items_from(conn, attempt_id, 0, i64::MAX).await
 }
 
 /// The items at positions `from..to` (one page when saving).
-async fn items_from(conn: &mut SqliteConnection, attempt_id: i64, from: i64, to: i64) -> AppResult<Vec<Item>> {
+async fn items_from(conn: &mut Conn, attempt_id: i64, from: i64, to: i64) -> AppResult<Vec<Item>> {
     let rows = sqlx::query!(
         r#"select i.position, i.points, i.option_order, i.extra_order, i.answer, i.fraction,
                   i.grader_comment, v.stem, v.feedback, v.body

@@ -2,7 +2,6 @@
 //! questions of a new attempt, and the trainee's list of quizzes.
 
 use rand::seq::SliceRandom;
-use sqlx::SqliteConnection;
 
 use crate::error::{AppError, AppResult};
 use crate::model::quiz::{AttemptStatus, AttemptSummary, MyQuiz, QuestionBody, QuizIntro, QuizKind};
@@ -12,7 +11,7 @@ use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::db::batch::{Batched, BoxFuture};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::quiz::parse_body;
 
@@ -22,7 +21,7 @@ use super::{attempt_row, json, overdue, takeable, QuizRow};
 /// Whether `user` can read the answer key of this quiz: an admin, an author of its course, or an
 /// editor of a shared bank its questions come from. Such a person previews the quiz as its author
 /// and never takes a graded attempt of it.
-async fn reads_key(conn: &mut SqliteConnection, user: &CurrentUser, quiz: &QuizRow, quiz_id: i64) -> AppResult<bool> {
+async fn reads_key(conn: &mut Conn, user: &CurrentUser, quiz: &QuizRow, quiz_id: i64) -> AppResult<bool> {
     if user.has(Role::Admin) {
         return Ok(true);
     }
@@ -42,7 +41,7 @@ async fn reads_key(conn: &mut SqliteConnection, user: &CurrentUser, quiz: &QuizR
 
 /// Why a new attempt cannot start now, and when the cool-off ends if that is the reason.
 async fn start_blocker(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     quiz: &QuizRow,
     quiz_id: i64,
     user: &CurrentUser,
@@ -82,11 +81,7 @@ async fn start_blocker(
 }
 
 /// The lesson still to re-read after a failed attempt, if any: (id, title).
-async fn pending_remediation(
-    conn: &mut SqliteConnection,
-    quiz_id: i64,
-    user_id: i64,
-) -> AppResult<Option<(i64, Names)>> {
+async fn pending_remediation(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<Option<(i64, Names)>> {
     Ok(sqlx::query!(
         r#"select l.id as "id!: i64", l.title, l.title_en from remediations r
            join attempts a on a.id = r.attempt_id join lessons l on l.id = r.lesson_id
@@ -205,7 +200,7 @@ fn shown_orders(body: &QuestionBody, shuffle: bool, rng: &mut impl rand::RngCore
 }
 
 /// Picks the questions of a new attempt: fixed ones as they are now, draws at random.
-async fn draw(conn: &mut SqliteConnection, quiz_id: i64, quiz: &QuizRow) -> AppResult<Vec<Drawn>> {
+async fn draw(conn: &mut Conn, quiz_id: i64, quiz: &QuizRow) -> AppResult<Vec<Drawn>> {
     let slots = sqlx::query!(
         "select question_id, bank_id, category, tag, draw_count from quiz_slots where quiz_id = ? order by position",
         quiz_id
@@ -286,7 +281,7 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
     db.batched(op).await
 }
 
-async fn open_attempt(conn: &mut SqliteConnection, quiz_id: i64, user_id: i64) -> AppResult<Option<i64>> {
+async fn open_attempt(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
         r#"select id as "id!" from attempts where quiz_id = ? and user_id = ? and status = 'in_progress'"#,
         quiz_id,
@@ -309,7 +304,7 @@ struct StartAttempt {
 impl Batched for StartAttempt {
     type Out = i64;
 
-    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<i64>> {
+    fn write<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, AppResult<i64>> {
         Box::pin(async move {
             let (quiz_id, user, at) = (self.quiz_id, &self.user, self.at);
             let quiz = takeable(conn, user, quiz_id).await?;

@@ -3,15 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqliteConnection;
-
 use crate::error::AppResult;
 use crate::model::quiz::AttemptStatus;
 use crate::server::audit::Actor;
 use crate::server::audit::{self, Event};
 use crate::server::auth::guard::CurrentUser;
 use crate::server::cert::{self, Change};
-use crate::server::db::Db;
+use crate::server::db::{Conn, Db};
 use crate::server::now;
 use crate::server::quiz::grade::grade;
 
@@ -20,19 +18,13 @@ use super::{attempt_row, items, overdue, own_attempt, AttemptRow, Item, GRACE_SE
 
 /// Grades what can be graded automatically and closes the attempt. Safe to call once only: the
 /// caller holds the write transaction and has checked the attempt is still in progress.
-pub(super) async fn finalize(conn: &mut SqliteConnection, a: &AttemptRow, closed_by: &str, at: i64) -> AppResult<()> {
+pub(super) async fn finalize(conn: &mut Conn, a: &AttemptRow, closed_by: &str, at: i64) -> AppResult<()> {
     let all = items(conn, a.id).await?;
     finalize_items(conn, a, &all, closed_by, at).await
 }
 
 /// `finalize` with the attempt's items already loaded (and current).
-async fn finalize_items(
-    conn: &mut SqliteConnection,
-    a: &AttemptRow,
-    all: &[Item],
-    closed_by: &str,
-    at: i64,
-) -> AppResult<()> {
+async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by: &str, at: i64) -> AppResult<()> {
     for item in all {
         let fraction = grade(&item.body, item.answer.as_ref());
         let pos = item.position as i64;
@@ -58,7 +50,7 @@ async fn finalize_items(
 
 /// Once every item has a fraction, the attempt gets its score and pass/fail (also how the
 /// data generator grades the attempts it writes).
-pub async fn settle(conn: &mut SqliteConnection, attempt_id: i64, at: i64) -> AppResult<()> {
+pub async fn settle(conn: &mut Conn, attempt_id: i64, at: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select count(*) filter (where fraction is null) as "open!: i64",
                   coalesce(sum(fraction * points), 0.0) as "score!: f64"
