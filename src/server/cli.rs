@@ -432,16 +432,15 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         let mut busy = false;
         loop {
             every.tick().await;
-            let (batches, writes, largest, sizes) = stats.take();
-            if batches > 0 {
+            let f = stats.take();
+            if f.batches > 0 {
                 // Reruns: batches run again in savepoints because one write failed (see db::batch).
-                let reruns = stats.reruns.swap(0, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(
-                    batches,
-                    writes,
-                    largest,
-                    ?sizes,
-                    reruns,
+                    batches = f.batches,
+                    writes = f.writes,
+                    largest = f.largest,
+                    sizes = ?f.sizes,
+                    reruns = f.reruns,
                     "group commit (batches of 1, 2-4, 5-16, 17-64, 65+)"
                 );
                 busy = true;

@@ -99,15 +99,25 @@ impl BatchStats {
     }
 
     /// The figures since the last call, reset.
-    pub fn take(&self) -> (u64, u64, u64, [u64; 5]) {
-        let sizes = std::array::from_fn(|i| self.sizes[i].swap(0, Ordering::Relaxed));
-        (
-            self.batches.swap(0, Ordering::Relaxed),
-            self.writes.swap(0, Ordering::Relaxed),
-            self.largest.swap(0, Ordering::Relaxed),
-            sizes,
-        )
+    pub fn take(&self) -> BatchFigures {
+        BatchFigures {
+            batches: self.batches.swap(0, Ordering::Relaxed),
+            writes: self.writes.swap(0, Ordering::Relaxed),
+            largest: self.largest.swap(0, Ordering::Relaxed),
+            sizes: std::array::from_fn(|i| self.sizes[i].swap(0, Ordering::Relaxed)),
+            reruns: self.reruns.swap(0, Ordering::Relaxed),
+        }
     }
+}
+
+/// `BatchStats` read and reset at once (see its fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchFigures {
+    pub batches: u64,
+    pub writes: u64,
+    pub largest: u64,
+    pub sizes: [u64; 5],
+    pub reruns: u64,
 }
 
 /// The queue to the writer task, started on first use inside the caller's runtime.
