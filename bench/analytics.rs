@@ -47,7 +47,7 @@ fn ms(d: Duration) -> String {
 async fn dashboard_baseline(db: &Db, teams: &str, at: i64) -> (i64, i64, i64, Option<i64>) {
     let cleared: i64 = sqlx::query_scalar(
         "select count(distinct k.user_id) from certificates k join users u on u.id = k.user_id
-          where u.team_id in (select value from json_each(?1)) and k.issued_at <= ?2 and k.expires_at > ?2
+          where u.team_id in (select value from json_each($1)) and k.issued_at <= $2 and k.expires_at > $2
             and k.revoked_at is null",
     )
     .bind(teams)
@@ -60,9 +60,9 @@ async fn dashboard_baseline(db: &Db, teams: &str, at: i64) -> (i64, i64, i64, Op
            select a.quiz_id, a.user_id, a.submitted_at, a.passed,
                   row_number() over (partition by a.quiz_id, a.user_id order by a.attempt_no) as n
              from attempts a join users u on u.id = a.user_id join quizzes z on z.id = a.quiz_id
-            where a.status = 'graded' and z.kind <> 'pre_test' and u.team_id in (select value from json_each(?1)))
-         select coalesce(sum(passed) filter (where submitted_at > ?2 - 30 * 86400), 0),
-                coalesce(sum(passed) filter (where submitted_at between ?2 - 60 * 86400 and ?2 - 30 * 86400), 0)
+            where a.status = 'graded' and z.kind <> 'pre_test' and u.team_id in (select value from json_each($1)))
+         select coalesce(sum(passed) filter (where submitted_at > $2 - 30 * 86400), 0),
+                coalesce(sum(passed) filter (where submitted_at between $2 - 60 * 86400 and $2 - 30 * 86400), 0)
            from firsts where n = 1",
     )
     .bind(teams)
@@ -75,8 +75,8 @@ async fn dashboard_baseline(db: &Db, teams: &str, at: i64) -> (i64, i64, i64, Op
            select a.quiz_id, a.passed, a.submitted_at,
                   row_number() over (partition by a.quiz_id, a.user_id order by a.attempt_no) as n
              from attempts a join users u on u.id = a.user_id join quizzes z on z.id = a.quiz_id
-            where a.status = 'graded' and z.kind <> 'pre_test' and u.team_id in (select value from json_each(?1)))
-         select quiz_id from firsts where n = 1 and submitted_at > ?2 - 30 * 86400
+            where a.status = 'graded' and z.kind <> 'pre_test' and u.team_id in (select value from json_each($1)))
+         select quiz_id from firsts where n = 1 and submitted_at > $2 - 30 * 86400
           group by quiz_id having count(*) >= 3 and avg(passed) < 1 order by avg(passed), count(*) desc limit 1",
     )
     .bind(teams)
@@ -95,8 +95,8 @@ async fn report_baseline(db: &Db, teams: &str, quiz: Option<i64>) -> usize {
            select a.quiz_id, a.user_id, u.team_id, a.passed, a.percent,
                   row_number() over (partition by a.quiz_id, a.user_id order by a.attempt_no) as n
              from attempts a join users u on u.id = a.user_id join quizzes z on z.id = a.quiz_id
-            where a.status = 'graded' and (z.kind <> 'pre_test' or ?2 is not null)
-              and (?2 is null or a.quiz_id = ?2) and u.team_id in (select value from json_each(?1)))
+            where a.status = 'graded' and (z.kind <> 'pre_test' or $2 is not null)
+              and ($2 is null or a.quiz_id = $2) and u.team_id in (select value from json_each($1)))
          select team_id, count(distinct user_id), count(*), coalesce(sum(passed) filter (where n = 1), 0),
                 count(distinct case when passed = 1 then quiz_id || ':' || user_id end),
                 coalesce(avg(percent) filter (where n = 1), 0)
@@ -116,8 +116,8 @@ async fn criteria_baseline(db: &Db, teams: &str, from: i64, to: i64) -> usize {
     let rows: Vec<(i64, i64, f64, i64)> = sqlx::query_as(
         "select r.scenario_id, l.key, avg(l.value), count(*)
            from roleplays r join users u on u.id = r.trainee_id, json_each(r.levels) l
-          where r.status = 'final' and r.finalized_at between ?2 and ?3
-            and u.team_id in (select value from json_each(?1))
+          where r.status = 'final' and r.finalized_at between $2 and $3
+            and u.team_id in (select value from json_each($1))
           group by r.scenario_id, l.key",
     )
     .bind(teams)
@@ -137,9 +137,9 @@ async fn gain_baseline(db: &Db, post: i64) -> usize {
            select a.user_id, a.quiz_id, a.percent,
                   row_number() over (partition by a.quiz_id, a.user_id order by a.attempt_no) as n
              from attempts a where a.status = 'graded'
-              and a.quiz_id in (?1, (select pre_test_id from quizzes where id = ?1)))
+              and a.quiz_id in ($1, (select pre_test_id from quizzes where id = $1)))
          select b.user_id, b.percent, a.percent from firsts a join firsts b on b.user_id = a.user_id
-          where a.quiz_id = ?1 and b.quiz_id <> ?1 and a.n = 1 and b.n = 1",
+          where a.quiz_id = $1 and b.quiz_id <> $1 and a.n = 1 and b.n = 1",
     )
     .bind(post)
     .fetch_all(&db.read)
@@ -262,7 +262,7 @@ async fn main() {
     let baseline = time(runs, || {
         sqlx::query_scalar::<_, f64>(
             "select i.fraction from attempt_items i join attempts a on a.id = i.attempt_id
-              where a.quiz_id = ? and a.status = 'graded' and a.attempt_no = 1",
+              where a.quiz_id = $1 and a.status = 'graded' and a.attempt_no = 1",
         )
         .bind(post_test)
         .fetch_all(&db.read)

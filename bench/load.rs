@@ -241,7 +241,7 @@ async fn seed(dir: &std::path::Path, trainees: usize, login_accounts: usize) -> 
         let no = if i == 0 { "T0".to_string() } else { format!("B{i:05}") };
         let id: i64 = sqlx::query_scalar(
             "insert into users (email, employee_no, display_name, password_hash, password_changed_at, created_at)
-             values (?, ?, ?, ?, ?, ?) returning id",
+             values ($1, $2, $3, $4, $5, $6) returning id",
         )
         .bind(format!("{no}@bench.example"))
         .bind(&no)
@@ -253,7 +253,7 @@ async fn seed(dir: &std::path::Path, trainees: usize, login_accounts: usize) -> 
         .await
         .unwrap();
         let role = if i == 0 { "trainer" } else { "trainee" };
-        sqlx::query("insert into user_roles (user_id, role) values (?, ?)")
+        sqlx::query("insert into user_roles (user_id, role) values ($1, $2)")
             .bind(id)
             .bind(role)
             .execute(&mut *tx)
@@ -420,8 +420,8 @@ async fn stored(dir: &std::path::Path, after: i64) -> (i64, i64, i64) {
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     let row: (i64, i64, i64) = sqlx::query_as(
         "select count(*), sum(status <> 'in_progress'),
-                (select count(*) from attempt_items i where i.attempt_id > ?1 and i.answer is not null)
-         from attempts where id > ?1",
+                (select count(*) from attempt_items i where i.attempt_id > $1 and i.answer is not null)
+         from attempts where id > $1",
     )
     .bind(after)
     .fetch_one(&pool)

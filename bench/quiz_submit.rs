@@ -70,7 +70,7 @@ async fn setup(dir: &std::path::Path, trainees: usize, rounds: usize) -> Setup {
         let role = if i == 0 { "trainer" } else { "trainee" };
         let id: i64 = sqlx::query_scalar(
             "insert into users (email, employee_no, display_name, password_hash, password_changed_at, created_at)
-             values (?, ?, ?, 'x', ?, ?) returning id",
+             values ($1, $2, $3, 'x', $4, $5) returning id",
         )
         .bind(format!("{no}@bench.example"))
         .bind(&no)
@@ -80,7 +80,7 @@ async fn setup(dir: &std::path::Path, trainees: usize, rounds: usize) -> Setup {
         .fetch_one(&db.write)
         .await
         .expect("insert user");
-        sqlx::query("insert into user_roles (user_id, role) values (?, ?)")
+        sqlx::query("insert into user_roles (user_id, role) values ($1, $2)")
             .bind(id)
             .bind(role)
             .execute(&db.write)
@@ -121,7 +121,7 @@ async fn raw_submit(db: &Db, attempt_id: i64) {
     let mut tx = db.begin().await.unwrap();
     let items: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
         "select i.position, i.points, i.option_order, v.body, i.answer from attempt_items i
-         join question_versions v on v.id = i.question_version_id where i.attempt_id = ? order by i.position",
+         join question_versions v on v.id = i.question_version_id where i.attempt_id = $1 order by i.position",
     )
     .bind(attempt_id)
     .fetch_all(&mut *tx)
@@ -140,7 +140,7 @@ async fn raw_submit(db: &Db, attempt_id: i64) {
                 }
                 _ => Answer::Text("0".into()),
             };
-            sqlx::query("update attempt_items set answer = ? where attempt_id = ? and position = ?")
+            sqlx::query("update attempt_items set answer = $1 where attempt_id = $2 and position = $3")
                 .bind(serde_json::to_string(&a).unwrap())
                 .bind(attempt_id)
                 .bind(position)
@@ -152,7 +152,7 @@ async fn raw_submit(db: &Db, attempt_id: i64) {
             answer.map(|a| serde_json::from_str(&a).unwrap())
         };
         let fraction = quiz::grade::grade(&body, answer.as_ref()).unwrap_or(0.0);
-        sqlx::query("update attempt_items set fraction = ? where attempt_id = ? and position = ?")
+        sqlx::query("update attempt_items set fraction = $1 where attempt_id = $2 and position = $3")
             .bind(fraction)
             .bind(attempt_id)
             .bind(position)
@@ -164,8 +164,8 @@ async fn raw_submit(db: &Db, attempt_id: i64) {
     }
     let now = floorready::server::now();
     sqlx::query(
-        "update attempts set status = 'graded', submitted_at = ?, graded_at = ?, score = ?, percent = ?, passed = ?
-         where id = ?",
+        "update attempts set status = 'graded', submitted_at = $1, graded_at = $2, score = $3, percent = $4, passed = $5
+         where id = $6",
     )
     .bind(now)
     .bind(now)

@@ -41,7 +41,7 @@ async fn main() {
     let junior = one("select id from programs order by level_id, id limit 1").await;
     let lessons: Vec<i64> = sqlx::query_scalar(
         "select l.id from lessons l join course_modules m on m.id = l.module_id join course_versions v on v.id = m.version_id
-         where v.course_id = ? and v.status = 'published' order by m.position, l.position",
+         where v.course_id = $1 and v.status = 'published' order by m.position, l.position",
     )
     .bind(course)
     .fetch_all(&db.read)
@@ -52,7 +52,7 @@ async fn main() {
     for i in 0..people {
         let id: i64 = sqlx::query_scalar(
             "insert into users (email, employee_no, display_name, position_id, team_id, password_hash, password_changed_at, created_at)
-             values (?, ?, ?, (select id from positions where name_zh = '售后服务专员'), ?, 'x', 0, 0) returning id",
+             values ($1, $2, $3, (select id from positions where name_zh = '售后服务专员'), $4, 'x', 0, 0) returning id",
         )
         .bind(format!("bench{i}@example.com"))
         .bind(format!("B{i:05}"))

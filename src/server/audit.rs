@@ -63,7 +63,7 @@ pub async fn record(conn: &mut Conn, e: Event<'_>) -> AppResult<()> {
     let hash = chain_hash(&prev, at, &e);
     sqlx::query!(
         "insert into audit_log (at, actor_id, action, subject_type, subject_id, detail, ip, hash)
-         values (?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
         at,
         e.actor,
         e.action,
@@ -108,7 +108,7 @@ pub async fn verify(db: &crate::server::db::Db) -> AppResult<Chain> {
     loop {
         let page = sqlx::query(
             "select id, at, actor_id, action, subject_type, subject_id, detail, ip, hash from audit_log
-             where id > ? order by id limit 1000",
+             where id > $1 order by id limit 1000",
         )
         .bind(after)
         .fetch_all(&db.read)
@@ -182,11 +182,11 @@ pub async fn list(db: &crate::server::db::Db, q: &AuditQuery, zone: Zone) -> App
            from audit_log a
            left join users u on u.id = a.actor_id
            left join users s on a.subject_type = 'user' and s.id = a.subject_id
-           where (?1 = '' or u.display_name like ?2 escape '\' or u.employee_no like ?2 escape '\'
-                  or s.display_name like ?2 escape '\' or s.employee_no like ?2 escape '\')
-             and (?3 = '' or a.action = ?3)
-             and (?4 is null or a.at >= ?4) and (?5 is null or a.at < ?5)
-           order by a.id desc limit ?6 offset ?7"#,
+           where ($1 = '' or u.display_name like $2 escape '\' or u.employee_no like $2 escape '\'
+                  or s.display_name like $2 escape '\' or s.employee_no like $2 escape '\')
+             and ($3 = '' or a.action = $3)
+             and ($4 is null or a.at >= $4) and ($5 is null or a.at < $5)
+           order by a.id desc limit $6 offset $7"#,
         person,
         pattern,
         action,

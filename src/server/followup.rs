@@ -52,7 +52,7 @@ fn state_at(at: i64, due_at: i64, overdue_at: i64) -> FollowupState {
 pub async fn plan(db: &Db, program_id: i64) -> AppResult<EvaluationPlan> {
     let p = sqlx::query!(
         "select followup_on_fail, followup_grace_days, followup_escalate_days from programs
-         where id = ? and archived_at is null",
+         where id = $1 and archived_at is null",
         program_id
     )
     .fetch_optional(&db.read)
@@ -62,7 +62,7 @@ pub async fn plan(db: &Db, program_id: i64) -> AppResult<EvaluationPlan> {
         r#"select s.id as "id!: i64", s.offset_days, s.observer, s.pass_percent, s.rubric_id, r.name as "rubric?",
                   s.form_id, f.title as "form_zh?", f.title_en as "form_en?"
            from followup_steps s left join rubrics r on r.id = s.rubric_id left join eval_forms f on f.id = s.form_id
-           where s.program_id = ? and s.removed_at is null order by s.offset_days, s.observer"#,
+           where s.program_id = $1 and s.removed_at is null order by s.offset_days, s.observer"#,
         program_id
     )
     .fetch_all(&db.read)
@@ -91,7 +91,7 @@ pub async fn plan(db: &Db, program_id: i64) -> AppResult<EvaluationPlan> {
         .collect();
     let program_rubric = sqlx::query_scalar!(
         "select s.rubric_id from program_requirements q join scenarios s on s.id = q.scenario_id
-         where q.program_id = ? and q.kind = 'roleplay' order by q.phase = 'initial' desc, q.id limit 1",
+         where q.program_id = $1 and q.kind = 'roleplay' order by q.phase = 'initial' desc, q.id limit 1",
         program_id
     )
     .fetch_optional(&db.read)
@@ -132,8 +132,8 @@ pub async fn save_settings(
     let mut tx = db.begin().await?;
     let on_fail_s = on_fail.as_str();
     let n = sqlx::query!(
-        "update programs set followup_on_fail = ?, followup_grace_days = ?, followup_escalate_days = ?
-         where id = ? and archived_at is null",
+        "update programs set followup_on_fail = $1, followup_grace_days = $2, followup_escalate_days = $3
+         where id = $4 and archived_at is null",
         on_fail_s,
         grace,
         escalate,
@@ -172,9 +172,9 @@ pub async fn add_step(db: &Db, actor: Actor<'_>, program_id: i64, s: StepInput) 
     let at = now();
     let mut tx = db.begin().await?;
     let known = sqlx::query!(
-        r#"select exists(select 1 from programs where id = ?1 and archived_at is null) as "program!: bool",
-                  ?2 is null or exists(select 1 from rubrics where id = ?2) as "rubric!: bool",
-                  ?3 is null or exists(select 1 from eval_forms where id = ?3) as "form!: bool""#,
+        r#"select exists(select 1 from programs where id = $1 and archived_at is null) as "program!: bool",
+                  $2 is null or exists(select 1 from rubrics where id = $2) as "rubric!: bool",
+                  $3 is null or exists(select 1 from eval_forms where id = $3) as "form!: bool""#,
         program_id,
         s.rubric_id,
         s.form_id
@@ -193,7 +193,7 @@ pub async fn add_step(db: &Db, actor: Actor<'_>, program_id: i64, s: StepInput) 
     let observer = s.observer.as_str();
     let id = sqlx::query_scalar!(
         r#"insert into followup_steps (program_id, offset_days, observer, rubric_id, form_id, pass_percent, created_at)
-           values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7) returning id as "id!: i64""#,
         program_id,
         offset,
         observer,
@@ -224,7 +224,7 @@ pub async fn remove_step(db: &Db, actor: Actor<'_>, program_id: i64, step_id: i6
     let at = now();
     let mut tx = db.begin().await?;
     let n = sqlx::query!(
-        "update followup_steps set removed_at = ? where id = ? and program_id = ? and removed_at is null",
+        "update followup_steps set removed_at = $1 where id = $2 and program_id = $3 and removed_at is null",
         at,
         step_id,
         program_id
@@ -236,8 +236,8 @@ pub async fn remove_step(db: &Db, actor: Actor<'_>, program_id: i64, step_id: i6
     }
     let reason = "closed by the system: the step was removed from the evaluation plan";
     sqlx::query!(
-        "update followups set state = 'waived', waived_at = ?, waive_reason = ?, draft = null
-         where step_id = ? and state in ('scheduled', 'due', 'overdue')",
+        "update followups set state = 'waived', waived_at = $1, waive_reason = $2, draft = null
+         where step_id = $3 and state in ('scheduled', 'due', 'overdue')",
         at,
         reason,
         step_id
@@ -259,13 +259,13 @@ pub async fn remove_step(db: &Db, actor: Actor<'_>, program_id: i64, step_id: i6
 async fn managers_up(conn: &mut Conn, user_id: i64) -> AppResult<Vec<(i64, i64)>> {
     let rows = sqlx::query!(
         r#"with recursive up(id, depth) as (
-               select team_id, 0 from users where id = ?1 and team_id is not null
+               select team_id, 0 from users where id = $1 and team_id is not null
                union all
                select t.parent_id, up.depth + 1 from teams t join up on t.id = up.id where t.parent_id is not null
            )
            select m.user_id as "user_id!: i64", up.depth as "depth!: i64"
            from team_managers m join up on up.id = m.team_id join users u on u.id = m.user_id
-           where m.user_id <> ?1 and u.active = 1
+           where m.user_id <> $1 and u.active = 1
            order by up.depth, m.user_id"#,
         user_id
     )
@@ -284,9 +284,9 @@ async fn assignee(conn: &mut Conn, observer: Observer, user_id: i64, program_id:
             sqlx::query_scalar!(
                 r#"select g.rater_id as "rater!: i64" from roleplay_ratings g join roleplays r on r.id = g.roleplay_id
                    join users u on u.id = g.rater_id
-                   where r.trainee_id = ?1 and r.status = 'final' and g.is_self = 0 and u.active = 1
+                   where r.trainee_id = $1 and r.status = 'final' and g.is_self = 0 and u.active = 1
                      and r.scenario_id in (select scenario_id from program_requirements
-                                            where program_id = ?2 and kind = 'roleplay')
+                                            where program_id = $2 and kind = 'roleplay')
                    order by r.finalized_at desc, g.id limit 1"#,
                 user_id,
                 program_id
@@ -338,12 +338,12 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     // Certificates that ended or were replaced (a renewal starts a new cycle), and people who
     // left: their open follow-ups close; finished ones stay in the history.
     done.closed = sqlx::query!(
-        "update followups set state = 'waived', waived_at = ?1, waive_reason = ?2, draft = null
+        "update followups set state = 'waived', waived_at = $1, waive_reason = $2, draft = null
          where state in ('scheduled', 'due', 'overdue') and (
                certificate_id is not (select c.certificate_id from certifications c
                                        where c.user_id = followups.user_id and c.program_id = followups.program_id)
             or exists (select 1 from certificates k where k.id = followups.certificate_id
-                        and (k.revoked_at is not null or k.expires_at <= ?1))
+                        and (k.revoked_at is not null or k.expires_at <= $1))
             or not exists (select 1 from users u where u.id = followups.user_id and u.active = 1))",
         at,
         CLOSED
@@ -364,7 +364,7 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
            join users u on u.id = c.user_id
            join followup_steps s on s.program_id = c.program_id and s.removed_at is null
            where c.hold is null and c.status in ('certified', 'expiring', 'reassess') and u.active = 1
-             and k.revoked_at is null and k.expires_at > ?1 and p.archived_at is null
+             and k.revoked_at is null and k.expires_at > $1 and p.archived_at is null
              and k.issued_at + s.offset_days * 86400 >= s.created_at
              and not exists (select 1 from followups f where f.certificate_id = k.id and f.step_id = s.id)
            order by k.id, s.id"#,
@@ -391,7 +391,7 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
             r#"insert into followups (step_id, user_id, program_id, certificate_id, offset_days, observer, due_at,
                                       overdue_at, state, assignee_id, rubric_version_id, form_version_id,
                                       pass_percent, created_at)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                on conflict (certificate_id, step_id) do nothing returning id as "id!: i64""#,
             m.step_id,
             m.user_id,
@@ -421,8 +421,8 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     }
     // Scheduled to due, and either to overdue: each move once, with its notice.
     let moved = sqlx::query!(
-        r#"update followups set state = case when overdue_at <= ?1 then 'overdue' else 'due' end
-           where (state = 'scheduled' and due_at <= ?1) or (state = 'due' and overdue_at <= ?1)
+        r#"update followups set state = case when overdue_at <= $1 then 'overdue' else 'due' end
+           where (state = 'scheduled' and due_at <= $1) or (state = 'due' and overdue_at <= $1)
            returning id as "id!: i64", state, assignee_id"#,
         at
     )
@@ -437,7 +437,7 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     let late = sqlx::query!(
         r#"select f.id as "id!: i64", f.user_id, f.observer, f.assignee_id
            from followups f join programs p on p.id = f.program_id
-           where f.state = 'overdue' and f.escalated_at is null and f.overdue_at + p.followup_escalate_days * 86400 <= ?"#,
+           where f.state = 'overdue' and f.escalated_at is null and f.overdue_at + p.followup_escalate_days * 86400 <= $1"#,
         at
     )
     .fetch_all(&mut *tx)
@@ -445,7 +445,7 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     for l in late {
         let observer = Observer::parse(&l.observer).unwrap_or(Observer::Supervisor);
         let to = escalation(&mut tx, l.user_id, observer, l.assignee_id).await?;
-        sqlx::query!("update followups set escalated_at = ?, escalated_to = ? where id = ?", at, to, l.id)
+        sqlx::query!("update followups set escalated_at = $1, escalated_to = $2 where id = $3", at, to, l.id)
             .execute(&mut *tx)
             .await?;
         notice(&mut tx, to, NOTICE_ESCALATED, l.id, at).await?;
@@ -567,14 +567,14 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
     // trainer's for a trainer). Managers higher up see the rest once overdue, below.
     let open = rows!(
         &mut *conn,
-        "f.state in ('scheduled', 'due', 'overdue') and f.due_at - ?2 <= ?3 and (
-               (f.observer = 'self' and f.user_id = ?1)
-            or (f.observer <> 'self' and f.user_id <> ?1 and (
-                   f.assignee_id = ?1 or f.escalated_to = ?1
+        "f.state in ('scheduled', 'due', 'overdue') and f.due_at - $2 <= $3 and (
+               (f.observer = 'self' and f.user_id = $1)
+            or (f.observer <> 'self' and f.user_id <> $1 and (
+                   f.assignee_id = $1 or f.escalated_to = $1
                 or (f.observer = 'supervisor' and f.assignee_id is null
-                    and u.team_id in (select value from json_each(?4)))
-                or (f.observer = 'trainer' and ?5 and f.assignee_id is null))))
-         order by f.state = 'overdue' desc, f.due_at, f.id limit ?6",
+                    and u.team_id in (select value from json_each($4)))
+                or (f.observer = 'trainer' and $5 and f.assignee_id is null))))
+         order by f.state = 'overdue' desc, f.due_at, f.id limit $6",
         caller.id,
         COMING,
         at,
@@ -587,8 +587,8 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
     let overdue_in_teams = if admin || !teams.is_empty() {
         rows!(
             &mut *conn,
-            "f.state = 'overdue' and f.user_id <> ?1 and (?2 or u.team_id in (select value from json_each(?3)))
-             order by f.overdue_at, f.id limit ?4",
+            "f.state = 'overdue' and f.user_id <> $1 and ($2 or u.team_id in (select value from json_each($3)))
+             order by f.overdue_at, f.id limit $4",
             caller.id,
             admin,
             teams_json,
@@ -617,7 +617,7 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
 /// own (results of completed ones only); managers of their team, trainers and admins see them too.
 #[tracing::instrument(skip_all, fields(caller = caller.id, user_id))]
 pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Vec<FollowupRow>> {
-    let team = sqlx::query_scalar!("select team_id from users where id = ?", user_id)
+    let team = sqlx::query_scalar!("select team_id from users where id = $1", user_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -643,7 +643,7 @@ pub async fn of_plan(db: &Db, caller: &CurrentUser, plan_id: i64) -> AppResult<V
 /// [`of_plan`] for a viewer whose access is already checked (the record form's).
 pub async fn of_plan_for(db: &Db, viewer: &crate::server::plan::Viewer, plan_id: i64) -> AppResult<Vec<FollowupRow>> {
     let teams: HashMap<i64, Option<i64>> = sqlx::query!(
-        r#"select u.id as "id!: i64", u.team_id from plan_members m join users u on u.id = m.user_id where m.plan_id = ?"#,
+        r#"select u.id as "id!: i64", u.team_id from plan_members m join users u on u.id = m.user_id where m.plan_id = $1"#,
         plan_id
     )
     .fetch_all(&db.read)
@@ -654,10 +654,10 @@ pub async fn of_plan_for(db: &Db, viewer: &crate::server::plan::Viewer, plan_id:
     let mut conn = db.read.acquire().await?;
     let rows = rows!(
         &mut *conn,
-        "f.user_id in (select m.user_id from plan_members m where m.plan_id = ?1) and f.observer <> 'self'
+        "f.user_id in (select m.user_id from plan_members m where m.plan_id = $1) and f.observer <> 'self'
            and f.certificate_id = (select max(k.id) from certificates k
                                     where k.user_id = f.user_id and k.program_id = f.program_id)
-         order by u.display_name, f.program_id, f.offset_days limit ?2",
+         order by u.display_name, f.program_id, f.offset_days limit $2",
         plan_id,
         2000
     );
@@ -725,7 +725,7 @@ async fn full(conn: &mut Conn, id: i64) -> AppResult<Full> {
            left join users o on o.id = f.observer_id left join users w on w.id = f.waived_by
            left join rubric_versions rv on rv.id = f.rubric_version_id
            left join eval_form_versions fv on fv.id = f.form_version_id
-           where f.id = ?"#,
+           where f.id = $1"#,
         id
     )
     .fetch_optional(&mut *conn)
@@ -932,7 +932,7 @@ pub async fn submit(
         }
         let mut tx = db.begin().await?;
         let n = sqlx::query!(
-            "update followups set draft = ?, saved_at = ? where id = ? and state in ('scheduled', 'due', 'overdue')",
+            "update followups set draft = $1, saved_at = $2 where id = $3 and state in ('scheduled', 'due', 'overdue')",
             draft,
             at,
             id
@@ -968,9 +968,9 @@ pub async fn submit(
     );
     let mut tx = db.begin().await?;
     let n = sqlx::query!(
-        "update followups set state = 'completed', levels = ?, comments = ?, answers = ?, overall = ?, percent = ?,
-                passed = ?, critical_failed = ?, observer_id = ?, completed_at = ?, draft = null
-         where id = ? and state in ('scheduled', 'due', 'overdue')",
+        "update followups set state = 'completed', levels = $1, comments = $2, answers = $3, overall = $4, percent = $5,
+                passed = $6, critical_failed = $7, observer_id = $8, completed_at = $9, draft = null
+         where id = $10 and state in ('scheduled', 'due', 'overdue')",
         levels_json,
         comments_json,
         answers_json,
@@ -994,11 +994,11 @@ pub async fn submit(
     });
     audit::record(&mut tx, Event::by(actor, "followup_completed", "followup", id).detail(detail.to_string())).await?;
     let observer = Observer::parse(&f.observer).unwrap_or(Observer::Supervisor);
-    let on_fail = sqlx::query_scalar!("select followup_on_fail from programs where id = ?", f.program_id)
+    let on_fail = sqlx::query_scalar!("select followup_on_fail from programs where id = $1", f.program_id)
         .fetch_one(&mut *tx)
         .await?;
     let current = sqlx::query_scalar!(
-        "select certificate_id from certifications where user_id = ? and program_id = ? and hold is null",
+        "select certificate_id from certifications where user_id = $1 and program_id = $2 and hold is null",
         f.user_id,
         f.program_id
     )
@@ -1011,7 +1011,7 @@ pub async fn submit(
         && current == Some(f.certificate_id);
     if send_back {
         sqlx::query!(
-            "update certifications set reassess_since = ?, reassess_followup_id = ? where user_id = ? and program_id = ?",
+            "update certifications set reassess_since = $1, reassess_followup_id = $2 where user_id = $3 and program_id = $4",
             at,
             id,
             f.user_id,
@@ -1058,8 +1058,8 @@ pub async fn waive(db: &Db, actor: Actor<'_>, caller: &CurrentUser, id: i64, rea
     let at = now();
     let mut tx = db.begin().await?;
     let n = sqlx::query!(
-        "update followups set state = 'waived', waived_by = ?, waived_at = ?, waive_reason = ?, draft = null
-         where id = ? and state in ('scheduled', 'due', 'overdue')",
+        "update followups set state = 'waived', waived_by = $1, waived_at = $2, waive_reason = $3, draft = null
+         where id = $4 and state in ('scheduled', 'due', 'overdue')",
         caller.id,
         at,
         reason,

@@ -311,7 +311,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
     let mut tx = db.begin().await?;
     let staff_ids = insert_users(&mut tx, &staff, &hash, at).await?;
     for (i, t) in sites.iter().chain(&departments).enumerate() {
-        sqlx::query!("insert into team_managers (team_id, user_id) values (?, ?)", t, staff_ids[1 + i])
+        sqlx::query!("insert into team_managers (team_id, user_id) values ($1, $2)", t, staff_ids[1 + i])
             .execute(&mut *tx)
             .await?;
     }
@@ -328,12 +328,12 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
         &rubric(),
     )
     .await?;
-    let r = sqlx::query!(r#"select current_version_id as "v!: i64" from rubrics where id = ?"#, rubric_id)
+    let r = sqlx::query!(r#"select current_version_id as "v!: i64" from rubrics where id = $1"#, rubric_id)
         .fetch_one(&db.read)
         .await?;
     let rubric_version = r.v;
     let rubric_criteria: Vec<Criterion> = serde_json::from_str(
-        &sqlx::query_scalar!("select criteria from rubric_versions where id = ?", rubric_version)
+        &sqlx::query_scalar!("select criteria from rubric_versions where id = $1", rubric_version)
             .fetch_one(&db.read)
             .await?,
     )
@@ -362,7 +362,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
         quiz::import_gift(db, actor, bank, &gift(c, &mut rng)).await?;
         let rows = sqlx::query!(
             r#"select q.id as "id!: i64", v.id as "version!: i64", v.body from questions q
-               join question_versions v on v.id = q.current_version_id where q.bank_id = ? order by q.id"#,
+               join question_versions v on v.id = q.current_version_id where q.bank_id = $1 order by q.id"#,
             bank
         )
         .fetch_all(&db.read)
@@ -521,7 +521,7 @@ pub async fn generate(db: &Db, size: Size, seed: u64, at: i64, progress: &dyn Fn
         let list = serde_json::to_string(&ids).map_err(crate::error::internal)?;
         let untouched = sqlx::query_scalar!(
             r#"select u.id as "id!: i64" from users u
-               where u.id in (select value from json_each(?)) and u.id not in (select user_id from floor_people)"#,
+               where u.id in (select value from json_each($1)) and u.id not in (select user_id from floor_people)"#,
             list
         )
         .fetch_all(&mut *tx)
@@ -641,7 +641,7 @@ async fn take(
     out: &mut Generated,
 ) -> AppResult<bool> {
     let no = sqlx::query_scalar!(
-        r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = ? and user_id = ?"#,
+        r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = $1 and user_id = $2"#,
         q.id,
         user
     )
@@ -653,7 +653,7 @@ async fn take(
     let id = sqlx::query_scalar!(
         r#"insert into attempts (quiz_id, user_id, attempt_no, status, started_at, deadline_at, submitted_at,
                                 closed_by, save_seq, max_score)
-           values (?, ?, ?, 'awaiting_grading', ?, ?, ?, 'trainee', ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, 'awaiting_grading', $4, $5, $6, 'trainee', $7, $8) returning id as "id!: i64""#,
         q.id,
         user,
         no,
@@ -701,7 +701,7 @@ async fn take(
     attempt::settle(conn, id, at).await?;
     out.attempts += 1;
     out.answers += answers.len();
-    Ok(sqlx::query_scalar!(r#"select passed as "p!: bool" from attempts where id = ?"#, id)
+    Ok(sqlx::query_scalar!(r#"select passed as "p!: bool" from attempts where id = $1"#, id)
         .fetch_one(&mut *conn)
         .await?)
 }
@@ -731,7 +731,7 @@ async fn roleplay(
     let id = sqlx::query_scalar!(
         r#"insert into roleplays (scenario_id, rubric_version_id, trainee_id, mode, raters_required, status, percent,
                                  passed, critical_failed, finalized_at, opened_by, opened_at, rater_id, levels)
-           values (?, ?, ?, 'live', 1, 'final', ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, 'live', 1, 'final', $4, $5, $6, $7, $8, $9, $10, $11) returning id as "id!: i64""#,
         t.scenario,
         t.rubric_version,
         user,
@@ -748,7 +748,7 @@ async fn roleplay(
     .await?;
     let levels = serde_json::to_string(&levels).map_err(crate::error::internal)?;
     sqlx::query!(
-        "insert into roleplay_ratings (roleplay_id, rater_id, levels, submitted_at) values (?, ?, ?, ?)",
+        "insert into roleplay_ratings (roleplay_id, rater_id, levels, submitted_at) values ($1, $2, $3, $4)",
         id,
         t.trainer,
         levels,
@@ -799,7 +799,7 @@ async fn followups(
         r#"select f.id as "id!: i64", f.due_at, f.assignee_id,
                   (select r.levels from roleplays r where r.trainee_id = f.user_id and r.status = 'final' and r.passed = 1
                     order by r.finalized_at desc limit 1) as "levels?: String"
-           from followups f where f.state in ('due', 'overdue') and f.due_at < ?"#,
+           from followups f where f.state in ('due', 'overdue') and f.due_at < $1"#,
         before
     )
     .fetch_all(&db.read)
@@ -826,9 +826,9 @@ async fn followups(
             );
             let completed = (f.due_at + rng.random_range(0..6) * DAY).min(at);
             sqlx::query!(
-                "update followups set state = 'completed', levels = ?, comments = '[]', answers = '[]', percent = ?,
-                        passed = ?, critical_failed = ?, observer_id = assignee_id, completed_at = ?
-                 where id = ?",
+                "update followups set state = 'completed', levels = $1, comments = '[]', answers = '[]', percent = $2,
+                        passed = $3, critical_failed = $4, observer_id = assignee_id, completed_at = $5
+                 where id = $6",
                 levels,
                 o.percent,
                 o.passed,

@@ -98,7 +98,7 @@ pub async fn save(db: &Db, actor: Actor<'_>, id: Option<i64>, f: MetricFields) -
     let id = match id {
         None => sqlx::query_scalar!(
             r#"insert into metrics (code, name, name_en, unit, higher_is_better, period, created_by, created_at)
-               values (?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+               values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id!: i64""#,
             code,
             name.zh,
             name.en,
@@ -119,8 +119,8 @@ pub async fn save(db: &Db, actor: Actor<'_>, id: Option<i64>, f: MetricFields) -
         })?,
         Some(id) => {
             let used = sqlx::query_scalar!(
-                r#"select exists(select 1 from metric_values where metric_id = ?1) and
-                          (select period from metrics where id = ?1) <> ?2 as "changed!: bool""#,
+                r#"select exists(select 1 from metric_values where metric_id = $1) and
+                          (select period from metrics where id = $1) <> $2 as "changed!: bool""#,
                 id,
                 period_s
             )
@@ -130,8 +130,8 @@ pub async fn save(db: &Db, actor: Actor<'_>, id: Option<i64>, f: MetricFields) -
                 return Err(AppError::validation("period", "error.metric_period_in_use"));
             }
             let n = sqlx::query!(
-                "update metrics set name = ?, name_en = ?, unit = ?, higher_is_better = ?, period = ?
-                 where id = ? and archived_at is null",
+                "update metrics set name = $1, name_en = $2, unit = $3, higher_is_better = $4, period = $5
+                 where id = $6 and archived_at is null",
                 name.zh,
                 name.en,
                 unit,
@@ -324,7 +324,7 @@ pub async fn store(db: &Db, actor: Actor<'_>, values: &[Checked], source: Source
     for v in values {
         sqlx::query!(
             "insert into metric_values (metric_id, user_id, period, value, source, recorded_by, token_id, recorded_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
              on conflict (metric_id, user_id, period) do update set value = excluded.value, source = excluded.source,
                  recorded_by = excluded.recorded_by, token_id = excluded.token_id, recorded_at = excluded.recorded_at",
             v.metric_id,
@@ -485,11 +485,11 @@ pub async fn entry_sheet(db: &Db, caller: &CurrentUser, metric_id: Option<i64>, 
     let metric_id = metric.as_ref().map(|m| m.id);
     let people = sqlx::query!(
         r#"select u.id as "id!: i64", u.display_name, u.employee_no, t.name as "team?", t.name_en as "team_en?",
-                  (select v.value from metric_values v where v.metric_id = ?3 and v.user_id = u.id and v.period = ?4)
+                  (select v.value from metric_values v where v.metric_id = $3 and v.user_id = u.id and v.period = $4)
                       as "value?: f64"
            from users u left join teams t on t.id = u.team_id
            where u.active = 1 and exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'trainee')
-             and (?1 or u.team_id in (select value from json_each(?2)))
+             and ($1 or u.team_id in (select value from json_each($2)))
            order by t.name, u.employee_no limit 500"#,
         all,
         teams,
@@ -522,7 +522,7 @@ pub async fn save_entries(
     values: &BTreeMap<String, String>,
 ) -> AppResult<usize> {
     let scope = caller_scope(db, caller).await?;
-    let m = sqlx::query!("select code, period from metrics where id = ? and archived_at is null", metric_id)
+    let m = sqlx::query!("select code, period from metrics where id = $1 and archived_at is null", metric_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -542,9 +542,9 @@ pub async fn save_entries(
     let mut conn = db.read.acquire().await?;
     let people: HashMap<i64, (String, Option<f64>)> = sqlx::query!(
         r#"select u.id as "id!: i64", u.employee_no,
-                  (select v.value from metric_values v where v.metric_id = ?1 and v.user_id = u.id and v.period = ?2)
+                  (select v.value from metric_values v where v.metric_id = $1 and v.user_id = u.id and v.period = $2)
                       as "value?: f64"
-           from users u where u.id in (select value from json_each(?3))"#,
+           from users u where u.id in (select value from json_each($3))"#,
         metric_id,
         kept,
         ids
@@ -590,7 +590,7 @@ async fn may_see(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<bool>
     if !caller.has(Role::Manager) {
         return Ok(false);
     }
-    let team = sqlx::query_scalar!("select team_id from users where id = ?", user_id).fetch_optional(&db.read).await?;
+    let team = sqlx::query_scalar!("select team_id from users where id = $1", user_id).fetch_optional(&db.read).await?;
     Ok(match team.flatten() {
         Some(t) => visible_team_ids(db, caller.id).await?.contains(&t),
         None => false,
@@ -606,7 +606,7 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
     }
     let metrics = list(db).await?;
     let values = sqlx::query!(
-        r#"select metric_id, period, value from metric_values where user_id = ? order by metric_id, period"#,
+        r#"select metric_id, period, value from metric_values where user_id = $1 order by metric_id, period"#,
         user_id
     )
     .fetch_all(&db.read)
@@ -622,7 +622,7 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
     let certified = sqlx::query!(
         r#"select date(k.issued_at, 'unixepoch') as "day!: String", p.name, p.name_en
            from certificates k join programs p on p.id = k.program_id
-           where k.user_id = ? order by k.issued_at"#,
+           where k.user_id = $1 order by k.issued_at"#,
         user_id
     )
     .fetch_all(&db.read)
@@ -692,7 +692,7 @@ pub async fn before_after(
     let first = sqlx::query!(
         r#"select k.user_id as "user_id!: i64", date(min(k.issued_at), 'unixepoch') as "day!: String"
            from certificates k join users u on u.id = k.user_id
-           where k.program_id = ?1 and (?2 or u.team_id in (select value from json_each(?3)))
+           where k.program_id = $1 and ($2 or u.team_id in (select value from json_each($3)))
            group by k.user_id"#,
         program_id,
         all,
@@ -706,7 +706,7 @@ pub async fn before_after(
         .collect();
     let values = sqlx::query!(
         r#"select v.metric_id, v.user_id, v.period, v.value from metric_values v
-           where v.user_id in (select k.user_id from certificates k where k.program_id = ?)"#,
+           where v.user_id in (select k.user_id from certificates k where k.program_id = $1)"#,
         program_id
     )
     .fetch_all(&db.read)

@@ -37,7 +37,7 @@ pub async fn save_survey_threshold(db: &Db, actor: Actor<'_>, k: i64) -> AppResu
         return Err(crate::error::AppError::validation("survey_min_responses", "error.survey_k_invalid"));
     }
     let mut tx = db.begin().await?;
-    sqlx::query!("update organisation set survey_min_responses = ? where id = 1", k).execute(&mut *tx).await?;
+    sqlx::query!("update organisation set survey_min_responses = $1 where id = 1", k).execute(&mut *tx).await?;
     audit::record(&mut tx, Event::by(actor, "survey_threshold_set", "organisation", 1).detail(k.to_string())).await?;
     tx.commit().await?;
     Ok(())
@@ -49,7 +49,7 @@ pub async fn save_name(db: &Db, actor: Actor<'_>, name_zh: &str, name_en: &str) 
     let en = text::line("name_en", name_en, text::NAME)?;
     let now = now();
     let mut tx = db.begin().await?;
-    sqlx::query!("update organisation set name_zh = ?, name_en = ?, updated_at = ? where id = 1", zh, en, now)
+    sqlx::query!("update organisation set name_zh = $1, name_en = $2, updated_at = $3 where id = 1", zh, en, now)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -97,7 +97,7 @@ async fn store(db: &Db, actor: Actor<'_>, which: OrgImage, image: Option<(&[u8],
     match which {
         OrgImage::Logo => {
             sqlx::query!(
-                "update organisation set logo = ?, logo_type = ?, updated_at = ? where id = 1",
+                "update organisation set logo = $1, logo_type = $2, updated_at = $3 where id = 1",
                 bytes,
                 kind,
                 now
@@ -107,7 +107,7 @@ async fn store(db: &Db, actor: Actor<'_>, which: OrgImage, image: Option<(&[u8],
         }
         OrgImage::Seal => {
             sqlx::query!(
-                "update organisation set seal = ?, seal_type = ?, updated_at = ? where id = 1",
+                "update organisation set seal = $1, seal_type = $2, updated_at = $3 where id = 1",
                 bytes,
                 kind,
                 now

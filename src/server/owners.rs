@@ -14,18 +14,18 @@ use crate::server::db::{Conn, Db};
 async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool> {
     let n = match what {
         Owned::Program => {
-            sqlx::query_scalar!("select count(*) from program_owners where program_id = ? and user_id = ?", id, user_id)
+            sqlx::query_scalar!("select count(*) from program_owners where program_id = $1 and user_id = $2", id, user_id)
                 .fetch_one(&db.read)
                 .await?
         }
         Owned::Rubric => {
-            sqlx::query_scalar!("select count(*) from rubric_owners where rubric_id = ? and user_id = ?", id, user_id)
+            sqlx::query_scalar!("select count(*) from rubric_owners where rubric_id = $1 and user_id = $2", id, user_id)
                 .fetch_one(&db.read)
                 .await?
         }
         Owned::Scenario => {
             sqlx::query_scalar!(
-                "select count(*) from scenario_owners where scenario_id = ? and user_id = ?",
+                "select count(*) from scenario_owners where scenario_id = $1 and user_id = $2",
                 id,
                 user_id
             )
@@ -33,12 +33,12 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
             .await?
         }
         Owned::SharedBank => {
-            sqlx::query_scalar!("select count(*) from bank_editors where bank_id = ? and user_id = ?", id, user_id)
+            sqlx::query_scalar!("select count(*) from bank_editors where bank_id = $1 and user_id = $2", id, user_id)
                 .fetch_one(&db.read)
                 .await?
         }
         Owned::Form => {
-            sqlx::query_scalar!("select count(*) from form_owners where form_id = ? and user_id = ?", id, user_id)
+            sqlx::query_scalar!("select count(*) from form_owners where form_id = $1 and user_id = $2", id, user_id)
                 .fetch_one(&db.read)
                 .await?
         }
@@ -52,7 +52,7 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
 pub async fn applies(db: &Db, what: Owned, id: i64) -> AppResult<bool> {
     Ok(match what {
         Owned::SharedBank => {
-            sqlx::query_scalar!("select count(*) from question_banks where id = ? and course_id is null", id)
+            sqlx::query_scalar!("select count(*) from question_banks where id = $1 and course_id is null", id)
                 .fetch_one(&db.read)
                 .await?
                 > 0
@@ -82,27 +82,27 @@ pub async fn insert(conn: &mut Conn, what: Owned, id: i64, user_id: Option<i64>)
     let Some(user_id) = user_id else { return Ok(()) };
     match what {
         Owned::Program => {
-            sqlx::query!("insert or ignore into program_owners (program_id, user_id) values (?, ?)", id, user_id)
+            sqlx::query!("insert or ignore into program_owners (program_id, user_id) values ($1, $2)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
         Owned::Rubric => {
-            sqlx::query!("insert or ignore into rubric_owners (rubric_id, user_id) values (?, ?)", id, user_id)
+            sqlx::query!("insert or ignore into rubric_owners (rubric_id, user_id) values ($1, $2)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
         Owned::Scenario => {
-            sqlx::query!("insert or ignore into scenario_owners (scenario_id, user_id) values (?, ?)", id, user_id)
+            sqlx::query!("insert or ignore into scenario_owners (scenario_id, user_id) values ($1, $2)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
         Owned::SharedBank => {
-            sqlx::query!("insert or ignore into bank_editors (bank_id, user_id) values (?, ?)", id, user_id)
+            sqlx::query!("insert or ignore into bank_editors (bank_id, user_id) values ($1, $2)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
         Owned::Form => {
-            sqlx::query!("insert or ignore into form_owners (form_id, user_id) values (?, ?)", id, user_id)
+            sqlx::query!("insert or ignore into form_owners (form_id, user_id) values ($1, $2)", id, user_id)
                 .execute(&mut *conn)
                 .await?
         }
@@ -117,7 +117,7 @@ pub async fn add(db: &Db, actor: Actor<'_>, what: Owned, id: i64, employee_no: &
     let mut tx = db.begin().await?;
     let trainer = sqlx::query_scalar!(
         r#"select u.id as "id!" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where lower(u.employee_no) = lower(?) and u.active = 1"#,
+           where lower(u.employee_no) = lower($1) and u.active = 1"#,
         no
     )
     .fetch_optional(&mut *tx)
@@ -137,7 +137,7 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
         Owned::Program => {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from program_owners o
-                 join users u on u.id = o.user_id where o.program_id = ? order by u.display_name",
+                 join users u on u.id = o.user_id where o.program_id = $1 order by u.display_name",
                 id
             )
             .fetch_all(&db.read)
@@ -146,7 +146,7 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
         Owned::Rubric => {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from rubric_owners o
-                 join users u on u.id = o.user_id where o.rubric_id = ? order by u.display_name",
+                 join users u on u.id = o.user_id where o.rubric_id = $1 order by u.display_name",
                 id
             )
             .fetch_all(&db.read)
@@ -155,7 +155,7 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
         Owned::Scenario => {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from scenario_owners o
-                 join users u on u.id = o.user_id where o.scenario_id = ? order by u.display_name",
+                 join users u on u.id = o.user_id where o.scenario_id = $1 order by u.display_name",
                 id
             )
             .fetch_all(&db.read)
@@ -164,7 +164,7 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
         Owned::SharedBank => {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from bank_editors o
-                 join users u on u.id = o.user_id where o.bank_id = ? order by u.display_name",
+                 join users u on u.id = o.user_id where o.bank_id = $1 order by u.display_name",
                 id
             )
             .fetch_all(&db.read)
@@ -173,7 +173,7 @@ pub async fn names(db: &Db, what: Owned, id: i64) -> AppResult<Vec<String>> {
         Owned::Form => {
             sqlx::query_scalar!(
                 "select u.display_name || ' (' || u.employee_no || ')' as \"n!: String\" from form_owners o
-                 join users u on u.id = o.user_id where o.form_id = ? order by u.display_name",
+                 join users u on u.id = o.user_id where o.form_id = $1 order by u.display_name",
                 id
             )
             .fetch_all(&db.read)

@@ -51,7 +51,7 @@ pub async fn add(db: &Db, actor: Actor<'_>, name_zh: &str, name_en: &str) -> App
     let at = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
-        r#"insert into positions (name_zh, name_en, created_at) values (?, ?, ?) returning id as "id!: i64""#,
+        r#"insert into positions (name_zh, name_en, created_at) values ($1, $2, $3) returning id as "id!: i64""#,
         zh,
         en,
         at
@@ -68,7 +68,7 @@ pub async fn add(db: &Db, actor: Actor<'_>, name_zh: &str, name_en: &str) -> App
 pub async fn rename(db: &Db, actor: Actor<'_>, id: i64, name_zh: &str, name_en: &str) -> AppResult<()> {
     let (zh, en) = clean(name_zh, name_en)?;
     let mut tx = db.begin().await?;
-    let changed = sqlx::query!("update positions set name_zh = ?, name_en = ? where id = ?", zh, en, id)
+    let changed = sqlx::query!("update positions set name_zh = $1, name_en = $2 where id = $3", zh, en, id)
         .execute(&mut *tx)
         .await
         .map_err(conflict_of)?;
@@ -85,7 +85,7 @@ pub async fn rename(db: &Db, actor: Actor<'_>, id: i64, name_zh: &str, name_en: 
 pub async fn set_archived(db: &Db, actor: Actor<'_>, id: i64, archived: bool) -> AppResult<()> {
     let at = archived.then(now);
     let mut tx = db.begin().await?;
-    let changed = sqlx::query!("update positions set archived_at = ? where id = ?", at, id).execute(&mut *tx).await?;
+    let changed = sqlx::query!("update positions set archived_at = $1 where id = $2", at, id).execute(&mut *tx).await?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
@@ -100,7 +100,7 @@ pub async fn find_by_name(conn: &mut Conn, name: &str) -> AppResult<Option<i64>>
     let name = name.trim();
     Ok(sqlx::query_scalar!(
         r#"select id as "id!: i64" from positions
-           where archived_at is null and (lower(name_zh) = lower(?1) or lower(name_en) = lower(?1))"#,
+           where archived_at is null and (lower(name_zh) = lower($1) or lower(name_en) = lower($1))"#,
         name
     )
     .fetch_optional(&mut *conn)
@@ -111,7 +111,7 @@ pub async fn find_by_name(conn: &mut Conn, name: &str) -> AppResult<Option<i64>>
 /// held it (`current`), so an archived position is never newly given but is kept on an edit.
 pub async fn check_pick(conn: &mut Conn, id: i64, current: Option<i64>) -> AppResult<()> {
     let archived =
-        sqlx::query_scalar!(r#"select archived_at is not null as "a!: bool" from positions where id = ?"#, id)
+        sqlx::query_scalar!(r#"select archived_at is not null as "a!: bool" from positions where id = $1"#, id)
             .fetch_optional(&mut *conn)
             .await?;
     match archived {

@@ -121,7 +121,7 @@ pub async fn form(db: &Db, id: i64) -> AppResult<FormDetail> {
     let r = sqlx::query!(
         r#"select f.title, f.title_en, v.version_no, v.items,
                   (select count(*) from survey_responses r where r.form_version_id = v.id) as "answered!: i64"
-           from eval_forms f join eval_form_versions v on v.id = f.current_version_id where f.id = ?"#,
+           from eval_forms f join eval_form_versions v on v.id = f.current_version_id where f.id = $1"#,
         id
     )
     .fetch_optional(&db.read)
@@ -157,20 +157,20 @@ pub async fn save_form(
             let current = sqlx::query!(
                 r#"select f.current_version_id as "version!: i64",
                           (select count(*) from survey_responses r where r.form_version_id = f.current_version_id) as "answered!: i64"
-                   from eval_forms f where f.id = ?"#,
+                   from eval_forms f where f.id = $1"#,
                 id
             )
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(AppError::NotFound)?;
-            sqlx::query!("update eval_forms set title = ?, title_en = ? where id = ?", title.zh, title.en, id)
+            sqlx::query!("update eval_forms set title = $1, title_en = $2 where id = $3", title.zh, title.en, id)
                 .execute(&mut *tx)
                 .await?;
             (id, (current.answered == 0).then_some(current.version))
         }
         None => {
             let id = sqlx::query_scalar!(
-                r#"insert into eval_forms (title, title_en, created_by, created_at) values (?, ?, ?, ?) returning id as "id!: i64""#,
+                r#"insert into eval_forms (title, title_en, created_by, created_at) values ($1, $2, $3, $4) returning id as "id!: i64""#,
                 title.zh,
                 title.en,
                 actor.id,
@@ -184,23 +184,23 @@ pub async fn save_form(
     };
     let version_no = match current {
         Some(version) => {
-            sqlx::query!("update eval_form_versions set items = ? where id = ?", json, version)
+            sqlx::query!("update eval_form_versions set items = $1 where id = $2", json, version)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query_scalar!("select version_no from eval_form_versions where id = ?", version)
+            sqlx::query_scalar!("select version_no from eval_form_versions where id = $1", version)
                 .fetch_one(&mut *tx)
                 .await?
         }
         None => {
             let version_no: i64 = sqlx::query_scalar!(
-                "select coalesce(max(version_no), 0) + 1 from eval_form_versions where form_id = ?",
+                "select coalesce(max(version_no), 0) + 1 from eval_form_versions where form_id = $1",
                 id
             )
             .fetch_one(&mut *tx)
             .await?;
             let version = sqlx::query_scalar!(
                 r#"insert into eval_form_versions (form_id, version_no, items, created_by, created_at)
-                   values (?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                   values ($1, $2, $3, $4, $5) returning id as "id!: i64""#,
                 id,
                 version_no,
                 json,
@@ -209,7 +209,7 @@ pub async fn save_form(
             )
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query!("update eval_forms set current_version_id = ? where id = ?", version, id)
+            sqlx::query!("update eval_forms set current_version_id = $1 where id = $2", version, id)
                 .execute(&mut *tx)
                 .await?;
             version_no
@@ -225,7 +225,7 @@ pub async fn save_form(
 pub async fn settings(db: &Db, of: SurveyOf) -> AppResult<SurveySettings> {
     let (course, plan) = of.ids();
     let s = sqlx::query!(
-        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id is ? and plan_id is ?"#,
+        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id is $1 and plan_id is $2"#,
         course,
         plan
     )
@@ -266,7 +266,7 @@ pub async fn save_settings(
     let mut tx = db.begin().await?;
     let existing = sqlx::query!(
         r#"select s.id, s.anonymous, (select count(*) from survey_responses r where r.survey_id = s.id) as "answered!: i64"
-           from surveys s where s.course_id is ? and s.plan_id is ?"#,
+           from surveys s where s.course_id is $1 and s.plan_id is $2"#,
         course,
         plan
     )
@@ -275,11 +275,11 @@ pub async fn save_settings(
     match (form_id, existing) {
         (None, None) => return Ok(()),
         (None, Some(s)) => {
-            sqlx::query!("update surveys set active = 0 where id = ?", s.id).execute(&mut *tx).await?;
+            sqlx::query!("update surveys set active = 0 where id = $1", s.id).execute(&mut *tx).await?;
         }
         (Some(form), existing) => {
             let known = sqlx::query_scalar!(
-                "select count(*) from eval_forms where id = ? and current_version_id is not null",
+                "select count(*) from eval_forms where id = $1 and current_version_id is not null",
                 form
             )
             .fetch_one(&mut *tx)
@@ -293,7 +293,7 @@ pub async fn save_settings(
                 }
                 Some(s) => {
                     sqlx::query!(
-                        "update surveys set form_id = ?, anonymous = ?, due_days = ?, active = 1 where id = ?",
+                        "update surveys set form_id = $1, anonymous = $2, due_days = $3, active = 1 where id = $4",
                         form,
                         anonymous,
                         due_days,
@@ -305,7 +305,7 @@ pub async fn save_settings(
                 None => {
                     sqlx::query!(
                         "insert into surveys (course_id, plan_id, form_id, anonymous, due_days, created_by, created_at)
-                         values (?, ?, ?, ?, ?, ?, ?)",
+                         values ($1, $2, $3, $4, $5, $6, $7)",
                         course,
                         plan,
                         form,
@@ -338,7 +338,7 @@ async fn ask(conn: &mut Conn, survey: (i64, i64), user_id: i64, session: Option<
     let (survey_id, due_days) = survey;
     let due_at = at + due_days * DAY;
     let request = sqlx::query_scalar!(
-        r#"insert into survey_requests (survey_id, user_id, session_id, created_at, due_at) values (?, ?, ?, ?, ?)
+        r#"insert into survey_requests (survey_id, user_id, session_id, created_at, due_at) values ($1, $2, $3, $4, $5)
            on conflict do nothing returning id as "id!: i64""#,
         survey_id,
         user_id,
@@ -358,7 +358,7 @@ async fn ask(conn: &mut Conn, survey: (i64, i64), user_id: i64, session: Option<
 #[tracing::instrument(skip_all, fields(user_id, course_id))]
 pub async fn course_completed(conn: &mut Conn, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
     let s =
-        sqlx::query!(r#"select id as "id!: i64", due_days from surveys where course_id = ? and active = 1"#, course_id)
+        sqlx::query!(r#"select id as "id!: i64", due_days from surveys where course_id = $1 and active = 1"#, course_id)
             .fetch_optional(&mut *conn)
             .await?;
     match s {
@@ -373,7 +373,7 @@ pub async fn course_completed(conn: &mut Conn, user_id: i64, course_id: i64, at:
 pub async fn session_attended(conn: &mut Conn, user_id: i64, session_id: i64, at: i64) -> AppResult<()> {
     let s = sqlx::query!(
         r#"select v.id as "id!: i64", v.due_days from surveys v join plan_sessions s on s.plan_id = v.plan_id
-           where s.id = ? and v.active = 1"#,
+           where s.id = $1 and v.active = 1"#,
         session_id
     )
     .fetch_optional(&mut *conn)
@@ -389,7 +389,7 @@ async fn notice(conn: &mut Conn, kind: &str, request: i64, at: i64) -> AppResult
     let link = format!("/surveys/{request}");
     sqlx::query!(
         "insert into notifications (user_id, kind, subject_id, link, created_at)
-         select user_id, ?, id, ?, ? from survey_requests where id = ?
+         select user_id, $1, id, $2, $3 from survey_requests where id = $4
          on conflict (user_id, kind, subject_id) do nothing",
         kind,
         link,
@@ -408,14 +408,14 @@ pub async fn remind(db: &Db, at: i64) -> AppResult<usize> {
     let mut tx = db.begin().await?;
     let due = sqlx::query_scalar!(
         r#"select q.id as "id!: i64" from survey_requests q join users u on u.id = q.user_id
-           where q.answered = 0 and q.reminded_at is null and u.active = 1 and q.due_at > ?1 and q.due_at - ?1 <= ?2"#,
+           where q.answered = 0 and q.reminded_at is null and u.active = 1 and q.due_at > $1 and q.due_at - $1 <= $2"#,
         at,
         REMIND_BEFORE
     )
     .fetch_all(&mut *tx)
     .await?;
     for id in &due {
-        sqlx::query!("update survey_requests set reminded_at = ? where id = ?", at, id).execute(&mut *tx).await?;
+        sqlx::query!("update survey_requests set reminded_at = $1 where id = $2", at, id).execute(&mut *tx).await?;
         notice(&mut tx, REMINDER, *id, at).await?;
     }
     tx.commit().await?;
@@ -439,7 +439,7 @@ pub async fn waiting(db: &Db, user_id: i64) -> AppResult<Vec<SurveyTodo>> {
            from survey_requests q join surveys s on s.id = q.survey_id
            join survey_subjects t on t.survey_id = s.id
            left join plan_sessions ps on ps.id = q.session_id
-           where q.user_id = ? and q.answered = 0 and s.active = 1 order by q.due_at, q.id"#,
+           where q.user_id = $1 and q.answered = 0 and s.active = 1 order by q.due_at, q.id"#,
         user_id
     )
     .fetch_all(&db.read)
@@ -466,7 +466,7 @@ pub async fn to_answer(db: &Db, user_id: i64, request_id: i64) -> AppResult<Surv
            join survey_subjects t on t.survey_id = s.id
            left join plan_sessions ps on ps.id = q.session_id
            left join users iu on iu.id = ps.instructor_id
-           where q.id = ? and q.user_id = ?"#,
+           where q.id = $1 and q.user_id = $2"#,
         request_id,
         user_id
     )
@@ -555,7 +555,7 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
            from survey_requests q join surveys s on s.id = q.survey_id
            join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
            left join plan_sessions ps on ps.id = q.session_id
-           where q.id = ? and q.user_id = ?"#,
+           where q.id = $1 and q.user_id = $2"#,
         request_id,
         user_id
     )
@@ -573,7 +573,7 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     sqlx::query!(
         "insert into survey_responses (survey_id, form_version_id, user_id, session_id, instructor_id, day, answers,
                                        team_id)
-         values (?, ?, ?, ?, ?, ?, ?, (select team_id from users where id = ?))",
+         values ($1, $2, $3, $4, $5, $6, $7, (select team_id from users where id = $8))",
         r.survey_id,
         r.version,
         who,
@@ -585,12 +585,12 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("update survey_requests set answered = 1 where id = ?", request_id).execute(&mut *tx).await?;
+    sqlx::query!("update survey_requests set answered = 1 where id = $1", request_id).execute(&mut *tx).await?;
     // The notices about it are done: read now (an anonymous survey's notices keep no time, so
     // they are removed instead of marked).
     if r.anonymous == 0 {
         sqlx::query!(
-            "update notifications set read_at = coalesce(read_at, ?) where subject_id = ? and kind in (?, ?)",
+            "update notifications set read_at = coalesce(read_at, $1) where subject_id = $2 and kind in ($3, $4)",
             at,
             request_id,
             NOTICE,
@@ -599,7 +599,7 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
         .execute(&mut *tx)
         .await?;
     } else {
-        sqlx::query!("delete from notifications where subject_id = ? and kind in (?, ?)", request_id, NOTICE, REMINDER)
+        sqlx::query!("delete from notifications where subject_id = $1 and kind in ($2, $3)", request_id, NOTICE, REMINDER)
             .execute(&mut *tx)
             .await?;
     }
@@ -620,7 +620,7 @@ pub enum ResultsScope {
 /// editors everyone's; a manager their teams' people's.
 #[tracing::instrument(skip_all, fields(caller = user.id, survey_id))]
 pub async fn require_results(db: &Db, user: &CurrentUser, survey_id: i64) -> AppResult<ResultsScope> {
-    let s = sqlx::query!("select course_id, plan_id from surveys where id = ?", survey_id)
+    let s = sqlx::query!("select course_id, plan_id from surveys where id = $1", survey_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -653,19 +653,19 @@ pub async fn list_results(db: &Db, user: &CurrentUser) -> AppResult<Vec<SurveySu
     Ok(sqlx::query!(
         r#"select s.id as "id!", s.anonymous, s.plan_id, t.title as "title!: String", t.title_en as "title_en!: String",
                   f.title as form, f.title_en as form_en,
-                  ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
-                     or s.plan_id in (select id from training_plans where created_by = ?2) as "author!: bool",
+                  $1 or s.course_id in (select course_id from course_owners where user_id = $2)
+                     or s.plan_id in (select id from training_plans where created_by = $2) as "author!: bool",
                   (select count(*) from survey_requests q where q.survey_id = s.id) as "asked!: i64",
                   (select count(*) from survey_requests q join users u on u.id = q.user_id
-                    where q.survey_id = s.id and u.team_id in (select value from json_each(?3))) as "asked_here!: i64",
+                    where q.survey_id = s.id and u.team_id in (select value from json_each($3))) as "asked_here!: i64",
                   (select count(*) from survey_responses r where r.survey_id = s.id) as "responses!: i64",
                   (select count(*) from survey_responses r
-                    where r.survey_id = s.id and r.team_id in (select value from json_each(?3))) as "responses_here!: i64"
+                    where r.survey_id = s.id and r.team_id in (select value from json_each($3))) as "responses_here!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join survey_subjects t on t.survey_id = s.id
-           where ?1 or s.course_id in (select course_id from course_owners where user_id = ?2)
-              or s.plan_id in (select id from training_plans where created_by = ?2)
+           where $1 or s.course_id in (select course_id from course_owners where user_id = $2)
+              or s.plan_id in (select id from training_plans where created_by = $2)
               or exists (select 1 from survey_requests q join users u on u.id = q.user_id
-                          where q.survey_id = s.id and u.team_id in (select value from json_each(?3)))
+                          where q.survey_id = s.id and u.team_id in (select value from json_each($3)))
            order by s.plan_id is not null, 4, s.id"#,
         all,
         user.id,
@@ -706,13 +706,13 @@ pub async fn results(
                   t.title as "subject!: String", t.title_en as "subject_en!: String",
                   (select count(*) from survey_requests q left join plan_sessions ps on ps.id = q.session_id
                     join users u on u.id = q.user_id
-                    where q.survey_id = s.id and (?2 is null or q.session_id = ?2)
-                      and (?3 is null or ps.instructor_id = ?3)
-                      and (?4 or u.team_id in (select value from json_each(?5)))) as "asked!: i64",
+                    where q.survey_id = s.id and ($2 is null or q.session_id = $2)
+                      and ($3 is null or ps.instructor_id = $3)
+                      and ($4 or u.team_id in (select value from json_each($5)))) as "asked!: i64",
                   (select survey_min_responses from organisation where id = 1) as "k!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
            join survey_subjects t on t.survey_id = s.id
-           where s.id = ?1"#,
+           where s.id = $1"#,
         survey_id,
         session,
         instructor,
@@ -723,9 +723,9 @@ pub async fn results(
     .await?
     .ok_or(AppError::NotFound)?;
     let responses: Vec<Vec<Answer>> = sqlx::query_scalar!(
-        "select answers from survey_responses where survey_id = ?1 and form_version_id = ?2
-           and (?3 is null or session_id = ?3) and (?4 is null or instructor_id = ?4)
-           and (?5 or team_id in (select value from json_each(?6)))",
+        "select answers from survey_responses where survey_id = $1 and form_version_id = $2
+           and ($3 is null or session_id = $3) and ($4 is null or instructor_id = $4)
+           and ($5 or team_id in (select value from json_each($6)))",
         survey_id,
         s.version,
         session,
@@ -744,7 +744,7 @@ pub async fn results(
     for r in sqlx::query!(
         r#"select distinct ps.id as "id!: i64", ps.day, ps.topic, ps.instructor_id, u.display_name as "name?"
            from survey_requests q join plan_sessions ps on ps.id = q.session_id left join users u on u.id = ps.instructor_id
-           where q.survey_id = ? order by ps.day, ps.start_time"#,
+           where q.survey_id = $1 order by ps.day, ps.start_time"#,
         survey_id
     )
     .fetch_all(&db.read)

@@ -52,7 +52,7 @@ pub async fn zone_of(db: &Db, user_id: Option<i64>) -> AppResult<Zone> {
     let name = sqlx::query_scalar!(
         r#"select coalesce(
                (with recursive up(parent_id, time_zone) as (
-                    select t.parent_id, t.time_zone from users u join teams t on t.id = u.team_id where u.id = ?1
+                    select t.parent_id, t.time_zone from users u join teams t on t.id = u.team_id where u.id = $1
                     union all
                     select t.parent_id, t.time_zone from teams t join up on t.id = up.parent_id
                 )
@@ -81,7 +81,7 @@ pub fn site_zone(name: &str) -> AppResult<Option<Zone>> {
 pub async fn active_trainees(conn: &mut Conn, team_id: i64) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
         r#"with recursive sub(id) as (
-               select id from teams where id = ?
+               select id from teams where id = $1
                union select t.id from teams t join sub on t.parent_id = sub.id
            )
            select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainee'
@@ -96,7 +96,7 @@ pub async fn active_trainees(conn: &mut Conn, team_id: i64) -> AppResult<Vec<i64
 #[tracing::instrument(skip_all, fields(team_id))]
 pub async fn subtree_ids(db: &Db, team_id: i64) -> AppResult<Vec<i64>> {
     Ok(sqlx::query_scalar!(
-        r#"with recursive below(id) as (select id from teams where id = ?1
+        r#"with recursive below(id) as (select id from teams where id = $1
                                           union select t.id from teams t join below b on t.parent_id = b.id)
            select id as "id!: i64" from below"#,
         team_id
@@ -149,13 +149,13 @@ pub async fn create(db: &Db, actor: Actor<'_>, parent_id: Option<i64>, name: &Na
     let now = now();
     let mut tx = db.begin().await?;
     if let Some(p) = parent_id {
-        sqlx::query_scalar!("select id from teams where id = ?", p)
+        sqlx::query_scalar!("select id from teams where id = $1", p)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(AppError::validation("parent_id", "error.team_unknown"))?;
     }
     let id = sqlx::query_scalar!(
-        r#"insert into teams (parent_id, name, name_en, kind, created_at) values (?, ?, ?, ?, ?)
+        r#"insert into teams (parent_id, name, name_en, kind, created_at) values ($1, $2, $3, $4, $5)
            returning id as "id!: i64""#,
         parent_id,
         name.zh,
@@ -191,11 +191,11 @@ pub async fn update(
         // Walk up from the new parent: meeting `id` means a cycle.
         let inside = sqlx::query_scalar!(
             r#"with recursive up(id, parent_id) as (
-                   select id, parent_id from teams where id = ?
+                   select id, parent_id from teams where id = $1
                    union all
                    select t.id, t.parent_id from teams t join up on t.id = up.parent_id
                )
-               select count(*) as "n!: i64" from up where id = ?"#,
+               select count(*) as "n!: i64" from up where id = $2"#,
             p,
             id
         )
@@ -205,9 +205,9 @@ pub async fn update(
             return Err(AppError::validation("parent_id", "error.team_cycle"));
         }
     }
-    let was = sqlx::query_scalar!("select parent_id from teams where id = ?", id).fetch_optional(&mut *tx).await?;
+    let was = sqlx::query_scalar!("select parent_id from teams where id = $1", id).fetch_optional(&mut *tx).await?;
     let changed = sqlx::query!(
-        "update teams set parent_id = ?, name = ?, name_en = ?, kind = ?, time_zone = ? where id = ?",
+        "update teams set parent_id = $1, name = $2, name_en = $3, kind = $4, time_zone = $5 where id = $6",
         parent_id,
         name.zh,
         name.en,
@@ -232,7 +232,7 @@ pub async fn update(
 pub async fn set_zone(db: &Db, actor: Actor<'_>, id: i64, time_zone: Zone) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let zone = time_zone.name();
-    let changed = sqlx::query!("update teams set time_zone = ? where id = ? and parent_id is null", zone, id)
+    let changed = sqlx::query!("update teams set time_zone = $1 where id = $2 and parent_id is null", zone, id)
         .execute(&mut *tx)
         .await?;
     if changed.rows_affected() == 0 {
@@ -248,13 +248,13 @@ pub async fn set_zone(db: &Db, actor: Actor<'_>, id: i64, time_zone: Zone) -> Ap
 pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let children =
-        sqlx::query_scalar!("select count(*) from teams where parent_id = ?", id).fetch_one(&mut *tx).await?;
-    let members = sqlx::query_scalar!("select count(*) from users where team_id = ?", id).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!("select count(*) from teams where parent_id = $1", id).fetch_one(&mut *tx).await?;
+    let members = sqlx::query_scalar!("select count(*) from users where team_id = $1", id).fetch_one(&mut *tx).await?;
     if children > 0 || members > 0 {
         return Err(AppError::validation("team", "error.team_not_empty"));
     }
-    sqlx::query!("delete from team_managers where team_id = ?", id).execute(&mut *tx).await?;
-    let gone = sqlx::query!("delete from teams where id = ?", id).execute(&mut *tx).await?;
+    sqlx::query!("delete from team_managers where team_id = $1", id).execute(&mut *tx).await?;
+    let gone = sqlx::query!("delete from teams where id = $1", id).execute(&mut *tx).await?;
     if gone.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }

@@ -71,7 +71,7 @@ pub fn authored(name: &crate::model::Names, field: &str, max: usize) -> crate::e
     Ok(name)
 }
 
-/// `value` as a `like` pattern that matches it literally, for `like ? escape '\'`.
+/// `value` as a `like` pattern that matches it literally, for `like $1 escape '\'`.
 pub fn like_literal(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {

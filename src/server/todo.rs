@@ -26,7 +26,7 @@ pub async fn trainer(db: &Db, user: &CurrentUser) -> AppResult<TrainerTodo> {
     let rows = sqlx::query!(
         r#"select s.id as "id!", s.plan_id, p.title, p.title_en, p.time_zone, s.day, s.topic, s.start_time, s.end_time, s.venue
            from plan_sessions s join training_plans p on p.id = s.plan_id
-           where s.instructor_id = ? and s.day between ? and ? order by s.start_time"#,
+           where s.instructor_id = $1 and s.day between $2 and $3 order by s.start_time"#,
         user.id,
         from,
         to
@@ -82,7 +82,7 @@ pub async fn admin(db: &Db) -> AppResult<AdminTodo> {
     let soon = at + TOKEN_WARNING_DAYS * 86_400;
     let expiring_tokens = sqlx::query!(
         r#"select name, expires_at as "expires_at!: i64" from api_tokens
-           where revoked_at is null and expires_at is not null and expires_at <= ? order by expires_at"#,
+           where revoked_at is null and expires_at is not null and expires_at <= $1 order by expires_at"#,
         soon
     )
     .fetch_all(&db.read)
@@ -103,7 +103,7 @@ pub async fn admin(db: &Db) -> AppResult<AdminTodo> {
 pub async fn trainee(db: &Db, user: &CurrentUser) -> AppResult<TraineeNext> {
     let position = sqlx::query!(
         r#"select p.id as "id!", p.name_zh, p.name_en from users u join positions p on p.id = u.position_id
-           where u.id = ?"#,
+           where u.id = $1"#,
         user.id
     )
     .fetch_optional(&db.read)
@@ -111,7 +111,7 @@ pub async fn trainee(db: &Db, user: &CurrentUser) -> AppResult<TraineeNext> {
     let programs = match &position {
         Some(p) => {
             sqlx::query_scalar!(
-                r#"select count(*) as "n!: i64" from programs where position_id = ? and archived_at is null"#,
+                r#"select count(*) as "n!: i64" from programs where position_id = $1 and archived_at is null"#,
                 p.id
             )
             .fetch_one(&db.read)
@@ -121,12 +121,12 @@ pub async fn trainee(db: &Db, user: &CurrentUser) -> AppResult<TraineeNext> {
     };
     let managers = sqlx::query_scalar!(
         r#"with recursive up(id, parent_id) as (
-               select t.id, t.parent_id from users u join teams t on t.id = u.team_id where u.id = ?1
+               select t.id, t.parent_id from users u join teams t on t.id = u.team_id where u.id = $1
                union all
                select t.id, t.parent_id from teams t join up on t.id = up.parent_id
            )
            select distinct u.display_name from team_managers m join users u on u.id = m.user_id
-           where m.team_id in (select id from up) and u.active = 1 and u.id <> ?1
+           where m.team_id in (select id from up) and u.active = 1 and u.id <> $1
            order by u.display_name"#,
         user.id
     )

@@ -104,7 +104,7 @@ pub async fn report(
         r#"select f.offset_days, f.state, count(*) as "n!: i64", coalesce(sum(f.passed), 0) as "passed!: i64",
                   avg(f.percent) as "mean?: f64"
            from followups f join users u on u.id = f.user_id
-           where f.program_id = ?1 and f.observer <> 'self' and (?2 or u.team_id in (select value from json_each(?3)))
+           where f.program_id = $1 and f.observer <> 'self' and ($2 or u.team_id in (select value from json_each($3)))
            group by f.offset_days, f.state order by f.offset_days"#,
         program_id,
         all,
@@ -135,7 +135,7 @@ pub async fn report(
     let rubric = sqlx::query!(
         r#"select v.criteria from followup_steps s join rubrics r on r.id = s.rubric_id
            join rubric_versions v on v.id = r.current_version_id
-           where s.program_id = ? and s.observer <> 'self' and s.removed_at is null order by s.offset_days limit 1"#,
+           where s.program_id = $1 and s.observer <> 'self' and s.removed_at is null order by s.offset_days limit 1"#,
         program_id
     )
     .fetch_optional(&db.read)
@@ -154,8 +154,8 @@ pub async fn report(
                     where pm.user_id = u.id order by pm.plan_id limit 1) as "plan_en?: String"
            from followups f join users u on u.id = f.user_id left join teams t on t.id = u.team_id
            join rubric_versions v on v.id = f.rubric_version_id
-           where f.program_id = ?1 and f.state = 'completed' and f.observer <> 'self' and f.levels is not null
-             and (?2 or u.team_id in (select value from json_each(?3)))
+           where f.program_id = $1 and f.state = 'completed' and f.observer <> 'self' and f.levels is not null
+             and ($2 or u.team_id in (select value from json_each($3)))
            order by u.employee_no, f.offset_days, f.completed_at"#,
         program_id,
         all,
@@ -193,9 +193,9 @@ pub async fn report(
     let trained = sqlx::query!(
         r#"select r.trainee_id as "trainee_id!: i64", v.criteria, r.levels as "levels!: String" from roleplays r
            join rubric_versions v on v.id = r.rubric_version_id
-           where r.trainee_id in (select value from json_each(?1)) and r.status = 'final' and r.passed = 1
+           where r.trainee_id in (select value from json_each($1)) and r.status = 'final' and r.passed = 1
              and r.levels is not null
-             and r.scenario_id in (select scenario_id from program_requirements where program_id = ?2 and kind = 'roleplay')
+             and r.scenario_id in (select scenario_id from program_requirements where program_id = $2 and kind = 'roleplay')
            order by r.trainee_id, r.finalized_at desc"#,
         ids,
         program_id

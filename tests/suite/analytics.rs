@@ -91,7 +91,7 @@ async fn quiz_of(st: &AppState, gift: &str, questions: usize, trainees: usize) -
 async fn positions(pool: &SqlitePool, attempt_id: i64) -> BTreeMap<String, i64> {
     sqlx::query_as::<_, (String, i64)>(
         "select v.title, i.position from attempt_items i join question_versions v on v.id = i.question_version_id
-         where i.attempt_id = ?",
+         where i.attempt_id = $1",
     )
     .bind(attempt_id)
     .fetch_all(pool)
@@ -298,7 +298,7 @@ async fn demo_sign_in(st: &AppState, login: &str) -> String {
 }
 
 async fn team_id(pool: &SqlitePool, name_en: &str) -> i64 {
-    sqlx::query_scalar("select id from teams where name_en = ? order by id limit 1")
+    sqlx::query_scalar("select id from teams where name_en = $1 order by id limit 1")
         .bind(name_en)
         .fetch_one(pool)
         .await
@@ -362,7 +362,7 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     // Pass rates this period (pre-tests measure the baseline and are left out): a plain count
     // over the attempts gives the same numbers.
     let ids: Vec<i64> = sqlx::query_scalar(
-        "select u.id from users u where u.team_id in (select id from teams where id in (select value from json_each(?)))",
+        "select u.id from users u where u.team_id in (select id from teams where id in (select value from json_each($1)))",
     )
     .bind(serde_json::to_string(&d.teams.iter().map(|t| t.0).collect::<Vec<_>>()).unwrap())
     .fetch_all(&pool)
@@ -370,7 +370,7 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     .unwrap();
     let plain: (i64, i64) = sqlx::query_as(
         "select count(*), coalesce(sum(a.passed), 0) from attempts a join quizzes z on z.id = a.quiz_id
-         where a.status = 'graded' and z.kind <> 'pre_test' and a.submitted_at > ?1 and a.user_id in (select value from json_each(?2))
+         where a.status = 'graded' and z.kind <> 'pre_test' and a.submitted_at > $1 and a.user_id in (select value from json_each($2))
            and a.attempt_no = (select min(b.attempt_no) from attempts b
                                where b.quiz_id = a.quiz_id and b.user_id = a.user_id and b.status = 'graded')",
     )
@@ -384,7 +384,7 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: S
     // deciding levels and their rubrics.
     let rated: Vec<(String, String)> = sqlx::query_as(
         "select r.levels, v.criteria from roleplays r join rubric_versions v on v.id = r.rubric_version_id
-          where r.status = 'final' and r.finalized_at > ?1 and r.trainee_id in (select value from json_each(?2))",
+          where r.status = 'final' and r.finalized_at > $1 and r.trainee_id in (select value from json_each($2))",
     )
     .bind(at - 30 * 86_400)
     .bind(serde_json::to_string(&ids).unwrap())
@@ -478,7 +478,7 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
     let a = team::create(&st.db, SYSTEM, Some(dept), &Names::new("一组", "Team A"), TeamKind::Team).await.unwrap();
     let b = team::create(&st.db, SYSTEM, Some(dept), &Names::new("二组", "Team B"), TeamKind::Team).await.unwrap();
     for (no, t) in [("E01", a), ("E02", a), ("E03", b), ("E04", dept)] {
-        sqlx::query("update users set team_id = ? where employee_no = ?")
+        sqlx::query("update users set team_id = $1 where employee_no = $2")
             .bind(t)
             .bind(no)
             .execute(&pool)
@@ -487,7 +487,7 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
     }
     user(&st, "A1", "admin", None).await;
     let m = user(&st, "M1", "manager", Some(a)).await;
-    sqlx::query("insert into team_managers (team_id, user_id) values (?, ?)")
+    sqlx::query("insert into team_managers (team_id, user_id) values ($1, $2)")
         .bind(a)
         .bind(m)
         .execute(&pool)
@@ -575,7 +575,7 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
     for (no, hired) in
         [("E01", Some("2025-03-10")), ("E02", Some("2025-03-28")), ("E03", Some("2024-11-02")), ("E04", None)]
     {
-        sqlx::query("update users set hire_date = ? where employee_no = ?")
+        sqlx::query("update users set hire_date = $1 where employee_no = $2")
             .bind(hired)
             .bind(no)
             .execute(&pool)
@@ -686,7 +686,7 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
     use floorready::server::analytics::gain::gain_report;
     let st = state(pool.clone());
     let (course, pre) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 7).await;
-    sqlx::query("update quizzes set kind = 'pre_test' where id = ?").bind(pre).execute(&pool).await.unwrap();
+    sqlx::query("update quizzes set kind = 'pre_test' where id = $1").bind(pre).execute(&pool).await.unwrap();
     let t1 = current(&st, "T1").await;
     let post = authoring::create(
         &st.db,
@@ -711,7 +711,7 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
     .await
     .unwrap();
     let questions: Vec<i64> =
-        sqlx::query_scalar("select question_id from quiz_slots where quiz_id = ? order by position")
+        sqlx::query_scalar("select question_id from quiz_slots where quiz_id = $1 order by position")
             .bind(pre)
             .fetch_all(&pool)
             .await
@@ -771,23 +771,23 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
     use floorready::model::analytics::GainQuery;
     use floorready::server::analytics::gain::{gains_page, table, GainFilter};
     let now = floorready::server::now();
-    let north: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('North', ?) returning id")
+    let north: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('North', $1) returning id")
         .bind(now)
         .fetch_one(pool)
         .await
         .unwrap();
-    let south: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('South', ?) returning id")
+    let south: i64 = sqlx::query_scalar("insert into teams (name, created_at) values ('South', $1) returning id")
         .bind(now)
         .fetch_one(pool)
         .await
         .unwrap();
-    sqlx::query("update users set team_id = ? where employee_no in ('E01', 'E02', 'E03')")
+    sqlx::query("update users set team_id = $1 where employee_no in ('E01', 'E02', 'E03')")
         .bind(north)
         .execute(pool)
         .await
         .unwrap();
     let m1 = user(st, "M1", "manager", None).await;
-    sqlx::query("insert into team_managers (team_id, user_id) values (?, ?)")
+    sqlx::query("insert into team_managers (team_id, user_id) values ($1, $2)")
         .bind(north)
         .bind(m1)
         .execute(pool)
@@ -795,14 +795,14 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
         .unwrap();
     let t1: i64 = sqlx::query_scalar("select id from users where employee_no = 'T1'").fetch_one(pool).await.unwrap();
     let plan: i64 = sqlx::query_scalar(
-        "insert into training_plans (title, created_by, created_at) values ('春季入职 Spring intake', ?, ?) returning id",
+        "insert into training_plans (title, created_by, created_at) values ('春季入职 Spring intake', $1, $2) returning id",
     )
     .bind(t1)
     .bind(now)
     .fetch_one(pool)
     .await
     .unwrap();
-    sqlx::query("insert into plan_courses (plan_id, course_id) values (?, ?)")
+    sqlx::query("insert into plan_courses (plan_id, course_id) values ($1, $2)")
         .bind(plan)
         .bind(course)
         .execute(pool)
@@ -810,7 +810,7 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
         .unwrap();
     let session: i64 = sqlx::query_scalar(
         "insert into plan_sessions (plan_id, day, start_time, end_time, instructor_id)
-         values (?, '2026-03-02', '09:00', '12:00', ?) returning id",
+         values ($1, '2026-03-02', '09:00', '12:00', $2) returning id",
     )
     .bind(plan)
     .bind(t1)
@@ -819,15 +819,15 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
     .unwrap();
     for (no, status) in [("E01", "present"), ("E02", "late"), ("E03", "absent")] {
         let id: i64 =
-            sqlx::query_scalar("select id from users where employee_no = ?").bind(no).fetch_one(pool).await.unwrap();
-        sqlx::query("insert into plan_members (plan_id, user_id, enrolled_at) values (?, ?, ?)")
+            sqlx::query_scalar("select id from users where employee_no = $1").bind(no).fetch_one(pool).await.unwrap();
+        sqlx::query("insert into plan_members (plan_id, user_id, enrolled_at) values ($1, $2, $3)")
             .bind(plan)
             .bind(id)
             .bind(now)
             .execute(pool)
             .await
             .unwrap();
-        sqlx::query("insert into attendance (session_id, user_id, status, marked_at) values (?, ?, ?, ?)")
+        sqlx::query("insert into attendance (session_id, user_id, status, marked_at) values ($1, $2, $3, $4)")
             .bind(session)
             .bind(id)
             .bind(status)
@@ -904,7 +904,7 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_pe
     let st = state(pool.clone());
     let (_, quiz) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 5).await;
     let bank: i64 = sqlx::query_scalar(
-        "select q.bank_id from quiz_slots s join questions q on q.id = s.question_id where s.quiz_id = ? limit 1",
+        "select q.bank_id from quiz_slots s join questions q on q.id = s.question_id where s.quiz_id = $1 limit 1",
     )
     .bind(quiz)
     .fetch_one(&pool)
@@ -918,7 +918,7 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_pe
             if rng.random_bool(0.1) {
                 // Someone leaves (their account is disabled, their history stays), or comes back.
                 let no = format!("E{:02}", rng.random_range(1..=5));
-                let id: i64 = sqlx::query_scalar("select id from users where employee_no = ?")
+                let id: i64 = sqlx::query_scalar("select id from users where employee_no = $1")
                     .bind(&no)
                     .fetch_one(&pool)
                     .await
@@ -1123,7 +1123,7 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
                 let movable: Vec<_> = teams.iter().filter(|t| t.2 == "team").collect();
                 let parents: Vec<_> = teams.iter().filter(|t| t.2 != "team").collect();
                 let (t, p) = (movable[rng.random_range(0..movable.len())], parents[rng.random_range(0..parents.len())]);
-                let (zh, en): (String, String) = sqlx::query_as("select name, name_en from teams where id = ?")
+                let (zh, en): (String, String) = sqlx::query_as("select name, name_en from teams where id = $1")
                     .bind(t.0)
                     .fetch_one(&pool)
                     .await
@@ -1237,8 +1237,8 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
     let rated: Vec<(i64, String, String)> = sqlx::query_as(
         "select r.scenario_id, r.levels, v.criteria from roleplays r
            join rubric_versions v on v.id = r.rubric_version_id join users u on u.id = r.trainee_id
-          where r.status = 'final' and r.finalized_at / 86400 between ?1 and ?2
-            and u.team_id in (select value from json_each(?3))",
+          where r.status = 'final' and r.finalized_at / 86400 between $1 and $2
+            and u.team_id in (select value from json_each($3))",
     )
     .bind(f.from)
     .bind(f.to)
@@ -1285,8 +1285,8 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
         "select w.display_name, count(*), sum(r.critical_failed <> '[]') from roleplays r
            join roleplay_ratings t on t.roleplay_id = r.id and t.is_self = 0
            join users w on w.id = t.rater_id join users u on u.id = r.trainee_id
-          where r.status = 'final' and r.finalized_at / 86400 between ?1 and ?2
-            and u.team_id in (select value from json_each(?3))
+          where r.status = 'final' and r.finalized_at / 86400 between $1 and $2
+            and u.team_id in (select value from json_each($3))
           group by t.rater_id order by w.display_name, t.rater_id",
     )
     .bind(f.from)
@@ -1322,7 +1322,7 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
     let chen = current_with(&st, "T1001", DEMO).await;
     let own: Vec<i64> = sqlx::query_scalar(
         "select distinct c.scenario_id from scenario_courses c join course_owners o on o.course_id = c.course_id
-          where o.user_id = ?",
+          where o.user_id = $1",
     )
     .bind(chen.id)
     .fetch_all(&pool)
@@ -1383,7 +1383,7 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePoo
     .fetch_one(&pool)
     .await
     .unwrap();
-    sqlx::query("delete from plan_members where user_id = ?").bind(who).execute(&pool).await.unwrap();
+    sqlx::query("delete from plan_members where user_id = $1").bind(who).execute(&pool).await.unwrap();
     let r = report::report(&st.db, &admin, &report::Filter::parse(&q, zone).unwrap(), zone).await.unwrap();
     let after: i64 = r.rows.iter().map(|row| row.outcomes as i64).sum();
     assert_eq!(after, got.iter().map(|g| g.2).sum::<i64>() - theirs);

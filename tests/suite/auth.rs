@@ -117,13 +117,13 @@ async fn idle_and_absolute_timeouts_end_sessions(pool: SqlitePool) {
     let absolute = login::login(&st, req("E104", PASSWORD, None)).await.unwrap().session;
     let idle_secs = st.config.session_idle.as_secs() as i64;
 
-    sqlx::query("update sessions set last_seen_at = last_seen_at - ? where token_hash = ?")
+    sqlx::query("update sessions set last_seen_at = last_seen_at - $1 where token_hash = $2")
         .bind(idle_secs + 1)
         .bind(session::token_hash(&idle))
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("update sessions set expires_at = unixepoch() - 1 where token_hash = ?")
+    sqlx::query("update sessions set expires_at = unixepoch() - 1 where token_hash = $1")
         .bind(session::token_hash(&absolute))
         .execute(&pool)
         .await

@@ -17,7 +17,7 @@ impl Batched for Put {
     fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<usize>> {
         Box::pin(async move {
             for n in &self.0 {
-                sqlx::query("insert into scratch (n) values (?)").bind(n).execute(&mut *conn).await?;
+                sqlx::query("insert into scratch (n) values ($1)").bind(n).execute(&mut *conn).await?;
             }
             Ok(self.0.len())
         })

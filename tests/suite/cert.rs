@@ -83,7 +83,7 @@ async fn world(st: &AppState) -> World {
     }
     let position =
         floorready::server::position::add(&st.db, SYSTEM, POSITION, "Service specialist (en)").await.unwrap();
-    sqlx::query("update users set position_id = ? where employee_no like 'E%'")
+    sqlx::query("update users set position_id = $1 where employee_no like 'E%'")
         .bind(position)
         .execute(&st.db.write)
         .await
@@ -204,7 +204,7 @@ async fn world(st: &AppState) -> World {
 
 async fn status_of(st: &AppState, no: &str, program: i64) -> CertStatus {
     let s: String = sqlx::query_scalar(
-        "select c.status from certifications c join users u on u.id = c.user_id where u.employee_no = ? and c.program_id = ?",
+        "select c.status from certifications c join users u on u.id = c.user_id where u.employee_no = $1 and c.program_id = $2",
     )
     .bind(no)
     .bind(program)
@@ -327,7 +327,7 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     let t = now();
     // Move the certificate so that its window is open today (55 days left), as time would.
     let shift = expires - (t + 55 * DAY);
-    sqlx::query("update certificates set issued_at = issued_at - ?1, expires_at = expires_at - ?1")
+    sqlx::query("update certificates set issued_at = issued_at - $1, expires_at = expires_at - $1")
         .bind(shift)
         .execute(&pool)
         .await
@@ -382,14 +382,14 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
 
     // A manager renews on the manager cycle: E2 holds the manager role too.
     let e2 = almost_qualify(&st, &w, "E2").await;
-    sqlx::query("insert into user_roles (user_id, role) values (?, 'manager')")
+    sqlx::query("insert into user_roles (user_id, role) values ($1, 'manager')")
         .bind(e2.id)
         .execute(&pool)
         .await
         .unwrap();
     role_play(&st, &w, "E2", [2, 2]).await;
     let (issued, expires): (i64, i64) =
-        sqlx::query_as("select issued_at, expires_at from certificates where user_id = ? order by id desc limit 1")
+        sqlx::query_as("select issued_at, expires_at from certificates where user_id = $1 order by id desc limit 1")
             .bind(e2.id)
             .fetch_one(&pool)
             .await
@@ -517,7 +517,7 @@ async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
     assert_eq!(sus.unwrap(), CertStatus::Suspended);
     // The holder is told of the revocation and of the suspension, in the app.
     let kinds: Vec<String> = sqlx::query_scalar(
-        "select kind from notifications where user_id = ? and kind in ('revoked', 'suspended') order by id",
+        "select kind from notifications where user_id = $1 and kind in ('revoked', 'suspended') order by id",
     )
     .bind(e1.id)
     .fetch_all(&pool)
@@ -542,7 +542,7 @@ async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
     let ex =
         status::decide(&st.db, SYSTEM, &m1, e2.id, w.program, Decision::Exempt, "Transferred with a certificate").await;
     assert_eq!(ex.unwrap(), CertStatus::Certified);
-    let exempt: (i64, String) = sqlx::query_as("select exempted, reason from certificates where user_id = ?")
+    let exempt: (i64, String) = sqlx::query_as("select exempted, reason from certificates where user_id = $1")
         .bind(e2.id)
         .fetch_one(&pool)
         .await
@@ -577,7 +577,7 @@ async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
             .await
             .unwrap();
     sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
-    sqlx::query("update audit_log set detail = replace(detail, '\"after\":\"', '\"after\":\"certified') where id = ?")
+    sqlx::query("update audit_log set detail = replace(detail, '\"after\":\"', '\"after\":\"certified') where id = $1")
         .bind(target)
         .execute(&pool)
         .await
@@ -585,14 +585,14 @@ async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
     assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target));
     // Deleting a row breaks the chain at the next one.
     sqlx::query("drop trigger audit_log_no_delete").execute(&pool).await.unwrap();
-    sqlx::query("update audit_log set detail = ? where id = ?")
+    sqlx::query("update audit_log set detail = $1 where id = $2")
         .bind(&original)
         .bind(target)
         .execute(&pool)
         .await
         .unwrap();
     assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::Intact(n as u64), "restored exactly");
-    sqlx::query("delete from audit_log where id = ?").bind(target).execute(&pool).await.unwrap();
+    sqlx::query("delete from audit_log where id = $1").bind(target).execute(&pool).await.unwrap();
     assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target + 1));
 }
 
@@ -689,7 +689,7 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     }
     let soon = clearance::create(&st.db, SYSTEM, "Ticketing", None, 10).await.unwrap();
     assert_eq!(send(&st, get("/api/v1/clearance/E1", Some(&soon))).await.status(), StatusCode::OK);
-    sqlx::query("update api_tokens set expires_at = ? where name = 'Floor tickets'")
+    sqlx::query("update api_tokens set expires_at = $1 where name = 'Floor tickets'")
         .bind(floorready::server::now() - 1)
         .execute(&pool)
         .await
@@ -811,12 +811,12 @@ async fn only_owners_and_admins_change_what_certification_requires(pool: SqliteP
     assert!(post(SaveProgram::PATH, t2.clone(), fields(mine, "Shared")).await.0.is_success());
     assert!(post(RemoveRequirement::PATH, t2.clone(), remove).await.0.is_success());
     let name: String =
-        sqlx::query_scalar("select name_en from programs where id = ?").bind(mine).fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("select name_en from programs where id = $1").bind(mine).fetch_one(&pool).await.unwrap();
     assert_eq!(name, "Shared");
 
     // Every change is in the audit chain with what it was and what it became.
     let details: Vec<String> = sqlx::query_scalar(
-        "select detail from audit_log where subject_type = 'program' and subject_id = ? order by id",
+        "select detail from audit_log where subject_type = 'program' and subject_id = $1 order by id",
     )
     .bind(mine)
     .fetch_all(&pool)

@@ -315,7 +315,7 @@ async fn each_reader_sees_authored_names_in_their_own_language(pool: SqlitePool)
     let course_id = course::create(&st.db, SYSTEM, zh_trainer, &fields).await.unwrap();
     course::add_module(&st.db, course_id, &Names::new("服务承诺", "Commitments")).await.unwrap();
     course::add_module(&st.db, course_id, &Names::new("", "Only English")).await.unwrap();
-    sqlx::query("insert into course_owners (course_id, user_id) select ?, id from users where employee_no = 'T2'")
+    sqlx::query("insert into course_owners (course_id, user_id) select $1, id from users where employee_no = 'T2'")
         .bind(course_id)
         .execute(&pool)
         .await
@@ -361,7 +361,7 @@ async fn each_reader_sees_authored_names_in_their_own_language(pool: SqlitePool)
         course::create(&st.db, SYSTEM, zh_trainer, &both_empty).await.unwrap_err(),
         AppError::validation("title_zh", "error.names_both_empty")
     );
-    let stored: (String, String) = sqlx::query_as("select title, title_en from course_versions where course_id = ?")
+    let stored: (String, String) = sqlx::query_as("select title, title_en from course_versions where course_id = $1")
         .bind(course_id)
         .fetch_one(&pool)
         .await
@@ -471,7 +471,7 @@ async fn admins_read_the_audit_log_by_person_action_and_day_with_the_chains_stat
         sqlx::query_scalar("select min(id) from audit_log where action = 'login'").fetch_one(&pool).await.unwrap();
     // (The triggers refuse edits; someone with the file drops them first.)
     sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
-    sqlx::query("update audit_log set ip = '10.0.0.9' where id = ?").bind(victim).execute(&pool).await.unwrap();
+    sqlx::query("update audit_log set ip = '10.0.0.9' where id = $1").bind(victim).execute(&pool).await.unwrap();
     assert_eq!(read(AuditQuery::default()).await.unwrap().chain, ChainState::BrokenAt { id: victim });
     let html = body_text(get(&st, "/admin/audit", Some(&admin)).await).await;
     assert!(html.contains(&format!("第 {victim} 条记录")), "the broken entry is named");

@@ -57,7 +57,7 @@ async fn world(st: &AppState) -> World {
     manager(st, "M2", site).await;
     manager(st, "M3", other).await;
     let position = floorready::server::position::add(&st.db, SYSTEM, "专员", "Specialist").await.unwrap();
-    sqlx::query("update users set position_id = ? where employee_no like 'E%'")
+    sqlx::query("update users set position_id = $1 where employee_no like 'E%'")
         .bind(position)
         .execute(&st.db.write)
         .await
@@ -151,7 +151,7 @@ fn scores(levels: &[u8]) -> Vec<ScoreInput> {
 
 async fn status_of(st: &AppState, no: &str, program: i64) -> CertStatus {
     let s: String = sqlx::query_scalar(
-        "select c.status from certifications c join users u on u.id = c.user_id where u.employee_no = ? and c.program_id = ?",
+        "select c.status from certifications c join users u on u.id = c.user_id where u.employee_no = $1 and c.program_id = $2",
     )
     .bind(no)
     .bind(program)
@@ -166,7 +166,7 @@ async fn certified_days_ago(st: &AppState, w: &World, no: &str, days: i64) {
     role_play(st, w, no, [2, 2]).await;
     assert_eq!(status_of(st, no, w.program).await, CertStatus::Certified);
     sqlx::query(
-        "update certificates set issued_at = issued_at - ? where user_id = (select id from users where employee_no = ?)",
+        "update certificates set issued_at = issued_at - $1 where user_id = (select id from users where employee_no = $2)",
     )
     .bind(days * DAY)
     .bind(no)
@@ -179,7 +179,7 @@ async fn certified_days_ago(st: &AppState, w: &World, no: &str, days: i64) {
 async fn states(st: &AppState, no: &str) -> Vec<(i64, String, Option<String>)> {
     sqlx::query_as(
         "select f.offset_days, f.state, e.employee_no from followups f join users u on u.id = f.user_id
-         left join users e on e.id = f.escalated_to where u.employee_no = ? order by f.certificate_id, f.offset_days",
+         left join users e on e.id = f.escalated_to where u.employee_no = $1 order by f.certificate_id, f.offset_days",
     )
     .bind(no)
     .fetch_all(&st.db.read)
@@ -189,7 +189,7 @@ async fn states(st: &AppState, no: &str) -> Vec<(i64, String, Option<String>)> {
 
 async fn followup_id(st: &AppState, no: &str, offset: i64) -> i64 {
     sqlx::query_scalar(
-        "select f.id from followups f join users u on u.id = f.user_id where u.employee_no = ? and f.offset_days = ?
+        "select f.id from followups f join users u on u.id = f.user_id where u.employee_no = $1 and f.offset_days = $2
          order by f.id desc limit 1",
     )
     .bind(no)
@@ -201,7 +201,7 @@ async fn followup_id(st: &AppState, no: &str, offset: i64) -> i64 {
 
 async fn notices(st: &AppState, kind: &str) -> Vec<(String, i64)> {
     sqlx::query_as(
-        "select u.employee_no, n.subject_id from notifications n join users u on u.id = n.user_id where n.kind = ?
+        "select u.employee_no, n.subject_id from notifications n join users u on u.id = n.user_id where n.kind = $1
          order by n.id",
     )
     .bind(kind)
@@ -296,7 +296,7 @@ async fn a_failed_follow_up_sends_back_through_the_status_engine_when_the_progra
     let fail = Observation { scores: scores(&[2, 0]), ..Default::default() };
     followup::submit(&st.db, actor, &m1, e2, &fail).await.unwrap();
     let (percent, passed, critical): (f64, bool, String) =
-        sqlx::query_as("select percent, passed, critical_failed from followups where id = ?")
+        sqlx::query_as("select percent, passed, critical_failed from followups where id = $1")
             .bind(e2)
             .fetch_one(&pool)
             .await
@@ -398,7 +398,7 @@ async fn follow_up_passed_counts_at_renewal_and_a_renewal_starts_a_new_cycle(poo
         .await
         .unwrap();
     // Into the renewal window: the follow-up is below the requirement, so not renewed.
-    sqlx::query("update certificates set expires_at = ? ").bind(now() + 10 * DAY).execute(&pool).await.unwrap();
+    sqlx::query("update certificates set expires_at = $1 ").bind(now() + 10 * DAY).execute(&pool).await.unwrap();
     let e1 = current(&st, "E1").await;
     let cause = recompute::Cause { actor: None, ip: "", why: "scheduled check", reason: None };
     let mut tx = st.db.begin().await.unwrap();
@@ -508,7 +508,7 @@ async fn who_may_fill_in_see_and_waive(pool: SqlitePool) {
     assert_eq!(followup::mine(&st.db, &m1).await.unwrap().to_do.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
     assert!(followup::mine(&st.db, &m3).await.unwrap().to_do.is_empty());
     assert!(followup::mine(&st.db, &e1).await.unwrap().about_me.is_empty());
-    sqlx::query("update followups set state = 'overdue' where id = ?").bind(id).execute(&pool).await.unwrap();
+    sqlx::query("update followups set state = 'overdue' where id = $1").bind(id).execute(&pool).await.unwrap();
     let m2_lists = followup::mine(&st.db, &m2).await.unwrap();
     assert_eq!(m2_lists.overdue_in_teams.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
     assert!(followup::mine(&st.db, &m3).await.unwrap().overdue_in_teams.is_empty());
@@ -559,7 +559,7 @@ async fn training_transfer_per_criterion_against_a_hand_computed_case(pool: Sqli
     // manner from its middle level 1 of 2, warranty facts from its pass level 1).
     for (no, levels) in [("E1", [2, 2]), ("E2", [1, 1])] {
         role_play(&st, &w, no, levels).await;
-        sqlx::query("update certificates set issued_at = issued_at - 30 * 86400 where user_id = (select id from users where employee_no = ?)")
+        sqlx::query("update certificates set issued_at = issued_at - 30 * 86400 where user_id = (select id from users where employee_no = $1)")
             .bind(no)
             .execute(&pool)
             .await

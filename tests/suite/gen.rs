@@ -85,7 +85,7 @@ async fn the_generator_is_deterministic_consistent_and_realistic(pool: SqlitePoo
         let pool = pool.clone();
         async move {
             sqlx::query_scalar::<_, f64>(
-                "select avg(o.first_percent) from quiz_outcomes o join quizzes z on z.id = o.quiz_id where z.kind = ?",
+                "select avg(o.first_percent) from quiz_outcomes o join quizzes z on z.id = o.quiz_id where z.kind = $1",
             )
             .bind(kind)
             .fetch_one(&pool)

@@ -168,7 +168,7 @@ async fn a_manager_types_values_for_their_teams_only(pool: SqlitePool) {
     let id = |no: &'static str| {
         let pool = pool.clone();
         async move {
-            let id: i64 = sqlx::query_scalar("select id from users where employee_no = ?")
+            let id: i64 = sqlx::query_scalar("select id from users where employee_no = $1")
                 .bind(no)
                 .fetch_one(&pool)
                 .await
@@ -290,7 +290,7 @@ async fn before_and_after_certification_against_a_hand_computed_case(pool: Sqlit
     for (no, issued) in [("E1", june15), ("E2", june15), ("E3", june15 + 25 * DAY), ("E1", june15 + 200 * DAY)] {
         sqlx::query(
             "insert into certificates (number, user_id, program_id, issued_at, expires_at)
-             select 'FR-' || ?1 || ?2, id, ?3, ?2, ?2 + 365 * 86400 from users where employee_no = ?1",
+             select 'FR-' || $1 || $2, id, $3, $2, $2 + 365 * 86400 from users where employee_no = $1",
         )
         .bind(no)
         .bind(issued)

@@ -240,7 +240,7 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
     answer_all(&st, id, &e1, true).await;
     // Time passes: the deadline was a little over the grace period ago.
     let past = floorready::server::now() - attempt::GRACE_SECS - 1;
-    sqlx::query("update attempts set deadline_at = ? where id = ?").bind(past).bind(id).execute(&pool).await.unwrap();
+    sqlx::query("update attempts set deadline_at = $1 where id = $2").bind(past).bind(id).execute(&pool).await.unwrap();
 
     let err = attempt::save(&st.db, &e1, id, 50, 0, &BTreeMap::from([("p0".into(), "late".into())])).await.unwrap_err();
     assert_eq!(err, AppError::validation("attempt", "error.attempt_deadline"));
@@ -251,7 +251,7 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
     assert!(attempt::view(&st.db, &e1, id, 0).await.unwrap().is_none());
     // An abandoned attempt is closed by the sweep, once, even after downtime.
     let abandoned = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
-    sqlx::query("update attempts set deadline_at = ? where id = ?")
+    sqlx::query("update attempts set deadline_at = $1 where id = $2")
         .bind(past - 86400)
         .bind(abandoned)
         .execute(&pool)
@@ -265,7 +265,7 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
     // Within the grace period answers are still taken.
     let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
     let just = floorready::server::now() - attempt::GRACE_SECS + 5;
-    sqlx::query("update attempts set deadline_at = ? where id = ?").bind(just).bind(id2).execute(&pool).await.unwrap();
+    sqlx::query("update attempts set deadline_at = $1 where id = $2").bind(just).bind(id2).execute(&pool).await.unwrap();
     assert!(matches!(attempt::save(&st.db, &e1, id2, 1, 0, &BTreeMap::new()).await, Ok(attempt::Saved::Stored(1))));
 }
 
@@ -766,7 +766,7 @@ async fn quiz_results_come_a_page_at_a_time_with_figures_over_all(pool: SqlitePo
     for n in 1..=205i64 {
         sqlx::query(
             "insert into attempts (quiz_id, user_id, attempt_no, status, started_at, submitted_at, max_score, percent, passed)
-             values (?, ?, ?, 'graded', 0, 0, 10, 50, ?)",
+             values ($1, $2, $3, 'graded', 0, 0, 10, 50, $4)",
         )
         .bind(s.quiz)
         .bind(e1.id)

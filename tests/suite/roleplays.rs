@@ -185,7 +185,7 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert!(!r.passed);
     assert_eq!(r.critical_failed, vec![Names::from("policy facts")]);
     let stored: (f64, i64) =
-        sqlx::query_as("select percent, passed from roleplays where id = ?").bind(b).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("select percent, passed from roleplays where id = $1").bind(b).fetch_one(&pool).await.unwrap();
     assert_eq!(stored, (81.25, 0), "the result is stored with the role-play");
 
     // Bad ratings name the problem and store nothing.

@@ -94,7 +94,7 @@ async fn complete(st: &AppState, w: &World, no: &str) -> i64 {
 }
 
 async fn request_of(pool: &SqlitePool, user_id: i64) -> i64 {
-    sqlx::query_scalar("select id from survey_requests where user_id = ?").bind(user_id).fetch_one(pool).await.unwrap()
+    sqlx::query_scalar("select id from survey_requests where user_id = $1").bind(user_id).fetch_one(pool).await.unwrap()
 }
 
 fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -172,7 +172,7 @@ async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: SqliteP
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].subject.en, "Onboarding");
     assert!(survey::waiting(&st.db, e1).await.unwrap().is_empty());
-    let notices: Vec<(String, String)> = sqlx::query_as("select kind, link from notifications where user_id = ?")
+    let notices: Vec<(String, String)> = sqlx::query_as("select kind, link from notifications where user_id = $1")
         .bind(e2)
         .fetch_all(&pool)
         .await
@@ -424,7 +424,7 @@ async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(poo
 
     // K (5) applies to each view: six responses in all, three per session or instructor.
     let survey_id: i64 =
-        sqlx::query_scalar("select id from surveys where plan_id = ?").bind(p).fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("select id from surveys where plan_id = $1").bind(p).fetch_one(&pool).await.unwrap();
     let all = survey::results(&st.db, &survey::ResultsScope::Everyone, survey_id, None, None).await.unwrap();
     assert_eq!((all.asked, all.responses), (6, 6));
     assert!((all.items[1].mean.unwrap() - 4.0).abs() < 1e-9, "points 3, 4, 5 twice");

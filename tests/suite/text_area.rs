@@ -54,12 +54,12 @@ async fn a_saved_breakout_stays_text_in_every_multi_line_field(pool: SqlitePool)
     let course = id(&pool, "select min(course_id) from course_versions").await;
     floorready::server::course::start_draft(&st.db, SYSTEM, course).await.unwrap();
     for sql in [
-        "update training_plans set purpose = ?1, materials = ?1",
-        "update course_versions set summary = ?1",
-        "update lessons set body_md = ?1",
-        "update question_versions set stem = ?1",
-        "update rubric_versions set criteria = json_set(criteria, '$[0].levels[0]', ?1)",
-        "update scenarios set situation = ?1, persona = ?1, objective = ?1, cues = ?1, facts = ?1, customer_turns = ?1",
+        "update training_plans set purpose = $1, materials = $1",
+        "update course_versions set summary = $1",
+        "update lessons set body_md = $1",
+        "update question_versions set stem = $1",
+        "update rubric_versions set criteria = json_set(criteria, '$[0].levels[0]', $1)",
+        "update scenarios set situation = $1, persona = $1, objective = $1, cues = $1, facts = $1, customer_turns = $1",
     ] {
         sqlx::query(sql).bind(BREAKOUT).execute(&pool).await.unwrap();
     }

@@ -60,7 +60,7 @@ async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
     let t1 = user(&st, "T1", "trainer", Some(site)).await;
     let course = course::create(&st.db, SYSTEM, t1, &course_fields).await.unwrap();
     sqlx::query(
-        "insert into program_requirements (program_id, phase, kind, course_id) values (?, 'initial', 'course', ?)",
+        "insert into program_requirements (program_id, phase, kind, course_id) values ($1, 'initial', 'course', $2)",
     )
     .bind(program)
     .bind(course)
@@ -97,7 +97,7 @@ async fn a_trainee_without_a_program_is_told_why_and_whom_to_ask(pool: SqlitePoo
     assert_eq!(next.managers, vec!["王经理".to_string()], "the manager of the site above the trainee's team");
 
     let pos = position::add(&st.db, SYSTEM, "售后专员", "Service specialist").await.unwrap();
-    sqlx::query("update users set position_id = ? where employee_no = 'E1'")
+    sqlx::query("update users set position_id = $1 where employee_no = 'E1'")
         .bind(pos)
         .execute(&st.db.write)
         .await

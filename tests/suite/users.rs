@@ -154,7 +154,7 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
                 send(&st, form(floorready::api::auth::Login::PATH).body(axum::body::Body::from(body)).unwrap()).await;
             assert!(res.headers().get(axum::http::header::SET_COOKIE).is_some(), "{login} signs in: {}", res.status());
         }
-        let id: i64 = sqlx::query_scalar("select id from users where email = ? and employee_no = ?")
+        let id: i64 = sqlx::query_scalar("select id from users where email = $1 and employee_no = $2")
             .bind(email)
             .bind(no)
             .fetch_one(&pool)
@@ -191,8 +191,8 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
         async move {
             sqlx::query_scalar::<_, String>(
                 "select coalesce((select c.status from certifications c join programs p on p.id = c.program_id
-                                  where c.user_id = u.id and p.level_id = ?), 'none')
-                 from users u where u.employee_no = ?",
+                                  where c.user_id = u.id and p.level_id = $1), 'none')
+                 from users u where u.employee_no = $2",
             )
             .bind(level)
             .bind(no)

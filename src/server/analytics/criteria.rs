@@ -83,7 +83,7 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
         Some(
             sqlx::query_scalar!(
                 r#"select distinct c.scenario_id as "id!: i64" from scenario_courses c
-                   join course_owners o on o.course_id = c.course_id where o.user_id = ?"#,
+                   join course_owners o on o.course_id = c.course_id where o.user_id = $1"#,
                 caller.id
             )
             .fetch_all(&db.read)
@@ -99,8 +99,8 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
                   50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
                   100.0 * sum(c.failing) / sum(c.rated) as "failing!: f64", sum(c.critical) as "critical!: i64"
            from criterion_tree c join scenarios s on s.id = c.scenario_id
-           where c.team_id in (select value from json_each(?1)) and c.day between ?2 and ?3
-             and (?4 or c.scenario_id in (select value from json_each(?5)))
+           where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
+             and ($4 or c.scenario_id in (select value from json_each($5)))
            group by c.scenario_id, c.criterion
            order by s.title, s.id, 6"#,
         list,
@@ -131,8 +131,8 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
         r#"select c.team_id, sum(c.rated) as "rated!: i64", 50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
                   100.0 * sum(c.failing) / sum(c.rated) as "failing!: f64", sum(c.critical) as "critical!: i64"
            from criterion_tree c
-           where c.team_id in (select value from json_each(?1)) and c.day between ?2 and ?3
-             and (?4 or c.scenario_id in (select value from json_each(?5)))
+           where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
+             and ($4 or c.scenario_id in (select value from json_each($5)))
            group by c.team_id"#,
         line_list,
         f.from,
@@ -158,8 +158,8 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
                   50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
                   100.0 * sum(c.failing) / max(sum(c.rated), 1) as "failing!: f64", sum(c.critical) as "critical!: i64"
            from rater_tree c join users u on u.id = c.rater_id
-           where c.team_id in (select value from json_each(?1)) and c.day between ?2 and ?3
-             and (?4 or c.scenario_id in (select value from json_each(?5)))
+           where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
+             and ($4 or c.scenario_id in (select value from json_each($5)))
            group by c.rater_id
            order by u.display_name, c.rater_id"#,
         list,

@@ -71,9 +71,9 @@ async fn names(db: &Db, positions: &[i64], programs: &[i64]) -> AppResult<(Named
     let programs = serde_json::to_string(programs).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
         r#"select 1 as "position!: bool", id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String"
-           from positions where id in (select value from json_each(?1))
+           from positions where id in (select value from json_each($1))
            union all
-           select 0, id, name, name_en from programs where id in (select value from json_each(?2))"#,
+           select 0, id, name, name_en from programs where id in (select value from json_each($2))"#,
         positions,
         programs
     )
@@ -125,7 +125,7 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
     let list = serde_json::to_string(&summed(d.everyone, d.team, tops)).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
         r#"select kind, k1, k2, sum(people) as "people!: i64", sum(cleared) as "cleared!: i64"
-           from floor_tree where team_id in (select value from json_each(?1))
+           from floor_tree where team_id in (select value from json_each($1))
            group by kind, k1, k2"#,
         list
     )
@@ -203,7 +203,7 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
         serde_json::to_string(&line_teams.iter().map(|t| t.id).collect::<Vec<_>>()).map_err(crate::error::internal)?;
     let mut per_team: HashMap<i64, BTreeMap<i64, u32>> = HashMap::new();
     for r in sqlx::query!(
-        r#"select team_id, k1, people from floor_tree where kind = 'days' and team_id in (select value from json_each(?1))"#,
+        r#"select team_id, k1, people from floor_tree where kind = 'days' and team_id in (select value from json_each($1))"#,
         ids
     )
     .fetch_all(&db.read)
@@ -232,7 +232,7 @@ async fn period(db: &Db, tops: &str, from: i64, to: i64) -> AppResult<PeriodPass
         r#"select coalesce(sum(o.outcomes), 0) as "n!: i64", coalesce(sum(o.first_passed), 0) as "first!: i64",
                   coalesce(sum(o.passed), 0) as "passed!: i64"
            from pass_tree o join quizzes z on z.id = o.quiz_id
-           where o.team_id in (select value from json_each(?3)) and o.day > ?1 and o.day <= ?2
+           where o.team_id in (select value from json_each($3)) and o.day > $1 and o.day <= $2
              -- A pre-test measures the baseline: nobody is meant to pass it.
              and z.kind <> 'pre_test'"#,
         first_day,
@@ -275,7 +275,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         r#"select o.quiz_id, z.title, z.title_en, sum(o.outcomes) as "n!: i64",
                   100.0 * sum(o.first_passed) / sum(o.outcomes) as "rate!: f64"
            from pass_tree o join quizzes z on z.id = o.quiz_id
-           where o.team_id in (select value from json_each(?3)) and o.day > ?1 and o.day <= ?2 and z.kind <> 'pre_test'
+           where o.team_id in (select value from json_each($3)) and o.day > $1 and o.day <= $2 and z.kind <> 'pre_test'
            -- A quiz everyone passed is nobody's weakest.
            group by o.quiz_id having sum(o.outcomes) >= ?4 and sum(o.first_passed) < sum(o.outcomes)
            order by 5, 4 desc limit 1"#,
@@ -297,8 +297,8 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
         r#"select criterion, sum(rated) as "n!: i64", 50.0 * sum(halves) / sum(maxes) as "mean!: f64",
                   100.0 * sum(failing) / sum(rated) as "failing!: f64"
            from criterion_tree
-           where team_id in (select value from json_each(?3)) and day > ?1 and day <= ?2
-           group by criterion having sum(rated) >= ?4 and sum(maxes) > 0
+           where team_id in (select value from json_each($3)) and day > $1 and day <= $2
+           group by criterion having sum(rated) >= $4 and sum(maxes) > 0
            order by 3, 2 desc limit 1"#,
         since,
         until,
@@ -322,10 +322,10 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     let scope = serde_json::to_string(&scope).map_err(crate::error::internal)?;
     let all = everyone && team.is_none();
     let w = sqlx::query!(
-        r#"select count(*) as "essays!: i64", count(*) filter (where a.submitted_at < ?1) as "essays_late!: i64"
+        r#"select count(*) as "essays!: i64", count(*) filter (where a.submitted_at < $1) as "essays_late!: i64"
            from attempts a join users u on u.id = a.user_id
            where a.status = 'awaiting_grading' and u.active = 1
-             and (?3 or u.team_id in (select value from json_each(?2)))"#,
+             and ($3 or u.team_id in (select value from json_each($2)))"#,
         late,
         scope,
         all
@@ -334,9 +334,9 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     .await?;
     (d.essays_waiting, d.essays_overdue) = (w.essays as u32, w.essays_late as u32);
     let r = sqlx::query!(
-        r#"select count(*) as "n!: i64", count(*) filter (where coalesce(r.replied_at, r.opened_at) < ?1) as "late!: i64"
+        r#"select count(*) as "n!: i64", count(*) filter (where coalesce(r.replied_at, r.opened_at) < $1) as "late!: i64"
            from roleplays r join users u on u.id = r.trainee_id
-           where r.status = 'open' and u.active = 1 and (?3 or u.team_id in (select value from json_each(?2)))"#,
+           where r.status = 'open' and u.active = 1 and ($3 or u.team_id in (select value from json_each($2)))"#,
         late,
         scope,
         all
@@ -350,10 +350,10 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     let f = sqlx::query!(
         r#"select count(*) filter (where f.state = 'due') as "due!: i64",
                   count(*) filter (where f.state = 'overdue') as "overdue!: i64",
-                  count(*) filter (where f.state = 'completed' and f.completed_at >= ?1) as "done!: i64",
-                  count(*) filter (where f.state = 'completed' and f.completed_at >= ?1 and f.passed = 1) as "passed!: i64"
+                  count(*) filter (where f.state = 'completed' and f.completed_at >= $1) as "done!: i64",
+                  count(*) filter (where f.state = 'completed' and f.completed_at >= $1 and f.passed = 1) as "passed!: i64"
            from followups f join users u on u.id = f.user_id
-           where f.observer <> 'self' and u.active = 1 and (?3 or u.team_id in (select value from json_each(?2)))"#,
+           where f.observer <> 'self' and u.active = 1 and ($3 or u.team_id in (select value from json_each($2)))"#,
         period_start,
         scope,
         all

@@ -41,7 +41,7 @@ pub async fn weekly(db: &Db, at: i64) -> AppResult<usize> {
     let managers = sqlx::query_scalar!(
         r#"select distinct m.user_id as "id!: i64" from team_managers m join users u on u.id = m.user_id
            where u.active = 1 and exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'manager')
-             and not exists (select 1 from notifications n where n.user_id = u.id and n.kind = ?1 and n.subject_id = ?2)
+             and not exists (select 1 from notifications n where n.user_id = u.id and n.kind = $1 and n.subject_id = $2)
            order by 1"#,
         KIND,
         subject
@@ -54,7 +54,7 @@ pub async fn weekly(db: &Db, at: i64) -> AppResult<usize> {
         let params = serde_json::to_string(&figures(week.clone(), &d)).map_err(crate::error::internal)?;
         let mut tx = db.begin().await?;
         sqlx::query!(
-            "insert into notifications (user_id, kind, subject_id, params, link, created_at) values (?, ?, ?, ?, '/', ?)
+            "insert into notifications (user_id, kind, subject_id, params, link, created_at) values ($1, $2, $3, $4, '/', $5)
              on conflict (user_id, kind, subject_id) do nothing",
             id,
             KIND,

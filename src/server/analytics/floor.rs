@@ -20,7 +20,7 @@ fn day_of(at: i64) -> NaiveDate {
 #[tracing::instrument(skip_all)]
 pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
     let today = day_of(at).to_string();
-    let done = sqlx::query_scalar!("select count(*) from floor_daily where day = ?", today).fetch_one(&db.read).await?;
+    let done = sqlx::query_scalar!("select count(*) from floor_daily where day = $1", today).fetch_one(&db.read).await?;
     if done > 0 {
         return Ok(false);
     }
@@ -37,7 +37,7 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
     for r in per_team {
         let (team, needed, cleared) = (r.team_id, r.needed, r.cleared);
         sqlx::query!(
-            "insert into floor_daily (day, team_id, needed, cleared) values (?, ?, ?, ?) on conflict do nothing",
+            "insert into floor_daily (day, team_id, needed, cleared) values ($1, $2, $3, $4) on conflict do nothing",
             today,
             team,
             needed,
@@ -55,14 +55,14 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
             let day = day_of(then).to_string();
             sqlx::query!(
                 r#"insert into floor_daily (day, team_id, needed, cleared, rebuilt)
-                   select ?1, u.team_id, count(*),
+                   select $1, u.team_id, count(*),
                           count(*) filter (where exists (
-                              select 1 from certificates k where k.user_id = u.id and k.issued_at <= ?2
-                                 and k.expires_at > ?2 and (k.revoked_at is null or k.revoked_at > ?2))),
+                              select 1 from certificates k where k.user_id = u.id and k.issued_at <= $2
+                                 and k.expires_at > $2 and (k.revoked_at is null or k.revoked_at > $2))),
                           1
                    from users u
                    where u.active = 1 and u.team_id is not null
-                     and coalesce(cast(strftime('%s', u.hire_date) as integer), u.created_at) <= ?2
+                     and coalesce(cast(strftime('%s', u.hire_date) as integer), u.created_at) <= $2
                      and exists (select 1 from programs p where p.archived_at is null and p.position_id = u.position_id)
                    group by u.team_id
                    on conflict do nothing"#,
@@ -86,12 +86,12 @@ pub async fn trend(db: &Db, teams: &[i64], at: i64) -> AppResult<Vec<TrendPoint>
     // The latest day written in each week first, then those days' rows only: an admin's trend
     // sums 12 days of every team, not 84.
     let rows = sqlx::query!(
-        r#"with days as (select distinct day from floor_daily where day > ?1),
+        r#"with days as (select distinct day from floor_daily where day > $1),
                 latest as (select max(day) as day from days
-                           group by cast(julianday(?3) - julianday(day) as integer) / 7)
+                           group by cast(julianday($3) - julianday(day) as integer) / 7)
            select f.day as "day!: String", sum(f.needed) as "needed!: i64", sum(f.cleared) as "cleared!: i64"
            from floor_daily f join latest l on l.day = f.day
-           where f.team_id in (select value from json_each(?2))
+           where f.team_id in (select value from json_each($2))
            group by f.day order by f.day"#,
         since,
         teams,

@@ -132,13 +132,13 @@ mod report {
         let rows = sqlx::query!(
             r#"with firsts as (
                    select quiz_id, user_id, min(attempt_no) as n from attempts
-                   where quiz_id in (?1, ?2) and status = 'graded' and user_id in (select value from json_each(?3))
+                   where quiz_id in ($1, $2) and status = 'graded' and user_id in (select value from json_each($3))
                    group by quiz_id, user_id
                ),
                answers as (
                    select v.question_id, a.user_id, max(i.question_version_id) as version,
-                          max(case when a.quiz_id = ?1 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as was,
-                          max(case when a.quiz_id = ?2 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as now
+                          max(case when a.quiz_id = $1 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as was,
+                          max(case when a.quiz_id = $2 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as now
                    from firsts f
                    join attempts a on a.quiz_id = f.quiz_id and a.user_id = f.user_id and a.attempt_no = f.n
                    join attempt_items i on i.attempt_id = a.id
@@ -179,7 +179,7 @@ mod report {
     pub async fn gain_report(db: &Db, post_test_id: i64, teams: Option<&[i64]>) -> AppResult<Option<GainReport>> {
         let Some(pre) = sqlx::query!(
             r#"select p.id as "id!", p.title, p.title_en, z.course_id as post_course
-               from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = ?"#,
+               from quizzes z join quizzes p on p.id = z.pre_test_id where z.id = $1"#,
             post_test_id
         )
         .fetch_optional(&db.read)
@@ -191,11 +191,11 @@ mod report {
         let teams = serde_json::to_string(&teams.unwrap_or_default()).map_err(crate::error::internal)?;
         let rows = sqlx::query!(
             r#"select u.id as "id!", u.display_name, u.employee_no, u.team_id, u.hire_date,
-                      (select first_percent from quiz_outcomes o where o.quiz_id = ?1 and o.user_id = u.id) as "pre?: f64",
-                      (select first_percent from quiz_outcomes o where o.quiz_id = ?2 and o.user_id = u.id) as "post?: f64"
+                      (select first_percent from quiz_outcomes o where o.quiz_id = $1 and o.user_id = u.id) as "pre?: f64",
+                      (select first_percent from quiz_outcomes o where o.quiz_id = $2 and o.user_id = u.id) as "post?: f64"
                from users u
-               where u.id in (select user_id from quiz_outcomes where quiz_id in (?1, ?2))
-                 and (?3 or u.team_id in (select value from json_each(?4)))
+               where u.id in (select user_id from quiz_outcomes where quiz_id in ($1, $2))
+                 and ($3 or u.team_id in (select value from json_each($4)))
                order by u.display_name"#,
             pre.id,
             post_test_id,
@@ -295,7 +295,7 @@ mod report {
         let any_quiz = admin || !managed.is_empty();
         let quizzes: Vec<(i64, Names, bool)> = sqlx::query!(
             r#"select z.id as "id!", z.title, z.title_en,
-                      exists(select 1 from course_owners o where o.course_id = z.course_id and o.user_id = ?1) as "own!: bool"
+                      exists(select 1 from course_owners o where o.course_id = z.course_id and o.user_id = $1) as "own!: bool"
                from quizzes z
                where z.pre_test_id is not null
                order by z.title, z.id"#,

@@ -50,7 +50,7 @@ pub fn summarise(graded: &mut [Graded]) -> Option<Outcome> {
 pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<()> {
     let before = sqlx::query!(
         r#"select first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
-           where quiz_id = ? and user_id = ?"#,
+           where quiz_id = $1 and user_id = $2"#,
         quiz_id,
         user_id
     )
@@ -60,7 +60,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
     let mut graded: Vec<Graded> = sqlx::query!(
         r#"select attempt_no, percent as "percent!: f64", passed as "passed!: bool",
                   coalesce(submitted_at, graded_at) as "at!: i64"
-           from attempts where quiz_id = ? and user_id = ? and status = 'graded'"#,
+           from attempts where quiz_id = $1 and user_id = $2 and status = 'graded'"#,
         quiz_id,
         user_id
     )
@@ -70,7 +70,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
     .map(|r| Graded { attempt_no: r.attempt_no, percent: r.percent, passed: r.passed, at: r.at })
     .collect();
     let Some(o) = summarise(&mut graded) else {
-        sqlx::query!("delete from quiz_outcomes where quiz_id = ? and user_id = ?", quiz_id, user_id)
+        sqlx::query!("delete from quiz_outcomes where quiz_id = $1 and user_id = $2", quiz_id, user_id)
             .execute(&mut *conn)
             .await?;
         return summary::outcome_changed(conn, quiz_id, user_id, before, None).await;
@@ -78,7 +78,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
     sqlx::query!(
         "insert into quiz_outcomes (quiz_id, user_id, attempts, first_percent, first_passed, first_at, best_percent,
                                     last_percent, passed_at, attempts_to_pass)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (quiz_id, user_id) do update set attempts = excluded.attempts,
              first_percent = excluded.first_percent, first_passed = excluded.first_passed,
              first_at = excluded.first_at, best_percent = excluded.best_percent,
@@ -106,7 +106,7 @@ async fn final_roleplays(conn: &mut Conn, scenario_id: i64, user_id: i64) -> App
     Ok(sqlx::query!(
         r#"select coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
                   finalized_at as "at!: i64"
-           from roleplays where scenario_id = ? and trainee_id = ? and status = 'final' and finalized_at is not null
+           from roleplays where scenario_id = $1 and trainee_id = $2 and status = 'final' and finalized_at is not null
            order by finalized_at, id"#,
         scenario_id,
         user_id
@@ -124,7 +124,7 @@ async fn final_roleplays(conn: &mut Conn, scenario_id: i64, user_id: i64) -> App
 pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -> AppResult<()> {
     let mut done = final_roleplays(conn, scenario_id, user_id).await?;
     let Some(o) = summarise(&mut done) else {
-        sqlx::query!("delete from roleplay_outcomes where scenario_id = ? and user_id = ?", scenario_id, user_id)
+        sqlx::query!("delete from roleplay_outcomes where scenario_id = $1 and user_id = $2", scenario_id, user_id)
             .execute(&mut *conn)
             .await?;
         return Ok(());
@@ -132,7 +132,7 @@ pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -
     sqlx::query!(
         "insert into roleplay_outcomes (scenario_id, user_id, attempts, first_percent, first_passed, first_at,
                                         best_percent, last_percent, passed_at, attempts_to_pass)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (scenario_id, user_id) do update set attempts = excluded.attempts,
              first_percent = excluded.first_percent, first_passed = excluded.first_passed,
              first_at = excluded.first_at, best_percent = excluded.best_percent,

@@ -42,7 +42,7 @@ struct Loaded {
 }
 
 async fn load(db: &Db, quiz_id: i64, which: StatsAttempts) -> AppResult<Loaded> {
-    let title = sqlx::query!("select title, title_en from quizzes where id = ?", quiz_id)
+    let title = sqlx::query!("select title, title_en from quizzes where id = $1", quiz_id)
         .fetch_optional(&db.read)
         .await?
         .map(|r| Names::new(r.title, r.title_en))
@@ -52,7 +52,7 @@ async fn load(db: &Db, quiz_id: i64, which: StatsAttempts) -> AppResult<Loaded> 
                   row_number() over (partition by user_id order by attempt_no) as "first!: i64",
                   row_number() over (partition by user_id order by attempt_no desc) as "last!: i64",
                   row_number() over (partition by user_id order by percent desc, attempt_no) as "best!: i64"
-           from attempts where quiz_id = ? and status = 'graded' order by id"#,
+           from attempts where quiz_id = $1 and status = 'graded' order by id"#,
         quiz_id
     )
     .fetch_all(&db.read)
@@ -77,7 +77,7 @@ async fn load(db: &Db, quiz_id: i64, which: StatsAttempts) -> AppResult<Loaded> 
     let items = sqlx::query!(
         r#"select i.attempt_id, i.slot_no as "slot_no!: i64", i.points, i.fraction, i.question_version_id, i.answer
            from attempt_items i join attempts a on a.id = i.attempt_id
-           where a.quiz_id = ? and a.status = 'graded' and i.slot_no is not null and i.points > 0"#,
+           where a.quiz_id = $1 and a.status = 'graded' and i.slot_no is not null and i.points > 0"#,
         quiz_id
     )
     .fetch_all(&db.read)
@@ -128,7 +128,7 @@ async fn versions(db: &Db, ids: &BTreeSet<i64>) -> AppResult<HashMap<i64, Versio
     let mut out = HashMap::new();
     for r in sqlx::query!(
         r#"select id as "id!", question_id, title, stem, body from question_versions
-           where id in (select value from json_each(?))"#,
+           where id in (select value from json_each($1))"#,
         ids
     )
     .fetch_all(&db.read)
@@ -278,7 +278,7 @@ pub async fn grades_sheet(db: &Db, quiz_id: i64, which: StatsAttempts, locale: L
     }
     let people: HashMap<i64, (String, String)> = sqlx::query!(
         r#"select distinct u.id as "id!", u.display_name, u.employee_no from users u
-           join attempts a on a.user_id = u.id where a.quiz_id = ? and a.status = 'graded'"#,
+           join attempts a on a.user_id = u.id where a.quiz_id = $1 and a.status = 'graded'"#,
         quiz_id
     )
     .fetch_all(&db.read)

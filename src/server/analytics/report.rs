@@ -141,7 +141,7 @@ async fn scope(db: &Db, caller: &CurrentUser) -> AppResult<Scope> {
     let all = caller.has(Role::Admin);
     let teams = if caller.has(Role::Manager) { visible_team_ids(db, caller.id).await? } else { Vec::new() };
     let courses = if caller.has(Role::Trainer) {
-        sqlx::query_scalar!("select course_id from course_owners where user_id = ?", caller.id)
+        sqlx::query_scalar!("select course_id from course_owners where user_id = $1", caller.id)
             .fetch_all(&db.read)
             .await?
     } else {
@@ -221,11 +221,11 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
         r#"with o as (
                -- As for quizzes: a manager's people are read by their teams, anyone else's by date.
                select q.* from users p join roleplay_outcomes q on q.user_id = p.id
-               where ?10 and p.team_id in (select value from json_each(?11)) and +q.first_at between ?8 and ?9
+               where $10 and p.team_id in (select value from json_each($11)) and +q.first_at between $8 and $9
                union all
-               select * from roleplay_outcomes where not ?10 and ?12 and first_at between ?8 and ?9
+               select * from roleplay_outcomes where not $10 and $12 and first_at between $8 and $9
                union all
-               select * from roleplay_outcomes where not ?10 and not ?12
+               select * from roleplay_outcomes where not $10 and not $12
            )
            select o.scenario_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
                   o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
@@ -236,11 +236,11 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                   end as "hire_month?: i64"
            from o
            join users u on u.id = o.user_id
-           where ?1 is null and (?2 is null or o.scenario_id = ?2)
-             and (?3 or u.team_id in (select value from json_each(?4))
+           where $1 is null and ($2 is null or o.scenario_id = $2)
+             and ($3 or u.team_id in (select value from json_each($4))
                   or exists (select 1 from scenario_courses c
-                             where c.scenario_id = o.scenario_id and c.course_id in (select value from json_each(?5))))
-             and (not ?6 or u.team_id in (select value from json_each(?7)))"#,
+                             where c.scenario_id = o.scenario_id and c.course_id in (select value from json_each($5))))
+             and (not $6 or u.team_id in (select value from json_each($7)))"#,
         f.quiz,
         f.scenario,
         s.all,
@@ -326,7 +326,7 @@ async fn people_of(db: &Db, lines: &[&Line], titles: &Titles, tree: &[TeamNode])
     let ids: BTreeSet<i64> = lines.iter().map(|l| l.user_id).collect();
     let ids = serde_json::to_string(&ids).map_err(crate::error::internal)?;
     let who: HashMap<i64, (String, String)> = sqlx::query!(
-        r#"select id as "id!", display_name, employee_no from users where id in (select value from json_each(?))"#,
+        r#"select id as "id!", display_name, employee_no from users where id in (select value from json_each($1))"#,
         ids
     )
     .fetch_all(&db.read)
@@ -535,7 +535,7 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     // A manager of one team rolls up below it, not to the site above (one row of everything).
     let mut f = f.clone();
     if f.team.is_none() && f.group == ReportGroup::Team && !s.all {
-        let managed = sqlx::query_scalar!("select team_id from team_managers where user_id = ?", caller.id)
+        let managed = sqlx::query_scalar!("select team_id from team_managers where user_id = $1", caller.id)
             .fetch_all(&db.read)
             .await?;
         if let [only] = managed[..] {
@@ -591,7 +591,7 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     let own = serde_json::to_string(&s.courses).map_err(crate::error::internal)?;
     let mut quizzes = sqlx::query!(
         r#"select z.id as "id!", z.title, z.title_en from quizzes z
-           where ?1 or z.course_id in (select value from json_each(?2)) order by z.title, z.title_en"#,
+           where $1 or z.course_id in (select value from json_each($2)) order by z.title, z.title_en"#,
         any_quiz,
         own
     )
@@ -602,8 +602,8 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter, zone: Zone) -> Ap
     .collect::<Vec<_>>();
     let mut scenarios: Vec<(String, Names)> = sqlx::query!(
         r#"select s.id as "id!", s.title, s.title_en from scenarios s
-           where ?1 or exists (select 1 from scenario_courses c
-                               where c.scenario_id = s.id and c.course_id in (select value from json_each(?2)))"#,
+           where $1 or exists (select 1 from scenario_courses c
+                               where c.scenario_id = s.id and c.course_id in (select value from json_each($2)))"#,
         any_quiz,
         own
     )
@@ -622,7 +622,7 @@ pub(super) async fn plan_members(db: &Db, quiz: Option<i64>) -> AppResult<HashMa
     let mut out: HashMap<i64, Vec<(i64, Names)>> = HashMap::new();
     for r in sqlx::query!(
         "select m.user_id, p.id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id
-         where ?1 is null or m.user_id in (select user_id from quiz_outcomes where quiz_id = ?1)",
+         where $1 is null or m.user_id in (select user_id from quiz_outcomes where quiz_id = $1)",
         quiz
     )
     .fetch_all(&db.read)
@@ -643,7 +643,7 @@ pub(super) async fn instructors(db: &Db, course: Option<i64>) -> AppResult<HashM
            join plan_sessions s on s.id = a.session_id
            join plan_courses c on c.plan_id = s.plan_id
            join users u on u.id = s.instructor_id
-           where a.status in ('present', 'late') and (?1 is null or c.course_id = ?1)
+           where a.status in ('present', 'late') and ($1 is null or c.course_id = $1)
            order by u.display_name"#,
         course
     )

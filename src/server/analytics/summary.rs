@@ -77,7 +77,7 @@ async fn compute(conn: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, Person>
                 union select y.program_id from certifications y where y.user_id = u.id)
            left join certifications c on c.user_id = u.id and c.program_id = p.id
            left join certificates k on k.id = c.certificate_id
-           where u.active = 1 and u.id in (select value from json_each(?1))
+           where u.active = 1 and u.id in (select value from json_each($1))
            order by u.id, p.level_id, p.id"#,
         list
     )
@@ -166,7 +166,7 @@ async fn ancestors(conn: &mut Conn, team: i64) -> AppResult<Vec<i64>> {
         vec![0]
     } else {
         sqlx::query_scalar!(
-            r#"with recursive up(id) as (select ?1 union all
+            r#"with recursive up(id) as (select $1 union all
                     select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null)
                select id as "id!: i64" from up"#,
             team
@@ -182,7 +182,7 @@ async fn add_floor(conn: &mut Conn, teams: &[i64], key: &Key, people: i64, clear
     let (kind, k1, k2) = key;
     for team in teams {
         sqlx::query!(
-            "insert into floor_tree (team_id, kind, k1, k2, people, cleared) values (?, ?, ?, ?, ?, ?)
+            "insert into floor_tree (team_id, kind, k1, k2, people, cleared) values ($1, $2, $3, $4, $5, $6)
              on conflict (team_id, kind, k1, k2) do update
                  set people = people + excluded.people, cleared = cleared + excluded.cleared",
             team,
@@ -197,7 +197,7 @@ async fn add_floor(conn: &mut Conn, teams: &[i64], key: &Key, people: i64, clear
         // Only a subtraction can bring a row to 0.
         if people < 0 {
             sqlx::query!(
-                "delete from floor_tree where team_id = ? and kind = ? and k1 = ? and k2 = ? and people = 0",
+                "delete from floor_tree where team_id = $1 and kind = $2 and k1 = $3 and k2 = $4 and people = 0",
                 team,
                 kind,
                 k1,
@@ -213,7 +213,7 @@ async fn add_floor(conn: &mut Conn, teams: &[i64], key: &Key, people: i64, clear
 async fn read_person(conn: &mut Conn, user_id: i64) -> AppResult<Option<Person>> {
     let Some(r) = sqlx::query!(
         "select team_id, position_id, state, programs, expires_day, step, hire_month, floor_days
-         from floor_people where user_id = ?",
+         from floor_people where user_id = $1",
         user_id
     )
     .fetch_optional(&mut *conn)
@@ -263,7 +263,7 @@ pub async fn person(conn: &mut Conn, user_id: i64) -> AppResult<()> {
     }
     match after {
         None => {
-            sqlx::query!("delete from floor_people where user_id = ?", user_id).execute(&mut *conn).await?;
+            sqlx::query!("delete from floor_people where user_id = $1", user_id).execute(&mut *conn).await?;
         }
         Some(p) => write_person(conn, user_id, &p).await?,
     }
@@ -274,7 +274,7 @@ async fn write_person(conn: &mut Conn, user_id: i64, p: &Person) -> AppResult<()
     let programs = serde_json::to_string(&p.programs).map_err(crate::error::internal)?;
     sqlx::query!(
         "insert into floor_people (user_id, team_id, position_id, state, programs, expires_day, step, hire_month, floor_days)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (user_id) do update set team_id = excluded.team_id, position_id = excluded.position_id,
              state = excluded.state, programs = excluded.programs, expires_day = excluded.expires_day,
              step = excluded.step, hire_month = excluded.hire_month, floor_days = excluded.floor_days",
@@ -309,7 +309,7 @@ async fn add_pass(conn: &mut Conn, teams: &[i64], quiz_id: i64, day: i64, d: (i6
     let (outcomes, first, passed) = d;
     for team in teams {
         sqlx::query!(
-            "insert into pass_tree (team_id, day, quiz_id, outcomes, first_passed, passed) values (?, ?, ?, ?, ?, ?)
+            "insert into pass_tree (team_id, day, quiz_id, outcomes, first_passed, passed) values ($1, $2, $3, $4, $5, $6)
              on conflict (team_id, day, quiz_id) do update set outcomes = outcomes + excluded.outcomes,
                  first_passed = first_passed + excluded.first_passed, passed = passed + excluded.passed",
             team,
@@ -324,7 +324,7 @@ async fn add_pass(conn: &mut Conn, teams: &[i64], quiz_id: i64, day: i64, d: (i6
         // Only a subtraction can bring a row to 0.
         if outcomes < 0 {
             sqlx::query!(
-                "delete from pass_tree where team_id = ? and day = ? and quiz_id = ? and outcomes = 0",
+                "delete from pass_tree where team_id = $1 and day = $2 and quiz_id = $3 and outcomes = 0",
                 team,
                 day,
                 quiz_id
@@ -337,7 +337,7 @@ async fn add_pass(conn: &mut Conn, teams: &[i64], quiz_id: i64, day: i64, d: (i6
 }
 
 async fn team_of(conn: &mut Conn, user_id: i64) -> AppResult<i64> {
-    Ok(sqlx::query_scalar!(r#"select coalesce(team_id, 0) as "t!: i64" from users where id = ?"#, user_id)
+    Ok(sqlx::query_scalar!(r#"select coalesce(team_id, 0) as "t!: i64" from users where id = $1"#, user_id)
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or(0))
@@ -366,7 +366,7 @@ pub async fn outcome_changed(
 pub async fn outcomes_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<(i64, Counted)>> {
     Ok(sqlx::query!(
         r#"select quiz_id, first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
-           where user_id = ? order by quiz_id"#,
+           where user_id = $1 order by quiz_id"#,
         user_id
     )
     .fetch_all(&mut *conn)
@@ -401,21 +401,21 @@ pub async fn team_moved(conn: &mut Conn, team: i64, from: Option<i64>, to: Optio
     if from == to {
         return Ok(());
     }
-    let floor = sqlx::query!("select kind, k1, k2, people, cleared from floor_tree where team_id = ?", team)
+    let floor = sqlx::query!("select kind, k1, k2, people, cleared from floor_tree where team_id = $1", team)
         .fetch_all(&mut *conn)
         .await?;
     let pass =
-        sqlx::query!("select day, quiz_id, outcomes, first_passed, passed from pass_tree where team_id = ?", team)
+        sqlx::query!("select day, quiz_id, outcomes, first_passed, passed from pass_tree where team_id = $1", team)
             .fetch_all(&mut *conn)
             .await?;
     let criteria = sqlx::query!(
-        "select day, scenario_id, criterion, rated, halves, maxes, failing, critical from criterion_tree where team_id = ?",
+        "select day, scenario_id, criterion, rated, halves, maxes, failing, critical from criterion_tree where team_id = $1",
         team
     )
     .fetch_all(&mut *conn)
     .await?;
     let raters = sqlx::query!(
-        "select rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical from rater_tree where team_id = ?",
+        "select rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical from rater_tree where team_id = $1",
         team
     )
     .fetch_all(&mut *conn)
@@ -510,7 +510,7 @@ async fn add_criterion(
     for team in teams {
         sqlx::query!(
             "insert into criterion_tree (team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              on conflict (team_id, day, scenario_id, criterion) do update set rated = rated + excluded.rated,
                  halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
                  failing = failing + excluded.failing, critical = critical + excluded.critical",
@@ -529,7 +529,7 @@ async fn add_criterion(
         // Only a subtraction can bring a row to 0.
         if rated < 0 {
             sqlx::query!(
-                "delete from criterion_tree where team_id = ? and day = ? and scenario_id = ? and criterion = ? and rated = 0",
+                "delete from criterion_tree where team_id = $1 and day = $2 and scenario_id = $3 and criterion = $4 and rated = 0",
                 team,
                 day,
                 scenario,
@@ -548,7 +548,7 @@ async fn add_rater(conn: &mut Conn, teams: &[i64], rater: i64, day: i64, scenari
     for team in teams {
         sqlx::query!(
             "insert into rater_tree (team_id, rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              on conflict (team_id, rater_id, day, scenario_id) do update set roleplays = roleplays + excluded.roleplays,
                  rated = rated + excluded.rated, halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
                  failing = failing + excluded.failing, critical = critical + excluded.critical",
@@ -567,7 +567,7 @@ async fn add_rater(conn: &mut Conn, teams: &[i64], rater: i64, day: i64, scenari
         .await?;
         if roleplays < 0 {
             sqlx::query!(
-                "delete from rater_tree where team_id = ? and rater_id = ? and day = ? and scenario_id = ? and roleplays = 0",
+                "delete from rater_tree where team_id = $1 and rater_id = $2 and day = $3 and scenario_id = $4 and roleplays = 0",
                 team,
                 rater,
                 day,
@@ -597,7 +597,7 @@ pub async fn roleplays_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Rated>
         r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria,
                   (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
-           where r.trainee_id = ? and r.status = 'final' and r.finalized_at is not null and r.levels is not null
+           where r.trainee_id = $1 and r.status = 'final' and r.finalized_at is not null and r.levels is not null
            order by r.id"#,
         user_id
     )
@@ -613,7 +613,7 @@ pub async fn roleplay_final(conn: &mut Conn, roleplay_id: i64) -> AppResult<()> 
         r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
                   v.criteria, (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
-           where r.id = ? and r.status = 'final'"#,
+           where r.id = $1 and r.status = 'final'"#,
         roleplay_id
     )
     .fetch_one(&mut *conn)
@@ -651,7 +651,7 @@ async fn fill_levels(db: &Db) -> AppResult<()> {
         for id in chunk {
             let levels = crate::server::roleplay::attempt::deciding_levels(&mut tx, *id).await?.unwrap_or_default();
             let json = serde_json::to_string(&levels).map_err(crate::error::internal)?;
-            sqlx::query!("update roleplays set levels = ? where id = ?", json, id).execute(&mut *tx).await?;
+            sqlx::query!("update roleplays set levels = $1 where id = $2", json, id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
     }

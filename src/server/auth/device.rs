@@ -26,7 +26,7 @@ pub async fn owner(db: &Db, token: &str) -> AppResult<Option<i64>> {
     let hash = token_hash(token);
     let oldest = now() - MAX_AGE_SECS;
     Ok(sqlx::query_scalar!(
-        "select user_id from trusted_devices where token_hash = ? and last_used_at > ?",
+        "select user_id from trusted_devices where token_hash = $1 and last_used_at > $2",
         hash,
         oldest
     )
@@ -41,7 +41,7 @@ pub async fn issue(conn: &mut Conn, user_id: i64) -> AppResult<String> {
     let hash = token_hash(&token);
     let now = now();
     sqlx::query!(
-        "insert into trusted_devices (token_hash, user_id, created_at, last_used_at) values (?, ?, ?, ?)",
+        "insert into trusted_devices (token_hash, user_id, created_at, last_used_at) values ($1, $2, $3, $4)",
         hash,
         user_id,
         now,
@@ -50,8 +50,8 @@ pub async fn issue(conn: &mut Conn, user_id: i64) -> AppResult<String> {
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "delete from trusted_devices where user_id = ?1 and token_hash not in
-           (select token_hash from trusted_devices where user_id = ?1 order by last_used_at desc limit ?2)",
+        "delete from trusted_devices where user_id = $1 and token_hash not in
+           (select token_hash from trusted_devices where user_id = $1 order by last_used_at desc limit $2)",
         user_id,
         PER_USER
     )
@@ -64,7 +64,7 @@ pub async fn issue(conn: &mut Conn, user_id: i64) -> AppResult<String> {
 pub async fn touch(conn: &mut Conn, token: &str) -> AppResult<()> {
     let hash = token_hash(token);
     let now = now();
-    sqlx::query!("update trusted_devices set last_used_at = ? where token_hash = ?", now, hash)
+    sqlx::query!("update trusted_devices set last_used_at = $1 where token_hash = $2", now, hash)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -73,7 +73,7 @@ pub async fn touch(conn: &mut Conn, token: &str) -> AppResult<()> {
 /// When an admin resets a password (the account may be in the wrong hands), no browser stays trusted.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn forget_all(conn: &mut Conn, user_id: i64) -> AppResult<()> {
-    sqlx::query!("delete from trusted_devices where user_id = ?", user_id).execute(&mut *conn).await?;
+    sqlx::query!("delete from trusted_devices where user_id = $1", user_id).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -85,7 +85,7 @@ pub async fn require_team_scope(db: &Db, user: &CurrentUser, team_id: i64, what:
 pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
     let ids = sqlx::query_scalar!(
         r#"with recursive scope(id) as (
-               select team_id from team_managers where user_id = ?
+               select team_id from team_managers where user_id = $1
                union
                select t.id from teams t join scope s on t.parent_id = s.id
            )
@@ -101,7 +101,7 @@ pub async fn visible_team_ids(db: &Db, manager_id: i64) -> AppResult<Vec<i64>> {
 /// demo seed); there is no session behind it.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
-    let row = sqlx::query!("select display_name, email, employee_no, locale from users where id = ?", user_id)
+    let row = sqlx::query!("select display_name, email, employee_no, locale from users where id = $1", user_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -119,7 +119,7 @@ pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
 /// A person's roles, sorted.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn roles_of<'e>(conn: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> AppResult<Vec<Role>> {
-    let rows = sqlx::query_scalar!("select role from user_roles where user_id = ? order by role", user_id)
+    let rows = sqlx::query_scalar!("select role from user_roles where user_id = $1 order by role", user_id)
         .fetch_all(conn)
         .await?;
     let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.parse().ok()).collect();

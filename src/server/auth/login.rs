@@ -41,7 +41,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
     let lowered = login.to_lowercase();
     let user = sqlx::query!(
         r#"select id as "id!", password_hash, active as "active: bool" from users
-           where email = ? or lower(employee_no) = lower(?)"#,
+           where email = $1 or lower(employee_no) = lower($2)"#,
         lowered,
         login
     )
@@ -149,7 +149,7 @@ pub async fn change_password(
     new: &str,
     ip: &str,
 ) -> AppResult<()> {
-    let u = sqlx::query!("select password_hash, email, display_name from users where id = ?", user_id)
+    let u = sqlx::query!("select password_hash, email, display_name from users where id = $1", user_id)
         .fetch_one(&state.db.read)
         .await?;
     if !state.passwords.verify(current, Some(u.password_hash)).await? {
@@ -159,7 +159,7 @@ pub async fn change_password(
     let hash = state.passwords.hash(new).await?;
     let now = crate::server::now();
     let mut tx = state.db.begin().await?;
-    sqlx::query!("update users set password_hash = ?, password_changed_at = ? where id = ?", hash, now, user_id)
+    sqlx::query!("update users set password_hash = $1, password_changed_at = $2 where id = $3", hash, now, user_id)
         .execute(&mut *tx)
         .await?;
     session::end_all(&mut tx, user_id, Some(session_id)).await?;

@@ -35,7 +35,7 @@ pub async fn create(conn: &mut Conn, config: &Config, user_id: i64, ip: &str, us
     let user_agent: String = user_agent.chars().take(200).collect();
     sqlx::query!(
         "insert into sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         values (?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7)",
         hash,
         user_id,
         now,
@@ -59,7 +59,7 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
         r#"select s.id as "session_id!", s.last_seen_at, s.expires_at, u.id as "user_id!", u.display_name,
                   u.email, u.employee_no, u.locale, u.active as "active: bool"
            from sessions s join users u on u.id = s.user_id
-           where s.token_hash = ?"#,
+           where s.token_hash = $1"#,
         hash
     )
     .fetch_optional(&db.read)
@@ -68,11 +68,11 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
 
     let idle_limit = row.last_seen_at + config.session_idle.as_secs() as i64;
     if !row.active || now >= row.expires_at || now >= idle_limit {
-        sqlx::query!("delete from sessions where id = ?", row.session_id).execute(&db.write).await?;
+        sqlx::query!("delete from sessions where id = $1", row.session_id).execute(&db.write).await?;
         return Ok(None);
     }
     if now - row.last_seen_at >= TOUCH_EVERY_SECS {
-        sqlx::query!("update sessions set last_seen_at = ? where id = ?", now, row.session_id)
+        sqlx::query!("update sessions set last_seen_at = $1 where id = $2", now, row.session_id)
             .execute(&db.write)
             .await?;
     }
@@ -90,7 +90,7 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
 
 #[tracing::instrument(skip_all, fields(session_id))]
 pub async fn end(conn: &mut Conn, session_id: i64) -> AppResult<()> {
-    sqlx::query!("delete from sessions where id = ?", session_id).execute(&mut *conn).await?;
+    sqlx::query!("delete from sessions where id = $1", session_id).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -98,7 +98,7 @@ pub async fn end(conn: &mut Conn, session_id: i64) -> AppResult<()> {
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn end_all(conn: &mut Conn, user_id: i64, except_session: Option<i64>) -> AppResult<()> {
     let keep = except_session.unwrap_or(-1);
-    sqlx::query!("delete from sessions where user_id = ? and id <> ?", user_id, keep).execute(&mut *conn).await?;
+    sqlx::query!("delete from sessions where user_id = $1 and id <> $2", user_id, keep).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -104,7 +104,7 @@ pub fn now_ms() -> i64 {
 pub async fn check(db: &Db, login: &str, client: Client<'_>, now: i64) -> Result<Result<(), u64>, sqlx::Error> {
     let mut locks = Vec::new();
     for (key, _) in keys(login, client) {
-        let lock = sqlx::query_scalar!("select locked_until_ms from login_throttle where key = ?", key)
+        let lock = sqlx::query_scalar!("select locked_until_ms from login_throttle where key = $1", key)
             .fetch_optional(&db.read)
             .await?;
         locks.push(lock.flatten());
@@ -117,14 +117,14 @@ pub async fn record_failure(tx: &mut Tx, login: &str, client: Client<'_>, now: i
     for (key, rule) in keys(login, client) {
         let before = sqlx::query_as!(
             Entry,
-            "select failures, first_failure_ms, locked_until_ms from login_throttle where key = ?",
+            "select failures, first_failure_ms, locked_until_ms from login_throttle where key = $1",
             key
         )
         .fetch_optional(&mut **tx)
         .await?;
         let e = Entry::fail(before, rule, now);
         sqlx::query!(
-            "insert into login_throttle (key, failures, first_failure_ms, locked_until_ms) values (?, ?, ?, ?)
+            "insert into login_throttle (key, failures, first_failure_ms, locked_until_ms) values ($1, $2, $3, $4)
              on conflict (key) do update set failures = excluded.failures,
                first_failure_ms = excluded.first_failure_ms, locked_until_ms = excluded.locked_until_ms",
             key,
@@ -142,7 +142,7 @@ pub async fn record_failure(tx: &mut Tx, login: &str, client: Client<'_>, now: i
 pub async fn record_success(tx: &mut Tx, login: &str, client: Client<'_>) -> Result<(), sqlx::Error> {
     for (key, _) in keys(login, client) {
         if cleared_by_success(&key) {
-            sqlx::query!("delete from login_throttle where key = ?", key).execute(&mut **tx).await?;
+            sqlx::query!("delete from login_throttle where key = $1", key).execute(&mut **tx).await?;
         }
     }
     Ok(())
@@ -152,7 +152,7 @@ pub async fn record_success(tx: &mut Tx, login: &str, client: Client<'_>) -> Res
 pub async fn prune(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     let before = now - LONGEST;
     let done = sqlx::query!(
-        "delete from login_throttle where first_failure_ms < ? and coalesce(locked_until_ms, 0) < ?",
+        "delete from login_throttle where first_failure_ms < $1 and coalesce(locked_until_ms, 0) < $2",
         before,
         now
     )

@@ -38,7 +38,7 @@ async fn row(db: &Db, number: &str) -> AppResult<Row> {
            join course_levels l on l.id = p.level_id
            left join positions x on x.id = p.position_id
            left join certifications c on c.user_id = k.user_id and c.program_id = k.program_id
-           where k.number = ?"#,
+           where k.number = $1"#,
         number
     )
     .fetch_optional(&db.read)

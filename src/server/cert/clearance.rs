@@ -63,14 +63,14 @@ pub async fn create_with_scope(
     let expires_at = at + valid_days * 86_400;
     let mut tx = db.begin().await?;
     if let Some(t) = team_id {
-        let ok = sqlx::query_scalar!("select count(*) from teams where id = ?", t).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
     }
     let id = sqlx::query_scalar!(
         r#"insert into api_tokens (name, token_hash, scope, team_id, created_by, created_at, expires_at)
-           values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7) returning id as "id!: i64""#,
         name,
         digest,
         scope,
@@ -90,7 +90,7 @@ pub async fn create_with_scope(
 pub async fn revoke(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let at = now();
     let mut tx = db.begin().await?;
-    let n = sqlx::query!("update api_tokens set revoked_at = ? where id = ? and revoked_at is null", at, id)
+    let n = sqlx::query!("update api_tokens set revoked_at = $1 where id = $2 and revoked_at is null", at, id)
         .execute(&mut *tx)
         .await?;
     if n.rows_affected() == 0 {
@@ -145,7 +145,7 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
     let digest = hash(token);
     let row = sqlx::query!(
         r#"select id as "id!: i64", scope, team_id, revoked_at, last_used_at, expires_at from api_tokens
-           where token_hash = ?"#,
+           where token_hash = $1"#,
         digest
     )
     .fetch_optional(&db.read)
@@ -161,14 +161,14 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
     // Recording use costs a write; once a minute per token is enough to see what is in use.
     if row.last_used_at.is_none_or(|t| at - t >= 60) {
         let mut tx = db.begin().await?;
-        sqlx::query!("update api_tokens set last_used_at = ? where id = ?", at, row.id).execute(&mut *tx).await?;
+        sqlx::query!("update api_tokens set last_used_at = $1 where id = $2", at, row.id).execute(&mut *tx).await?;
         tx.commit().await?;
     }
     let teams = match row.team_id {
         None => None,
         Some(t) => Some(
             sqlx::query_scalar!(
-                r#"with recursive scope(id) as (select ?1 union select t.id from teams t join scope s on t.parent_id = s.id)
+                r#"with recursive scope(id) as (select $1 union select t.id from teams t join scope s on t.parent_id = s.id)
                    select id as "id!: i64" from scope"#,
                 t
             )
@@ -217,7 +217,7 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
             r#"select u.id, u.display_name, u.position_id, x.name_zh as "position_zh?", x.name_en as "position_en?",
                       u.team_id, t.name as "team?", t.name_en as "team_en?"
                from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
-               where lower(u.employee_no) = lower(?) and u.active = 1"#,
+               where lower(u.employee_no) = lower($1) and u.active = 1"#,
             no
         )
         .fetch_optional(&db.read)
@@ -237,9 +237,9 @@ pub async fn clearance(db: &Db, grant: &Grant, employee_nos: &[String]) -> AppRe
                from programs p
                join course_levels l on l.id = p.level_id
                left join positions x on x.id = p.position_id
-               left join certifications c on c.program_id = p.id and c.user_id = ?1
+               left join certifications c on c.program_id = p.id and c.user_id = $1
                left join certificates k on k.id = c.certificate_id
-               where p.archived_at is null and (p.position_id = ?2 or c.id is not null)
+               where p.archived_at is null and (p.position_id = $2 or c.id is not null)
                order by p.level_id"#,
             u.id,
             u.position_id

@@ -48,7 +48,7 @@ pub async fn programs_for(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Progra
         r#"select p.id as "id!", p.name, p.name_en, p.requires_program_id as requires, p.validity_days,
                   p.window_days, p.veteran_cycle_days, p.manager_cycle_days
            from programs p, users u
-           where u.id = ?1 and p.archived_at is null
+           where u.id = $1 and p.archived_at is null
              and (p.position_id = u.position_id
                   or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))
            order by p.level_id, p.id"#,
@@ -65,7 +65,7 @@ pub async fn program(conn: &mut Conn, id: i64) -> AppResult<Program> {
         ProgramRow,
         "select id, name, name_en, requires_program_id as requires, validity_days, window_days, veteran_cycle_days,
                 manager_cycle_days
-         from programs where id = ?",
+         from programs where id = $1",
         id
     )
     .fetch_optional(&mut *conn)
@@ -79,7 +79,7 @@ pub async fn requirements(conn: &mut Conn, program_id: i64) -> AppResult<Vec<Req
     let rows = sqlx::query!(
         r#"select phase, kind, coalesce(course_id, quiz_id, scenario_id, plan_id, followup_days) as "target!: i64",
                   min_percent
-           from program_requirements where program_id = ? order by id"#,
+           from program_requirements where program_id = $1 order by id"#,
         program_id
     )
     .fetch_all(&mut *conn)
@@ -134,8 +134,8 @@ async fn followup(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResult
     let f = sqlx::query!(
         r#"select f.id as "id!: i64", f.state, f.percent, f.passed, f.pass_percent, f.completed_at
            from followups f
-           where f.user_id = ?1 and f.program_id = ?2 and f.offset_days = ?3 and f.observer <> 'self'
-             and f.certificate_id = (select k.id from certificates k where k.user_id = ?1 and k.program_id = ?2
+           where f.user_id = $1 and f.program_id = $2 and f.offset_days = $3 and f.observer <> 'self'
+             and f.certificate_id = (select k.id from certificates k where k.user_id = $1 and k.program_id = $2
                                       and k.revoked_at is null order by k.expires_at desc limit 1)
            order by f.completed_at is null, f.completed_at desc limit 1"#,
         user_id,
@@ -166,7 +166,7 @@ async fn followup(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResult
 /// The course completed (every lesson done) since `since`.
 async fn course(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
     let title = sqlx::query!(
-        "select title, title_en from course_versions where course_id = ? order by version_no desc limit 1",
+        "select title, title_en from course_versions where course_id = $1 order by version_no desc limit 1",
         req.target
     )
     .fetch_optional(&mut *conn)
@@ -179,7 +179,7 @@ async fn course(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) ->
                   (select count(*) from lesson_completions l where l.enrollment_id = e.id) as "done!: i64",
                   (select count(*) from lessons l join course_modules m on m.id = l.module_id
                     where m.version_id = e.version_id) as "total!: i64"
-           from enrollments e where e.user_id = ? and e.course_id = ?"#,
+           from enrollments e where e.user_id = $1 and e.course_id = $2"#,
         user_id,
         req.target
     )
@@ -207,7 +207,7 @@ async fn course(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) ->
 /// The best graded attempt since `since`, passed and at least the requirement's (else the
 /// quiz's) pass mark.
 async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
-    let q = sqlx::query!("select title, title_en, pass_percent from quizzes where id = ?", req.target)
+    let q = sqlx::query!("select title, title_en, pass_percent from quizzes where id = $1", req.target)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -215,7 +215,7 @@ async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> A
     let min = req.min_percent.unwrap_or(q.pass_percent);
     let best = sqlx::query!(
         r#"select id as "id!: i64", percent as "percent!: f64", passed as "passed!: i64", graded_at as "graded_at!: i64"
-           from attempts where quiz_id = ? and user_id = ? and status = 'graded' and graded_at >= ?
+           from attempts where quiz_id = $1 and user_id = $2 and status = 'graded' and graded_at >= $3
            order by percent desc, graded_at limit 1"#,
         req.target,
         user_id,
@@ -225,7 +225,7 @@ async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> A
     .await?;
     let taken = sqlx::query!(
         r#"select count(*) as "all!: i64", coalesce(sum(status <> 'graded'), 0) as "waiting!: i64"
-           from attempts where quiz_id = ? and user_id = ?"#,
+           from attempts where quiz_id = $1 and user_id = $2"#,
         req.target,
         user_id
     )
@@ -250,7 +250,7 @@ async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> A
 
 /// A final, passed role-play of the scenario since `since` (a critical failure is named).
 async fn roleplay(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> AppResult<Evidence> {
-    let title = sqlx::query!("select title, title_en from scenarios where id = ?", req.target)
+    let title = sqlx::query!("select title, title_en from scenarios where id = $1", req.target)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| Names::new(r.title, r.title_en));
@@ -258,7 +258,7 @@ async fn roleplay(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) 
     let best = sqlx::query!(
         r#"select id as "id!: i64", percent as "percent!: f64", passed as "passed!: i64",
                   finalized_at as "finalized_at!: i64", critical_failed
-           from roleplays where scenario_id = ? and trainee_id = ? and status = 'final' and finalized_at >= ?
+           from roleplays where scenario_id = $1 and trainee_id = $2 and status = 'final' and finalized_at >= $3
            order by passed desc, finalized_at desc limit 1"#,
         req.target,
         user_id,
@@ -267,7 +267,7 @@ async fn roleplay(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) 
     .fetch_optional(&mut *conn)
     .await?;
     let begun = sqlx::query_scalar!(
-        r#"select exists(select 1 from roleplays where scenario_id = ? and trainee_id = ?) as "begun!: bool""#,
+        r#"select exists(select 1 from roleplays where scenario_id = $1 and trainee_id = $2) as "begun!: bool""#,
         req.target,
         user_id
     )
@@ -300,11 +300,11 @@ async fn roleplay(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) 
 /// [`AttendanceRate`] for the definition).
 pub async fn attendance_rate(conn: &mut Conn, plan_id: i64, user_id: i64) -> AppResult<AttendanceRate> {
     let r = sqlx::query!(
-        r#"select (select count(*) from plan_sessions s where s.plan_id = ?1) as "sessions!: i64",
+        r#"select (select count(*) from plan_sessions s where s.plan_id = $1) as "sessions!: i64",
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = ?1 and a.user_id = ?2 and a.status in ('present', 'late')) as "attended!: i64",
+                    where s.plan_id = $1 and a.user_id = $2 and a.status in ('present', 'late')) as "attended!: i64",
                   (select count(*) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = ?1 and a.user_id = ?2 and a.status = 'excused') as "excused!: i64""#,
+                    where s.plan_id = $1 and a.user_id = $2 and a.status = 'excused') as "excused!: i64""#,
         plan_id,
         user_id
     )
@@ -314,7 +314,7 @@ pub async fn attendance_rate(conn: &mut Conn, plan_id: i64, user_id: i64) -> App
 }
 
 async fn attendance(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResult<Evidence> {
-    let title = sqlx::query!("select title, title_en from training_plans where id = ?", req.target)
+    let title = sqlx::query!("select title, title_en from training_plans where id = $1", req.target)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| Names::new(r.title, r.title_en));
@@ -322,8 +322,8 @@ async fn attendance(conn: &mut Conn, user_id: i64, req: &Requirement) -> AppResu
     c.link = Some(format!("/plans/{}", req.target));
     let r = sqlx::query!(
         r#"select (select max(a.marked_at) from attendance a join plan_sessions s on s.id = a.session_id
-                    where s.plan_id = ?1 and a.user_id = ?2) as "last: i64",
-                  exists(select 1 from plan_members m where m.plan_id = ?1 and m.user_id = ?2) as "member!: bool""#,
+                    where s.plan_id = $1 and a.user_id = $2) as "last: i64",
+                  exists(select 1 from plan_members m where m.plan_id = $1 and m.user_id = $2) as "member!: bool""#,
         req.target,
         user_id
     )
@@ -369,7 +369,7 @@ impl Evaluation {
 #[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn evaluate(conn: &mut Conn, user_id: i64, p: &Program, at: i64) -> AppResult<Evaluation> {
     let row = sqlx::query!(
-        "select hold, reassess_since, reassess_followup_id from certifications where user_id = ? and program_id = ?",
+        "select hold, reassess_since, reassess_followup_id from certifications where user_id = $1 and program_id = $2",
         user_id,
         p.id
     )
@@ -383,7 +383,7 @@ pub async fn evaluate(conn: &mut Conn, user_id: i64, p: &Program, at: i64) -> Ap
     };
     let latest = sqlx::query!(
         "select issued_at, expires_at from certificates
-         where user_id = ? and program_id = ? and revoked_at is null order by expires_at desc limit 1",
+         where user_id = $1 and program_id = $2 and revoked_at is null order by expires_at desc limit 1",
         user_id,
         p.id
     )
@@ -429,7 +429,7 @@ pub async fn evaluate(conn: &mut Conn, user_id: i64, p: &Program, at: i64) -> Ap
         Some(id) => {
             let name = program(conn, id).await?.name;
             let status = sqlx::query_scalar!(
-                "select status from certifications where user_id = ? and program_id = ?",
+                "select status from certifications where user_id = $1 and program_id = $2",
                 user_id,
                 id
             )

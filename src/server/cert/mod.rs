@@ -45,7 +45,7 @@ fn check_fields(f: &mut ProgramFields) -> AppResult<()> {
 async fn recompute_program(conn: &mut Conn, program_id: i64, at: i64, cause: Cause<'_>) -> AppResult<()> {
     let users = sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u, programs p
-           where p.id = ?1 and u.active = 1 and (u.position_id = p.position_id
+           where p.id = $1 and u.active = 1 and (u.position_id = p.position_id
                  or exists (select 1 from certifications c where c.user_id = u.id and c.program_id = p.id))"#,
         program_id
     )
@@ -59,7 +59,7 @@ async fn recompute_program(conn: &mut Conn, program_id: i64, at: i64, cause: Cau
 
 /// A program's fields as stored, for the audit entry's "before".
 async fn stored_fields(conn: &mut Conn, id: i64) -> AppResult<Option<ProgramFields>> {
-    let r = sqlx::query!("select * from programs where id = ? and archived_at is null", id)
+    let r = sqlx::query!("select * from programs where id = $1 and archived_at is null", id)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(r.map(|r| ProgramFields {
@@ -83,7 +83,7 @@ fn before_after(before: &impl serde::Serialize, after: &impl serde::Serialize) -
 async fn stored_requirements(conn: &mut Conn, program_id: i64) -> AppResult<Vec<String>> {
     let rows = sqlx::query!(
         "select phase, kind, course_id, quiz_id, scenario_id, plan_id, followup_days, min_percent
-         from program_requirements where program_id = ? order by id",
+         from program_requirements where program_id = $1 order by id",
         program_id
     )
     .fetch_all(&mut *conn)
@@ -105,7 +105,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     let at = now();
     let mut tx = db.begin().await?;
     let level =
-        sqlx::query_scalar!("select count(*) from course_levels where id = ?", f.level_id).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!("select count(*) from course_levels where id = $1", f.level_id).fetch_one(&mut *tx).await?;
     if level == 0 {
         return Err(AppError::validation("level_id", "error.choice_unknown"));
     }
@@ -115,12 +115,12 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     };
     crate::server::position::check_pick(&mut tx, f.position_id, before.as_ref().map(|b| b.position_id)).await?;
     if let Some(req) = f.requires_program_id {
-        let ok = sqlx::query_scalar!("select count(*) from programs where id = ? and archived_at is null", req)
+        let ok = sqlx::query_scalar!("select count(*) from programs where id = $1 and archived_at is null", req)
             .fetch_one(&mut *tx)
             .await?;
         // The chain of required programs must not lead back to this one.
         let chain = sqlx::query_scalar!(
-            r#"with recursive up(id) as (select ?1 union select p.requires_program_id from programs p join up on p.id = up.id
+            r#"with recursive up(id) as (select $1 union select p.requires_program_id from programs p join up on p.id = up.id
                                           where p.requires_program_id is not null)
                select id as "id!: i64" from up"#,
             req
@@ -137,7 +137,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
         None => {
             let id = sqlx::query_scalar!(
                 r#"insert into programs (name, name_en, position_id, level_id, created_by, created_at)
-                   values (?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+                   values ($1, $2, $3, $4, $5, $6) returning id as "id!: i64""#,
                 f.name.zh,
                 f.name.en,
                 f.position_id,
@@ -152,9 +152,9 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
         }
     };
     let n = sqlx::query!(
-        "update programs set name = ?, name_en = ?, position_id = ?, level_id = ?, requires_program_id = ?,
-                validity_days = ?, window_days = ?, veteran_cycle_days = ?, manager_cycle_days = ?
-         where id = ? and archived_at is null",
+        "update programs set name = $1, name_en = $2, position_id = $3, level_id = $4, requires_program_id = $5,
+                validity_days = $6, window_days = $7, veteran_cycle_days = $8, manager_cycle_days = $9
+         where id = $10 and archived_at is null",
         f.name.zh,
         f.name.en,
         f.position_id,
@@ -177,7 +177,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     // The old position's people lose the program without being re-evaluated in it.
     if let Some(old) = before.as_ref().map(|b| b.position_id).filter(|p| *p != f.position_id) {
         let left =
-            sqlx::query_scalar!(r#"select id as "id!: i64" from users where position_id = ? and active = 1"#, old)
+            sqlx::query_scalar!(r#"select id as "id!: i64" from users where position_id = $1 and active = 1"#, old)
                 .fetch_all(&mut *tx)
                 .await?;
         for u in left {
@@ -206,16 +206,16 @@ pub async fn add_requirement(
     let mut tx = db.begin().await?;
     let exists = match kind {
         ReqKind::Course => {
-            sqlx::query_scalar!("select count(*) from courses where id = ?", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) from courses where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Quiz => {
-            sqlx::query_scalar!("select count(*) from quizzes where id = ?", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) from quizzes where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Roleplay => {
-            sqlx::query_scalar!("select count(*) from scenarios where id = ?", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) from scenarios where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Attendance => {
-            sqlx::query_scalar!("select count(*) from training_plans where id = ?", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) from training_plans where id = $1", target).fetch_one(&mut *tx).await?
         }
         // A follow-up is observed after certification: it can only count towards a renewal.
         ReqKind::Followup if phase == Phase::Initial => {
@@ -223,7 +223,7 @@ pub async fn add_requirement(
         }
         ReqKind::Followup => {
             sqlx::query_scalar!(
-                "select count(*) from followup_steps where program_id = ? and offset_days = ? and observer <> 'self'
+                "select count(*) from followup_steps where program_id = $1 and offset_days = $2 and observer <> 'self'
                    and removed_at is null",
                 program_id,
                 target
@@ -248,7 +248,7 @@ pub async fn add_requirement(
     let n = sqlx::query!(
         "insert into program_requirements (program_id, phase, kind, course_id, quiz_id, scenario_id, plan_id,
                                            followup_days, min_percent)
-         select ?, ?, ?, ?, ?, ?, ?, ?, ? where exists (select 1 from programs where id = ?)",
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9 where exists (select 1 from programs where id = $10)",
         program_id,
         phase_s,
         kind_s,
@@ -283,7 +283,7 @@ pub async fn remove_requirement(db: &Db, actor: Actor<'_>, program_id: i64, requ
     let mut tx = db.begin().await?;
     let before = stored_requirements(&mut tx, program_id).await?;
     let n =
-        sqlx::query!("delete from program_requirements where id = ? and program_id = ?", requirement_id, program_id)
+        sqlx::query!("delete from program_requirements where id = $1 and program_id = $2", requirement_id, program_id)
             .execute(&mut *tx)
             .await?;
     if n.rows_affected() == 0 {
@@ -360,7 +360,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
             manager_cycle_days: None,
         }
     } else {
-        let r = sqlx::query!("select * from programs where id = ? and archived_at is null", id)
+        let r = sqlx::query!("select * from programs where id = $1 and archived_at is null", id)
             .fetch_optional(&db.read)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -385,7 +385,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
                            (select z.title_en from quizzes z where z.id = q.quiz_id),
                            (select s.title_en from scenarios s where s.id = q.scenario_id),
                            (select t.title_en from training_plans t where t.id = q.plan_id), '') as "target_en!: String"
-           from program_requirements q where q.program_id = ? order by q.phase, q.id"#,
+           from program_requirements q where q.program_id = $1 order by q.phase, q.id"#,
         id
     )
     .fetch_all(&db.read)
@@ -430,7 +430,7 @@ pub async fn editor(db: &Db, id: i64) -> AppResult<ProgramEditor> {
         .await?,
         plans: choices(db, "select id, title, title_en from training_plans order by title, title_en").await?,
         followups: sqlx::query_scalar!(
-            "select distinct offset_days from followup_steps where program_id = ? and observer <> 'self'
+            "select distinct offset_days from followup_steps where program_id = $1 and observer <> 'self'
                and removed_at is null order by offset_days",
             id
         )

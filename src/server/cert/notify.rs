@@ -16,11 +16,11 @@ pub async fn queue(conn: &mut Conn, holder: i64, certificate: i64, status: CertS
     let link = format!("/people/{holder}/certification");
     let recipients = sqlx::query_scalar!(
         r#"with recursive up(id) as (
-               select team_id from users where id = ?1 and team_id is not null
+               select team_id from users where id = $1 and team_id is not null
                union
                select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null
            )
-           select ?1 as "id!: i64"
+           select $1 as "id!: i64"
            union
            select m.user_id from team_managers m join up on up.id = m.team_id"#,
         holder
@@ -36,7 +36,7 @@ pub async fn queue(conn: &mut Conn, holder: i64, certificate: i64, status: CertS
 /// A notice for one person, once per kind and subject (a second call adds nothing).
 pub async fn once(conn: &mut Conn, user_id: i64, kind: &str, subject_id: i64, link: &str, at: i64) -> AppResult<()> {
     sqlx::query!(
-        "insert into notifications (user_id, kind, subject_id, link, created_at) values (?, ?, ?, ?, ?)
+        "insert into notifications (user_id, kind, subject_id, link, created_at) values ($1, $2, $3, $4, $5)
          on conflict (user_id, kind, subject_id) do nothing",
         user_id,
         kind,
@@ -66,7 +66,7 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
            -- A survey notice is about a survey request: the course it asks about and its due date.
            left join survey_requests q on q.id = n.subject_id and n.kind in ('survey', 'survey_reminder')
            left join survey_subjects sv on sv.survey_id = q.survey_id
-           where n.user_id = ? and (c.id is not null or q.id is not null or f.id is not null or n.kind = 'digest')
+           where n.user_id = $1 and (c.id is not null or q.id is not null or f.id is not null or n.kind = 'digest')
            order by n.created_at desc, n.id desc limit 100"#,
         user_id
     )
@@ -90,7 +90,7 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
 
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
-    Ok(sqlx::query_scalar!("select count(*) from notifications where user_id = ? and read_at is null", user_id)
+    Ok(sqlx::query_scalar!("select count(*) from notifications where user_id = $1 and read_at is null", user_id)
         .fetch_one(&db.read)
         .await?)
 }
@@ -98,7 +98,7 @@ pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
 #[tracing::instrument(skip_all, fields(user_id, at))]
 pub async fn mark_read(db: &Db, user_id: i64, at: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    sqlx::query!("update notifications set read_at = ? where user_id = ? and read_at is null", at, user_id)
+    sqlx::query!("update notifications set read_at = $1 where user_id = $2 and read_at is null", at, user_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -172,7 +172,7 @@ pub async fn send_email(db: &Db, config: &Config, at: i64) -> AppResult<usize> {
         match transport.send(message).await {
             Ok(_) => {
                 let mut tx = db.begin().await?;
-                sqlx::query!("update notifications set emailed_at = ? where id = ?", at, n.id)
+                sqlx::query!("update notifications set emailed_at = $1 where id = $2", at, n.id)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;

@@ -73,7 +73,7 @@ pub async fn issue(
     let (exempted, reason) = (exemption.is_some(), exemption.unwrap_or(""));
     let id = sqlx::query_scalar!(
         r#"insert into certificates (number, user_id, program_id, issued_at, expires_at, exempted, reason, issued_by)
-           values (?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id!: i64""#,
         number,
         user_id,
         program_id,
@@ -123,7 +123,7 @@ pub async fn recompute(conn: &mut Conn, user_id: i64, p: &Program, at: i64, caus
         Some(expires) => Some(issue(conn, user_id, p.id, at, expires, None, None).await?),
         None => {
             sqlx::query_scalar!(
-                r#"select id as "id!: i64" from certificates where user_id = ?1 and program_id = ?2
+                r#"select id as "id!: i64" from certificates where user_id = $1 and program_id = $2
                order by revoked_at is null desc, expires_at desc limit 1"#,
                 user_id,
                 p.id
@@ -133,14 +133,14 @@ pub async fn recompute(conn: &mut Conn, user_id: i64, p: &Program, at: i64, caus
         }
     };
     let before =
-        sqlx::query_scalar!("select status from certifications where user_id = ? and program_id = ?", user_id, p.id)
+        sqlx::query_scalar!("select status from certifications where user_id = $1 and program_id = $2", user_id, p.id)
             .fetch_optional(&mut *conn)
             .await?
             .and_then(|s| CertStatus::parse(&s));
     if e.reassess_passed {
         sqlx::query!(
             "update certifications set reassess_since = null, reassess_followup_id = null
-             where user_id = ? and program_id = ?",
+             where user_id = $1 and program_id = $2",
             user_id,
             p.id
         )
@@ -154,7 +154,7 @@ pub async fn recompute(conn: &mut Conn, user_id: i64, p: &Program, at: i64, caus
     };
     sqlx::query!(
         "insert into certifications (user_id, program_id, status, certificate_id, updated_at, next_step)
-         values (?, ?, ?, ?, ?, ?)
+         values ($1, $2, $3, $4, $5, $6)
          on conflict (user_id, program_id) do update set status = excluded.status,
              certificate_id = excluded.certificate_id, updated_at = excluded.updated_at,
              next_step = excluded.next_step",
@@ -220,8 +220,8 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<usize> {
            join programs p on p.id = c.program_id
            join certificates k on k.id = c.certificate_id
            where c.hold is null and (
-               (c.status = 'certified' and k.expires_at - p.window_days * 86400 <= ?1)
-               or (c.status = 'expiring' and k.expires_at <= ?1))"#,
+               (c.status = 'certified' and k.expires_at - p.window_days * 86400 <= $1)
+               or (c.status = 'expiring' and k.expires_at <= $1))"#,
         at
     )
     .fetch_all(&db.read)

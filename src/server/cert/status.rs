@@ -18,7 +18,7 @@ use crate::server::now;
 /// Who may see a person's status: the person, trainers, admins, and managers of their team.
 /// Who may decide: admins and those managers, never for themselves.
 async fn access(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<(bool, bool)> {
-    let team = sqlx::query_scalar!("select team_id from users where id = ?", user_id)
+    let team = sqlx::query_scalar!("select team_id from users where id = $1", user_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -47,7 +47,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
                   coalesce(x.name_en, '') as "position_en!: String", coalesce(t.name, '') as "team!: String",
                   coalesce(t.name_en, '') as "team_en!: String"
            from users u left join teams t on t.id = u.team_id left join positions x on x.id = u.position_id
-           where u.id = ?"#,
+           where u.id = $1"#,
         user_id
     )
     .fetch_one(&mut *conn)
@@ -59,7 +59,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
             r#"select c.status, c.hold_reason, k.number as "number?", k.issued_at as "issued_at?", k.expires_at as "expires_at?",
                       k.exempted as "exempted?"
                from certifications c left join certificates k on k.id = c.certificate_id
-               where c.user_id = ? and c.program_id = ?"#,
+               where c.user_id = $1 and c.program_id = $2"#,
             user_id,
             p.id
         )
@@ -69,7 +69,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
             r#"select l.name_zh as level_zh, l.name_en as level_en, coalesce(x.name_zh, '') as "position_zh!: String",
                       coalesce(x.name_en, '') as "position_en!: String"
                from programs p join course_levels l on l.id = p.level_id left join positions x on x.id = p.position_id
-               where p.id = ?"#,
+               where p.id = $1"#,
             p.id
         )
         .fetch_one(&mut *conn)
@@ -104,7 +104,7 @@ pub async fn person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult<Pe
     let history = sqlx::query!(
         r#"select a.at, a.detail, u.display_name as "actor?"
            from audit_log a left join users u on u.id = a.actor_id
-           where a.action = 'certification_status' and a.subject_type = 'user' and a.subject_id = ?
+           where a.action = 'certification_status' and a.subject_type = 'user' and a.subject_id = $1
            order by a.id desc limit 50"#,
         user_id
     )
@@ -188,7 +188,7 @@ pub async fn decide(
             }
             let hold = if decision == Decision::Revoke { "revoked" } else { "suspended" };
             sqlx::query!(
-                "update certifications set hold = ?, hold_reason = ? where user_id = ? and program_id = ?",
+                "update certifications set hold = $1, hold_reason = $2 where user_id = $3 and program_id = $4",
                 hold,
                 reason,
                 user_id,
@@ -198,7 +198,7 @@ pub async fn decide(
             .await?;
             if decision == Decision::Revoke {
                 sqlx::query!(
-                    "update certificates set revoked_at = ? where user_id = ? and program_id = ? and revoked_at is null",
+                    "update certificates set revoked_at = $1 where user_id = $2 and program_id = $3 and revoked_at is null",
                     at,
                     user_id,
                     program_id
@@ -215,7 +215,7 @@ pub async fn decide(
                 // The certificate revoked with the decision comes back (it may since have expired).
                 sqlx::query!(
                     "update certificates set revoked_at = null where id = (select certificate_id from certifications
-                      where user_id = ? and program_id = ?)",
+                      where user_id = $1 and program_id = $2)",
                     user_id,
                     program_id
                 )
@@ -223,7 +223,7 @@ pub async fn decide(
                 .await?;
             }
             sqlx::query!(
-                "update certifications set hold = null, hold_reason = '' where user_id = ? and program_id = ?",
+                "update certifications set hold = null, hold_reason = '' where user_id = $1 and program_id = $2",
                 user_id,
                 program_id
             )
@@ -240,7 +240,7 @@ pub async fn decide(
     // The holder hears of a suspension or revocation at once (with their managers), as of expiry.
     if matches!(after, CertStatus::Suspended | CertStatus::Revoked) {
         let certificate = sqlx::query_scalar!(
-            "select certificate_id from certifications where user_id = ? and program_id = ?",
+            "select certificate_id from certifications where user_id = $1 and program_id = $2",
             user_id,
             program_id
         )
@@ -465,8 +465,8 @@ async fn roster_people(db: &Db, s: &RosterScope, f: &RosterFilter, at: i64) -> A
            left join course_levels l on l.id = p.level_id
            left join certifications c on c.user_id = u.id and c.program_id = p.id
            left join certificates k on k.id = c.certificate_id
-           where u.active = 1 and ((?1 and not ?3) or u.team_id in (select value from json_each(?2)))
-             and (u.display_name like ?4 escape '\' or u.employee_no like ?4 escape '\')
+           where u.active = 1 and (($1 and not $3) or u.team_id in (select value from json_each($2)))
+             and (u.display_name like $4 escape '\' or u.employee_no like $4 escape '\')
              -- Everyone with a program, and every trainee: one without a program needs one.
              and (p.id is not null or exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'trainee'))
            order by u.display_name, u.id, p.level_id"#,
@@ -539,7 +539,7 @@ async fn fill_missing(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResul
                 let mut m = titles.clone();
                 if let Some((req, name)) = requires {
                     let cleared = sqlx::query_scalar!(
-                        "select count(*) from certifications where user_id = ? and program_id = ? and status in ('certified', 'expiring')",
+                        "select count(*) from certifications where user_id = $1 and program_id = $2 and status in ('certified', 'expiring')",
                         person.user_id,
                         req
                     )

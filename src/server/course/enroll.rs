@@ -18,7 +18,7 @@ pub(crate) async fn enrollable_version(conn: &mut Conn, course_id: i64) -> AppRe
     let row = sqlx::query!(
         r#"select c.archived_at, v.id as "version_id?"
            from courses c left join course_versions v on v.course_id = c.id and v.status = 'published'
-           where c.id = ?"#,
+           where c.id = $1"#,
         course_id
     )
     .fetch_optional(&mut *conn)
@@ -43,7 +43,7 @@ pub(crate) async fn enroll_users(
     for user_id in user_ids {
         let r = sqlx::query!(
             "insert into enrollments (user_id, course_id, version_id, enrolled_at, enrolled_by)
-             values (?, ?, ?, ?, ?) on conflict (user_id, course_id) do nothing",
+             values ($1, $2, $3, $4, $5) on conflict (user_id, course_id) do nothing",
             user_id,
             course_id,
             version,
@@ -104,7 +104,7 @@ pub async fn learners(db: &Db, course_id: i64) -> AppResult<Vec<Learner>> {
                   (select count(*) from lessons l join course_modules m on m.id = l.module_id
                     where m.version_id = e.version_id) as "total!: i64"
            from enrollments e join users u on u.id = e.user_id join course_versions v on v.id = e.version_id
-           where e.course_id = ? order by u.display_name"#,
+           where e.course_id = $1 order by u.display_name"#,
         course_id
     )
     .fetch_all(&db.read)
@@ -129,7 +129,7 @@ pub async fn team_progress(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamPro
     let all = user.has(Role::Admin);
     let rows = sqlx::query!(
         r#"with recursive scope(id) as (
-               select team_id from team_managers where user_id = ?1
+               select team_id from team_managers where user_id = $1
                union
                select t.id from teams t join scope s on t.parent_id = s.id
            )
@@ -142,7 +142,7 @@ pub async fn team_progress(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamPro
            join users u on u.id = e.user_id
            join teams t on t.id = u.team_id
            join course_versions v on v.id = e.version_id
-           where u.active = 1 and (?2 or u.team_id in (select id from scope))
+           where u.active = 1 and ($2 or u.team_id in (select id from scope))
            order by t.name, u.display_name, v.title"#,
         user.id,
         all

@@ -95,7 +95,7 @@ pub async fn upload(
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
         r#"insert into course_files (course_id, name, content_type, size_bytes, sha256, uploaded_by, created_at)
-           values (?, ?, ?, ?, ?, ?, ?) returning id as "id!""#,
+           values ($1, $2, $3, $4, $5, $6, $7) returning id as "id!""#,
         course_id,
         name,
         mime,
@@ -119,7 +119,7 @@ pub async fn upload(
 pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
     Ok(sqlx::query_as!(
         CourseFile,
-        r#"select id as "id!", name, content_type, size_bytes, created_at from course_files where course_id = ? order by id"#,
+        r#"select id as "id!", name, content_type, size_bytes, created_at from course_files where course_id = $1 order by id"#,
         course_id
     )
     .fetch_all(&db.read)
@@ -131,7 +131,7 @@ pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
 pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let exists =
-        sqlx::query_scalar!("select count(*) from course_files where id = ? and course_id = ?", file_id, course_id)
+        sqlx::query_scalar!("select count(*) from course_files where id = $1 and course_id = $2", file_id, course_id)
             .fetch_one(&mut *tx)
             .await?;
     if exists == 0 {
@@ -140,7 +140,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
     let link = format!("%/files/{file_id}/%");
     let used = sqlx::query_scalar!(
         "select count(*) from lessons l join course_modules m on m.id = l.module_id
-         join course_versions v on v.id = m.version_id where v.course_id = ? and l.body_md like ?",
+         join course_versions v on v.id = m.version_id where v.course_id = $1 and l.body_md like $2",
         course_id,
         link
     )
@@ -149,7 +149,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
     if used > 0 {
         return Err(AppError::validation("file", "error.file_in_use"));
     }
-    sqlx::query!("delete from course_files where id = ?", file_id).execute(&mut *tx).await?;
+    sqlx::query!("delete from course_files where id = $1", file_id).execute(&mut *tx).await?;
     audit::record(&mut tx, Event::by(actor, "course_file_deleted", "course", course_id).detail(file_id.to_string()))
         .await?;
     tx.commit().await?;
@@ -162,14 +162,14 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
 pub async fn read(db: &Db, data_dir: &Path, user: &CurrentUser, file_id: i64) -> AppResult<(CourseFile, Vec<u8>)> {
     let row = sqlx::query!(
         r#"select id as "id!", course_id, name, content_type, size_bytes, created_at, sha256
-           from course_files where id = ?"#,
+           from course_files where id = $1"#,
         file_id
     )
     .fetch_optional(&db.read)
     .await?
     .ok_or(AppError::NotFound)?;
     let enrolled = sqlx::query_scalar!(
-        "select count(*) from enrollments where course_id = ? and user_id = ?",
+        "select count(*) from enrollments where course_id = $1 and user_id = $2",
         row.course_id,
         user.id
     )

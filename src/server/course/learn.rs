@@ -24,7 +24,7 @@ async fn steps(conn: &mut Conn, version_id: i64) -> AppResult<Vec<Step>> {
         r#"select l.id as "lesson_id!", m.id as "module_id!", m.title as module_title, m.title_en as module_title_en,
                   l.title, l.title_en
            from lessons l join course_modules m on m.id = l.module_id
-           where m.version_id = ? order by m.position, l.position"#,
+           where m.version_id = $1 order by m.position, l.position"#,
         version_id
     )
     .fetch_all(&mut *conn)
@@ -53,7 +53,7 @@ async fn enrollment(conn: &mut Conn, user_id: i64, course_id: i64) -> AppResult<
     let r = sqlx::query!(
         r#"select e.id as "id!", e.version_id, e.completed_at, v.title, v.title_en, v.summary
            from enrollments e join course_versions v on v.id = e.version_id
-           where e.user_id = ? and e.course_id = ?"#,
+           where e.user_id = $1 and e.course_id = $2"#,
         user_id,
         course_id
     )
@@ -71,7 +71,7 @@ async fn enrollment(conn: &mut Conn, user_id: i64, course_id: i64) -> AppResult<
 }
 
 async fn done_ids(conn: &mut Conn, enrollment_id: i64) -> AppResult<Vec<i64>> {
-    Ok(sqlx::query_scalar!("select lesson_id from lesson_completions where enrollment_id = ?", enrollment_id)
+    Ok(sqlx::query_scalar!("select lesson_id from lesson_completions where enrollment_id = $1", enrollment_id)
         .fetch_all(&mut *conn)
         .await?)
 }
@@ -85,7 +85,7 @@ pub async fn my_courses(db: &Db, user_id: i64) -> AppResult<Vec<EnrolledCourse>>
     let mut conn = db.read.acquire().await?;
     let course_ids = sqlx::query_scalar!(
         "select e.course_id from enrollments e join course_versions v on v.id = e.version_id
-         where e.user_id = ? order by e.completed_at is not null, e.enrolled_at, v.title",
+         where e.user_id = $1 order by e.completed_at is not null, e.enrolled_at, v.title",
         user_id
     )
     .fetch_all(&mut *conn)
@@ -144,7 +144,7 @@ pub async fn outline(db: &Db, user_id: i64, course_id: i64) -> AppResult<CourseO
 async fn enrollment_of_lesson(conn: &mut Conn, user_id: i64, lesson_id: i64) -> AppResult<Enrollment> {
     let course_id = sqlx::query_scalar!(
         "select e.course_id from enrollments e join course_modules m on m.version_id = e.version_id
-         join lessons l on l.module_id = m.id where e.user_id = ? and l.id = ?",
+         join lessons l on l.module_id = m.id where e.user_id = $1 and l.id = $2",
         user_id,
         lesson_id
     )
@@ -166,7 +166,7 @@ async fn lesson_view(
     lesson_id: i64,
 ) -> AppResult<LessonView> {
     let index = steps.iter().position(|s| s.lesson_id == lesson_id).ok_or(AppError::NotFound)?;
-    let body = sqlx::query_scalar!("select body_md from lessons where id = ?", lesson_id).fetch_one(&mut *conn).await?;
+    let body = sqlx::query_scalar!("select body_md from lessons where id = $1", lesson_id).fetch_one(&mut *conn).await?;
     Ok(LessonView {
         id: lesson_id,
         course_id: e.course_id,
@@ -207,7 +207,7 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     }
     let now = now();
     sqlx::query!(
-        "insert into lesson_completions (enrollment_id, lesson_id, completed_at) values (?, ?, ?)
+        "insert into lesson_completions (enrollment_id, lesson_id, completed_at) values ($1, $2, $3)
          on conflict (enrollment_id, lesson_id) do nothing",
         e.id,
         lesson_id,
@@ -220,8 +220,8 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     }
     // Reading a remediation lesson again (after a failed attempt) clears the way to the retake.
     sqlx::query!(
-        "update remediations set done_at = ?1 where lesson_id = ?2 and done_at is null
-           and attempt_id in (select id from attempts where user_id = ?3)",
+        "update remediations set done_at = $1 where lesson_id = $2 and done_at is null
+           and attempt_id in (select id from attempts where user_id = $3)",
         now,
         lesson_id,
         user_id
@@ -230,7 +230,7 @@ pub async fn complete(db: &Db, user_id: i64, lesson_id: i64) -> AppResult<Option
     .await?;
     let next = next_open(&steps, &done);
     if next.is_none() && e.completed_at.is_none() {
-        sqlx::query!("update enrollments set completed_at = ? where id = ?", now, e.id).execute(&mut *tx).await?;
+        sqlx::query!("update enrollments set completed_at = $1 where id = $2", now, e.id).execute(&mut *tx).await?;
         cert::person_changed(&mut tx, user_id, Change::CourseCompleted, Actor { id: Some(user_id), ip: "" }, now)
             .await?;
         crate::server::survey::course_completed(&mut tx, user_id, e.course_id, now).await?;
@@ -246,7 +246,7 @@ pub async fn preview(db: &Db, course_id: i64) -> AppResult<CoursePreview> {
     let mut conn = db.read.acquire().await?;
     let v = sqlx::query!(
         r#"select id as "id!", version_no, title, title_en, summary from course_versions
-           where course_id = ? and status in ('draft', 'published') order by status = 'draft' desc limit 1"#,
+           where course_id = $1 and status in ('draft', 'published') order by status = 'draft' desc limit 1"#,
         course_id
     )
     .fetch_optional(&mut *conn)

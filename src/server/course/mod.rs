@@ -30,7 +30,7 @@ pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppR
         return Ok(());
     }
     let owner = sqlx::query_scalar!(
-        "select count(*) from course_owners where course_id = ? and user_id = ?",
+        "select count(*) from course_owners where course_id = $1 and user_id = $2",
         course_id,
         user.id
     )
@@ -77,13 +77,13 @@ pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
 
 /// A category or level id that does not exist is a validation error, not a database error.
 async fn check_choices(conn: &mut Conn, f: &CourseFields) -> AppResult<()> {
-    let cat = sqlx::query_scalar!("select count(*) from course_categories where id = ?", f.category_id)
+    let cat = sqlx::query_scalar!("select count(*) from course_categories where id = $1", f.category_id)
         .fetch_one(&mut *conn)
         .await?;
     if cat == 0 {
         return Err(AppError::validation("category_id", "error.choice_unknown"));
     }
-    let level = sqlx::query_scalar!("select count(*) from course_levels where id = ?", f.level_id)
+    let level = sqlx::query_scalar!("select count(*) from course_levels where id = $1", f.level_id)
         .fetch_one(&mut *conn)
         .await?;
     if level == 0 {
@@ -101,19 +101,19 @@ pub async fn create(db: &Db, actor: Actor<'_>, owner_id: i64, fields: &CourseFie
     let mut tx = db.begin().await?;
     check_choices(&mut tx, &f).await?;
     let id = sqlx::query_scalar!(
-        r#"insert into courses (created_by, created_at) values (?, ?) returning id as "id!: i64""#,
+        r#"insert into courses (created_by, created_at) values ($1, $2) returning id as "id!: i64""#,
         owner_id,
         now
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!("insert into course_owners (course_id, user_id) values (?, ?)", id, owner_id)
+    sqlx::query!("insert into course_owners (course_id, user_id) values ($1, $2)", id, owner_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "insert into course_versions (course_id, version_no, status, title, title_en, summary, category_id, level_id,
                                       training_type, duration_minutes, created_at)
-         values (?, 1, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, 1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
         f.title.zh,
         f.title.en,
@@ -146,7 +146,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<Cours
            from courses c
            left join course_versions d on d.course_id = c.id and d.status = 'draft'
            left join course_versions p on p.course_id = c.id and p.status = 'published'
-           where ? or exists (select 1 from course_owners o where o.course_id = c.id and o.user_id = ?)
+           where $1 or exists (select 1 from course_owners o where o.course_id = c.id and o.user_id = $2)
            order by c.archived_at is not null, 3, 4"#,
         all,
         user.id
@@ -186,7 +186,7 @@ struct VersionRow {
 async fn editable_version(conn: &mut Conn, course_id: i64) -> AppResult<VersionRow> {
     let r = sqlx::query!(
         r#"select id as "id!", version_no, status, title, title_en, summary, category_id, level_id, training_type, duration_minutes
-           from course_versions where course_id = ? and status in ('draft', 'published')
+           from course_versions where course_id = $1 and status in ('draft', 'published')
            order by status = 'draft' desc limit 1"#,
         course_id
     )
@@ -214,7 +214,7 @@ pub async fn modules_of(conn: &mut Conn, version_id: i64) -> AppResult<Vec<Modul
         r#"select m.id as "module_id!", m.title as module_title, m.title_en as module_title_en, l.id as "lesson_id?",
                   l.title as "lesson_title?", l.title_en as "lesson_title_en?", l.body_md as "body_md?"
            from course_modules m left join lessons l on l.module_id = m.id
-           where m.version_id = ? order by m.position, l.position"#,
+           where m.version_id = $1 order by m.position, l.position"#,
         version_id
     )
     .fetch_all(&mut *conn)
@@ -241,13 +241,13 @@ pub async fn modules_of(conn: &mut Conn, version_id: i64) -> AppResult<Vec<Modul
 #[tracing::instrument(skip_all, fields(course_id))]
 pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
     let mut conn = db.read.acquire().await?;
-    let archived_at = sqlx::query_scalar!("select archived_at from courses where id = ?", course_id)
+    let archived_at = sqlx::query_scalar!("select archived_at from courses where id = $1", course_id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let v = editable_version(&mut conn, course_id).await?;
     let has_published = sqlx::query_scalar!(
-        "select count(*) from course_versions where course_id = ? and status = 'published'",
+        "select count(*) from course_versions where course_id = $1 and status = 'published'",
         course_id
     )
     .fetch_one(&mut *conn)
@@ -255,7 +255,7 @@ pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
         > 0;
     let modules = modules_of(&mut conn, v.id).await?;
     let owners = sqlx::query_scalar!(
-        "select u.display_name from course_owners o join users u on u.id = o.user_id where o.course_id = ? order by u.display_name",
+        "select u.display_name from course_owners o join users u on u.id = o.user_id where o.course_id = $1 order by u.display_name",
         course_id
     )
     .fetch_all(&mut *conn)
@@ -286,7 +286,7 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
     let draft = sqlx::query_scalar!(
         r#"insert into course_versions (course_id, version_no, status, title, title_en, summary, category_id, level_id,
                                         training_type, duration_minutes, created_at)
-           values (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10) returning id as "id!: i64""#,
         course_id,
         next_no,
         v.fields.title.zh,
@@ -302,9 +302,9 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
     .await?;
     for m in modules_of(&mut tx, v.id).await? {
         let position =
-            sqlx::query_scalar!("select position from course_modules where id = ?", m.id).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar!("select position from course_modules where id = $1", m.id).fetch_one(&mut *tx).await?;
         let new_module = sqlx::query_scalar!(
-            r#"insert into course_modules (version_id, position, title, title_en) values (?, ?, ?, ?)
+            r#"insert into course_modules (version_id, position, title, title_en) values ($1, $2, $3, $4)
                returning id as "id!: i64""#,
             draft,
             position,
@@ -315,7 +315,7 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
         .await?;
         sqlx::query!(
             "insert into lessons (module_id, position, title, title_en, body_md)
-             select ?, position, title, title_en, body_md from lessons where module_id = ?",
+             select $1, position, title, title_en, body_md from lessons where module_id = $2",
             new_module,
             m.id
         )
@@ -334,7 +334,7 @@ pub async fn start_draft(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult
 /// The course's draft version id, or a validation error telling the author to start one.
 async fn draft_of(conn: &mut Conn, course_id: i64) -> AppResult<i64> {
     sqlx::query_scalar!(
-        r#"select id as "id!" from course_versions where course_id = ? and status = 'draft'"#,
+        r#"select id as "id!" from course_versions where course_id = $1 and status = 'draft'"#,
         course_id
     )
     .fetch_optional(&mut *conn)
@@ -350,8 +350,8 @@ pub async fn update_fields(db: &Db, course_id: i64, fields: &CourseFields) -> Ap
     check_choices(&mut tx, &f).await?;
     let draft = draft_of(&mut tx, course_id).await?;
     sqlx::query!(
-        "update course_versions set title = ?, title_en = ?, summary = ?, category_id = ?, level_id = ?,
-                                    training_type = ?, duration_minutes = ? where id = ?",
+        "update course_versions set title = $1, title_en = $2, summary = $3, category_id = $4, level_id = $5,
+                                    training_type = $6, duration_minutes = $7 where id = $8",
         f.title.zh,
         f.title.en,
         f.summary,
@@ -374,7 +374,7 @@ pub async fn add_module(db: &Db, course_id: i64, title: &Names) -> AppResult<i64
     let draft = draft_of(&mut tx, course_id).await?;
     let id = sqlx::query_scalar!(
         r#"insert into course_modules (version_id, position, title, title_en)
-           values (?1, (select coalesce(max(position), 0) + 1 from course_modules where version_id = ?1), ?2, ?3)
+           values ($1, (select coalesce(max(position), 0) + 1 from course_modules where version_id = $1), $2, $3)
            returning id as "id!: i64""#,
         draft,
         title.zh,
@@ -391,7 +391,7 @@ pub async fn add_module(db: &Db, course_id: i64, title: &Names) -> AppResult<i64
 async fn draft_module(conn: &mut Conn, course_id: i64, module_id: i64) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         "select count(*) from course_modules m join course_versions v on v.id = m.version_id
-         where m.id = ? and v.course_id = ? and v.status = 'draft'",
+         where m.id = $1 and v.course_id = $2 and v.status = 'draft'",
         module_id,
         course_id
     )
@@ -407,7 +407,7 @@ async fn draft_lesson(conn: &mut Conn, course_id: i64, lesson_id: i64) -> AppRes
     let found = sqlx::query_scalar!(
         "select count(*) from lessons l join course_modules m on m.id = l.module_id
          join course_versions v on v.id = m.version_id
-         where l.id = ? and v.course_id = ? and v.status = 'draft'",
+         where l.id = $1 and v.course_id = $2 and v.status = 'draft'",
         lesson_id,
         course_id
     )
@@ -424,7 +424,7 @@ pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &Name
     let title = clean_title(title)?;
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
-    sqlx::query!("update course_modules set title = ?, title_en = ? where id = ?", title.zh, title.en, module_id)
+    sqlx::query!("update course_modules set title = $1, title_en = $2 where id = $3", title.zh, title.en, module_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -435,7 +435,7 @@ pub async fn rename_module(db: &Db, course_id: i64, module_id: i64, title: &Name
 pub async fn delete_module(db: &Db, course_id: i64, module_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     draft_module(&mut tx, course_id, module_id).await?;
-    sqlx::query!("delete from course_modules where id = ?", module_id).execute(&mut *tx).await?;
+    sqlx::query!("delete from course_modules where id = $1", module_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -448,7 +448,7 @@ pub async fn add_lesson(db: &Db, course_id: i64, module_id: i64, title: &Names, 
     draft_module(&mut tx, course_id, module_id).await?;
     let id = sqlx::query_scalar!(
         r#"insert into lessons (module_id, position, title, title_en, body_md)
-           values (?1, (select coalesce(max(position), 0) + 1 from lessons where module_id = ?1), ?2, ?3, ?4)
+           values ($1, (select coalesce(max(position), 0) + 1 from lessons where module_id = $1), $2, $3, $4)
            returning id as "id!: i64""#,
         module_id,
         title.zh,
@@ -468,7 +468,7 @@ pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &Name
     let mut tx = db.begin().await?;
     draft_lesson(&mut tx, course_id, lesson_id).await?;
     sqlx::query!(
-        "update lessons set title = ?, title_en = ?, body_md = ? where id = ?",
+        "update lessons set title = $1, title_en = $2, body_md = $3 where id = $4",
         title.zh,
         title.en,
         body_md,
@@ -484,7 +484,7 @@ pub async fn update_lesson(db: &Db, course_id: i64, lesson_id: i64, title: &Name
 pub async fn delete_lesson(db: &Db, course_id: i64, lesson_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     draft_lesson(&mut tx, course_id, lesson_id).await?;
-    sqlx::query!("delete from lessons where id = ?", lesson_id).execute(&mut *tx).await?;
+    sqlx::query!("delete from lessons where id = $1", lesson_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -495,7 +495,7 @@ pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()>
     let mut tx = db.begin().await?;
     let draft = draft_of(&mut tx, course_id).await?;
     let lessons = sqlx::query_scalar!(
-        "select count(*) from lessons l join course_modules m on m.id = l.module_id where m.version_id = ?",
+        "select count(*) from lessons l join course_modules m on m.id = l.module_id where m.version_id = $1",
         draft
     )
     .fetch_one(&mut *tx)
@@ -505,17 +505,17 @@ pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()>
     }
     let now = now();
     sqlx::query!(
-        "update course_versions set status = 'superseded' where course_id = ? and status = 'published'",
+        "update course_versions set status = 'superseded' where course_id = $1 and status = 'published'",
         course_id
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("update course_versions set status = 'published', published_at = ? where id = ?", now, draft)
+    sqlx::query!("update course_versions set status = 'published', published_at = $1 where id = $2", now, draft)
         .execute(&mut *tx)
         .await?;
-    sqlx::query!("update courses set archived_at = null where id = ?", course_id).execute(&mut *tx).await?;
+    sqlx::query!("update courses set archived_at = null where id = $1", course_id).execute(&mut *tx).await?;
     let version =
-        sqlx::query_scalar!("select version_no from course_versions where id = ?", draft).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!("select version_no from course_versions where id = $1", draft).fetch_one(&mut *tx).await?;
     audit::record(
         &mut tx,
         Event::by(actor, "course_published", "course", course_id).detail(format!("version {version}")),
@@ -531,7 +531,7 @@ pub async fn set_archived(db: &Db, actor: Actor<'_>, course_id: i64, archived: b
     let at = archived.then(now);
     let mut tx = db.begin().await?;
     let changed =
-        sqlx::query!("update courses set archived_at = ? where id = ?", at, course_id).execute(&mut *tx).await?;
+        sqlx::query!("update courses set archived_at = $1 where id = $2", at, course_id).execute(&mut *tx).await?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
@@ -560,7 +560,7 @@ pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &s
     let id = match list {
         ChoiceList::Category => sqlx::query_scalar!(
             r#"insert into course_categories (name_zh, name_en, position)
-               values (?, ?, (select coalesce(max(position), 0) + 1 from course_categories)) returning id as "id!: i64""#,
+               values ($1, $2, (select coalesce(max(position), 0) + 1 from course_categories)) returning id as "id!: i64""#,
             zh,
             en
         )
@@ -568,7 +568,7 @@ pub async fn add_choice(db: &Db, actor: Actor<'_>, list: ChoiceList, name_zh: &s
         .await?,
         ChoiceList::Level => sqlx::query_scalar!(
             r#"insert into course_levels (name_zh, name_en, rank)
-               values (?, ?, (select coalesce(max(rank), 0) + 1 from course_levels)) returning id as "id!: i64""#,
+               values ($1, $2, (select coalesce(max(rank), 0) + 1 from course_levels)) returning id as "id!: i64""#,
             zh,
             en
         )
@@ -585,12 +585,12 @@ pub async fn rename_choice(db: &Db, list: ChoiceList, id: i64, name_zh: &str, na
     let (zh, en) = clean_names(name_zh, name_en)?;
     let changed = match list {
         ChoiceList::Category => {
-            sqlx::query!("update course_categories set name_zh = ?, name_en = ? where id = ?", zh, en, id)
+            sqlx::query!("update course_categories set name_zh = $1, name_en = $2 where id = $3", zh, en, id)
                 .execute(&db.write)
                 .await?
         }
         ChoiceList::Level => {
-            sqlx::query!("update course_levels set name_zh = ?, name_en = ? where id = ?", zh, en, id)
+            sqlx::query!("update course_levels set name_zh = $1, name_en = $2 where id = $3", zh, en, id)
                 .execute(&db.write)
                 .await?
         }
@@ -607,12 +607,12 @@ pub async fn delete_choice(db: &Db, list: ChoiceList, id: i64) -> AppResult<()> 
     let mut tx = db.begin().await?;
     let used = match list {
         ChoiceList::Category => {
-            sqlx::query_scalar!("select count(*) from course_versions where category_id = ?", id)
+            sqlx::query_scalar!("select count(*) from course_versions where category_id = $1", id)
                 .fetch_one(&mut *tx)
                 .await?
         }
         ChoiceList::Level => {
-            sqlx::query_scalar!("select count(*) from course_versions where level_id = ?", id)
+            sqlx::query_scalar!("select count(*) from course_versions where level_id = $1", id)
                 .fetch_one(&mut *tx)
                 .await?
         }
@@ -622,9 +622,9 @@ pub async fn delete_choice(db: &Db, list: ChoiceList, id: i64) -> AppResult<()> 
     }
     let gone = match list {
         ChoiceList::Category => {
-            sqlx::query!("delete from course_categories where id = ?", id).execute(&mut *tx).await?
+            sqlx::query!("delete from course_categories where id = $1", id).execute(&mut *tx).await?
         }
-        ChoiceList::Level => sqlx::query!("delete from course_levels where id = ?", id).execute(&mut *tx).await?,
+        ChoiceList::Level => sqlx::query!("delete from course_levels where id = $1", id).execute(&mut *tx).await?,
     };
     if gone.rows_affected() == 0 {
         return Err(AppError::NotFound);
@@ -657,13 +657,13 @@ pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &
     let no = employee_no.trim();
     let trainer = sqlx::query_scalar!(
         r#"select u.id as "id!" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where lower(u.employee_no) = lower(?) and u.active = 1"#,
+           where lower(u.employee_no) = lower($1) and u.active = 1"#,
         no
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::validation("employee_no", "error.not_a_trainer"))?;
-    sqlx::query!("insert or ignore into course_owners (course_id, user_id) values (?, ?)", course_id, trainer)
+    sqlx::query!("insert or ignore into course_owners (course_id, user_id) values ($1, $2)", course_id, trainer)
         .execute(&mut *tx)
         .await?;
     audit::record(&mut tx, Event::by(actor, "course_owner_added", "course", course_id).detail(no)).await?;

@@ -35,7 +35,7 @@ async fn read_course(db: &Db, user_id: i64, course_id: i64, leave: usize) -> App
     let lessons: Vec<i64> = sqlx::query_scalar(
         "select l.id from lessons l join course_modules m on m.id = l.module_id
          join course_versions v on v.id = m.version_id
-         where v.course_id = ? and v.status = 'published' order by m.position, l.position",
+         where v.course_id = $1 and v.status = 'published' order by m.position, l.position",
     )
     .bind(course_id)
     .fetch_all(&db.read)
@@ -77,26 +77,26 @@ async fn backdate(db: &Db, user_id: i64, days: i64) -> AppResult<()> {
     let before = summary::outcomes_of(&mut tx, user_id).await?;
     let rated_before = summary::roleplays_of(&mut tx, user_id).await?;
     for sql in [
-        "update attempts set started_at = started_at - ?1, submitted_at = submitted_at - ?1,
-                deadline_at = deadline_at - ?1, graded_at = graded_at - ?1 where user_id = ?2",
-        "update enrollments set enrolled_at = enrolled_at - ?1, completed_at = completed_at - ?1 where user_id = ?2",
-        "update lesson_completions set completed_at = completed_at - ?1
-          where enrollment_id in (select id from enrollments where user_id = ?2)",
-        "update roleplays set opened_at = opened_at - ?1, finalized_at = finalized_at - ?1 where trainee_id = ?2",
-        "update certificates set issued_at = issued_at - ?1, expires_at = expires_at - ?1 where user_id = ?2",
+        "update attempts set started_at = started_at - $1, submitted_at = submitted_at - $1,
+                deadline_at = deadline_at - $1, graded_at = graded_at - $1 where user_id = $2",
+        "update enrollments set enrolled_at = enrolled_at - $1, completed_at = completed_at - $1 where user_id = $2",
+        "update lesson_completions set completed_at = completed_at - $1
+          where enrollment_id in (select id from enrollments where user_id = $2)",
+        "update roleplays set opened_at = opened_at - $1, finalized_at = finalized_at - $1 where trainee_id = $2",
+        "update certificates set issued_at = issued_at - $1, expires_at = expires_at - $1 where user_id = $2",
     ] {
         sqlx::query(sql).bind(d).bind(user_id).execute(&mut *tx).await?;
     }
     // The outcomes carry the attempts' times: move them with the attempts.
     sqlx::query!(
-        "update quiz_outcomes set first_at = first_at - ?1, passed_at = passed_at - ?1 where user_id = ?2",
+        "update quiz_outcomes set first_at = first_at - $1, passed_at = passed_at - $1 where user_id = $2",
         d,
         user_id
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "update roleplay_outcomes set first_at = first_at - ?1, passed_at = passed_at - ?1 where user_id = ?2",
+        "update roleplay_outcomes set first_at = first_at - $1, passed_at = passed_at - $1 where user_id = $2",
         d,
         user_id
     )

@@ -21,7 +21,7 @@ use crate::server::{now, user};
 async fn followup_of(db: &Db, no: &str, offset: i64, observer: Observer) -> AppResult<i64> {
     Ok(sqlx::query_scalar(
         "select f.id from followups f join users u on u.id = f.user_id
-         where u.employee_no = ? and f.offset_days = ? and f.observer = ? order by f.id desc limit 1",
+         where u.employee_no = $1 and f.offset_days = $2 and f.observer = $3 order by f.id desc limit 1",
     )
     .bind(no)
     .bind(offset)
@@ -52,7 +52,7 @@ async fn observe(
     };
     followup::submit(db, Actor { id: Some(by.id), ip: "" }, by, id, &o).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("update followups set completed_at = min(due_at + 2 * 86400, completed_at) where id = ?")
+    sqlx::query("update followups set completed_at = min(due_at + 2 * 86400, completed_at) where id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -68,7 +68,7 @@ pub async fn seed(db: &Db) -> AppResult<()> {
         .await?;
     let rubric: i64 = sqlx::query_scalar(
         "select s.rubric_id from program_requirements q join scenarios s on s.id = q.scenario_id
-         where q.program_id = ? and q.kind = 'roleplay' order by q.id limit 1",
+         where q.program_id = $1 and q.kind = 'roleplay' order by q.id limit 1",
     )
     .bind(junior)
     .fetch_one(&db.read)

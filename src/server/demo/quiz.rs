@@ -290,7 +290,7 @@ async fn fill_right(
     let pos = item.position as i64;
     let body: String = sqlx::query_scalar(
         "select v.body from attempt_items i join question_versions v on v.id = i.question_version_id
-         where i.attempt_id = ? and i.position = ?",
+         where i.attempt_id = $1 and i.position = $2",
     )
     .bind(attempt_id)
     .bind(pos)

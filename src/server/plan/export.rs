@@ -61,7 +61,7 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
            join users u on u.id = m.user_id
            left join users i on i.id = s.instructor_id
            left join attendance a on a.session_id = s.id and a.user_id = u.id
-           where p.id = ? order by s.day, s.start_time, u.display_name"#,
+           where p.id = $1 order by s.day, s.start_time, u.display_name"#,
         plan_id
     )
     .fetch_all(&db.read)
@@ -168,7 +168,7 @@ pub fn xlsx(locale: Locale, rows: &[RecordRow], letterhead: &Letterhead) -> AppR
 /// calendar in another zone moves them to the right hour.
 #[tracing::instrument(skip_all, fields(plan_id))]
 pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
-    let p = sqlx::query!("select title, title_en, time_zone from training_plans where id = ?", plan_id)
+    let p = sqlx::query!("select title, title_en, time_zone from training_plans where id = $1", plan_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -176,7 +176,7 @@ pub async fn ics(db: &Db, plan_id: i64) -> AppResult<String> {
     let sessions = sqlx::query!(
         r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link,
                   u.display_name as "instructor?"
-           from plan_sessions s left join users u on u.id = s.instructor_id where s.plan_id = ? order by s.day, s.start_time"#,
+           from plan_sessions s left join users u on u.id = s.instructor_id where s.plan_id = $1 order by s.day, s.start_time"#,
         plan_id
     )
     .fetch_all(&db.read)

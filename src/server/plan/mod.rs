@@ -29,7 +29,7 @@ pub async fn can_edit(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<bo
     if user.has(Role::Admin) {
         return Ok(true);
     }
-    let creator = sqlx::query_scalar!("select created_by from training_plans where id = ?", plan_id)
+    let creator = sqlx::query_scalar!("select created_by from training_plans where id = $1", plan_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -66,8 +66,8 @@ pub async fn viewer(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Opti
         return Ok(Some(Viewer { everyone: true, teams: Vec::new(), me }));
     }
     let r = sqlx::query!(
-        r#"select exists (select 1 from plan_sessions s where s.plan_id = ?1 and s.instructor_id = ?2) as "instructs!: bool",
-                  exists (select 1 from plan_members m where m.plan_id = ?1 and m.user_id = ?2) as "member!: bool""#,
+        r#"select exists (select 1 from plan_sessions s where s.plan_id = $1 and s.instructor_id = $2) as "instructs!: bool",
+                  exists (select 1 from plan_members m where m.plan_id = $1 and m.user_id = $2) as "member!: bool""#,
         plan_id,
         me
     )
@@ -80,9 +80,9 @@ pub async fn viewer(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult<Opti
     if user.has(Role::Manager) {
         let scope = visible_team_ids(db, me).await?;
         let reached = sqlx::query_scalar!(
-            r#"select team_id as "team_id!: i64" from plan_teams where plan_id = ?1
+            r#"select team_id as "team_id!: i64" from plan_teams where plan_id = $1
                union select u.team_id as "team_id!: i64" from plan_members m join users u on u.id = m.user_id
-               where m.plan_id = ?1 and u.team_id is not null"#,
+               where m.plan_id = $1 and u.team_id is not null"#,
             plan_id
         )
         .fetch_all(&db.read)
@@ -131,7 +131,7 @@ pub async fn require_records(db: &Db, user: &CurrentUser, plan_id: i64) -> AppRe
 /// Admins, the plan's editor and the session's instructor may mark attendance.
 #[tracing::instrument(skip_all, fields(caller = user.id, session_id))]
 pub async fn require_mark(db: &Db, user: &CurrentUser, session_id: i64) -> AppResult<i64> {
-    let s = sqlx::query!("select plan_id, instructor_id from plan_sessions where id = ?", session_id)
+    let s = sqlx::query!("select plan_id, instructor_id from plan_sessions where id = $1", session_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -192,7 +192,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, creator: i64, fields: &PlanFields
     let id = sqlx::query_scalar!(
         r#"insert into training_plans (title, title_en, purpose, methods, materials, venue, audience_positions, hire_from,
                                        hire_to, budget_planned_cents, budget_actual_cents, time_zone, created_by, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id as "id!: i64""#,
         f.title.zh,
         f.title.en,
         f.purpose,
@@ -221,10 +221,10 @@ pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
     let methods = methods_text(&f.methods);
     let zone = f.time_zone.name();
     let changed = sqlx::query!(
-        "update training_plans set title = ?, title_en = ?, purpose = ?, methods = ?, materials = ?, venue = ?,
-                                   audience_positions = ?, hire_from = ?, hire_to = ?, budget_planned_cents = ?,
-                                   budget_actual_cents = ?, time_zone = ?
-         where id = ?",
+        "update training_plans set title = $1, title_en = $2, purpose = $3, methods = $4, materials = $5, venue = $6,
+                                   audience_positions = $7, hire_from = $8, hire_to = $9, budget_planned_cents = $10,
+                                   budget_actual_cents = $11, time_zone = $12
+         where id = $13",
         f.title.zh,
         f.title.en,
         f.purpose,
@@ -251,21 +251,21 @@ pub async fn update(db: &Db, id: i64, fields: &PlanFields) -> AppResult<()> {
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn set_teams_and_courses(db: &Db, id: i64, team_ids: &[i64], course_ids: &[i64]) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    sqlx::query!("delete from plan_teams where plan_id = ?", id).execute(&mut *tx).await?;
-    sqlx::query!("delete from plan_courses where plan_id = ?", id).execute(&mut *tx).await?;
+    sqlx::query!("delete from plan_teams where plan_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("delete from plan_courses where plan_id = $1", id).execute(&mut *tx).await?;
     for t in team_ids {
-        let ok = sqlx::query_scalar!("select count(*) from teams where id = ?", t).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
-        sqlx::query!("insert into plan_teams (plan_id, team_id) values (?, ?)", id, t).execute(&mut *tx).await?;
+        sqlx::query!("insert into plan_teams (plan_id, team_id) values ($1, $2)", id, t).execute(&mut *tx).await?;
     }
     for c in course_ids {
-        let ok = sqlx::query_scalar!("select count(*) from courses where id = ?", c).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) from courses where id = $1", c).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("course", "error.course_unknown"));
         }
-        sqlx::query!("insert into plan_courses (plan_id, course_id) values (?, ?)", id, c).execute(&mut *tx).await?;
+        sqlx::query!("insert into plan_courses (plan_id, course_id) values ($1, $2)", id, c).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -310,7 +310,7 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
         ),
     };
     if let Some(id) = instructor {
-        let trainer = sqlx::query_scalar!("select count(*) from user_roles where user_id = ? and role = 'trainer'", id)
+        let trainer = sqlx::query_scalar!("select count(*) from user_roles where user_id = $1 and role = 'trainer'", id)
             .fetch_one(&mut *tx)
             .await?;
         if trainer == 0 {
@@ -320,7 +320,7 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
     let (day, start, end) = (day.to_string(), start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
     let id = sqlx::query_scalar!(
         r#"insert into plan_sessions (plan_id, topic, day, start_time, end_time, venue, online_link, instructor_id)
-           values (?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id!: i64""#,
         plan_id,
         topic,
         day,
@@ -340,13 +340,13 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
 pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     // Attendance is evidence for certification: a session that holds some is kept.
-    let marked = sqlx::query_scalar!("select count(*) from attendance where session_id = ?", session_id)
+    let marked = sqlx::query_scalar!("select count(*) from attendance where session_id = $1", session_id)
         .fetch_one(&mut *tx)
         .await?;
     if marked > 0 {
         return Err(AppError::validation("session", "error.session_has_attendance"));
     }
-    let gone = sqlx::query!("delete from plan_sessions where id = ? and plan_id = ?", session_id, plan_id)
+    let gone = sqlx::query!("delete from plan_sessions where id = $1 and plan_id = $2", session_id, plan_id)
         .execute(&mut *tx)
         .await?;
     if gone.rows_affected() == 0 {
@@ -362,7 +362,7 @@ async fn add_members(conn: &mut Conn, actor: Actor<'_>, plan_id: i64, user_ids: 
     let mut added = 0;
     for u in user_ids {
         let r = sqlx::query!(
-            "insert into plan_members (plan_id, user_id, enrolled_at, enrolled_by) values (?, ?, ?, ?)
+            "insert into plan_members (plan_id, user_id, enrolled_at, enrolled_by) values ($1, $2, $3, $4)
              on conflict (plan_id, user_id) do nothing",
             plan_id,
             u,
@@ -376,7 +376,7 @@ async fn add_members(conn: &mut Conn, actor: Actor<'_>, plan_id: i64, user_ids: 
             cert::person_changed(conn, *u, Change::JoinedPlan, actor, now).await?;
         }
     }
-    let courses = sqlx::query_scalar!("select course_id from plan_courses where plan_id = ?", plan_id)
+    let courses = sqlx::query_scalar!("select course_id from plan_courses where plan_id = $1", plan_id)
         .fetch_all(&mut *conn)
         .await?;
     for c in courses {
@@ -464,7 +464,7 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     let s = status.as_str();
     let mut tx = db.begin().await?;
     let member = sqlx::query_scalar!(
-        "select count(*) from plan_sessions s join plan_members m on m.plan_id = s.plan_id where s.id = ? and m.user_id = ?",
+        "select count(*) from plan_sessions s join plan_members m on m.plan_id = s.plan_id where s.id = $1 and m.user_id = $2",
         session_id,
         user_id
     )
@@ -475,7 +475,7 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     }
     let session = sqlx::query!(
         "select s.day, s.start_time, p.time_zone from plan_sessions s join training_plans p on p.id = s.plan_id
-         where s.id = ?",
+         where s.id = $1",
         session_id
     )
     .fetch_one(&mut *tx)
@@ -485,7 +485,7 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
         return Err(AppError::validation("session", "error.session_not_started"));
     }
     sqlx::query!(
-        "insert into attendance (session_id, user_id, status, marked_by, marked_at) values (?, ?, ?, ?, ?)
+        "insert into attendance (session_id, user_id, status, marked_by, marked_at) values ($1, $2, $3, $4, $5)
          on conflict (session_id, user_id) do update set status = excluded.status, marked_by = excluded.marked_by,
                                                           marked_at = excluded.marked_at",
         session_id,
@@ -516,7 +516,7 @@ async fn sessions(conn: &mut Conn, plan_id: i64) -> AppResult<Vec<PlanSession>> 
         r#"select s.id as "id!", s.topic, s.day, s.start_time, s.end_time, s.venue, s.online_link, s.instructor_id,
                   u.display_name as "instructor_name?"
            from plan_sessions s left join users u on u.id = s.instructor_id
-           where s.plan_id = ? order by s.day, s.start_time"#,
+           where s.plan_id = $1 order by s.day, s.start_time"#,
         plan_id
     )
     .fetch_all(&mut *conn)
@@ -530,20 +530,20 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
     let mut conn = db.read.acquire().await?;
     let p = sqlx::query!(
         "select title, title_en, purpose, methods, materials, venue, audience_positions, hire_from, hire_to,
-                budget_planned_cents, budget_actual_cents, time_zone from training_plans where id = ?",
+                budget_planned_cents, budget_actual_cents, time_zone from training_plans where id = $1",
         id
     )
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let team_ids = sqlx::query_scalar!("select team_id from plan_teams where plan_id = ? order by team_id", id)
+    let team_ids = sqlx::query_scalar!("select team_id from plan_teams where plan_id = $1 order by team_id", id)
         .fetch_all(&mut *conn)
         .await?;
     let courses = sqlx::query!(
         r#"select c.id as "id!", v.title, v.title_en from plan_courses pc join courses c on c.id = pc.course_id
            join course_versions v on v.id = (select w.id from course_versions w where w.course_id = c.id
                                               order by w.status = 'published' desc, w.version_no desc limit 1)
-           where pc.plan_id = ? order by 2, 3"#,
+           where pc.plan_id = $1 order by 2, 3"#,
         id
     )
     .fetch_all(&mut *conn)
@@ -562,7 +562,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
                     join plan_courses pc on pc.course_id = z.course_id
                     where pc.plan_id = m.plan_id and z.kind = 'post_test' and a.user_id = u.id
                       and a.status = 'graded') as "post_passed: bool"
-           from plan_members m join users u on u.id = m.user_id where m.plan_id = ? order by u.display_name"#,
+           from plan_members m join users u on u.id = m.user_id where m.plan_id = $1 order by u.display_name"#,
         id
     )
     .fetch_all(&mut *conn)
@@ -615,7 +615,7 @@ pub async fn list_for(db: &Db, user: &CurrentUser, zone: Zone) -> AppResult<Vec<
         r#"select p.id as "id!", p.title, p.title_en,
                   (select count(*) from plan_sessions s where s.plan_id = p.id) as "sessions!: i64",
                   (select count(*) from plan_members m where m.plan_id = p.id) as "members!: i64",
-                  (select s.day || ' ' || s.start_time from plan_sessions s where s.plan_id = p.id and s.day >= ?
+                  (select s.day || ' ' || s.start_time from plan_sessions s where s.plan_id = p.id and s.day >= $1
                     order by s.day, s.start_time limit 1) as "next_session?: String"
            from training_plans p order by p.created_at desc"#,
         today
@@ -643,7 +643,7 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
     let plan = sqlx::query!(
         r#"select p.id as "id!", p.title, p.title_en, p.time_zone from plan_sessions s
            join training_plans p on p.id = s.plan_id
-           where s.id = ?"#,
+           where s.id = $1"#,
         session_id
     )
     .fetch_optional(&mut *conn)
@@ -654,8 +654,8 @@ pub async fn attendance_sheet(db: &Db, session_id: i64) -> AppResult<AttendanceS
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.employee_no, a.status as "status?"
            from plan_members m join users u on u.id = m.user_id
-           left join attendance a on a.session_id = ? and a.user_id = u.id
-           where m.plan_id = ? order by u.display_name"#,
+           left join attendance a on a.session_id = $1 and a.user_id = u.id
+           where m.plan_id = $2 order by u.display_name"#,
         session_id,
         plan.id
     )

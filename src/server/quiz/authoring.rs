@@ -18,7 +18,7 @@ use crate::server::now;
 /// The course a quiz belongs to, once the caller is known to author it.
 #[tracing::instrument(skip_all, fields(caller = user.id, quiz_id))]
 pub async fn require_quiz_author(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<i64> {
-    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = ?", quiz_id)
+    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = $1", quiz_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -55,7 +55,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
     let at = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
-        r#"insert into quizzes (course_id, title, title_en, kind, created_by, created_at) values (?, ?, ?, ?, ?, ?)
+        r#"insert into quizzes (course_id, title, title_en, kind, created_by, created_at) values ($1, $2, $3, $4, $5, $6)
            returning id as "id!""#,
         course_id,
         f.title.zh,
@@ -75,7 +75,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
 async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) -> AppResult<()> {
     if let Some(pre) = f.pre_test_id {
         let ok = sqlx::query_scalar!(
-            "select count(*) from quizzes where id = ? and course_id = ? and kind = 'pre_test' and id <> ?",
+            "select count(*) from quizzes where id = $1 and course_id = $2 and kind = 'pre_test' and id <> $3",
             pre,
             course_id,
             id
@@ -93,10 +93,10 @@ async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) 
     let review = f.review_policy.as_str();
     let pre = if f.kind == QuizKind::PostTest { f.pre_test_id } else { None };
     sqlx::query!(
-        "update quizzes set title = ?, title_en = ?, kind = ?, pass_percent = ?, time_limit_secs = ?, opens_at = ?,
-                closes_at = ?, attempts_allowed = ?, cooloff_secs = ?, review_policy = ?, shuffle_questions = ?,
-                shuffle_options = ?, pre_test_id = ?
-         where id = ?",
+        "update quizzes set title = $1, title_en = $2, kind = $3, pass_percent = $4, time_limit_secs = $5, opens_at = $6,
+                closes_at = $7, attempts_allowed = $8, cooloff_secs = $9, review_policy = $10, shuffle_questions = $11,
+                shuffle_options = $12, pre_test_id = $13
+         where id = $14",
         title.zh,
         title.en,
         kind,
@@ -121,7 +121,7 @@ async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) 
 pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
     validate(f)?;
     let mut tx = db.begin().await?;
-    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = ?", quiz_id)
+    let course_id = sqlx::query_scalar!("select course_id from quizzes where id = $1", quiz_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -133,8 +133,8 @@ pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
 /// A bank the quiz may draw from: shared, or belonging to the quiz's course.
 async fn check_bank(conn: &mut Conn, quiz_id: i64, bank_id: i64) -> AppResult<()> {
     let ok = sqlx::query_scalar!(
-        "select count(*) from question_banks b join quizzes z on z.id = ?
-         where b.id = ? and (b.course_id is null or b.course_id = z.course_id)",
+        "select count(*) from question_banks b join quizzes z on z.id = $1
+         where b.id = $2 and (b.course_id is null or b.course_id = z.course_id)",
         quiz_id,
         bank_id
     )
@@ -148,7 +148,7 @@ async fn check_bank(conn: &mut Conn, quiz_id: i64, bank_id: i64) -> AppResult<()
 
 async fn next_position(conn: &mut Conn, quiz_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar!(
-        r#"select coalesce(max(position), -1) + 1 as "p!: i64" from quiz_slots where quiz_id = ?"#,
+        r#"select coalesce(max(position), -1) + 1 as "p!: i64" from quiz_slots where quiz_id = $1"#,
         quiz_id
     )
     .fetch_one(&mut *conn)
@@ -159,13 +159,13 @@ async fn next_position(conn: &mut Conn, quiz_id: i64) -> AppResult<i64> {
 pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let bank_id =
-        sqlx::query_scalar!("select bank_id from questions where id = ? and archived_at is null", question_id)
+        sqlx::query_scalar!("select bank_id from questions where id = $1 and archived_at is null", question_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))?;
     check_bank(&mut tx, quiz_id, bank_id).await?;
     let pos = next_position(&mut tx, quiz_id).await?;
-    sqlx::query!("insert into quiz_slots (quiz_id, position, question_id) values (?, ?, ?)", quiz_id, pos, question_id)
+    sqlx::query!("insert into quiz_slots (quiz_id, position, question_id) values ($1, $2, $3)", quiz_id, pos, question_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -188,7 +188,7 @@ pub async fn add_draw(db: &Db, quiz_id: i64, bank_id: i64, category: &str, tag: 
     }
     let pos = next_position(&mut tx, quiz_id).await?;
     sqlx::query!(
-        "insert into quiz_slots (quiz_id, position, bank_id, category, tag, draw_count) values (?, ?, ?, ?, ?, ?)",
+        "insert into quiz_slots (quiz_id, position, bank_id, category, tag, draw_count) values ($1, $2, $3, $4, $5, $6)",
         quiz_id,
         pos,
         bank_id,
@@ -208,7 +208,7 @@ async fn draw_pool_size(conn: &mut Conn, bank_id: i64, category: &str, tag: &str
 
 #[tracing::instrument(skip_all, fields(quiz_id, slot_id))]
 pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
-    let n = sqlx::query!("delete from quiz_slots where id = ? and quiz_id = ?", slot_id, quiz_id)
+    let n = sqlx::query!("delete from quiz_slots where id = $1 and quiz_id = $2", slot_id, quiz_id)
         .execute(&db.write)
         .await?
         .rows_affected();
@@ -222,7 +222,7 @@ pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
 pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: bool) -> AppResult<()> {
     let mut tx = db.begin().await?;
     if published {
-        let slots = sqlx::query_scalar!("select count(*) from quiz_slots where quiz_id = ?", quiz_id)
+        let slots = sqlx::query_scalar!("select count(*) from quiz_slots where quiz_id = $1", quiz_id)
             .fetch_one(&mut *tx)
             .await?;
         if slots == 0 {
@@ -230,7 +230,7 @@ pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: b
         }
     }
     let at = published.then(now);
-    sqlx::query!("update quizzes set published_at = ? where id = ?", at, quiz_id).execute(&mut *tx).await?;
+    sqlx::query!("update quizzes set published_at = $1 where id = $2", at, quiz_id).execute(&mut *tx).await?;
     let action = if published { "quiz_published" } else { "quiz_unpublished" };
     audit::record(&mut tx, Event::by(actor, action, "quiz", quiz_id)).await?;
     tx.commit().await?;
@@ -243,7 +243,7 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
         r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
                   cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
                   shuffle_options as "shuffle_options: bool", pre_test_id, published_at
-           from quizzes where id = ?"#,
+           from quizzes where id = $1"#,
         quiz_id
     )
     .fetch_optional(&db.read)
@@ -256,7 +256,7 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
            from quiz_slots s
            left join questions q on q.id = s.question_id
            left join question_versions v on v.id = q.current_version_id
-           where s.quiz_id = ? order by s.position"#,
+           where s.quiz_id = $1 order by s.position"#,
         quiz_id
     )
     .fetch_all(&db.read)
@@ -284,7 +284,7 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
         .filter(|b| b.course_id.is_none() || b.course_id == Some(q.course_id))
         .collect();
     let siblings = sqlx::query!(
-        r#"select id as "id!", title, title_en from quizzes where course_id = ? and id <> ? and kind = 'pre_test'
+        r#"select id as "id!", title, title_en from quizzes where course_id = $1 and id <> $2 and kind = 'pre_test'
            order by id"#,
         q.course_id,
         quiz_id
@@ -315,7 +315,7 @@ pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<Quiz
         slots,
         banks,
         siblings,
-        remediation_lesson_id: sqlx::query_scalar!("select remediation_lesson_id from quizzes where id = ?", quiz_id)
+        remediation_lesson_id: sqlx::query_scalar!("select remediation_lesson_id from quizzes where id = $1", quiz_id)
             .fetch_one(&db.read)
             .await?,
         lessons: course_lessons(db, q.course_id).await?,
@@ -327,7 +327,7 @@ async fn course_lessons(db: &Db, course_id: i64) -> AppResult<Vec<(i64, Names)>>
     Ok(sqlx::query!(
         r#"select l.id as "id!: i64", m.title as module, m.title_en as module_en, l.title, l.title_en
            from lessons l join course_modules m on m.id = l.module_id
-           where m.version_id = (select id from course_versions where course_id = ? and status in ('draft', 'published')
+           where m.version_id = (select id from course_versions where course_id = $1 and status in ('draft', 'published')
                                  order by status = 'published' desc, version_no desc limit 1)
            order by m.position, l.position"#,
         course_id
@@ -348,7 +348,7 @@ pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id:
         let ok = sqlx::query_scalar!(
             "select count(*) from lessons l join course_modules m on m.id = l.module_id
              join course_versions v on v.id = m.version_id join quizzes z on z.course_id = v.course_id
-             where l.id = ? and z.id = ?",
+             where l.id = $1 and z.id = $2",
             lesson,
             quiz_id
         )
@@ -358,7 +358,7 @@ pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id:
             return Err(AppError::validation("lesson", "error.choice_unknown"));
         }
     }
-    let n = sqlx::query!("update quizzes set remediation_lesson_id = ? where id = ?", lesson_id, quiz_id)
+    let n = sqlx::query!("update quizzes set remediation_lesson_id = $1 where id = $2", lesson_id, quiz_id)
         .execute(&mut *tx)
         .await?;
     if n.rows_affected() == 0 {
@@ -382,7 +382,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
                   (select count(*) from attempts a where a.quiz_id = z.id and a.passed = 1) as "passed!: i64"
            from quizzes z
            join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = z.course_id)
-           where ?1 or z.course_id in (select course_id from course_owners where user_id = ?2)
+           where $1 or z.course_id in (select course_id from course_owners where user_id = $2)
            order by z.course_id, z.id"#,
         all,
         user.id
@@ -409,7 +409,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
 /// are closed by the minute sweep (`attempt::close_overdue`): reading this page writes nothing.
 #[tracing::instrument(skip_all, fields(quiz_id))]
 pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults> {
-    let title = sqlx::query!("select title, title_en from quizzes where id = ?", quiz_id)
+    let title = sqlx::query!("select title, title_en from quizzes where id = $1", quiz_id)
         .fetch_optional(&db.read)
         .await?
         .map(|r| Names::new(r.title, r.title_en))
@@ -418,7 +418,7 @@ pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults>
         r#"select count(*) as "total!: i64",
                   coalesce(sum(status = 'graded'), 0) as "graded!: i64",
                   coalesce(sum(status = 'graded' and passed), 0) as "passed!: i64"
-           from attempts where quiz_id = ?"#,
+           from attempts where quiz_id = $1"#,
         quiz_id
     )
     .fetch_one(&db.read)
@@ -430,7 +430,7 @@ pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults>
         r#"select a.id as "id!", u.display_name, u.employee_no, a.attempt_no, a.status, a.submitted_at,
                   a.percent, a.passed as "passed: bool"
            from attempts a join users u on u.id = a.user_id
-           where a.quiz_id = ? order by u.display_name, a.attempt_no, a.id limit ? offset ?"#,
+           where a.quiz_id = $1 order by u.display_name, a.attempt_no, a.id limit $2 offset $3"#,
         quiz_id,
         RESULTS_PER_PAGE,
         offset

@@ -90,7 +90,7 @@ pub fn split_tags(tags: &str) -> Vec<String> {
 /// draws on it: nobody reads the key of a quiz they are taking (see `attempt::start`).
 #[tracing::instrument(skip_all, fields(caller = user.id, bank_id))]
 pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResult<()> {
-    let course = sqlx::query_scalar!("select course_id from question_banks where id = ?", bank_id)
+    let course = sqlx::query_scalar!("select course_id from question_banks where id = $1", bank_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -102,7 +102,7 @@ pub async fn require_bank(db: &Db, user: &CurrentUser, bank_id: i64) -> AppResul
         r#"select exists (select 1 from attempts a join attempt_items i on i.attempt_id = a.id
                           join question_versions v on v.id = i.question_version_id
                           join questions q on q.id = v.question_id
-                          where a.user_id = ? and a.status = 'in_progress' and q.bank_id = ?) as "taking!: bool""#,
+                          where a.user_id = $1 and a.status = 'in_progress' and q.bank_id = $2) as "taking!: bool""#,
         user.id,
         bank_id
     )
@@ -133,7 +133,7 @@ pub async fn create_bank(
     let at = now();
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
-        r#"insert into question_banks (course_id, name, created_by, created_at) values (?, ?, ?, ?)
+        r#"insert into question_banks (course_id, name, created_by, created_at) values ($1, $2, $3, $4)
            returning id as "id!""#,
         course_id,
         name,
@@ -160,8 +160,8 @@ pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankSummar
                   (select count(*) from questions q where q.bank_id = b.id and q.archived_at is null) as "count!: i64"
            from question_banks b
            left join course_versions v on v.id = (select max(w.id) from course_versions w where w.course_id = b.course_id)
-           where ?1 or b.course_id in (select course_id from course_owners where user_id = ?2)
-              or b.id in (select bank_id from bank_editors where user_id = ?2)
+           where $1 or b.course_id in (select course_id from course_owners where user_id = $2)
+              or b.id in (select bank_id from bank_editors where user_id = $2)
            order by b.course_id is not null, b.name"#,
         all,
         user.id
@@ -202,14 +202,14 @@ async fn write_version(
     let is_new = question_id.is_none();
     let question_id = match question_id {
         Some(id) => {
-            sqlx::query!("update questions set category = ?, tags = ? where id = ?", category, tags, id)
+            sqlx::query!("update questions set category = $1, tags = $2 where id = $3", category, tags, id)
                 .execute(&mut *conn)
                 .await?;
             id
         }
         None => {
             sqlx::query_scalar!(
-                r#"insert into questions (bank_id, category, tags, created_at) values (?, ?, ?, ?)
+                r#"insert into questions (bank_id, category, tags, created_at) values ($1, $2, $3, $4)
                    returning id as "id!""#,
                 bank_id,
                 category,
@@ -224,7 +224,7 @@ async fn write_version(
         1
     } else {
         sqlx::query_scalar!(
-            r#"select coalesce(max(version_no), 0) + 1 as "n!: i64" from question_versions where question_id = ?"#,
+            r#"select coalesce(max(version_no), 0) + 1 as "n!: i64" from question_versions where question_id = $1"#,
             question_id
         )
         .fetch_one(&mut *conn)
@@ -235,7 +235,7 @@ async fn write_version(
     let version_id = sqlx::query_scalar!(
         r#"insert into question_versions
              (question_id, version_no, kind, title, stem, difficulty, points, feedback, body, created_by, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!""#,
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id as "id!""#,
         question_id,
         next,
         kind,
@@ -250,7 +250,7 @@ async fn write_version(
     )
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query!("update questions set current_version_id = ? where id = ?", version_id, question_id)
+    sqlx::query!("update questions set current_version_id = $1 where id = $2", version_id, question_id)
         .execute(&mut *conn)
         .await?;
     Ok(question_id)
@@ -319,7 +319,7 @@ pub async fn save_question(
     let draft = drafts.remove(0);
     let mut tx = db.begin().await?;
     if let Some(id) = question_id {
-        let owner = sqlx::query_scalar!("select bank_id from questions where id = ?", id)
+        let owner = sqlx::query_scalar!("select bank_id from questions where id = $1", id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -338,7 +338,7 @@ pub async fn archive_question(db: &Db, actor: Actor<'_>, bank_id: i64, question_
     let at = now();
     let mut tx = db.begin().await?;
     let n = sqlx::query!(
-        "update questions set archived_at = ? where id = ? and bank_id = ? and archived_at is null",
+        "update questions set archived_at = $1 where id = $2 and bank_id = $3 and archived_at is null",
         at,
         question_id,
         bank_id
@@ -361,7 +361,7 @@ pub async fn drafts(db: &Db, bank_id: i64) -> AppResult<Vec<(i64, i64, QuestionD
         r#"select q.id as "id!", q.category, q.tags, v.version_no, v.title, v.stem, v.difficulty, v.points,
                   v.feedback, v.body
            from questions q join question_versions v on v.id = q.current_version_id
-           where q.bank_id = ? and q.archived_at is null order by q.category, q.id"#,
+           where q.bank_id = $1 and q.archived_at is null order by q.category, q.id"#,
         bank_id
     )
     .fetch_all(&db.read)
@@ -388,7 +388,7 @@ pub async fn drafts(db: &Db, bank_id: i64) -> AppResult<Vec<(i64, i64, QuestionD
 
 #[tracing::instrument(skip_all, fields(bank_id))]
 pub async fn bank_detail(db: &Db, bank_id: i64) -> AppResult<BankDetail> {
-    let bank = sqlx::query!("select name, course_id from question_banks where id = ?", bank_id)
+    let bank = sqlx::query!("select name, course_id from question_banks where id = $1", bank_id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -423,7 +423,7 @@ pub fn check_draft(q: &QuestionDraft) -> AppResult<()> {
 
 #[tracing::instrument(skip_all, fields(bank_id, question_id))]
 pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppResult<bool> {
-    let n = sqlx::query_scalar!("select count(*) from questions where id = ? and bank_id = ?", question_id, bank_id)
+    let n = sqlx::query_scalar!("select count(*) from questions where id = $1 and bank_id = $2", question_id, bank_id)
         .fetch_one(&db.read)
         .await?;
     Ok(n > 0)
@@ -455,9 +455,9 @@ pub async fn draw_pool(conn: &mut Conn, bank_id: i64, category: &str, tag: &str)
     let tagged = format!("%,{},%", crate::server::text::like_literal(tag));
     Ok(sqlx::query_scalar!(
         r#"select q.id as "id!" from questions q join question_versions v on v.id = q.current_version_id
-           where q.bank_id = ?1 and q.archived_at is null and v.kind <> 'description'
-             and (?2 = '' or q.category = ?2 or q.category like ?3 escape '\')
-             and (?4 = '' or ',' || q.tags || ',' like ?5 escape '\')
+           where q.bank_id = $1 and q.archived_at is null and v.kind <> 'description'
+             and ($2 = '' or q.category = $2 or q.category like $3 escape '\')
+             and ($4 = '' or ',' || q.tags || ',' like $5 escape '\')
            order by q.id"#,
         bank_id,
         category,

@@ -42,7 +42,7 @@ impl<'a> Raters<'a> {
 async fn rater_id(conn: &mut Conn, field: &str, employee_no: &str) -> AppResult<i64> {
     sqlx::query_scalar!(
         r#"select u.id as "id!: i64" from users u join user_roles r on r.user_id = u.id and r.role = 'trainer'
-           where lower(u.employee_no) = lower(?) and u.active = 1"#,
+           where lower(u.employee_no) = lower($1) and u.active = 1"#,
         employee_no
     )
     .fetch_optional(&mut *conn)
@@ -69,7 +69,7 @@ pub async fn open(
     let mut tx = db.begin().await?;
     let employee_no = employee_no.trim();
     let trainee = sqlx::query_scalar!(
-        r#"select id as "id!: i64" from users where lower(employee_no) = lower(?) and active = 1"#,
+        r#"select id as "id!: i64" from users where lower(employee_no) = lower($1) and active = 1"#,
         employee_no
     )
     .fetch_optional(&mut *tx)
@@ -93,7 +93,7 @@ pub async fn open(
     if second == Some(first) {
         return Err(AppError::validation("second_rater", "error.raters_same"));
     }
-    let version = sqlx::query_scalar!("select current_version_id from rubrics where id = ?", scenario.rubric_id)
+    let version = sqlx::query_scalar!("select current_version_id from rubrics where id = $1", scenario.rubric_id)
         .fetch_one(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -102,7 +102,7 @@ pub async fn open(
     let id = sqlx::query_scalar!(
         "insert into roleplays (scenario_id, rubric_version_id, trainee_id, mode, raters_required, status,
                                 opened_by, opened_at, rater_id, second_rater_id)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id as \"id!: i64\"",
         scenario_id,
         version,
         trainee,
@@ -150,7 +150,7 @@ async fn row(conn: &mut Conn, id: i64) -> AppResult<Row> {
            join users u on u.id = p.trainee_id
            join rubric_versions v on v.id = p.rubric_version_id
            join scenarios s on s.id = p.scenario_id
-           where p.id = ?"#,
+           where p.id = $1"#,
         id
     )
     .fetch_optional(&mut *conn)
@@ -243,7 +243,7 @@ async fn insert_rating(
     let at = now();
     sqlx::query!(
         "insert into roleplay_ratings (roleplay_id, rater_id, is_self, levels, comments, overall, submitted_at)
-         values (?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7)",
         id,
         user_id,
         is_self,
@@ -267,7 +267,7 @@ async fn insert_rating(
 /// The raters' levels of a role-play, in the order they were submitted.
 async fn rater_levels(conn: &mut Conn, id: i64) -> AppResult<Vec<Vec<f64>>> {
     let rows = sqlx::query_scalar!(
-        "select levels from roleplay_ratings where roleplay_id = ? and is_self = 0 order by submitted_at, id",
+        "select levels from roleplay_ratings where roleplay_id = $1 and is_self = 0 order by submitted_at, id",
         id
     )
     .fetch_all(&mut *conn)
@@ -329,9 +329,9 @@ pub async fn rate(
         let levels = serde_json::to_string(&result.levels).map_err(crate::error::internal)?;
         let at = now();
         sqlx::query!(
-            "update roleplays set status = 'final', percent = ?, passed = ?, critical_failed = ?, finalized_at = ?,
-                                  levels = ?
-             where id = ?",
+            "update roleplays set status = 'final', percent = $1, passed = $2, critical_failed = $3, finalized_at = $4,
+                                  levels = $5
+             where id = $6",
             result.percent,
             result.passed,
             failed,
@@ -407,7 +407,7 @@ pub async fn reply(db: &Db, actor: Actor<'_>, trainee: &CurrentUser, id: i64, re
     let json = serde_json::to_string(&replies).map_err(crate::error::internal)?;
     let at = now();
     sqlx::query!(
-        "update roleplays set replies = ?, replied_at = ?, status = 'open' where id = ? and status = 'awaiting_transcript'",
+        "update roleplays set replies = $1, replied_at = $2, status = 'open' where id = $3 and status = 'awaiting_transcript'",
         json,
         at,
         id
@@ -433,7 +433,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
         r#"select s.title, s.title_en, s.channel, s.product, s.situation, s.persona, s.mood, s.objective, s.cues, s.facts,
                   s.customer_turns, s.time_box_minutes, u.display_name, u.employee_no
            from roleplays p join scenarios s on s.id = p.scenario_id join users u on u.id = p.trainee_id
-           where p.id = ?"#,
+           where p.id = $1"#,
         id
     )
     .fetch_one(&mut *conn)
@@ -441,7 +441,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: i64) -> AppResult<RoleplayVie
     let ratings = sqlx::query!(
         r#"select g.rater_id, g.is_self, g.levels, g.comments, g.overall, g.submitted_at, u.display_name
            from roleplay_ratings g join users u on u.id = g.rater_id
-           where g.roleplay_id = ? order by g.submitted_at, g.id"#,
+           where g.roleplay_id = $1 order by g.submitted_at, g.id"#,
         id
     )
     .fetch_all(&mut *conn)
@@ -576,9 +576,9 @@ pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Vec<RoleplaySummary>
         r#"select p.id, s.title, s.title_en, u.display_name, u.employee_no, p.mode, p.status, p.raters_required,
                   p.percent, p.passed, p.opened_at,
                   (select count(*) from roleplay_ratings g where g.roleplay_id = p.id and g.is_self = 0) as "ratings_in!: i64",
-                  exists(select 1 from roleplay_ratings g where g.roleplay_id = p.id and g.rater_id = ?1) as "i_rated!: bool"
+                  exists(select 1 from roleplay_ratings g where g.roleplay_id = p.id and g.rater_id = $1) as "i_rated!: bool"
            from roleplays p join scenarios s on s.id = p.scenario_id join users u on u.id = p.trainee_id
-           where ?2 or p.trainee_id = ?1 or u.team_id in (select value from json_each(?3))
+           where $2 or p.trainee_id = $1 or u.team_id in (select value from json_each($3))
            order by p.status = 'final', p.opened_at desc
            limit 500"#,
         user.id,

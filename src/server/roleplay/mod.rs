@@ -99,7 +99,7 @@ pub async fn list_rubrics(db: &Db) -> AppResult<Vec<RubricSummary>> {
 pub async fn rubric(db: &Db, id: i64) -> AppResult<RubricDetail> {
     let r = sqlx::query!(
         "select r.name, v.version_no, v.criteria from rubrics r join rubric_versions v on v.id = r.current_version_id
-         where r.id = ?",
+         where r.id = $1",
         id
     )
     .fetch_optional(&db.read)
@@ -138,7 +138,7 @@ pub async fn save_rubric(
     let mut tx = db.begin().await?;
     let id = match id {
         Some(id) => {
-            let n = sqlx::query!("update rubrics set name = ? where id = ?", name, id).execute(&mut *tx).await?;
+            let n = sqlx::query!("update rubrics set name = $1 where id = $2", name, id).execute(&mut *tx).await?;
             if n.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
@@ -146,7 +146,7 @@ pub async fn save_rubric(
         }
         None => {
             let id = sqlx::query_scalar!(
-                "insert into rubrics (name, created_by, created_at) values (?, ?, ?) returning id as \"id!: i64\"",
+                "insert into rubrics (name, created_by, created_at) values ($1, $2, $3) returning id as \"id!: i64\"",
                 name,
                 actor.id,
                 at
@@ -158,12 +158,12 @@ pub async fn save_rubric(
         }
     };
     let version_no: i64 =
-        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 from rubric_versions where rubric_id = ?", id)
+        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 from rubric_versions where rubric_id = $1", id)
             .fetch_one(&mut *tx)
             .await?;
     let version_id = sqlx::query_scalar!(
         "insert into rubric_versions (rubric_id, version_no, criteria, created_by, created_at)
-         values (?, ?, ?, ?, ?) returning id as \"id!: i64\"",
+         values ($1, $2, $3, $4, $5) returning id as \"id!: i64\"",
         id,
         version_no,
         json,
@@ -172,7 +172,7 @@ pub async fn save_rubric(
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!("update rubrics set current_version_id = ? where id = ?", version_id, id).execute(&mut *tx).await?;
+    sqlx::query!("update rubrics set current_version_id = $1 where id = $2", version_id, id).execute(&mut *tx).await?;
     audit::record(&mut tx, Event::by(actor, "rubric_saved", "rubric", id).detail(format!("version {version_no}")))
         .await?;
     tx.commit().await?;
@@ -210,14 +210,14 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
 }
 
 async fn write_links(conn: &mut Conn, id: i64, course_ids: &[i64]) -> AppResult<()> {
-    sqlx::query!("delete from scenario_courses where scenario_id = ?", id).execute(&mut *conn).await?;
+    sqlx::query!("delete from scenario_courses where scenario_id = $1", id).execute(&mut *conn).await?;
     for course_id in course_ids {
         let exists =
-            sqlx::query_scalar!("select count(*) from courses where id = ?", course_id).fetch_one(&mut *conn).await?;
+            sqlx::query_scalar!("select count(*) from courses where id = $1", course_id).fetch_one(&mut *conn).await?;
         if exists == 0 {
             return Err(AppError::validation("course_ids", "error.not_found"));
         }
-        sqlx::query!("insert into scenario_courses (scenario_id, course_id) values (?, ?)", id, course_id)
+        sqlx::query!("insert into scenario_courses (scenario_id, course_id) values ($1, $2)", id, course_id)
             .execute(&mut *conn)
             .await?;
     }
@@ -231,7 +231,7 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
     let at = now();
     let mut tx = db.begin().await?;
     let rubric_ok = sqlx::query_scalar!(
-        "select count(*) from rubrics where id = ? and current_version_id is not null",
+        "select count(*) from rubrics where id = $1 and current_version_id is not null",
         f.rubric_id
     )
     .fetch_one(&mut *tx)
@@ -247,7 +247,7 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
         None => {
             let id = sqlx::query_scalar!(
                 r#"insert into scenarios (title, title_en, channel, situation, rubric_id, created_by, created_at)
-               values (?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+               values ($1, $2, $3, $4, $5, $6, $7) returning id as "id!: i64""#,
                 f.title.zh,
                 f.title.en,
                 channel,
@@ -263,10 +263,10 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
         }
     };
     let n = sqlx::query!(
-        "update scenarios set title = ?, title_en = ?, channel = ?, product = ?, situation = ?, persona = ?, mood = ?,
-                objective = ?, cues = ?, facts = ?, customer_turns = ?, time_box_minutes = ?, rubric_id = ?,
-                pass_percent = ?, second_rater_rule = ?
-         where id = ? and archived_at is null",
+        "update scenarios set title = $1, title_en = $2, channel = $3, product = $4, situation = $5, persona = $6, mood = $7,
+                objective = $8, cues = $9, facts = $10, customer_turns = $11, time_box_minutes = $12, rubric_id = $13,
+                pass_percent = $14, second_rater_rule = $15
+         where id = $16 and archived_at is null",
         f.title.zh,
         f.title.en,
         channel,
@@ -334,12 +334,12 @@ pub async fn list_scenarios(db: &Db) -> AppResult<Vec<ScenarioSummary>> {
 /// A scenario's fields, for its authors and raters (they include the cues and facts).
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn scenario_fields(db: &Db, id: i64) -> AppResult<ScenarioFields> {
-    let s = sqlx::query!("select * from scenarios where id = ? and archived_at is null", id)
+    let s = sqlx::query!("select * from scenarios where id = $1 and archived_at is null", id)
         .fetch_optional(&db.read)
         .await?
         .ok_or(AppError::NotFound)?;
     let course_ids =
-        sqlx::query_scalar!("select course_id from scenario_courses where scenario_id = ? order by course_id", id)
+        sqlx::query_scalar!("select course_id from scenario_courses where scenario_id = $1 order by course_id", id)
             .fetch_all(&db.read)
             .await?;
     Ok(ScenarioFields {
@@ -397,7 +397,7 @@ pub async fn scenario_editor(db: &Db, id: i64) -> AppResult<ScenarioEditor> {
 pub async fn archive_scenario(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let at = now();
-    let n = sqlx::query!("update scenarios set archived_at = ? where id = ? and archived_at is null", at, id)
+    let n = sqlx::query!("update scenarios set archived_at = $1 where id = $2 and archived_at is null", at, id)
         .execute(&mut *tx)
         .await?;
     if n.rows_affected() == 0 {

@@ -41,7 +41,7 @@ async fn insert(conn: &mut Conn, f: &UserFields, password_hash: &str) -> Result<
     let id = sqlx::query_scalar!(
         r#"insert into users (email, employee_no, display_name, position_id, hire_date, locale, team_id,
                               password_hash, password_changed_at, created_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id as "id!: i64""#,
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id as "id!: i64""#,
         f.email,
         f.employee_no,
         f.display_name,
@@ -60,10 +60,10 @@ async fn insert(conn: &mut Conn, f: &UserFields, password_hash: &str) -> Result<
 }
 
 async fn set_roles(conn: &mut Conn, user_id: i64, roles: &[Role]) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from user_roles where user_id = ?", user_id).execute(&mut *conn).await?;
+    sqlx::query!("delete from user_roles where user_id = $1", user_id).execute(&mut *conn).await?;
     for role in roles {
         let r = role.as_str();
-        sqlx::query!("insert into user_roles (user_id, role) values (?, ?)", user_id, r).execute(&mut *conn).await?;
+        sqlx::query!("insert into user_roles (user_id, role) values ($1, $2)", user_id, r).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -83,7 +83,7 @@ async fn position_of(conn: &mut Conn, input: &UserInput, current: Option<i64>) -
 
 async fn ensure_team_exists(conn: &mut Conn, team_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = team_id {
-        let found = sqlx::query_scalar!("select count(*) from teams where id = ?", id).fetch_one(&mut *conn).await?;
+        let found = sqlx::query_scalar!("select count(*) from teams where id = $1", id).fetch_one(&mut *conn).await?;
         if found == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
@@ -139,12 +139,12 @@ pub async fn update(
     ensure_team_exists(&mut tx, fields.team_id).await?;
     fields.position_id = position_of(&mut tx, input, before.position_id).await?;
     // The team their quiz outcomes are counted under, read in the transaction that moves them.
-    let was = sqlx::query_scalar!("select team_id from users where id = ?", id).fetch_one(&mut *tx).await?;
+    let was = sqlx::query_scalar!("select team_id from users where id = $1", id).fetch_one(&mut *tx).await?;
     let hire = fields.hire_date.map(|d| d.to_string());
     let locale = fields.locale.code();
     sqlx::query!(
-        "update users set email = ?, employee_no = ?, display_name = ?, position_id = ?, hire_date = ?,
-                          locale = ?, team_id = ? where id = ?",
+        "update users set email = $1, employee_no = $2, display_name = $3, position_id = $4, hire_date = $5,
+                          locale = $6, team_id = $7 where id = $8",
         fields.email,
         fields.employee_no,
         fields.display_name,
@@ -159,11 +159,11 @@ pub async fn update(
     .map_err(conflict_of)?;
     set_roles(&mut tx, id, &fields.roles).await?;
     summary::person_moved(&mut tx, id, was, fields.team_id).await?;
-    sqlx::query!("delete from team_managers where user_id = ?", id).execute(&mut *tx).await?;
+    sqlx::query!("delete from team_managers where user_id = $1", id).execute(&mut *tx).await?;
     if fields.roles.contains(&Role::Manager) {
         for team in managed_team_ids {
             ensure_team_exists(&mut tx, Some(*team)).await?;
-            sqlx::query!("insert or ignore into team_managers (team_id, user_id) values (?, ?)", team, id)
+            sqlx::query!("insert or ignore into team_managers (team_id, user_id) values ($1, $2)", team, id)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -217,7 +217,7 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
         return Err(AppError::validation("active", "error.cannot_disable_self"));
     }
     let mut tx = db.begin().await?;
-    let changed = sqlx::query!("update users set active = ? where id = ?", active, id).execute(&mut *tx).await?;
+    let changed = sqlx::query!("update users set active = $1 where id = $2", active, id).execute(&mut *tx).await?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
@@ -245,7 +245,7 @@ pub async fn reset_password(
     let hash = passwords.hash(password).await?;
     let now = now();
     let mut tx = db.begin().await?;
-    sqlx::query!("update users set password_hash = ?, password_changed_at = ? where id = ?", hash, now, id)
+    sqlx::query!("update users set password_hash = $1, password_changed_at = $2 where id = $3", hash, now, id)
         .execute(&mut *tx)
         .await?;
     session::end_all(&mut tx, id, None).await?;
@@ -258,7 +258,7 @@ pub async fn reset_password(
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn set_locale(db: &Db, id: i64, locale: Locale) -> AppResult<()> {
     let code = locale.code();
-    sqlx::query!("update users set locale = ? where id = ?", code, id).execute(&db.write).await?;
+    sqlx::query!("update users set locale = $1 where id = $2", code, id).execute(&db.write).await?;
     Ok(())
 }
 
@@ -267,7 +267,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     let u = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position_id, p.name_zh as "position_zh?",
                   p.name_en as "position_en?", u.hire_date, u.locale, u.team_id, u.active as "active: bool"
-           from users u left join positions p on p.id = u.position_id where u.id = ?"#,
+           from users u left join positions p on p.id = u.position_id where u.id = $1"#,
         id
     )
     .fetch_optional(&db.read)
@@ -275,7 +275,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     .ok_or(AppError::NotFound)?;
     let roles = crate::server::auth::guard::roles_of(&db.read, id).await?;
     let managed_team_ids =
-        sqlx::query_scalar!("select team_id from team_managers where user_id = ? order by team_id", id)
+        sqlx::query_scalar!("select team_id from team_managers where user_id = $1 order by team_id", id)
             .fetch_all(&db.read)
             .await?;
     Ok(UserDetail {
@@ -299,7 +299,7 @@ pub async fn find_id(db: &Db, login: &str) -> AppResult<i64> {
     let lowered = login.trim().to_lowercase();
     let trimmed = login.trim();
     sqlx::query_scalar!(
-        r#"select id as "id!" from users where email = ? or lower(employee_no) = lower(?)"#,
+        r#"select id as "id!" from users where email = $1 or lower(employee_no) = lower($2)"#,
         lowered,
         trimmed
     )
@@ -340,13 +340,13 @@ pub async fn list(db: &Db, query: &UserQuery) -> AppResult<UserList> {
                   (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String",
                   count(*) over () as "total!: i64"
            from users u left join positions p on p.id = u.position_id
-           where (u.display_name like ?1 escape '\' or u.email like ?1 escape '\' or u.employee_no like ?1 escape '\')
-             and (?2 = '[]' or u.team_id in (select value from json_each(?2)))
-             and (?3 = '' or exists (select 1 from user_roles r where r.user_id = u.id and r.role = ?3))
-             and (?4 = '' or (?4 = 'active') = (u.active = 1))
-             and (?5 = '' or (?5 = 'team' and u.team_id is null) or (?5 = 'position' and u.position_id is null))
+           where (u.display_name like $1 escape '\' or u.email like $1 escape '\' or u.employee_no like $1 escape '\')
+             and ($2 = '[]' or u.team_id in (select value from json_each($2)))
+             and ($3 = '' or exists (select 1 from user_roles r where r.user_id = u.id and r.role = $3))
+             and ($4 = '' or ($4 = 'active') = (u.active = 1))
+             and ($5 = '' or ($5 = 'team' and u.team_id is null) or ($5 = 'position' and u.position_id is null))
            order by u.active desc, u.display_name
-           limit ?6 offset ?7"#,
+           limit $6 offset $7"#,
         pattern,
         teams,
         role,
@@ -399,7 +399,7 @@ pub async fn active_ids_by_employee_no(conn: &mut Conn, numbers: &[(u32, &str)])
     let mut errors = Vec::new();
     for (line, no) in numbers {
         let found = sqlx::query!(
-            r#"select id as "id!", active as "active: bool" from users where lower(employee_no) = lower(?)"#,
+            r#"select id as "id!", active as "active: bool" from users where lower(employee_no) = lower($1)"#,
             no
         )
         .fetch_optional(&mut *conn)

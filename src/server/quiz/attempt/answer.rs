@@ -110,7 +110,7 @@ pub async fn view(db: &Db, user: &CurrentUser, attempt_id: i64, page: usize) -> 
         return Ok(None);
     }
     let all = items(&mut conn, attempt_id).await?;
-    let quiz_title = sqlx::query!("select title, title_en from quizzes where id = ?", a.quiz_id)
+    let quiz_title = sqlx::query!("select title, title_en from quizzes where id = $1", a.quiz_id)
         .fetch_one(&mut *conn)
         .await
         .map(|r| Names::new(r.title, r.title_en))?;
@@ -273,8 +273,8 @@ impl Batched for SavePage {
         Box::pin(async move {
             // The sequence, state and deadline are checked again here: they may have moved since the read.
             let claimed = sqlx::query!(
-                "update attempts set save_seq = ?1
-                 where id = ?2 and status = 'in_progress' and save_seq < ?1 and (?3 is null or ?4 <= ?3)",
+                "update attempts set save_seq = $1
+                 where id = $2 and status = 'in_progress' and save_seq < $1 and ($3 is null or $4 <= $3)",
                 self.seq,
                 self.attempt_id,
                 self.deadline,
@@ -284,7 +284,7 @@ impl Batched for SavePage {
             .await?
             .rows_affected();
             if claimed == 0 {
-                let now = sqlx::query!("select status, save_seq from attempts where id = ?", self.attempt_id)
+                let now = sqlx::query!("select status, save_seq from attempts where id = $1", self.attempt_id)
                     .fetch_one(&mut *conn)
                     .await?;
                 return if now.status != AttemptStatus::InProgress.as_str() {
@@ -297,7 +297,7 @@ impl Batched for SavePage {
             }
             for (position, answer) in &self.changed {
                 sqlx::query!(
-                    "update attempt_items set answer = ? where attempt_id = ? and position = ?",
+                    "update attempt_items set answer = $1 where attempt_id = $2 and position = $3",
                     answer,
                     self.attempt_id,
                     position
@@ -326,10 +326,10 @@ pub(super) async fn store_page(
         item.answer = read_answer(item, form);
         let answer = item.answer.as_ref().map(json).transpose()?;
         let pos = item.position as i64;
-        sqlx::query!("update attempt_items set answer = ? where attempt_id = ? and position = ?", answer, a.id, pos)
+        sqlx::query!("update attempt_items set answer = $1 where attempt_id = $2 and position = $3", answer, a.id, pos)
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query!("update attempts set save_seq = ? where id = ?", seq, a.id).execute(&mut *conn).await?;
+    sqlx::query!("update attempts set save_seq = $1 where id = $2", seq, a.id).execute(&mut *conn).await?;
     Ok(Saved::Stored(seq))
 }

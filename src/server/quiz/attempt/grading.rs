@@ -29,7 +29,7 @@ pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<Grading
            join users u on u.id = a.user_id
            join question_versions v on v.id = i.question_version_id
            where a.status = 'awaiting_grading' and i.fraction is null
-             and (?1 or z.course_id in (select course_id from course_owners where user_id = ?2))
+             and ($1 or z.course_id in (select course_id from course_owners where user_id = $2))
            order by a.submitted_at, i.position"#,
         all,
         user.id
@@ -63,7 +63,7 @@ pub async fn grading_queue(db: &Db, user: &CurrentUser) -> AppResult<Vec<Grading
 #[tracing::instrument(skip_all, fields(attempt_id))]
 pub async fn attempt_course(db: &Db, attempt_id: i64) -> AppResult<i64> {
     sqlx::query_scalar!(
-        "select z.course_id from attempts a join quizzes z on z.id = a.quiz_id where a.id = ?",
+        "select z.course_id from attempts a join quizzes z on z.id = a.quiz_id where a.id = $1",
         attempt_id
     )
     .fetch_optional(&db.read)
@@ -92,7 +92,7 @@ pub async fn grade_item(
         return Err(AppError::validation("attempt", "error.attempt_open"));
     }
     let points = sqlx::query_scalar!(
-        "select points from attempt_items where attempt_id = ? and position = ?",
+        "select points from attempt_items where attempt_id = $1 and position = $2",
         attempt_id,
         position
     )
@@ -105,8 +105,8 @@ pub async fn grade_item(
     let fraction = awarded / points as f64;
     let comment = comment.trim();
     sqlx::query!(
-        "update attempt_items set fraction = ?, grader_comment = ?, graded_by = ?, graded_at = ?
-         where attempt_id = ? and position = ?",
+        "update attempt_items set fraction = $1, grader_comment = $2, graded_by = $3, graded_at = $4
+         where attempt_id = $5 and position = $6",
         fraction,
         comment,
         grader.id,
@@ -118,7 +118,7 @@ pub async fn grade_item(
     .await?;
     if a.status == AttemptStatus::Graded {
         // A later change to a graded essay: the grade is recomputed.
-        sqlx::query!("update attempts set status = 'awaiting_grading' where id = ?", attempt_id)
+        sqlx::query!("update attempts set status = 'awaiting_grading' where id = $1", attempt_id)
             .execute(&mut *tx)
             .await?;
     }
@@ -141,7 +141,7 @@ pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> Ap
     let mut tx = db.begin().await?;
     let current = sqlx::query!(
         r#"select v.id as "id!", v.body from questions q join question_versions v on v.id = q.current_version_id
-           where q.id = ?"#,
+           where q.id = $1"#,
         question_id
     )
     .fetch_optional(&mut *tx)
@@ -152,7 +152,7 @@ pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> Ap
         r#"select i.attempt_id, i.position, i.answer, i.fraction, v.body
            from attempt_items i join question_versions v on v.id = i.question_version_id
            join attempts a on a.id = i.attempt_id
-           where v.question_id = ? and a.status <> 'in_progress'"#,
+           where v.question_id = $1 and a.status <> 'in_progress'"#,
         question_id
     )
     .fetch_all(&mut *tx)
@@ -169,7 +169,7 @@ pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> Ap
             continue;
         }
         sqlx::query!(
-            "update attempt_items set fraction = ?, question_version_id = ? where attempt_id = ? and position = ?",
+            "update attempt_items set fraction = $1, question_version_id = $2 where attempt_id = $3 and position = $4",
             fraction,
             current.id,
             r.attempt_id,
@@ -178,16 +178,16 @@ pub async fn regrade_question(db: &Db, actor: Actor<'_>, question_id: i64) -> Ap
         .execute(&mut *tx)
         .await?;
         let before =
-            sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar!("select percent from attempts where id = $1", r.attempt_id).fetch_one(&mut *tx).await?;
         sqlx::query!(
-            "update attempts set status = 'awaiting_grading' where id = ? and status = 'graded'",
+            "update attempts set status = 'awaiting_grading' where id = $1 and status = 'graded'",
             r.attempt_id
         )
         .execute(&mut *tx)
         .await?;
         settle(&mut tx, r.attempt_id, at).await?;
         let after =
-            sqlx::query_scalar!("select percent from attempts where id = ?", r.attempt_id).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar!("select percent from attempts where id = $1", r.attempt_id).fetch_one(&mut *tx).await?;
         audit::record(
             &mut tx,
             Event::by(actor, "attempt_regraded", "attempt", r.attempt_id)

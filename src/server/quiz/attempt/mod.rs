@@ -52,7 +52,7 @@ async fn quiz_row(conn: &mut Conn, quiz_id: i64) -> AppResult<QuizRow> {
         r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
                   cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
                   shuffle_options as "shuffle_options: bool", published_at
-           from quizzes where id = ?"#,
+           from quizzes where id = $1"#,
         quiz_id
     )
     .fetch_optional(&mut *conn)
@@ -79,7 +79,7 @@ async fn quiz_row(conn: &mut Conn, quiz_id: i64) -> AppResult<QuizRow> {
 async fn takeable(conn: &mut Conn, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizRow> {
     let quiz = quiz_row(conn, quiz_id).await?;
     let enrolled = sqlx::query_scalar!(
-        "select count(*) from enrollments where user_id = ? and course_id = ?",
+        "select count(*) from enrollments where user_id = $1 and course_id = $2",
         user.id,
         quiz.course_id
     )
@@ -110,7 +110,7 @@ async fn attempt_row(conn: &mut Conn, attempt_id: i64) -> AppResult<AttemptRow> 
     let r = sqlx::query!(
         r#"select id as "id!", quiz_id, user_id, attempt_no, status, deadline_at, save_seq, closed_by, score,
                   max_score, percent, passed as "passed: bool"
-           from attempts where id = ?"#,
+           from attempts where id = $1"#,
         attempt_id
     )
     .fetch_optional(&mut *conn)
@@ -169,7 +169,7 @@ async fn items_from(conn: &mut Conn, attempt_id: i64, from: i64, to: i64) -> App
         r#"select i.position, i.points, i.option_order, i.extra_order, i.answer, i.fraction,
                   i.grader_comment, v.stem, v.feedback, v.body
            from attempt_items i join question_versions v on v.id = i.question_version_id
-           where i.attempt_id = ? and i.position >= ? and i.position < ? order by i.position"#,
+           where i.attempt_id = $1 and i.position >= $2 and i.position < $3 order by i.position"#,
         attempt_id,
         from,
         to

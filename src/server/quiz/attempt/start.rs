@@ -26,11 +26,11 @@ async fn reads_key(conn: &mut Conn, user: &CurrentUser, quiz: &QuizRow, quiz_id:
         return Ok(true);
     }
     Ok(sqlx::query_scalar!(
-        r#"select (exists (select 1 from course_owners where course_id = ?1 and user_id = ?2)
+        r#"select (exists (select 1 from course_owners where course_id = $1 and user_id = $2)
                or exists (select 1 from quiz_slots s
                           left join questions q on q.id = s.question_id
                           join bank_editors e on e.bank_id = coalesce(s.bank_id, q.bank_id)
-                          where s.quiz_id = ?3 and e.user_id = ?2)) as "reads!: bool""#,
+                          where s.quiz_id = $3 and e.user_id = $2)) as "reads!: bool""#,
         quiz.course_id,
         user.id,
         quiz_id
@@ -59,7 +59,7 @@ async fn start_blocker(
     }
     let r = sqlx::query!(
         r#"select count(*) as "used!: i64", max(submitted_at) as "last: i64" from attempts
-           where quiz_id = ? and user_id = ? and status <> 'in_progress'"#,
+           where quiz_id = $1 and user_id = $2 and status <> 'in_progress'"#,
         quiz_id,
         user_id
     )
@@ -85,7 +85,7 @@ async fn pending_remediation(conn: &mut Conn, quiz_id: i64, user_id: i64) -> App
     Ok(sqlx::query!(
         r#"select l.id as "id!: i64", l.title, l.title_en from remediations r
            join attempts a on a.id = r.attempt_id join lessons l on l.id = r.lesson_id
-           where a.quiz_id = ? and a.user_id = ? and r.done_at is null limit 1"#,
+           where a.quiz_id = $1 and a.user_id = $2 and r.done_at is null limit 1"#,
         quiz_id,
         user_id
     )
@@ -102,7 +102,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     let (blocked, next_start_at) = start_blocker(&mut conn, &quiz, quiz_id, user, at).await?;
     let history: Vec<AttemptSummary> = sqlx::query!(
         r#"select id as "id!", attempt_no, status, started_at, submitted_at, percent, passed as "passed: bool"
-           from attempts where quiz_id = ? and user_id = ? order by attempt_no"#,
+           from attempts where quiz_id = $1 and user_id = $2 order by attempt_no"#,
         quiz_id,
         user.id
     )
@@ -122,7 +122,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     let open_attempt = history.iter().find(|a| a.status == AttemptStatus::InProgress).map(|a| a.id);
     let course_title = sqlx::query!(
         "select v.title, v.title_en from enrollments e join course_versions v on v.id = e.version_id
-         where e.user_id = ? and e.course_id = ?",
+         where e.user_id = $1 and e.course_id = $2",
         user.id,
         quiz.course_id
     )
@@ -130,7 +130,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     .await
     .map(|r| Names::new(r.title, r.title_en))?;
     let question_count = sqlx::query_scalar!(
-        r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = ?"#,
+        r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = $1"#,
         quiz_id
     )
     .fetch_one(&mut *conn)
@@ -202,7 +202,7 @@ fn shown_orders(body: &QuestionBody, shuffle: bool, rng: &mut impl rand::RngCore
 /// Picks the questions of a new attempt: fixed ones as they are now, draws at random.
 async fn draw(conn: &mut Conn, quiz_id: i64, quiz: &QuizRow) -> AppResult<Vec<Drawn>> {
     let slots = sqlx::query!(
-        "select question_id, bank_id, category, tag, draw_count from quiz_slots where quiz_id = ? order by position",
+        "select question_id, bank_id, category, tag, draw_count from quiz_slots where quiz_id = $1 order by position",
         quiz_id
     )
     .fetch_all(&mut *conn)
@@ -238,7 +238,7 @@ async fn draw(conn: &mut Conn, quiz_id: i64, quiz: &QuizRow) -> AppResult<Vec<Dr
     for (slot_no, q) in picked {
         let v = sqlx::query!(
             r#"select v.id as "id!", v.points, v.body from questions q join question_versions v on v.id = q.current_version_id
-               where q.id = ?"#,
+               where q.id = $1"#,
             q
         )
         .fetch_one(&mut *conn)
@@ -283,7 +283,7 @@ pub async fn start(db: &Db, actor: Actor<'_>, user: &CurrentUser, quiz_id: i64) 
 
 async fn open_attempt(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
-        r#"select id as "id!" from attempts where quiz_id = ? and user_id = ? and status = 'in_progress'"#,
+        r#"select id as "id!" from attempts where quiz_id = $1 and user_id = $2 and status = 'in_progress'"#,
         quiz_id,
         user_id
     )
@@ -319,7 +319,7 @@ impl Batched for StartAttempt {
                 return Err(AppError::validation("quiz", key));
             }
             let attempt_no = sqlx::query_scalar!(
-                r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = ? and user_id = ?"#,
+                r#"select coalesce(max(attempt_no), 0) + 1 as "n!: i64" from attempts where quiz_id = $1 and user_id = $2"#,
                 quiz_id,
                 user.id
             )
@@ -332,7 +332,7 @@ impl Batched for StartAttempt {
             let max_score = self.items.iter().map(|i| i.points).sum::<i64>() as f64;
             let id = sqlx::query_scalar!(
                 r#"insert into attempts (quiz_id, user_id, attempt_no, status, started_at, deadline_at, max_score)
-                   values (?, ?, ?, 'in_progress', ?, ?, ?) returning id as "id!""#,
+                   values ($1, $2, $3, 'in_progress', $4, $5, $6) returning id as "id!""#,
                 quiz_id,
                 user.id,
                 attempt_no,
@@ -347,7 +347,7 @@ impl Batched for StartAttempt {
                 let (order, extra) = (json(&item.option_order)?, json(&item.extra_order)?);
                 sqlx::query!(
                     "insert into attempt_items (attempt_id, position, slot_no, question_version_id, points, option_order, extra_order)
-                     values (?, ?, ?, ?, ?, ?, ?)",
+                     values ($1, $2, $3, $4, $5, $6, $7)",
                     id,
                     pos,
                     item.slot_no,
@@ -383,7 +383,7 @@ pub async fn my_quizzes(db: &Db, user: &CurrentUser) -> AppResult<Vec<MyQuiz>> {
            from enrollments e
            join quizzes z on z.course_id = e.course_id and z.published_at is not null
            join course_versions v on v.id = e.version_id
-           where e.user_id = ?
+           where e.user_id = $1
            order by e.enrolled_at, case z.kind when 'pre_test' then 0 when 'practice' then 1
                     when 'post_test' then 2 else 3 end, z.id"#,
         user.id

@@ -29,7 +29,7 @@ async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by
         let fraction = grade(&item.body, item.answer.as_ref());
         let pos = item.position as i64;
         sqlx::query!(
-            "update attempt_items set fraction = ? where attempt_id = ? and position = ?",
+            "update attempt_items set fraction = $1 where attempt_id = $2 and position = $3",
             fraction,
             a.id,
             pos
@@ -38,7 +38,7 @@ async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by
         .await?;
     }
     sqlx::query!(
-        "update attempts set status = 'awaiting_grading', submitted_at = ?, closed_by = ? where id = ?",
+        "update attempts set status = 'awaiting_grading', submitted_at = $1, closed_by = $2 where id = $3",
         at,
         closed_by,
         a.id
@@ -54,7 +54,7 @@ pub async fn settle(conn: &mut Conn, attempt_id: i64, at: i64) -> AppResult<()> 
     let r = sqlx::query!(
         r#"select count(*) filter (where fraction is null) as "open!: i64",
                   coalesce(sum(fraction * points), 0.0) as "score!: f64"
-           from attempt_items where attempt_id = ?"#,
+           from attempt_items where attempt_id = $1"#,
         attempt_id
     )
     .fetch_one(&mut *conn)
@@ -64,12 +64,12 @@ pub async fn settle(conn: &mut Conn, attempt_id: i64, at: i64) -> AppResult<()> 
     }
     let a = attempt_row(conn, attempt_id).await?;
     let pass_percent =
-        sqlx::query_scalar!("select pass_percent from quizzes where id = ?", a.quiz_id).fetch_one(&mut *conn).await?;
+        sqlx::query_scalar!("select pass_percent from quizzes where id = $1", a.quiz_id).fetch_one(&mut *conn).await?;
     let score = (r.score * 100.0).round() / 100.0;
     let percent = if a.max_score > 0.0 { (score * 10000.0 / a.max_score).round() / 100.0 } else { 0.0 };
     let passed = percent + 1e-9 >= pass_percent as f64;
     sqlx::query!(
-        "update attempts set status = 'graded', graded_at = ?, score = ?, percent = ?, passed = ? where id = ?",
+        "update attempts set status = 'graded', graded_at = $1, score = $2, percent = $3, passed = $4 where id = $5",
         at,
         score,
         percent,
@@ -83,7 +83,7 @@ pub async fn settle(conn: &mut Conn, attempt_id: i64, at: i64) -> AppResult<()> 
         // A failed attempt of a quiz with a remediation lesson: that lesson before the retake.
         sqlx::query!(
             "insert into remediations (attempt_id, lesson_id)
-             select ?1, remediation_lesson_id from quizzes where id = ?2 and remediation_lesson_id is not null
+             select $1, remediation_lesson_id from quizzes where id = $2 and remediation_lesson_id is not null
              on conflict (attempt_id) do nothing",
             attempt_id,
             a.quiz_id
@@ -103,7 +103,7 @@ pub async fn close_overdue(db: &Db) -> AppResult<u32> {
     let at = now();
     let cutoff = at - GRACE_SECS;
     let ids = sqlx::query_scalar!(
-        r#"select id as "id!" from attempts where status = 'in_progress' and deadline_at < ?"#,
+        r#"select id as "id!" from attempts where status = 'in_progress' and deadline_at < $1"#,
         cutoff
     )
     .fetch_all(&db.read)
