@@ -600,13 +600,13 @@ pub async fn mine(db: &Db, caller: &CurrentUser) -> AppResult<FollowupLists> {
     let overdue_in_teams = overdue_in_teams.into_iter().filter(|r| !to_do.iter().any(|t| t.id == r.id)).collect();
     let done = rows!(
         &mut *conn,
-        "f.state = 'completed' and f.observer_id = ?1 and f.user_id <> ?1 order by f.completed_at desc limit ?2",
+        "f.state = 'completed' and f.observer_id = $1 and f.user_id <> $1 order by f.completed_at desc limit $2",
         caller.id,
         LIST
     );
     let about_me = rows!(
         &mut *conn,
-        "f.user_id = ?1 and f.state = 'completed' order by f.completed_at desc limit ?2",
+        "f.user_id = $1 and f.state = 'completed' order by f.completed_at desc limit $2",
         caller.id,
         LIST
     );
@@ -628,7 +628,7 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
         return Err(AppError::Forbidden);
     }
     let mut conn = db.read.acquire().await?;
-    Ok(rows!(&mut *conn, "f.user_id = ?1 order by f.certificate_id desc, f.offset_days, f.id limit ?2", user_id, LIST))
+    Ok(rows!(&mut *conn, "f.user_id = $1 order by f.certificate_id desc, f.offset_days, f.id limit $2", user_id, LIST))
 }
 
 /// The follow-ups on the job of a training plan's members (observers', of each person's current

@@ -277,7 +277,7 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
            from pass_tree o join quizzes z on z.id = o.quiz_id
            where o.team_id in (select value from json_each($3)) and o.day > $1 and o.day <= $2 and z.kind <> 'pre_test'
            -- A quiz everyone passed is nobody's weakest.
-           group by o.quiz_id having sum(o.outcomes) >= ?4 and sum(o.first_passed) < sum(o.outcomes)
+           group by o.quiz_id having sum(o.outcomes) >= $4 and sum(o.first_passed) < sum(o.outcomes)
            order by 5, 4 desc limit 1"#,
         since,
         until,

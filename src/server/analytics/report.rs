@@ -173,17 +173,17 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                -- for another's filter.
                -- (The dates are in each branch, not below: pushed down into the teams' branch
                -- they made it scan every outcome by date.)
-               select * from quiz_outcomes where quiz_id = ?8 and first_at between ?6 and ?7
+               select * from quiz_outcomes where quiz_id = $8 and first_at between $6 and $7
                union all
                select q.* from users p join quiz_outcomes q on q.user_id = p.id
-               where ?8 is null and ?9 and p.team_id in (select value from json_each(?10))
-                 and +q.first_at between ?6 and ?7
+               where $8 is null and $9 and p.team_id in (select value from json_each($10))
+                 and +q.first_at between $6 and $7
                union all
-               select * from quiz_outcomes where ?8 is null and not ?9 and ?12 and first_at between ?6 and ?7
+               select * from quiz_outcomes where $8 is null and not $9 and $12 and first_at between $6 and $7
                union all
                -- Undated, everything is read in the table's order: through the dates' index it
                -- was ten times slower.
-               select * from quiz_outcomes where ?8 is null and not ?9 and not ?12
+               select * from quiz_outcomes where $8 is null and not $9 and not $12
            )
            select o.quiz_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
                   o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
@@ -195,11 +195,11 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
            from o
            join quizzes z on z.id = o.quiz_id
            join users u on u.id = o.user_id
-           where (?1 or u.team_id in (select value from json_each(?2)) or z.course_id in (select value from json_each(?3)))
-             and (not ?4 or u.team_id in (select value from json_each(?5)))
+           where ($1 or u.team_id in (select value from json_each($2)) or z.course_id in (select value from json_each($3)))
+             and (not $4 or u.team_id in (select value from json_each($5)))
              -- Pre-tests measure the baseline; they are in the report only when picked.
-             and (z.kind <> 'pre_test' or ?8 is not null)
-             and not ?11"#,
+             and (z.kind <> 'pre_test' or $8 is not null)
+             and not $11"#,
         s.all,
         teams,
         courses,
