@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
-.PHONY: bench pg-schema-check run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+.PHONY: bench pg-build-check pg-schema-check sqlx-prepare-sqlite run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
 
 ## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
 run: tools-build site-release
@@ -66,14 +66,22 @@ e2e: site-debug
 	cargo build --bin floorready --features ssr
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 
-## For developers: refresh .sqlx after changing a query or a migration (needs sqlite3).
-sqlx-prepare:
+## For developers: refresh .sqlx (SQLite) and .sqlx-pg (PostgreSQL) after changing a query or a
+## migration (needs sqlite3; installs PostgreSQL for a throwaway cluster when missing).
+sqlx-prepare: sqlx-prepare-sqlite
+	build/sqlx-prepare-pg
+
+sqlx-prepare-sqlite:
 	rm -f target/sqlx-dev.db && mkdir -p target
 	cat migrations/*.sql | sqlite3 target/sqlx-dev.db
 	rm -rf .sqlx && mkdir .sqlx
 	touch src/lib.rs
 	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=sqlite:target/sqlx-dev.db \
 	  cargo build --features ssr --lib --bins
+
+## The PostgreSQL build (`--features postgres`) must compile against .sqlx-pg, as it stands.
+pg-build-check:
+	SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx-pg cargo check --features postgres --lib --bins
 
 ## migrations/postgres must build the SQLite migrations' schema (a throwaway PostgreSQL cluster).
 pg-schema-check:

@@ -11,6 +11,14 @@ exception when others then
     return false;
 end $$;
 
+-- SQLite's json_each over a bound JSON array of ids, so that one SQL text serves both backends:
+-- `x.team_id in (select value from json_each($1))`. A parameter of unknown type resolves to this
+-- text overload; json and jsonb arguments still reach PostgreSQL's own json_each.
+create function json_each(ids text) returns table(value bigint)
+language sql immutable parallel safe as $$
+    select e::bigint from json_array_elements_text(ids::json) e
+$$;
+
 -- The audit log is append-only, as SQLite's triggers keep it.
 create function audit_log_append_only() returns trigger
 language plpgsql as $$

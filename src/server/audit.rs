@@ -182,10 +182,10 @@ pub async fn list(db: &crate::server::db::Db, q: &AuditQuery, zone: Zone) -> App
            from audit_log a
            left join users u on u.id = a.actor_id
            left join users s on a.subject_type = 'user' and s.id = a.subject_id
-           where ($1 = '' or u.display_name like $2 escape '\' or u.employee_no like $2 escape '\'
-                  or s.display_name like $2 escape '\' or s.employee_no like $2 escape '\')
+           where ($1 = '' or lower(u.display_name) like lower($2) escape '\' or lower(u.employee_no) like lower($2) escape '\'
+                  or lower(s.display_name) like lower($2) escape '\' or lower(s.employee_no) like lower($2) escape '\')
              and ($3 = '' or a.action = $3)
-             and ($4 is null or a.at >= $4) and ($5 is null or a.at < $5)
+             and (cast($4 as bigint) is null or a.at >= $4) and (cast($5 as bigint) is null or a.at < $5)
            order by a.id desc limit $6 offset $7"#,
         person,
         pattern,

@@ -1,32 +1,66 @@
-//! SQLite pools: one writer, several readers (see shared/guides/performance.md).
+//! The database: SQLite (one writer, several readers; shared/guides/performance.md) or, built with
+//! the `postgres` feature, PostgreSQL (docs/postgres.md). Services name `Conn`, `Pool` and `Tx`.
 
 pub mod batch;
 pub mod waits;
 
-use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::Transaction;
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: SqlitePool,
-    /// A single connection: writers queue in the pool instead of spinning on SQLITE_BUSY.
-    pub write: SqlitePool,
+    pub read: Pool,
+    /// SQLite: a single connection, so writers queue in the pool instead of spinning on
+    /// SQLITE_BUSY. PostgreSQL: the same pool as `read`.
+    pub write: Pool,
     /// Group commit for the small writes that come in bursts (answer saves).
     pub batch: batch::Batcher,
 }
 
-/// The backend's connection, pool and transaction: services name these, not SQLite's types, so
-/// that a PostgreSQL build changes them here (docs/postgres.md).
-pub type Conn = sqlx::SqliteConnection;
-pub type Pool = SqlitePool;
-pub type Tx = Transaction<'static, Sqlite>;
+/// The backend this build serves: one per build, because sqlx checks each query against one.
+#[cfg(not(feature = "postgres"))]
+pub type Backend = sqlx::Sqlite;
+#[cfg(feature = "postgres")]
+pub type Backend = sqlx::Postgres;
+
+/// The backend's connection, pool and transaction: services name these, not SQLite's types.
+pub type Conn = <Backend as sqlx::Database>::Connection;
+pub type Pool = sqlx::Pool<Backend>;
+pub type Tx = Transaction<'static, Backend>;
+
+/// The URL scheme this build serves, and how to get a build for the other.
+#[cfg(not(feature = "postgres"))]
+const SERVES: (&str, &str) = ("sqlite:", "this build serves SQLite; for PostgreSQL build with `--features postgres` (README)");
+#[cfg(feature = "postgres")]
+const SERVES: (&str, &str) = ("postgres", "this build serves PostgreSQL; for SQLite build without `--features postgres` (README)");
+
+/// Refuses at start a database URL this build cannot serve, saying which build can.
+pub fn check_url(url: &str) -> anyhow::Result<()> {
+    let (scheme, other) = SERVES;
+    if url.starts_with(scheme) {
+        Ok(())
+    } else {
+        let shown = url.split_once("://").map_or("", |(s, _)| s);
+        anyhow::bail!("cannot open a `{shown}` database URL: {other}")
+    }
+}
 
 impl Db {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn open(url: &str) -> anyhow::Result<Db> {
+        check_url(url)?;
+        let db = Self::connect(url).await?;
+        // The dashboard's summaries, filled once after the upgrade that added them.
+        crate::server::analytics::summary::ensure(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        Ok(db)
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn connect(url: &str) -> anyhow::Result<Db> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        use std::str::FromStr;
+        use std::time::Duration;
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -54,22 +88,31 @@ impl Db {
             .acquire_slow_level(log::LevelFilter::Off)
             .connect_with(options.pragma("cache_size", "-2048"))
             .await?;
-        let db = Db { read, write, batch: Default::default() };
-        // The dashboard's summaries, filled once after the upgrade that added them.
-        crate::server::analytics::summary::ensure(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        Ok(db)
+        Ok(Db { read, write, batch: Default::default() })
+    }
+
+    /// One pool: PostgreSQL takes concurrent writers itself.
+    #[cfg(feature = "postgres")]
+    async fn connect(url: &str) -> anyhow::Result<Db> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_slow_level(log::LevelFilter::Off)
+            .connect(url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self::from_pool(pool))
     }
 
     /// One pool for both roles, as `#[sqlx::test]` hands out.
-    pub fn from_pool(pool: SqlitePool) -> Db {
+    pub fn from_pool(pool: Pool) -> Db {
         Db { read: pool.clone(), write: pool, batch: Default::default() }
     }
 
-    /// Every write transaction takes the write lock up front; a deferred BEGIN that reads
+    /// Every write transaction takes SQLite's write lock up front; a deferred BEGIN that reads
     /// first fails with SQLITE_BUSY under concurrency instead of waiting.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let asked = Instant::now();
-        let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = begin_write(&self.write).await?;
         waits::note_write_wait(asked.elapsed());
         Ok(tx)
     }
@@ -80,12 +123,46 @@ impl Db {
     }
 }
 
+/// A write transaction on `pool`: on SQLite it holds the write lock from its first statement.
+pub async fn begin_write(pool: &Pool) -> Result<Tx, sqlx::Error> {
+    #[cfg(not(feature = "postgres"))]
+    return pool.begin_with("BEGIN IMMEDIATE").await;
+    #[cfg(feature = "postgres")]
+    return pool.begin().await;
+}
+
+#[cfg(not(feature = "postgres"))]
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+#[cfg(feature = "postgres")]
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// True when `e` is a violation of the unique index `index` (used to name the field in conflict).
 pub fn is_unique_violation(e: &sqlx::Error, index_column: &str) -> bool {
     match e {
         sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(index_column),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[cfg(not(feature = "postgres"))]
+    #[test]
+    fn a_sqlite_build_refuses_a_postgres_url_and_names_the_build_that_serves_it() {
+        assert!(check_url("sqlite://data/floorready.db").is_ok());
+        assert!(check_url("sqlite::memory:").is_ok());
+        let e = check_url("postgres://floorready@db.example/floorready").unwrap_err().to_string();
+        assert!(e.contains("`postgres` database URL") && e.contains("--features postgres"), "{e}");
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn a_postgres_build_refuses_a_sqlite_url_and_names_the_build_that_serves_it() {
+        assert!(check_url("postgres://floorready@db.example/floorready").is_ok());
+        assert!(check_url("postgresql://floorready@db.example/floorready").is_ok());
+        let e = check_url("sqlite://data/floorready.db").unwrap_err().to_string();
+        assert!(e.contains("`sqlite` database URL") && e.contains("without `--features postgres`"), "{e}");
     }
 }

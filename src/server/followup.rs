@@ -173,8 +173,8 @@ pub async fn add_step(db: &Db, actor: Actor<'_>, program_id: i64, s: StepInput) 
     let mut tx = db.begin().await?;
     let known = sqlx::query!(
         r#"select exists(select 1 from programs where id = $1 and archived_at is null) as "program!: bool",
-                  $2 is null or exists(select 1 from rubrics where id = $2) as "rubric!: bool",
-                  $3 is null or exists(select 1 from eval_forms where id = $3) as "form!: bool""#,
+                  cast($2 as bigint) is null or exists(select 1 from rubrics where id = $2) as "rubric!: bool",
+                  cast($3 as bigint) is null or exists(select 1 from eval_forms where id = $3) as "form!: bool""#,
         program_id,
         s.rubric_id,
         s.form_id
@@ -340,7 +340,7 @@ pub async fn sweep(db: &Db, at: i64) -> AppResult<Swept> {
     done.closed = sqlx::query!(
         "update followups set state = 'waived', waived_at = $1, waive_reason = $2, draft = null
          where state in ('scheduled', 'due', 'overdue') and (
-               certificate_id is not (select c.certificate_id from certifications c
+               certificate_id is distinct from (select c.certificate_id from certifications c
                                        where c.user_id = followups.user_id and c.program_id = followups.program_id)
             or exists (select 1 from certificates k where k.id = followups.certificate_id
                         and (k.revoked_at is not null or k.expires_at <= $1))
@@ -967,6 +967,7 @@ pub async fn submit(
         serde_json::to_string(&answers).map_err(crate::error::internal)?,
     );
     let mut tx = db.begin().await?;
+    let passed_flag = passed.map(i64::from);
     let n = sqlx::query!(
         "update followups set state = 'completed', levels = $1, comments = $2, answers = $3, overall = $4, percent = $5,
                 passed = $6, critical_failed = $7, observer_id = $8, completed_at = $9, draft = null
@@ -976,7 +977,7 @@ pub async fn submit(
         answers_json,
         overall,
         percent,
-        passed,
+        passed_flag,
         critical,
         caller.id,
         at,

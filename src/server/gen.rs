@@ -728,6 +728,7 @@ async fn roleplay(
     let failed = serde_json::to_string(&o.critical_failed).map_err(crate::error::internal)?;
     let deciding = serde_json::to_string(&o.levels).map_err(crate::error::internal)?;
     let opened = at - 1800;
+    let passed_flag = i64::from(o.passed);
     let id = sqlx::query_scalar!(
         r#"insert into roleplays (scenario_id, rubric_version_id, trainee_id, mode, raters_required, status, percent,
                                  passed, critical_failed, finalized_at, opened_by, opened_at, rater_id, levels)
@@ -736,7 +737,7 @@ async fn roleplay(
         t.rubric_version,
         user,
         o.percent,
-        o.passed,
+        passed_flag,
         failed,
         at,
         t.trainer,
@@ -825,13 +826,14 @@ async fn followups(
                 serde_json::to_string(&o.critical_failed).map_err(crate::error::internal)?,
             );
             let completed = (f.due_at + rng.random_range(0..6) * DAY).min(at);
+            let passed_flag = i64::from(o.passed);
             sqlx::query!(
                 "update followups set state = 'completed', levels = $1, comments = '[]', answers = '[]', percent = $2,
                         passed = $3, critical_failed = $4, observer_id = assignee_id, completed_at = $5
                  where id = $6",
                 levels,
                 o.percent,
-                o.passed,
+                passed_flag,
                 failed,
                 completed,
                 f.id

@@ -92,7 +92,7 @@ pub async fn save(db: &Db, actor: Actor<'_>, id: Option<i64>, f: MetricFields) -
     let name = text::authored(&f.name, "name", text::NAME)?;
     let unit = text::line("unit", &f.unit, 40)?;
     let period = f.period.ok_or_else(|| AppError::validation("period", "error.choice_unknown"))?;
-    let (period_s, better) = (period.as_str(), f.higher_is_better);
+    let (period_s, better) = (period.as_str(), i64::from(f.higher_is_better));
     let at = now();
     let mut tx = db.begin().await?;
     let id = match id {
@@ -620,7 +620,7 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
         })
         .collect();
     let certified = sqlx::query!(
-        r#"select date(k.issued_at, 'unixepoch') as "day!: String", p.name, p.name_en
+        r#"select k.issued_at, p.name, p.name_en
            from certificates k join programs p on p.id = k.program_id
            where k.user_id = $1 order by k.issued_at"#,
         user_id
@@ -628,9 +628,14 @@ pub async fn of_person(db: &Db, caller: &CurrentUser, user_id: i64) -> AppResult
     .fetch_all(&db.read)
     .await?
     .into_iter()
-    .map(|r| (r.day, Names::new(r.name, r.name_en)))
+    .map(|r| (utc_day(r.issued_at).to_string(), Names::new(r.name, r.name_en)))
     .collect();
     Ok(PersonMetrics { series, certified })
+}
+
+/// The UTC day of a Unix time, as the certification day of the metrics' charts.
+fn utc_day(at: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().date_naive()
 }
 
 /// Whether a period lies before the certification day, after it, or neither (the month it fell
@@ -690,7 +695,7 @@ pub async fn before_after(
         Some(t) => (false, serde_json::to_string(t).map_err(crate::error::internal)?),
     };
     let first = sqlx::query!(
-        r#"select k.user_id as "user_id!: i64", date(min(k.issued_at), 'unixepoch') as "day!: String"
+        r#"select k.user_id as "user_id!: i64", min(k.issued_at) as "first_at!: i64"
            from certificates k join users u on u.id = k.user_id
            where k.program_id = $1 and ($2 or u.team_id in (select value from json_each($3)))
            group by k.user_id"#,
@@ -702,7 +707,7 @@ pub async fn before_after(
     .await?;
     let certified: HashMap<i64, NaiveDate> = first
         .into_iter()
-        .filter_map(|r| Some((r.user_id, NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok()?)))
+        .map(|r| (r.user_id, utc_day(r.first_at)))
         .collect();
     let values = sqlx::query!(
         r#"select v.metric_id, v.user_id, v.period, v.value from metric_values v

@@ -193,7 +193,7 @@ pub async fn save_form(
         }
         None => {
             let version_no: i64 = sqlx::query_scalar!(
-                "select coalesce(max(version_no), 0) + 1 from eval_form_versions where form_id = $1",
+                "select coalesce(max(version_no), 0) + 1 as \"n!\" from eval_form_versions where form_id = $1",
                 id
             )
             .fetch_one(&mut *tx)
@@ -225,7 +225,7 @@ pub async fn save_form(
 pub async fn settings(db: &Db, of: SurveyOf) -> AppResult<SurveySettings> {
     let (course, plan) = of.ids();
     let s = sqlx::query!(
-        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id is $1 and plan_id is $2"#,
+        r#"select id as "id!: i64", form_id, anonymous, due_days, active from surveys where course_id is not distinct from $1 and plan_id is not distinct from $2"#,
         course,
         plan
     )
@@ -266,7 +266,7 @@ pub async fn save_settings(
     let mut tx = db.begin().await?;
     let existing = sqlx::query!(
         r#"select s.id, s.anonymous, (select count(*) from survey_responses r where r.survey_id = s.id) as "answered!: i64"
-           from surveys s where s.course_id is $1 and s.plan_id is $2"#,
+           from surveys s where s.course_id is not distinct from $1 and s.plan_id is not distinct from $2"#,
         course,
         plan
     )
@@ -279,7 +279,7 @@ pub async fn save_settings(
         }
         (Some(form), existing) => {
             let known = sqlx::query_scalar!(
-                "select count(*) from eval_forms where id = $1 and current_version_id is not null",
+                "select count(*) as \"n!\" from eval_forms where id = $1 and current_version_id is not null",
                 form
             )
             .fetch_one(&mut *tx)
@@ -292,10 +292,11 @@ pub async fn save_settings(
                     return Err(AppError::validation("anonymous", "error.survey_anonymity_fixed"));
                 }
                 Some(s) => {
+                    let anonymous_flag = i64::from(anonymous);
                     sqlx::query!(
                         "update surveys set form_id = $1, anonymous = $2, due_days = $3, active = 1 where id = $4",
                         form,
-                        anonymous,
+                        anonymous_flag,
                         due_days,
                         s.id
                     )
@@ -303,13 +304,14 @@ pub async fn save_settings(
                     .await?;
                 }
                 None => {
+                    let anonymous_flag = i64::from(anonymous);
                     sqlx::query!(
                         "insert into surveys (course_id, plan_id, form_id, anonymous, due_days, created_by, created_at)
                          values ($1, $2, $3, $4, $5, $6, $7)",
                         course,
                         plan,
                         form,
-                        anonymous,
+                        anonymous_flag,
                         due_days,
                         actor.id,
                         at
@@ -706,8 +708,8 @@ pub async fn results(
                   t.title as "subject!: String", t.title_en as "subject_en!: String",
                   (select count(*) from survey_requests q left join plan_sessions ps on ps.id = q.session_id
                     join users u on u.id = q.user_id
-                    where q.survey_id = s.id and ($2 is null or q.session_id = $2)
-                      and ($3 is null or ps.instructor_id = $3)
+                    where q.survey_id = s.id and (cast($2 as bigint) is null or q.session_id = $2)
+                      and (cast($3 as bigint) is null or ps.instructor_id = $3)
                       and ($4 or u.team_id in (select value from json_each($5)))) as "asked!: i64",
                   (select survey_min_responses from organisation where id = 1) as "k!: i64"
            from surveys s join eval_forms f on f.id = s.form_id join eval_form_versions v on v.id = f.current_version_id
@@ -724,7 +726,7 @@ pub async fn results(
     .ok_or(AppError::NotFound)?;
     let responses: Vec<Vec<Answer>> = sqlx::query_scalar!(
         "select answers from survey_responses where survey_id = $1 and form_version_id = $2
-           and ($3 is null or session_id = $3) and ($4 is null or instructor_id = $4)
+           and (cast($3 as bigint) is null or session_id = $3) and (cast($4 as bigint) is null or instructor_id = $4)
            and ($5 or team_id in (select value from json_each($6)))",
         survey_id,
         s.version,
@@ -742,7 +744,7 @@ pub async fn results(
     let mut sessions = Vec::new();
     let mut instructors: Vec<(i64, String)> = Vec::new();
     for r in sqlx::query!(
-        r#"select distinct ps.id as "id!: i64", ps.day, ps.topic, ps.instructor_id, u.display_name as "name?"
+        r#"select distinct ps.id as "id!: i64", ps.day, ps.start_time, ps.topic, ps.instructor_id, u.display_name as "name?"
            from survey_requests q join plan_sessions ps on ps.id = q.session_id left join users u on u.id = ps.instructor_id
            where q.survey_id = $1 order by ps.day, ps.start_time"#,
         survey_id

@@ -95,13 +95,14 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
     let scenarios = serde_json::to_string(&own.clone().unwrap_or_default()).map_err(crate::error::internal)?;
     let any = own.is_none();
     let rows = sqlx::query!(
-        r#"select c.scenario_id, s.title, s.title_en, c.criterion, sum(c.rated) as "rated!: i64",
-                  50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
-                  100.0 * sum(c.failing) / sum(c.rated) as "failing!: f64", sum(c.critical) as "critical!: i64"
+        r#"select c.scenario_id, s.title, s.title_en, c.criterion, cast(sum(c.rated) as bigint) as "rated!: i64",
+                  cast(50.0 * sum(c.halves) / coalesce(nullif(sum(c.maxes), 0), 1) as double precision) as "mean!: f64",
+                  cast(100.0 * sum(c.failing) / sum(c.rated) as double precision) as "failing!: f64",
+                  cast(sum(c.critical) as bigint) as "critical!: i64"
            from criterion_tree c join scenarios s on s.id = c.scenario_id
            where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
              and ($4 or c.scenario_id in (select value from json_each($5)))
-           group by c.scenario_id, c.criterion
+           group by c.scenario_id, s.id, s.title, s.title_en, c.criterion
            order by s.title, s.id, 6"#,
         list,
         f.from,
@@ -128,8 +129,10 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
     let paths: HashMap<i64, &Names> = tree.iter().map(|t| (t.id, &t.path)).collect();
     let line_list = serde_json::to_string(&lines).map_err(crate::error::internal)?;
     let mut by_team = sqlx::query!(
-        r#"select c.team_id, sum(c.rated) as "rated!: i64", 50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
-                  100.0 * sum(c.failing) / sum(c.rated) as "failing!: f64", sum(c.critical) as "critical!: i64"
+        r#"select c.team_id, cast(sum(c.rated) as bigint) as "rated!: i64",
+                  cast(50.0 * sum(c.halves) / coalesce(nullif(sum(c.maxes), 0), 1) as double precision) as "mean!: f64",
+                  cast(100.0 * sum(c.failing) / sum(c.rated) as double precision) as "failing!: f64",
+                  cast(sum(c.critical) as bigint) as "critical!: i64"
            from criterion_tree c
            where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
              and ($4 or c.scenario_id in (select value from json_each($5)))
@@ -154,13 +157,14 @@ pub async fn report(db: &Db, caller: &CurrentUser, f: &Filter) -> AppResult<Crit
     .collect::<Vec<_>>();
     by_team.sort_by(|a, b| a.team.cmp(&b.team));
     let by_trainer = sqlx::query!(
-        r#"select c.rater_id, u.display_name, sum(c.roleplays) as "roleplays!: i64",
-                  50.0 * sum(c.halves) / max(sum(c.maxes), 1) as "mean!: f64",
-                  100.0 * sum(c.failing) / max(sum(c.rated), 1) as "failing!: f64", sum(c.critical) as "critical!: i64"
+        r#"select c.rater_id, u.display_name, cast(sum(c.roleplays) as bigint) as "roleplays!: i64",
+                  cast(50.0 * sum(c.halves) / coalesce(nullif(sum(c.maxes), 0), 1) as double precision) as "mean!: f64",
+                  cast(100.0 * sum(c.failing) / coalesce(nullif(sum(c.rated), 0), 1) as double precision) as "failing!: f64",
+                  cast(sum(c.critical) as bigint) as "critical!: i64"
            from rater_tree c join users u on u.id = c.rater_id
            where c.team_id in (select value from json_each($1)) and c.day between $2 and $3
              and ($4 or c.scenario_id in (select value from json_each($5)))
-           group by c.rater_id
+           group by c.rater_id, u.display_name
            order by u.display_name, c.rater_id"#,
         list,
         f.from,

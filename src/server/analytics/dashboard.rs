@@ -272,12 +272,12 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     d.previous = period(db, &list, at - 2 * span, at - span).await?;
     let (since, until) = ((at - span).div_euclid(DAY), at.div_euclid(DAY));
     d.worst_quiz = sqlx::query!(
-        r#"select o.quiz_id, z.title, z.title_en, sum(o.outcomes) as "n!: i64",
-                  100.0 * sum(o.first_passed) / sum(o.outcomes) as "rate!: f64"
+        r#"select o.quiz_id, z.title, z.title_en, cast(sum(o.outcomes) as bigint) as "n!: i64",
+                  cast(100.0 * sum(o.first_passed) / sum(o.outcomes) as double precision) as "rate!: f64"
            from pass_tree o join quizzes z on z.id = o.quiz_id
            where o.team_id in (select value from json_each($3)) and o.day > $1 and o.day <= $2 and z.kind <> 'pre_test'
            -- A quiz everyone passed is nobody's weakest.
-           group by o.quiz_id having sum(o.outcomes) >= $4 and sum(o.first_passed) < sum(o.outcomes)
+           group by o.quiz_id, z.title, z.title_en having cast(sum(o.outcomes) as bigint) >= $4 and sum(o.first_passed) < sum(o.outcomes)
            order by 5, 4 desc limit 1"#,
         since,
         until,
@@ -294,11 +294,12 @@ pub async fn dashboard(db: &Db, caller: &CurrentUser, team: Option<i64>, at: i64
     });
 
     d.worst_criterion = sqlx::query!(
-        r#"select criterion, sum(rated) as "n!: i64", 50.0 * sum(halves) / sum(maxes) as "mean!: f64",
-                  100.0 * sum(failing) / sum(rated) as "failing!: f64"
+        r#"select criterion, cast(sum(rated) as bigint) as "n!: i64",
+                  cast(50.0 * sum(halves) / sum(maxes) as double precision) as "mean!: f64",
+                  cast(100.0 * sum(failing) / sum(rated) as double precision) as "failing!: f64"
            from criterion_tree
            where team_id in (select value from json_each($3)) and day > $1 and day <= $2
-           group by criterion having sum(rated) >= $4 and sum(maxes) > 0
+           group by criterion having cast(sum(rated) as bigint) >= $4 and sum(maxes) > 0
            order by 3, 2 desc limit 1"#,
         since,
         until,

@@ -1,6 +1,8 @@
 //! Cleared for the floor over time: a row per team and day (`floor_daily`), written once a day by
 //! the sweep, and the weekly trend the dashboard draws from it.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate};
 
 use crate::error::AppResult;
@@ -20,11 +22,11 @@ fn day_of(at: i64) -> NaiveDate {
 #[tracing::instrument(skip_all)]
 pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
     let today = day_of(at).to_string();
-    let done = sqlx::query_scalar!("select count(*) from floor_daily where day = $1", today).fetch_one(&db.read).await?;
+    let done = sqlx::query_scalar!("select count(*) as \"n!\" from floor_daily where day = $1", today).fetch_one(&db.read).await?;
     if done > 0 {
         return Ok(false);
     }
-    let first = sqlx::query_scalar!("select count(*) from floor_daily").fetch_one(&db.read).await? == 0;
+    let first = sqlx::query_scalar!("select count(*) as \"n!\" from floor_daily").fetch_one(&db.read).await? == 0;
     // Everyone, as an admin's roster counts them: each team's own people.
     let per_team = sqlx::query!(
         r#"select team_id, count(*) filter (where state <> 'none') as "needed!: i64",
@@ -62,7 +64,7 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
                           1
                    from users u
                    where u.active = 1 and u.team_id is not null
-                     and coalesce(cast(strftime('%s', u.hire_date) as integer), u.created_at) <= $2
+                     and coalesce(u.hire_date <= $1, u.created_at <= $2)
                      and exists (select 1 from programs p where p.archived_at is null and p.position_id = u.position_id)
                    group by u.team_id
                    on conflict do nothing"#,
@@ -82,24 +84,50 @@ pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
 pub async fn trend(db: &Db, teams: &[i64], at: i64) -> AppResult<Vec<TrendPoint>> {
     let teams = serde_json::to_string(teams).map_err(crate::error::internal)?;
     let since = (day_of(at) - Duration::days(WEEKS * 7)).to_string();
-    let today_s = day_of(at).to_string();
     // The latest day written in each week first, then those days' rows only: an admin's trend
-    // sums 12 days of every team, not 84.
+    // sums 12 days of every team, not 84. Week 0 ends today.
+    let today = day_of(at);
+    let mut latest: BTreeMap<i64, String> = BTreeMap::new();
+    for d in sqlx::query_scalar!(r#"select distinct day as "day!: String" from floor_daily where day > $1"#, since)
+        .fetch_all(&db.read)
+        .await?
+    {
+        let Ok(day) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else { continue };
+        let week = (today - day).num_days() / 7;
+        if (0..WEEKS).contains(&week) {
+            let e = latest.entry(week).or_default();
+            if d > *e {
+                *e = d;
+            }
+        }
+    }
+    const _: () = assert!(WEEKS == 12, "the trend's query takes one parameter a week");
+    // At most one day a week: twelve parameters, the unused ones empty (no day is '').
+    let picked: Vec<String> = latest.into_values().collect();
+    let d: [String; 12] = std::array::from_fn(|i| picked.get(i).cloned().unwrap_or_default());
     let rows = sqlx::query!(
-        r#"with days as (select distinct day from floor_daily where day > $1),
-                latest as (select max(day) as day from days
-                           group by cast(julianday($3) - julianday(day) as integer) / 7)
-           select f.day as "day!: String", sum(f.needed) as "needed!: i64", sum(f.cleared) as "cleared!: i64"
-           from floor_daily f join latest l on l.day = f.day
-           where f.team_id in (select value from json_each($2))
+        r#"select f.day as "day!: String", cast(sum(f.needed) as bigint) as "needed!: i64",
+                  cast(sum(f.cleared) as bigint) as "cleared!: i64"
+           from floor_daily f
+           where f.day in ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             and f.team_id in (select value from json_each($1))
            group by f.day order by f.day"#,
-        since,
         teams,
-        today_s
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[4],
+        d[5],
+        d[6],
+        d[7],
+        d[8],
+        d[9],
+        d[10],
+        d[11]
     )
     .fetch_all(&db.read)
     .await?;
-    let today = day_of(at);
     let mut points: Vec<TrendPoint> = Vec::new();
     for r in rows {
         let Ok(day) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") else { continue };

@@ -137,8 +137,8 @@ mod report {
                ),
                answers as (
                    select v.question_id, a.user_id, max(i.question_version_id) as version,
-                          max(case when a.quiz_id = $1 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as was,
-                          max(case when a.quiz_id = $2 then coalesce(i.fraction, 0) >= 1 - 1e-9 end) as now
+                          max(case when a.quiz_id = $1 then case when coalesce(i.fraction, 0) >= 1 - 1e-9 then 1 else 0 end end) as was,
+                          max(case when a.quiz_id = $2 then case when coalesce(i.fraction, 0) >= 1 - 1e-9 then 1 else 0 end end) as now
                    from firsts f
                    join attempts a on a.quiz_id = f.quiz_id and a.user_id = f.user_id and a.attempt_no = f.n
                    join attempt_items i on i.attempt_id = a.id
@@ -148,8 +148,10 @@ mod report {
                )
                select g.question_id as "question_id!: i64", g.pairs as "pairs!: i64", g.was as "was!: i64",
                       g.now as "now!: i64", g.gained as "gained!: i64", g.lost as "lost!: i64", v.title, v.stem
-               from (select question_id, count(*) as pairs, sum(was) as was, sum(now) as now,
-                            sum(not was and now) as gained, sum(was and not now) as lost, max(version) as version
+               from (select question_id, count(*) as pairs, cast(sum(was) as bigint) as was, cast(sum(now) as bigint) as now,
+                            cast(sum(case when was = 0 and now = 1 then 1 else 0 end) as bigint) as gained,
+                            cast(sum(case when was = 1 and now = 0 then 1 else 0 end) as bigint) as lost,
+                            max(version) as version
                      from answers where was is not null and now is not null
                      group by question_id) g
                join question_versions v on v.id = g.version

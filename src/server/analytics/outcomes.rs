@@ -75,6 +75,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
             .await?;
         return summary::outcome_changed(conn, quiz_id, user_id, before, None).await;
     };
+    let first_passed_flag = i64::from(o.first_passed);
     sqlx::query!(
         "insert into quiz_outcomes (quiz_id, user_id, attempts, first_percent, first_passed, first_at, best_percent,
                                     last_percent, passed_at, attempts_to_pass)
@@ -88,7 +89,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
         user_id,
         o.attempts,
         o.first_percent,
-        o.first_passed,
+        first_passed_flag,
         o.first_at,
         o.best_percent,
         o.last_percent,
@@ -129,6 +130,7 @@ pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -
             .await?;
         return Ok(());
     };
+    let first_passed_flag = i64::from(o.first_passed);
     sqlx::query!(
         "insert into roleplay_outcomes (scenario_id, user_id, attempts, first_percent, first_passed, first_at,
                                         best_percent, last_percent, passed_at, attempts_to_pass)
@@ -142,7 +144,7 @@ pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -
         user_id,
         o.attempts,
         o.first_percent,
-        o.first_passed,
+        first_passed_flag,
         o.first_at,
         o.best_percent,
         o.last_percent,

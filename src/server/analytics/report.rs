@@ -190,7 +190,7 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
                   o.attempts_to_pass as "attempts_to_pass?: i64", z.course_id as "course_id?: i64", u.team_id,
                   case when length(u.hire_date) >= 7
-                       then cast(substr(u.hire_date, 1, 4) as integer) * 100 + cast(substr(u.hire_date, 6, 2) as integer)
+                       then cast(substr(u.hire_date, 1, 4) as bigint) * 100 + cast(substr(u.hire_date, 6, 2) as bigint)
                   end as "hire_month?: i64"
            from o
            join quizzes z on z.id = o.quiz_id
@@ -230,13 +230,13 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
            select o.scenario_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
                   o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
-                  o.attempts_to_pass as "attempts_to_pass?: i64", null as "course_id?: i64", u.team_id,
+                  o.attempts_to_pass as "attempts_to_pass?: i64", cast(null as bigint) as "course_id?: i64", u.team_id,
                   case when length(u.hire_date) >= 7
-                       then cast(substr(u.hire_date, 1, 4) as integer) * 100 + cast(substr(u.hire_date, 6, 2) as integer)
+                       then cast(substr(u.hire_date, 1, 4) as bigint) * 100 + cast(substr(u.hire_date, 6, 2) as bigint)
                   end as "hire_month?: i64"
            from o
            join users u on u.id = o.user_id
-           where $1 is null and ($2 is null or o.scenario_id = $2)
+           where cast($1 as bigint) is null and (cast($2 as bigint) is null or o.scenario_id = $2)
              and ($3 or u.team_id in (select value from json_each($4))
                   or exists (select 1 from scenario_courses c
                              where c.scenario_id = o.scenario_id and c.course_id in (select value from json_each($5))))
@@ -622,7 +622,7 @@ pub(super) async fn plan_members(db: &Db, quiz: Option<i64>) -> AppResult<HashMa
     let mut out: HashMap<i64, Vec<(i64, Names)>> = HashMap::new();
     for r in sqlx::query!(
         "select m.user_id, p.id, p.title, p.title_en from plan_members m join training_plans p on p.id = m.plan_id
-         where $1 is null or m.user_id in (select user_id from quiz_outcomes where quiz_id = $1)",
+         where cast($1 as bigint) is null or m.user_id in (select user_id from quiz_outcomes where quiz_id = $1)",
         quiz
     )
     .fetch_all(&db.read)
@@ -643,7 +643,7 @@ pub(super) async fn instructors(db: &Db, course: Option<i64>) -> AppResult<HashM
            join plan_sessions s on s.id = a.session_id
            join plan_courses c on c.plan_id = s.plan_id
            join users u on u.id = s.instructor_id
-           where a.status in ('present', 'late') and ($1 is null or c.course_id = $1)
+           where a.status in ('present', 'late') and (cast($1 as bigint) is null or c.course_id = $1)
            order by u.display_name"#,
         course
     )

@@ -166,7 +166,7 @@ async fn ancestors(conn: &mut Conn, team: i64) -> AppResult<Vec<i64>> {
         vec![0]
     } else {
         sqlx::query_scalar!(
-            r#"with recursive up(id) as (select $1 union all
+            r#"with recursive up(id) as (select cast($1 as bigint) union all
                     select t.parent_id from teams t join up on t.id = up.id where t.parent_id is not null)
                select id as "id!: i64" from up"#,
             team
@@ -184,7 +184,7 @@ async fn add_floor(conn: &mut Conn, teams: &[i64], key: &Key, people: i64, clear
         sqlx::query!(
             "insert into floor_tree (team_id, kind, k1, k2, people, cleared) values ($1, $2, $3, $4, $5, $6)
              on conflict (team_id, kind, k1, k2) do update
-                 set people = people + excluded.people, cleared = cleared + excluded.cleared",
+                 set people = floor_tree.people + excluded.people, cleared = floor_tree.cleared + excluded.cleared",
             team,
             kind,
             k1,
@@ -310,8 +310,8 @@ async fn add_pass(conn: &mut Conn, teams: &[i64], quiz_id: i64, day: i64, d: (i6
     for team in teams {
         sqlx::query!(
             "insert into pass_tree (team_id, day, quiz_id, outcomes, first_passed, passed) values ($1, $2, $3, $4, $5, $6)
-             on conflict (team_id, day, quiz_id) do update set outcomes = outcomes + excluded.outcomes,
-                 first_passed = first_passed + excluded.first_passed, passed = passed + excluded.passed",
+             on conflict (team_id, day, quiz_id) do update set outcomes = pass_tree.outcomes + excluded.outcomes,
+                 first_passed = pass_tree.first_passed + excluded.first_passed, passed = pass_tree.passed + excluded.passed",
             team,
             day,
             quiz_id,
@@ -511,9 +511,9 @@ async fn add_criterion(
         sqlx::query!(
             "insert into criterion_tree (team_id, day, scenario_id, criterion, rated, halves, maxes, failing, critical)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (team_id, day, scenario_id, criterion) do update set rated = rated + excluded.rated,
-                 halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
-                 failing = failing + excluded.failing, critical = critical + excluded.critical",
+             on conflict (team_id, day, scenario_id, criterion) do update set rated = criterion_tree.rated + excluded.rated,
+                 halves = criterion_tree.halves + excluded.halves, maxes = criterion_tree.maxes + excluded.maxes,
+                 failing = criterion_tree.failing + excluded.failing, critical = criterion_tree.critical + excluded.critical",
             team,
             day,
             scenario,
@@ -549,9 +549,9 @@ async fn add_rater(conn: &mut Conn, teams: &[i64], rater: i64, day: i64, scenari
         sqlx::query!(
             "insert into rater_tree (team_id, rater_id, day, scenario_id, roleplays, rated, halves, maxes, failing, critical)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             on conflict (team_id, rater_id, day, scenario_id) do update set roleplays = roleplays + excluded.roleplays,
-                 rated = rated + excluded.rated, halves = halves + excluded.halves, maxes = maxes + excluded.maxes,
-                 failing = failing + excluded.failing, critical = critical + excluded.critical",
+             on conflict (team_id, rater_id, day, scenario_id) do update set roleplays = rater_tree.roleplays + excluded.roleplays,
+                 rated = rater_tree.rated + excluded.rated, halves = rater_tree.halves + excluded.halves, maxes = rater_tree.maxes + excluded.maxes,
+                 failing = rater_tree.failing + excluded.failing, critical = rater_tree.critical + excluded.critical",
             team,
             rater,
             day,
@@ -595,7 +595,8 @@ async fn add_rated(conn: &mut Conn, teams: &[i64], r: &Rated, sign: i64) -> AppR
 pub async fn roleplays_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Rated>> {
     let rows = sqlx::query!(
         r#"select r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String", v.criteria,
-                  (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
+                  (select '[' || coalesce(string_agg(cast(t.rater_id as text), ','), '') || ']' from roleplay_ratings t
+                   where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
            where r.trainee_id = $1 and r.status = 'final' and r.finalized_at is not null and r.levels is not null
            order by r.id"#,
@@ -611,7 +612,8 @@ pub async fn roleplays_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Rated>
 pub async fn roleplay_final(conn: &mut Conn, roleplay_id: i64) -> AppResult<()> {
     let r = sqlx::query!(
         r#"select r.trainee_id, r.scenario_id, r.finalized_at as "finalized_at!: i64", r.levels as "levels!: String",
-                  v.criteria, (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
+                  v.criteria, (select '[' || coalesce(string_agg(cast(t.rater_id as text), ','), '') || ']' from roleplay_ratings t
+                   where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id
            where r.id = $1 and r.status = 'final'"#,
         roleplay_id
@@ -721,7 +723,8 @@ async fn want(db: &Db) -> AppResult<Want> {
     let roleplays = sqlx::query!(
         r#"select coalesce(u.team_id, 0) as "team!: i64", r.scenario_id, r.finalized_at as "finalized_at!: i64",
                   r.levels as "levels!: String", v.criteria,
-                  (select json_group_array(t.rater_id) from roleplay_ratings t where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
+                  (select '[' || coalesce(string_agg(cast(t.rater_id as text), ','), '') || ']' from roleplay_ratings t
+                   where t.roleplay_id = r.id and t.is_self = 0) as "raters?: String"
            from roleplays r join rubric_versions v on v.id = r.rubric_version_id join users u on u.id = r.trainee_id
            where r.status = 'final' and r.finalized_at is not null and r.levels is not null"#
     )
@@ -781,7 +784,7 @@ pub async fn rebuild(db: &Db) -> AppResult<()> {
     for ((team, day, quiz), d) in &w.pass {
         add_pass(&mut tx, &[*team], *quiz, *day, *d).await?;
     }
-    sqlx::query!("insert or replace into summary_state (name, built) values ('teams', 1)").execute(&mut *tx).await?;
+    sqlx::query!("insert into summary_state (name, built) values ('teams', 1) on conflict (name) do update set built = 1").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

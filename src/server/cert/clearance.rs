@@ -63,7 +63,7 @@ pub async fn create_with_scope(
     let expires_at = at + valid_days * 86_400;
     let mut tx = db.begin().await?;
     if let Some(t) = team_id {
-        let ok = sqlx::query_scalar!("select count(*) from teams where id = $1", t).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
@@ -168,7 +168,7 @@ pub async fn authenticate(db: &Db, bearer: &str, scope: &str) -> AppResult<Grant
         None => None,
         Some(t) => Some(
             sqlx::query_scalar!(
-                r#"with recursive scope(id) as (select $1 union select t.id from teams t join scope s on t.parent_id = s.id)
+                r#"with recursive scope(id) as (select cast($1 as bigint) union select t.id from teams t join scope s on t.parent_id = s.id)
                    select id as "id!: i64" from scope"#,
                 t
             )

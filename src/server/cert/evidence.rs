@@ -224,7 +224,7 @@ async fn quiz(conn: &mut Conn, user_id: i64, req: &Requirement, since: i64) -> A
     .fetch_optional(&mut *conn)
     .await?;
     let taken = sqlx::query!(
-        r#"select count(*) as "all!: i64", coalesce(sum(status <> 'graded'), 0) as "waiting!: i64"
+        r#"select count(*) as "all!: i64", cast(coalesce(sum(case when status <> 'graded' then 1 else 0 end), 0) as bigint) as "waiting!: i64"
            from attempts where quiz_id = $1 and user_id = $2"#,
         req.target,
         user_id

@@ -105,7 +105,7 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     let at = now();
     let mut tx = db.begin().await?;
     let level =
-        sqlx::query_scalar!("select count(*) from course_levels where id = $1", f.level_id).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!("select count(*) as \"n!\" from course_levels where id = $1", f.level_id).fetch_one(&mut *tx).await?;
     if level == 0 {
         return Err(AppError::validation("level_id", "error.choice_unknown"));
     }
@@ -115,12 +115,12 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     };
     crate::server::position::check_pick(&mut tx, f.position_id, before.as_ref().map(|b| b.position_id)).await?;
     if let Some(req) = f.requires_program_id {
-        let ok = sqlx::query_scalar!("select count(*) from programs where id = $1 and archived_at is null", req)
+        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from programs where id = $1 and archived_at is null", req)
             .fetch_one(&mut *tx)
             .await?;
         // The chain of required programs must not lead back to this one.
         let chain = sqlx::query_scalar!(
-            r#"with recursive up(id) as (select $1 union select p.requires_program_id from programs p join up on p.id = up.id
+            r#"with recursive up(id) as (select cast($1 as bigint) union select p.requires_program_id from programs p join up on p.id = up.id
                                           where p.requires_program_id is not null)
                select id as "id!: i64" from up"#,
             req
@@ -206,16 +206,16 @@ pub async fn add_requirement(
     let mut tx = db.begin().await?;
     let exists = match kind {
         ReqKind::Course => {
-            sqlx::query_scalar!("select count(*) from courses where id = $1", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Quiz => {
-            sqlx::query_scalar!("select count(*) from quizzes where id = $1", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) as \"n!\" from quizzes where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Roleplay => {
-            sqlx::query_scalar!("select count(*) from scenarios where id = $1", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) as \"n!\" from scenarios where id = $1", target).fetch_one(&mut *tx).await?
         }
         ReqKind::Attendance => {
-            sqlx::query_scalar!("select count(*) from training_plans where id = $1", target).fetch_one(&mut *tx).await?
+            sqlx::query_scalar!("select count(*) as \"n!\" from training_plans where id = $1", target).fetch_one(&mut *tx).await?
         }
         // A follow-up is observed after certification: it can only count towards a renewal.
         ReqKind::Followup if phase == Phase::Initial => {
@@ -223,7 +223,7 @@ pub async fn add_requirement(
         }
         ReqKind::Followup => {
             sqlx::query_scalar!(
-                "select count(*) from followup_steps where program_id = $1 and offset_days = $2 and observer <> 'self'
+                "select count(*) as \"n!\" from followup_steps where program_id = $1 and offset_days = $2 and observer <> 'self'
                    and removed_at is null",
                 program_id,
                 target

@@ -71,6 +71,7 @@ pub async fn issue(
 ) -> AppResult<i64> {
     let number = certificate_number(at);
     let (exempted, reason) = (exemption.is_some(), exemption.unwrap_or(""));
+    let exempted_flag = i64::from(exempted);
     let id = sqlx::query_scalar!(
         r#"insert into certificates (number, user_id, program_id, issued_at, expires_at, exempted, reason, issued_by)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id!: i64""#,
@@ -79,7 +80,7 @@ pub async fn issue(
         program_id,
         at,
         expires_at,
-        exempted,
+        exempted_flag,
         reason,
         by
     )

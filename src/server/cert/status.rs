@@ -539,7 +539,7 @@ async fn fill_missing(db: &Db, people: &mut [RosterPerson], at: i64) -> AppResul
                 let mut m = titles.clone();
                 if let Some((req, name)) = requires {
                     let cleared = sqlx::query_scalar!(
-                        "select count(*) from certifications where user_id = $1 and program_id = $2 and status in ('certified', 'expiring')",
+                        "select count(*) as \"n!\" from certifications where user_id = $1 and program_id = $2 and status in ('certified', 'expiring')",
                         person.user_id,
                         req
                     )

@@ -131,7 +131,7 @@ pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
 pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let exists =
-        sqlx::query_scalar!("select count(*) from course_files where id = $1 and course_id = $2", file_id, course_id)
+        sqlx::query_scalar!("select count(*) as \"n!\" from course_files where id = $1 and course_id = $2", file_id, course_id)
             .fetch_one(&mut *tx)
             .await?;
     if exists == 0 {
@@ -139,7 +139,7 @@ pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> 
     }
     let link = format!("%/files/{file_id}/%");
     let used = sqlx::query_scalar!(
-        "select count(*) from lessons l join course_modules m on m.id = l.module_id
+        "select count(*) as \"n!\" from lessons l join course_modules m on m.id = l.module_id
          join course_versions v on v.id = m.version_id where v.course_id = $1 and l.body_md like $2",
         course_id,
         link
@@ -169,7 +169,7 @@ pub async fn read(db: &Db, data_dir: &Path, user: &CurrentUser, file_id: i64) ->
     .await?
     .ok_or(AppError::NotFound)?;
     let enrolled = sqlx::query_scalar!(
-        "select count(*) from enrollments where course_id = $1 and user_id = $2",
+        "select count(*) as \"n!\" from enrollments where course_id = $1 and user_id = $2",
         row.course_id,
         user.id
     )

@@ -30,7 +30,7 @@ pub async fn require_author(db: &Db, user: &CurrentUser, course_id: i64) -> AppR
         return Ok(());
     }
     let owner = sqlx::query_scalar!(
-        "select count(*) from course_owners where course_id = $1 and user_id = $2",
+        "select count(*) as \"n!\" from course_owners where course_id = $1 and user_id = $2",
         course_id,
         user.id
     )
@@ -77,13 +77,13 @@ pub async fn choices(db: &Db) -> AppResult<CourseChoices> {
 
 /// A category or level id that does not exist is a validation error, not a database error.
 async fn check_choices(conn: &mut Conn, f: &CourseFields) -> AppResult<()> {
-    let cat = sqlx::query_scalar!("select count(*) from course_categories where id = $1", f.category_id)
+    let cat = sqlx::query_scalar!("select count(*) as \"n!\" from course_categories where id = $1", f.category_id)
         .fetch_one(&mut *conn)
         .await?;
     if cat == 0 {
         return Err(AppError::validation("category_id", "error.choice_unknown"));
     }
-    let level = sqlx::query_scalar!("select count(*) from course_levels where id = $1", f.level_id)
+    let level = sqlx::query_scalar!("select count(*) as \"n!\" from course_levels where id = $1", f.level_id)
         .fetch_one(&mut *conn)
         .await?;
     if level == 0 {
@@ -247,7 +247,7 @@ pub async fn editor(db: &Db, course_id: i64) -> AppResult<CourseEditor> {
         .ok_or(AppError::NotFound)?;
     let v = editable_version(&mut conn, course_id).await?;
     let has_published = sqlx::query_scalar!(
-        "select count(*) from course_versions where course_id = $1 and status = 'published'",
+        "select count(*) as \"n!\" from course_versions where course_id = $1 and status = 'published'",
         course_id
     )
     .fetch_one(&mut *conn)
@@ -390,7 +390,7 @@ pub async fn add_module(db: &Db, course_id: i64, title: &Names) -> AppResult<i64
 /// version) is NotFound, so ids cannot be used to reach into other courses.
 async fn draft_module(conn: &mut Conn, course_id: i64, module_id: i64) -> AppResult<()> {
     let found = sqlx::query_scalar!(
-        "select count(*) from course_modules m join course_versions v on v.id = m.version_id
+        "select count(*) as \"n!\" from course_modules m join course_versions v on v.id = m.version_id
          where m.id = $1 and v.course_id = $2 and v.status = 'draft'",
         module_id,
         course_id
@@ -405,7 +405,7 @@ async fn draft_module(conn: &mut Conn, course_id: i64, module_id: i64) -> AppRes
 
 async fn draft_lesson(conn: &mut Conn, course_id: i64, lesson_id: i64) -> AppResult<()> {
     let found = sqlx::query_scalar!(
-        "select count(*) from lessons l join course_modules m on m.id = l.module_id
+        "select count(*) as \"n!\" from lessons l join course_modules m on m.id = l.module_id
          join course_versions v on v.id = m.version_id
          where l.id = $1 and v.course_id = $2 and v.status = 'draft'",
         lesson_id,
@@ -495,7 +495,7 @@ pub async fn publish(db: &Db, actor: Actor<'_>, course_id: i64) -> AppResult<()>
     let mut tx = db.begin().await?;
     let draft = draft_of(&mut tx, course_id).await?;
     let lessons = sqlx::query_scalar!(
-        "select count(*) from lessons l join course_modules m on m.id = l.module_id where m.version_id = $1",
+        "select count(*) as \"n!\" from lessons l join course_modules m on m.id = l.module_id where m.version_id = $1",
         draft
     )
     .fetch_one(&mut *tx)
@@ -607,12 +607,12 @@ pub async fn delete_choice(db: &Db, list: ChoiceList, id: i64) -> AppResult<()> 
     let mut tx = db.begin().await?;
     let used = match list {
         ChoiceList::Category => {
-            sqlx::query_scalar!("select count(*) from course_versions where category_id = $1", id)
+            sqlx::query_scalar!("select count(*) as \"n!\" from course_versions where category_id = $1", id)
                 .fetch_one(&mut *tx)
                 .await?
         }
         ChoiceList::Level => {
-            sqlx::query_scalar!("select count(*) from course_versions where level_id = $1", id)
+            sqlx::query_scalar!("select count(*) as \"n!\" from course_versions where level_id = $1", id)
                 .fetch_one(&mut *tx)
                 .await?
         }
@@ -663,7 +663,7 @@ pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::validation("employee_no", "error.not_a_trainer"))?;
-    sqlx::query!("insert or ignore into course_owners (course_id, user_id) values ($1, $2)", course_id, trainer)
+    sqlx::query!("insert into course_owners (course_id, user_id) values ($1, $2) on conflict do nothing", course_id, trainer)
         .execute(&mut *tx)
         .await?;
     audit::record(&mut tx, Event::by(actor, "course_owner_added", "course", course_id).detail(no)).await?;

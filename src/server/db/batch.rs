@@ -166,7 +166,7 @@ async fn writer(pool: Pool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>, st
 
 async fn commit_batch(pool: &Pool, jobs: &mut [Box<dyn Job>], stats: &BatchStats) -> Result<(), AppError> {
     let asked = Instant::now();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(pool).await?;
     super::waits::note_write_wait(asked.elapsed());
     let mut failed = None;
     for (i, job) in jobs.iter_mut().enumerate() {
@@ -182,7 +182,7 @@ async fn commit_batch(pool: &Pool, jobs: &mut [Box<dyn Job>], stats: &BatchStats
     // The failed write may have written part of itself: start again, each write isolated.
     tx.rollback().await?;
     stats.reruns.fetch_add(1, Ordering::Relaxed);
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(pool).await?;
     for (i, job) in jobs.iter_mut().enumerate() {
         if i == failed {
             continue;

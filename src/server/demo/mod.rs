@@ -96,7 +96,7 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
 
 /// True when the database has no users yet (a first start).
 pub async fn is_empty(db: &Db) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!("select count(*) from users").fetch_one(&db.read).await? == 0)
+    Ok(sqlx::query_scalar!("select count(*) as \"n!\" from users").fetch_one(&db.read).await? == 0)
 }
 
 /// A demo name written "中文 English" as its two languages: the Chinese up to its last Chinese

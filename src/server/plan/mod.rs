@@ -254,14 +254,14 @@ pub async fn set_teams_and_courses(db: &Db, id: i64, team_ids: &[i64], course_id
     sqlx::query!("delete from plan_teams where plan_id = $1", id).execute(&mut *tx).await?;
     sqlx::query!("delete from plan_courses where plan_id = $1", id).execute(&mut *tx).await?;
     for t in team_ids {
-        let ok = sqlx::query_scalar!("select count(*) from teams where id = $1", t).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
         sqlx::query!("insert into plan_teams (plan_id, team_id) values ($1, $2)", id, t).execute(&mut *tx).await?;
     }
     for c in course_ids {
-        let ok = sqlx::query_scalar!("select count(*) from courses where id = $1", c).fetch_one(&mut *tx).await?;
+        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", c).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("course", "error.course_unknown"));
         }
@@ -310,7 +310,7 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
         ),
     };
     if let Some(id) = instructor {
-        let trainer = sqlx::query_scalar!("select count(*) from user_roles where user_id = $1 and role = 'trainer'", id)
+        let trainer = sqlx::query_scalar!("select count(*) as \"n!\" from user_roles where user_id = $1 and role = 'trainer'", id)
             .fetch_one(&mut *tx)
             .await?;
         if trainer == 0 {
@@ -340,7 +340,7 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
 pub async fn delete_session(db: &Db, plan_id: i64, session_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     // Attendance is evidence for certification: a session that holds some is kept.
-    let marked = sqlx::query_scalar!("select count(*) from attendance where session_id = $1", session_id)
+    let marked = sqlx::query_scalar!("select count(*) as \"n!\" from attendance where session_id = $1", session_id)
         .fetch_one(&mut *tx)
         .await?;
     if marked > 0 {
@@ -464,7 +464,7 @@ pub async fn mark(db: &Db, actor: Actor<'_>, session_id: i64, user_id: i64, stat
     let s = status.as_str();
     let mut tx = db.begin().await?;
     let member = sqlx::query_scalar!(
-        "select count(*) from plan_sessions s join plan_members m on m.plan_id = s.plan_id where s.id = $1 and m.user_id = $2",
+        "select count(*) as \"n!\" from plan_sessions s join plan_members m on m.plan_id = s.plan_id where s.id = $1 and m.user_id = $2",
         session_id,
         user_id
     )

@@ -75,7 +75,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, user: &CurrentUser, course_id: i6
 async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) -> AppResult<()> {
     if let Some(pre) = f.pre_test_id {
         let ok = sqlx::query_scalar!(
-            "select count(*) from quizzes where id = $1 and course_id = $2 and kind = 'pre_test' and id <> $3",
+            "select count(*) as \"n!\" from quizzes where id = $1 and course_id = $2 and kind = 'pre_test' and id <> $3",
             pre,
             course_id,
             id
@@ -92,6 +92,8 @@ async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) 
     let cooloff = f.cooloff_minutes * 60;
     let review = f.review_policy.as_str();
     let pre = if f.kind == QuizKind::PostTest { f.pre_test_id } else { None };
+    let shuffle_questions_flag = i64::from(f.shuffle_questions);
+    let shuffle_options_flag = i64::from(f.shuffle_options);
     sqlx::query!(
         "update quizzes set title = $1, title_en = $2, kind = $3, pass_percent = $4, time_limit_secs = $5, opens_at = $6,
                 closes_at = $7, attempts_allowed = $8, cooloff_secs = $9, review_policy = $10, shuffle_questions = $11,
@@ -107,8 +109,8 @@ async fn write_fields(conn: &mut Conn, id: i64, course_id: i64, f: &QuizFields) 
         f.attempts_allowed,
         cooloff,
         review,
-        f.shuffle_questions,
-        f.shuffle_options,
+        shuffle_questions_flag,
+        shuffle_options_flag,
         pre,
         id
     )
@@ -133,7 +135,7 @@ pub async fn update(db: &Db, quiz_id: i64, f: &QuizFields) -> AppResult<()> {
 /// A bank the quiz may draw from: shared, or belonging to the quiz's course.
 async fn check_bank(conn: &mut Conn, quiz_id: i64, bank_id: i64) -> AppResult<()> {
     let ok = sqlx::query_scalar!(
-        "select count(*) from question_banks b join quizzes z on z.id = $1
+        "select count(*) as \"n!\" from question_banks b join quizzes z on z.id = $1
          where b.id = $2 and (b.course_id is null or b.course_id = z.course_id)",
         quiz_id,
         bank_id
@@ -222,7 +224,7 @@ pub async fn remove_slot(db: &Db, quiz_id: i64, slot_id: i64) -> AppResult<()> {
 pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: bool) -> AppResult<()> {
     let mut tx = db.begin().await?;
     if published {
-        let slots = sqlx::query_scalar!("select count(*) from quiz_slots where quiz_id = $1", quiz_id)
+        let slots = sqlx::query_scalar!("select count(*) as \"n!\" from quiz_slots where quiz_id = $1", quiz_id)
             .fetch_one(&mut *tx)
             .await?;
         if slots == 0 {
@@ -346,7 +348,7 @@ pub async fn set_remediation(db: &Db, actor: Actor<'_>, quiz_id: i64, lesson_id:
     let mut tx = db.begin().await?;
     if let Some(lesson) = lesson_id {
         let ok = sqlx::query_scalar!(
-            "select count(*) from lessons l join course_modules m on m.id = l.module_id
+            "select count(*) as \"n!\" from lessons l join course_modules m on m.id = l.module_id
              join course_versions v on v.id = m.version_id join quizzes z on z.course_id = v.course_id
              where l.id = $1 and z.id = $2",
             lesson,
@@ -416,8 +418,8 @@ pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults>
         .ok_or(AppError::NotFound)?;
     let counts = sqlx::query!(
         r#"select count(*) as "total!: i64",
-                  coalesce(sum(status = 'graded'), 0) as "graded!: i64",
-                  coalesce(sum(status = 'graded' and passed), 0) as "passed!: i64"
+                  cast(coalesce(sum(case when status = 'graded' then 1 else 0 end), 0) as bigint) as "graded!: i64",
+                  cast(coalesce(sum(case when status = 'graded' and passed = 1 then 1 else 0 end), 0) as bigint) as "passed!: i64"
            from attempts where quiz_id = $1"#,
         quiz_id
     )

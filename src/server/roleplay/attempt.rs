@@ -241,12 +241,13 @@ async fn insert_rating(
         serde_json::to_string(comments).map_err(crate::error::internal)?,
     );
     let at = now();
+    let is_self_flag = i64::from(is_self);
     sqlx::query!(
         "insert into roleplay_ratings (roleplay_id, rater_id, is_self, levels, comments, overall, submitted_at)
          values ($1, $2, $3, $4, $5, $6, $7)",
         id,
         user_id,
-        is_self,
+        is_self_flag,
         levels,
         comments,
         overall,
@@ -328,12 +329,13 @@ pub async fn rate(
         let failed = serde_json::to_string(&result.critical_failed).map_err(crate::error::internal)?;
         let levels = serde_json::to_string(&result.levels).map_err(crate::error::internal)?;
         let at = now();
+        let passed_flag = i64::from(result.passed);
         sqlx::query!(
             "update roleplays set status = 'final', percent = $1, passed = $2, critical_failed = $3, finalized_at = $4,
                                   levels = $5
              where id = $6",
             result.percent,
-            result.passed,
+            passed_flag,
             failed,
             at,
             levels,

@@ -158,7 +158,7 @@ pub async fn save_rubric(
         }
     };
     let version_no: i64 =
-        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 from rubric_versions where rubric_id = $1", id)
+        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 as \"n!\" from rubric_versions where rubric_id = $1", id)
             .fetch_one(&mut *tx)
             .await?;
     let version_id = sqlx::query_scalar!(
@@ -213,7 +213,7 @@ async fn write_links(conn: &mut Conn, id: i64, course_ids: &[i64]) -> AppResult<
     sqlx::query!("delete from scenario_courses where scenario_id = $1", id).execute(&mut *conn).await?;
     for course_id in course_ids {
         let exists =
-            sqlx::query_scalar!("select count(*) from courses where id = $1", course_id).fetch_one(&mut *conn).await?;
+            sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", course_id).fetch_one(&mut *conn).await?;
         if exists == 0 {
             return Err(AppError::validation("course_ids", "error.not_found"));
         }
@@ -231,7 +231,7 @@ pub async fn save_scenario(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Sc
     let at = now();
     let mut tx = db.begin().await?;
     let rubric_ok = sqlx::query_scalar!(
-        "select count(*) from rubrics where id = $1 and current_version_id is not null",
+        "select count(*) as \"n!\" from rubrics where id = $1 and current_version_id is not null",
         f.rubric_id
     )
     .fetch_one(&mut *tx)

@@ -83,7 +83,7 @@ async fn position_of(conn: &mut Conn, input: &UserInput, current: Option<i64>) -
 
 async fn ensure_team_exists(conn: &mut Conn, team_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = team_id {
-        let found = sqlx::query_scalar!("select count(*) from teams where id = $1", id).fetch_one(&mut *conn).await?;
+        let found = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", id).fetch_one(&mut *conn).await?;
         if found == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
@@ -163,7 +163,7 @@ pub async fn update(
     if fields.roles.contains(&Role::Manager) {
         for team in managed_team_ids {
             ensure_team_exists(&mut tx, Some(*team)).await?;
-            sqlx::query!("insert or ignore into team_managers (team_id, user_id) values ($1, $2)", team, id)
+            sqlx::query!("insert into team_managers (team_id, user_id) values ($1, $2) on conflict do nothing", team, id)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -216,8 +216,9 @@ pub async fn set_active(db: &Db, actor: Actor<'_>, id: i64, active: bool) -> App
     if actor.id == Some(id) && !active {
         return Err(AppError::validation("active", "error.cannot_disable_self"));
     }
+    let active_flag = i64::from(active);
     let mut tx = db.begin().await?;
-    let changed = sqlx::query!("update users set active = $1 where id = $2", active, id).execute(&mut *tx).await?;
+    let changed = sqlx::query!("update users set active = $1 where id = $2", active_flag, id).execute(&mut *tx).await?;
     if changed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
@@ -337,10 +338,11 @@ pub async fn list(db: &Db, query: &UserQuery) -> AppResult<UserList> {
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, p.name_zh as "position_zh?",
                   p.name_en as "position_en?", u.hire_date, u.team_id, u.active as "active: bool",
-                  (select group_concat(role, ',') from user_roles r where r.user_id = u.id) as "roles: String",
+                  (select string_agg(role, ',') from user_roles r where r.user_id = u.id) as "roles: String",
                   count(*) over () as "total!: i64"
            from users u left join positions p on p.id = u.position_id
-           where (u.display_name like $1 escape '\' or u.email like $1 escape '\' or u.employee_no like $1 escape '\')
+           where (lower(u.display_name) like lower($1) escape '\' or lower(u.email) like lower($1) escape '\'
+                  or lower(u.employee_no) like lower($1) escape '\')
              and ($2 = '[]' or u.team_id in (select value from json_each($2)))
              and ($3 = '' or exists (select 1 from user_roles r where r.user_id = u.id and r.role = $3))
              and ($4 = '' or ($4 = 'active') = (u.active = 1))

@@ -274,7 +274,7 @@ impl Batched for SavePage {
             // The sequence, state and deadline are checked again here: they may have moved since the read.
             let claimed = sqlx::query!(
                 "update attempts set save_seq = $1
-                 where id = $2 and status = 'in_progress' and save_seq < $1 and ($3 is null or $4 <= $3)",
+                 where id = $2 and status = 'in_progress' and save_seq < $1 and (cast($3 as bigint) is null or $4 <= $3)",
                 self.seq,
                 self.attempt_id,
                 self.deadline,
@@ -296,6 +296,7 @@ impl Batched for SavePage {
                 };
             }
             for (position, answer) in &self.changed {
+                let answer = answer.as_deref();
                 sqlx::query!(
                     "update attempt_items set answer = $1 where attempt_id = $2 and position = $3",
                     answer,

@@ -79,7 +79,7 @@ async fn quiz_row(conn: &mut Conn, quiz_id: i64) -> AppResult<QuizRow> {
 async fn takeable(conn: &mut Conn, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizRow> {
     let quiz = quiz_row(conn, quiz_id).await?;
     let enrolled = sqlx::query_scalar!(
-        "select count(*) from enrollments where user_id = $1 and course_id = $2",
+        "select count(*) as \"n!\" from enrollments where user_id = $1 and course_id = $2",
         user.id,
         quiz.course_id
     )

@@ -68,12 +68,13 @@ pub async fn settle(conn: &mut Conn, attempt_id: i64, at: i64) -> AppResult<()> 
     let score = (r.score * 100.0).round() / 100.0;
     let percent = if a.max_score > 0.0 { (score * 10000.0 / a.max_score).round() / 100.0 } else { 0.0 };
     let passed = percent + 1e-9 >= pass_percent as f64;
+    let passed_flag = i64::from(passed);
     sqlx::query!(
         "update attempts set status = 'graded', graded_at = $1, score = $2, percent = $3, passed = $4 where id = $5",
         at,
         score,
         percent,
-        passed,
+        passed_flag,
         attempt_id
     )
     .execute(&mut *conn)
