@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
-.PHONY: bench pg-build-check pg-schema-check sqlx-prepare-sqlite run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+.PHONY: bench test-pg pg-build-check pg-schema-check sqlx-prepare-sqlite run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
 
 ## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
 run: tools-build site-release
@@ -79,9 +79,21 @@ sqlx-prepare-sqlite:
 	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=sqlite:target/sqlx-dev.db \
 	  cargo build --features ssr --lib --bins
 
+## make test-pg: the cargo tests against PostgreSQL, each test in a database of its own. Uses
+## FLOORREADY_TEST_PG_URL (a superuser's URL) when set; otherwise a throwaway cluster of its own
+## (Debian's postgresql, installed when missing, on a private port and socket, removed afterwards).
+test-pg:
+	@if [ -n "$${FLOORREADY_TEST_PG_URL:-}" ]; then \
+	  DATABASE_URL="$$FLOORREADY_TEST_PG_URL" build/pg-cargo test $(TEST_ARGS); \
+	else \
+	  dir=$$(mktemp -d /tmp/floorready-pg.XXXXXX) && chmod 755 $$dir && \
+	  trap 'build/pg-cluster stop '$$dir'/c; rm -rf '$$dir EXIT && \
+	  url=$$(build/pg-cluster start $$dir/c 55435) && DATABASE_URL=$$url build/pg-cargo test $(TEST_ARGS); \
+	fi
+
 ## The PostgreSQL build (`--features postgres`) must compile against .sqlx-pg, as it stands.
 pg-build-check:
-	SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx-pg cargo check --features postgres --lib --bins
+	build/pg-cargo check --lib --bins
 
 ## migrations/postgres must build the SQLite migrations' schema (a throwaway PostgreSQL cluster).
 pg-schema-check:

@@ -924,3 +924,19 @@ create trigger audit_log_no_update before update on audit_log
     for each row execute function audit_log_append_only();
 create trigger audit_log_no_delete before delete on audit_log
     for each row execute function audit_log_append_only();
+
+-- The rows SQLite's migrations seed (0002, 0014, 0020); explicit ids move their sequences on.
+insert into course_categories (id, name_zh, name_en, position) values
+    (1, '公司与产品知识', 'Company and product knowledge', 1),
+    (2, '客户服务技能', 'Customer-service skills', 2),
+    (3, '工作流程与规范', 'Workflow and norms', 3),
+    (4, '团队协作与沟通', 'Teamwork and communication', 4),
+    (5, '工具与系统', 'Tools and systems', 5);
+insert into course_levels (id, name_zh, name_en, rank) values
+    (1, '初级', 'Junior', 1),
+    (2, '中级', 'Intermediate', 2),
+    (3, '高级', 'Senior', 3);
+select setval(pg_get_serial_sequence('course_categories', 'id'), 5);
+select setval(pg_get_serial_sequence('course_levels', 'id'), 3);
+insert into organisation (id, updated_at) values (1, extract(epoch from now())::bigint);
+insert into summary_state (name, built) values ('teams', 0);

@@ -49,12 +49,17 @@ impl<'a> Event<'a> {
 }
 
 /// Appends an entry. Its hash covers its fields and the previous entry's hash, so editing,
-/// deleting or reordering any entry breaks the chain from there on (see `verify`). Writers are
-/// serialized (one write connection, `BEGIN IMMEDIATE`), so the previous hash read here is the
-/// last one committed.
+/// deleting or reordering any entry breaks the chain from there on (see `verify`). Writers append
+/// one at a time, so the previous hash read here is the last one committed: SQLite has a single
+/// writer (`BEGIN IMMEDIATE`); on PostgreSQL the chain's lock is held to the transaction's end.
 #[tracing::instrument(skip_all)]
 pub async fn record(conn: &mut Conn, e: Event<'_>) -> AppResult<()> {
     let at = now();
+    #[cfg(feature = "postgres")]
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(crate::server::db::locks::AUDIT_CHAIN)
+        .execute(&mut *conn)
+        .await?;
     let prev = sqlx::query_scalar!("select hash from audit_log order by id desc limit 1")
         .fetch_optional(&mut *conn)
         .await?

@@ -31,9 +31,11 @@ pub type Tx = Transaction<'static, Backend>;
 
 /// The URL scheme this build serves, and how to get a build for the other.
 #[cfg(not(feature = "postgres"))]
-const SERVES: (&str, &str) = ("sqlite:", "this build serves SQLite; for PostgreSQL build with `--features postgres` (README)");
+const SERVES: (&str, &str) =
+    ("sqlite:", "this build serves SQLite; for PostgreSQL build with `--features postgres` (README)");
 #[cfg(feature = "postgres")]
-const SERVES: (&str, &str) = ("postgres", "this build serves PostgreSQL; for SQLite build without `--features postgres` (README)");
+const SERVES: (&str, &str) =
+    ("postgres", "this build serves PostgreSQL; for SQLite build without `--features postgres` (README)");
 
 /// Refuses at start a database URL this build cannot serve, saying which build can.
 pub fn check_url(url: &str) -> anyhow::Result<()> {
@@ -121,6 +123,13 @@ impl Db {
     pub async fn batched<B: batch::Batched>(&self, op: B) -> crate::error::AppResult<B::Out> {
         self.batch.write(&self.write, op).await
     }
+}
+
+/// PostgreSQL advisory lock keys (`pg_advisory_xact_lock`): what SQLite's single writer
+/// serializes by itself.
+pub mod locks {
+    /// Appending to the audit log's hash chain.
+    pub const AUDIT_CHAIN: i64 = 0x466c_7220_6175_6469; // "Flr audi"
 }
 
 /// A write transaction on `pool`: on SQLite it holds the write lock from its first statement.

@@ -701,7 +701,7 @@ async fn take(
     attempt::settle(conn, id, at).await?;
     out.attempts += 1;
     out.answers += answers.len();
-    Ok(sqlx::query_scalar!(r#"select passed as "p!: bool" from attempts where id = $1"#, id)
+    Ok(sqlx::query_scalar!(r#"select (passed = 1) as "p!: bool" from attempts where id = $1"#, id)
         .fetch_one(&mut *conn)
         .await?)
 }

@@ -705,10 +705,7 @@ pub async fn before_after(
     )
     .fetch_all(&db.read)
     .await?;
-    let certified: HashMap<i64, NaiveDate> = first
-        .into_iter()
-        .map(|r| (r.user_id, utc_day(r.first_at)))
-        .collect();
+    let certified: HashMap<i64, NaiveDate> = first.into_iter().map(|r| (r.user_id, utc_day(r.first_at))).collect();
     let values = sqlx::query!(
         r#"select v.metric_id, v.user_id, v.period, v.value from metric_values v
            where v.user_id in (select k.user_id from certificates k where k.program_id = $1)"#,

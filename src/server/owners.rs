@@ -14,14 +14,22 @@ use crate::server::db::{Conn, Db};
 async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool> {
     let n = match what {
         Owned::Program => {
-            sqlx::query_scalar!("select count(*) as \"n!\" from program_owners where program_id = $1 and user_id = $2", id, user_id)
-                .fetch_one(&db.read)
-                .await?
+            sqlx::query_scalar!(
+                "select count(*) as \"n!\" from program_owners where program_id = $1 and user_id = $2",
+                id,
+                user_id
+            )
+            .fetch_one(&db.read)
+            .await?
         }
         Owned::Rubric => {
-            sqlx::query_scalar!("select count(*) as \"n!\" from rubric_owners where rubric_id = $1 and user_id = $2", id, user_id)
-                .fetch_one(&db.read)
-                .await?
+            sqlx::query_scalar!(
+                "select count(*) as \"n!\" from rubric_owners where rubric_id = $1 and user_id = $2",
+                id,
+                user_id
+            )
+            .fetch_one(&db.read)
+            .await?
         }
         Owned::Scenario => {
             sqlx::query_scalar!(
@@ -33,14 +41,22 @@ async fn is_owner(db: &Db, what: Owned, id: i64, user_id: i64) -> AppResult<bool
             .await?
         }
         Owned::SharedBank => {
-            sqlx::query_scalar!("select count(*) as \"n!\" from bank_editors where bank_id = $1 and user_id = $2", id, user_id)
-                .fetch_one(&db.read)
-                .await?
+            sqlx::query_scalar!(
+                "select count(*) as \"n!\" from bank_editors where bank_id = $1 and user_id = $2",
+                id,
+                user_id
+            )
+            .fetch_one(&db.read)
+            .await?
         }
         Owned::Form => {
-            sqlx::query_scalar!("select count(*) as \"n!\" from form_owners where form_id = $1 and user_id = $2", id, user_id)
-                .fetch_one(&db.read)
-                .await?
+            sqlx::query_scalar!(
+                "select count(*) as \"n!\" from form_owners where form_id = $1 and user_id = $2",
+                id,
+                user_id
+            )
+            .fetch_one(&db.read)
+            .await?
         }
     };
     Ok(n > 0)
@@ -82,29 +98,49 @@ pub async fn insert(conn: &mut Conn, what: Owned, id: i64, user_id: Option<i64>)
     let Some(user_id) = user_id else { return Ok(()) };
     match what {
         Owned::Program => {
-            sqlx::query!("insert into program_owners (program_id, user_id) values ($1, $2) on conflict do nothing", id, user_id)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query!(
+                "insert into program_owners (program_id, user_id) values ($1, $2) on conflict do nothing",
+                id,
+                user_id
+            )
+            .execute(&mut *conn)
+            .await?
         }
         Owned::Rubric => {
-            sqlx::query!("insert into rubric_owners (rubric_id, user_id) values ($1, $2) on conflict do nothing", id, user_id)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query!(
+                "insert into rubric_owners (rubric_id, user_id) values ($1, $2) on conflict do nothing",
+                id,
+                user_id
+            )
+            .execute(&mut *conn)
+            .await?
         }
         Owned::Scenario => {
-            sqlx::query!("insert into scenario_owners (scenario_id, user_id) values ($1, $2) on conflict do nothing", id, user_id)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query!(
+                "insert into scenario_owners (scenario_id, user_id) values ($1, $2) on conflict do nothing",
+                id,
+                user_id
+            )
+            .execute(&mut *conn)
+            .await?
         }
         Owned::SharedBank => {
-            sqlx::query!("insert into bank_editors (bank_id, user_id) values ($1, $2) on conflict do nothing", id, user_id)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query!(
+                "insert into bank_editors (bank_id, user_id) values ($1, $2) on conflict do nothing",
+                id,
+                user_id
+            )
+            .execute(&mut *conn)
+            .await?
         }
         Owned::Form => {
-            sqlx::query!("insert into form_owners (form_id, user_id) values ($1, $2) on conflict do nothing", id, user_id)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query!(
+                "insert into form_owners (form_id, user_id) values ($1, $2) on conflict do nothing",
+                id,
+                user_id
+            )
+            .execute(&mut *conn)
+            .await?
         }
     };
     Ok(())

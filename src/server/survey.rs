@@ -359,10 +359,12 @@ async fn ask(conn: &mut Conn, survey: (i64, i64), user_id: i64, session: Option<
 /// A trainee completed a course: ask them its survey, once (inside the completing transaction).
 #[tracing::instrument(skip_all, fields(user_id, course_id))]
 pub async fn course_completed(conn: &mut Conn, user_id: i64, course_id: i64, at: i64) -> AppResult<()> {
-    let s =
-        sqlx::query!(r#"select id as "id!: i64", due_days from surveys where course_id = $1 and active = 1"#, course_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let s = sqlx::query!(
+        r#"select id as "id!: i64", due_days from surveys where course_id = $1 and active = 1"#,
+        course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     match s {
         Some(s) => ask(conn, (s.id, s.due_days), user_id, None, at).await,
         None => Ok(()),
@@ -601,9 +603,14 @@ pub async fn submit(db: &Db, user_id: i64, request_id: i64, form: &BTreeMap<Stri
         .execute(&mut *tx)
         .await?;
     } else {
-        sqlx::query!("delete from notifications where subject_id = $1 and kind in ($2, $3)", request_id, NOTICE, REMINDER)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "delete from notifications where subject_id = $1 and kind in ($2, $3)",
+            request_id,
+            NOTICE,
+            REMINDER
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

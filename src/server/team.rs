@@ -247,9 +247,11 @@ pub async fn set_zone(db: &Db, actor: Actor<'_>, id: i64, time_zone: Zone) -> Ap
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, id))]
 pub async fn delete(db: &Db, actor: Actor<'_>, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let children =
-        sqlx::query_scalar!("select count(*) as \"n!\" from teams where parent_id = $1", id).fetch_one(&mut *tx).await?;
-    let members = sqlx::query_scalar!("select count(*) as \"n!\" from users where team_id = $1", id).fetch_one(&mut *tx).await?;
+    let children = sqlx::query_scalar!("select count(*) as \"n!\" from teams where parent_id = $1", id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let members =
+        sqlx::query_scalar!("select count(*) as \"n!\" from users where team_id = $1", id).fetch_one(&mut *tx).await?;
     if children > 0 || members > 0 {
         return Err(AppError::validation("team", "error.team_not_empty"));
     }

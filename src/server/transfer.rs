@@ -101,7 +101,7 @@ pub async fn report(
 
     // Follow-ups by offset and state (observers' only: a self-assessment is the person's view).
     let figures = sqlx::query!(
-        r#"select f.offset_days, f.state, count(*) as "n!: i64", coalesce(sum(f.passed), 0) as "passed!: i64",
+        r#"select f.offset_days, f.state, count(*) as "n!: i64", cast(coalesce(sum(f.passed), 0) as bigint) as "passed!: i64",
                   avg(f.percent) as "mean?: f64"
            from followups f join users u on u.id = f.user_id
            where f.program_id = $1 and f.observer <> 'self' and ($2 or u.team_id in (select value from json_each($3)))

@@ -15,10 +15,10 @@ use floorready::model::quiz::{QuizFields, QuizKind, ReviewPolicy};
 use floorready::model::Names;
 use floorready::server::analytics::{outcomes, quiz_stats};
 use floorready::server::course::{self, enroll};
+use floorready::server::db::Pool;
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::state::AppState;
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 fn fixture(name: &str) -> Vec<Vec<f64>> {
     let path = format!("{}/../shared/testdata/moodle-stats/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -88,7 +88,7 @@ async fn quiz_of(st: &AppState, gift: &str, questions: usize, trainees: usize) -
 }
 
 /// Where each question ("Q1"...) sits in an attempt as its trainee saw it.
-async fn positions(pool: &SqlitePool, attempt_id: i64) -> BTreeMap<String, i64> {
+async fn positions(pool: &Pool, attempt_id: i64) -> BTreeMap<String, i64> {
     sqlx::query_as::<_, (String, i64)>(
         "select v.title, i.position from attempt_items i join question_versions v on v.id = i.question_version_id
          where i.attempt_id = $1",
@@ -101,8 +101,8 @@ async fn positions(pool: &SqlitePool, attempt_id: i64) -> BTreeMap<String, i64> 
     .collect()
 }
 
-#[sqlx::test]
-async fn moodles_fixture_from_real_attempts_and_grades(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn moodles_fixture_from_real_attempts_and_grades(pool: Pool) {
     let st = state(pool.clone());
     let gift: String = (1..=7).map(|i| format!("::Q{i}::Question {i}: explain it. {{}}\n\n")).collect();
     let (_, quiz) = quiz_of(&st, &gift, 7, 25).await;
@@ -186,8 +186,8 @@ async fn moodles_fixture_from_real_attempts_and_grades(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn first_last_best_attempts_and_picked_options(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn first_last_best_attempts_and_picked_options(pool: Pool) {
     let st = state(pool.clone());
     let gift = "::Pick::Which is covered by the warranty? {=Faulty parts ~Damage by misuse ~Lost parts}\n\n\
                 ::TF::The warranty covers misuse. {F}\n";
@@ -297,7 +297,7 @@ async fn demo_sign_in(st: &AppState, login: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn team_id(pool: &SqlitePool, name_en: &str) -> i64 {
+async fn team_id(pool: &Pool, name_en: &str) -> i64 {
     sqlx::query_scalar("select id from teams where name_en = $1 order by id limit 1")
         .bind(name_en)
         .fetch_one(pool)
@@ -308,8 +308,8 @@ async fn team_id(pool: &SqlitePool, name_en: &str) -> i64 {
 /// The demo organisation's dashboards: the same people as the roster, only the manager's own
 /// subtree, the certificates' states, the trend rebuilt from certificates, and pass rates equal
 /// to a plain count over the attempts.
-#[sqlx::test]
-async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: Pool) {
     use floorready::server::analytics::{dashboard, floor};
     use floorready::server::cert::status::{roster, RosterFilter};
     let st = state(pool.clone());
@@ -463,8 +463,8 @@ async fn true_false(st: &AppState, no: &str, quiz: i64, right: bool) {
     attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
 }
 
-#[sqlx::test]
-async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(pool: Pool) {
     use floorready::model::analytics::ReportQuery;
     use floorready::model::team::TeamKind;
     use floorready::server::analytics::report::{report, Filter};
@@ -665,7 +665,7 @@ async fn pass_rates_first_time_and_eventually_rolled_up_the_tree_within_scope(po
 }
 
 /// Answers a two-question true/false quiz: `right[i]` for the question titled `Q{i+1}`.
-async fn answer_two(st: &AppState, pool: &SqlitePool, no: &str, quiz: i64, right: [bool; 2]) {
+async fn answer_two(st: &AppState, pool: &Pool, no: &str, quiz: i64, right: [bool; 2]) {
     let who = current(st, no).await;
     let id = attempt::start(&st.db, SYSTEM, &who, quiz).await.unwrap();
     let at = positions(pool, id).await;
@@ -681,8 +681,8 @@ async fn answer_two(st: &AppState, pool: &SqlitePool, no: &str, quiz: i64, right
     attempt::submit(&st.db, SYSTEM, &who, id).await.unwrap();
 }
 
-#[sqlx::test]
-async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: Pool) {
     use floorready::server::analytics::gain::gain_report;
     let st = state(pool.clone());
     let (course, pre) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 7).await;
@@ -767,7 +767,7 @@ async fn pre_post_gain_over_matched_pairs_with_a_full_pre_test_and_a_loss(pool: 
 
 /// The gains report page over the pairs above: E01 (0 -> 100), E02 (100 -> 100) and E03
 /// (100 -> 50) are North's, in a plan whose sessions T1 taught E01 and E02 (E03 was absent).
-async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &SqlitePool, course: i64, post: i64) {
+async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Pool, course: i64, post: i64) {
     use floorready::model::analytics::GainQuery;
     use floorready::server::analytics::gain::{gains_page, table, GainFilter};
     let now = floorready::server::now();
@@ -898,8 +898,8 @@ async fn gains_by_team_plan_and_instructor_within_scope(st: &AppState, pool: &Sq
 /// attempts (right, wrong, half), regrades after a key is fixed (either way round) and people
 /// leaving and coming back. Seeded, so a failure repeats; each seed runs 30 steps and the check
 /// runs after every one.
-#[sqlx::test]
-async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_people_leaving(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_people_leaving(pool: Pool) {
     use rand::{Rng, SeedableRng};
     let st = state(pool.clone());
     let (_, quiz) = quiz_of(&st, "::Q1::Misuse is covered. {F}\n\n::Q2::Receipts are needed. {T}\n", 2, 5).await;
@@ -960,8 +960,8 @@ async fn outcomes_equal_a_recount_after_a_random_mix_of_attempts_regrades_and_pe
 
 /// Each manager gets one digest a week with their dashboard's figures, in the app in their
 /// language; trainees get none; another week brings another.
-#[sqlx::test]
-async fn each_manager_gets_one_weekly_digest_with_the_dashboards_figures(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn each_manager_gets_one_weekly_digest_with_the_dashboards_figures(pool: Pool) {
     use floorready::server::analytics::{dashboard, digest};
     use floorready::server::cert::notify;
     let st = state(pool.clone());
@@ -1025,8 +1025,8 @@ async fn each_manager_gets_one_weekly_digest_with_the_dashboards_figures(pool: S
 /// the trainee role, teams moving under another parent, and time passing (certificates running
 /// out). Seeded; the check runs after every step. At the end the dashboard still counts what the
 /// roster counts.
-#[sqlx::test]
-async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(pool: Pool) {
     use floorready::model::team::TeamKind;
     use floorready::server::analytics::{dashboard, summary};
     use floorready::server::auth::guard::acting_as;
@@ -1176,12 +1176,12 @@ async fn team_summaries_equal_a_recount_after_moves_departures_and_time_passing(
 
 /// An installation upgraded to the team summaries starts with them empty and role-plays without
 /// stored levels: the first start fills both from the raw rows, to what the live path keeps.
-#[sqlx::test]
-async fn the_first_start_after_the_upgrade_fills_the_summaries_from_the_raw_rows(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_first_start_after_the_upgrade_fills_the_summaries_from_the_raw_rows(pool: Pool) {
     use floorready::server::analytics::summary;
     let st = state(pool.clone());
     floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();
-    let snapshot = |pool: SqlitePool| async move {
+    let snapshot = |pool: Pool| async move {
         let floor: Vec<(i64, String, i64, String, i64, i64)> =
             sqlx::query_as("select team_id, kind, k1, k2, people, cleared from floor_tree order by 1, 2, 3, 4")
                 .fetch_all(&pool)
@@ -1221,8 +1221,8 @@ async fn the_first_start_after_the_upgrade_fills_the_summaries_from_the_raw_rows
 /// caller's people, equal to a recount from the role-plays' deciding levels; a manager sees only
 /// his teams, a trainer his own scenarios, a trainee nothing; the export parses; bad dates are
 /// named.
-#[sqlx::test]
-async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: Pool) {
     use floorready::model::analytics::CriteriaQuery;
     use floorready::server::analytics::criteria::{report, table, Filter};
     let st = state(pool.clone());
@@ -1341,8 +1341,8 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: SqlitePool) 
 
 /// Cohorts: the pass-rate report by training plan counts each member's outcomes under each plan
 /// they are in, equal to a plain count; someone who leaves a plan leaves its row.
-#[sqlx::test]
-async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: Pool) {
     use floorready::model::analytics::ReportQuery;
     use floorready::server::analytics::report;
     let st = state(pool.clone());
@@ -1392,8 +1392,8 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: SqlitePoo
 /// Role-plays in the pass-rate report: each person's outcome per scenario (their final
 /// role-plays in order), equal to a recount from the role-plays; a scenario can be picked, a
 /// trainer sees their courses' scenarios only, and `check` finds the outcomes true.
-#[sqlx::test]
-async fn pass_rates_of_roleplays_by_scenario_equal_a_recount(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn pass_rates_of_roleplays_by_scenario_equal_a_recount(pool: Pool) {
     use floorready::model::analytics::ReportQuery;
     use floorready::server::analytics::report::{report, Filter};
     let st = state(pool.clone());

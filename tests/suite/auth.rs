@@ -7,15 +7,15 @@ use floorready::model::user::Role;
 use floorready::server::auth::guard::{require_role, require_team_scope, require_user};
 use floorready::server::auth::login::{self, LoginRequest};
 use floorready::server::auth::session;
+use floorready::server::db::Pool;
 use floorready::server::{team, user};
-use sqlx::SqlitePool;
 
 fn req<'a>(login: &'a str, password: &'a str, previous_session: Option<i64>) -> LoginRequest<'a> {
     LoginRequest { login, password, ip: "192.0.2.10", user_agent: "test", previous_session, device: None }
 }
 
-#[sqlx::test]
-async fn login_by_email_or_employee_no_stores_only_a_token_hash(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn login_by_email_or_employee_no_stores_only_a_token_hash(pool: Pool) {
     let st = state(pool.clone());
     let id = user(&st, "E100", "trainee", None).await;
 
@@ -32,8 +32,8 @@ async fn login_by_email_or_employee_no_stores_only_a_token_hash(pool: SqlitePool
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'login'").await, 2);
 }
 
-#[sqlx::test]
-async fn wrong_password_and_unknown_user_get_the_same_answer(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn wrong_password_and_unknown_user_get_the_same_answer(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "E101", "trainee", None).await;
     let wrong = login::login(&st, req("E101", "not-the-password", None)).await.unwrap_err();
@@ -44,8 +44,8 @@ async fn wrong_password_and_unknown_user_get_the_same_answer(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'login_failed'").await, 2);
 }
 
-#[sqlx::test]
-async fn repeated_failures_are_throttled_with_retry_after(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn repeated_failures_are_throttled_with_retry_after(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "E102", "trainee", None).await;
     for _ in 0..6 {
@@ -64,8 +64,8 @@ async fn repeated_failures_are_throttled_with_retry_after(pool: SqlitePool) {
 
 /// Two app servers on one database (two states, one pool, each with its own memory) share the
 /// counters: guesses spread over both lock the account on both, and a success on one clears it.
-#[sqlx::test]
-async fn servers_on_one_database_share_the_login_throttle(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn servers_on_one_database_share_the_login_throttle(pool: Pool) {
     let (one, two) = (state(pool.clone()), state(pool.clone()));
     user(&one, "E103", "trainee", None).await;
     for i in 0..6 {
@@ -93,8 +93,8 @@ async fn servers_on_one_database_share_the_login_throttle(pool: SqlitePool) {
     assert_eq!(floorready::server::auth::throttle::prune(&one.db, now + 16 * 60 * 1000).await.unwrap(), 1);
 }
 
-#[sqlx::test]
-async fn login_rotates_and_logout_ends_the_session(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn login_rotates_and_logout_ends_the_session(pool: Pool) {
     let st = state(pool.clone());
     let id = user(&st, "E103", "trainee", None).await;
     let first = login::login(&st, req("E103", PASSWORD, None)).await.unwrap().session;
@@ -109,8 +109,8 @@ async fn login_rotates_and_logout_ends_the_session(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from sessions").await, 0);
 }
 
-#[sqlx::test]
-async fn idle_and_absolute_timeouts_end_sessions(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn idle_and_absolute_timeouts_end_sessions(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "E104", "trainee", None).await;
     let idle = login::login(&st, req("E104", PASSWORD, None)).await.unwrap().session;
@@ -123,8 +123,9 @@ async fn idle_and_absolute_timeouts_end_sessions(pool: SqlitePool) {
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("update sessions set expires_at = unixepoch() - 1 where token_hash = $1")
+    sqlx::query("update sessions set expires_at = $2 - 1 where token_hash = $1")
         .bind(session::token_hash(&absolute))
+        .bind(chrono::Utc::now().timestamp())
         .execute(&pool)
         .await
         .unwrap();
@@ -133,8 +134,8 @@ async fn idle_and_absolute_timeouts_end_sessions(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from sessions").await, 0, "expired sessions are deleted");
 }
 
-#[sqlx::test]
-async fn disabling_a_user_ends_their_sessions_and_blocks_login(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn disabling_a_user_ends_their_sessions_and_blocks_login(pool: Pool) {
     let st = state(pool.clone());
     let admin = user(&st, "A1", "admin", None).await;
     let id = user(&st, "E105", "trainee", None).await;
@@ -152,8 +153,8 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_login(pool: SqlitePool)
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'user_disabled'").await, 1);
 }
 
-#[sqlx::test]
-async fn password_change_and_reset(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn password_change_and_reset(pool: Pool) {
     let st = state(pool.clone());
     let admin = user(&st, "A2", "admin", None).await;
     let id = user(&st, "E106", "trainee", None).await;
@@ -177,8 +178,8 @@ async fn password_change_and_reset(pool: SqlitePool) {
     assert!(login::login(&st, req("E106", "amber-walrus-fjord", None)).await.is_ok());
 }
 
-#[sqlx::test]
-async fn roles_and_team_scope_are_enforced(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn roles_and_team_scope_are_enforced(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let dept = team::create(&st.db, SYSTEM, Some(site), &"After-sales".into(), TeamKind::Department).await.unwrap();
@@ -223,8 +224,8 @@ async fn roles_and_team_scope_are_enforced(pool: SqlitePool) {
     assert!(require_team_scope(&st.db, &admin, other, "t").await.is_ok());
 }
 
-#[sqlx::test]
-async fn audit_log_cannot_be_edited_or_deleted(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn audit_log_cannot_be_edited_or_deleted(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "E107", "trainee", None).await;
     assert!(sqlx::query("update audit_log set action = 'x'").execute(&pool).await.is_err());
@@ -232,8 +233,8 @@ async fn audit_log_cannot_be_edited_or_deleted(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'user_created'").await, 1);
 }
 
-#[sqlx::test]
-async fn attackers_cannot_lock_the_owner_out_of_a_trusted_browser(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn attackers_cannot_lock_the_owner_out_of_a_trusted_browser(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "E110", "trainee", None).await;
     user(&st, "E111", "trainee", None).await;

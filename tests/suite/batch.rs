@@ -7,14 +7,27 @@ use std::time::Duration;
 use floorready::error::AppResult;
 use floorready::server::db::batch::{Batched, BoxFuture};
 use floorready::server::db::Db;
-use sqlx::{SqliteConnection, SqlitePool};
+use floorready::server::db::{Backend, Conn, Pool};
+
+/// Holds back every write to `scratch` until the transaction ends: SQLite's write lock, or a lock
+/// on the table on PostgreSQL (which has no database-wide one).
+async fn hold_writes(pool: &Pool) -> sqlx::Transaction<'static, Backend> {
+    #[cfg(not(feature = "postgres"))]
+    return pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    #[cfg(feature = "postgres")]
+    {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("lock table scratch in exclusive mode").execute(&mut *tx).await.unwrap();
+        tx
+    }
+}
 
 /// Inserts its numbers one by one; a number already there fails the write part-way.
 struct Put(Vec<i64>);
 
 impl Batched for Put {
     type Out = usize;
-    fn write<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, AppResult<usize>> {
+    fn write<'a>(&'a mut self, conn: &'a mut Conn) -> BoxFuture<'a, AppResult<usize>> {
         Box::pin(async move {
             for n in &self.0 {
                 sqlx::query("insert into scratch (n) values ($1)").bind(n).execute(&mut *conn).await?;
@@ -24,13 +37,13 @@ impl Batched for Put {
     }
 }
 
-#[sqlx::test]
-async fn a_batch_commits_together_and_a_failed_write_fails_alone(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_batch_commits_together_and_a_failed_write_fails_alone(pool: Pool) {
     let db = Db::from_pool(pool.clone());
-    sqlx::query("create table scratch (n integer primary key)").execute(&pool).await.unwrap();
+    sqlx::query("create table scratch (n bigint primary key)").execute(&pool).await.unwrap();
     sqlx::query("insert into scratch (n) values (99)").execute(&pool).await.unwrap();
     // Someone else holds the write lock, so the writes below queue up behind it.
-    let mut hold = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let mut hold = hold_writes(&pool).await;
     let writes = [vec![1], vec![2], vec![10, 99], vec![3], vec![4, 5]];
     let tasks: Vec<_> = writes
         .into_iter()
@@ -57,11 +70,11 @@ async fn a_batch_commits_together_and_a_failed_write_fails_alone(pool: SqlitePoo
     assert_eq!(stats.reruns.load(Ordering::Relaxed), 1, "one batch ran again without the failed write");
 }
 
-#[sqlx::test]
-async fn a_batch_without_failures_runs_once(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_batch_without_failures_runs_once(pool: Pool) {
     let db = Db::from_pool(pool.clone());
-    sqlx::query("create table scratch (n integer primary key)").execute(&pool).await.unwrap();
-    let hold = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    sqlx::query("create table scratch (n bigint primary key)").execute(&pool).await.unwrap();
+    let hold = hold_writes(&pool).await;
     let tasks: Vec<_> = (1..=6)
         .map(|n| {
             let db = db.clone();

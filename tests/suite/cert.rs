@@ -19,12 +19,12 @@ use floorready::server::auth::guard::CurrentUser;
 use floorready::server::cert::{self, certificate, clearance, evidence, recompute, status};
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, learn};
+use floorready::server::db::Pool;
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::roleplay as rp;
 use floorready::server::state::AppState;
 use floorready::server::{now, plan, team, user as users};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 const DAY: i64 = 86_400;
 const POSITION: &str = "Service specialist";
@@ -262,8 +262,8 @@ async fn checks(st: &AppState, who: &CurrentUser, w: &World) -> Vec<(ReqKind, bo
     v.checks.into_iter().map(|c| (c.kind, c.met, c.detail_key)).collect()
 }
 
-#[sqlx::test]
-async fn each_requirement_kind_is_evaluated_with_evidence(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn each_requirement_kind_is_evaluated_with_evidence(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let e1 = current(&st, "E1").await;
@@ -312,8 +312,8 @@ async fn each_requirement_kind_is_evaluated_with_evidence(pool: SqlitePool) {
     assert!(p.history.iter().any(|h| h.after == CertStatus::Certified && h.why == "role-play result final"));
 }
 
-#[sqlx::test]
-async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_renewal_window_cycles_and_the_scheduled_check(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let e1 = almost_qualify(&st, &w, "E1").await;
@@ -397,8 +397,8 @@ async fn the_renewal_window_cycles_and_the_scheduled_check(pool: SqlitePool) {
     assert_eq!(expires - issued, 180 * DAY);
 }
 
-#[sqlx::test]
-async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_higher_level_waits_for_the_lower_one(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let senior = cert::save_program(
@@ -468,8 +468,8 @@ async fn a_higher_level_waits_for_the_lower_one(pool: SqlitePool) {
     ));
 }
 
-#[sqlx::test]
-async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn manual_decisions_need_a_reason_and_the_right_person(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     almost_qualify(&st, &w, "E1").await;
@@ -554,8 +554,8 @@ async fn manual_decisions_need_a_reason_and_the_right_person(pool: SqlitePool) {
     ));
 }
 
-#[sqlx::test]
-async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_audit_chain_catches_an_edited_row(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     almost_qualify(&st, &w, "E1").await;
@@ -576,7 +576,7 @@ async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
             .fetch_one(&pool)
             .await
             .unwrap();
-    sqlx::query("drop trigger audit_log_no_update").execute(&pool).await.unwrap();
+    drop_audit_trigger(&pool, "audit_log_no_update").await;
     sqlx::query("update audit_log set detail = replace(detail, '\"after\":\"', '\"after\":\"certified') where id = $1")
         .bind(target)
         .execute(&pool)
@@ -584,7 +584,7 @@ async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
         .unwrap();
     assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target));
     // Deleting a row breaks the chain at the next one.
-    sqlx::query("drop trigger audit_log_no_delete").execute(&pool).await.unwrap();
+    drop_audit_trigger(&pool, "audit_log_no_delete").await;
     sqlx::query("update audit_log set detail = $1 where id = $2")
         .bind(&original)
         .bind(target)
@@ -596,8 +596,8 @@ async fn the_audit_chain_catches_an_edited_row(pool: SqlitePool) {
     assert_eq!(audit::verify(&st.db).await.unwrap(), Chain::BrokenAt(target + 1));
 }
 
-#[sqlx::test]
-async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn api_tokens_are_scoped_and_revocable(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     almost_qualify(&st, &w, "E1").await;
@@ -702,8 +702,8 @@ async fn api_tokens_are_scoped_and_revocable(pool: SqlitePool) {
     assert!(views.iter().any(|t| t.name == "Floor tickets" && t.expired));
 }
 
-#[sqlx::test]
-async fn people_see_only_what_they_may(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn people_see_only_what_they_may(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     almost_qualify(&st, &w, "E1").await;
@@ -768,8 +768,8 @@ async fn people_see_only_what_they_may(pool: SqlitePool) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
-async fn only_owners_and_admins_change_what_certification_requires(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn only_owners_and_admins_change_what_certification_requires(pool: Pool) {
     use floorready::api::cert::{AddRequirement, RemoveRequirement, SaveProgram};
     use floorready::api::owners::AddOwner;
     use floorready::api::roleplay::{ArchiveScenario, SaveRubric, SaveScenario};

@@ -11,22 +11,27 @@ use floorready::server::auth::password::Passwords;
 use floorready::server::auth::session;
 use floorready::server::config::Config;
 use floorready::server::db::Db;
+use floorready::server::db::Pool;
 use floorready::server::http::router;
 use floorready::server::state::AppState;
 use floorready::server::user::{self, UserInput};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "lantern-orbit-maple";
 
-pub fn state(pool: SqlitePool) -> AppState {
+pub fn state(pool: Pool) -> AppState {
     state_with(pool, Config::for_tests())
 }
 
-pub fn state_with(pool: SqlitePool, config: Config) -> AppState {
+pub fn state_with(pool: Pool, config: Config) -> AppState {
+    // A failing test shows the errors the server logged (RUST_LOG, errors only by default).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
     let options = LeptosOptions::builder().output_name("floorready").site_root("target/site").build();
     AppState::new(options, Db::from_pool(pool), config)
 }
@@ -49,8 +54,17 @@ pub fn passwords() -> Passwords {
     Passwords::new()
 }
 
-pub async fn count(pool: &SqlitePool, sql: &str) -> i64 {
+pub async fn count(pool: &Pool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect("count query")
+}
+
+/// Drops one of the audit log's append-only triggers, as an attacker with the database file would.
+pub async fn drop_audit_trigger(pool: &Pool, name: &str) {
+    #[cfg(not(feature = "postgres"))]
+    let sql = format!("drop trigger {name}");
+    #[cfg(feature = "postgres")]
+    let sql = format!("drop trigger {name} on audit_log");
+    sqlx::query(&sql).execute(pool).await.unwrap();
 }
 
 pub fn form(path: &str) -> axum::http::request::Builder {

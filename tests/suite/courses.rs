@@ -6,9 +6,9 @@ use floorready::i18n::Locale;
 use floorready::model::course::{CourseFields, CourseStatus, TrainingType};
 use floorready::model::team::TeamKind;
 use floorready::server::course::{self, enroll, learn};
+use floorready::server::db::Pool;
 use floorready::server::state::AppState;
 use floorready::server::{team, user};
-use sqlx::SqlitePool;
 
 fn fields(title: &str) -> CourseFields {
     CourseFields {
@@ -33,8 +33,8 @@ async fn published_course(st: &AppState, owner: i64) -> (i64, Vec<i64>) {
     (c, vec![l1, l2, l3])
 }
 
-#[sqlx::test]
-async fn authoring_validates_and_only_drafts_are_editable(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn authoring_validates_and_only_drafts_are_editable(pool: Pool) {
     let st = state(pool.clone());
     let trainer = user(&st, "T1", "trainer", None).await;
     let bad = CourseFields { title: "  ".into(), ..fields("x") };
@@ -64,8 +64,8 @@ async fn authoring_validates_and_only_drafts_are_editable(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn a_new_version_leaves_enrolled_trainees_on_theirs(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_new_version_leaves_enrolled_trainees_on_theirs(pool: Pool) {
     let st = state(pool.clone());
     let trainer = user(&st, "T1", "trainer", None).await;
     let early = user(&st, "E1", "trainee", None).await;
@@ -96,8 +96,8 @@ async fn a_new_version_leaves_enrolled_trainees_on_theirs(pool: SqlitePool) {
     assert_eq!(versions, vec![1, 2]);
 }
 
-#[sqlx::test]
-async fn lessons_open_in_order_and_completion_is_recorded_once(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn lessons_open_in_order_and_completion_is_recorded_once(pool: Pool) {
     let st = state(pool.clone());
     let trainer = user(&st, "T1", "trainer", None).await;
     let trainee = user(&st, "E1", "trainee", None).await;
@@ -126,8 +126,8 @@ async fn lessons_open_in_order_and_completion_is_recorded_once(pool: SqlitePool)
     assert!(mine[0].completed_at.is_some());
 }
 
-#[sqlx::test]
-async fn a_bad_enrollment_list_enrolls_nobody(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_bad_enrollment_list_enrolls_nobody(pool: Pool) {
     let st = state(pool.clone());
     let trainer = user(&st, "T1", "trainer", None).await;
     user(&st, "E1", "trainee", None).await;
@@ -159,8 +159,8 @@ async fn a_bad_enrollment_list_enrolls_nobody(pool: SqlitePool) {
     assert_eq!(enroll::by_employee_numbers(&st.db, SYSTEM, c, "T1").await.unwrap_err(), not_enrollable);
 }
 
-#[sqlx::test]
-async fn only_owners_and_admins_may_author(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn only_owners_and_admins_may_author(pool: Pool) {
     let st = state(pool.clone());
     let owner_id = user(&st, "T1", "trainer", None).await;
     user(&st, "T2", "trainer", None).await;
@@ -189,8 +189,8 @@ async fn only_owners_and_admins_may_author(pool: SqlitePool) {
     assert_eq!(course::editor(&st.db, c).await.unwrap().owners, vec!["User T1", "User T2"]);
 }
 
-#[sqlx::test]
-async fn admins_keep_the_category_and_level_lists(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn admins_keep_the_category_and_level_lists(pool: Pool) {
     use course::ChoiceList;
     let st = state(pool.clone());
     let trainer = user(&st, "T1", "trainer", None).await;
@@ -214,8 +214,8 @@ async fn admins_keep_the_category_and_level_lists(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from course_levels").await, 3);
 }
 
-#[sqlx::test]
-async fn managers_see_course_progress_of_their_teams_only(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn managers_see_course_progress_of_their_teams_only(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let group = team::create(&st.db, SYSTEM, Some(site), &"客服一组".into(), TeamKind::Team).await.unwrap();

@@ -7,12 +7,12 @@ use axum::http::{header, Request, StatusCode};
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::server::config::Config;
 use floorready::server::course::{self, enroll, files};
+use floorready::server::db::Pool;
 use floorready::server::state::AppState;
-use sqlx::SqlitePool;
 
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
-fn test_state(pool: SqlitePool) -> AppState {
+fn test_state(pool: Pool) -> AppState {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!("floorready-files-{}-{nanos}", std::process::id()));
     state_with(pool, Config { data_dir: dir, ..Config::for_tests() })
@@ -49,8 +49,8 @@ async fn course_with_enrolled_trainee(st: &AppState) -> i64 {
     c
 }
 
-#[sqlx::test]
-async fn an_owner_uploads_an_image_that_enrolled_trainees_can_see(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn an_owner_uploads_an_image_that_enrolled_trainees_can_see(pool: Pool) {
     let st = test_state(pool.clone());
     let c = course_with_enrolled_trainee(&st).await;
     user(&st, "E2", "trainee", None).await;
@@ -83,8 +83,8 @@ async fn an_owner_uploads_an_image_that_enrolled_trainees_can_see(pool: SqlitePo
     assert_eq!(send(&st, anonymous).await.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test]
-async fn only_authors_upload_and_only_accepted_types_are_stored(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn only_authors_upload_and_only_accepted_types_are_stored(pool: Pool) {
     let st = test_state(pool.clone());
     let c = course_with_enrolled_trainee(&st).await;
     user(&st, "T2", "trainer", None).await;
@@ -108,8 +108,8 @@ async fn only_authors_upload_and_only_accepted_types_are_stored(pool: SqlitePool
     assert_eq!(stored, 0, "no refused bytes were written to disk");
 }
 
-#[sqlx::test]
-async fn a_file_linked_from_a_lesson_cannot_be_deleted(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_file_linked_from_a_lesson_cannot_be_deleted(pool: Pool) {
     let st = test_state(pool.clone());
     let c = course_with_enrolled_trainee(&st).await;
     let owner = sign_in(&st, "T1").await;

@@ -14,12 +14,12 @@ use floorready::model::roleplay::{Channel, CriterionInput, Mode, ScenarioFields,
 use floorready::model::team::TeamKind;
 use floorready::server::auth::guard::CurrentUser;
 use floorready::server::cert::{self, recompute};
+use floorready::server::db::Pool;
 use floorready::server::followup::{self, Observation, StepInput};
 use floorready::server::roleplay as rp;
 use floorready::server::state::AppState;
 use floorready::server::{now, team, user as users};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 const DAY: i64 = 86_400;
 
@@ -214,8 +214,8 @@ fn s(state: &str) -> String {
     state.to_string()
 }
 
-#[sqlx::test]
-async fn the_sweep_makes_and_moves_follow_ups_twice_and_after_downtime(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_sweep_makes_and_moves_follow_ups_twice_and_after_downtime(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     // A second manager of the floor: escalation goes up a level, not sideways to them.
@@ -280,8 +280,8 @@ async fn the_sweep_makes_and_moves_follow_ups_twice_and_after_downtime(pool: Sql
     assert_eq!(followup::sweep(&st.db, now()).await.unwrap().created, 0, "its day passed before it existed");
 }
 
-#[sqlx::test]
-async fn a_failed_follow_up_sends_back_through_the_status_engine_when_the_program_says_so(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_failed_follow_up_sends_back_through_the_status_engine_when_the_program_says_so(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     thirty_sixty_ninety(&st, &w).await;
@@ -296,7 +296,7 @@ async fn a_failed_follow_up_sends_back_through_the_status_engine_when_the_progra
     let fail = Observation { scores: scores(&[2, 0]), ..Default::default() };
     followup::submit(&st.db, actor, &m1, e2, &fail).await.unwrap();
     let (percent, passed, critical): (f64, bool, String) =
-        sqlx::query_as("select percent, passed, critical_failed from followups where id = $1")
+        sqlx::query_as("select percent, passed = 1, critical_failed from followups where id = $1")
             .bind(e2)
             .fetch_one(&pool)
             .await
@@ -373,8 +373,8 @@ async fn a_failed_follow_up_sends_back_through_the_status_engine_when_the_progra
     );
 }
 
-#[sqlx::test]
-async fn follow_up_passed_counts_at_renewal_and_a_renewal_starts_a_new_cycle(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn follow_up_passed_counts_at_renewal_and_a_renewal_starts_a_new_cycle(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     thirty_sixty_ninety(&st, &w).await;
@@ -441,8 +441,8 @@ async fn call(st: &AppState, path: &str, cookie: &str, body: String) -> (StatusC
     (res.status(), body_text(res).await)
 }
 
-#[sqlx::test]
-async fn who_may_fill_in_see_and_waive(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn who_may_fill_in_see_and_waive(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     thirty_sixty_ninety(&st, &w).await;
@@ -548,8 +548,8 @@ async fn who_may_fill_in_see_and_waive(pool: SqlitePool) {
     assert_eq!(followup::mine(&st.db, &e1).await.unwrap().about_me.iter().map(|r| r.id).collect::<Vec<_>>(), [sixty]);
 }
 
-#[sqlx::test]
-async fn training_transfer_per_criterion_against_a_hand_computed_case(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn training_transfer_per_criterion_against_a_hand_computed_case(pool: Pool) {
     use floorready::model::followup::TransferGroup;
     use floorready::server::transfer;
     let st = state(pool.clone());

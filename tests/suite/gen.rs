@@ -5,14 +5,14 @@
 use floorready::model::analytics::StatsAttempts;
 use floorready::server::analytics::{outcomes, quiz_stats};
 use floorready::server::db::Db;
+use floorready::server::db::Pool;
 use floorready::server::gen::{generate, Size};
-use sqlx::SqlitePool;
 
 /// A fixed "now", so two runs are comparable.
 const AT: i64 = 1_796_000_000;
 
 /// Everything graded and certified, as one string: equal strings, equal organisations.
-async fn fingerprint(pool: &SqlitePool) -> String {
+async fn fingerprint(pool: &Pool) -> String {
     let attempts: String = sqlx::query_scalar(
         "select group_concat(user_id || ':' || quiz_id || ':' || attempt_no || ':' || percent || ':' || submitted_at, ',')
            from (select * from attempts order by id)",
@@ -43,8 +43,8 @@ async fn fingerprint(pool: &SqlitePool) -> String {
     format!("{attempts}|{certs}|{roleplays}|{followups}")
 }
 
-#[sqlx::test]
-async fn the_generator_is_deterministic_consistent_and_realistic(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_generator_is_deterministic_consistent_and_realistic(pool: Pool) {
     let db = Db::from_pool(pool.clone());
     let g = generate(&db, Size::Xs, 7, AT, &|_| {}).await.expect("generate xs");
     assert_eq!(g.people, 60);

@@ -7,11 +7,11 @@ use floorready::api::user::ListUsers;
 use floorready::error::AppError;
 use floorready::model::plan::PlanFields;
 use floorready::model::roleplay::CriterionInput;
+use floorready::server::db::Pool;
 use floorready::server::plan::{self, SessionInput};
 use floorready::server::roleplay as rp;
 use floorready::server::{course, quiz, user};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 use crate::common::*;
 
@@ -27,8 +27,8 @@ fn session(topic: &str) -> SessionInput {
     }
 }
 
-#[sqlx::test]
-async fn long_or_control_character_text_is_refused_and_nothing_is_stored(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn long_or_control_character_text_is_refused_and_nothing_is_stored(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     let fields = PlanFields { title: "Plan".into(), ..Default::default() };
@@ -78,8 +78,8 @@ async fn long_or_control_character_text_is_refused_and_nothing_is_stored(pool: S
     assert_eq!(count(&pool, "select count(*) from courses").await, 0);
 }
 
-#[sqlx::test]
-async fn searches_and_filters_take_percent_and_underscore_literally(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn searches_and_filters_take_percent_and_underscore_literally(pool: Pool) {
     let st = state(pool.clone());
     user(&st, "AD", "admin", None).await;
     user(&st, "E_1", "trainee", None).await;

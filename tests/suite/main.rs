@@ -6,12 +6,16 @@ mod analytics;
 mod auth;
 mod batch;
 mod cert;
+// The command line (backup and restore among it) on a SQLite data directory.
+#[cfg(not(feature = "postgres"))]
 mod cli;
 mod common;
 mod courses;
 mod field;
 mod files;
 mod followups;
+// Compares whole SQLite files generated twice.
+#[cfg(not(feature = "postgres"))]
 mod gen;
 mod http;
 mod i18n;

@@ -11,10 +11,10 @@ use floorready::model::metric::MetricPeriod;
 use floorready::model::team::TeamKind;
 use floorready::model::Names;
 use floorready::server::cert::clearance;
+use floorready::server::db::Pool;
 use floorready::server::metric::{self, MetricFields};
 use floorready::server::state::AppState;
 use floorready::server::{team, user as users};
-use sqlx::SqlitePool;
 
 const DAY: i64 = 86_400;
 
@@ -62,7 +62,7 @@ async fn world(st: &AppState) -> World {
     World { floor, csat, complaints }
 }
 
-async fn values(pool: &SqlitePool) -> Vec<(String, String, String, f64, String)> {
+async fn values(pool: &Pool) -> Vec<(String, String, String, f64, String)> {
     sqlx::query_as(
         "select u.employee_no, m.code, v.period, v.value, v.source from metric_values v join users u on u.id = v.user_id
          join metrics m on m.id = v.metric_id order by u.employee_no, m.code, v.period",
@@ -76,8 +76,8 @@ fn row(line: u32, field: &str, key: &str, value: &str) -> RowError {
     RowError { line, field: field.into(), key: key.into(), value: value.into() }
 }
 
-#[sqlx::test]
-async fn an_upload_with_a_bad_row_stores_nothing_and_a_reupload_replaces(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn an_upload_with_a_bad_row_stores_nothing_and_a_reupload_replaces(pool: Pool) {
     let st = state(pool.clone());
     world(&st).await;
     let ad = current(&st, "AD").await;
@@ -159,8 +159,8 @@ async fn an_upload_with_a_bad_row_stores_nothing_and_a_reupload_replaces(pool: S
     assert!(to.starts_with("/admin/metrics?import_errors=3%3Aemployee%5Fno%3Aerror%2Eemployee%5Funknown%3AE9"), "{to}");
 }
 
-#[sqlx::test]
-async fn a_manager_types_values_for_their_teams_only(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_manager_types_values_for_their_teams_only(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let m1 = current(&st, "M1").await;
@@ -207,8 +207,8 @@ async fn a_manager_types_values_for_their_teams_only(pool: SqlitePool) {
     let _ = w.floor;
 }
 
-#[sqlx::test]
-async fn the_api_needs_its_scope_and_a_batch_twice_changes_nothing(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_api_needs_its_scope_and_a_batch_twice_changes_nothing(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let read_only = clearance::create(&st.db, SYSTEM, "Roster", None, 365).await.unwrap();
@@ -262,8 +262,8 @@ async fn the_api_needs_its_scope_and_a_batch_twice_changes_nothing(pool: SqliteP
     );
 }
 
-#[sqlx::test]
-async fn before_and_after_certification_against_a_hand_computed_case(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn before_and_after_certification_against_a_hand_computed_case(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let position = floorready::server::position::add(&st.db, SYSTEM, "专员", "Specialist").await.unwrap();

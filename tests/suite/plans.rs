@@ -11,10 +11,10 @@ use floorready::i18n::{Locale, Zone};
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::{Attendance, Method, PlanFields};
 use floorready::model::team::TeamKind;
+use floorready::server::db::Pool;
 use floorready::server::plan::{self, export, SessionInput};
 use floorready::server::spreadsheet::Letterhead;
 use floorready::server::{course, team, user};
-use sqlx::SqlitePool;
 
 fn plan_fields() -> PlanFields {
     PlanFields {
@@ -40,8 +40,8 @@ fn session(day: &str, start: &str, end: &str, instructor: &str) -> SessionInput 
     }
 }
 
-#[sqlx::test]
-async fn plan_validation_names_the_field(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn plan_validation_names_the_field(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     let reversed =
@@ -61,8 +61,8 @@ async fn plan_validation_names_the_field(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from plan_sessions").await, 0);
 }
 
-#[sqlx::test]
-async fn a_bad_csv_enrolls_nobody_and_a_good_one_enrolls_in_the_courses_too(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_bad_csv_enrolls_nobody_and_a_good_one_enrolls_in_the_courses_too(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     user(&st, "E1", "trainee", None).await;
@@ -115,8 +115,8 @@ async fn a_bad_csv_enrolls_nobody_and_a_good_one_enrolls_in_the_courses_too(pool
     assert_eq!(plan::enroll_numbers(&st.db, SYSTEM, id, "E1 E2").await.unwrap(), 0, "already members");
 }
 
-#[sqlx::test]
-async fn attendance_rates_per_trainee_and_plan(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn attendance_rates_per_trainee_and_plan(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     let e1 = user(&st, "E1", "trainee", None).await;
@@ -151,8 +151,8 @@ async fn attendance_rates_per_trainee_and_plan(pool: SqlitePool) {
     assert_eq!(d.sessions.len(), 3);
 }
 
-#[sqlx::test]
-async fn who_may_see_edit_and_mark(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn who_may_see_edit_and_mark(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
@@ -199,8 +199,8 @@ async fn who_may_see_edit_and_mark(pool: SqlitePool) {
     assert_eq!(plan::list_for(&st.db, &m1, Zone::UTC).await.unwrap().len(), 1);
 }
 
-#[sqlx::test]
-async fn a_trainee_sees_their_own_record_and_no_classmates_or_budget(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_trainee_sees_their_own_record_and_no_classmates_or_budget(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let other = team::create(&st.db, SYSTEM, None, &"Beijing".into(), TeamKind::Site).await.unwrap();
@@ -254,8 +254,8 @@ async fn a_trainee_sees_their_own_record_and_no_classmates_or_budget(pool: Sqlit
     assert!(!html.contains("5000.00"), "no budget on a trainee's page");
 }
 
-#[sqlx::test]
-async fn record_form_exports_parse(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn record_form_exports_parse(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     let e1 = user(&st, "E1", "trainee", None).await;
@@ -301,8 +301,8 @@ async fn record_form_exports_parse(pool: SqlitePool) {
     assert!(ics.contains("SUMMARY:2026 年 12 月新员工岗前培训: 投诉处理"));
 }
 
-#[sqlx::test]
-async fn attendance_is_one_count_marked_only_once_a_session_has_started_and_kept(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn attendance_is_one_count_marked_only_once_a_session_has_started_and_kept(pool: Pool) {
     let st = state(pool.clone());
     let t = user(&st, "T1", "trainer", None).await;
     user(&st, "E1", "trainee", None).await;

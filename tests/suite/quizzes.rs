@@ -16,10 +16,10 @@ use floorready::error::AppError;
 use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::quiz::{AttemptStatus, QuestionKind, QuizFields, QuizKind, ReviewPolicy};
 use floorready::server::course::{self, enroll};
+use floorready::server::db::Pool;
 use floorready::server::quiz::{self, attempt, authoring};
 use floorready::server::state::AppState;
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 /// Every secret below must stay on the server until the review policy allows it.
 const GIFT: &str = "\
@@ -142,8 +142,8 @@ async fn answer_all(st: &AppState, attempt_id: i64, who: &floorready::server::au
     }
 }
 
-#[sqlx::test]
-async fn parallel_submits_yield_exactly_one_grade(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn parallel_submits_yield_exactly_one_grade(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     let e1 = current(&st, "E1").await;
@@ -181,8 +181,8 @@ async fn parallel_submits_yield_exactly_one_grade(pool: SqlitePool) {
 
 /// Starts draw outside the write and commit in a group: two tabs starting at the same moment
 /// share a batch, and the second write finds the first's attempt and resumes it.
-#[sqlx::test]
-async fn parallel_starts_make_one_attempt(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn parallel_starts_make_one_attempt(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     let e1 = current(&st, "E1").await;
@@ -200,8 +200,8 @@ async fn parallel_starts_make_one_attempt(pool: SqlitePool) {
     assert_eq!(count(&pool, "select count(*) from attempt_items").await, items, "and no others");
 }
 
-#[sqlx::test]
-async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let e1 = current(&st, "E1").await;
@@ -229,8 +229,8 @@ async fn stale_and_repeated_saves_cannot_overwrite_newer_answers(pool: SqlitePoo
     assert_eq!(v.seq, 3, "the page carries the sequence to continue from");
 }
 
-#[sqlx::test]
-async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: Pool) {
     let st = state(pool.clone());
     let mut f = quiz_fields(QuizKind::PostTest);
     f.attempts_allowed = None;
@@ -265,12 +265,17 @@ async fn the_deadline_closes_the_attempt_and_refuses_late_answers(pool: SqlitePo
     // Within the grace period answers are still taken.
     let id2 = attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap();
     let just = floorready::server::now() - attempt::GRACE_SECS + 5;
-    sqlx::query("update attempts set deadline_at = $1 where id = $2").bind(just).bind(id2).execute(&pool).await.unwrap();
+    sqlx::query("update attempts set deadline_at = $1 where id = $2")
+        .bind(just)
+        .bind(id2)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert!(matches!(attempt::save(&st.db, &e1, id2, 1, 0, &BTreeMap::new()).await, Ok(attempt::Saved::Stored(1))));
 }
 
-#[sqlx::test]
-async fn start_rules_attempts_cooloff_window_and_enrollment(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn start_rules_attempts_cooloff_window_and_enrollment(pool: Pool) {
     let st = state(pool.clone());
     let mut f = quiz_fields(QuizKind::PostTest);
     f.attempts_allowed = Some(2);
@@ -309,8 +314,8 @@ async fn start_rules_attempts_cooloff_window_and_enrollment(pool: SqlitePool) {
     assert_eq!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.unwrap_err(), AppError::NotFound);
 }
 
-#[sqlx::test]
-async fn a_failed_attempt_needs_the_remediation_lesson_before_a_retake(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_failed_attempt_needs_the_remediation_lesson_before_a_retake(pool: Pool) {
     let st = state(pool.clone());
     let mut f = quiz_fields(QuizKind::PostTest);
     f.attempts_allowed = None;
@@ -339,8 +344,8 @@ async fn a_failed_attempt_needs_the_remediation_lesson_before_a_retake(pool: Sql
     assert!(attempt::start(&st.db, SYSTEM, &e1, s.quiz).await.is_ok(), "read again: the retake opens");
 }
 
-#[sqlx::test]
-async fn essays_are_graded_by_a_trainer_and_a_fixed_key_regrades(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn essays_are_graded_by_a_trainer_and_a_fixed_key_regrades(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     let e1 = current(&st, "E1").await;
@@ -379,8 +384,8 @@ async fn essays_are_graded_by_a_trainer_and_a_fixed_key_regrades(pool: SqlitePoo
     assert_eq!(attempt::regrade_question(&st.db, SYSTEM, pick.id).await.unwrap(), 0, "regrading again changes nothing");
 }
 
-#[sqlx::test]
-async fn pre_and_post_test_gain(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn pre_and_post_test_gain(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PreTest)).await;
     let t1 = current(&st, "T1").await;
@@ -424,8 +429,8 @@ fn assert_no_secrets(what: &str, text: &str) {
     }
 }
 
-#[sqlx::test]
-async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     let e1 = sign_in(&st, "E1").await;
@@ -494,8 +499,8 @@ async fn nothing_that_reveals_an_answer_reaches_the_trainee(pool: SqlitePool) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
-async fn people_reach_only_their_own_attempts_and_banks(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn people_reach_only_their_own_attempts_and_banks(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     let e1 = current(&st, "E1").await;
@@ -525,8 +530,8 @@ async fn people_reach_only_their_own_attempts_and_banks(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_broken_gift_file_imports_nothing(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let before = count(&pool, "select count(*) from question_versions").await;
@@ -543,8 +548,8 @@ async fn a_broken_gift_file_imports_nothing(pool: SqlitePool) {
     assert_eq!(again.len(), 14, "export holds every question");
 }
 
-#[sqlx::test]
-async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let t1 = sign_in(&st, "T1").await;
@@ -588,8 +593,8 @@ async fn spreadsheets_and_gift_files_upload_whole_or_not_at_all(pool: SqlitePool
     assert_eq!(template.status(), StatusCode::OK);
 }
 
-#[sqlx::test]
-async fn a_plan_shows_its_members_post_test_results(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_plan_shows_its_members_post_test_results(pool: Pool) {
     use floorready::i18n::Locale;
     use floorready::model::plan::PlanFields;
     use floorready::server::plan::{self, export, SessionInput};
@@ -625,8 +630,8 @@ async fn a_plan_shows_its_members_post_test_results(pool: SqlitePool) {
     assert!(csv.contains("Courses 0/1; Post-test 100% Passed"), "{csv}");
 }
 
-#[sqlx::test]
-async fn nobody_takes_a_graded_attempt_of_a_quiz_whose_key_they_can_read(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn nobody_takes_a_graded_attempt_of_a_quiz_whose_key_they_can_read(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::PostTest)).await;
     // A shared bank made by T2: T2 edits it; T1 (another trainer) does not.
@@ -672,8 +677,8 @@ async fn nobody_takes_a_graded_attempt_of_a_quiz_whose_key_they_can_read(pool: S
     );
 }
 
-#[sqlx::test]
-async fn a_description_item_is_shown_unnumbered_and_never_graded(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_description_item_is_shown_unnumbered_and_never_graded(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let trainer = current(&st, "T1").await;
@@ -716,8 +721,8 @@ async fn a_description_item_is_shown_unnumbered_and_never_graded(pool: SqlitePoo
     );
 }
 
-#[sqlx::test]
-async fn an_import_is_capped_and_checked_before_it_takes_the_writer(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn an_import_is_capped_and_checked_before_it_takes_the_writer(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let one = |i: usize| format!("::Q{i}::Is {i} even? {{{}}}\n\n", if i.is_multiple_of(2) { "T" } else { "F" });
@@ -757,8 +762,8 @@ async fn an_import_is_capped_and_checked_before_it_takes_the_writer(pool: Sqlite
     assert_eq!(count(&pool, "select count(*) from questions").await, 5 + 2_000 + 1);
 }
 
-#[sqlx::test]
-async fn quiz_results_come_a_page_at_a_time_with_figures_over_all(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn quiz_results_come_a_page_at_a_time_with_figures_over_all(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, quiz_fields(QuizKind::Practice)).await;
     let e1 = current(&st, "E1").await;
@@ -771,7 +776,7 @@ async fn quiz_results_come_a_page_at_a_time_with_figures_over_all(pool: SqlitePo
         .bind(s.quiz)
         .bind(e1.id)
         .bind(n)
-        .bind(n <= 150)
+        .bind(i64::from(n <= 150))
         .execute(&pool)
         .await
         .unwrap();

@@ -16,11 +16,11 @@ use floorready::model::roleplay::{
 use floorready::model::team::TeamKind;
 use floorready::model::Names;
 use floorready::server::auth::guard::CurrentUser;
+use floorready::server::db::Pool;
 use floorready::server::roleplay::{self as rp, attempt, calibration};
 use floorready::server::state::AppState;
 use floorready::server::{team, user as users};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 const SECRETS: &[&str] = &["CUESECRET", "FACTSECRET", "RATERSECRET", "\"weight\"", "\"critical\"", "pass_level"];
 
@@ -146,8 +146,8 @@ fn rubric_rows_are_checked() {
     );
 }
 
-#[sqlx::test]
-async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn one_rater_scores_with_weights_and_critical_criteria(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     // (4/4·1 + 2/4·2 + 3/4·3 + 2/2·2) / 8 = 78.125% ≥ 75, policy facts at its pass level.
@@ -206,8 +206,8 @@ async fn one_rater_scores_with_weights_and_critical_criteria(pool: SqlitePool) {
     assert_eq!(count(&pool, &format!("select count(*) from roleplay_ratings where roleplay_id = {c}")).await, 0);
 }
 
-#[sqlx::test]
-async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn two_raters_score_blind_and_the_rule_decides(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     let a = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
@@ -270,8 +270,8 @@ async fn two_raters_score_blind_and_the_rule_decides(pool: SqlitePool) {
     ));
 }
 
-#[sqlx::test]
-async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     let a =
@@ -291,8 +291,8 @@ async fn rubric_edits_make_versions_and_leave_opened_role_plays_alone(pool: Sqli
     assert_eq!(count(&pool, "select count(*) from rubric_versions").await, 2);
 }
 
-#[sqlx::test]
-async fn written_mode_needs_the_replies_before_rating(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn written_mode_needs_the_replies_before_rating(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     let a =
@@ -328,8 +328,8 @@ async fn written_mode_needs_the_replies_before_rating(pool: SqlitePool) {
     ));
 }
 
-#[sqlx::test]
-async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn only_trainers_rate_and_people_see_what_they_may(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     user(&st, "TE", "trainer,trainee", None).await;
@@ -401,8 +401,8 @@ async fn only_trainers_rate_and_people_see_what_they_may(pool: SqlitePool) {
     assert_eq!(call(&st, ListRoleplays::PATH, "", String::new()).await.0, StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test]
-async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn no_key_or_other_rating_reaches_the_trainee_early(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     let a = attempt::open(&st.db, SYSTEM, &s.t1, s.scenario, "E1", Mode::Live, attempt::Raters::with_second("T2"))
@@ -437,8 +437,8 @@ async fn no_key_or_other_rating_reaches_the_trainee_early(pool: SqlitePool) {
     assert_no_secrets("the second rater's page", &html, &["RATERSECRET"]);
 }
 
-#[sqlx::test]
-async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn forms_post_criteria_and_scores_as_rows(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     let t1 = sign_in(&st, "T1").await;
@@ -473,8 +473,8 @@ async fn forms_post_criteria_and_scores_as_rows(pool: SqlitePool) {
     assert_eq!((own.levels, own.comments[0].as_str(), own.overall.as_str()), (vec![3, 2, 4, 1], "ok", "Went well"));
 }
 
-#[sqlx::test]
-async fn calibration_reports_kappa_per_pair_and_criterion(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn calibration_reports_kappa_per_pair_and_criterion(pool: Pool) {
     let st = state(pool.clone());
     let s = setup(&st, SecondRaterRule::Average).await;
     // One criterion on three levels; the pairs of the hand-computed example in `kappa`:

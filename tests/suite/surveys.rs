@@ -13,10 +13,10 @@ use floorready::model::plan::Attendance;
 use floorready::model::survey::{FormItemInput, ItemKind, SurveyOf};
 use floorready::model::Names;
 use floorready::server::course::{self, enroll, learn};
+use floorready::server::db::Pool;
 use floorready::server::state::AppState;
 use floorready::server::{plan, survey};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 const DAY: i64 = 86_400;
 
@@ -93,7 +93,7 @@ async fn complete(st: &AppState, w: &World, no: &str) -> i64 {
     who.id
 }
 
-async fn request_of(pool: &SqlitePool, user_id: i64) -> i64 {
+async fn request_of(pool: &Pool, user_id: i64) -> i64 {
     sqlx::query_scalar("select id from survey_requests where user_id = $1").bind(user_id).fetch_one(pool).await.unwrap()
 }
 
@@ -101,8 +101,8 @@ fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-#[sqlx::test]
-async fn forms_change_in_place_until_answered_then_as_a_new_version(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn forms_change_in_place_until_answered_then_as_a_new_version(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let f = survey::form(&st.db, w.form).await.unwrap();
@@ -156,8 +156,8 @@ async fn forms_change_in_place_until_answered_then_as_a_new_version(pool: Sqlite
     assert_eq!(count(&pool, "select count(*) from eval_form_versions").await, 2);
 }
 
-#[sqlx::test]
-async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     // No survey yet: completing asks nothing.
@@ -202,8 +202,8 @@ async fn completing_a_course_asks_its_survey_once_and_reminds_once(pool: SqliteP
     assert_eq!(count(&pool, "select count(*) from survey_responses").await, 1);
 }
 
-#[sqlx::test]
-async fn answers_are_checked_item_by_item_and_nothing_is_kept_of_a_bad_one(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn answers_are_checked_item_by_item_and_nothing_is_kept_of_a_bad_one(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), false, 7).await.unwrap();
@@ -232,8 +232,8 @@ async fn answers_are_checked_item_by_item_and_nothing_is_kept_of_a_bad_one(pool:
     assert_eq!(stored, r#"[{"item":1,"choices":[2]},{"item":4,"text":"Slower, please."}]"#);
 }
 
-#[sqlx::test]
-async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     survey::save_settings(&st.db, SYSTEM, SurveyOf::Course(w.course), Some(w.form), true, 7).await.unwrap();
@@ -315,8 +315,8 @@ async fn anonymous_results_name_nobody_and_wait_for_k_responses(pool: SqlitePool
     );
 }
 
-#[sqlx::test]
-async fn forms_and_course_surveys_are_changed_by_their_owners_only(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn forms_and_course_surveys_are_changed_by_their_owners_only(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let t2 = sign_in(&st, "T2").await;
@@ -350,8 +350,8 @@ async fn call(st: &AppState, path: &str, cookie: &str, body: String) -> (StatusC
     (res.status(), body_text(res).await)
 }
 
-#[sqlx::test]
-async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(pool: Pool) {
     let st = state(pool.clone());
     let w = world(&st).await;
     let t1 = current(&st, "T1").await;
@@ -452,8 +452,8 @@ async fn a_plan_asks_after_each_attended_session_about_it_and_its_instructor(poo
 
 /// Managers read their teams' responses: the demo's anonymous course survey, answered by five
 /// people of two Shanghai teams.
-#[sqlx::test]
-async fn managers_read_their_teams_responses_from_k_on(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn managers_read_their_teams_responses_from_k_on(pool: Pool) {
     use floorready::server::survey::ResultsScope;
     let st = state(pool.clone());
     floorready::server::demo::seed(&st.db, &st.passwords).await.unwrap();

@@ -5,9 +5,9 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request};
 use floorready::api::auth::Login;
+use floorready::server::db::Pool;
 use floorready::server::demo::{self, DEMO_PASSWORD};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 /// What an attacker saves: it closes the text area, then adds an element and a meta refresh.
 const BREAKOUT: &str =
@@ -42,12 +42,12 @@ async fn demo_cookie(st: &floorready::server::state::AppState, login: &str) -> S
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn id(pool: &SqlitePool, sql: &str) -> i64 {
+async fn id(pool: &Pool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-#[sqlx::test]
-async fn a_saved_breakout_stays_text_in_every_multi_line_field(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_saved_breakout_stays_text_in_every_multi_line_field(pool: Pool) {
     let st = state(pool.clone());
     demo::seed(&st.db, &st.passwords).await.unwrap();
     // A published course is edited as a new draft, where the summary and lessons are text areas.

@@ -7,15 +7,15 @@ use floorready::model::course::{CourseFields, TrainingType};
 use floorready::model::plan::PlanFields;
 use floorready::model::team::TeamKind;
 use floorready::model::Names;
+use floorready::server::db::Pool;
 use floorready::server::plan::{self, SessionInput};
 use floorready::server::user::{self as users, UserInput};
 use floorready::server::{cert, course, now, position, team, todo};
-use sqlx::SqlitePool;
 
 use crate::common::*;
 
-#[sqlx::test]
-async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: Pool) {
     let st = state(pool);
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     user(&st, "AD", "admin", None).await;
@@ -73,8 +73,8 @@ async fn an_admin_sees_each_setup_gap_until_it_is_closed(pool: SqlitePool) {
     assert!(gaps.is_empty());
 }
 
-#[sqlx::test]
-async fn a_trainee_without_a_program_is_told_why_and_whom_to_ask(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_trainee_without_a_program_is_told_why_and_whom_to_ask(pool: Pool) {
     let st = state(pool);
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let group = team::create(&st.db, SYSTEM, Some(site), &"Team 1".into(), TeamKind::Team).await.unwrap();
@@ -107,8 +107,8 @@ async fn a_trainee_without_a_program_is_told_why_and_whom_to_ask(pool: SqlitePoo
     assert_eq!(next.programs, 0);
 }
 
-#[sqlx::test]
-async fn a_trainer_sees_only_the_sessions_they_run_today_on_the_plans_clock(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_trainer_sees_only_the_sessions_they_run_today_on_the_plans_clock(pool: Pool) {
     let st = state(pool);
     let t1 = user(&st, "T1", "trainer", None).await;
     user(&st, "T2", "trainer", None).await;

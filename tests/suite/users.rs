@@ -4,14 +4,14 @@ use crate::common::*;
 use floorready::error::{AppError, RowError};
 use floorready::model::team::TeamKind;
 use floorready::model::user::{Role, UserQuery};
+use floorready::server::db::Pool;
 use floorready::server::{demo, team, user};
 use leptos::server_fn::ServerFn;
-use sqlx::SqlitePool;
 
 const HEADER: &str = "employee_no,display_name,email,position,hire_date,team,roles,password\n";
 
-#[sqlx::test]
-async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"上海 Shanghai".into(), TeamKind::Site).await.unwrap();
     team::create(&st.db, SYSTEM, Some(site), &"客服一组".into(), TeamKind::Team).await.unwrap();
@@ -40,8 +40,8 @@ async fn a_bad_row_rejects_the_whole_import_and_changes_nothing(pool: SqlitePool
     assert_eq!(count(&pool, "select count(*) from audit_log").await, before_audit);
 }
 
-#[sqlx::test]
-async fn a_good_import_creates_every_row(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_good_import_creates_every_row(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let t1 = team::create(&st.db, SYSTEM, Some(site), &"Team 1".into(), TeamKind::Team).await.unwrap();
@@ -64,8 +64,8 @@ async fn a_good_import_creates_every_row(pool: SqlitePool) {
     assert_eq!((liu.roles, liu.position_id), (vec![Role::Manager, Role::Trainer], Some(specialist)));
 }
 
-#[sqlx::test]
-async fn a_file_without_required_columns_names_them(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn a_file_without_required_columns_names_them(pool: Pool) {
     let st = state(pool.clone());
     let err = user::import_csv(&st.db, &st.passwords, SYSTEM, b"name,email\nA,a@example.com\n").await.unwrap_err();
     assert_eq!(
@@ -79,8 +79,8 @@ async fn a_file_without_required_columns_names_them(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn duplicate_email_is_a_conflict_naming_the_field(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn duplicate_email_is_a_conflict_naming_the_field(pool: Pool) {
     let st = state(pool.clone());
     let a = user(&st, "E20", "trainee", None).await;
     user(&st, "E21", "trainee", None).await;
@@ -96,8 +96,8 @@ async fn duplicate_email_is_a_conflict_naming_the_field(pool: SqlitePool) {
     assert_eq!(user::get(&st.db, a).await.unwrap().display_name, "User E20", "nothing half-written");
 }
 
-#[sqlx::test]
-async fn role_changes_are_audited(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn role_changes_are_audited(pool: Pool) {
     let st = state(pool.clone());
     let id = user(&st, "E30", "trainee", None).await;
     user::set_user_roles(&st.db, SYSTEM, id, &[Role::Trainer, Role::Trainee]).await.unwrap();
@@ -108,8 +108,8 @@ async fn role_changes_are_audited(pool: SqlitePool) {
     assert_eq!(detail, "trainee -> trainer,trainee");
 }
 
-#[sqlx::test]
-async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: Pool) {
     let st = state(pool.clone());
     let site = team::create(&st.db, SYSTEM, None, &"Site".into(), TeamKind::Site).await.unwrap();
     let dept = team::create(&st.db, SYSTEM, Some(site), &"Dept".into(), TeamKind::Department).await.unwrap();
@@ -126,8 +126,8 @@ async fn team_tree_refuses_cycles_and_non_empty_deletes(pool: SqlitePool) {
     team::delete(&st.db, SYSTEM, dept).await.unwrap();
 }
 
-#[sqlx::test]
-async fn the_demo_seeds_every_role(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_demo_seeds_every_role(pool: Pool) {
     let st = state(pool.clone());
     assert!(demo::is_empty(&st.db).await.unwrap());
     demo::seed(&st.db, &st.passwords).await.unwrap();
@@ -256,8 +256,8 @@ async fn the_demo_seeds_every_role(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn the_user_list_filters_by_team_below_role_status_and_what_is_missing_and_pages(pool: SqlitePool) {
+#[sqlx::test(migrator = "floorready::server::db::MIGRATOR")]
+async fn the_user_list_filters_by_team_below_role_status_and_what_is_missing_and_pages(pool: Pool) {
     let st = state(pool);
     let site = team::create(&st.db, SYSTEM, None, &"Shanghai".into(), TeamKind::Site).await.unwrap();
     let group = team::create(&st.db, SYSTEM, Some(site), &"After-sales".into(), TeamKind::Team).await.unwrap();

@@ -70,10 +70,10 @@ async fn names(db: &Db, positions: &[i64], programs: &[i64]) -> AppResult<(Named
     let positions = serde_json::to_string(positions).map_err(crate::error::internal)?;
     let programs = serde_json::to_string(programs).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
-        r#"select 1 as "position!: bool", id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String"
+        r#"select true as "position!: bool", id as "id!: i64", name_zh as "zh!: String", name_en as "en!: String"
            from positions where id in (select value from json_each($1))
            union all
-           select 0, id, name, name_en from programs where id in (select value from json_each($2))"#,
+           select false, id, name, name_en from programs where id in (select value from json_each($2))"#,
         positions,
         programs
     )
@@ -124,7 +124,7 @@ fn median_of(h: &BTreeMap<i64, u32>) -> Option<f64> {
 async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode], at: i64) -> AppResult<()> {
     let list = serde_json::to_string(&summed(d.everyone, d.team, tops)).map_err(crate::error::internal)?;
     let rows = sqlx::query!(
-        r#"select kind, k1, k2, sum(people) as "people!: i64", sum(cleared) as "cleared!: i64"
+        r#"select kind, k1, k2, cast(sum(people) as bigint) as "people!: i64", cast(sum(cleared) as bigint) as "cleared!: i64"
            from floor_tree where team_id in (select value from json_each($1))
            group by kind, k1, k2"#,
         list
@@ -229,8 +229,8 @@ async fn floor_today(db: &Db, d: &mut Dashboard, tops: &[i64], tree: &[TeamNode]
 async fn period(db: &Db, tops: &str, from: i64, to: i64) -> AppResult<PeriodPass> {
     let (first_day, last_day) = (from.div_euclid(DAY), to.div_euclid(DAY));
     let r = sqlx::query!(
-        r#"select coalesce(sum(o.outcomes), 0) as "n!: i64", coalesce(sum(o.first_passed), 0) as "first!: i64",
-                  coalesce(sum(o.passed), 0) as "passed!: i64"
+        r#"select cast(coalesce(sum(o.outcomes), 0) as bigint) as "n!: i64", cast(coalesce(sum(o.first_passed), 0) as bigint) as "first!: i64",
+                  cast(coalesce(sum(o.passed), 0) as bigint) as "passed!: i64"
            from pass_tree o join quizzes z on z.id = o.quiz_id
            where o.team_id in (select value from json_each($3)) and o.day > $1 and o.day <= $2
              -- A pre-test measures the baseline: nobody is meant to pass it.

@@ -22,7 +22,9 @@ fn day_of(at: i64) -> NaiveDate {
 #[tracing::instrument(skip_all)]
 pub async fn snapshot(db: &Db, at: i64) -> AppResult<bool> {
     let today = day_of(at).to_string();
-    let done = sqlx::query_scalar!("select count(*) as \"n!\" from floor_daily where day = $1", today).fetch_one(&db.read).await?;
+    let done = sqlx::query_scalar!("select count(*) as \"n!\" from floor_daily where day = $1", today)
+        .fetch_one(&db.read)
+        .await?;
     if done > 0 {
         return Ok(false);
     }

@@ -49,7 +49,7 @@ pub fn summarise(graded: &mut [Graded]) -> Option<Outcome> {
 /// Brings one person's outcome of one quiz up to date, inside the caller's transaction.
 pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<()> {
     let before = sqlx::query!(
-        r#"select first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
+        r#"select first_at, (first_passed = 1) as "first_passed!: bool", passed_at from quiz_outcomes
            where quiz_id = $1 and user_id = $2"#,
         quiz_id,
         user_id
@@ -58,7 +58,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
     .await?
     .map(|r| summary::counted(r.first_at, r.first_passed, r.passed_at));
     let mut graded: Vec<Graded> = sqlx::query!(
-        r#"select attempt_no, percent as "percent!: f64", passed as "passed!: bool",
+        r#"select attempt_no, percent as "percent!: f64", (passed = 1) as "passed!: bool",
                   coalesce(submitted_at, graded_at) as "at!: i64"
            from attempts where quiz_id = $1 and user_id = $2 and status = 'graded'"#,
         quiz_id,
@@ -105,7 +105,7 @@ pub async fn refresh(conn: &mut Conn, quiz_id: i64, user_id: i64) -> AppResult<(
 /// A person's final role-plays of one scenario, in the order they became final.
 async fn final_roleplays(conn: &mut Conn, scenario_id: i64, user_id: i64) -> AppResult<Vec<Graded>> {
     Ok(sqlx::query!(
-        r#"select coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
+        r#"select coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) = 1 as "passed!: bool",
                   finalized_at as "at!: i64"
            from roleplays where scenario_id = $1 and trainee_id = $2 and status = 'final' and finalized_at is not null
            order by finalized_at, id"#,
@@ -160,7 +160,7 @@ pub async fn refresh_roleplay(conn: &mut Conn, scenario_id: i64, user_id: i64) -
 async fn check_roleplays(db: &Db) -> AppResult<Vec<String>> {
     let mut want: BTreeMap<(i64, i64), Vec<Graded>> = BTreeMap::new();
     for r in sqlx::query!(
-        r#"select scenario_id, trainee_id, coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) as "passed!: bool",
+        r#"select scenario_id, trainee_id, coalesce(percent, 0) as "percent!: f64", coalesce(passed, 0) = 1 as "passed!: bool",
                   finalized_at as "at!: i64"
            from roleplays where status = 'final' and finalized_at is not null
            order by finalized_at, id"#
@@ -172,7 +172,7 @@ async fn check_roleplays(db: &Db) -> AppResult<Vec<String>> {
         done.push(Graded { attempt_no: done.len() as i64 + 1, percent: r.percent, passed: r.passed, at: r.at });
     }
     let have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
-        r#"select scenario_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
+        r#"select scenario_id, user_id, attempts, first_percent, (first_passed = 1) as "first_passed!: bool", first_at,
                   best_percent, last_percent, passed_at, attempts_to_pass from roleplay_outcomes"#
     )
     .fetch_all(&db.read)
@@ -223,7 +223,7 @@ fn differences(
 pub async fn check(db: &Db) -> AppResult<Vec<String>> {
     let mut want: BTreeMap<(i64, i64), Vec<Graded>> = BTreeMap::new();
     let rows = sqlx::query!(
-        r#"select quiz_id, user_id, attempt_no, percent as "percent!: f64", passed as "passed!: bool",
+        r#"select quiz_id, user_id, attempt_no, percent as "percent!: f64", (passed = 1) as "passed!: bool",
                   coalesce(submitted_at, graded_at) as "at!: i64"
            from attempts where status = 'graded'"#
     )
@@ -238,7 +238,7 @@ pub async fn check(db: &Db) -> AppResult<Vec<String>> {
         });
     }
     let have: BTreeMap<(i64, i64), Outcome> = sqlx::query!(
-        r#"select quiz_id, user_id, attempts, first_percent, first_passed as "first_passed: bool", first_at,
+        r#"select quiz_id, user_id, attempts, first_percent, (first_passed = 1) as "first_passed!: bool", first_at,
                   best_percent, last_percent, passed_at, attempts_to_pass from quiz_outcomes"#
     )
     .fetch_all(&db.read)

@@ -186,7 +186,7 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                select * from quiz_outcomes where $8 is null and not $9 and not $12
            )
            select o.quiz_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
-                  o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
+                  o.first_percent as "first_percent!: f64", (o.first_passed = 1) as "first_passed!: bool",
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
                   o.attempts_to_pass as "attempts_to_pass?: i64", z.course_id as "course_id?: i64", u.team_id,
                   case when length(u.hire_date) >= 7
@@ -228,7 +228,7 @@ async fn lines(db: &Db, s: &Scope, f: &Filter, tree: &[TeamNode]) -> AppResult<V
                select * from roleplay_outcomes where not $10 and not $12
            )
            select o.scenario_id as "item!: i64", o.user_id as "user_id!: i64", o.attempts as "attempts!: i64",
-                  o.first_percent as "first_percent!: f64", o.first_passed as "first_passed!: bool",
+                  o.first_percent as "first_percent!: f64", (o.first_passed = 1) as "first_passed!: bool",
                   o.first_at as "first_at!: i64", o.best_percent as "best_percent!: f64", o.passed_at as "passed_at?: i64",
                   o.attempts_to_pass as "attempts_to_pass?: i64", cast(null as bigint) as "course_id?: i64", u.team_id,
                   case when length(u.hire_date) >= 7

@@ -365,7 +365,7 @@ pub async fn outcome_changed(
 /// A person's quiz outcomes as `pass_tree` counts them, by quiz.
 pub async fn outcomes_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<(i64, Counted)>> {
     Ok(sqlx::query!(
-        r#"select quiz_id, first_at, first_passed as "first_passed: bool", passed_at from quiz_outcomes
+        r#"select quiz_id, first_at, (first_passed = 1) as "first_passed!: bool", passed_at from quiz_outcomes
            where user_id = $1 order by quiz_id"#,
         user_id
     )
@@ -705,7 +705,7 @@ async fn want(db: &Db) -> AppResult<Want> {
     }
     let outcomes = sqlx::query!(
         r#"select o.quiz_id, coalesce(u.team_id, 0) as "team!: i64", o.first_at,
-                  o.first_passed as "first_passed: bool", o.passed_at
+                  (o.first_passed = 1) as "first_passed!: bool", o.passed_at
            from quiz_outcomes o join users u on u.id = o.user_id"#
     )
     .fetch_all(&mut *conn)
@@ -784,7 +784,11 @@ pub async fn rebuild(db: &Db) -> AppResult<()> {
     for ((team, day, quiz), d) in &w.pass {
         add_pass(&mut tx, &[*team], *quiz, *day, *d).await?;
     }
-    sqlx::query!("insert into summary_state (name, built) values ('teams', 1) on conflict (name) do update set built = 1").execute(&mut *tx).await?;
+    sqlx::query!(
+        "insert into summary_state (name, built) values ('teams', 1) on conflict (name) do update set built = 1"
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -118,7 +118,10 @@ pub async fn acting_as(db: &Db, user_id: i64) -> AppResult<CurrentUser> {
 
 /// A person's roles, sorted.
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn roles_of<'e>(conn: impl sqlx::Executor<'e, Database = crate::server::db::Backend>, user_id: i64) -> AppResult<Vec<Role>> {
+pub async fn roles_of<'e>(
+    conn: impl sqlx::Executor<'e, Database = crate::server::db::Backend>,
+    user_id: i64,
+) -> AppResult<Vec<Role>> {
     let rows = sqlx::query_scalar!("select role from user_roles where user_id = $1 order by role", user_id)
         .fetch_all(conn)
         .await?;

@@ -40,7 +40,7 @@ pub async fn login(state: &AppState, req: LoginRequest<'_>) -> AppResult<SignedI
     }
     let lowered = login.to_lowercase();
     let user = sqlx::query!(
-        r#"select id as "id!", password_hash, active as "active: bool" from users
+        r#"select id as "id!", password_hash, (active = 1) as "active!: bool" from users
            where email = $1 or lower(employee_no) = lower($2)"#,
         lowered,
         login

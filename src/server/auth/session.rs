@@ -57,7 +57,7 @@ pub async fn resolve(db: &Db, config: &Config, token: &str) -> AppResult<Option<
     let now = now();
     let row = sqlx::query!(
         r#"select s.id as "session_id!", s.last_seen_at, s.expires_at, u.id as "user_id!", u.display_name,
-                  u.email, u.employee_no, u.locale, u.active as "active: bool"
+                  u.email, u.employee_no, u.locale, (u.active = 1) as "active!: bool"
            from sessions s join users u on u.id = s.user_id
            where s.token_hash = $1"#,
         hash

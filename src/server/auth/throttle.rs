@@ -77,14 +77,16 @@ pub enum Client<'a> {
     },
 }
 
+/// Parts of a key are joined by the unit separator (U+001F): neither an address nor a device id
+/// holds one, and PostgreSQL's text, unlike SQLite's, refuses the NUL used before.
 fn keys(login: &str, client: Client<'_>) -> Vec<(String, Rule)> {
     let login = login.trim().to_lowercase();
     match client {
-        Client::Trusted { device } => vec![(format!("d\u{0}{device}"), PAIR)],
+        Client::Trusted { device } => vec![(format!("d\u{1f}{device}"), PAIR)],
         Client::Untrusted { ip } => vec![
-            (format!("p\u{0}{login}\u{0}{ip}"), PAIR),
-            (format!("a\u{0}{ip}"), ADDRESS),
-            (format!("u\u{0}{login}"), ACCOUNT),
+            (format!("p\u{1f}{login}\u{1f}{ip}"), PAIR),
+            (format!("a\u{1f}{ip}"), ADDRESS),
+            (format!("u\u{1f}{login}"), ACCOUNT),
         ],
     }
 }
@@ -92,7 +94,7 @@ fn keys(login: &str, client: Client<'_>) -> Vec<(String, Rule)> {
 /// A correct password clears every key but the address's: a sprayer who owns one account must
 /// not reset their budget with it.
 fn cleared_by_success(key: &str) -> bool {
-    !key.starts_with("a\u{0}")
+    !key.starts_with("a\u{1f}")
 }
 
 /// Milliseconds since the Unix epoch: the throttle's clock, shared by every server.

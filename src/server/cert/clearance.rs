@@ -63,7 +63,8 @@ pub async fn create_with_scope(
     let expires_at = at + valid_days * 86_400;
     let mut tx = db.begin().await?;
     if let Some(t) = team_id {
-        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
+        let ok =
+            sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }

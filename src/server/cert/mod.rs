@@ -104,8 +104,9 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     check_fields(&mut f)?;
     let at = now();
     let mut tx = db.begin().await?;
-    let level =
-        sqlx::query_scalar!("select count(*) as \"n!\" from course_levels where id = $1", f.level_id).fetch_one(&mut *tx).await?;
+    let level = sqlx::query_scalar!("select count(*) as \"n!\" from course_levels where id = $1", f.level_id)
+        .fetch_one(&mut *tx)
+        .await?;
     if level == 0 {
         return Err(AppError::validation("level_id", "error.choice_unknown"));
     }
@@ -115,9 +116,10 @@ pub async fn save_program(db: &Db, actor: Actor<'_>, id: Option<i64>, mut f: Pro
     };
     crate::server::position::check_pick(&mut tx, f.position_id, before.as_ref().map(|b| b.position_id)).await?;
     if let Some(req) = f.requires_program_id {
-        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from programs where id = $1 and archived_at is null", req)
-            .fetch_one(&mut *tx)
-            .await?;
+        let ok =
+            sqlx::query_scalar!("select count(*) as \"n!\" from programs where id = $1 and archived_at is null", req)
+                .fetch_one(&mut *tx)
+                .await?;
         // The chain of required programs must not lead back to this one.
         let chain = sqlx::query_scalar!(
             r#"with recursive up(id) as (select cast($1 as bigint) union select p.requires_program_id from programs p join up on p.id = up.id

@@ -90,9 +90,12 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<NotificationView>> {
 
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
-    Ok(sqlx::query_scalar!("select count(*) as \"n!\" from notifications where user_id = $1 and read_at is null", user_id)
-        .fetch_one(&db.read)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        "select count(*) as \"n!\" from notifications where user_id = $1 and read_at is null",
+        user_id
+    )
+    .fetch_one(&db.read)
+    .await?)
 }
 
 #[tracing::instrument(skip_all, fields(user_id, at))]

@@ -130,10 +130,13 @@ pub async fn list(db: &Db, course_id: i64) -> AppResult<Vec<CourseFile>> {
 #[tracing::instrument(skip_all, fields(actor = ?actor.id, course_id, file_id))]
 pub async fn delete(db: &Db, actor: Actor<'_>, course_id: i64, file_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let exists =
-        sqlx::query_scalar!("select count(*) as \"n!\" from course_files where id = $1 and course_id = $2", file_id, course_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        "select count(*) as \"n!\" from course_files where id = $1 and course_id = $2",
+        file_id,
+        course_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if exists == 0 {
         return Err(AppError::NotFound);
     }

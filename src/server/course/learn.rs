@@ -166,7 +166,8 @@ async fn lesson_view(
     lesson_id: i64,
 ) -> AppResult<LessonView> {
     let index = steps.iter().position(|s| s.lesson_id == lesson_id).ok_or(AppError::NotFound)?;
-    let body = sqlx::query_scalar!("select body_md from lessons where id = $1", lesson_id).fetch_one(&mut *conn).await?;
+    let body =
+        sqlx::query_scalar!("select body_md from lessons where id = $1", lesson_id).fetch_one(&mut *conn).await?;
     Ok(LessonView {
         id: lesson_id,
         course_id: e.course_id,

@@ -663,9 +663,13 @@ pub async fn add_owner(db: &Db, actor: Actor<'_>, course_id: i64, employee_no: &
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::validation("employee_no", "error.not_a_trainer"))?;
-    sqlx::query!("insert into course_owners (course_id, user_id) values ($1, $2) on conflict do nothing", course_id, trainer)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "insert into course_owners (course_id, user_id) values ($1, $2) on conflict do nothing",
+        course_id,
+        trainer
+    )
+    .execute(&mut *tx)
+    .await?;
     audit::record(&mut tx, Event::by(actor, "course_owner_added", "course", course_id).detail(no)).await?;
     tx.commit().await?;
     Ok(())

@@ -52,7 +52,7 @@ async fn observe(
     };
     followup::submit(db, Actor { id: Some(by.id), ip: "" }, by, id, &o).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("update followups set completed_at = min(due_at + 2 * 86400, completed_at) where id = $1")
+    sqlx::query("update followups set completed_at = case when due_at + 2 * 86400 < completed_at then due_at + 2 * 86400 else completed_at end where id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;

@@ -27,8 +27,8 @@ pub async fn seed(db: &Db) -> AppResult<()> {
     metric::save(db, actor, None, define("complaints", Names::new("投诉率", "Complaints"), "per 100 tickets", false))
         .await?;
     // Each person's first certificate, to know which months come before it.
-    let people: Vec<(String, Option<String>)> = sqlx::query_as(
-        "select u.employee_no, (select strftime('%Y-%m', min(k.issued_at), 'unixepoch') from certificates k where k.user_id = u.id)
+    let people: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "select u.employee_no, (select min(k.issued_at) from certificates k where k.user_id = u.id)
          from users u where u.employee_no in ('E1001', 'E1004', 'E1005', 'E1009', 'E1011', 'E1012', 'E1013', 'E1014')
          order by u.employee_no",
     )
@@ -44,7 +44,7 @@ pub async fn seed(db: &Db) -> AppResult<()> {
     for (i, (no, certified)) in people.iter().enumerate() {
         let spread = i as f64 * 1.3 % 5.0;
         for (m, month) in months.iter().enumerate() {
-            let after = certified.as_deref().is_some_and(|c| month.as_str() > c);
+            let after = certified.is_some_and(|at| month.as_str() > month_of(at).as_str());
             let wobble = if m % 2 == 0 { 0.6 } else { -0.4 };
             let mut csat = 80.0 + spread + wobble + if after { 7.0 } else { 0.0 };
             let complaints = 3.4 - spread / 10.0 - if after { 1.3 } else { 0.0 } + wobble / 4.0;
@@ -57,4 +57,9 @@ pub async fn seed(db: &Db) -> AppResult<()> {
     }
     metric::import_file(db, actor, &admin, "demo-metrics.csv", csv.as_bytes()).await?;
     Ok(())
+}
+
+/// The month (YYYY-MM, UTC) of a Unix time.
+fn month_of(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().format("%Y-%m").to_string()
 }

@@ -254,14 +254,16 @@ pub async fn set_teams_and_courses(db: &Db, id: i64, team_ids: &[i64], course_id
     sqlx::query!("delete from plan_teams where plan_id = $1", id).execute(&mut *tx).await?;
     sqlx::query!("delete from plan_courses where plan_id = $1", id).execute(&mut *tx).await?;
     for t in team_ids {
-        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
+        let ok =
+            sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", t).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
         sqlx::query!("insert into plan_teams (plan_id, team_id) values ($1, $2)", id, t).execute(&mut *tx).await?;
     }
     for c in course_ids {
-        let ok = sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", c).fetch_one(&mut *tx).await?;
+        let ok =
+            sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", c).fetch_one(&mut *tx).await?;
         if ok == 0 {
             return Err(AppError::validation("course", "error.course_unknown"));
         }
@@ -310,9 +312,12 @@ pub async fn add_session(db: &Db, plan_id: i64, s: &SessionInput) -> AppResult<i
         ),
     };
     if let Some(id) = instructor {
-        let trainer = sqlx::query_scalar!("select count(*) as \"n!\" from user_roles where user_id = $1 and role = 'trainer'", id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let trainer = sqlx::query_scalar!(
+            "select count(*) as \"n!\" from user_roles where user_id = $1 and role = 'trainer'",
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         if trainer == 0 {
             return Err(AppError::validation("instructor", "error.not_a_trainer"));
         }

@@ -167,9 +167,14 @@ pub async fn add_question(db: &Db, quiz_id: i64, question_id: i64) -> AppResult<
             .ok_or_else(|| AppError::validation("question_id", "error.choice_unknown"))?;
     check_bank(&mut tx, quiz_id, bank_id).await?;
     let pos = next_position(&mut tx, quiz_id).await?;
-    sqlx::query!("insert into quiz_slots (quiz_id, position, question_id) values ($1, $2, $3)", quiz_id, pos, question_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "insert into quiz_slots (quiz_id, position, question_id) values ($1, $2, $3)",
+        quiz_id,
+        pos,
+        question_id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -243,8 +248,8 @@ pub async fn set_published(db: &Db, actor: Actor<'_>, quiz_id: i64, published: b
 pub async fn editor(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizEditor> {
     let q = sqlx::query!(
         r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
-                  cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
-                  shuffle_options as "shuffle_options: bool", pre_test_id, published_at
+                  cooloff_secs, review_policy, (shuffle_questions = 1) as "shuffle_questions!: bool",
+                  (shuffle_options = 1) as "shuffle_options!: bool", pre_test_id, published_at
            from quizzes where id = $1"#,
         quiz_id
     )
@@ -379,7 +384,7 @@ pub async fn list_for_author(db: &Db, user: &CurrentUser) -> AppResult<Vec<QuizS
     let rows = sqlx::query!(
         r#"select z.id as "id!", z.course_id, z.title, z.title_en, z.kind, z.published_at,
                   v.title as course_title, v.title_en as course_title_en,
-                  (select coalesce(sum(draw_count), 0) from quiz_slots s where s.quiz_id = z.id) as "questions!: i64",
+                  (select cast(coalesce(sum(draw_count), 0) as bigint) from quiz_slots s where s.quiz_id = z.id) as "questions!: i64",
                   (select count(*) from attempts a where a.quiz_id = z.id and a.status <> 'in_progress') as "attempts!: i64",
                   (select count(*) from attempts a where a.quiz_id = z.id and a.passed = 1) as "passed!: i64"
            from quizzes z
@@ -430,7 +435,7 @@ pub async fn results(db: &Db, quiz_id: i64, page: u32) -> AppResult<QuizResults>
     let offset = page as i64 * RESULTS_PER_PAGE;
     let attempts: Vec<AttemptRow> = sqlx::query!(
         r#"select a.id as "id!", u.display_name, u.employee_no, a.attempt_no, a.status, a.submitted_at,
-                  a.percent, a.passed as "passed: bool"
+                  a.percent, (a.passed = 1) as "passed?: bool"
            from attempts a join users u on u.id = a.user_id
            where a.quiz_id = $1 order by u.display_name, a.attempt_no, a.id limit $2 offset $3"#,
         quiz_id,

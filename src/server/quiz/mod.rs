@@ -423,9 +423,13 @@ pub fn check_draft(q: &QuestionDraft) -> AppResult<()> {
 
 #[tracing::instrument(skip_all, fields(bank_id, question_id))]
 pub async fn question_in_bank(db: &Db, bank_id: i64, question_id: i64) -> AppResult<bool> {
-    let n = sqlx::query_scalar!("select count(*) as \"n!\" from questions where id = $1 and bank_id = $2", question_id, bank_id)
-        .fetch_one(&db.read)
-        .await?;
+    let n = sqlx::query_scalar!(
+        "select count(*) as \"n!\" from questions where id = $1 and bank_id = $2",
+        question_id,
+        bank_id
+    )
+    .fetch_one(&db.read)
+    .await?;
     Ok(n > 0)
 }
 

@@ -157,10 +157,12 @@ pub async fn save_rubric(
             id
         }
     };
-    let version_no: i64 =
-        sqlx::query_scalar!("select coalesce(max(version_no), 0) + 1 as \"n!\" from rubric_versions where rubric_id = $1", id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let version_no: i64 = sqlx::query_scalar!(
+        "select coalesce(max(version_no), 0) + 1 as \"n!\" from rubric_versions where rubric_id = $1",
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let version_id = sqlx::query_scalar!(
         "insert into rubric_versions (rubric_id, version_no, criteria, created_by, created_at)
          values ($1, $2, $3, $4, $5) returning id as \"id!: i64\"",
@@ -212,8 +214,9 @@ fn check_fields(f: &mut ScenarioFields) -> AppResult<()> {
 async fn write_links(conn: &mut Conn, id: i64, course_ids: &[i64]) -> AppResult<()> {
     sqlx::query!("delete from scenario_courses where scenario_id = $1", id).execute(&mut *conn).await?;
     for course_id in course_ids {
-        let exists =
-            sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", course_id).fetch_one(&mut *conn).await?;
+        let exists = sqlx::query_scalar!("select count(*) as \"n!\" from courses where id = $1", course_id)
+            .fetch_one(&mut *conn)
+            .await?;
         if exists == 0 {
             return Err(AppError::validation("course_ids", "error.not_found"));
         }

@@ -83,7 +83,8 @@ async fn position_of(conn: &mut Conn, input: &UserInput, current: Option<i64>) -
 
 async fn ensure_team_exists(conn: &mut Conn, team_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = team_id {
-        let found = sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", id).fetch_one(&mut *conn).await?;
+        let found =
+            sqlx::query_scalar!("select count(*) as \"n!\" from teams where id = $1", id).fetch_one(&mut *conn).await?;
         if found == 0 {
             return Err(AppError::validation("team_id", "error.team_unknown"));
         }
@@ -163,9 +164,13 @@ pub async fn update(
     if fields.roles.contains(&Role::Manager) {
         for team in managed_team_ids {
             ensure_team_exists(&mut tx, Some(*team)).await?;
-            sqlx::query!("insert into team_managers (team_id, user_id) values ($1, $2) on conflict do nothing", team, id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "insert into team_managers (team_id, user_id) values ($1, $2) on conflict do nothing",
+                team,
+                id
+            )
+            .execute(&mut *tx)
+            .await?;
         }
     }
     audit::record(&mut tx, Event::by(actor, "user_updated", "user", id)).await?;
@@ -267,7 +272,7 @@ pub async fn set_locale(db: &Db, id: i64, locale: Locale) -> AppResult<()> {
 pub async fn get(db: &Db, id: i64) -> AppResult<UserDetail> {
     let u = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, u.position_id, p.name_zh as "position_zh?",
-                  p.name_en as "position_en?", u.hire_date, u.locale, u.team_id, u.active as "active: bool"
+                  p.name_en as "position_en?", u.hire_date, u.locale, u.team_id, (u.active = 1) as "active!: bool"
            from users u left join positions p on p.id = u.position_id where u.id = $1"#,
         id
     )
@@ -337,7 +342,7 @@ pub async fn list(db: &Db, query: &UserQuery) -> AppResult<UserList> {
     let offset = (page - 1) * USERS_PER_PAGE;
     let rows = sqlx::query!(
         r#"select u.id as "id!", u.display_name, u.email, u.employee_no, p.name_zh as "position_zh?",
-                  p.name_en as "position_en?", u.hire_date, u.team_id, u.active as "active: bool",
+                  p.name_en as "position_en?", u.hire_date, u.team_id, (u.active = 1) as "active!: bool",
                   (select string_agg(role, ',') from user_roles r where r.user_id = u.id) as "roles: String",
                   count(*) over () as "total!: i64"
            from users u left join positions p on p.id = u.position_id
@@ -401,7 +406,7 @@ pub async fn active_ids_by_employee_no(conn: &mut Conn, numbers: &[(u32, &str)])
     let mut errors = Vec::new();
     for (line, no) in numbers {
         let found = sqlx::query!(
-            r#"select id as "id!", active as "active: bool" from users where lower(employee_no) = lower($1)"#,
+            r#"select id as "id!", (active = 1) as "active!: bool" from users where lower(employee_no) = lower($1)"#,
             no
         )
         .fetch_optional(&mut *conn)

@@ -50,8 +50,8 @@ struct QuizRow {
 async fn quiz_row(conn: &mut Conn, quiz_id: i64) -> AppResult<QuizRow> {
     let r = sqlx::query!(
         r#"select course_id, title, title_en, kind, pass_percent, time_limit_secs, opens_at, closes_at, attempts_allowed,
-                  cooloff_secs, review_policy, shuffle_questions as "shuffle_questions: bool",
-                  shuffle_options as "shuffle_options: bool", published_at
+                  cooloff_secs, review_policy, (shuffle_questions = 1) as "shuffle_questions!: bool",
+                  (shuffle_options = 1) as "shuffle_options!: bool", published_at
            from quizzes where id = $1"#,
         quiz_id
     )
@@ -109,7 +109,7 @@ struct AttemptRow {
 async fn attempt_row(conn: &mut Conn, attempt_id: i64) -> AppResult<AttemptRow> {
     let r = sqlx::query!(
         r#"select id as "id!", quiz_id, user_id, attempt_no, status, deadline_at, save_seq, closed_by, score,
-                  max_score, percent, passed as "passed: bool"
+                  max_score, percent, (passed = 1) as "passed?: bool"
            from attempts where id = $1"#,
         attempt_id
     )

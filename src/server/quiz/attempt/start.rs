@@ -101,7 +101,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     let at = now();
     let (blocked, next_start_at) = start_blocker(&mut conn, &quiz, quiz_id, user, at).await?;
     let history: Vec<AttemptSummary> = sqlx::query!(
-        r#"select id as "id!", attempt_no, status, started_at, submitted_at, percent, passed as "passed: bool"
+        r#"select id as "id!", attempt_no, status, started_at, submitted_at, percent, (passed = 1) as "passed?: bool"
            from attempts where quiz_id = $1 and user_id = $2 order by attempt_no"#,
         quiz_id,
         user.id
@@ -130,7 +130,7 @@ pub async fn intro(db: &Db, user: &CurrentUser, quiz_id: i64) -> AppResult<QuizI
     .await
     .map(|r| Names::new(r.title, r.title_en))?;
     let question_count = sqlx::query_scalar!(
-        r#"select coalesce(sum(draw_count), 0) as "n!: i64" from quiz_slots where quiz_id = $1"#,
+        r#"select cast(coalesce(sum(draw_count), 0) as bigint) as "n!: i64" from quiz_slots where quiz_id = $1"#,
         quiz_id
     )
     .fetch_one(&mut *conn)

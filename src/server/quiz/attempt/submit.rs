@@ -16,15 +16,31 @@ use crate::server::quiz::grade::grade;
 use super::answer::store_page;
 use super::{attempt_row, items, overdue, own_attempt, AttemptRow, Item, GRACE_SECS};
 
-/// Grades what can be graded automatically and closes the attempt. Safe to call once only: the
-/// caller holds the write transaction and has checked the attempt is still in progress.
-pub(super) async fn finalize(conn: &mut Conn, a: &AttemptRow, closed_by: &str, at: i64) -> AppResult<()> {
+/// Closes the attempt and grades what can be graded automatically, in the caller's write
+/// transaction. False when another transaction closed it first (PostgreSQL runs them side by
+/// side): nothing is written then, and the caller should roll back what it did before.
+pub(super) async fn finalize(conn: &mut Conn, a: &AttemptRow, closed_by: &str, at: i64) -> AppResult<bool> {
     let all = items(conn, a.id).await?;
     finalize_items(conn, a, &all, closed_by, at).await
 }
 
 /// `finalize` with the attempt's items already loaded (and current).
-async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by: &str, at: i64) -> AppResult<()> {
+async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by: &str, at: i64) -> AppResult<bool> {
+    // Claimed first: a second submission waits on the row and then finds it closed.
+    let claimed = sqlx::query!(
+        "update attempts set status = 'awaiting_grading', submitted_at = $1, closed_by = $2
+         where id = $3 and status = 'in_progress'",
+        at,
+        closed_by,
+        a.id
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(false);
+    }
     for item in all {
         let fraction = grade(&item.body, item.answer.as_ref());
         let pos = item.position as i64;
@@ -37,15 +53,8 @@ async fn finalize_items(conn: &mut Conn, a: &AttemptRow, all: &[Item], closed_by
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query!(
-        "update attempts set status = 'awaiting_grading', submitted_at = $1, closed_by = $2 where id = $3",
-        at,
-        closed_by,
-        a.id
-    )
-    .execute(&mut *conn)
-    .await?;
-    settle(conn, a.id, at).await
+    settle(conn, a.id, at).await?;
+    Ok(true)
 }
 
 /// Once every item has a fraction, the attempt gets its score and pass/fail (also how the
@@ -113,8 +122,7 @@ pub async fn close_overdue(db: &Db) -> AppResult<u32> {
     for id in ids {
         let mut tx = db.begin().await?;
         let a = attempt_row(&mut tx, id).await?;
-        if overdue(&a, at) {
-            finalize(&mut tx, &a, "deadline", at).await?;
+        if overdue(&a, at) && finalize(&mut tx, &a, "deadline", at).await? {
             closed += 1;
         }
         tx.commit().await?;
@@ -148,7 +156,9 @@ pub async fn save_and_submit(
         store_page(&mut tx, &a, &mut all, seq, page, form).await?;
         "trainee"
     };
-    finalize_items(&mut tx, &a, &all, closed_by, at).await?;
+    if !finalize_items(&mut tx, &a, &all, closed_by, at).await? {
+        return Ok(());
+    }
     audit::record(&mut tx, Event::by(actor, "attempt_submitted", "attempt", attempt_id).detail(closed_by)).await?;
     tx.commit().await?;
     Ok(())
@@ -165,7 +175,9 @@ pub async fn submit(db: &Db, actor: Actor<'_>, user: &CurrentUser, attempt_id: i
         return Ok(());
     }
     let closed_by = if overdue(&a, at) { "deadline" } else { "trainee" };
-    finalize(&mut tx, &a, closed_by, at).await?;
+    if !finalize(&mut tx, &a, closed_by, at).await? {
+        return Ok(());
+    }
     audit::record(&mut tx, Event::by(actor, "attempt_submitted", "attempt", attempt_id).detail(closed_by)).await?;
     tx.commit().await?;
     Ok(())
