@@ -369,7 +369,7 @@ async fn the_dashboard_counts_the_rosters_people_in_the_managers_subtree(pool: P
     .await
     .unwrap();
     let plain: (i64, i64) = sqlx::query_as(
-        "select count(*), coalesce(sum(a.passed), 0) from attempts a join quizzes z on z.id = a.quiz_id
+        "select count(*), cast(coalesce(sum(a.passed), 0) as bigint) from attempts a join quizzes z on z.id = a.quiz_id
          where a.status = 'graded' and z.kind <> 'pre_test' and a.submitted_at > $1 and a.user_id in (select value from json_each($2))
            and a.attempt_no = (select min(b.attempt_no) from attempts b
                                where b.quiz_id = a.quiz_id and b.user_id = a.user_id and b.status = 'graded')",
@@ -1282,12 +1282,12 @@ async fn roleplay_criteria_per_scenario_and_team_within_scope(pool: Pool) {
 
     // By trainer: each final role-play under each trainer who rated it (self-assessments not).
     let per_rater: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select w.display_name, count(*), sum(r.critical_failed <> '[]') from roleplays r
+        "select w.display_name, count(*), cast(sum(case when r.critical_failed <> '[]' then 1 else 0 end) as bigint) from roleplays r
            join roleplay_ratings t on t.roleplay_id = r.id and t.is_self = 0
            join users w on w.id = t.rater_id join users u on u.id = r.trainee_id
           where r.status = 'final' and r.finalized_at / 86400 between $1 and $2
             and u.team_id in (select value from json_each($3))
-          group by t.rater_id order by w.display_name, t.rater_id",
+          group by t.rater_id, w.display_name order by w.display_name, t.rater_id",
     )
     .bind(f.from)
     .bind(f.to)
@@ -1355,7 +1355,7 @@ async fn pass_rates_by_training_plan_count_each_members_outcomes(pool: Pool) {
         "with o as (select o.user_id, o.first_passed from quiz_outcomes o join quizzes z on z.id = o.quiz_id
                      where z.kind <> 'pre_test'
                     union all select user_id, first_passed from roleplay_outcomes)
-         select p.id, p.title_en, count(*), coalesce(sum(o.first_passed), 0)
+         select p.id, p.title_en, count(*), cast(coalesce(sum(o.first_passed), 0) as bigint)
            from plan_members m join training_plans p on p.id = m.plan_id join o on o.user_id = m.user_id
           group by p.id order by p.id",
     )
@@ -1411,7 +1411,7 @@ async fn pass_rates_of_roleplays_by_scenario_equal_a_recount(pool: Pool) {
         "with f as (select scenario_id, trainee_id, passed,
                            row_number() over (partition by scenario_id, trainee_id order by finalized_at, id) as n
                       from roleplays where status = 'final')
-         select scenario_id, count(distinct trainee_id), sum(passed) filter (where n = 1),
+         select scenario_id, count(distinct trainee_id), cast(sum(passed) filter (where n = 1) as bigint),
                 count(distinct case when passed = 1 then trainee_id end), count(*)
            from f group by scenario_id order by scenario_id",
     )

@@ -606,7 +606,7 @@ async fn api_tokens_are_scoped_and_revocable(pool: Pool) {
     let all = clearance::create(&st.db, SYSTEM, "Rostering", None, 365).await.unwrap();
     let floor_only = clearance::create(&st.db, SYSTEM, "Floor tickets", Some(floor), 365).await.unwrap();
     let stored: String =
-        sqlx::query_scalar("select group_concat(token_hash) from api_tokens").fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("select string_agg(token_hash, ',') from api_tokens").fetch_one(&pool).await.unwrap();
     assert!(!stored.contains(&all) && !stored.contains(&all[4..]), "only hashes are stored");
 
     let get = |path: &str, bearer: Option<&str>| {

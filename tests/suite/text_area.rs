@@ -42,6 +42,13 @@ async fn demo_cookie(st: &floorready::server::state::AppState, login: &str) -> S
     cookie.split(';').next().unwrap().to_string()
 }
 
+/// The first criterion's first level descriptor, set to `$1` inside the rubric's JSON.
+#[cfg(not(feature = "postgres"))]
+const SET_FIRST_LEVEL: &str = "update rubric_versions set criteria = json_set(criteria, '$[0].levels[0]', $1)";
+#[cfg(feature = "postgres")]
+const SET_FIRST_LEVEL: &str =
+    "update rubric_versions set criteria = jsonb_set(criteria::jsonb, '{0,levels,0}', to_jsonb($1::text))::text";
+
 async fn id(pool: &Pool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
@@ -58,7 +65,7 @@ async fn a_saved_breakout_stays_text_in_every_multi_line_field(pool: Pool) {
         "update course_versions set summary = $1",
         "update lessons set body_md = $1",
         "update question_versions set stem = $1",
-        "update rubric_versions set criteria = json_set(criteria, '$[0].levels[0]', $1)",
+        SET_FIRST_LEVEL,
         "update scenarios set situation = $1, persona = $1, objective = $1, cues = $1, facts = $1, customer_turns = $1",
     ] {
         sqlx::query(sql).bind(BREAKOUT).execute(&pool).await.unwrap();

@@ -54,7 +54,7 @@ pub async fn record_rows(db: &Db, user: &CurrentUser, plan_id: i64) -> AppResult
                   (select max(t.passed) from attempts t join quizzes z on z.id = t.quiz_id
                     join plan_courses pc on pc.course_id = z.course_id
                     where pc.plan_id = p.id and z.kind = 'post_test' and t.user_id = u.id
-                      and t.status = 'graded') as "post_passed: bool"
+                      and t.status = 'graded') = 1 as "post_passed?: bool"
            from training_plans p
            join plan_sessions s on s.plan_id = p.id
            join plan_members m on m.plan_id = p.id

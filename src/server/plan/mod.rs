@@ -566,7 +566,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, id: i64) -> AppResult<PlanDetai
                   (select max(a.passed) from attempts a join quizzes z on z.id = a.quiz_id
                     join plan_courses pc on pc.course_id = z.course_id
                     where pc.plan_id = m.plan_id and z.kind = 'post_test' and a.user_id = u.id
-                      and a.status = 'graded') as "post_passed: bool"
+                      and a.status = 'graded') = 1 as "post_passed?: bool"
            from plan_members m join users u on u.id = m.user_id where m.plan_id = $1 order by u.display_name"#,
         id
     )
