@@ -387,41 +387,14 @@ async fn serve(global: Global, args: ServeArgs) -> anyhow::Result<()> {
         demo::seed(&state.db, &state.passwords).await.map_err(explain)?;
         print_demo_logins();
     }
-    // Timed-out quiz attempts are closed and graded even if their trainee never comes back.
+    // The minute's sweeps (`sweep::minute`): on one server at a time.
     let sweep = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            if let Err(e) = crate::server::quiz::attempt::close_overdue(&sweep.db).await {
-                tracing::error!(error = %e, "closing overdue attempts failed");
-            }
-            let now_ms = crate::server::auth::throttle::now_ms();
-            if let Err(e) = crate::server::auth::throttle::prune(&sweep.db, now_ms).await {
-                tracing::error!(error = %e, "pruning login throttle counters failed");
-            }
-            let at = crate::server::now();
-            if let Err(e) = crate::server::cert::recompute::sweep(&sweep.db, at).await {
-                tracing::error!(error = %e, "certification sweep failed");
-            }
-            // Follow-ups after the certifications they hang on (a renewal closes the old cycle).
-            if let Err(e) = crate::server::followup::sweep(&sweep.db, at).await {
-                tracing::error!(error = %e, "follow-up sweep failed");
-            }
-            // One reminder before a survey is due (emailed below with the other notices).
-            if let Err(e) = crate::server::survey::remind(&sweep.db, at).await {
-                tracing::error!(error = %e, "survey reminders failed");
-            }
-            if let Err(e) = crate::server::cert::notify::send_email(&sweep.db, &sweep.config, at).await {
-                tracing::error!(error = %e, "sending expiry emails failed");
-            }
-            // After the certifications moved: today's count of who is cleared, once a day.
-            if let Err(e) = crate::server::analytics::floor::snapshot(&sweep.db, at).await {
-                tracing::error!(error = %e, "the floor's daily count failed");
-            }
-            // Monday's digest for each manager, once a week (emailed on the next run).
-            if let Err(e) = crate::server::analytics::digest::weekly(&sweep.db, at).await {
-                tracing::error!(error = %e, "the weekly digest failed");
+            if let Err(e) = crate::server::sweep::minute(&sweep.db, &sweep.config).await {
+                tracing::error!(error = %e, "the minute's sweeps failed");
             }
         }
     });

@@ -130,6 +130,8 @@ impl Db {
 pub mod locks {
     /// Appending to the audit log's hash chain.
     pub const AUDIT_CHAIN: i64 = 0x466c_7220_6175_6469; // "Flr audi"
+    /// The minute's sweeps: one app server runs them at a time.
+    pub const SWEEP: i64 = 0x466c_7220_7377_6570; // "Flr swep"
 }
 
 /// A write transaction on `pool`: on SQLite it holds the write lock from its first statement.

@@ -25,6 +25,7 @@ pub mod roleplay;
 pub mod spreadsheet;
 pub mod state;
 pub mod survey;
+pub mod sweep;
 pub mod team;
 pub mod text;
 pub mod todo;

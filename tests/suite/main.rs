@@ -25,6 +25,7 @@ mod plans;
 mod quizzes;
 mod roleplays;
 mod surveys;
+mod sweep;
 mod text_area;
 mod todo;
 mod users;
