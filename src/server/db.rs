@@ -147,12 +147,64 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[cfg(feature = "postgres")]
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// True when `e` is a violation of the unique index `index` (used to name the field in conflict).
-pub fn is_unique_violation(e: &sqlx::Error, index_column: &str) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(index_column),
-        _ => false,
+/// The unique constraints a service turns into a field's error, each with how each backend names
+/// it: PostgreSQL by the constraint's name (`migrations/postgres`); SQLite only in its message
+/// ("UNIQUE constraint failed: users.email", or "… index 'teams_parent_name'").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    UserEmail,
+    UserEmployeeNo,
+    MetricCode,
+    RoleplayRating,
+    TeamNameEn,
+    TeamName,
+    FollowupStep,
+    PositionNameZh,
+    PositionNameEn,
+}
+
+impl Unique {
+    /// The constraint's or unique index's name on PostgreSQL.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unique::UserEmail => "users_email",
+            Unique::UserEmployeeNo => "users_employee_no",
+            Unique::MetricCode => "metrics_code_key",
+            Unique::RoleplayRating => "roleplay_ratings_roleplay_id_rater_id_key",
+            Unique::TeamNameEn => "teams_parent_name_en",
+            Unique::TeamName => "teams_parent_name",
+            Unique::FollowupStep => "followup_steps_once",
+            Unique::PositionNameZh => "positions_name_zh",
+            Unique::PositionNameEn => "positions_name_en",
+        }
     }
+
+    /// What SQLite's message says of it: the table and column, or the index's name.
+    pub fn sqlite(self) -> &'static str {
+        match self {
+            Unique::UserEmail => "users.email",
+            Unique::UserEmployeeNo => "index 'users_employee_no'",
+            Unique::MetricCode => "metrics.code",
+            Unique::RoleplayRating => "roleplay_ratings.roleplay_id, roleplay_ratings.rater_id",
+            Unique::TeamNameEn => "index 'teams_parent_name_en'",
+            Unique::TeamName => "index 'teams_parent_name'",
+            Unique::FollowupStep => "followup_steps.program_id, followup_steps.offset_days, followup_steps.observer",
+            Unique::PositionNameZh => "index 'positions_name_zh'",
+            Unique::PositionNameEn => "index 'positions_name_en'",
+        }
+    }
+}
+
+/// True when `e` is a violation of `which` (used to name the field in conflict).
+pub fn is_unique_violation(e: &sqlx::Error, which: Unique) -> bool {
+    let sqlx::Error::Database(db) = e else { return false };
+    if !db.is_unique_violation() {
+        return false;
+    }
+    #[cfg(feature = "postgres")]
+    return db.constraint() == Some(which.name());
+    #[cfg(not(feature = "postgres"))]
+    return db.message().strip_prefix("UNIQUE constraint failed: ") == Some(which.sqlite());
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ pub async fn add_step(db: &Db, actor: Actor<'_>, program_id: i64, s: StepInput) 
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
-        if crate::server::db::is_unique_violation(&e, "followup_steps") {
+        if crate::server::db::is_unique_violation(&e, crate::server::db::Unique::FollowupStep) {
             AppError::Conflict { field: "offset_days".into() }
         } else {
             e.into()

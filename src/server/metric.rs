@@ -111,7 +111,7 @@ pub async fn save(db: &Db, actor: Actor<'_>, id: Option<i64>, f: MetricFields) -
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
-            if crate::server::db::is_unique_violation(&e, "metrics.code") {
+            if crate::server::db::is_unique_violation(&e, crate::server::db::Unique::MetricCode) {
                 AppError::Conflict { field: "code".into() }
             } else {
                 e.into()

@@ -36,9 +36,9 @@ fn clean(name_zh: &str, name_en: &str) -> AppResult<(String, String)> {
 }
 
 fn conflict_of(e: sqlx::Error) -> AppError {
-    if is_unique_violation(&e, "positions_name_zh") {
+    if is_unique_violation(&e, crate::server::db::Unique::PositionNameZh) {
         AppError::Conflict { field: "name_zh".into() }
-    } else if is_unique_violation(&e, "positions_name_en") {
+    } else if is_unique_violation(&e, crate::server::db::Unique::PositionNameEn) {
         AppError::Conflict { field: "name_en".into() }
     } else {
         e.into()

@@ -133,9 +133,9 @@ fn clean_name(name: &Names) -> AppResult<Names> {
 
 fn conflict_of(e: sqlx::Error) -> AppError {
     // The English index's name contains the Chinese one's: ask for it first.
-    if is_unique_violation(&e, "teams_parent_name_en") {
+    if is_unique_violation(&e, crate::server::db::Unique::TeamNameEn) {
         AppError::Conflict { field: "name_en".into() }
-    } else if is_unique_violation(&e, "teams_parent_name") {
+    } else if is_unique_violation(&e, crate::server::db::Unique::TeamName) {
         AppError::Conflict { field: "name_zh".into() }
     } else {
         e.into()

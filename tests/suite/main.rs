@@ -28,4 +28,5 @@ mod surveys;
 mod sweep;
 mod text_area;
 mod todo;
+mod unique;
 mod users;

@@ -256,7 +256,7 @@ async fn insert_rating(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if crate::server::db::is_unique_violation(&e, "roleplay_ratings") {
+        if crate::server::db::is_unique_violation(&e, crate::server::db::Unique::RoleplayRating) {
             AppError::Conflict { field: "rating".into() }
         } else {
             e.into()

@@ -25,9 +25,9 @@ use crate::server::position;
 use fields::{first_error, role_list};
 
 fn conflict_of(e: sqlx::Error) -> AppError {
-    if is_unique_violation(&e, "email") {
+    if is_unique_violation(&e, crate::server::db::Unique::UserEmail) {
         AppError::Conflict { field: "email".into() }
-    } else if is_unique_violation(&e, "employee_no") {
+    } else if is_unique_violation(&e, crate::server::db::Unique::UserEmployeeNo) {
         AppError::Conflict { field: "employee_no".into() }
     } else {
         e.into()
