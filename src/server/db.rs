@@ -179,18 +179,18 @@ impl Unique {
         }
     }
 
-    /// What SQLite's message says of it: the table and column, or the index's name.
+    /// SQLite's message for it, which names the table and columns, or the index.
     pub fn sqlite(self) -> &'static str {
         match self {
-            Unique::UserEmail => "users.email",
-            Unique::UserEmployeeNo => "index 'users_employee_no'",
-            Unique::MetricCode => "metrics.code",
-            Unique::RoleplayRating => "roleplay_ratings.roleplay_id, roleplay_ratings.rater_id",
-            Unique::TeamNameEn => "index 'teams_parent_name_en'",
-            Unique::TeamName => "index 'teams_parent_name'",
-            Unique::FollowupStep => "followup_steps.program_id, followup_steps.offset_days, followup_steps.observer",
-            Unique::PositionNameZh => "index 'positions_name_zh'",
-            Unique::PositionNameEn => "index 'positions_name_en'",
+            Unique::UserEmail => "UNIQUE constraint failed: users.email",
+            Unique::UserEmployeeNo => "UNIQUE constraint failed: index 'users_employee_no'",
+            Unique::MetricCode => "UNIQUE constraint failed: metrics.code",
+            Unique::RoleplayRating => "UNIQUE constraint failed: roleplay_ratings.roleplay_id, roleplay_ratings.rater_id",
+            Unique::TeamNameEn => "UNIQUE constraint failed: index 'teams_parent_name_en'",
+            Unique::TeamName => "UNIQUE constraint failed: index 'teams_parent_name'",
+            Unique::FollowupStep => "UNIQUE constraint failed: followup_steps.program_id, followup_steps.offset_days, followup_steps.observer",
+            Unique::PositionNameZh => "UNIQUE constraint failed: index 'positions_name_zh'",
+            Unique::PositionNameEn => "UNIQUE constraint failed: index 'positions_name_en'",
         }
     }
 }
@@ -204,7 +204,7 @@ pub fn is_unique_violation(e: &sqlx::Error, which: Unique) -> bool {
     #[cfg(feature = "postgres")]
     return db.constraint() == Some(which.name());
     #[cfg(not(feature = "postgres"))]
-    return db.message().strip_prefix("UNIQUE constraint failed: ") == Some(which.sqlite());
+    return db.message() == which.sqlite();
 }
 
 #[cfg(test)]
