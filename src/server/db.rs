@@ -43,7 +43,7 @@ pub fn check_url(url: &str) -> anyhow::Result<()> {
     if url.starts_with(scheme) {
         Ok(())
     } else {
-        let shown = url.split_once("://").map_or("", |(s, _)| s);
+        let shown = url.split_once(':').map_or(url, |(s, _)| s);
         anyhow::bail!("cannot open a `{shown}` database URL: {other}")
     }
 }
