@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 WB_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 E2E_PORT ?= 3100
 
-.PHONY: bench test-pg pg-build-check pg-schema-check sqlx-prepare-sqlite run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
+.PHONY: bench test-pg pg-schema-check sqlx-prepare-sqlite run test tools tools-build tools-e2e site-release site-debug lint unit e2e sqlx-prepare clean-data
 
 ## make run: release build, then serve on 127.0.0.1:3000 with ./data/floorready.db (demo on first start).
 run: tools-build site-release
@@ -86,20 +86,12 @@ test-pg:
 	@if [ -n "$${FLOORREADY_TEST_PG_URL:-}" ]; then \
 	  DATABASE_URL="$$FLOORREADY_TEST_PG_URL" build/pg-cargo test $(TEST_ARGS); \
 	else \
-	  dir=$$(mktemp -d /tmp/floorready-pg.XXXXXX) && chmod 755 $$dir && \
-	  trap 'build/pg-cluster stop '$$dir'/c; rm -rf '$$dir EXIT && \
-	  url=$$(build/pg-cluster start $$dir/c 55435) && DATABASE_URL=$$url build/pg-cargo test $(TEST_ARGS); \
+	  build/pg-cluster with 55435 sh -c 'DATABASE_URL=$$PG_URL exec build/pg-cargo test $(TEST_ARGS)'; \
 	fi
-
-## The PostgreSQL build (`--features postgres`) must compile against .sqlx-pg, as it stands.
-pg-build-check:
-	build/pg-cargo check --lib --bins
 
 ## migrations/postgres must build the SQLite migrations' schema (a throwaway PostgreSQL cluster).
 pg-schema-check:
-	@dir=$$(mktemp -d /tmp/floorready-pg.XXXXXX) && chmod 755 $$dir && \
-	  trap 'build/pg-cluster stop '$$dir'/c; rm -rf '$$dir EXIT && \
-	  url=$$(build/pg-cluster start $$dir/c 55433) && build/pg-schema-check $$url
+	@build/pg-cluster with 55433 sh -c 'exec build/pg-schema-check "$$PG_URL"'
 
 clean-data:
 	rm -rf data

@@ -164,6 +164,19 @@ pub enum Unique {
 }
 
 impl Unique {
+    /// Every one of them.
+    pub const ALL: [Unique; 9] = [
+        Unique::UserEmail,
+        Unique::UserEmployeeNo,
+        Unique::MetricCode,
+        Unique::RoleplayRating,
+        Unique::TeamNameEn,
+        Unique::TeamName,
+        Unique::FollowupStep,
+        Unique::PositionNameZh,
+        Unique::PositionNameEn,
+    ];
+
     /// The constraint's or unique index's name on PostgreSQL.
     pub fn name(self) -> &'static str {
         match self {

@@ -10,18 +10,7 @@ async fn refused(pool: &Pool, sql: &str) -> sqlx::Error {
 
 /// `e` is `which` and none of the others.
 fn only(e: &sqlx::Error, which: Unique) {
-    use Unique::*;
-    for u in [
-        UserEmail,
-        UserEmployeeNo,
-        MetricCode,
-        RoleplayRating,
-        TeamNameEn,
-        TeamName,
-        FollowupStep,
-        PositionNameZh,
-        PositionNameEn,
-    ] {
+    for u in Unique::ALL {
         assert_eq!(is_unique_violation(e, u), u == which, "{u:?} on {e}");
     }
 }
